@@ -1,0 +1,91 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import type { Logger } from '../util/log.ts';
+import { SovhError, describeError } from '../util/sovh-error.ts';
+
+/** A container engine that answered a ping, and how it was reached. */
+export interface EngineEndpoint {
+  docker: Docker;
+  /** Where the engine was found, e.g. "unix:///var/run/docker.sock" or the DOCKER_HOST value. */
+  address: string;
+  /** "docker" or "podman" (Podman's Docker-compatible API serves the same calls). */
+  flavour: 'docker' | 'podman';
+  version: string;
+  apiVersion: string;
+}
+
+const pingTimeoutMs = 3_000;
+
+/** The unix sockets tried in order when DOCKER_HOST is not set. */
+export function candidateSockets(env: NodeJS.ProcessEnv = process.env): string[] {
+  const sockets = ['/var/run/docker.sock', '/run/podman/podman.sock'];
+  const runtimeDir = env.XDG_RUNTIME_DIR;
+  if (runtimeDir !== undefined && runtimeDir !== '') {
+    sockets.push(join(runtimeDir, 'docker.sock'), join(runtimeDir, 'podman', 'podman.sock'));
+  }
+  return sockets;
+}
+
+async function describeEngine(docker: Docker, address: string): Promise<EngineEndpoint> {
+  const version = await docker.version();
+  const isPodman = (version.Components ?? []).some((c) => /podman/i.test(c.Name));
+  return {
+    docker,
+    address,
+    flavour: isPodman ? 'podman' : 'docker',
+    version: version.Version,
+    apiVersion: version.ApiVersion,
+  };
+}
+
+async function ping(docker: Docker): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new Error(`no answer within ${pingTimeoutMs}ms`));
+    }, pingTimeoutMs);
+  });
+  try {
+    await Promise.race([docker.ping(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Finds an engine that answers: DOCKER_HOST when set (and then only it, because the user chose
+ * it), else the well-known Docker and Podman sockets. Returns undefined when none answers.
+ */
+export async function locateEngine(
+  env: NodeJS.ProcessEnv = process.env,
+  log?: Logger,
+): Promise<EngineEndpoint | undefined> {
+  const dockerHost = env.DOCKER_HOST;
+  if (dockerHost !== undefined && dockerHost !== '') {
+    // docker-modem reads DOCKER_HOST (and DOCKER_TLS_VERIFY / DOCKER_CERT_PATH) itself.
+    const docker = new Docker();
+    try {
+      await ping(docker);
+    } catch (error) {
+      throw new SovhError(
+        'ENGINE_UNREACHABLE',
+        `DOCKER_HOST=${dockerHost} did not answer a ping within ${pingTimeoutMs}ms ` +
+          `(${describeError(error)}). Start that engine, or unset DOCKER_HOST to use the local one.`,
+        { cause: error },
+      );
+    }
+    return describeEngine(docker, dockerHost);
+  }
+  for (const socketPath of candidateSockets(env)) {
+    if (!existsSync(socketPath)) continue;
+    const docker = new Docker({ socketPath });
+    try {
+      await ping(docker);
+      return await describeEngine(docker, `unix://${socketPath}`);
+    } catch (error) {
+      log?.detail(`engine socket ${socketPath} did not answer: ${describeError(error)}`);
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,112 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import lockfile from 'proper-lockfile';
+import type { Logger } from '../util/log.ts';
+import { SovhError } from '../util/sovh-error.ts';
+import { debianMirror } from './apt-sources.ts';
+import { buildBaseImage } from './base-image.ts';
+import { runDockerBuild } from './docker-build.ts';
+import { imageTag, recipeHash, type ImageRecipe } from './image-recipe.ts';
+
+export interface BuiltImage {
+  name: string;
+  tag: string;
+  /** True when the image was built now, false when a build of the same recipe was reused. */
+  built: boolean;
+  durationMs: number;
+}
+
+const lockDir = join(tmpdir(), 'sovh-image-locks');
+
+/** Serialises builds of one image across processes (CLI runs and test workers share an engine). */
+async function withImageLock<T>(name: string, action: () => Promise<T>): Promise<T> {
+  mkdirSync(lockDir, { recursive: true });
+  const lockTarget = join(lockDir, `${name}.lock`);
+  writeFileSync(lockTarget, '', { flag: 'a' });
+  const release = await lockfile.lock(lockTarget, {
+    retries: { retries: 600, factor: 1, minTimeout: 1_000, maxTimeout: 1_000 },
+    stale: 30_000,
+  });
+  try {
+    return await action();
+  } finally {
+    await release();
+  }
+}
+
+async function imageExists(docker: Docker, tag: string): Promise<boolean> {
+  try {
+    await docker.getImage(tag).inspect();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Makes sure the image of a recipe (and of its parents) exists, building only what is missing.
+ * Images are tagged by a hash of their recipe, so a changed recipe gets a new image.
+ */
+export class ImageBuilder {
+  private readonly inFlight = new Map<string, Promise<BuiltImage>>();
+
+  constructor(
+    private readonly docker: Docker,
+    private readonly log: Logger,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
+
+  private mirror: Promise<string> | undefined;
+
+  debianMirror(): Promise<string> {
+    this.mirror ??= debianMirror(this.env);
+    return this.mirror;
+  }
+
+  ensure(recipe: ImageRecipe): Promise<BuiltImage> {
+    let pending = this.inFlight.get(recipe.name);
+    if (pending === undefined) {
+      pending = this.ensureUncached(recipe);
+      this.inFlight.set(recipe.name, pending);
+      pending.catch(() => this.inFlight.delete(recipe.name));
+    }
+    return pending;
+  }
+
+  /** The tag a recipe has, without building it. */
+  async tagOf(recipe: ImageRecipe): Promise<string> {
+    return imageTag(recipe, await recipeHash(recipe, await this.debianMirror()));
+  }
+
+  private async ensureUncached(recipe: ImageRecipe): Promise<BuiltImage> {
+    const startedAt = Date.now();
+    const mirror = await this.debianMirror();
+    const parentTag = recipe.kind === 'dockerfile' ? (await this.ensure(recipe.parent)).tag : undefined;
+    const tag = imageTag(recipe, await recipeHash(recipe, mirror));
+    if (await imageExists(this.docker, tag)) {
+      return { name: recipe.name, tag, built: false, durationMs: Date.now() - startedAt };
+    }
+    return withImageLock(recipe.name, async () => {
+      // Another process may have built it while this one waited for the lock.
+      if (await imageExists(this.docker, tag)) {
+        return { name: recipe.name, tag, built: false, durationMs: Date.now() - startedAt };
+      }
+      this.log.info(`building image ${tag}`);
+      try {
+        if (recipe.kind === 'base') {
+          await buildBaseImage(this.docker, recipe, tag, mirror, this.log);
+        } else {
+          await runDockerBuild(this.docker, recipe, tag, parentTag ?? '', this.log);
+        }
+      } catch (error) {
+        if (error instanceof SovhError) throw error;
+        throw new SovhError('IMAGE_BUILD_FAILED', `building image ${recipe.name} failed: ${(error as Error).message}`, { cause: error });
+      }
+      const durationMs = Date.now() - startedAt;
+      this.log.info(`built image ${tag} in ${(durationMs / 1000).toFixed(1)} s`);
+      return { name: recipe.name, tag, built: true, durationMs };
+    });
+  }
+}

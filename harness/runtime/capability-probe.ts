@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { EngineEndpoint } from '../engine/engine-locator.ts';
+import type { Logger } from '../util/log.ts';
+import { describeError } from '../util/sovh-error.ts';
+import {
+  containerCapabilities,
+  kernelFeatures,
+  type CapabilityEntry,
+  type CapabilityReport,
+  type KernelFeature,
+} from './capabilities.ts';
+import { RunSession } from './run-session.ts';
+
+/**
+ * One shell test per kernel feature, run in a container with no network (loopback only), so a
+ * probe can touch nothing outside itself. Each prints "<feature> yes" or "<feature> no <why>".
+ */
+const featureTests: Record<KernelFeature, string> = {
+  netem: 'tc qdisc add dev lo root netem delay 1ms && tc qdisc del dev lo root',
+  tbf: 'tc qdisc add dev lo root tbf rate 1mbit burst 32kbit latency 400ms && tc qdisc del dev lo root',
+  htb: 'tc qdisc add dev lo root handle 1: htb && tc qdisc del dev lo root',
+  vxlan: 'ip link add sovhvx type vxlan id 42 dstport 4789 local 127.0.0.1 && ip link del sovhvx',
+  'vlan-8021q':
+    'ip link add sovhva type veth peer name sovhvb && ip link add link sovhva name sovhva.10 type vlan id 10; r=$?; ip link del sovhva; exit $r',
+  gre: 'ip link add sovhgre type gre local 127.0.0.1 remote 127.0.0.2 && ip link del sovhgre',
+  wireguard: 'ip link add sovhwg type wireguard && ip link del sovhwg',
+  macvlan:
+    'ip link add sovhma type veth peer name sovhmb && ip link add link sovhma name sovhmv type macvlan; r=$?; ip link del sovhma; exit $r',
+  nfqueue: 'iptables -A OUTPUT -p udp --dport 9 -j NFQUEUE --queue-num 7 --queue-bypass && iptables -F OUTPUT',
+  'iptables-statistic':
+    'iptables -A OUTPUT -p udp --dport 9 -m statistic --mode random --probability 0.5 -j DROP && iptables -F OUTPUT',
+  nftables: 'nft add table inet sovhprobe && nft delete table inet sovhprobe',
+  'kernel-audit': 'auditctl -s',
+  'chattr-overlay': 'touch /var/tmp/sovh-i && chattr +i /var/tmp/sovh-i && chattr -i /var/tmp/sovh-i',
+  'chattr-tmpfs': 'touch /run/sovh-i && chattr +i /run/sovh-i && chattr -i /run/sovh-i',
+};
+
+function probeScript(): string {
+  return Object.entries(featureTests)
+    .map(
+      ([name, test]) =>
+        `out=$( (${test}) 2>&1 ); if [ $? -eq 0 ]; then echo "${name} yes"; else echo "${name} no $(echo "$out" | tail -1)"; fi`,
+    )
+    .join('\n');
+}
+
+export function parseProbeOutput(output: string): CapabilityEntry[] {
+  return kernelFeatures.map((feature) => {
+    const line = output.split('\n').find((l) => l.startsWith(`${feature} `));
+    if (line === undefined) return { name: feature, available: false, detail: 'probe gave no answer' };
+    const rest = line.slice(feature.length + 1);
+    return rest.startsWith('yes')
+      ? { name: feature, available: true, detail: 'tried in a container' }
+      : { name: feature, available: false, detail: rest.replace(/^no\s*/, '') || 'failed' };
+  });
+}
+
+function bootId(): string {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return 'unknown-boot';
+  }
+}
+
+/**
+ * Probes the kernel features and container capabilities by trying each for real. The report is
+ * cached per engine and boot (in the temp dir), since neither changes without a restart.
+ */
+export async function probeCapabilities(
+  engine: EngineEndpoint,
+  probeImage: string,
+  log: Logger,
+  options: { refresh?: boolean; namespace: string },
+): Promise<CapabilityReport> {
+  const info = (await engine.docker.info()) as { ID?: string; KernelVersion?: string };
+  const cacheFile = join(tmpdir(), 'sovh-capabilities', `${info.ID ?? 'engine'}-${bootId()}-${probeImage.replace(/[^a-z0-9]/gi, '_')}.json`);
+  if (options.refresh !== true) {
+    const cached = await readFile(cacheFile, 'utf8').catch(() => undefined);
+    if (cached !== undefined) return JSON.parse(cached) as CapabilityReport;
+  }
+  log.info('probing kernel features and container capabilities');
+  const session = await RunSession.open({ docker: engine.docker, namespace: options.namespace, log, scenario: 'capability-probe' });
+  try {
+    const capabilityEntries = await Promise.all(
+      containerCapabilities.map(async (capability): Promise<CapabilityEntry> => {
+        try {
+          const container = await session
+            .container(probeImage, `capprobe-${capability.toLowerCase().replace(/_/g, '-')}`)
+            .withCapabilities(capability)
+            .withCommand(['sleep', '30'])
+            .start();
+          await container.remove();
+          return { name: `cap:${capability}`, available: true, detail: 'a container started with it' };
+        } catch (error) {
+          return { name: `cap:${capability}`, available: false, detail: describeError(error).split('\n')[0] ?? '' };
+        }
+      }),
+    );
+    const allowed = capabilityEntries.filter((e) => e.available).map((e) => e.name.slice(4));
+    const prober = await session
+      .container(probeImage, 'kernel-probe')
+      .withCapabilities(...allowed.filter((c) => ['NET_ADMIN', 'NET_RAW', 'LINUX_IMMUTABLE', 'AUDIT_CONTROL'].includes(c)))
+      .withTmpfs('/run', 'rw,size=1m')
+      // Kernel audit answers only in the initial PID namespace; this is how a run could use it.
+      .withHostPidNamespace()
+      .withCommand(['sleep', '60'])
+      .start();
+    const result = await prober.exec(['sh', '-c', probeScript()], { timeoutMs: 30_000 });
+    const report: CapabilityReport = {
+      probedAt: new Date().toISOString(),
+      engine: {
+        address: engine.address,
+        flavour: engine.flavour,
+        version: engine.version,
+        apiVersion: engine.apiVersion,
+        kernel: info.KernelVersion ?? 'unknown',
+      },
+      entries: [...parseProbeOutput(result.stdout), ...capabilityEntries],
+    };
+    await mkdir(join(tmpdir(), 'sovh-capabilities'), { recursive: true });
+    await writeFile(cacheFile, JSON.stringify(report, null, 2));
+    return report;
+  } finally {
+    await session.teardown();
+  }
+}

@@ -1,0 +1,212 @@
+import type Docker from 'dockerode';
+import { describeError } from '../util/sovh-error.ts';
+import { labelKeys } from './labels.ts';
+import type { RunSession } from './run-session.ts';
+import { StartedContainer } from './started-container.ts';
+import { packFiles, type ArchiveEntry } from '../util/tar-archive.ts';
+
+interface NetworkAttachment {
+  networkName: string;
+  ipv4Address?: string;
+  aliases: string[];
+}
+
+interface VolumeMount {
+  source: string;
+  target: string;
+  readOnly: boolean;
+}
+
+type StartupCheck = (container: StartedContainer) => Promise<void>;
+
+/**
+ * Describes a container of a run, testcontainers-style: `with*()` calls return the builder and
+ * `start()` returns a StartedContainer. A start that fails at any point removes the container it
+ * made and rethrows the original error.
+ */
+export class ContainerBuilder {
+  private readonly networks: NetworkAttachment[] = [];
+  private networkModeOf: StartedContainer | undefined;
+  private readonly capabilities = new Set<string>();
+  private readonly volumes: VolumeMount[] = [];
+  private readonly tmpfs: Record<string, string> = {};
+  private readonly env: Record<string, string> = {};
+  private readonly files: ArchiveEntry[] = [];
+  private readonly extraLabels: Record<string, string> = {};
+  private readonly sysctls: Record<string, string> = {};
+  private readonly startupChecks: StartupCheck[] = [];
+  private command: string[] | undefined;
+  private entrypoint: string[] | undefined;
+  private init = false;
+  private hostname: string | undefined;
+  private hostPidNamespace = false;
+  private memoryBytes: number | undefined;
+
+  constructor(
+    private readonly session: RunSession,
+    private readonly image: string,
+    private readonly name: string,
+  ) {}
+
+  /** The topology node this container serves (a host, a machine, a simulator) and its role. */
+  withNode(node: string, role: string): this {
+    this.extraLabels[labelKeys.node] = node;
+    this.extraLabels[labelKeys.role] = role;
+    return this;
+  }
+
+  withNetwork(networkName: string, ipv4Address?: string, aliases: string[] = []): this {
+    this.networks.push({ networkName, ipv4Address, aliases });
+    return this;
+  }
+
+  /** Joins the network namespace of another container (a machine's "pod"). */
+  withNetworkNamespaceOf(container: StartedContainer): this {
+    this.networkModeOf = container;
+    return this;
+  }
+
+  /** Linux capabilities by name, e.g. NET_ADMIN. The harness never runs privileged. */
+  withCapabilities(...capabilities: string[]): this {
+    for (const capability of capabilities) this.capabilities.add(capability.replace(/^CAP_/, ''));
+    return this;
+  }
+
+  withVolume(source: string, target: string, options: { readOnly?: boolean } = {}): this {
+    this.volumes.push({ source, target, readOnly: options.readOnly === true });
+    return this;
+  }
+
+  withTmpfs(target: string, options = 'rw,size=64m'): this {
+    this.tmpfs[target] = options;
+    return this;
+  }
+
+  withEnvironment(env: Record<string, string>): this {
+    Object.assign(this.env, env);
+    return this;
+  }
+
+  /** Copies a file into the container before it starts. */
+  withFile(path: string, content: string | Buffer, mode = 0o644): this {
+    this.files.push({ path, content, mode });
+    return this;
+  }
+
+  withSysctls(sysctls: Record<string, string>): this {
+    Object.assign(this.sysctls, sysctls);
+    return this;
+  }
+
+  withCommand(command: string[]): this {
+    this.command = command;
+    return this;
+  }
+
+  withEntrypoint(entrypoint: string[]): this {
+    this.entrypoint = entrypoint;
+    return this;
+  }
+
+  /** Runs a minimal init as PID 1 so signals reach the command and zombies are reaped. */
+  withInit(): this {
+    this.init = true;
+    return this;
+  }
+
+  /**
+   * Shares the machine's PID namespace. Only for what the kernel does not namespace (audit):
+   * the container then sees every process of the machine.
+   */
+  withHostPidNamespace(): this {
+    this.hostPidNamespace = true;
+    return this;
+  }
+
+  withHostname(hostname: string): this {
+    this.hostname = hostname;
+    return this;
+  }
+
+  withMemoryLimit(bytes: number): this {
+    this.memoryBytes = bytes;
+    return this;
+  }
+
+  /** A check run after start; the start fails (and cleans up) when it throws. */
+  withStartupCheck(check: StartupCheck): this {
+    this.startupChecks.push(check);
+    return this;
+  }
+
+  private createOptions(containerName: string): Docker.ContainerCreateOptions {
+    const [first] = this.networks;
+    const networkMode =
+      this.networkModeOf !== undefined ? `container:${this.networkModeOf.id}` : (first?.networkName ?? 'none');
+    return {
+      name: containerName,
+      Image: this.image,
+      Cmd: this.command,
+      Entrypoint: this.entrypoint,
+      Env: Object.entries(this.env).map(([k, v]) => `${k}=${v}`),
+      Labels: this.session.labels(this.extraLabels),
+      Hostname: this.networkModeOf === undefined ? (this.hostname ?? this.name) : undefined,
+      HostConfig: {
+        NetworkMode: networkMode,
+        CapAdd: [...this.capabilities],
+        Init: this.init,
+        PidMode: this.hostPidNamespace ? 'host' : undefined,
+        Mounts: this.volumes.map((v) => ({
+          Type: 'volume' as const,
+          Source: v.source,
+          Target: v.target,
+          ReadOnly: v.readOnly,
+        })),
+        Tmpfs: this.tmpfs,
+        Sysctls: this.sysctls,
+        Memory: this.memoryBytes,
+      },
+      NetworkingConfig:
+        first === undefined || this.networkModeOf !== undefined
+          ? undefined
+          : { EndpointsConfig: { [first.networkName]: endpointConfig(first) } },
+    };
+  }
+
+  async start(): Promise<StartedContainer> {
+    const { session } = this;
+    session.assertOpen(`container ${this.name}`);
+    const containerName = session.resourceName(this.name);
+    session.log.detail(`starting ${containerName} (${this.image})`);
+    const created = await session.docker.createContainer(this.createOptions(containerName));
+    const started = new StartedContainer(session.docker, created.id, containerName, this.name);
+    try {
+      await session.removeIfClosed();
+      // The engine API (1.41) takes one network at create; the others are joined before start.
+      for (const extra of this.networkModeOf === undefined ? this.networks.slice(1) : []) {
+        await session.docker.getNetwork(extra.networkName).connect({
+          Container: created.id,
+          EndpointConfig: endpointConfig(extra),
+        });
+      }
+      if (this.files.length > 0) await created.putArchive(packFiles(this.files), { path: '/' });
+      await created.start();
+      for (const check of this.startupChecks) await check(started);
+      return started;
+    } catch (error) {
+      const logs = await started.logs(20).catch(() => '');
+      if (logs !== '') session.log.warn(`${containerName} failed to start; its last output:\n${logs}`);
+      await created.remove({ force: true, v: true }).catch((removeError: unknown) => {
+        session.log.warn(`could not remove ${containerName}: ${describeError(removeError)}`);
+      });
+      throw error;
+    }
+  }
+}
+
+function endpointConfig(attachment: NetworkAttachment): Docker.EndpointSettings {
+  return {
+    IPAMConfig: attachment.ipv4Address === undefined ? undefined : { IPv4Address: attachment.ipv4Address },
+    Aliases: attachment.aliases,
+  };
+}

@@ -1,0 +1,95 @@
+import type Docker from 'dockerode';
+import { labelFilter, labelKeys } from './labels.ts';
+
+/** The harness's resources in one namespace, grouped by the session that made them. */
+export interface SessionResources {
+  sessionId: string;
+  owner: string | undefined;
+  keep: boolean;
+  scenario: string | undefined;
+  containers: { id: string; name: string; node: string | undefined; role: string | undefined; state: string }[];
+  networks: { id: string; name: string }[];
+  volumes: { name: string }[];
+}
+
+export async function listSessions(
+  docker: Docker,
+  namespace: string,
+  sessionId?: string,
+): Promise<SessionResources[]> {
+  const filters = labelFilter(namespace, sessionId);
+  const [containers, networks, volumeList] = await Promise.all([
+    docker.listContainers({ all: true, filters }),
+    docker.listNetworks({ filters }),
+    docker.listVolumes({ filters }),
+  ]);
+  const sessions = new Map<string, SessionResources>();
+  const sessionOf = (labels: Record<string, string> | undefined): SessionResources => {
+    const id = labels?.[labelKeys.session] ?? 'unknown';
+    let entry = sessions.get(id);
+    if (entry === undefined) {
+      entry = {
+        sessionId: id,
+        owner: labels?.[labelKeys.owner],
+        keep: labels?.[labelKeys.keep] === 'true',
+        scenario: labels?.[labelKeys.scenario],
+        containers: [],
+        networks: [],
+        volumes: [],
+      };
+      sessions.set(id, entry);
+    }
+    return entry;
+  };
+  for (const container of containers) {
+    sessionOf(container.Labels).containers.push({
+      id: container.Id,
+      name: (container.Names[0] ?? container.Id).replace(/^\//, ''),
+      node: container.Labels[labelKeys.node],
+      role: container.Labels[labelKeys.role],
+      state: container.State,
+    });
+  }
+  for (const network of networks) {
+    sessionOf(network.Labels).networks.push({ id: network.Id, name: network.Name });
+  }
+  for (const volume of volumeList.Volumes) {
+    // Volume labels may be null on some engines.
+    sessionOf(volume.Labels ?? undefined).volumes.push({ name: volume.Name });
+  }
+  return [...sessions.values()];
+}
+
+function isNotFound(error: unknown): boolean {
+  return (error as { statusCode?: number } | undefined)?.statusCode === 404;
+}
+
+/**
+ * Removes a session's resources: containers first (they hold networks and volumes), then networks,
+ * then volumes. Resources already gone are fine; anything else that fails is reported.
+ */
+export async function removeSessionResources(
+  docker: Docker,
+  session: SessionResources,
+): Promise<string[]> {
+  const problems: string[] = [];
+  const attempt = async (what: string, action: () => Promise<unknown>) => {
+    try {
+      await action();
+    } catch (error) {
+      if (!isNotFound(error)) problems.push(`${what}: ${(error as Error).message}`);
+    }
+  };
+  await Promise.all(
+    session.containers.map((c) =>
+      attempt(`container ${c.name}`, () => docker.getContainer(c.id).remove({ force: true, v: true })),
+    ),
+  );
+  await Promise.all(
+    session.networks.map((n) => attempt(`network ${n.name}`, () => docker.getNetwork(n.id).remove())),
+  );
+  await Promise.all(
+    session.volumes.map((v) => attempt(`volume ${v.name}`, () => docker.getVolume(v.name).remove({ force: true }))),
+  );
+  return problems;
+}

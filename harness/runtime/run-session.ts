@@ -1,0 +1,146 @@
+import { randomBytes } from 'node:crypto';
+import type Docker from 'dockerode';
+import type { Logger } from '../util/log.ts';
+import { SovhError } from '../util/sovh-error.ts';
+import { ContainerBuilder } from './container-builder.ts';
+import { listSessions, removeSessionResources } from './engine-resources.ts';
+import { labelKeys } from './labels.ts';
+import { createInternalNetwork, type StartedNetwork } from './internal-network.ts';
+import { currentProcessIdentity, formatIdentity } from './process-identity.ts';
+import { reapDeadSessions } from './reaper.ts';
+import { registerForSignalTeardown } from './signal-teardown.ts';
+
+export interface RunSessionOptions {
+  docker: Docker;
+  namespace: string;
+  log: Logger;
+  /** The scenario the session serves, recorded on every resource. */
+  scenario?: string;
+  /** Leave everything running when the process ends (`sovh up`); `sovh down` removes it. */
+  keep?: boolean;
+}
+
+/**
+ * One bring-up of a world in the engine. It labels everything it makes, removes it all in
+ * `teardown()` (also on SIGINT/SIGTERM), and reaps the leftovers of dead sessions when it opens.
+ */
+export class RunSession implements AsyncDisposable {
+  readonly id: string;
+  readonly docker: Docker;
+  readonly namespace: string;
+  readonly log: Logger;
+  readonly keep: boolean;
+  private closed = false;
+  private readonly unregister: () => void;
+
+  private constructor(options: RunSessionOptions) {
+    this.id = randomBytes(4).toString('hex');
+    this.docker = options.docker;
+    this.namespace = options.namespace;
+    this.log = options.log;
+    this.keep = options.keep === true;
+    this.baseLabels = {
+      [labelKeys.managed]: 'true',
+      [labelKeys.namespace]: options.namespace,
+      [labelKeys.session]: this.id,
+      [labelKeys.owner]: formatIdentity(currentProcessIdentity()),
+      ...(options.scenario === undefined ? {} : { [labelKeys.scenario]: options.scenario }),
+      ...(this.keep ? { [labelKeys.keep]: 'true' } : {}),
+    };
+    this.unregister = this.keep ? () => undefined : registerForSignalTeardown(this);
+  }
+
+  private readonly baseLabels: Record<string, string>;
+
+  static async open(options: RunSessionOptions): Promise<RunSession> {
+    await reapDeadSessions(options.docker, options.namespace, options.log);
+    return new RunSession(options);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Labels for a new resource of this session. */
+  labels(extra: Record<string, string> = {}): Record<string, string> {
+    return { ...this.baseLabels, ...extra };
+  }
+
+  /** A name unique to this session, readable in `docker ps`. */
+  resourceName(part: string): string {
+    return `sovh-${this.id}-${part}`;
+  }
+
+  /** Throws when the session was torn down meanwhile, so no new resource outlives it. */
+  assertOpen(what: string): void {
+    if (this.closed) {
+      throw new SovhError('SESSION_CLOSED', `cannot create ${what}: the run was torn down`);
+    }
+  }
+
+  async createNetwork(
+    name: string,
+    subnetCandidates: Iterable<string>,
+    extraLabels: Record<string, string> = {},
+  ): Promise<StartedNetwork> {
+    this.assertOpen(`network ${name}`);
+    const network = await createInternalNetwork(this.docker, {
+      name: this.resourceName(name),
+      logicalName: name,
+      subnetCandidates,
+      labels: this.labels({ [labelKeys.role]: 'network', [labelKeys.node]: name, ...extraLabels }),
+    });
+    await this.removeIfClosed();
+    return network;
+  }
+
+  async createVolume(name: string, extraLabels: Record<string, string> = {}): Promise<string> {
+    this.assertOpen(`volume ${name}`);
+    const volumeName = this.resourceName(name);
+    await this.docker.createVolume({
+      Name: volumeName,
+      Labels: this.labels({ [labelKeys.role]: 'volume', [labelKeys.node]: name, ...extraLabels }),
+    });
+    await this.removeIfClosed();
+    return volumeName;
+  }
+
+  /** Starts describing a container of this session; see ContainerBuilder. */
+  container(image: string, name: string): ContainerBuilder {
+    return new ContainerBuilder(this, image, name);
+  }
+
+  /** Called by builders after each create: a teardown that ran meanwhile must win. */
+  async removeIfClosed(): Promise<void> {
+    if (!this.closed) return;
+    await this.sweep();
+    throw new SovhError('SESSION_CLOSED', 'the run was torn down while it was starting');
+  }
+
+  private async sweep(): Promise<string[]> {
+    const problems: string[] = [];
+    for (const resources of await listSessions(this.docker, this.namespace, this.id)) {
+      problems.push(...(await removeSessionResources(this.docker, resources)));
+    }
+    return problems;
+  }
+
+  /** Removes every resource of the session. Idempotent; safe to call from a signal handler. */
+  async teardown(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.unregister();
+    const problems = await this.sweep();
+    if (problems.length > 0) {
+      throw new SovhError(
+        'TEARDOWN_INCOMPLETE',
+        `teardown of run ${this.id} left resources behind: ${problems.join('; ')}. ` +
+          'Run `npx sovh down --all` to remove them.',
+      );
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (!this.keep) await this.teardown();
+  }
+}

@@ -1,0 +1,117 @@
+import type Docker from 'dockerode';
+import { SovhError } from '../util/sovh-error.ts';
+import { waitUntil } from '../util/wait-until.ts';
+import { execInContainer, execOrThrow, type ExecOptions, type ExecResult } from './container-exec.ts';
+import { packFiles, readFirstFile } from '../util/tar-archive.ts';
+
+/** A running container of a run. Removal is the session's job; stop/restart are for faults. */
+export class StartedContainer {
+  constructor(
+    readonly docker: Docker,
+    readonly id: string,
+    /** The engine's name. */
+    readonly name: string,
+    /** The topology's name (host, machine, simulator). */
+    readonly nodeName: string,
+  ) {}
+
+  exec(command: string[], options?: ExecOptions): Promise<ExecResult> {
+    return execInContainer(this.docker, this.id, command, options);
+  }
+
+  /** Runs a command that must succeed; a non-zero exit throws with the command's output. */
+  run(command: string[], options?: ExecOptions): Promise<ExecResult> {
+    return execOrThrow(this.docker, this.id, this.name, command, options);
+  }
+
+  /** Runs a shell script (sh -c) that must succeed. */
+  sh(script: string, options?: ExecOptions): Promise<ExecResult> {
+    return this.run(['sh', '-c', script], options);
+  }
+
+  async readFile(path: string): Promise<Buffer> {
+    const archive = await this.docker.getContainer(this.id).getArchive({ path });
+    return readFirstFile(archive);
+  }
+
+  async writeFile(path: string, content: string | Buffer, mode = 0o644): Promise<void> {
+    await this.docker.getContainer(this.id).putArchive(packFiles([{ path, content, mode }]), { path: '/' });
+  }
+
+  async logs(tailLines = 200): Promise<string> {
+    const buffer = await this.docker
+      .getContainer(this.id)
+      .logs({ stdout: true, stderr: true, tail: tailLines, follow: false });
+    return demuxLogBuffer(buffer);
+  }
+
+  async isRunning(): Promise<boolean> {
+    const info = await this.docker.getContainer(this.id).inspect();
+    return info.State.Running;
+  }
+
+  /** The processes the engine sees in the container: independent of anything the container says. */
+  async processes(): Promise<{ pid: string; command: string }[]> {
+    const top = await this.docker.getContainer(this.id).top({ ps_args: '-eo pid,args' });
+    const pidIndex = top.Titles.indexOf('PID');
+    const commandIndex = top.Titles.length - 1;
+    return (top.Processes as string[][]).map((row) => ({ pid: row[pidIndex] ?? '', command: row[commandIndex] ?? '' }));
+  }
+
+  async stop(timeoutSeconds = 5): Promise<void> {
+    await this.docker.getContainer(this.id).stop({ t: timeoutSeconds }).catch((error: unknown) => {
+      // 304: already stopped.
+      if ((error as { statusCode?: number }).statusCode !== 304) throw error;
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.docker.getContainer(this.id).start();
+  }
+
+  async remove(): Promise<void> {
+    await this.docker.getContainer(this.id).remove({ force: true, v: true });
+  }
+
+  /** Waits until a line of the container's output matches. */
+  async waitForLog(pattern: RegExp, timeoutMs: number): Promise<string> {
+    return waitUntil(
+      async () => {
+        const logs = await this.logs(500);
+        return logs.split('\n').find((line) => pattern.test(line));
+      },
+      { what: `a line matching ${pattern} in ${this.nodeName}'s output`, expected: 'seen', timeoutMs },
+    );
+  }
+
+  /** Waits until a command exits 0 in the container. */
+  async waitForCommand(command: string[], timeoutMs: number): Promise<void> {
+    await waitUntil(
+      async () => {
+        if (!(await this.isRunning())) {
+          const logs = await this.logs(20);
+          throw new SovhError('CONTAINER_EXITED', `${this.nodeName} exited while starting:\n${logs}`);
+        }
+        const result = await this.exec(command, { timeoutMs: Math.min(timeoutMs, 10_000) });
+        return result.exitCode === 0 ? true : undefined;
+      },
+      { what: `"${command.join(' ')}" in ${this.nodeName}`, expected: 'succeeding', timeoutMs },
+    );
+  }
+}
+
+/** Logs of a container without a TTY come framed (8-byte headers); this strips the frames. */
+export function demuxLogBuffer(buffer: Buffer): string {
+  const parts: Buffer[] = [];
+  let offset = 0;
+  while (offset + 8 <= buffer.length) {
+    const streamType = buffer[offset];
+    const length = buffer.readUInt32BE(offset + 4);
+    if (streamType === undefined || streamType > 2 || offset + 8 + length > buffer.length) {
+      return buffer.toString('utf8');
+    }
+    parts.push(buffer.subarray(offset + 8, offset + 8 + length));
+    offset += 8 + length;
+  }
+  return Buffer.concat(parts).toString('utf8');
+}

@@ -1,0 +1,58 @@
+import type { Fault, Heal } from '../faults/fault.ts';
+import type { CapabilityReport } from '../runtime/capabilities.ts';
+import type { Logger } from '../util/log.ts';
+import { describeError } from '../util/sovh-error.ts';
+import type { World } from '../world/world.ts';
+import type { History } from './history.ts';
+
+/** What a scenario's `run` works with: the world, and the history it records into. */
+export class ScenarioContext {
+  private readonly openFaults = new Map<string, Heal>();
+
+  constructor(
+    readonly world: World,
+    readonly history: History,
+    readonly log: Logger,
+    readonly capabilities: CapabilityReport,
+  ) {}
+
+  /** A named step of the schedule: logged on the console and recorded with its duration. */
+  async step<T>(name: string, action: () => Promise<T>): Promise<T> {
+    this.log.info(`  step: ${name}`);
+    const started = this.history.record('step', name);
+    try {
+      const result = await action();
+      this.history.record('step-end', name, { durationMs: Date.now() - Date.parse(started.at), ok: true });
+      return result;
+    } catch (error) {
+      this.history.record('step-end', name, { durationMs: Date.now() - Date.parse(started.at), ok: false, error: describeError(error) });
+      throw error;
+    }
+  }
+
+  /** Records what a probe saw. Checkers read these; keep the raw output in `data`. */
+  observe<T>(name: string, data: T): T {
+    this.history.record('observation', name, data);
+    return data;
+  }
+
+  /** Injects a fault; the returned function heals it (and is also called at the end if forgotten). */
+  async inject(fault: Fault): Promise<Heal> {
+    this.log.info(`  fault: ${fault.name} (${fault.description})`);
+    this.history.record('fault', fault.name, { description: fault.description });
+    const heal = await fault.invoke(this.world);
+    const healOnce: Heal = async () => {
+      if (!this.openFaults.delete(fault.name)) return;
+      this.log.info(`  heal: ${fault.name}`);
+      await heal();
+      this.history.record('heal', fault.name);
+    };
+    this.openFaults.set(fault.name, healOnce);
+    return healOnce;
+  }
+
+  /** Heals whatever the scenario left broken, so the history shows every fault's end. */
+  async healAll(): Promise<void> {
+    for (const heal of [...this.openFaults.values()].reverse()) await heal();
+  }
+}

@@ -1,0 +1,59 @@
+import type { Check } from '../checks/check.ts';
+import type { Capability } from '../runtime/capabilities.ts';
+import type { TopologyInput } from '../topology/topology-schema.ts';
+import type { ScenarioContext } from './scenario-context.ts';
+
+/** A deliberately broken variant of the stack (or of the world) that the scenario must fail. */
+export interface Mutant {
+  name: string;
+  description: string;
+  /** The checks that must fail on this mutant; a mutant any of them passes on is not caught. */
+  expectFailing: readonly string[];
+  /** A unified diff applied to the host image's filesystem (paths from /), as an absolute path. */
+  stackPatch?: string;
+  /** A change to the topology, for defects of the world rather than of the stack. */
+  topology?: (topology: TopologyInput) => TopologyInput;
+}
+
+/**
+ * A scenario: a topology, a schedule of steps and faults that records observations, checks that
+ * read them, and the mutants the checks must catch.
+ */
+export interface Scenario {
+  name: string;
+  description: string;
+  /** What the kernel and engine must offer; without it every check is "not applicable". */
+  needs: readonly Capability[];
+  topology: TopologyInput;
+  run(context: ScenarioContext): Promise<void>;
+  checks: readonly Check[];
+  mutants: readonly Mutant[];
+}
+
+/** Declares a scenario and checks that it is coherent (mutants name real checks, names unique). */
+export function defineScenario(scenario: Scenario): Scenario {
+  const checkNames = new Set(scenario.checks.map((c) => c.name));
+  if (checkNames.size !== scenario.checks.length) {
+    throw new TypeError(`scenario ${scenario.name}: two checks share a name`);
+  }
+  if (scenario.mutants.length === 0) {
+    throw new TypeError(`scenario ${scenario.name}: declare at least one mutant it must fail (a negative control)`);
+  }
+  for (const mutant of scenario.mutants) {
+    if (mutant.expectFailing.length === 0) {
+      throw new TypeError(`scenario ${scenario.name}: mutant ${mutant.name} names no check it must fail`);
+    }
+    for (const name of mutant.expectFailing) {
+      if (!checkNames.has(name)) {
+        throw new TypeError(
+          `scenario ${scenario.name}: mutant ${mutant.name} expects check "${name}" to fail, but the ` +
+            `scenario has no such check (checks: ${[...checkNames].join(', ')})`,
+        );
+      }
+    }
+    if (mutant.stackPatch === undefined && mutant.topology === undefined) {
+      throw new TypeError(`scenario ${scenario.name}: mutant ${mutant.name} changes nothing (give stackPatch or topology)`);
+    }
+  }
+  return scenario;
+}

@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listSessions } from '../runtime/engine-resources.ts';
+import { labelKeys } from '../runtime/labels.ts';
+import { currentProcessIdentity, formatIdentity } from '../runtime/process-identity.ts';
+import { prepareEnvironment, type RunEnvironment } from '../scenario/environment.ts';
+import type { ScenarioResult } from '../scenario/scenario-result.ts';
+import { runScenario } from '../scenario/scenario-runner.ts';
+import type { Scenario } from '../scenario/scenario.ts';
+import { consoleLogger } from '../util/log.ts';
+
+function checkTable(result: ScenarioResult): string {
+  return result.checks.map((c) => `  ${c.status.padEnd(14)} ${c.name}: ${c.summary}`).join('\n');
+}
+
+/**
+ * The tests of one scenario: it passes against the reference stack, and each mutant makes the
+ * checks it names fail. Afterwards nothing of this process's runs is left in the engine.
+ */
+export function describeScenario(scenario: Scenario): void {
+  describe(`scenario ${scenario.name}`, () => {
+    let environment: RunEnvironment;
+
+    beforeAll(async () => {
+      environment = await prepareEnvironment({ log: consoleLogger() });
+    });
+
+    afterAll(async () => {
+      const owner = formatIdentity(currentProcessIdentity());
+      const leftovers = (await listSessions(environment.engine.docker, environment.namespace)).filter(
+        (s) => s.owner === owner,
+      );
+      expect(leftovers, `resources left by this test process (label ${labelKeys.owner}=${owner})`).toEqual([]);
+    });
+
+    it('passes every check against the reference stack', async (context) => {
+      const result = await runScenario(scenario, environment);
+      const notApplicable = result.checks.filter((c) => c.status === 'not-applicable');
+      if (notApplicable.length === result.checks.length) context.skip(`not applicable: ${result.reason ?? ''}`);
+      const message = `${scenario.name} against the reference stack:\n${checkTable(result)}\n${result.reason ?? ''}`;
+      expect(result.checks.filter((c) => c.status === 'fail' || c.status === 'unknown'), message).toEqual([]);
+      expect(result.status, message).not.toBe('error');
+      if (notApplicable.length > 0) {
+        await context.annotate(`not applicable here: ${notApplicable.map((c) => `${c.name} (${c.summary})`).join('; ')}`);
+      }
+    });
+
+    for (const mutant of scenario.mutants) {
+      it(`fails ${mutant.expectFailing.join(', ')} on mutant ${mutant.name}`, async (context) => {
+        const result = await runScenario(scenario, environment, { mutant: mutant.name });
+        const inapplicable = result.checks.filter((c) => mutant.expectFailing.includes(c.name) && c.status === 'not-applicable');
+        if (inapplicable.length > 0) context.skip(inapplicable.map((c) => `${c.name}: ${c.summary}`).join('; '));
+        expect(result.mutant?.caught, `${scenario.name} on mutant ${mutant.name} must fail ${mutant.expectFailing.join(', ')}:\n${checkTable(result)}`).toBe(true);
+      });
+    }
+  });
+}

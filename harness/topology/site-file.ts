@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+/**
+ * The site file: everything the harness tells the stack under test about where it runs. Written
+ * to /etc/residency/site.json in every host before it boots; documented in
+ * images/host/CONTRACT.md. Simulators add their sections (kms, hsm, ups, ...) as they exist.
+ */
+export const siteFileSchema = z
+  .object({
+    version: z.literal(1),
+    host: z.string(),
+    zone: z.object({ name: z.string(), jurisdiction: z.string(), kind: z.string() }),
+    cell: z.string().nullable(),
+    /** Every CIDR of every sovereign zone: the only destinations egress may reach. */
+    domesticCidrs: z.array(z.string()),
+    tpm: z.object({
+      /** The TCTI string tpm2-tools take (TPM2TOOLS_TCTI). */
+      tcti: z.string(),
+      /** PCRs (SHA-256 bank) the KEK is sealed to. */
+      pcrs: z.array(z.number().int().min(0).max(23)),
+    }),
+    store: z.object({ port: z.number().int() }),
+  })
+  .catchall(z.unknown());
+
+export type SiteFile = z.infer<typeof siteFileSchema>;
+
+/** The port the store API listens on in every host (CONTRACT.md). */
+export const storePort = 8443;
+/** The PCRs the reference stack seals to: PCR 7 holds the secure boot chain's measurement. */
+export const sealedPcrs = [7];

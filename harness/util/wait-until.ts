@@ -1,0 +1,50 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SovhError } from './sovh-error.ts';
+
+export interface WaitOptions {
+  /** What is awaited, for the timeout message: "<what> not <expected> after <N>ms". */
+  what: string;
+  expected: string;
+  timeoutMs: number;
+  intervalMs?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Polls `probe` until it returns a value other than undefined, or throws a WAIT_TIMEOUT error
+ * that names what was awaited and the last observation, so a timeout explains itself. Other
+ * errors thrown by the probe are retried; a SovhError ends the wait at once.
+ */
+export async function waitUntil<T>(
+  probe: () => Promise<T | undefined>,
+  options: WaitOptions,
+): Promise<T> {
+  const startedAt = Date.now();
+  const intervalMs = options.intervalMs ?? 250;
+  let lastError: unknown;
+  for (;;) {
+    options.signal?.throwIfAborted();
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+      lastError = undefined;
+    } catch (error) {
+      // A SovhError is a verdict of the probe ("this will never succeed"), not a passing fault.
+      if (error instanceof SovhError) throw error;
+      lastError = error;
+    }
+    const elapsedMs = Date.now() - startedAt;
+    if (elapsedMs >= options.timeoutMs) {
+      const last =
+        lastError === undefined
+          ? ''
+          : ` (last error: ${lastError instanceof Error ? lastError.message : String(lastError)})`;
+      throw new SovhError(
+        'WAIT_TIMEOUT',
+        `${options.what} not ${options.expected} after ${elapsedMs}ms${last}`,
+        { cause: lastError, details: { elapsedMs, timeoutMs: options.timeoutMs } },
+      );
+    }
+    await sleep(Math.min(intervalMs, options.timeoutMs - elapsedMs));
+  }
+}

@@ -1,0 +1,92 @@
+import type { RunSession } from '../runtime/run-session.ts';
+import type { StartedContainer } from '../runtime/started-container.ts';
+import type { PlacedHost } from '../topology/topology-validator.ts';
+import type { StartedMachine } from './started-machine.ts';
+
+/** Where the stack's two disks are mounted (CONTRACT.md): they move with the VM. */
+export const vmDiskMount = '/var/lib/residency';
+export const vmDataMount = '/data';
+
+/** Capabilities the stack under test may use, each named (the harness never runs privileged). */
+export const hostCapabilities = ['NET_ADMIN', 'NET_RAW', 'LINUX_IMMUTABLE', 'IPC_LOCK'];
+
+/**
+ * A host of the topology: a VM whose disks (volumes) outlive any one boot. Each boot is a new
+ * container from the stack image on some machine, so a reboot, a power cycle and a migration to
+ * another machine are all real: the stack sees its own disks and that machine's TPM.
+ */
+export class HostVm {
+  private bootCount = 0;
+  /** The engine's log of every finished boot, kept as evidence after the container is gone. */
+  readonly pastBoots: { boot: number; machine: string; output: string }[] = [];
+  private current: { container: StartedContainer; machine: StartedMachine } | undefined;
+
+  constructor(
+    readonly spec: PlacedHost,
+    private readonly session: RunSession,
+    private readonly image: string,
+    readonly diskVolume: string,
+    readonly dataVolume: string,
+    private readonly siteFile: string,
+  ) {}
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  /** The running container; throws when the VM is shut down. */
+  get container(): StartedContainer {
+    if (this.current === undefined) throw new Error(`host ${this.name} is not running`);
+    return this.current.container;
+  }
+
+  get machine(): StartedMachine {
+    if (this.current === undefined) throw new Error(`host ${this.name} is not running`);
+    return this.current.machine;
+  }
+
+  get isRunning(): boolean {
+    return this.current !== undefined;
+  }
+
+  /** The VM's address: that of the machine it runs on. */
+  get address(): string {
+    return this.machine.address;
+  }
+
+  async boot(machine: StartedMachine): Promise<void> {
+    if (this.current !== undefined) throw new Error(`host ${this.name} is already running`);
+    this.bootCount += 1;
+    const container = await this.session
+      .container(this.image, `${this.name}-boot${this.bootCount}`)
+      .withNode(this.name, 'host')
+      .withNetworkNamespaceOf(machine.pod)
+      .withCapabilities(...hostCapabilities)
+      .withVolume(this.diskVolume, vmDiskMount)
+      .withVolume(this.dataVolume, vmDataMount)
+      .withTmpfs('/run', 'rw,nosuid,size=64m')
+      .withFile('/etc/residency/site.json', this.siteFile, 0o644)
+      .withInit()
+      .start();
+    this.current = { container, machine };
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.current === undefined) return;
+    const { container, machine } = this.current;
+    this.current = undefined;
+    await container.stop(10);
+    this.pastBoots.push({
+      boot: this.bootCount,
+      machine: machine.name,
+      output: await container.logs(2_000).catch(() => ''),
+    });
+    await container.remove();
+  }
+
+  /** Shuts down and boots on another machine, taking the disks along. */
+  async migrate(target: StartedMachine): Promise<void> {
+    await this.shutdown();
+    await this.boot(target);
+  }
+}

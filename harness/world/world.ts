@@ -1,0 +1,198 @@
+import type { RunSession } from '../runtime/run-session.ts';
+import type { StartedContainer } from '../runtime/started-container.ts';
+import type { StartedNetwork } from '../runtime/internal-network.ts';
+import { memberAddress, observerName, planZoneNetworks, type ZoneNetworkPlan } from '../topology/address-plan.ts';
+import type { ResolvedTopology } from '../topology/topology-validator.ts';
+import type { Logger } from '../util/log.ts';
+import { startObserver } from '../../sims/observer/observer.ts';
+import { simKind } from '../../sims/registry.ts';
+import type { StartedSim } from '../../sims/sim-kind.ts';
+import { HostVm } from './host-vm.ts';
+import { buildSiteFile } from './site-file-builder.ts';
+import { StartedMachine } from './started-machine.ts';
+
+export interface WorldImages {
+  pod: string;
+  tpm: string;
+  observer: string;
+  host: string;
+  /** The image of each simulator kind the topology uses. */
+  sims: Record<string, string>;
+}
+
+export interface WorldDescription {
+  networks: { zone: string; name: string; subnet: string }[];
+  nodes: { name: string; role: string; zone: string; address: string; detail: string }[];
+}
+
+function byName<T extends { name: string }>(items: T[]): Map<string, T> {
+  return new Map(items.map((item) => [item.name, item]));
+}
+
+/**
+ * The running world of a scenario: its zone networks, an observer per zone, the simulators, the
+ * machines and the hosts booted on them. Brought up from a validated topology in one session.
+ */
+export class World {
+  private constructor(
+    readonly topology: ResolvedTopology,
+    readonly session: RunSession,
+    readonly images: WorldImages,
+    private readonly networks: Map<string, { network: StartedNetwork; plan: ZoneNetworkPlan }>,
+    private readonly observers: Map<string, StartedContainer>,
+    private readonly sims: Map<string, StartedSim>,
+    private readonly machines: Map<string, StartedMachine>,
+    private readonly hosts: Map<string, HostVm>,
+  ) {}
+
+  static async bringUp(options: {
+    session: RunSession;
+    topology: ResolvedTopology;
+    images: WorldImages;
+    log: Logger;
+  }): Promise<World> {
+    const { session, topology, images, log } = options;
+    const plans = planZoneNetworks(topology);
+    log.info(`creating ${plans.length} internal network(s)`);
+    const networks = new Map(
+      await Promise.all(
+        plans.map(async (plan) => {
+          const network = await session.createNetwork(plan.zone, plan.subnetCandidates);
+          log.detail(`network ${plan.zone}: ${network.subnet}`);
+          return [plan.zone, { network, plan }] as const;
+        }),
+      ),
+    );
+    const attachment = (zone: string, node: string) => {
+      const entry = networks.get(zone);
+      if (entry === undefined) throw new Error(`no network for zone ${zone}`);
+      return { name: entry.network.name, address: memberAddress(entry.plan, entry.network.subnet, node) };
+    };
+
+    log.info(`starting observers, ${topology.services.length} simulator(s), ${topology.machines.length} machine(s)`);
+    const [observers, sims, machines] = await Promise.all([
+      Promise.all(
+        topology.zones.map(async (zone) => {
+          const name = observerName(zone.name);
+          const container = await startObserver(session, images.observer, zone.name, attachment(zone.name, name), name);
+          return [zone.name, container] as const;
+        }),
+      ),
+      Promise.all(
+        topology.services.map(async (service) => {
+          const kind = simKind(service.kind);
+          const image = images.sims[service.kind];
+          if (image === undefined) throw new Error(`no image built for simulator kind ${service.kind}`);
+          const started = await kind.start({
+            session,
+            image,
+            service: { ...service, options: kind.options.parse(service.options) },
+            network: attachment(service.zone, service.name),
+          });
+          log.detail(`simulator ${service.name} (${service.kind}) at ${started.address}`);
+          return started;
+        }),
+      ),
+      Promise.all(
+        topology.machines.map((machine) =>
+          StartedMachine.start(session, machine, attachment(machine.zone, machine.name), {
+            pod: images.pod,
+            tpm: images.tpm,
+          }),
+        ),
+      ),
+    ]);
+
+    const machineMap = byName(machines);
+    log.info(`booting ${topology.hosts.length} host(s)`);
+    const hosts = await Promise.all(
+      topology.hosts.map(async (host) => {
+        const siteFile = JSON.stringify(buildSiteFile(topology, host, sims), null, 2);
+        const [disk, data] = await Promise.all([
+          session.createVolume(`${host.name}-disk`),
+          session.createVolume(`${host.name}-data`),
+        ]);
+        const vm = new HostVm(host, session, images.host, disk, data, siteFile);
+        const machine = machineMap.get(host.machine);
+        if (machine === undefined) throw new Error(`host ${host.name} has no machine ${host.machine}`);
+        await vm.boot(machine);
+        return vm;
+      }),
+    );
+    return new World(topology, session, images, networks, new Map(observers), byName(sims), machineMap, byName(hosts));
+  }
+
+  host(name: string): HostVm {
+    return lookup(this.hosts, name, 'host');
+  }
+
+  machine(name: string): StartedMachine {
+    return lookup(this.machines, name, 'machine');
+  }
+
+  sim(name: string): StartedSim {
+    return lookup(this.sims, name, 'simulator');
+  }
+
+  /** The observer container of a zone: where checks run their probes from. */
+  observer(zone: string): StartedContainer {
+    return lookup(this.observers, zone, 'zone observer');
+  }
+
+  allHosts(): HostVm[] {
+    return [...this.hosts.values()];
+  }
+
+  allSims(): StartedSim[] {
+    return [...this.sims.values()];
+  }
+
+  describe(): WorldDescription {
+    const zoneOfMachine = (name: string) => this.machine(name).spec.zone;
+    return {
+      networks: [...this.networks.values()].map(({ network, plan }) => ({
+        zone: plan.zone,
+        name: network.name,
+        subnet: network.subnet,
+      })),
+      nodes: [
+        ...[...this.networks.values()].map(({ network, plan }) => ({
+          name: observerName(plan.zone),
+          role: 'observer',
+          zone: plan.zone,
+          address: memberAddress(plan, network.subnet, observerName(plan.zone)),
+          detail: 'harness probes',
+        })),
+        ...this.allSims().map((s) => ({
+          name: s.name,
+          role: `sim:${s.kind}`,
+          zone: this.topology.services.find((x) => x.name === s.name)?.zone ?? '',
+          address: s.address,
+          detail: Object.entries(s.facts).map(([k, v]) => `${k}=${v}`).join(' '),
+        })),
+        ...[...this.machines.values()].map((m) => ({
+          name: m.name,
+          role: 'machine',
+          zone: m.spec.zone,
+          address: m.address,
+          detail: `tpm=swtpm tags=${m.spec.tags.join(',') || '-'}`,
+        })),
+        ...this.allHosts().map((h) => ({
+          name: h.name,
+          role: 'host',
+          zone: h.isRunning ? zoneOfMachine(h.machine.name) : h.spec.zone,
+          address: h.isRunning ? h.address : '',
+          detail: h.isRunning ? `on ${h.machine.name}` : 'shut down',
+        })),
+      ],
+    };
+  }
+}
+
+function lookup<T>(map: Map<string, T>, name: string, what: string): T {
+  const found = map.get(name);
+  if (found === undefined) {
+    throw new Error(`no ${what} named "${name}" in this world; known: ${[...map.keys()].join(', ') || '(none)'}`);
+  }
+  return found;
+}
