@@ -1,20 +1,16 @@
+import { hostImage, podImage } from '../../images/recipes.ts';
+import { swtpmImage } from '../../sims/tpm/swtpm.ts';
 import { prepareEnvironment } from '../scenario/environment.ts';
-import { prepareWorldImages } from '../scenario/scenario-images.ts';
-import { scenarioTopology } from '../scenario/scenario-runner.ts';
 import { consoleLogger } from '../util/log.ts';
-import { scenarios } from '../../scenarios/index.ts';
 
 /**
- * Before any Docker-backed test: find or start the engine, build every image the suite needs
- * (with progress on the console) and probe the capabilities once, so that test workers find it
- * all ready instead of racing to build it.
+ * Before any Docker-backed test: find or start the engine, probe the capabilities and build the
+ * images every world uses (with progress on the console), so that test workers find them ready.
+ * Images of single scenarios (simulators, mutants) are built by their tests, where a failure
+ * belongs to that scenario alone.
  */
 export default async function setup(): Promise<void> {
   const log = consoleLogger();
   const environment = await prepareEnvironment({ log });
-  for (const scenario of scenarios) {
-    for (const mutant of [undefined, ...scenario.mutants]) {
-      await prepareWorldImages(environment.images, scenarioTopology(scenario, mutant), mutant);
-    }
-  }
+  await Promise.all([podImage, swtpmImage, hostImage].map((recipe) => environment.images.ensure(recipe)));
 }
