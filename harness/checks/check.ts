@@ -29,7 +29,11 @@ export class MissingEvidence extends Error {
 }
 
 /** The last observation of a name, or MissingEvidence. */
-export function lastObservation<T>(history: History, name: string, where?: (data: T) => boolean): HistoryEvent & { data: T } {
+export function lastObservation<T>(
+  history: History,
+  name: string,
+  where?: (data: T) => boolean,
+): HistoryEvent & { data: T } {
   const found = history.observations<T>(name).filter((e) => where === undefined || where(e.data));
   const last = found[found.length - 1];
   if (last === undefined) throw new MissingEvidence(name);
@@ -52,13 +56,19 @@ export async function runChecks(
     const missing = [...scenarioMissing, ...missingCapabilities(capabilities, check.needs ?? [])];
     let verdict: Verdict;
     if (missing.length > 0) {
-      verdict = { status: 'not-applicable', summary: `not applicable: ${[...new Set(missing)].join(', ')} missing` };
+      verdict = {
+        status: 'not-applicable',
+        summary: `not applicable: ${[...new Set(missing)].join(', ')} missing`,
+      };
     } else {
       history.startReadTracking();
       try {
         verdict = await check.verify(history);
       } catch (error) {
-        verdict = { status: 'unknown', summary: `checker could not decide: ${describeError(error)}` };
+        verdict = {
+          status: 'unknown',
+          summary: `checker could not decide: ${describeError(error)}`,
+        };
       }
     }
     const read = history.stopReadTracking();

@@ -24,6 +24,11 @@ export function fail(summary: string, details: Omit<Verdict, 'status' | 'summary
 }
 
 /** Passes when `ok`, else fails; both with the same expected/observed/evidence. */
-export function verdictOf(ok: boolean, passSummary: string, failSummary: string, details: Omit<Verdict, 'status' | 'summary'> = {}): Verdict {
+export function verdictOf(
+  ok: boolean,
+  passSummary: string,
+  failSummary: string,
+  details: Omit<Verdict, 'status' | 'summary'> = {},
+): Verdict {
   return ok ? pass(passSummary, details) : fail(failSummary, details);
 }

@@ -1,2 +1,6 @@
 #!/usr/bin/env node
-console.log('hello', process.argv.slice(2));
+// The `sovh` command: loads the TypeScript CLI through tsx, so no build step is needed.
+import { tsImport } from 'tsx/esm/api';
+
+const { main } = await tsImport('./main.ts', import.meta.url);
+process.exitCode = await main(process.argv);

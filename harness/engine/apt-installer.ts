@@ -35,7 +35,7 @@ export async function aptInstall(packages: string[], why: string, log: Logger): 
 async function run(args: string[], env: Record<string, string>, packages: string[]) {
   const result = await execa('apt-get', args, { env, reject: false, all: true });
   if (result.exitCode !== 0) {
-    const tail = (result.all ?? '').split('\n').slice(-15).join('\n');
+    const tail = result.all.split('\n').slice(-15).join('\n');
     throw new SovhError(
       'HOST_PACKAGE_INSTALL_FAILED',
       `apt-get ${args[0] ?? ''} for ${packages.join(', ')} exited ${result.exitCode}; ` +

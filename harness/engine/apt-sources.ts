@@ -21,13 +21,17 @@ export function mirrorsFromSources(listText: string, deb822Text: string): string
       mirrors.push(...uris.split(/\s+/).filter(Boolean));
     }
   }
-  return [...new Set(mirrors.map((m) => m.replace(/\/+$/, '')))].filter((m) => /^https?:\/\//.test(m));
+  return [...new Set(mirrors.map((m) => m.replace(/\/+$/, '')))].filter((m) =>
+    /^https?:\/\//.test(m),
+  );
 }
 
 async function readAll(dir: string, suffix: string): Promise<string> {
   const names = await readdir(dir).catch(() => [] as string[]);
   const texts = await Promise.all(
-    names.filter((n) => n.endsWith(suffix)).map((n) => readFile(join(dir, n), 'utf8').catch(() => '')),
+    names
+      .filter((n) => n.endsWith(suffix))
+      .map((n) => readFile(join(dir, n), 'utf8').catch(() => '')),
   );
   return texts.join('\n\n');
 }

@@ -34,18 +34,25 @@ export async function buildBaseImage(
   const dir = await mkdtemp(join(tmpdir(), 'sovh-base-'));
   const rootfs = join(dir, 'rootfs');
   try {
-    log.info(`  base: debootstrap --variant=${recipe.variant} ${recipe.suite} from ${mirror} (about a minute)`);
-    const bootstrap = execa('debootstrap', [`--variant=${recipe.variant}`, recipe.suite, rootfs, mirror], {
-      all: true,
-      reject: false,
-    });
+    log.info(
+      `  base: debootstrap --variant=${recipe.variant} ${recipe.suite} from ${mirror} (about a minute)`,
+    );
+    const bootstrap = execa(
+      'debootstrap',
+      [`--variant=${recipe.variant}`, recipe.suite, rootfs, mirror],
+      {
+        all: true,
+        reject: false,
+      },
+    );
     const lines: string[] = [];
     let lastPhase = '';
-    bootstrap.all?.on('data', (chunk: Buffer) => {
+    bootstrap.all.on('data', (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n').filter(Boolean)) {
         lines.push(line);
         // debootstrap prints a line per package; show only phase changes.
-        const phase = /^I: (Retrieving|Validating|Extracting|Installing|Unpacking|Configuring)/.exec(line)?.[1];
+        const phase =
+          /^I: (Retrieving|Validating|Extracting|Installing|Unpacking|Configuring)/.exec(line)?.[1];
         if (phase !== undefined && phase !== lastPhase) {
           lastPhase = phase;
           log.info(`  base: ${phase.toLowerCase()} packages`);
@@ -58,16 +65,21 @@ export async function buildBaseImage(
       throw new SovhError(
         'IMAGE_BUILD_FAILED',
         `building image base failed: debootstrap exited ${result.exitCode}. Last lines:\n` +
-          lines.slice(-20).map((l) => `  | ${l}`).join('\n'),
+          lines
+            .slice(-20)
+            .map((l) => `  | ${l}`)
+            .join('\n'),
       );
     }
     log.info(`  base: importing into the engine as ${tag}`);
     const [repo, version] = tag.split(':');
     const tar = execa('tar', ['-C', rootfs, '-c', '.'], { buffer: false });
-    if (tar.stdout === null) throw new Error('tar has no stdout');
     const importStream = await docker.importImage(tar.stdout, { repo, tag: version });
     await new Promise<void>((resolve, reject) => {
-      docker.modem.followProgress(importStream, (error: Error | null) => (error === null ? resolve() : reject(error)));
+      docker.modem.followProgress(importStream, (error: Error | null) => {
+        if (error === null) resolve();
+        else reject(error);
+      });
     });
     await tar;
   } finally {

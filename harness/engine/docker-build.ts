@@ -38,7 +38,9 @@ export async function runDockerBuild(
     let error: string | undefined;
     docker.modem.followProgress(
       stream,
-      (streamError: Error | null) => resolve(streamError?.message ?? error),
+      (streamError: Error | null) => {
+        resolve(streamError?.message ?? error);
+      },
       (message: BuildMessage) => {
         if (message.error !== undefined) error = message.errorDetail?.message ?? message.error;
         const text = (message.stream ?? message.status ?? message.error ?? '').trimEnd();
@@ -57,7 +59,10 @@ export async function runDockerBuild(
       'IMAGE_BUILD_FAILED',
       `building image ${recipe.name} (${recipe.contextDir}) failed: ${buildError}\n` +
         `last lines of the build (full log: ${logPath}):\n` +
-        lines.slice(-tailLines).map((l) => `  | ${l}`).join('\n'),
+        lines
+          .slice(-tailLines)
+          .map((l) => `  | ${l}`)
+          .join('\n'),
       { details: { image: recipe.name, logPath } },
     );
   }

@@ -29,7 +29,9 @@ export function candidateSockets(env: NodeJS.ProcessEnv = process.env): string[]
 
 async function describeEngine(docker: Docker, address: string): Promise<EngineEndpoint> {
   const version = await docker.version();
-  const isPodman = (version.Components ?? []).some((c) => /podman/i.test(c.Name));
+  // Older engines and Podman may omit the component list.
+  const components = (version.Components as typeof version.Components | undefined) ?? [];
+  const isPodman = components.some((c) => /podman/i.test(c.Name));
   return {
     docker,
     address,

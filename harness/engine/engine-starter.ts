@@ -35,7 +35,9 @@ export async function ensureEngine(options: EnsureEngineOptions): Promise<Engine
       'no container engine answered (tried DOCKER_HOST, /var/run/docker.sock and the Podman ' +
         'sockets). Start Docker (e.g. `sudo apt-get install docker.io && sudo dockerd &`, or ' +
         '`sudo systemctl start docker`), or point DOCKER_HOST at an engine' +
-        (system.isRoot && system.isDebianLike ? '' : '; the harness starts one itself only as root on Debian or Ubuntu') +
+        (system.isRoot && system.isDebianLike
+          ? ''
+          : '; the harness starts one itself only as root on Debian or Ubuntu') +
         '.',
     );
   }
@@ -61,11 +63,19 @@ export async function ensureEngine(options: EnsureEngineOptions): Promise<Engine
       await docker.ping();
       return true;
     },
-    { what: 'dockerd', expected: `answering (log: ${dockerdLogPath})`, timeoutMs: engineStartTimeoutMs, intervalMs: 500 },
+    {
+      what: 'dockerd',
+      expected: `answering (log: ${dockerdLogPath})`,
+      timeoutMs: engineStartTimeoutMs,
+      intervalMs: 500,
+    },
   );
   const started = await locateEngine(env, options.log);
   if (started === undefined) {
-    throw new SovhError('ENGINE_START_FAILED', `dockerd started but does not answer; see ${dockerdLogPath}`);
+    throw new SovhError(
+      'ENGINE_START_FAILED',
+      `dockerd started but does not answer; see ${dockerdLogPath}`,
+    );
   }
   options.log.info(`engine ready: Docker ${started.version} (API ${started.apiVersion})`);
   return started;

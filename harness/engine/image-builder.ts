@@ -83,7 +83,8 @@ export class ImageBuilder {
   private async ensureUncached(recipe: ImageRecipe): Promise<BuiltImage> {
     const startedAt = Date.now();
     const mirror = await this.debianMirror();
-    const parentTag = recipe.kind === 'dockerfile' ? (await this.ensure(recipe.parent)).tag : undefined;
+    const parentTag =
+      recipe.kind === 'dockerfile' ? (await this.ensure(recipe.parent)).tag : undefined;
     const tag = imageTag(recipe, await recipeHash(recipe, mirror));
     if (await imageExists(this.docker, tag)) {
       return { name: recipe.name, tag, built: false, durationMs: Date.now() - startedAt };
@@ -102,7 +103,11 @@ export class ImageBuilder {
         }
       } catch (error) {
         if (error instanceof SovhError) throw error;
-        throw new SovhError('IMAGE_BUILD_FAILED', `building image ${recipe.name} failed: ${(error as Error).message}`, { cause: error });
+        throw new SovhError(
+          'IMAGE_BUILD_FAILED',
+          `building image ${recipe.name} failed: ${(error as Error).message}`,
+          { cause: error },
+        );
       }
       const durationMs = Date.now() - startedAt;
       this.log.info(`built image ${tag} in ${(durationMs / 1000).toFixed(1)} s`);

@@ -51,6 +51,9 @@ export interface CapabilityReport {
   entries: CapabilityEntry[];
 }
 
-export function missingCapabilities(report: CapabilityReport, needs: readonly Capability[]): Capability[] {
+export function missingCapabilities(
+  report: CapabilityReport,
+  needs: readonly Capability[],
+): Capability[] {
   return needs.filter((need) => report.entries.find((e) => e.name === need)?.available !== true);
 }

@@ -29,12 +29,14 @@ const featureTests: Record<KernelFeature, string> = {
   wireguard: 'ip link add sovhwg type wireguard && ip link del sovhwg',
   macvlan:
     'ip link add sovhma type veth peer name sovhmb && ip link add link sovhma name sovhmv type macvlan; r=$?; ip link del sovhma; exit $r',
-  nfqueue: 'iptables -A OUTPUT -p udp --dport 9 -j NFQUEUE --queue-num 7 --queue-bypass && iptables -F OUTPUT',
+  nfqueue:
+    'iptables -A OUTPUT -p udp --dport 9 -j NFQUEUE --queue-num 7 --queue-bypass && iptables -F OUTPUT',
   'iptables-statistic':
     'iptables -A OUTPUT -p udp --dport 9 -m statistic --mode random --probability 0.5 -j DROP && iptables -F OUTPUT',
   nftables: 'nft add table inet sovhprobe && nft delete table inet sovhprobe',
   'kernel-audit': 'auditctl -s',
-  'chattr-overlay': 'touch /var/tmp/sovh-i && chattr +i /var/tmp/sovh-i && chattr -i /var/tmp/sovh-i',
+  'chattr-overlay':
+    'touch /var/tmp/sovh-i && chattr +i /var/tmp/sovh-i && chattr -i /var/tmp/sovh-i',
   'chattr-tmpfs': 'touch /run/sovh-i && chattr +i /run/sovh-i && chattr -i /run/sovh-i',
 };
 
@@ -50,7 +52,8 @@ function probeScript(): string {
 export function parseProbeOutput(output: string): CapabilityEntry[] {
   return kernelFeatures.map((feature) => {
     const line = output.split('\n').find((l) => l.startsWith(`${feature} `));
-    if (line === undefined) return { name: feature, available: false, detail: 'probe gave no answer' };
+    if (line === undefined)
+      return { name: feature, available: false, detail: 'probe gave no answer' };
     const rest = line.slice(feature.length + 1);
     return rest.startsWith('yes')
       ? { name: feature, available: true, detail: 'tried in a container' }
@@ -77,13 +80,22 @@ export async function probeCapabilities(
   options: { refresh?: boolean; namespace: string },
 ): Promise<CapabilityReport> {
   const info = (await engine.docker.info()) as { ID?: string; KernelVersion?: string };
-  const cacheFile = join(tmpdir(), 'sovh-capabilities', `${info.ID ?? 'engine'}-${bootId()}-${probeImage.replace(/[^a-z0-9]/gi, '_')}.json`);
+  const cacheFile = join(
+    tmpdir(),
+    'sovh-capabilities',
+    `${info.ID ?? 'engine'}-${bootId()}-${probeImage.replace(/[^a-z0-9]/gi, '_')}.json`,
+  );
   if (options.refresh !== true) {
     const cached = await readFile(cacheFile, 'utf8').catch(() => undefined);
     if (cached !== undefined) return JSON.parse(cached) as CapabilityReport;
   }
   log.info('probing kernel features and container capabilities');
-  const session = await RunSession.open({ docker: engine.docker, namespace: options.namespace, log, scenario: 'capability-probe' });
+  const session = await RunSession.open({
+    docker: engine.docker,
+    namespace: options.namespace,
+    log,
+    scenario: 'capability-probe',
+  });
   try {
     const capabilityEntries = await Promise.all(
       containerCapabilities.map(async (capability): Promise<CapabilityEntry> => {
@@ -94,16 +106,28 @@ export async function probeCapabilities(
             .withCommand(['sleep', '30'])
             .start();
           await container.remove();
-          return { name: `cap:${capability}`, available: true, detail: 'a container started with it' };
+          return {
+            name: `cap:${capability}`,
+            available: true,
+            detail: 'a container started with it',
+          };
         } catch (error) {
-          return { name: `cap:${capability}`, available: false, detail: describeError(error).split('\n')[0] ?? '' };
+          return {
+            name: `cap:${capability}`,
+            available: false,
+            detail: describeError(error).split('\n')[0] ?? '',
+          };
         }
       }),
     );
     const allowed = capabilityEntries.filter((e) => e.available).map((e) => e.name.slice(4));
     const prober = await session
       .container(probeImage, 'kernel-probe')
-      .withCapabilities(...allowed.filter((c) => ['NET_ADMIN', 'NET_RAW', 'LINUX_IMMUTABLE', 'AUDIT_CONTROL'].includes(c)))
+      .withCapabilities(
+        ...allowed.filter((c) =>
+          ['NET_ADMIN', 'NET_RAW', 'LINUX_IMMUTABLE', 'AUDIT_CONTROL'].includes(c),
+        ),
+      )
       .withTmpfs('/run', 'rw,size=1m')
       // Kernel audit answers only in the initial PID namespace; this is how a run could use it.
       .withHostPidNamespace()

@@ -55,6 +55,16 @@ export class ContainerBuilder {
     return this;
   }
 
+  /**
+   * Files the container may make immutable (chattr +i): teardown clears the flag first, since the
+   * engine cannot remove a container whose filesystem holds an immutable file.
+   */
+  withUnlockBeforeRemoval(...paths: string[]): this {
+    const previous = this.extraLabels[labelKeys.unlockPaths]?.split(',').filter(Boolean) ?? [];
+    this.extraLabels[labelKeys.unlockPaths] = [...new Set([...previous, ...paths])].join(',');
+    return this;
+  }
+
   withNetwork(networkName: string, ipv4Address?: string, aliases: string[] = []): this {
     this.networks.push({ networkName, ipv4Address, aliases });
     return this;
@@ -142,7 +152,9 @@ export class ContainerBuilder {
   private createOptions(containerName: string): Docker.ContainerCreateOptions {
     const [first] = this.networks;
     const networkMode =
-      this.networkModeOf !== undefined ? `container:${this.networkModeOf.id}` : (first?.networkName ?? 'none');
+      this.networkModeOf !== undefined
+        ? `container:${this.networkModeOf.id}`
+        : (first?.networkName ?? 'none');
     return {
       name: containerName,
       Image: this.image,
@@ -195,7 +207,8 @@ export class ContainerBuilder {
       return started;
     } catch (error) {
       const logs = await started.logs(20).catch(() => '');
-      if (logs !== '') session.log.warn(`${containerName} failed to start; its last output:\n${logs}`);
+      if (logs !== '')
+        session.log.warn(`${containerName} failed to start; its last output:\n${logs}`);
       await created.remove({ force: true, v: true }).catch((removeError: unknown) => {
         session.log.warn(`could not remove ${containerName}: ${describeError(removeError)}`);
       });
@@ -206,7 +219,8 @@ export class ContainerBuilder {
 
 function endpointConfig(attachment: NetworkAttachment): Docker.EndpointSettings {
   return {
-    IPAMConfig: attachment.ipv4Address === undefined ? undefined : { IPv4Address: attachment.ipv4Address },
+    IPAMConfig:
+      attachment.ipv4Address === undefined ? undefined : { IPv4Address: attachment.ipv4Address },
     Aliases: attachment.aliases,
   };
 }

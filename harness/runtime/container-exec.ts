@@ -96,7 +96,7 @@ export async function execOrThrow(
     throw new SovhError(
       'EXEC_FAILED',
       `"${command.join(' ')}" in ${containerName} exited ${result.exitCode}: ` +
-        `${(result.stderr || result.stdout).trim().split('\n').slice(-5).join(' | ')}`,
+        (result.stderr || result.stdout).trim().split('\n').slice(-5).join(' | '),
       { details: { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr } },
     );
   }

@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import { execInContainer } from './container-exec.ts';
 import { labelFilter, labelKeys } from './labels.ts';
 
 /** The harness's resources in one namespace, grouped by the session that made them. */
@@ -7,7 +8,15 @@ export interface SessionResources {
   owner: string | undefined;
   keep: boolean;
   scenario: string | undefined;
-  containers: { id: string; name: string; node: string | undefined; role: string | undefined; state: string }[];
+  containers: {
+    id: string;
+    name: string;
+    node: string | undefined;
+    role: string | undefined;
+    state: string;
+    /** Files to unlock (chattr -i) before removal; see labelKeys.unlockPaths. */
+    unlockPaths?: string[];
+  }[];
   networks: { id: string; name: string }[];
   volumes: { name: string }[];
 }
@@ -24,7 +33,7 @@ export async function listSessions(
     docker.listVolumes({ filters }),
   ]);
   const sessions = new Map<string, SessionResources>();
-  const sessionOf = (labels: Record<string, string> | undefined): SessionResources => {
+  const sessionOf = (labels: Record<string, string> | null | undefined): SessionResources => {
     const id = labels?.[labelKeys.session] ?? 'unknown';
     let entry = sessions.get(id);
     if (entry === undefined) {
@@ -48,16 +57,32 @@ export async function listSessions(
       node: container.Labels[labelKeys.node],
       role: container.Labels[labelKeys.role],
       state: container.State,
+      unlockPaths: container.Labels[labelKeys.unlockPaths]?.split(',').filter(Boolean),
     });
   }
   for (const network of networks) {
     sessionOf(network.Labels).networks.push({ id: network.Id, name: network.Name });
   }
   for (const volume of volumeList.Volumes) {
-    // Volume labels may be null on some engines.
-    sessionOf(volume.Labels ?? undefined).volumes.push({ name: volume.Name });
+    // Volume labels may be null on some engines; sessionOf reads them with optional chaining.
+    sessionOf(volume.Labels).volumes.push({ name: volume.Name });
   }
   return [...sessions.values()];
+}
+
+/**
+ * Clears the immutable flag of files a container may have locked, from inside it (it holds the
+ * LINUX_IMMUTABLE capability it locked them with). Bounded: a hung container must not stall teardown.
+ */
+async function unlockFiles(docker: Docker, containerId: string, paths: string[]): Promise<void> {
+  await execInContainer(
+    docker,
+    containerId,
+    ['sh', '-c', 'for f in "$@"; do [ -e "$f" ] && chattr -i "$f"; done; true', 'unlock', ...paths],
+    {
+      timeoutMs: 10_000,
+    },
+  );
 }
 
 function isNotFound(error: unknown): boolean {
@@ -81,15 +106,24 @@ export async function removeSessionResources(
     }
   };
   await Promise.all(
-    session.containers.map((c) =>
-      attempt(`container ${c.name}`, () => docker.getContainer(c.id).remove({ force: true, v: true })),
+    session.containers.map(async (c) => {
+      if (c.unlockPaths !== undefined && c.unlockPaths.length > 0 && c.state === 'running') {
+        await unlockFiles(docker, c.id, c.unlockPaths).catch(() => undefined);
+      }
+      await attempt(`container ${c.name}`, () =>
+        docker.getContainer(c.id).remove({ force: true, v: true }),
+      );
+    }),
+  );
+  await Promise.all(
+    session.networks.map((n) =>
+      attempt(`network ${n.name}`, () => docker.getNetwork(n.id).remove()),
     ),
   );
   await Promise.all(
-    session.networks.map((n) => attempt(`network ${n.name}`, () => docker.getNetwork(n.id).remove())),
-  );
-  await Promise.all(
-    session.volumes.map((v) => attempt(`volume ${v.name}`, () => docker.getVolume(v.name).remove({ force: true }))),
+    session.volumes.map((v) =>
+      attempt(`volume ${v.name}`, () => docker.getVolume(v.name).remove({ force: true })),
+    ),
   );
   return problems;
 }

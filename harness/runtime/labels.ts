@@ -12,6 +12,11 @@ export const labelKeys = {
   scenario: 'dev.sovh.scenario',
   role: 'dev.sovh.role',
   node: 'dev.sovh.node',
+  /**
+   * Paths (comma-separated) a container may have made immutable (chattr +i) that must be unlocked
+   * before the engine can remove it: the engine cannot delete an immutable file.
+   */
+  unlockPaths: 'dev.sovh.unlock-paths',
 } as const;
 
 /** The namespace separates independent users of one engine (e.g. test suites that reap). */

@@ -24,7 +24,13 @@ async function reap(
   sessions: SessionResources[],
   log: Logger,
 ): Promise<ReapResult> {
-  const result: ReapResult = { removedSessions: [], containers: 0, networks: 0, volumes: 0, problems: [] };
+  const result: ReapResult = {
+    removedSessions: [],
+    containers: 0,
+    networks: 0,
+    volumes: 0,
+    problems: [],
+  };
   for (const session of sessions) {
     const problems = await removeSessionResources(docker, session);
     result.removedSessions.push(session.sessionId);
@@ -41,7 +47,11 @@ async function reap(
 }
 
 /** Removes what dead runs left behind in this namespace. Live runs and kept runs are untouched. */
-export async function reapDeadSessions(docker: Docker, namespace: string, log: Logger): Promise<ReapResult> {
+export async function reapDeadSessions(
+  docker: Docker,
+  namespace: string,
+  log: Logger,
+): Promise<ReapResult> {
   const dead = (await listSessions(docker, namespace)).filter(isDeadSession);
   if (dead.length > 0) log.info(`removing leftovers of ${dead.length} dead run(s)`);
   return reap(docker, dead, log);

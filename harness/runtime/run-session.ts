@@ -47,10 +47,19 @@ export class RunSession implements AsyncDisposable {
       ...(options.scenario === undefined ? {} : { [labelKeys.scenario]: options.scenario }),
       ...(this.keep ? { [labelKeys.keep]: 'true' } : {}),
     };
-    this.unregister = this.keep ? () => undefined : registerForSignalTeardown(this);
+    // Even a kept session is torn down when interrupted while it is being built.
+    this.unregister = registerForSignalTeardown(this);
   }
 
   private readonly baseLabels: Record<string, string>;
+
+  /**
+   * Stops tearing the session down on SIGINT/SIGTERM: for a kept world (`sovh up`) once it is
+   * fully up, so that the process can exit and leave it running.
+   */
+  detach(): void {
+    this.unregister();
+  }
 
   static async open(options: RunSessionOptions): Promise<RunSession> {
     await reapDeadSessions(options.docker, options.namespace, options.log);

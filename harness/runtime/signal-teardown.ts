@@ -8,6 +8,12 @@ interface Teardownable {
 const open = new Set<Teardownable>();
 let installed = false;
 let tearingDown = false;
+let receivedSignal: NodeJS.Signals | undefined;
+
+/** The signal that interrupted this process, if one did: runs stop instead of reporting. */
+export function interruptedBy(): NodeJS.Signals | undefined {
+  return receivedSignal;
+}
 
 const exitCodes: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
@@ -19,6 +25,7 @@ async function onSignal(signal: NodeJS.Signals): Promise<void> {
     process.exit(exitCodes[signal] ?? 1);
   }
   tearingDown = true;
+  receivedSignal = signal;
   process.stderr.write(`\n${signal}: tearing down ${open.size} run(s)...\n`);
   const sessions = [...open];
   const results = await Promise.allSettled(sessions.map((s) => s.teardown()));

@@ -1,7 +1,12 @@
 import type Docker from 'dockerode';
 import { SovhError } from '../util/sovh-error.ts';
 import { waitUntil } from '../util/wait-until.ts';
-import { execInContainer, execOrThrow, type ExecOptions, type ExecResult } from './container-exec.ts';
+import {
+  execInContainer,
+  execOrThrow,
+  type ExecOptions,
+  type ExecResult,
+} from './container-exec.ts';
 import { packFiles, readFirstFile } from '../util/tar-archive.ts';
 
 /** A running container of a run. Removal is the session's job; stop/restart are for faults. */
@@ -35,7 +40,9 @@ export class StartedContainer {
   }
 
   async writeFile(path: string, content: string | Buffer, mode = 0o644): Promise<void> {
-    await this.docker.getContainer(this.id).putArchive(packFiles([{ path, content, mode }]), { path: '/' });
+    await this.docker
+      .getContainer(this.id)
+      .putArchive(packFiles([{ path, content, mode }]), { path: '/' });
   }
 
   async logs(tailLines = 200): Promise<string> {
@@ -52,17 +59,26 @@ export class StartedContainer {
 
   /** The processes the engine sees in the container: independent of anything the container says. */
   async processes(): Promise<{ pid: string; command: string }[]> {
-    const top = await this.docker.getContainer(this.id).top({ ps_args: '-eo pid,args' });
+    const top = (await this.docker.getContainer(this.id).top({ ps_args: '-eo pid,args' })) as {
+      Titles: string[];
+      Processes: string[][];
+    };
     const pidIndex = top.Titles.indexOf('PID');
     const commandIndex = top.Titles.length - 1;
-    return (top.Processes as string[][]).map((row) => ({ pid: row[pidIndex] ?? '', command: row[commandIndex] ?? '' }));
+    return top.Processes.map((row) => ({
+      pid: row[pidIndex] ?? '',
+      command: row[commandIndex] ?? '',
+    }));
   }
 
   async stop(timeoutSeconds = 5): Promise<void> {
-    await this.docker.getContainer(this.id).stop({ t: timeoutSeconds }).catch((error: unknown) => {
-      // 304: already stopped.
-      if ((error as { statusCode?: number }).statusCode !== 304) throw error;
-    });
+    await this.docker
+      .getContainer(this.id)
+      .stop({ t: timeoutSeconds })
+      .catch((error: unknown) => {
+        // 304: already stopped.
+        if ((error as { statusCode?: number }).statusCode !== 304) throw error;
+      });
   }
 
   async start(): Promise<void> {
@@ -80,7 +96,11 @@ export class StartedContainer {
         const logs = await this.logs(500);
         return logs.split('\n').find((line) => pattern.test(line));
       },
-      { what: `a line matching ${pattern} in ${this.nodeName}'s output`, expected: 'seen', timeoutMs },
+      {
+        what: `a line matching ${pattern} in ${this.nodeName}'s output`,
+        expected: 'seen',
+        timeoutMs,
+      },
     );
   }
 
@@ -90,7 +110,10 @@ export class StartedContainer {
       async () => {
         if (!(await this.isRunning())) {
           const logs = await this.logs(20);
-          throw new SovhError('CONTAINER_EXITED', `${this.nodeName} exited while starting:\n${logs}`);
+          throw new SovhError(
+            'CONTAINER_EXITED',
+            `${this.nodeName} exited while starting:\n${logs}`,
+          );
         }
         const result = await this.exec(command, { timeoutMs: Math.min(timeoutMs, 10_000) });
         return result.exitCode === 0 ? true : undefined;

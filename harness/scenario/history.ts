@@ -3,13 +3,7 @@
  * timestamped events; checkers read only the history, never the live world.
  */
 export type HistoryEventKind =
-  | 'step'
-  | 'step-end'
-  | 'fault'
-  | 'heal'
-  | 'observation'
-  | 'log'
-  | 'error';
+  'step' | 'step-end' | 'fault' | 'heal' | 'observation' | 'log' | 'error';
 
 export interface HistoryEvent {
   seq: number;
@@ -41,7 +35,8 @@ export class History {
 
   private readTracker: Set<HistoryEvent> | undefined;
 
-  /** Every observation of a name, in order. */
+  /** Every observation of a name, in order. The caller names the shape of what it recorded. */
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
   observations<T = unknown>(name: string): (HistoryEvent & { data: T })[] {
     const found = this.events.filter((e) => e.kind === 'observation' && e.name === name);
     for (const event of found) this.readTracker?.add(event);

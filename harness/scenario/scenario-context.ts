@@ -22,10 +22,17 @@ export class ScenarioContext {
     const started = this.history.record('step', name);
     try {
       const result = await action();
-      this.history.record('step-end', name, { durationMs: Date.now() - Date.parse(started.at), ok: true });
+      this.history.record('step-end', name, {
+        durationMs: Date.now() - Date.parse(started.at),
+        ok: true,
+      });
       return result;
     } catch (error) {
-      this.history.record('step-end', name, { durationMs: Date.now() - Date.parse(started.at), ok: false, error: describeError(error) });
+      this.history.record('step-end', name, {
+        durationMs: Date.now() - Date.parse(started.at),
+        ok: false,
+        error: describeError(error),
+      });
       throw error;
     }
   }

@@ -13,7 +13,13 @@ export interface ScenarioResult {
   reason?: string;
   startedAt: string;
   durationMs: number;
-  phases: { imagesMs: number; bringUpMs: number; runMs: number; checksMs: number; teardownMs: number };
+  phases: {
+    imagesMs: number;
+    bringUpMs: number;
+    runMs: number;
+    checksMs: number;
+    teardownMs: number;
+  };
   images: Record<string, string>;
   world?: WorldDescription;
   checks: CheckResult[];
@@ -26,15 +32,22 @@ export interface ScenarioResult {
  * A scenario passed when every check passed. "not applicable" checks make it not-applicable
  * (never passed) unless another check failed; a failed or unknown check, or a run error, fails it.
  */
-export function scenarioStatus(checks: readonly CheckResult[], runError: string | undefined): ScenarioStatus {
+export function scenarioStatus(
+  checks: readonly CheckResult[],
+  runError: string | undefined,
+): ScenarioStatus {
   if (checks.some((c) => c.status === 'fail' || c.status === 'unknown')) return 'failed';
   if (runError !== undefined) return 'error';
-  if (checks.length > 0 && checks.every((c) => c.status === 'not-applicable')) return 'not-applicable';
+  if (checks.length > 0 && checks.every((c) => c.status === 'not-applicable'))
+    return 'not-applicable';
   if (checks.some((c) => c.status === 'not-applicable')) return 'not-applicable';
   return 'passed';
 }
 
 /** A mutant is caught when every check it must fail did fail. */
-export function mutantCaught(checks: readonly CheckResult[], expectFailing: readonly string[]): boolean {
+export function mutantCaught(
+  checks: readonly CheckResult[],
+  expectFailing: readonly string[],
+): boolean {
   return expectFailing.every((name) => checks.find((c) => c.name === name)?.status === 'fail');
 }

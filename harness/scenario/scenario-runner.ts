@@ -1,6 +1,7 @@
 import { runChecks } from '../checks/check.ts';
 import { missingCapabilities } from '../runtime/capabilities.ts';
 import { RunSession } from '../runtime/run-session.ts';
+import { interruptedBy } from '../runtime/signal-teardown.ts';
 import { resolveTopology, type ResolvedTopology } from '../topology/topology-validator.ts';
 import { describeError, SovhError } from '../util/sovh-error.ts';
 import { World } from '../world/world.ts';
@@ -17,8 +18,6 @@ export interface ScenarioRunOptions {
   mutant?: string;
   /** Leave the world running after the run (`sovh up`). */
   keep?: boolean;
-  /** Called with the live world after the run phase, before checks (used by `sovh up`). */
-  onWorldUp?: (world: World) => void;
 }
 
 export function findMutant(scenario: Scenario, name: string | undefined): Mutant | undefined {
@@ -34,7 +33,8 @@ export function findMutant(scenario: Scenario, name: string | undefined): Mutant
 }
 
 export function scenarioTopology(scenario: Scenario, mutant: Mutant | undefined): ResolvedTopology {
-  const input = mutant?.topology === undefined ? scenario.topology : mutant.topology(scenario.topology);
+  const input =
+    mutant?.topology === undefined ? scenario.topology : mutant.topology(scenario.topology);
   return resolveTopology(input, {
     knownServiceKinds: knownSimKinds(),
     source: `scenario ${scenario.name}'s topology${mutant === undefined ? '' : ` (mutant ${mutant.name})`}`,
@@ -64,7 +64,12 @@ export async function runScenario(
     mutant:
       mutant === undefined
         ? undefined
-        : { name: mutant.name, description: mutant.description, expectFailing: mutant.expectFailing, caught: false },
+        : {
+            name: mutant.name,
+            description: mutant.description,
+            expectFailing: mutant.expectFailing,
+            caught: false,
+          },
     startedAt: new Date(startedAt).toISOString(),
   };
 
@@ -72,7 +77,17 @@ export async function runScenario(
   if (missing.length > 0) {
     log.info(`${label}: not applicable: ${missing.join(', ')} missing`);
     const checks = await runChecks(scenario.checks, history, environment.capabilities, missing);
-    return { ...base, status: 'not-applicable', reason: `${missing.join(', ')} missing`, durationMs: Date.now() - startedAt, phases, images: {}, checks, history: history.events, logs: [] };
+    return {
+      ...base,
+      status: 'not-applicable',
+      reason: `${missing.join(', ')} missing`,
+      durationMs: Date.now() - startedAt,
+      phases,
+      images: {},
+      checks,
+      history: history.events,
+      logs: [],
+    };
   }
 
   log.info(`${label}: preparing images`);
@@ -105,40 +120,57 @@ export async function runScenario(
       history.record('error', 'run', { error: runError });
       log.warn(`${label}: the schedule stopped: ${runError}`);
     }
-    await context.healAll().catch((error: unknown) => {
-      history.record('error', 'heal', { error: describeError(error) });
-    });
+    if (interruptedBy() === undefined) {
+      await context.healAll().catch((error: unknown) => {
+        history.record('error', 'heal', { error: describeError(error) });
+      });
+    }
     phases.runMs = Date.now() - mark;
-    logs = await collectWorldLogs(world);
-    options.onWorldUp?.(world);
+    if (interruptedBy() === undefined) logs = await collectWorldLogs(world);
   } catch (error) {
     runError = describeError(error);
     history.record('error', 'bring-up', { error: runError });
     log.warn(`${label}: bring-up failed: ${runError}`);
   } finally {
     mark = Date.now();
-    if (!options.keep) {
+    if (!options.keep && interruptedBy() === undefined) {
       log.info(`${label}: tearing down`);
       await session.teardown();
     }
     phases.teardownMs = Date.now() - mark;
   }
 
+  const signal = interruptedBy();
+  if (signal !== undefined) {
+    // The world was torn down under the run: its history is partial by force, not by the stack.
+    throw new SovhError('INTERRUPTED', `${label} interrupted by ${signal}`);
+  }
+
   log.info(`${label}: checking`);
   mark = Date.now();
   const checks = await runChecks(scenario.checks, history, environment.capabilities);
   phases.checksMs = Date.now() - mark;
-  for (const check of checks) log.info(`  ${check.status.padEnd(14)} ${check.name}: ${check.summary}`);
+  for (const check of checks)
+    log.info(`  ${check.status.padEnd(14)} ${check.name}: ${check.summary}`);
 
   const status = scenarioStatus(checks, runError);
   return {
     ...base,
-    mutant: base.mutant === undefined ? undefined : { ...base.mutant, caught: mutantCaught(checks, base.mutant.expectFailing) },
+    mutant:
+      base.mutant === undefined
+        ? undefined
+        : { ...base.mutant, caught: mutantCaught(checks, base.mutant.expectFailing) },
     status,
     reason: runError,
     durationMs: Date.now() - startedAt,
     phases,
-    images: { pod: images.pod, tpm: images.tpm, observer: images.observer, host: images.host, ...images.sims },
+    images: {
+      pod: images.pod,
+      tpm: images.tpm,
+      observer: images.observer,
+      host: images.host,
+      ...images.sims,
+    },
     world: world?.describe(),
     checks,
     history: history.events,

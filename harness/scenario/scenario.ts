@@ -37,11 +37,15 @@ export function defineScenario(scenario: Scenario): Scenario {
     throw new TypeError(`scenario ${scenario.name}: two checks share a name`);
   }
   if (scenario.mutants.length === 0) {
-    throw new TypeError(`scenario ${scenario.name}: declare at least one mutant it must fail (a negative control)`);
+    throw new TypeError(
+      `scenario ${scenario.name}: declare at least one mutant it must fail (a negative control)`,
+    );
   }
   for (const mutant of scenario.mutants) {
     if (mutant.expectFailing.length === 0) {
-      throw new TypeError(`scenario ${scenario.name}: mutant ${mutant.name} names no check it must fail`);
+      throw new TypeError(
+        `scenario ${scenario.name}: mutant ${mutant.name} names no check it must fail`,
+      );
     }
     for (const name of mutant.expectFailing) {
       if (!checkNames.has(name)) {
@@ -52,7 +56,9 @@ export function defineScenario(scenario: Scenario): Scenario {
       }
     }
     if (mutant.stackPatch === undefined && mutant.topology === undefined) {
-      throw new TypeError(`scenario ${scenario.name}: mutant ${mutant.name} changes nothing (give stackPatch or topology)`);
+      throw new TypeError(
+        `scenario ${scenario.name}: mutant ${mutant.name} changes nothing (give stackPatch or topology)`,
+      );
     }
   }
   return scenario;

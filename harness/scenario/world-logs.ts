@@ -15,7 +15,10 @@ export async function collectWorldLogs(world: World): Promise<{ source: string; 
     }
   }
   for (const sim of world.allSims()) {
-    logs.push({ source: `${sim.name} (${sim.kind})`, text: await sim.container.logs(500).catch(() => '') });
+    logs.push({
+      source: `${sim.name} (${sim.kind})`,
+      text: await sim.container.logs(500).catch(() => ''),
+    });
   }
   return logs;
 }

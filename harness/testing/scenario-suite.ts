@@ -26,30 +26,45 @@ export function describeScenario(scenario: Scenario): void {
 
     afterAll(async () => {
       const owner = formatIdentity(currentProcessIdentity());
-      const leftovers = (await listSessions(environment.engine.docker, environment.namespace)).filter(
-        (s) => s.owner === owner,
-      );
-      expect(leftovers, `resources left by this test process (label ${labelKeys.owner}=${owner})`).toEqual([]);
+      const leftovers = (
+        await listSessions(environment.engine.docker, environment.namespace)
+      ).filter((s) => s.owner === owner);
+      expect(
+        leftovers,
+        `resources left by this test process (label ${labelKeys.owner}=${owner})`,
+      ).toEqual([]);
     });
 
     it('passes every check against the reference stack', async (context) => {
       const result = await runScenario(scenario, environment);
       const notApplicable = result.checks.filter((c) => c.status === 'not-applicable');
-      if (notApplicable.length === result.checks.length) context.skip(`not applicable: ${result.reason ?? ''}`);
+      if (notApplicable.length === result.checks.length)
+        context.skip(`not applicable: ${result.reason ?? ''}`);
       const message = `${scenario.name} against the reference stack:\n${checkTable(result)}\n${result.reason ?? ''}`;
-      expect(result.checks.filter((c) => c.status === 'fail' || c.status === 'unknown'), message).toEqual([]);
+      expect(
+        result.checks.filter((c) => c.status === 'fail' || c.status === 'unknown'),
+        message,
+      ).toEqual([]);
       expect(result.status, message).not.toBe('error');
       if (notApplicable.length > 0) {
-        await context.annotate(`not applicable here: ${notApplicable.map((c) => `${c.name} (${c.summary})`).join('; ')}`);
+        await context.annotate(
+          `not applicable here: ${notApplicable.map((c) => `${c.name} (${c.summary})`).join('; ')}`,
+        );
       }
     });
 
     for (const mutant of scenario.mutants) {
       it(`fails ${mutant.expectFailing.join(', ')} on mutant ${mutant.name}`, async (context) => {
         const result = await runScenario(scenario, environment, { mutant: mutant.name });
-        const inapplicable = result.checks.filter((c) => mutant.expectFailing.includes(c.name) && c.status === 'not-applicable');
-        if (inapplicable.length > 0) context.skip(inapplicable.map((c) => `${c.name}: ${c.summary}`).join('; '));
-        expect(result.mutant?.caught, `${scenario.name} on mutant ${mutant.name} must fail ${mutant.expectFailing.join(', ')}:\n${checkTable(result)}`).toBe(true);
+        const inapplicable = result.checks.filter(
+          (c) => mutant.expectFailing.includes(c.name) && c.status === 'not-applicable',
+        );
+        if (inapplicable.length > 0)
+          context.skip(inapplicable.map((c) => `${c.name}: ${c.summary}`).join('; '));
+        expect(
+          result.mutant?.caught,
+          `${scenario.name} on mutant ${mutant.name} must fail ${mutant.expectFailing.join(', ')}:\n${checkTable(result)}`,
+        ).toBe(true);
       });
     }
   });

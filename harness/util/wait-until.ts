@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SovhError } from './sovh-error.ts';
+import { describeError, SovhError } from './sovh-error.ts';
 
 export interface WaitOptions {
   /** What is awaited, for the timeout message: "<what> not <expected> after <N>ms". */
@@ -35,10 +35,7 @@ export async function waitUntil<T>(
     }
     const elapsedMs = Date.now() - startedAt;
     if (elapsedMs >= options.timeoutMs) {
-      const last =
-        lastError === undefined
-          ? ''
-          : ` (last error: ${lastError instanceof Error ? lastError.message : String(lastError)})`;
+      const last = lastError === undefined ? '' : ` (last error: ${describeError(lastError)})`;
       throw new SovhError(
         'WAIT_TIMEOUT',
         `${options.what} not ${options.expected} after ${elapsedMs}ms${last}`,

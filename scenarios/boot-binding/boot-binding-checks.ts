@@ -34,27 +34,49 @@ function refusalCheck(name: string, description: string, phase: string): Check {
     name,
     description,
     verify(history) {
-      const probe = lastObservation<ServiceProbeObservation>(history, 'service-probe', (d) => d.phase === phase).data;
-      const kek = lastObservation<SealedKekObservation>(history, 'sealed-kek', (d) => d.phase === phase).data;
+      const probe = lastObservation<ServiceProbeObservation>(
+        history,
+        'service-probe',
+        (d) => d.phase === phase,
+      ).data;
+      const kek = lastObservation<SealedKekObservation>(
+        history,
+        'sealed-kek',
+        (d) => d.phase === phase,
+      ).data;
       const serviceDown = !probe.loopback.connected && !probe.network.connected;
       const problems: string[] = [];
       if (!serviceDown) problems.push(`the store answered on ${probe.machine}`);
-      if (!kek.present) problems.push('there is no TPM-sealed KEK on the disk, so no TPM stands between this machine and the key');
-      if (kek.withPolicy?.ok === true) problems.push(`the TPM of ${probe.machine} unsealed the KEK under the PCR policy`);
-      if (kek.withoutAuth?.ok === true) problems.push(`the TPM of ${probe.machine} unsealed the KEK with no authorization`);
+      if (!kek.present)
+        problems.push(
+          'there is no TPM-sealed KEK on the disk, so no TPM stands between this machine and the key',
+        );
+      if (kek.withPolicy?.ok === true)
+        problems.push(`the TPM of ${probe.machine} unsealed the KEK under the PCR policy`);
+      if (kek.withoutAuth?.ok === true)
+        problems.push(`the TPM of ${probe.machine} unsealed the KEK with no authorization`);
       const observed = `on ${probe.machine}: store ${serviceDown ? 'not answering' : 'ANSWERING'}: ${describeProbe(probe)}; TPM unseal by the harness: ${
-        kek.present ? `policy ${kek.withPolicy?.ok === true ? 'UNSEALED' : 'refused'} (${kek.withPolicy?.detail ?? ''}), no-auth ${kek.withoutAuth?.ok === true ? 'UNSEALED' : 'refused'}` : 'no sealed KEK on the disk'
+        kek.present
+          ? `policy ${kek.withPolicy?.ok === true ? 'UNSEALED' : 'refused'} (${kek.withPolicy?.detail ?? ''}), no-auth ${kek.withoutAuth?.ok === true ? 'UNSEALED' : 'refused'}`
+          : 'no sealed KEK on the disk'
       }`;
       return verdictOf(
         problems.length === 0,
         `store refused to start on ${probe.machine} and the TPM would not release the KEK`,
         problems.join('; '),
         {
-          expected: 'no listener on the store port (loopback and network) and the sealed KEK not unsealable',
+          expected:
+            'no listener on the store port (loopback and network) and the sealed KEK not unsealable',
           observed,
           evidence: [
-            { source: 'tcp probe from the machine board and the zone observer', excerpt: describeProbe(probe) },
-            { source: 'tpm2_load + tpm2_unseal by the harness', excerpt: JSON.stringify({ withPolicy: kek.withPolicy, withoutAuth: kek.withoutAuth }) },
+            {
+              source: 'tcp probe from the machine board and the zone observer',
+              excerpt: describeProbe(probe),
+            },
+            {
+              source: 'tpm2_load + tpm2_unseal by the harness',
+              excerpt: JSON.stringify({ withPolicy: kek.withPolicy, withoutAuth: kek.withoutAuth }),
+            },
           ],
         },
       );
@@ -65,59 +87,101 @@ function refusalCheck(name: string, description: string, phase: string): Check {
 export const bootBindingChecks: Check[] = [
   {
     name: 'serves-on-home-machine',
-    description: 'On the machine that provisioned it, the host boots and its store takes a write and reads it back',
+    description:
+      'On the machine that provisioned it, the host boots and its store takes a write and reads it back',
     verify(history) {
       const trip = roundTrip(history, phases.home).data;
-      return verdictOf(trip.ok, `store round trip on ${trip.machine} succeeded`, `store round trip on ${trip.machine} failed`, {
-        expected: 'PUT 201, GET 200 with the same bytes',
-        observed: trip.detail,
-        evidence: [{ source: trip.command, excerpt: trip.detail }],
-      });
+      return verdictOf(
+        trip.ok,
+        `store round trip on ${trip.machine} succeeded`,
+        `store round trip on ${trip.machine} failed`,
+        {
+          expected: 'PUT 201, GET 200 with the same bytes',
+          observed: trip.detail,
+          evidence: [{ source: trip.command, excerpt: trip.detail }],
+        },
+      );
     },
   },
   {
     name: 'primary-key-recorded',
-    description: "The TPM primary key's qualified name read from the TPM matches the one recorded in the residency audit log",
+    description:
+      "The TPM primary key's qualified name read from the TPM matches the one recorded in the residency audit log",
     verify(history) {
       const o = lastObservation<PrimaryKeyObservation>(history, 'tpm-primary-key').data;
       const fromTpm = o.fromTpm.qualifiedName;
       const evidence = [
-        { source: `tpm2_readpublic -c ${o.fromTpm.handle} on ${o.machine}`, excerpt: fromTpm ?? o.fromTpm.detail },
-        { source: 'audit log on the VM disk', excerpt: o.auditLine ?? '(no qualified_name record)' },
+        {
+          source: `tpm2_readpublic -c ${o.fromTpm.handle} on ${o.machine}`,
+          excerpt: fromTpm ?? o.fromTpm.detail,
+        },
+        {
+          source: 'audit log on the VM disk',
+          excerpt: o.auditLine ?? '(no qualified_name record)',
+        },
       ];
-      if (fromTpm === undefined) return fail(`no primary key at ${o.fromTpm.handle} in the TPM of ${o.machine}`, { evidence });
+      if (fromTpm === undefined)
+        return fail(`no primary key at ${o.fromTpm.handle} in the TPM of ${o.machine}`, {
+          evidence,
+        });
       return verdictOf(
         o.recordedQualifiedName === fromTpm,
-        'the recorded qualified name is the TPM primary key\'s',
-        'the audit log does not record the TPM primary key\'s qualified name',
+        "the recorded qualified name is the TPM primary key's",
+        "the audit log does not record the TPM primary key's qualified name",
         { expected: fromTpm, observed: o.recordedQualifiedName ?? '(none recorded)', evidence },
       );
     },
   },
   {
     name: 'kek-sealed-to-pcrs',
-    description: 'The KEK exists only sealed by the TPM under a PCR policy: it unseals with the policy, not without, and is nowhere on disk in clear',
+    description:
+      'The KEK exists only sealed by the TPM under a PCR policy: it unseals with the policy, not without, and is nowhere on disk in clear',
     verify(history) {
-      const o = lastObservation<SealedKekObservation>(history, 'sealed-kek', (d) => d.phase === phases.home).data;
+      const o = lastObservation<SealedKekObservation>(
+        history,
+        'sealed-kek',
+        (d) => d.phase === phases.home,
+      ).data;
       if (!o.present || o.inspection === undefined) {
-        return fail('no sealed KEK (kek.pub / kek.priv) on the VM disk', { expected: 'a TPM-sealed KEK at /var/lib/residency/tpm', observed: 'absent' });
+        return fail('no sealed KEK (kek.pub / kek.priv) on the VM disk', {
+          expected: 'a TPM-sealed KEK at /var/lib/residency/tpm',
+          observed: 'absent',
+        });
       }
       const problems: string[] = [];
       if (o.inspection.authPolicy !== o.inspection.expectedPolicy) {
-        problems.push(`its policy ${o.inspection.authPolicy || '(none)'} is not the ${o.inspection.pcrs} policy ${o.inspection.expectedPolicy}`);
+        problems.push(
+          `its policy ${o.inspection.authPolicy || '(none)'} is not the ${o.inspection.pcrs} policy ${o.inspection.expectedPolicy}`,
+        );
       }
-      if (/userwithauth/.test(o.inspection.attributes)) problems.push('it can be unsealed with a password (userwithauth)');
-      if (o.withPolicy?.ok !== true) problems.push(`it does not unseal with the PCR policy (${o.withPolicy?.detail ?? ''})`);
+      if (/userwithauth/.test(o.inspection.attributes))
+        problems.push('it can be unsealed with a password (userwithauth)');
+      if (o.withPolicy?.ok !== true)
+        problems.push(`it does not unseal with the PCR policy (${o.withPolicy?.detail ?? ''})`);
       if (o.withoutAuth?.ok === true) problems.push('it unseals with no authorization at all');
-      if ((o.kekFoundIn ?? []).length > 0) problems.push(`the KEK is in clear in ${(o.kekFoundIn ?? []).join(', ')}`);
+      if ((o.kekFoundIn ?? []).length > 0)
+        problems.push(`the KEK is in clear in ${(o.kekFoundIn ?? []).join(', ')}`);
       const evidence = [
-        { source: 'tpm2_print -t TPM2B_PUBLIC kek.pub', excerpt: `attributes ${o.inspection.attributes}; authorization policy ${o.inspection.authPolicy}` },
-        { source: `tpm2_createpolicy --policy-pcr -l ${o.inspection.pcrs}`, excerpt: o.inspection.expectedPolicy },
-        { source: 'scan of the VM disks for the unsealed KEK', excerpt: (o.kekFoundIn ?? []).join(', ') || 'not found' },
+        {
+          source: 'tpm2_print -t TPM2B_PUBLIC kek.pub',
+          excerpt: `attributes ${o.inspection.attributes}; authorization policy ${o.inspection.authPolicy}`,
+        },
+        {
+          source: `tpm2_createpolicy --policy-pcr -l ${o.inspection.pcrs}`,
+          excerpt: o.inspection.expectedPolicy,
+        },
+        {
+          source: 'scan of the VM disks for the unsealed KEK',
+          excerpt: (o.kekFoundIn ?? []).join(', ') || 'not found',
+        },
       ];
       return problems.length === 0
         ? pass(`KEK sealed to ${o.inspection.pcrs} on ${o.machine}`, { evidence })
-        : fail(problems.join('; '), { expected: `sealed to ${o.inspection.pcrs}, policy-only, never in clear`, observed: problems.join('; '), evidence });
+        : fail(problems.join('; '), {
+            expected: `sealed to ${o.inspection.pcrs}, policy-only, never in clear`,
+            observed: problems.join('; '),
+            evidence,
+          });
     },
   },
   refusalCheck(
@@ -134,11 +198,14 @@ export const bootBindingChecks: Check[] = [
     name: 'localization-mismatch-logged',
     description: 'The stack logs LOCALIZATION_MISMATCH for each refused boot (second witness)',
     verify(history) {
-      const entries = history.observations<{ phase: string; count: number; lines: string[] }>('localization-mismatch-log');
-      const after = (phase: string) => entries.find((e) => e.data.phase === phase)?.data.count ?? 0;
-      const changed = after(phases.bootChainChanged);
-      const migrated = after(phases.migrated);
-      const lines = entries.flatMap((e) => e.data.lines);
+      type MismatchLog = { phase: string; count: number; lines: string[] };
+      const after = (phase: string) =>
+        lastObservation<MismatchLog>(history, 'localization-mismatch-log', (d) => d.phase === phase)
+          .data;
+      const changed = after(phases.bootChainChanged).count;
+      const migratedLog = after(phases.migrated);
+      const migrated = migratedLog.count;
+      const lines = migratedLog.lines;
       return verdictOf(
         changed >= 1 && migrated > changed,
         'LOCALIZATION_MISMATCH logged for the changed boot chain and for the foreign machine',
@@ -146,24 +213,40 @@ export const bootBindingChecks: Check[] = [
         {
           expected: 'one line after the boot chain change and one more after the migration',
           observed: `${changed} after the boot chain change, ${migrated} after the migration`,
-          evidence: [{ source: '/var/lib/residency/log/residency.log on the VM disk', excerpt: lines.slice(-3).join('\n') || '(none)' }],
+          evidence: [
+            {
+              source: '/var/lib/residency/log/residency.log on the VM disk',
+              excerpt: lines.slice(-3).join('\n') || '(none)',
+            },
+          ],
         },
       );
     },
   },
   {
     name: 'recovers-after-heal',
-    description: 'With the boot chain restored and the VM back home, the store serves again and data written before reads back intact',
+    description:
+      'With the boot chain restored and the VM back home, the store serves again and data written before reads back intact',
     verify(history) {
       const healed = [phases.bootChainHealed, phases.migrationHealed].map(
-        (phase) => lastObservation<ReadBackObservation>(history, 'store-readback', (d) => d.phase === phase).data,
+        (phase) =>
+          lastObservation<ReadBackObservation>(history, 'store-readback', (d) => d.phase === phase)
+            .data,
       );
       const failed = healed.filter((t) => !t.ok);
-      return verdictOf(failed.length === 0, 'the store served the data written before the faults after each heal', `the store did not recover: ${failed.map((t) => `${t.phase}: ${t.detail}`).join('; ')}`, {
-        expected: 'GET 200 with the bytes written before the faults, after each heal',
-        observed: healed.map((t) => `${t.phase}: ${t.detail}`).join('; '),
-        evidence: healed.map((t) => ({ source: `curl from the zone observer to ${t.machine}`, excerpt: `${t.phase}: ${t.detail}` })),
-      });
+      return verdictOf(
+        failed.length === 0,
+        'the store served the data written before the faults after each heal',
+        `the store did not recover: ${failed.map((t) => `${t.phase}: ${t.detail}`).join('; ')}`,
+        {
+          expected: 'GET 200 with the bytes written before the faults, after each heal',
+          observed: healed.map((t) => `${t.phase}: ${t.detail}`).join('; '),
+          evidence: healed.map((t) => ({
+            source: `curl from the zone observer to ${t.machine}`,
+            excerpt: `${t.phase}: ${t.detail}`,
+          })),
+        },
+      );
     },
   },
 ];

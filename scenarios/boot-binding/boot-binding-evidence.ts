@@ -1,7 +1,11 @@
 import { readVmFile, scanVmDisks } from '../../harness/checks/probes/disk-forensics.ts';
 import { storeRead, storeRoundTrip } from '../../harness/checks/probes/store-probe.ts';
 import { tcpConnect } from '../../harness/checks/probes/tcp-probe.ts';
-import { readPersistentKey, inspectSealedObject, tryUnseal } from '../../harness/checks/probes/tpm-evidence.ts';
+import {
+  readPersistentKey,
+  inspectSealedObject,
+  tryUnseal,
+} from '../../harness/checks/probes/tpm-evidence.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
 import { sealedPcrs, storePort } from '../../harness/topology/site-file.ts';
 import { waitUntil } from '../../harness/util/wait-until.ts';
@@ -24,7 +28,10 @@ export type BootOutcome = 'serving' | 'refused';
  * Waits until a freshly booted host either serves (its store port accepts from its zone's
  * observer) or says it refused. The log line only ends the wait; the verdict rests on the probes.
  */
-export async function awaitBootOutcome(context: ScenarioContext, host: HostVm): Promise<BootOutcome> {
+export async function awaitBootOutcome(
+  context: ScenarioContext,
+  host: HostVm,
+): Promise<BootOutcome> {
   const observer = context.world.observer(host.machine.spec.zone);
   const outcome = await waitUntil(
     async (): Promise<BootOutcome | undefined> => {
@@ -33,7 +40,12 @@ export async function awaitBootOutcome(context: ScenarioContext, host: HostVm): 
       const output = await host.container.logs(200);
       return output.includes('LOCALIZATION_MISMATCH') ? 'refused' : undefined;
     },
-    { what: `host ${host.name} on ${host.machine.name}`, expected: 'serving or refusing', timeoutMs: bootOutcomeTimeoutMs, intervalMs: 500 },
+    {
+      what: `host ${host.name} on ${host.machine.name}`,
+      expected: 'serving or refusing',
+      timeoutMs: bootOutcomeTimeoutMs,
+      intervalMs: 500,
+    },
   );
   if (outcome === 'refused') await new Promise((resolve) => setTimeout(resolve, settleMs));
   return outcome;
@@ -50,19 +62,40 @@ export interface ServiceProbeObservation {
 }
 
 /** Records whether the host's store answers, seen from its machine's loopback and from its zone. */
-export async function observeService(context: ScenarioContext, host: HostVm, phase: string): Promise<ServiceProbeObservation> {
+export async function observeService(
+  context: ScenarioContext,
+  host: HostVm,
+  phase: string,
+): Promise<ServiceProbeObservation> {
   const observer = context.world.observer(host.machine.spec.zone);
   const [loopback, network] = await Promise.all([
     tcpConnect(host.machine.tpm.container, '127.0.0.1', storePort),
     tcpConnect(observer, host.address, storePort),
   ]);
-  return context.observe('service-probe', { phase, host: host.name, machine: host.machine.name, loopback, network });
+  return context.observe('service-probe', {
+    phase,
+    host: host.name,
+    machine: host.machine.name,
+    loopback,
+    network,
+  });
 }
 
-export async function observeRoundTrip(context: ScenarioContext, host: HostVm, phase: string, objectId: string, payload: string) {
+export async function observeRoundTrip(
+  context: ScenarioContext,
+  host: HostVm,
+  phase: string,
+  objectId: string,
+  payload: string,
+) {
   const observer = context.world.observer(host.machine.spec.zone);
   const result = await storeRoundTrip(observer, host.address, storePort, objectId, payload);
-  return context.observe('store-roundtrip', { phase, host: host.name, machine: host.machine.name, ...result });
+  return context.observe('store-roundtrip', {
+    phase,
+    host: host.name,
+    machine: host.machine.name,
+    ...result,
+  });
 }
 
 export interface ReadBackObservation {
@@ -76,7 +109,13 @@ export interface ReadBackObservation {
 }
 
 /** Reads back, without writing, an object written earlier: data at rest survived intact. */
-export async function observeReadBack(context: ScenarioContext, host: HostVm, phase: string, objectId: string, payload: string): Promise<ReadBackObservation> {
+export async function observeReadBack(
+  context: ScenarioContext,
+  host: HostVm,
+  phase: string,
+  objectId: string,
+  payload: string,
+): Promise<ReadBackObservation> {
   const observer = context.world.observer(host.machine.spec.zone);
   const read = await storeRead(observer, host.address, storePort, objectId);
   const ok = read.status === 200 && read.body === payload;
@@ -99,12 +138,21 @@ export interface PrimaryKeyObservation {
   auditLine: string | undefined;
 }
 
-export async function observePrimaryKey(context: ScenarioContext, host: HostVm): Promise<PrimaryKeyObservation> {
+export async function observePrimaryKey(
+  context: ScenarioContext,
+  host: HostVm,
+): Promise<PrimaryKeyObservation> {
   const fromTpm = await readPersistentKey(host.machine.tpm, primaryHandle);
   const audit = (await readVmFile(context.world, host, auditLogPath))?.toString() ?? '';
   const auditLine = audit.split('\n').find((l) => /qualified_name=/.test(l));
-  const recordedQualifiedName = auditLine === undefined ? undefined : /qualified_name=([0-9a-f]+)/.exec(auditLine)?.[1];
-  return context.observe('tpm-primary-key', { machine: host.machine.name, fromTpm, recordedQualifiedName, auditLine });
+  const recordedQualifiedName =
+    auditLine === undefined ? undefined : /qualified_name=([0-9a-f]+)/.exec(auditLine)?.[1];
+  return context.observe('tpm-primary-key', {
+    machine: host.machine.name,
+    fromTpm,
+    recordedQualifiedName,
+    auditLine,
+  });
 }
 
 export interface SealedKekObservation {
@@ -123,10 +171,17 @@ export interface SealedKekObservation {
  * unseal it in the TPM of the machine the VM is on, first as the policy demands, then with no
  * authorization at all. What unseals is searched for on the VM's disks.
  */
-export async function observeSealedKek(context: ScenarioContext, host: HostVm, phase: string): Promise<SealedKekObservation> {
+export async function observeSealedKek(
+  context: ScenarioContext,
+  host: HostVm,
+  phase: string,
+): Promise<SealedKekObservation> {
   const { world } = context;
   const tpm = host.machine.tpm;
-  const [publicPart, privatePart] = await Promise.all([readVmFile(world, host, kekPublicPath), readVmFile(world, host, kekPrivatePath)]);
+  const [publicPart, privatePart] = await Promise.all([
+    readVmFile(world, host, kekPublicPath),
+    readVmFile(world, host, kekPrivatePath),
+  ]);
   const base = { phase, machine: host.machine.name };
   if (publicPart === undefined || privatePart === undefined) {
     return context.observe('sealed-kek', { ...base, present: false });
@@ -152,5 +207,10 @@ export async function observeSealedKek(context: ScenarioContext, host: HostVm, p
 export async function observeMismatchLog(context: ScenarioContext, host: HostVm, phase: string) {
   const log = (await readVmFile(context.world, host, residencyLogPath))?.toString() ?? '';
   const lines = log.split('\n').filter((l) => l.includes('LOCALIZATION_MISMATCH'));
-  return context.observe('localization-mismatch-log', { phase, host: host.name, count: lines.length, lines });
+  return context.observe('localization-mismatch-log', {
+    phase,
+    host: host.name,
+    count: lines.length,
+    lines,
+  });
 }

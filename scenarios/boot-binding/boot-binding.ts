@@ -24,7 +24,8 @@ const here = dirname(fileURLToPath(import.meta.url));
  */
 export default defineScenario({
   name: 'boot-binding',
-  description: 'KEK sealed to the TPM and PCR 7: unseals at home, refuses after a boot chain change and on another machine',
+  description:
+    'KEK sealed to the TPM and PCR 7: unseals at home, refuses after a boot chain change and on another machine',
   needs: [],
   topology: {
     zones: [
@@ -43,7 +44,8 @@ export default defineScenario({
 
     await context.step('boot on the home machine and serve', async () => {
       const outcome = await awaitBootOutcome(context, vm);
-      if (outcome !== 'serving') throw new SovhError('SCENARIO_STEP_FAILED', 'vm1 refused to boot on its own machine');
+      if (outcome !== 'serving')
+        throw new SovhError('SCENARIO_STEP_FAILED', 'vm1 refused to boot on its own machine');
       await observeRoundTrip(context, vm, phases.home, 'before-faults', payload);
     });
     await context.step('inspect the TPM binding from outside the stack', async () => {
@@ -51,7 +53,9 @@ export default defineScenario({
       await observeSealedKek(context, vm, phases.home);
     });
 
-    const restoreBootChain = await context.inject(changeBootChain('home', 'secure-boot:vendor-db-2026:shim-15.8:grub-2.12-UNSIGNED:linux-6.1'));
+    const restoreBootChain = await context.inject(
+      changeBootChain('home', 'secure-boot:vendor-db-2026:shim-15.8:grub-2.12-UNSIGNED:linux-6.1'),
+    );
     await context.step('observe the boot with the changed boot chain', async () => {
       await awaitBootOutcome(context, vm);
       await observeService(context, vm, phases.bootChainChanged);
@@ -87,7 +91,8 @@ export default defineScenario({
     },
     {
       name: 'kek-no-pcr-policy',
-      description: 'The KEK is sealed by the TPM but without a PCR policy (any boot chain unseals it)',
+      description:
+        'The KEK is sealed by the TPM but without a PCR policy (any boot chain unseals it)',
       expectFailing: ['kek-sealed-to-pcrs', 'refused-after-boot-chain-change'],
       stackPatch: join(here, 'mutants', 'kek-no-pcr-policy.patch'),
     },

@@ -28,7 +28,21 @@ export async function storeRoundTrip(
 ): Promise<StoreRoundTrip> {
   const url = `http://${address}:${port}/objects/${objectId}`;
   const put = await observer.exec(
-    ['curl', '-sS', '-m', '5', '-o', '/dev/null', '-w', 'HTTP_STATUS:%{http_code}', '-X', 'PUT', '--data-binary', '@-', url],
+    [
+      'curl',
+      '-sS',
+      '-m',
+      '5',
+      '-o',
+      '/dev/null',
+      '-w',
+      'HTTP_STATUS:%{http_code}',
+      '-X',
+      'PUT',
+      '--data-binary',
+      '@-',
+      url,
+    ],
     { stdin: payload, timeoutMs: 10_000 },
   );
   const putStatus = curlStatus(put.stdout);
@@ -54,9 +68,12 @@ export async function storeRead(
   objectId: string,
 ): Promise<{ status: number; body: string; detail: string }> {
   const url = `http://${address}:${port}/objects/${objectId}`;
-  const result = await observer.exec(['curl', '-sS', '-m', '5', '-w', '\nHTTP_STATUS:%{http_code}', url], {
-    timeoutMs: 10_000,
-  });
+  const result = await observer.exec(
+    ['curl', '-sS', '-m', '5', '-w', '\nHTTP_STATUS:%{http_code}', url],
+    {
+      timeoutMs: 10_000,
+    },
+  );
   const status = curlStatus(result.stdout);
   const body = result.stdout.replace(/\nHTTP_STATUS:\d{3}$/, '');
   return { status, body, detail: result.stderr.trim() };

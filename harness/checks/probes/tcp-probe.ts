@@ -11,9 +11,20 @@ export interface TcpProbe {
  * Tries a TCP connection from inside a container with bash's /dev/tcp, so it works from any
  * image of the harness (the TPM's, which shares a machine's loopback, included).
  */
-export async function tcpConnect(from: StartedContainer, address: string, port: number, timeoutSeconds = 3): Promise<TcpProbe> {
+export async function tcpConnect(
+  from: StartedContainer,
+  address: string,
+  port: number,
+  timeoutSeconds = 3,
+): Promise<TcpProbe> {
   const result = await from.exec(
-    ['timeout', String(timeoutSeconds), 'bash', '-c', `exec 3<>/dev/tcp/${address}/${port} && echo CONNECTED`],
+    [
+      'timeout',
+      String(timeoutSeconds),
+      'bash',
+      '-c',
+      `exec 3<>/dev/tcp/${address}/${port} && echo CONNECTED`,
+    ],
     { timeoutMs: (timeoutSeconds + 3) * 1000 },
   );
   const connected = result.stdout.includes('CONNECTED');
@@ -21,6 +32,8 @@ export async function tcpConnect(from: StartedContainer, address: string, port: 
     from: from.nodeName,
     target: `${address}:${port}`,
     connected,
-    detail: connected ? 'connection accepted' : result.stderr.trim().split('\n').pop() || `exit ${result.exitCode}`,
+    detail: connected
+      ? 'connection accepted'
+      : result.stderr.trim().split('\n').pop() || `exit ${result.exitCode}`,
   };
 }

@@ -13,10 +13,14 @@ export interface PrimaryKeyReading {
   detail: string;
 }
 
-export async function readPersistentKey(tpm: StartedTpm, handle: string): Promise<PrimaryKeyReading> {
+export async function readPersistentKey(
+  tpm: StartedTpm,
+  handle: string,
+): Promise<PrimaryKeyReading> {
   const result = await tpm.tool(['tpm2_readpublic', '-c', handle]);
   const text = result.stdout.toString();
-  if (result.exitCode !== 0) return { handle, present: false, detail: result.stderr.trim().split('\n').pop() ?? '' };
+  if (result.exitCode !== 0)
+    return { handle, present: false, detail: result.stderr.trim().split('\n').pop() ?? '' };
   return {
     handle,
     present: true,
@@ -35,7 +39,11 @@ export interface SealedObjectInspection {
 }
 
 /** Decodes a sealed object's public part and computes the PCR policy it should carry now. */
-export async function inspectSealedObject(tpm: StartedTpm, publicPart: Buffer, pcrs: readonly number[]): Promise<SealedObjectInspection> {
+export async function inspectSealedObject(
+  tpm: StartedTpm,
+  publicPart: Buffer,
+  pcrs: readonly number[],
+): Promise<SealedObjectInspection> {
   const scratch = `/tmp/inspect-${randomBytes(4).toString('hex')}`;
   await tpm.container.writeFile(`${scratch}.pub`, publicPart);
   const printed = await tpm.tool(['tpm2_print', '-t', 'TPM2B_PUBLIC', `${scratch}.pub`]);
@@ -48,7 +56,10 @@ export async function inspectSealedObject(tpm: StartedTpm, publicPart: Buffer, p
     authPolicy: /^authorization policy: ?([0-9a-f]*)$/m.exec(text)?.[1] ?? '',
     expectedPolicy: policy.stdout.replace(/\s+/g, ''),
     pcrs: selection,
-    detail: printed.exitCode === 0 ? 'tpm2_print -t TPM2B_PUBLIC kek.pub; tpm2_createpolicy --policy-pcr' : printed.stderr.trim(),
+    detail:
+      printed.exitCode === 0
+        ? 'tpm2_print -t TPM2B_PUBLIC kek.pub; tpm2_createpolicy --policy-pcr'
+        : printed.stderr.trim(),
   };
 }
 
@@ -71,19 +82,42 @@ export async function tryUnseal(
   const scratch = `/tmp/unseal-${randomBytes(4).toString('hex')}`;
   await tpm.container.writeFile(`${scratch}.pub`, sealed.publicPart);
   await tpm.container.writeFile(`${scratch}.priv`, sealed.privatePart);
-  const load = await tpm.tool(['tpm2_load', '-C', parentHandle, '-u', `${scratch}.pub`, '-r', `${scratch}.priv`, '-c', `${scratch}.ctx`]);
+  const load = await tpm.tool([
+    'tpm2_load',
+    '-C',
+    parentHandle,
+    '-u',
+    `${scratch}.pub`,
+    '-r',
+    `${scratch}.priv`,
+    '-c',
+    `${scratch}.ctx`,
+  ]);
   if (load.exitCode !== 0) {
     return { mode, ok: false, detail: `tpm2_load failed: ${lastLine(load.stderr)}` };
   }
   const args = ['tpm2_unseal', '-c', `${scratch}.ctx`];
   if (mode === 'pcr-policy') args.push('-p', `pcr:sha256:${pcrs.join(',')}`);
   const unseal = await tpm.tool(args);
-  if (unseal.exitCode !== 0) return { mode, ok: false, detail: `tpm2_unseal failed: ${lastLine(unseal.stderr, /0x[0-9A-Fa-f]+|tpm:/)}` };
-  return { mode, ok: true, secret: unseal.stdout, detail: `unsealed ${unseal.stdout.length} bytes` };
+  if (unseal.exitCode !== 0)
+    return {
+      mode,
+      ok: false,
+      detail: `tpm2_unseal failed: ${lastLine(unseal.stderr, /0x[0-9A-Fa-f]+|tpm:/)}`,
+    };
+  return {
+    mode,
+    ok: true,
+    secret: unseal.stdout,
+    detail: `unsealed ${unseal.stdout.length} bytes`,
+  };
 }
 
 function lastLine(text: string, prefer?: RegExp): string {
   const lines = text.trim().split('\n').filter(Boolean);
-  const preferred = prefer === undefined ? undefined : lines.filter((l) => prefer.test(l) && !/Unable to run/.test(l)).pop();
+  const preferred =
+    prefer === undefined
+      ? undefined
+      : lines.filter((l) => prefer.test(l) && !/Unable to run/.test(l)).pop();
   return preferred ?? lines.pop() ?? '';
 }

@@ -1,0 +1,27 @@
+import { locateEngine } from '../../engine/engine-locator.ts';
+import { currentNamespace } from '../../runtime/labels.ts';
+import { removeSessions } from '../../runtime/reaper.ts';
+import type { Logger } from '../../util/log.ts';
+
+/** `sovh down [--all]`: removes kept worlds and dead runs' leftovers; with --all, every run's. */
+export async function downCommand(
+  options: { all?: boolean; session?: string },
+  log: Logger,
+): Promise<number> {
+  const engine = await locateEngine();
+  if (engine === undefined) {
+    log.info('no container engine answered: nothing to remove');
+    return 0;
+  }
+  const result = await removeSessions(
+    engine.docker,
+    currentNamespace(),
+    { all: options.all === true, sessionId: options.session },
+    log,
+  );
+  process.stdout.write(
+    `removed ${result.removedSessions.length} run(s): ${result.containers} container(s), ${result.networks} network(s), ${result.volumes} volume(s)\n`,
+  );
+  for (const problem of result.problems) process.stderr.write(`could not remove ${problem}\n`);
+  return result.problems.length === 0 ? 0 : 1;
+}

@@ -1,0 +1,96 @@
+import { join, resolve } from 'node:path';
+import { renderConsoleSummary } from '../../report/console-summary.ts';
+import { defaultReportsRoot, writeRunReport } from '../../report/report-writer.ts';
+import { newRunId, runExitCode, type RunReport } from '../../report/run-report.ts';
+import { prepareEnvironment } from '../../scenario/environment.ts';
+import { selectScenarios } from '../../scenario/scenario-catalog.ts';
+import { findMutant, runScenario, scenarioTopology } from '../../scenario/scenario-runner.ts';
+import type { Scenario } from '../../scenario/scenario.ts';
+import type { Logger } from '../../util/log.ts';
+import { runPool } from '../../util/run-pool.ts';
+import { SovhError } from '../../util/sovh-error.ts';
+import { harnessVersion } from '../harness-version.ts';
+
+export interface RunCommandOptions {
+  mutant?: string;
+  withMutants?: boolean;
+  reportDir?: string;
+  keep?: boolean;
+  strict?: boolean;
+  jobs?: number;
+}
+
+interface PlannedRun {
+  scenario: Scenario;
+  mutant?: string;
+}
+
+/** Decides which scenario runs to make, failing fast on bad names before any slow work. */
+export function planRuns(names: readonly string[], options: RunCommandOptions): PlannedRun[] {
+  const selected = selectScenarios(names);
+  if (options.mutant !== undefined) {
+    const [scenario] = selected;
+    if (selected.length !== 1 || scenario === undefined || names.length !== 1) {
+      throw new SovhError(
+        'MUTANT_NEEDS_ONE_SCENARIO',
+        '--mutant needs exactly one scenario name, e.g. `npx sovh run boot-binding --mutant kek-plain-file`',
+      );
+    }
+    findMutant(scenario, options.mutant);
+    return [{ scenario, mutant: options.mutant }];
+  }
+  const runs: PlannedRun[] = [];
+  for (const scenario of selected) {
+    runs.push({ scenario });
+    if (options.withMutants === true)
+      for (const mutant of scenario.mutants) runs.push({ scenario, mutant: mutant.name });
+  }
+  // Bad topologies fail here, with every problem named, before images are built.
+  for (const run of runs) scenarioTopology(run.scenario, findMutant(run.scenario, run.mutant));
+  return runs;
+}
+
+/** `sovh run`: runs scenarios, writes reports/<run-id>/ and returns the exit code. */
+export async function runCommand(
+  names: readonly string[],
+  options: RunCommandOptions,
+  log: Logger,
+): Promise<number> {
+  const runs = planRuns(names, options);
+  const startedAt = Date.now();
+  const runId = newRunId();
+  const dir = resolve(options.reportDir ?? join(defaultReportsRoot, runId));
+  const environment = await prepareEnvironment({ log });
+  log.info(`run ${runId}: ${runs.length} scenario run(s)`);
+  const results = await runPool(runs, options.jobs ?? 1, (run) =>
+    runScenario(run.scenario, environment, { mutant: run.mutant, keep: options.keep }),
+  );
+  const report: RunReport = {
+    format: 'sovh-run/1',
+    runId,
+    startedAt: new Date(startedAt).toISOString(),
+    durationMs: Date.now() - startedAt,
+    command: ['sovh', 'run', ...process.argv.slice(3)].join(' '),
+    harness: harnessVersion(),
+    capabilities: environment.capabilities,
+    scenarios: results,
+  };
+  const written = await writeRunReport(report, dir);
+  process.stdout.write(`\n${renderConsoleSummary(report)}\n`);
+  process.stdout.write(`reports: ${written.files.join(', ')}\n`);
+  if (options.mutant !== undefined) {
+    const result = results[0];
+    process.stdout.write(
+      result?.mutant?.caught === true
+        ? `mutant ${options.mutant} was caught: ${result.mutant.expectFailing.join(', ')} failed as they must\n`
+        : `mutant ${options.mutant} was NOT caught\n`,
+    );
+  }
+  if (options.withMutants === true) {
+    const uncaught = results.filter((r) => r.mutant !== undefined && !r.mutant.caught);
+    const references = results.filter((r) => r.mutant === undefined);
+    const referencesOk = runExitCode({ ...report, scenarios: references }, options) === 0;
+    return uncaught.length === 0 && referencesOk ? 0 : 1;
+  }
+  return runExitCode(report, options);
+}

@@ -1,0 +1,36 @@
+import { prepareEnvironment } from '../../scenario/environment.ts';
+import { selectScenarios } from '../../scenario/scenario-catalog.ts';
+import { bringUpKeptWorld } from '../../scenario/world-up.ts';
+import type { Logger } from '../../util/log.ts';
+import { SovhError } from '../../util/sovh-error.ts';
+
+/** `sovh up NAME`: brings the scenario's world up, prints its nodes, and leaves it running. */
+export async function upCommand(
+  name: string,
+  options: { mutant?: string },
+  log: Logger,
+): Promise<number> {
+  const [scenario] = selectScenarios([name]);
+  if (scenario === undefined) throw new SovhError('UNKNOWN_SCENARIO', `unknown scenario "${name}"`);
+  const environment = await prepareEnvironment({ log });
+  const { session, world } = await bringUpKeptWorld(scenario, environment, options.mutant);
+  const description = world.describe();
+  process.stdout.write(
+    `world of ${scenario.name} is up (session ${session.id}); it stays until \`npx sovh down\`\n`,
+  );
+  for (const network of description.networks)
+    process.stdout.write(
+      `  network ${network.zone}: ${network.subnet} (${network.name}, internal)\n`,
+    );
+  for (const node of description.nodes) {
+    process.stdout.write(
+      `  ${node.role.padEnd(12)} ${node.name.padEnd(20)} ${node.zone.padEnd(12)} ${node.address.padEnd(15)} ${node.detail}\n`,
+    );
+  }
+  const firstHost = world.allHosts()[0];
+  if (firstHost !== undefined)
+    process.stdout.write(
+      `try: npx sovh exec ${firstHost.name} -- cat /var/lib/residency/log/residency.log\n`,
+    );
+  return 0;
+}

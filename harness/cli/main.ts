@@ -1,0 +1,107 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { consoleLogger } from '../util/log.ts';
+import { isSovhError } from '../util/sovh-error.ts';
+import { doctorCommand } from './commands/doctor-command.ts';
+import { downCommand } from './commands/down-command.ts';
+import { execCommand } from './commands/exec-command.ts';
+import { listCommand } from './commands/list-command.ts';
+import { runCommand } from './commands/run-command.ts';
+import { upCommand } from './commands/up-command.ts';
+import { harnessVersion } from './harness-version.ts';
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidArgumentError('give a whole number of at least 1');
+  return n;
+}
+
+/** Builds the `sovh` command line. Each action resolves to the process exit code. */
+export function buildProgram(setExitCode: (code: number) => void): Command {
+  const program = new Command('sovh')
+    .description('Hardware-simulation and test harness for sovereign-cloud data residency')
+    .version(harnessVersion().version)
+    .option('-v, --verbose', 'show every container, build line and probe')
+    .showHelpAfterError();
+  const log = () => consoleLogger({ verbose: program.opts<{ verbose?: boolean }>().verbose });
+
+  program
+    .command('doctor')
+    .description('find or start the engine and show what the kernel and engine can do')
+    .option('--json', 'print the capability report as JSON')
+    .option('--refresh', 'probe again instead of using the cached report')
+    .action(async (options: { json?: boolean; refresh?: boolean }) => {
+      setExitCode(await doctorCommand(options, log()));
+    });
+
+  program
+    .command('list')
+    .description('list the scenarios, what they need, their checks and mutants')
+    .option('--json', 'print as JSON')
+    .action((options: { json?: boolean }) => {
+      setExitCode(listCommand(options));
+    });
+
+  program
+    .command('run')
+    .description('run scenarios (all when none is named) and write reports/<run-id>/')
+    .argument('[scenarios...]', 'scenario names')
+    .option('--mutant <name>', 'run one scenario against one of its mutants (it must fail)')
+    .option('--with-mutants', 'also run every mutant of each scenario; exit 0 when all are caught')
+    .option('--report-dir <dir>', 'write the reports here instead of reports/<run-id>/')
+    .option('--keep', 'leave the worlds running after the run (remove with `sovh down`)')
+    .option('--strict', 'count "not applicable" checks as failures')
+    .option('-j, --jobs <n>', 'scenario runs at a time', positiveInteger, 1)
+    .action(async (names: string[], options: Parameters<typeof runCommand>[1]) => {
+      setExitCode(await runCommand(names, options, log()));
+    });
+
+  program
+    .command('up')
+    .description("bring a scenario's world up and leave it running")
+    .argument('<scenario>', 'scenario name')
+    .option('--mutant <name>', 'with the stack or world of one of its mutants')
+    .action(async (name: string, options: { mutant?: string }) => {
+      setExitCode(await upCommand(name, options, log()));
+    });
+
+  program
+    .command('exec')
+    .description('run a command in a node (host, simulator, machine) of a running world')
+    .argument('<node>', 'the node name, e.g. vm1')
+    .argument('[command...]', 'the command, after --')
+    .action(async (node: string, command: string[]) => {
+      setExitCode(await execCommand(node, command));
+    });
+
+  program
+    .command('down')
+    .description('remove worlds left running by `sovh up` and leftovers of dead runs')
+    .option('--all', 'remove every run of the harness in this namespace, live or not')
+    .option('--session <id>', 'remove only this run')
+    .action(async (options: { all?: boolean; session?: string }) => {
+      setExitCode(await downCommand(options, log()));
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram((code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (error) {
+    if (isSovhError(error)) {
+      process.stderr.write(`sovh: ${error.message}\n`);
+    } else {
+      process.stderr.write(
+        `sovh: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+    }
+    return 2;
+  }
+}

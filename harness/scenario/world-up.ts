@@ -1,0 +1,35 @@
+import { RunSession } from '../runtime/run-session.ts';
+import { World } from '../world/world.ts';
+import type { RunEnvironment } from './environment.ts';
+import { prepareWorldImages } from './scenario-images.ts';
+import { findMutant, scenarioTopology } from './scenario-runner.ts';
+import type { Scenario } from './scenario.ts';
+
+/**
+ * Brings a scenario's world up and leaves it running (`sovh up`): no schedule, no checks. A
+ * failed or interrupted bring-up removes what it made; a finished one stays until `sovh down`.
+ */
+export async function bringUpKeptWorld(
+  scenario: Scenario,
+  environment: RunEnvironment,
+  mutantName?: string,
+): Promise<{ session: RunSession; world: World }> {
+  const mutant = findMutant(scenario, mutantName);
+  const topology = scenarioTopology(scenario, mutant);
+  const images = await prepareWorldImages(environment.images, topology, mutant);
+  const session = await RunSession.open({
+    docker: environment.engine.docker,
+    namespace: environment.namespace,
+    log: environment.log,
+    scenario: scenario.name,
+    keep: true,
+  });
+  try {
+    const world = await World.bringUp({ session, topology, images, log: environment.log });
+    session.detach();
+    return { session, world };
+  } catch (error) {
+    await session.teardown();
+    throw error;
+  }
+}
