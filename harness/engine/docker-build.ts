@@ -23,6 +23,7 @@ export async function runDockerBuild(
   tag: string,
   parentTag: string,
   log: Logger,
+  options: { noCache?: boolean } = {},
 ): Promise<void> {
   const files = await contextFiles(recipe);
   const context = packFiles(files.map((f) => ({ path: f.path, content: f.content, mode: f.mode })));
@@ -32,6 +33,7 @@ export async function runDockerBuild(
     labels: { 'dev.sovh.image': recipe.name },
     rm: true,
     forcerm: true,
+    nocache: options.noCache === true,
   });
   const lines: string[] = [];
   const buildError = await new Promise<string | undefined>((resolve) => {

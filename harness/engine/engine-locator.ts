@@ -41,6 +41,21 @@ async function describeEngine(docker: Docker, address: string): Promise<EngineEn
   };
 }
 
+/**
+ * A client for a DOCKER_HOST value: unix sockets and plain tcp are read here; anything else
+ * (ssh://, TLS via DOCKER_TLS_VERIFY / DOCKER_CERT_PATH) is left to docker-modem, which reads the
+ * process environment itself.
+ */
+function dockerFor(dockerHost: string): Docker {
+  const unix = /^unix:\/\/(.+)$/.exec(dockerHost);
+  if (unix?.[1] !== undefined) return new Docker({ socketPath: unix[1] });
+  const tcp = /^tcp:\/\/([^:/]+):(\d+)\/?$/.exec(dockerHost);
+  if (tcp?.[1] !== undefined && process.env.DOCKER_TLS_VERIFY === undefined) {
+    return new Docker({ host: tcp[1], port: Number(tcp[2]), protocol: 'http' });
+  }
+  return new Docker();
+}
+
 async function ping(docker: Docker): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -62,11 +77,11 @@ async function ping(docker: Docker): Promise<void> {
 export async function locateEngine(
   env: NodeJS.ProcessEnv = process.env,
   log?: Logger,
+  sockets: readonly string[] = candidateSockets(env),
 ): Promise<EngineEndpoint | undefined> {
   const dockerHost = env.DOCKER_HOST;
   if (dockerHost !== undefined && dockerHost !== '') {
-    // docker-modem reads DOCKER_HOST (and DOCKER_TLS_VERIFY / DOCKER_CERT_PATH) itself.
-    const docker = new Docker();
+    const docker = dockerFor(dockerHost);
     try {
       await ping(docker);
     } catch (error) {
@@ -79,7 +94,7 @@ export async function locateEngine(
     }
     return describeEngine(docker, dockerHost);
   }
-  for (const socketPath of candidateSockets(env)) {
+  for (const socketPath of sockets) {
     if (!existsSync(socketPath)) continue;
     const docker = new Docker({ socketPath });
     try {

@@ -16,6 +16,8 @@ export interface EnsureEngineOptions {
   /** Install docker.io and start dockerd when no engine answers (root on Debian/Ubuntu only). */
   autoStart?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** The unix sockets to try; the well-known Docker and Podman ones by default. */
+  sockets?: readonly string[];
 }
 
 /**
@@ -24,7 +26,7 @@ export interface EnsureEngineOptions {
  */
 export async function ensureEngine(options: EnsureEngineOptions): Promise<EngineEndpoint> {
   const env = options.env ?? process.env;
-  const found = await locateEngine(env, options.log);
+  const found = await locateEngine(env, options.log, options.sockets);
   if (found !== undefined) return found;
 
   const system = await readHostSystem();

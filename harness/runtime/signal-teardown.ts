@@ -6,7 +6,8 @@ interface Teardownable {
 }
 
 const open = new Set<Teardownable>();
-let installed = false;
+const signals = ['SIGINT', 'SIGTERM'] as const;
+const exitCodes: Record<(typeof signals)[number], number> = { SIGINT: 130, SIGTERM: 143 };
 let tearingDown = false;
 let receivedSignal: NodeJS.Signals | undefined;
 
@@ -15,38 +16,45 @@ export function interruptedBy(): NodeJS.Signals | undefined {
   return receivedSignal;
 }
 
-const exitCodes: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
-
-async function onSignal(signal: NodeJS.Signals): Promise<void> {
+function onSignal(signal: (typeof signals)[number]): void {
   if (tearingDown) {
     process.stderr.write(
       `\n${signal} again: exiting now; run \`npx sovh down --all\` to remove what is left\n`,
     );
-    process.exit(exitCodes[signal] ?? 1);
+    process.exit(exitCodes[signal]);
   }
   tearingDown = true;
   receivedSignal = signal;
   process.stderr.write(`\n${signal}: tearing down ${open.size} run(s)...\n`);
   const sessions = [...open];
-  const results = await Promise.allSettled(sessions.map((s) => s.teardown()));
-  for (const result of results) {
-    if (result.status === 'rejected') process.stderr.write(`${describeError(result.reason)}\n`);
-  }
-  process.stderr.write('teardown finished\n');
-  process.exit(exitCodes[signal] ?? 1);
+  void Promise.allSettled(sessions.map((s) => s.teardown())).then((results) => {
+    for (const result of results) {
+      if (result.status === 'rejected') process.stderr.write(`${describeError(result.reason)}\n`);
+    }
+    process.stderr.write('teardown finished\n');
+    process.exit(exitCodes[signal]);
+  });
 }
 
+const handlers = new Map(
+  signals.map((signal) => [
+    signal,
+    () => {
+      onSignal(signal);
+    },
+  ]),
+);
+
 /**
- * Tears every open session down when the process gets SIGINT or SIGTERM. Handlers are installed
- * once, on the first registration, and only in processes that start sessions.
+ * Tears every open session down when the process gets SIGINT or SIGTERM. The handlers are
+ * installed only while a session is open, so a process without one keeps the default behaviour.
  */
 export function registerForSignalTeardown(session: Teardownable): () => void {
-  if (!installed) {
-    installed = true;
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.on(signal, (received) => void onSignal(received));
-    }
-  }
+  if (open.size === 0) for (const [signal, handler] of handlers) process.on(signal, handler);
   open.add(session);
-  return () => open.delete(session);
+  return () => {
+    if (open.delete(session) && open.size === 0 && !tearingDown) {
+      for (const [signal, handler] of handlers) process.off(signal, handler);
+    }
+  };
 }

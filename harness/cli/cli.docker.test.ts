@@ -1,0 +1,84 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EngineEndpoint } from '../engine/engine-locator.ts';
+import { removeSessions } from '../runtime/reaper.ts';
+import { resourcesIn, testEngine, testNamespace } from '../testing/docker-test-kit.ts';
+import { runCli } from '../testing/run-cli.ts';
+import { silentLogger } from '../util/log.ts';
+import { waitUntil } from '../util/wait-until.ts';
+
+const nothing = { containers: 0, networks: 0, volumes: 0 };
+
+describe('sovh against the engine', () => {
+  let engine: EngineEndpoint;
+  const namespaces: string[] = [];
+  const namespace = (prefix: string) => {
+    const name = testNamespace(prefix);
+    namespaces.push(name);
+    return name;
+  };
+
+  beforeAll(async () => {
+    engine = await testEngine();
+  });
+
+  afterAll(async () => {
+    for (const ns of namespaces) await removeSessions(engine.docker, ns, { all: true }, silentLogger);
+  });
+
+  it('doctor --json prints the capability probe', async () => {
+    const result = await runCli(['doctor', '--json']);
+    expect(result.exitCode).toBe(0);
+    const report = JSON.parse(result.stdout) as { entries: { name: string; available: boolean; detail: string }[] };
+    expect(report.entries.map((e) => e.name)).toEqual(expect.arrayContaining(['netem', 'vxlan', 'vlan-8021q', 'gre', 'kernel-audit', 'chattr-overlay', 'cap:NET_ADMIN']));
+    expect(report.entries.every((e) => e.detail.length > 0)).toBe(true);
+  });
+
+  it('up leaves a world running that exec reaches and down removes', async () => {
+    const env = { SOVH_NAMESPACE: namespace('up') };
+    const up = await runCli(['up', 'boot-binding'], env);
+    expect(up.exitCode, up.all).toBe(0);
+    expect(up.stdout).toMatch(/host\s+vm1\s+sovereign/);
+    const exec = await runCli(['exec', 'vm1', '--', 'cat', '/etc/residency/site.json'], env);
+    expect(exec.exitCode, exec.all).toBe(0);
+    expect(JSON.parse(exec.stdout)).toMatchObject({ host: 'vm1', zone: { name: 'sovereign' } });
+    const unknown = await runCli(['exec', 'vm9', '--', 'true'], env);
+    expect(unknown.stderr).toMatch(/no running node named "vm9"; running nodes: .*vm1/);
+    const down = await runCli(['down'], env);
+    expect(down.exitCode, down.all).toBe(0);
+    expect(await resourcesIn(engine, env.SOVH_NAMESPACE)).toEqual(nothing);
+  });
+
+  it('a run interrupted with SIGINT tears its world down and exits 130', async () => {
+    const env = { SOVH_NAMESPACE: namespace('sigint') };
+    const child = runCli(['run', 'boot-binding'], env);
+    // Interrupt once the host has booted, in the middle of the schedule.
+    await waitUntil(async () => ((await resourcesIn(engine, env.SOVH_NAMESPACE)).containers >= 6 ? true : undefined), {
+      what: 'the boot-binding world',
+      expected: 'up with its host',
+      timeoutMs: 300_000,
+      intervalMs: 500,
+    });
+    child.kill('SIGINT');
+    const result = await child;
+    expect(result.exitCode, result.all).toBe(130);
+    expect(result.all).toMatch(/SIGINT: tearing down 1 run\(s\)/);
+    expect(await resourcesIn(engine, env.SOVH_NAMESPACE)).toEqual(nothing);
+  });
+
+  it('run --mutant exits non-zero naming the failed checks, and writes junit.xml and results.json', async () => {
+    const env = { SOVH_NAMESPACE: namespace('mutant') };
+    const reportDir = await mkdtemp(join(tmpdir(), 'sovh-report-'));
+    const result = await runCli(['run', 'boot-binding', '--mutant', 'kek-plain-file', '--report-dir', reportDir], env);
+    expect(result.exitCode, result.all).toBe(1);
+    expect(result.stdout).toMatch(/boot-binding \[mutant kek-plain-file\]\s+FAILED .*failed: .*kek-sealed-to-pcrs/);
+    expect(result.stdout).toMatch(/mutant kek-plain-file was caught/);
+    const junit = await readFile(join(reportDir, 'junit.xml'), 'utf8');
+    expect(junit).toMatch(/<testcase classname="boot-binding \[mutant kek-plain-file\]" name="kek-sealed-to-pcrs"[^>]*>\s*<failure/);
+    const results = JSON.parse(await readFile(join(reportDir, 'results.json'), 'utf8')) as { scenarios: { mutant?: { caught: boolean } }[] };
+    expect(results.scenarios[0]?.mutant?.caught).toBe(true);
+    expect(await resourcesIn(engine, env.SOVH_NAMESPACE)).toEqual(nothing);
+  });
+});

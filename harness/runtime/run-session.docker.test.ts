@@ -1,0 +1,132 @@
+import { hostname } from 'node:os';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EngineEndpoint } from '../engine/engine-locator.ts';
+import {
+  baseImageTag,
+  resourcesIn,
+  testEngine,
+  testNamespace,
+} from '../testing/docker-test-kit.ts';
+import { nthAddress } from '../util/cidr.ts';
+import { silentLogger } from '../util/log.ts';
+import { SovhError } from '../util/sovh-error.ts';
+import { labelKeys } from './labels.ts';
+import { reapDeadSessions, removeSessions } from './reaper.ts';
+import { RunSession } from './run-session.ts';
+
+describe('RunSession against the engine', () => {
+  let engine: EngineEndpoint;
+  let image: string;
+  const namespace = testNamespace('session');
+
+  beforeAll(async () => {
+    engine = await testEngine();
+    image = await baseImageTag(engine);
+  });
+
+  afterAll(async () => {
+    await removeSessions(engine.docker, namespace, { all: true }, silentLogger);
+  });
+
+  const open = (options: { keep?: boolean } = {}) =>
+    RunSession.open({ docker: engine.docker, namespace, log: silentLogger, ...options });
+
+  it('starts labelled containers on internal networks, execs, copies files, and tears all down', async () => {
+    const session = await open();
+    const network = await session.createNetwork('zone', ['10.231.0.0/24', '10.231.1.0/24']);
+    const volume = await session.createVolume('disk');
+    const container = await session
+      .container(image, 'probe')
+      .withNode('probe', 'observer')
+      .withNetwork(network.name, nthAddress(network.subnet, 9))
+      .withVolume(volume, '/disk')
+      .withFile('/etc/greeting', 'hello\n')
+      .withInit()
+      .withCommand(['sleep', 'infinity'])
+      .start();
+    expect((await container.run(['cat', '/etc/greeting'])).stdout).toBe('hello\n');
+    expect((await container.exec(['sh', '-c', 'cat; exit 3'], { stdin: 'piped' })).stdout).toBe(
+      'piped',
+    );
+    expect((await container.exec(['sh', '-c', 'exit 3'])).exitCode).toBe(3);
+    await container.writeFile('/disk/blob', Buffer.from([0, 1, 2, 255]));
+    expect([...(await container.readFile('/disk/blob'))]).toEqual([0, 1, 2, 255]);
+    await expect(container.run(['false'])).rejects.toMatchObject({ code: 'EXEC_FAILED' });
+    await expect(container.exec(['sleep', '30'], { timeoutMs: 1_000 })).rejects.toMatchObject({
+      code: 'EXEC_TIMEOUT',
+    });
+
+    const inspected = await engine.docker.getNetwork(network.id).inspect();
+    expect(inspected.Internal).toBe(true);
+    const info = await engine.docker.getContainer(container.id).inspect();
+    expect(info.Config.Labels[labelKeys.session]).toBe(session.id);
+    expect(info.HostConfig.Privileged).toBe(false);
+
+    await session.teardown();
+    expect(await resourcesIn(engine, namespace)).toEqual({
+      containers: 0,
+      networks: 0,
+      volumes: 0,
+    });
+  });
+
+  it('removes the container of a failed start and rethrows the original error', async () => {
+    const session = await open();
+    const original = new SovhError('PROBE_SAID_NO', 'not ready on purpose');
+    await expect(
+      session
+        .container(image, 'doomed')
+        .withCommand(['sleep', 'infinity'])
+        .withStartupCheck(() => Promise.reject(original))
+        .start(),
+    ).rejects.toBe(original);
+    expect((await resourcesIn(engine, namespace)).containers).toBe(0);
+    await session.teardown();
+  });
+
+  it('gives two concurrent sessions different subnets of the same range', async () => {
+    const [a, b] = await Promise.all([open(), open()]);
+    const candidates = ['10.232.0.0/24', '10.232.1.0/24', '10.232.2.0/24'];
+    const [na, nb] = await Promise.all([
+      a.createNetwork('zone', candidates),
+      b.createNetwork('zone', candidates),
+    ]);
+    expect(na.subnet).not.toBe(nb.subnet);
+    await Promise.all([a.teardown(), b.teardown()]);
+  });
+
+  it('reaps sessions of dead owners, leaves live and kept ones, and `down` removes kept ones', async () => {
+    const live = await open();
+    await live.createVolume('live');
+    const kept = await open({ keep: true });
+    await kept.createVolume('kept');
+    kept.detach();
+    // A session whose owner process is gone: the labels of a pid that cannot exist.
+    await engine.docker.createVolume({
+      Name: `sovh-dead-${namespace}`,
+      Labels: {
+        ...live.labels(),
+        [labelKeys.session]: 'deadbeef',
+        [labelKeys.owner]: `${hostname()}/4194399/1`,
+      },
+    });
+    const reaped = await reapDeadSessions(engine.docker, namespace, silentLogger);
+    expect(reaped.removedSessions).toEqual(['deadbeef']);
+    expect((await resourcesIn(engine, namespace)).volumes).toBe(2);
+
+    const down = await removeSessions(engine.docker, namespace, { all: false }, silentLogger);
+    expect(down.removedSessions).toEqual([kept.id]);
+    await live.teardown();
+    expect(await resourcesIn(engine, namespace)).toEqual({
+      containers: 0,
+      networks: 0,
+      volumes: 0,
+    });
+  });
+
+  it('refuses to create anything after teardown', async () => {
+    const session = await open();
+    await session.teardown();
+    await expect(session.createVolume('late')).rejects.toMatchObject({ code: 'SESSION_CLOSED' });
+  });
+});
