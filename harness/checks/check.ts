@@ -34,9 +34,13 @@ export function lastObservation<T>(
   name: string,
   where?: (data: T) => boolean,
 ): HistoryEvent & { data: T } {
-  const found = history.observations<T>(name).filter((e) => where === undefined || where(e.data));
+  const found = history
+    .observations<T>(name, { track: false })
+    .filter((e) => where === undefined || where(e.data));
   const last = found[found.length - 1];
   if (last === undefined) throw new MissingEvidence(name);
+  // Only the observation the verdict rests on counts as its evidence, not those filtered out.
+  history.noteRead(last);
   return last;
 }
 

@@ -5,6 +5,8 @@ export interface Evidence {
   /** What produced it: a command, a capture, a file, an observation name. */
   source: string;
   excerpt: string;
+  /** The name of an attachment of the run that holds the whole of it (a capture, a log). */
+  attachment?: string;
 }
 
 export interface Verdict {

@@ -75,6 +75,29 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     });
 
   program
+    .command('report')
+    .description("render a run's report.html again from its results.json")
+    .argument('<run-dir>', 'the run folder, e.g. reports/20261126-141530-a1b2')
+    .action(async (runDir: string) => {
+      // Loaded on use, so that other commands start without the report renderer.
+      const { reportCommand } = await import('./commands/report-command.ts');
+      setExitCode(await reportCommand(runDir));
+    });
+
+  program
+    .command('verify')
+    .description(
+      'check an evidence bundle (folder or .tar.gz): the signature and the SHA-256 of every file',
+    )
+    .argument('<bundle>', 'e.g. reports/<run-id>/evidence or reports/<run-id>/evidence.tar.gz')
+    .option('--expect-key <fingerprint>', 'the run key fingerprint printed at the end of the run')
+    .option('--json', 'print the verification as JSON')
+    .action(async (bundle: string, options: { expectKey?: string; json?: boolean }) => {
+      const { verifyCommand } = await import('./commands/verify-command.ts');
+      setExitCode(await verifyCommand(bundle, options));
+    });
+
+  program
     .command('down')
     .description('remove worlds left running by `sovh up` and leftovers of dead runs')
     .option('--all', 'remove every run of the harness in this namespace, live or not')

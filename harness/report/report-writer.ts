@@ -1,5 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { ImageFacts } from '../engine/image-facts.ts';
+import { writeEvidenceBundle, type WrittenBundle } from './bundle/bundle-writer.ts';
+import { evidenceFiles } from './bundle/evidence-files.ts';
+import { renderHtmlReport } from './html/report-page.ts';
 import { renderJunit } from './junit-report.ts';
 import type { RunReport } from './run-report.ts';
 
@@ -8,14 +12,53 @@ export const defaultReportsRoot = resolve(import.meta.dirname, '..', '..', 'repo
 
 export interface WrittenReport {
   dir: string;
+  /** results.json, junit.xml, report.html and the bundle's archive. */
   files: string[];
+  html: string;
+  bundle: WrittenBundle;
 }
 
-/** Writes results.json (the whole run, the source of every other report) and junit.xml. */
-export async function writeRunReport(report: RunReport, dir: string): Promise<WrittenReport> {
+export interface ReportWriterOptions {
+  /** Asks the engine for the images' digests; without it the bundle says they were not asked. */
+  inspectImages?: (tags: string[]) => Promise<ImageFacts[]>;
+}
+
+/**
+ * Writes a run's output: results.json (the whole run, the source of every other report),
+ * junit.xml, report.html, and the signed evidence bundle as evidence/ and evidence.tar.gz.
+ */
+export async function writeRunReport(
+  report: RunReport,
+  dir: string,
+  options: ReportWriterOptions = {},
+): Promise<WrittenReport> {
   await mkdir(dir, { recursive: true });
-  const files = [join(dir, 'results.json'), join(dir, 'junit.xml')];
-  await writeFile(files[0] ?? '', `${JSON.stringify(report, null, 2)}\n`);
-  await writeFile(files[1] ?? '', renderJunit(report));
-  return { dir, files };
+  const resultsJson = Buffer.from(`${JSON.stringify(report, null, 2)}\n`);
+  const junitXml = Buffer.from(renderJunit(report));
+  const reportHtml = Buffer.from(renderHtmlReport(report));
+  const paths = {
+    results: join(dir, 'results.json'),
+    junit: join(dir, 'junit.xml'),
+    html: join(dir, 'report.html'),
+  };
+  await writeFile(paths.results, resultsJson);
+  await writeFile(paths.junit, junitXml);
+  await writeFile(paths.html, reportHtml);
+  const tags = report.scenarios.flatMap((s) => Object.values(s.images));
+  const imageFacts =
+    options.inspectImages === undefined ? undefined : await options.inspectImages(tags);
+  const bundle = await writeEvidenceBundle(
+    join(dir, 'evidence'),
+    evidenceFiles({ report, resultsJson, junitXml, reportHtml, imageFacts }),
+    {
+      runId: report.runId,
+      createdAt: new Date(Date.parse(report.startedAt) + report.durationMs).toISOString(),
+    },
+  );
+  return {
+    dir,
+    files: [paths.results, paths.junit, paths.html, bundle.archive],
+    html: paths.html,
+    bundle,
+  };
 }

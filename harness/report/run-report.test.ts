@@ -5,7 +5,16 @@ import { renderJunit } from './junit-report.ts';
 import { newRunId, runExitCode, type RunReport } from './run-report.ts';
 
 function check(name: string, status: CheckResult['status'], summary = name): CheckResult {
-  return { name, description: '', status, summary, durationMs: 12, evidenceAtMs: [], expected: 'e <1>', observed: 'o & "2"' };
+  return {
+    name,
+    description: '',
+    status,
+    summary,
+    durationMs: 12,
+    evidenceAtMs: [],
+    expected: 'e <1>',
+    observed: 'o & "2"',
+  };
 }
 
 function scenario(checks: CheckResult[], extra: Partial<ScenarioResult> = {}): ScenarioResult {
@@ -32,7 +41,11 @@ function report(scenarios: ScenarioResult[]): RunReport {
     durationMs: 1,
     command: 'sovh run',
     harness: { version: '0', node: 'v20', platform: 'linux' },
-    capabilities: { probedAt: '', engine: { address: '', flavour: 'docker', version: '', apiVersion: '', kernel: '' }, entries: [] },
+    capabilities: {
+      probedAt: '',
+      engine: { address: '', flavour: 'docker', version: '', apiVersion: '', kernel: '' },
+      entries: [],
+    },
     scenarios,
   };
 }
@@ -55,14 +68,26 @@ describe('run report', () => {
   it('renders JUnit with failures, skipped not-applicable checks and errors for unknowns, escaped', () => {
     const xml = renderJunit(
       report([
-        scenario([check('ok', 'pass'), check('bad', 'fail', 'the store answered'), check('na', 'not-applicable', 'not applicable: netem missing'), check('huh', 'unknown')], {
-          mutant: { name: 'm1', description: '', expectFailing: ['bad'], caught: true },
-          status: 'failed',
-        }),
+        scenario(
+          [
+            check('ok', 'pass'),
+            check('bad', 'fail', 'the store answered'),
+            check('na', 'not-applicable', 'not applicable: netem missing'),
+            check('huh', 'unknown'),
+          ],
+          {
+            mutant: { name: 'm1', description: '', expectFailing: ['bad'], caught: true },
+            status: 'failed',
+          },
+        ),
       ]),
     );
-    expect(xml).toContain('<testsuite name="demo [mutant m1]" tests="4" failures="1" errors="1" skipped="1"');
-    expect(xml).toContain('<failure message="the store answered">the store answered\nexpected: e &lt;1&gt;\nobserved: o &amp; &quot;2&quot;</failure>');
+    expect(xml).toContain(
+      '<testsuite name="demo [mutant m1]" tests="4" failures="1" errors="1" skipped="1"',
+    );
+    expect(xml).toContain(
+      '<failure message="the store answered">the store answered\nexpected: e &lt;1&gt;\nobserved: o &amp; &quot;2&quot;</failure>',
+    );
     expect(xml).toContain('<skipped message="not applicable: netem missing"/>');
     expect(xml).toContain('<error message="huh">');
   });

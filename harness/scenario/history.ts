@@ -1,9 +1,22 @@
+import { makeAttachment, type Attachment } from './attachment.ts';
+import { sampleData, type SampleData, type SampleOptions } from './sample.ts';
+
 /**
  * The record of a run, Jepsen-style: the scenario acts and observes, and everything lands here as
  * timestamped events; checkers read only the history, never the live world.
  */
 export type HistoryEventKind =
-  'step' | 'step-end' | 'fault' | 'heal' | 'observation' | 'log' | 'error';
+  | 'step'
+  | 'step-end'
+  | 'fault'
+  | 'heal'
+  | 'observation'
+  | 'log'
+  | 'error'
+  /** A time series value (data: SampleData); reports plot them. */
+  | 'sample'
+  /** A file kept as evidence (data: its name, media type, size and SHA-256). */
+  | 'attachment';
 
 export interface HistoryEvent {
   seq: number;
@@ -19,8 +32,17 @@ export class History {
   private readonly startedAt = Date.now();
   readonly events: HistoryEvent[] = [];
 
-  record(kind: HistoryEventKind, name: string, data?: unknown): HistoryEvent {
-    const now = Date.now();
+  /** Files kept as evidence, in the order they were attached. */
+  readonly attachments: Attachment[] = [];
+
+  /** Records an event now, or at `options.at` for something measured earlier. */
+  record(
+    kind: HistoryEventKind,
+    name: string,
+    data?: unknown,
+    options: { at?: Date } = {},
+  ): HistoryEvent {
+    const now = options.at?.getTime() ?? Date.now();
     const event: HistoryEvent = {
       seq: this.events.length,
       atMs: now - this.startedAt,
@@ -37,10 +59,69 @@ export class History {
 
   /** Every observation of a name, in order. The caller names the shape of what it recorded. */
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
-  observations<T = unknown>(name: string): (HistoryEvent & { data: T })[] {
+  observations<T = unknown>(
+    name: string,
+    options: { track?: boolean } = {},
+  ): (HistoryEvent & { data: T })[] {
     const found = this.events.filter((e) => e.kind === 'observation' && e.name === name);
-    for (const event of found) this.readTracker?.add(event);
+    if (options.track !== false) for (const event of found) this.readTracker?.add(event);
     return found as (HistoryEvent & { data: T })[];
+  }
+
+  /** Notes that a checker used this event as evidence (for readers that pick among several). */
+  noteRead(event: HistoryEvent): void {
+    this.readTracker?.add(event);
+  }
+
+  /** Records one value of a time series (see sample.ts); bad input throws a TypeError. */
+  sample(series: string, value: number | string, options: SampleOptions = {}): HistoryEvent {
+    const data = sampleData(series, value, options);
+    return this.record('sample', series, data, options.at === undefined ? {} : { at: options.at });
+  }
+
+  /** Every sample of a series, in the order recorded. */
+  samples(series: string): (HistoryEvent & { data: SampleData })[] {
+    const found = this.events.filter((e) => e.kind === 'sample' && e.name === series);
+    for (const event of found) this.readTracker?.add(event);
+    return found as (HistoryEvent & { data: SampleData })[];
+  }
+
+  /** Keeps a file as evidence; its name must be unique within the run. */
+  attach(
+    name: string,
+    content: string | Buffer,
+    mediaType: string,
+    description?: string,
+  ): Attachment {
+    if (this.attachments.some((a) => a.name === name)) {
+      throw new TypeError(
+        `an attachment named "${name}" was already kept in this run; give each a distinct name (e.g. add the phase or machine)`,
+      );
+    }
+    const now = Date.now();
+    const attachment = makeAttachment(
+      name,
+      content,
+      mediaType,
+      { atMs: now - this.startedAt, at: new Date(now).toISOString() },
+      description,
+    );
+    this.attachments.push(attachment);
+    this.record('attachment', name, {
+      mediaType,
+      sizeBytes: attachment.sizeBytes,
+      sha256: attachment.sha256,
+      ...(description === undefined ? {} : { description }),
+    });
+    return attachment;
+  }
+
+  /** An attachment by name (undefined when none was kept); reading it counts as evidence taken. */
+  attachment(name: string): Attachment | undefined {
+    const found = this.attachments.find((a) => a.name === name);
+    const event = this.events.find((e) => e.kind === 'attachment' && e.name === name);
+    if (found !== undefined && event !== undefined) this.readTracker?.add(event);
+    return found;
   }
 
   /** Starts noting which observations are read, so a verdict can say when its evidence was taken. */

@@ -3,7 +3,9 @@ import type { CapabilityReport } from '../runtime/capabilities.ts';
 import type { Logger } from '../util/log.ts';
 import { describeError } from '../util/sovh-error.ts';
 import type { World } from '../world/world.ts';
+import type { Attachment } from './attachment.ts';
 import type { History } from './history.ts';
+import type { SampleOptions } from './sample.ts';
 
 /** What a scenario's `run` works with: the world, and the history it records into. */
 export class ScenarioContext {
@@ -41,6 +43,28 @@ export class ScenarioContext {
   observe<T>(name: string, data: T): T {
     this.history.record('observation', name, data);
     return data;
+  }
+
+  /**
+   * Records one value of a time series for the report's plots (and for checks): a temperature
+   * against its band and critical line, a UPS charge or status, a link's latency. See
+   * docs/reports.md.
+   */
+  sample(series: string, value: number | string, options: SampleOptions = {}): void {
+    this.history.sample(series, value, options);
+  }
+
+  /**
+   * Keeps a file as evidence (a capture, an audit record, a TPM quote): it goes into the result,
+   * the evidence bundle and the report, and checks can name it in their evidence.
+   */
+  attach(
+    name: string,
+    content: string | Buffer,
+    mediaType: string,
+    options: { description?: string } = {},
+  ): Attachment {
+    return this.history.attach(name, content, mediaType, options.description);
   }
 
   /** Injects a fault; the returned function heals it (and is also called at the end if forgotten). */

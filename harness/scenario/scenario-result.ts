@@ -1,5 +1,8 @@
 import type { CheckResult } from '../checks/check.ts';
+import type { ResolvedTopology } from '../topology/topology-validator.ts';
+import type { Attachment } from './attachment.ts';
 import type { HistoryEvent } from './history.ts';
+import type { ImageToolVersions } from './world-versions.ts';
 import type { WorldDescription } from '../world/world.ts';
 
 export type ScenarioStatus = 'passed' | 'failed' | 'not-applicable' | 'error';
@@ -21,11 +24,17 @@ export interface ScenarioResult {
     teardownMs: number;
   };
   images: Record<string, string>;
+  /** The topology the world was brought up from (after the mutant's change, if any). */
+  topology?: ResolvedTopology;
   world?: WorldDescription;
   checks: CheckResult[];
   history: HistoryEvent[];
   /** The stack's and simulators' output, kept as evidence. */
   logs: { source: string; text: string }[];
+  /** Files the scenario kept as evidence (ScenarioContext.attach). */
+  attachments?: Attachment[];
+  /** The versions of the tools of note in each image of the world, read from its package database. */
+  versions?: ImageToolVersions[];
 }
 
 /**

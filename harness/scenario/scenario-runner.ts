@@ -13,6 +13,7 @@ import { mutantCaught, scenarioStatus, type ScenarioResult } from './scenario-re
 import type { Mutant, Scenario } from './scenario.ts';
 import { prepareWorldImages } from './scenario-images.ts';
 import { collectWorldLogs } from './world-logs.ts';
+import { collectWorldVersions } from './world-versions.ts';
 
 export interface ScenarioRunOptions {
   mutant?: string;
@@ -84,9 +85,11 @@ export async function runScenario(
       durationMs: Date.now() - startedAt,
       phases,
       images: {},
+      topology,
       checks,
       history: history.events,
       logs: [],
+      attachments: history.attachments,
     };
   }
 
@@ -105,6 +108,7 @@ export async function runScenario(
   let world: World | undefined;
   let runError: string | undefined;
   let logs: ScenarioResult['logs'] = [];
+  let versions: ScenarioResult['versions'];
   try {
     log.info(`${label}: bringing up the world (run ${session.id})`);
     mark = Date.now();
@@ -126,7 +130,10 @@ export async function runScenario(
       });
     }
     phases.runMs = Date.now() - mark;
-    if (interruptedBy() === undefined) logs = await collectWorldLogs(world);
+    if (interruptedBy() === undefined) {
+      logs = await collectWorldLogs(world);
+      versions = await collectWorldVersions(world);
+    }
   } catch (error) {
     runError = describeError(error);
     history.record('error', 'bring-up', { error: runError });
@@ -171,9 +178,12 @@ export async function runScenario(
       host: images.host,
       ...images.sims,
     },
+    topology,
     world: world?.describe(),
     checks,
     history: history.events,
     logs,
+    attachments: history.attachments,
+    versions,
   };
 }

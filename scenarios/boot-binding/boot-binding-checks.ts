@@ -114,10 +114,12 @@ export const bootBindingChecks: Check[] = [
         {
           source: `tpm2_readpublic -c ${o.fromTpm.handle} on ${o.machine}`,
           excerpt: fromTpm ?? o.fromTpm.detail,
+          attachment: o.attachments?.tpm,
         },
         {
           source: 'audit log on the VM disk',
           excerpt: o.auditLine ?? '(no qualified_name record)',
+          attachment: o.attachments?.audit,
         },
       ];
       if (fromTpm === undefined)
@@ -198,7 +200,7 @@ export const bootBindingChecks: Check[] = [
     name: 'localization-mismatch-logged',
     description: 'The stack logs LOCALIZATION_MISMATCH for each refused boot (second witness)',
     verify(history) {
-      type MismatchLog = { phase: string; count: number; lines: string[] };
+      type MismatchLog = { phase: string; count: number; lines: string[]; attachment?: string };
       const after = (phase: string) =>
         lastObservation<MismatchLog>(history, 'localization-mismatch-log', (d) => d.phase === phase)
           .data;
@@ -217,6 +219,7 @@ export const bootBindingChecks: Check[] = [
             {
               source: '/var/lib/residency/log/residency.log on the VM disk',
               excerpt: lines.slice(-3).join('\n') || '(none)',
+              attachment: migratedLog.attachment,
             },
           ],
         },

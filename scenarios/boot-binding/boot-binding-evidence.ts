@@ -33,6 +33,7 @@ export async function awaitBootOutcome(
   host: HostVm,
 ): Promise<BootOutcome> {
   const observer = context.world.observer(host.machine.spec.zone);
+  const waitStartedAt = Date.now();
   const outcome = await waitUntil(
     async (): Promise<BootOutcome | undefined> => {
       const probe = await tcpConnect(observer, host.address, storePort, 2);
@@ -47,6 +48,14 @@ export async function awaitBootOutcome(
       intervalMs: 500,
     },
   );
+  // For the report's plots: what each boot came to, and how long after the boot it showed.
+  context.sample(`${host.name} boot outcome`, `${outcome} on ${host.machine.name}`, {
+    chart: 'boot outcomes (store probe from the zone observer, or the refusal)',
+  });
+  context.sample(`${host.name} on ${host.machine.name}`, (Date.now() - waitStartedAt) / 1000, {
+    unit: 's',
+    chart: 'time from boot to serving or refusing',
+  });
   if (outcome === 'refused') await new Promise((resolve) => setTimeout(resolve, settleMs));
   return outcome;
 }
@@ -132,26 +141,43 @@ export async function observeReadBack(
 
 export interface PrimaryKeyObservation {
   machine: string;
-  fromTpm: Awaited<ReturnType<typeof readPersistentKey>>;
+  fromTpm: Omit<Awaited<ReturnType<typeof readPersistentKey>>, 'output'>;
   /** The qualified name the stack recorded in its audit log at setup, read from the VM disk. */
   recordedQualifiedName: string | undefined;
   auditLine: string | undefined;
+  /** The evidence files kept: the TPM's account of the key and the stack's audit log. */
+  attachments?: { tpm: string; audit: string };
 }
 
 export async function observePrimaryKey(
   context: ScenarioContext,
   host: HostVm,
 ): Promise<PrimaryKeyObservation> {
-  const fromTpm = await readPersistentKey(host.machine.tpm, primaryHandle);
+  const machine = host.machine.name;
+  const { output, ...fromTpm } = await readPersistentKey(host.machine.tpm, primaryHandle);
   const audit = (await readVmFile(context.world, host, auditLogPath))?.toString() ?? '';
   const auditLine = audit.split('\n').find((l) => /qualified_name=/.test(l));
   const recordedQualifiedName =
     auditLine === undefined ? undefined : /qualified_name=([0-9a-f]+)/.exec(auditLine)?.[1];
+  const attachments = {
+    tpm: context.attach(
+      `tpm-primary-key-${machine}.txt`,
+      `# tpm2_readpublic -c ${primaryHandle}, run by the harness in the TPM of machine ${machine}\n${output ?? fromTpm.detail}\n`,
+      'text/plain',
+      {
+        description: `The TPM primary key of ${machine} with its qualified name, read from the TPM`,
+      },
+    ).name,
+    audit: context.attach(`audit-log-${host.name}.txt`, audit, 'text/plain', {
+      description: `${auditLogPath} of ${host.name}, read off the VM disk`,
+    }).name,
+  };
   return context.observe('tpm-primary-key', {
-    machine: host.machine.name,
+    machine,
     fromTpm,
     recordedQualifiedName,
     auditLine,
+    attachments,
   });
 }
 
@@ -207,10 +233,14 @@ export async function observeSealedKek(
 export async function observeMismatchLog(context: ScenarioContext, host: HostVm, phase: string) {
   const log = (await readVmFile(context.world, host, residencyLogPath))?.toString() ?? '';
   const lines = log.split('\n').filter((l) => l.includes('LOCALIZATION_MISMATCH'));
+  const attachment = context.attach(`residency-log-${host.name}-${phase}.txt`, log, 'text/plain', {
+    description: `${residencyLogPath} of ${host.name} after the ${phase} boot, read off the VM disk`,
+  }).name;
   return context.observe('localization-mismatch-log', {
     phase,
     host: host.name,
     count: lines.length,
     lines,
+    attachment,
   });
 }

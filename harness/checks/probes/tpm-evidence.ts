@@ -11,6 +11,8 @@ export interface PrimaryKeyReading {
   name?: string;
   qualifiedName?: string;
   detail: string;
+  /** What tpm2_readpublic printed (the key's public area), kept as evidence. */
+  output?: string;
 }
 
 export async function readPersistentKey(
@@ -27,6 +29,7 @@ export async function readPersistentKey(
     name: /^name: ([0-9a-f]+)$/m.exec(text)?.[1],
     qualifiedName: /^qualified name: ([0-9a-f]+)$/m.exec(text)?.[1],
     detail: `tpm2_readpublic -c ${handle}`,
+    output: text,
   };
 }
 

@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { inspectImages } from '../../engine/image-facts.ts';
 import { renderConsoleSummary } from '../../report/console-summary.ts';
 import { defaultReportsRoot, writeRunReport } from '../../report/report-writer.ts';
 import { newRunId, runExitCode, type RunReport } from '../../report/run-report.ts';
@@ -75,9 +76,15 @@ export async function runCommand(
     capabilities: environment.capabilities,
     scenarios: results,
   };
-  const written = await writeRunReport(report, dir);
+  const written = await writeRunReport(report, dir, {
+    inspectImages: (tags) => inspectImages(environment.engine.docker, tags),
+  });
   process.stdout.write(`\n${renderConsoleSummary(report)}\n`);
   process.stdout.write(`reports: ${written.files.join(', ')}\n`);
+  process.stdout.write(`report: file://${written.html}\n`);
+  process.stdout.write(
+    `evidence: ${written.bundle.dir} (${written.bundle.fileCount} files), signed by run key ${written.bundle.keyFingerprint}; check with \`npx sovh verify ${written.bundle.archive} --expect-key ${written.bundle.keyFingerprint}\`\n`,
+  );
   if (options.mutant !== undefined) {
     const result = results[0];
     process.stdout.write(

@@ -1,0 +1,192 @@
+import type { ScenarioResult } from '../../scenario/scenario-result.ts';
+import { runTotals, type RunReport } from '../run-report.ts';
+import { runLabel, runSlugs } from '../scenario-run-label.ts';
+import { statusBadge } from './check-list.ts';
+import { markup, type SafeHtml } from './safe-html.ts';
+import { formatDuration } from './svg-scale.ts';
+
+const statuses = ['pass', 'fail', 'not-applicable', 'unknown'] as const;
+
+function checkCounts(result: ScenarioResult): SafeHtml {
+  return markup`${statuses.map((status) => {
+    const n = result.checks.filter((c) => c.status === status).length;
+    return n === 0 ? '' : markup`<span class="count status-${status}">${n} ${status}</span> `;
+  })}`;
+}
+
+/**
+ * The outcome of the whole run in one line. Reference runs must pass; mutant runs must be caught
+ * (their named checks fail), so a caught mutant counts for the run, not against it.
+ */
+export function runOutcome(report: RunReport): { status: string; text: string } {
+  const references = report.scenarios.filter((s) => s.mutant === undefined);
+  const mutants = report.scenarios.filter((s) => s.mutant !== undefined);
+  const count = (status: ScenarioResult['status']) =>
+    references.filter((s) => s.status === status).length;
+  const caught = mutants.filter((s) => s.mutant?.caught === true).length;
+  const parts = [
+    `${references.length} scenario run(s): ${count('passed')} passed, ${count('failed')} failed, ${count('not-applicable')} not applicable, ${count('error')} error(s)`,
+  ];
+  if (mutants.length > 0) parts.push(`mutants: ${caught} of ${mutants.length} caught`);
+  const bad = count('failed') + count('error') > 0 || caught < mutants.length;
+  const status = bad ? 'fail' : count('not-applicable') > 0 ? 'not-applicable' : 'pass';
+  return { status, text: parts.join('; ') };
+}
+
+function runFacts(report: RunReport): SafeHtml {
+  const { engine } = report.capabilities;
+  const totals = runTotals(report);
+  return markup`<table class="facts">
+    <tr>
+      <th>run</th>
+      <td>${report.runId}</td>
+    </tr>
+    <tr>
+      <th>command</th>
+      <td><code>${report.command}</code></td>
+    </tr>
+    <tr>
+      <th>started</th>
+      <td>${report.startedAt}</td>
+    </tr>
+    <tr>
+      <th>duration</th>
+      <td>${formatDuration(report.durationMs)}</td>
+    </tr>
+    <tr>
+      <th>harness</th>
+      <td>
+        sovh ${report.harness.version}, Node ${report.harness.node}, ${report.harness.platform}
+      </td>
+    </tr>
+    <tr>
+      <th>engine</th>
+      <td>
+        ${engine.flavour} ${engine.version} (API ${engine.apiVersion}), kernel ${engine.kernel}
+      </td>
+    </tr>
+    <tr>
+      <th>checks</th>
+      <td>
+        ${statuses.map((s) => markup`<span class="count status-${s}">${totals.checks[s]} ${s}</span> `)}
+      </td>
+    </tr>
+  </table>`;
+}
+
+function scenarioTable(report: RunReport): SafeHtml {
+  const slugs = runSlugs(report.scenarios);
+  return markup`<table class="runs">
+    <thead>
+      <tr>
+        <th>scenario run</th>
+        <th>status</th>
+        <th>checks</th>
+        <th>duration</th>
+        <th>images / bring-up / run / checks / teardown</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${report.scenarios.map((s, i) => {
+        const p = s.phases;
+        return markup`<tr class="run-row status-${s.status}">
+          <td>
+            <a href="#${slugs[i] ?? ''}">${runLabel(s)}</a>${
+              s.reason === undefined
+                ? ''
+                : markup`<div class="muted">
+                    ${s.status === 'not-applicable' ? 'not applicable: ' : ''}${s.reason}
+                  </div>`
+            }
+          </td>
+          <td>${statusBadge(s.status)}</td>
+          <td>${checkCounts(s)}</td>
+          <td>${formatDuration(s.durationMs)}</td>
+          <td class="muted">
+            ${[p.imagesMs, p.bringUpMs, p.runMs, p.checksMs, p.teardownMs].map(formatDuration).join(' / ')}
+          </td>
+        </tr>`;
+      })}
+    </tbody>
+  </table>`;
+}
+
+function mutantTable(report: RunReport): SafeHtml {
+  const slugs = runSlugs(report.scenarios);
+  const mutants = report.scenarios
+    .map((s, i) => ({ s, slug: slugs[i] ?? '' }))
+    .filter(({ s }) => s.mutant !== undefined);
+  if (mutants.length === 0)
+    return markup`<p class="muted">
+      No mutant was run (<code>sovh run --with-mutants</code> runs them).
+    </p>`;
+  return markup`<table class="mutants">
+    <thead>
+      <tr>
+        <th>scenario</th>
+        <th>mutant</th>
+        <th>must fail</th>
+        <th>caught</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${mutants.map(({ s, slug }) => {
+        const mutant = s.mutant;
+        if (mutant === undefined) return '';
+        return markup`<tr class="mutant-row ${mutant.caught ? 'caught' : 'not-caught'}">
+          <td>${s.scenario}</td>
+          <td>
+            <a href="#${slug}">${mutant.name}</a>
+            <div class="muted">${mutant.description}</div>
+          </td>
+          <td>
+            ${mutant.expectFailing.map((name) => {
+              const status = s.checks.find((c) => c.name === name)?.status ?? 'missing';
+              return markup`<div>
+                <a href="#${slug}-check-${name}">${name}</a> ${statusBadge(status)}
+              </div>`;
+            })}
+          </td>
+          <td>
+            ${mutant.caught ? markup`<span class="badge status-pass">caught</span>` : markup`<span class="badge status-fail">NOT caught</span>`}
+          </td>
+        </tr>`;
+      })}
+    </tbody>
+  </table>`;
+}
+
+function capabilityTable(report: RunReport): SafeHtml {
+  const { entries, probedAt } = report.capabilities;
+  return markup`<p class="muted">
+      probed ${probedAt}; a scenario or check that needs a missing one is "not applicable", never a
+      pass.
+    </p>
+    <ul class="capabilities">
+      ${entries.map(
+        (e) =>
+          markup`<li class="${e.available ? 'available' : 'missing'}" title="${e.detail}">
+            <span class="badge ${e.available ? 'status-pass' : 'status-not-applicable'}"
+              >${e.available ? 'yes' : 'no'}</span
+            >
+            ${e.name}${e.available ? '' : markup`<div class="muted">${e.detail}</div>`}
+          </li>`,
+      )}
+    </ul>`;
+}
+
+/** The top of the report: the run's outcome, its scenario runs, mutants and capabilities. */
+export function summarySection(report: RunReport): SafeHtml {
+  const outcome = runOutcome(report);
+  return markup`<section id="summary">
+    <div class="banner status-${outcome.status}">${outcome.text}</div>
+    <h2>Summary</h2>
+    ${runFacts(report)}
+    <h3>Scenario runs</h3>
+    ${scenarioTable(report)}
+    <h3>Mutants (negative controls)</h3>
+    ${mutantTable(report)}
+    <h3>Capability probe</h3>
+    ${capabilityTable(report)}
+  </section>`;
+}
