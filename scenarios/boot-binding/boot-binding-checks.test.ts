@@ -11,55 +11,129 @@ const refusedUnseal = { mode: 'pcr-policy', ok: false, detail: 'policy check fai
 const policy = 'e62019c7d6984d7af5fac66535aeb2ef1153ff2fa8a662c409ed40527c1b69df';
 
 /** The history a correct stack leaves, with overrides to break one piece of evidence at a time. */
-function history(overrides: { home?: object; changed?: object; migrated?: object; changedProbe?: object } = {}): History {
+function history(
+  overrides: { home?: object; changed?: object; migrated?: object; changedProbe?: object } = {},
+): History {
   const h = new History();
   const trip = { ok: true, detail: 'PUT 201 / GET 200', command: 'curl', machine: 'home' };
   h.record('observation', 'store-roundtrip', { phase: phases.home, ...trip });
-  h.record('observation', 'tpm-primary-key', { machine: 'home', fromTpm: { handle: '0x81000001', present: true, qualifiedName: 'abc' }, recordedQualifiedName: 'abc', auditLine: 'qualified_name=abc' });
+  h.record('observation', 'tpm-primary-key', {
+    machine: 'home',
+    fromTpm: { handle: '0x81000001', present: true, qualifiedName: 'abc' },
+    recordedQualifiedName: 'abc',
+    auditLine: 'qualified_name=abc',
+  });
   h.record('observation', 'sealed-kek', {
     phase: phases.home,
     machine: 'home',
     present: true,
-    inspection: { attributes: 'fixedtpm|fixedparent', authPolicy: policy, expectedPolicy: policy, pcrs: 'sha256:7' },
+    inspection: {
+      attributes: 'fixedtpm|fixedparent',
+      authPolicy: policy,
+      expectedPolicy: policy,
+      pcrs: 'sha256:7',
+    },
     withPolicy: { mode: 'pcr-policy', ok: true, detail: '' },
     withoutAuth: { mode: 'no-auth', ok: false, detail: '' },
     kekFoundIn: [],
     ...overrides.home,
   });
-  for (const [phase, override, probe] of [[phases.bootChainChanged, overrides.changed, overrides.changedProbe], [phases.migrated, overrides.migrated, undefined]] as const) {
-    h.record('observation', 'service-probe', { phase, machine: 'm', loopback: closed, network: closed, ...probe });
-    h.record('observation', 'sealed-kek', { phase, machine: 'm', present: true, withPolicy: refusedUnseal, withoutAuth: { ...refusedUnseal, mode: 'no-auth' }, ...override });
+  for (const [phase, override, probe] of [
+    [phases.bootChainChanged, overrides.changed, overrides.changedProbe],
+    [phases.migrated, overrides.migrated, undefined],
+  ] as const) {
+    h.record('observation', 'service-probe', {
+      phase,
+      machine: 'm',
+      loopback: closed,
+      network: closed,
+      ...probe,
+    });
+    h.record('observation', 'sealed-kek', {
+      phase,
+      machine: 'm',
+      present: true,
+      withPolicy: refusedUnseal,
+      withoutAuth: { ...refusedUnseal, mode: 'no-auth' },
+      ...override,
+    });
   }
-  h.record('observation', 'localization-mismatch-log', { phase: phases.bootChainChanged, count: 1, lines: ['LOCALIZATION_MISMATCH: a'] });
-  h.record('observation', 'localization-mismatch-log', { phase: phases.migrated, count: 2, lines: ['LOCALIZATION_MISMATCH: a', 'LOCALIZATION_MISMATCH: b'] });
-  for (const phase of [phases.bootChainHealed, phases.migrationHealed]) h.record('observation', 'store-readback', { phase, ok: true, detail: 'GET 200, same bytes', machine: 'home' });
+  h.record('observation', 'localization-mismatch-log', {
+    phase: phases.bootChainChanged,
+    count: 1,
+    lines: ['LOCALIZATION_MISMATCH: a'],
+  });
+  h.record('observation', 'localization-mismatch-log', {
+    phase: phases.migrated,
+    count: 2,
+    lines: ['LOCALIZATION_MISMATCH: a', 'LOCALIZATION_MISMATCH: b'],
+  });
+  for (const phase of [phases.bootChainHealed, phases.migrationHealed])
+    h.record('observation', 'store-readback', {
+      phase,
+      ok: true,
+      detail: 'GET 200, same bytes',
+      machine: 'home',
+    });
   return h;
 }
 
 async function statuses(h: History) {
-  return Object.fromEntries((await runChecks(bootBindingChecks, h, capabilities)).map((r) => [r.name, r.status]));
+  return Object.fromEntries(
+    (await runChecks(bootBindingChecks, h, capabilities)).map((r) => [r.name, r.status]),
+  );
 }
 
 describe('boot-binding checks', () => {
   it('all pass on the evidence of a correct stack', async () => {
-    expect(Object.values(await statuses(history()))).toEqual(Array(bootBindingChecks.length).fill('pass'));
+    expect(Object.values(await statuses(history()))).toEqual(
+      Array(bootBindingChecks.length).fill('pass'),
+    );
   });
 
   it('fail kek-sealed-to-pcrs when the KEK is a plain file, has no PCR policy, or lies on disk in clear', async () => {
-    expect((await statuses(history({ home: { present: false } })))['kek-sealed-to-pcrs']).toBe('fail');
-    const noPolicy = { inspection: { attributes: 'fixedtpm|fixedparent|userwithauth', authPolicy: '', expectedPolicy: policy, pcrs: 'sha256:7' }, withoutAuth: { mode: 'no-auth', ok: true, detail: '' } };
+    expect((await statuses(history({ home: { present: false } })))['kek-sealed-to-pcrs']).toBe(
+      'fail',
+    );
+    const noPolicy = {
+      inspection: {
+        attributes: 'fixedtpm|fixedparent|userwithauth',
+        authPolicy: '',
+        expectedPolicy: policy,
+        pcrs: 'sha256:7',
+      },
+      withoutAuth: { mode: 'no-auth', ok: true, detail: '' },
+    };
     expect((await statuses(history({ home: noPolicy })))['kek-sealed-to-pcrs']).toBe('fail');
-    expect((await statuses(history({ home: { kekFoundIn: ['/var/lib/residency/tpm/kek.bin'] } })))['kek-sealed-to-pcrs']).toBe('fail');
+    expect(
+      (await statuses(history({ home: { kekFoundIn: ['/var/lib/residency/tpm/kek.bin'] } })))[
+        'kek-sealed-to-pcrs'
+      ],
+    ).toBe('fail');
   });
 
   it('fail a refusal check when the store answers or the TPM releases the KEK', async () => {
-    expect((await statuses(history({ changedProbe: { network: open } })))['refused-after-boot-chain-change']).toBe('fail');
-    expect((await statuses(history({ changed: { withoutAuth: { mode: 'no-auth', ok: true, detail: '' } } })))['refused-after-boot-chain-change']).toBe('fail');
-    expect((await statuses(history({ migrated: { present: false } })))['refused-on-foreign-machine']).toBe('fail');
+    expect(
+      (await statuses(history({ changedProbe: { network: open } })))[
+        'refused-after-boot-chain-change'
+      ],
+    ).toBe('fail');
+    expect(
+      (
+        await statuses(
+          history({ changed: { withoutAuth: { mode: 'no-auth', ok: true, detail: '' } } }),
+        )
+      )['refused-after-boot-chain-change'],
+    ).toBe('fail');
+    expect(
+      (await statuses(history({ migrated: { present: false } })))['refused-on-foreign-machine'],
+    ).toBe('fail');
   });
 
   it('say unknown, never pass, when the run stopped before the evidence was taken', async () => {
     const h = new History();
-    expect(Object.values(await statuses(h))).toEqual(Array(bootBindingChecks.length).fill('unknown'));
+    expect(Object.values(await statuses(h))).toEqual(
+      Array(bootBindingChecks.length).fill('unknown'),
+    );
   });
 });
