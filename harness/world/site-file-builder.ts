@@ -25,6 +25,24 @@ export function buildSiteFile(
     tpm: { tcti: swtpmTcti, pcrs: sealedPcrs },
     store: { port: storePort },
   };
-  for (const sim of sims) Object.assign(site, sim.siteSection?.(host) ?? {});
+  for (const sim of sims) mergeSiteSection(site, sim.siteSection?.(host, topology) ?? {});
   return siteFileSchema.parse(site);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Adds a simulator's section to the site file. Several simulators of one kind contribute to the
+ * same section (each sovereign API adds itself to `sovereignApis`), so lists are concatenated and
+ * objects merged key by key; anything else is set.
+ */
+export function mergeSiteSection(site: Record<string, unknown>, section: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(section)) {
+    const existing = site[key];
+    if (Array.isArray(existing) && Array.isArray(value)) site[key] = [...(existing as unknown[]), ...(value as unknown[])];
+    else if (isPlainObject(existing) && isPlainObject(value)) site[key] = { ...existing, ...value };
+    else site[key] = value;
+  }
 }

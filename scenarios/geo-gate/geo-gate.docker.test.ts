@@ -1,0 +1,4 @@
+import { describeScenario } from '../../harness/testing/scenario-suite.ts';
+import geoGate from './geo-gate.ts';
+
+describeScenario(geoGate);
