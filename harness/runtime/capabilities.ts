@@ -27,6 +27,7 @@ export const containerCapabilities = [
   'IPC_LOCK',
   'SYS_PTRACE',
   'AUDIT_CONTROL',
+  'AUDIT_READ',
   'AUDIT_WRITE',
   'SYS_ADMIN',
   'SYS_RESOURCE',

@@ -49,6 +49,12 @@ function probeScript(): string {
     .join('\n');
 }
 
+/** Whether a report has an entry for every kernel feature and capability the harness knows. */
+export function coversEveryCapability(report: CapabilityReport): boolean {
+  const names = [...kernelFeatures, ...containerCapabilities.map((c) => `cap:${c}`)];
+  return names.every((name) => report.entries.some((e) => e.name === name));
+}
+
 export function parseProbeOutput(output: string): CapabilityEntry[] {
   return kernelFeatures.map((feature) => {
     const line = output.split('\n').find((l) => l.startsWith(`${feature} `));
@@ -87,7 +93,9 @@ export async function probeCapabilities(
   );
   if (options.refresh !== true) {
     const cached = await readFile(cacheFile, 'utf8').catch(() => undefined);
-    if (cached !== undefined) return JSON.parse(cached) as CapabilityReport;
+    const report = cached === undefined ? undefined : (JSON.parse(cached) as CapabilityReport);
+    // A report from before a capability was added to the lists does not answer for it: probe anew.
+    if (report !== undefined && coversEveryCapability(report)) return report;
   }
   log.info('probing kernel features and container capabilities');
   const session = await RunSession.open({

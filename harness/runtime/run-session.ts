@@ -103,12 +103,21 @@ export class RunSession implements AsyncDisposable {
     return network;
   }
 
-  async createVolume(name: string, extraLabels: Record<string, string> = {}): Promise<string> {
+  /**
+   * Creates a volume of the session. `driverOptions` go to the engine's local volume driver, e.g.
+   * `{ type: 'tmpfs', device: 'tmpfs', o: 'size=4m' }` for a small disk that can really fill up.
+   */
+  async createVolume(
+    name: string,
+    extraLabels: Record<string, string> = {},
+    driverOptions?: Record<string, string>,
+  ): Promise<string> {
     this.assertOpen(`volume ${name}`);
     const volumeName = this.resourceName(name);
     await this.docker.createVolume({
       Name: volumeName,
       Labels: this.labels({ [labelKeys.role]: 'volume', [labelKeys.node]: name, ...extraLabels }),
+      ...(driverOptions === undefined ? {} : { Driver: 'local', DriverOpts: driverOptions }),
     });
     await this.removeIfClosed();
     return volumeName;

@@ -7,7 +7,8 @@ export const swtpmImage = simImage('tpm');
 /** The TCTI a host uses for its machine's TPM: swtpm on the machine's loopback. */
 export const swtpmTcti = 'swtpm:host=127.0.0.1,port=2321';
 
-const powerOnTimeoutMs = 20_000;
+// A cell powers many TPMs on at once; on a busy two-core machine that alone took over 20 s.
+const powerOnTimeoutMs = 60_000;
 
 export interface TpmPowerOn {
   session: RunSession;
@@ -47,18 +48,26 @@ export class StartedTpm {
   }
 
   /** Runs tpm2-tools against this TPM from the harness's side (independent of the host's stack). */
-  async tool(args: string[], options: { stdin?: Buffer } = {}): Promise<{ exitCode: number; stdout: Buffer; stderr: string }> {
+  async tool(
+    args: string[],
+    options: { stdin?: Buffer } = {},
+  ): Promise<{ exitCode: number; stdout: Buffer; stderr: string }> {
     const result = await this.container.exec(args, { timeoutMs: 20_000, stdin: options.stdin });
     // No resource manager: flush what the command left loaded so later calls do not run out.
-    await this.container.exec(['sh', '-c', 'tpm2_flushcontext -t; tpm2_flushcontext -s'], { timeoutMs: 10_000 });
+    await this.container.exec(['sh', '-c', 'tpm2_flushcontext -t; tpm2_flushcontext -s'], {
+      timeoutMs: 10_000,
+    });
     return { exitCode: result.exitCode, stdout: result.stdoutBytes, stderr: result.stderr };
   }
 
   /** The current value of a SHA-256 PCR, as hex. */
   async pcr(index: number): Promise<string> {
     const result = await this.tool(['tpm2_pcrread', `sha256:${index}`]);
-    const value = new RegExp(`${index}\\s*:\\s*0x([0-9A-Fa-f]+)`).exec(result.stdout.toString())?.[1];
-    if (result.exitCode !== 0 || value === undefined) throw new Error(`tpm2_pcrread failed: ${result.stderr}`);
+    const value = new RegExp(`${index}\\s*:\\s*0x([0-9A-Fa-f]+)`).exec(
+      result.stdout.toString(),
+    )?.[1];
+    if (result.exitCode !== 0 || value === undefined)
+      throw new Error(`tpm2_pcrread failed: ${result.stderr}`);
     return value.toLowerCase();
   }
 

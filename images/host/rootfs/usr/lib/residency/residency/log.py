@@ -9,7 +9,8 @@ import sys
 from . import paths
 
 
-def _append(path, line):
+def append_line(path, line):
+    """Appends one line and forces it to the disk (raises OSError when the disk refuses)."""
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "a", encoding="utf-8") as handle:
         handle.write(line + "\n")
@@ -17,17 +18,17 @@ def _append(path, line):
         os.fsync(handle.fileno())
 
 
-def _stamp():
+def stamp():
     return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds")
 
 
 def event(message):
-    line = f"{_stamp()} residency: {message}"
-    _append(paths.RESIDENCY_LOG, line)
+    line = f"{stamp()} residency: {message}"
+    append_line(paths.RESIDENCY_LOG, line)
     print(line, file=sys.stderr, flush=True)
 
 
 def audit(record):
-    line = f"{_stamp()} {record}"
-    _append(paths.AUDIT_LOG, line)
-    print(f"{_stamp()} audit: {record}", file=sys.stderr, flush=True)
+    line = f"{stamp()} {record}"
+    append_line(paths.AUDIT_LOG, line)
+    print(f"{stamp()} audit: {record}", file=sys.stderr, flush=True)

@@ -1,0 +1,80 @@
+import { createDecipheriv } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { startForensics } from '../../../sims/observer/observer.ts';
+import type { HostVm } from '../../world/host-vm.ts';
+import { vmDataMount, vmDiskMount } from '../../world/host-vm.ts';
+import type { World } from '../../world/world.ts';
+
+/** Where the contract puts the store's objects, and their layout (CONTRACT.md, "The store API"). */
+export const storeDir = '/data/sovereign_storage';
+const nonceBytes = 12;
+const tagBytes = 16;
+
+export interface StoredFile {
+  /** Path inside the VM. */
+  path: string;
+  bytes: number;
+  /** Last modification, epoch milliseconds. */
+  modifiedMs: number;
+}
+
+/** Lists the store's files as they lie on the VM's data disk (read-only forensic mount). */
+export async function listStoreFiles(world: World, host: HostVm): Promise<StoredFile[]> {
+  const container = await startForensics(
+    world.session,
+    world.images.observer,
+    `forensics-${host.name}-${randomBytes(2).toString('hex')}`,
+    [{ volume: host.dataVolume, target: `/mnt${vmDataMount}` }],
+  );
+  try {
+    const result = await container.exec([
+      'find',
+      `/mnt${storeDir}`,
+      '-type',
+      'f',
+      '-printf',
+      '%T@ %s %p\\n',
+    ]);
+    return result.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const [time = '0', size = '0', ...rest] = line.split(' ');
+        return {
+          path: rest.join(' ').replace(/^\/mnt/, ''),
+          bytes: Number(size),
+          modifiedMs: Math.round(Number(time) * 1000),
+        };
+      });
+  } finally {
+    await container.remove();
+  }
+}
+
+/**
+ * Opens a stored object the way the contract says it is sealed: nonce (12 bytes), AES-256-GCM
+ * ciphertext, tag (16 bytes), the object id as additional data. Returns undefined when the key
+ * does not open it.
+ */
+export function openStoredObject(blob: Buffer, key: Buffer, objectId: string): Buffer | undefined {
+  if (blob.length < nonceBytes + tagBytes || key.length !== 32) return undefined;
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, blob.subarray(0, nonceBytes));
+    decipher.setAAD(Buffer.from(objectId));
+    decipher.setAuthTag(blob.subarray(blob.length - tagBytes));
+    return Buffer.concat([
+      decipher.update(blob.subarray(nonceBytes, blob.length - tagBytes)),
+      decipher.final(),
+    ]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The path of an object's file inside the VM. */
+export function objectPath(objectId: string): string {
+  return `${storeDir}/${objectId}.obj`;
+}
+
+/** Both disks of a VM, for scans: the data disk and the system disk. */
+export const vmDisks = [vmDataMount, vmDiskMount];

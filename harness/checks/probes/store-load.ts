@@ -1,0 +1,88 @@
+import type { StartedContainer } from '../../runtime/started-container.ts';
+
+/** One request of a load run: when it began and ended (epoch ms), where, what, how it went. */
+export interface LoadRequest {
+  startedAtMs: number;
+  atMs: number;
+  host: string;
+  op: 'put' | 'get';
+  objectId: string;
+  /** HTTP status, 0 when no answer (connection refused or timed out). */
+  status: number;
+  ok: boolean;
+  error?: string;
+}
+
+export interface LoadTarget {
+  host: string;
+  address: string;
+  port: number;
+}
+
+/** Every payload of a load starts with this, then the object id: scans search the disks for it. */
+export const loadPayloadPrefix = 'sovereign payload';
+
+/** The payload the load writes for an object (deterministic, so scans can look for it). */
+export function loadPayload(objectId: string): string {
+  return `${loadPayloadPrefix} ${objectId}`;
+}
+
+/**
+ * A load of store requests from an observer, round robin over the targets for a while: each
+ * round writes a new object to every target and reads it back. Runs as one Python process in the
+ * observer, so the load keeps its pace while the harness injects faults meanwhile.
+ */
+const loadScript = String.raw`
+import http.client, json, sys, time
+targets, duration_s, prefix, payload_prefix = json.loads(sys.argv[1]), float(sys.argv[2]), sys.argv[3], sys.argv[4]
+results, end, round_no = [], time.time() + duration_s, 0
+def request(t, method, path, body=None):
+    try:
+        c = http.client.HTTPConnection(t["address"], t["port"], timeout=5)
+        c.request(method, path, body=body)
+        r = c.getresponse(); data = r.read(); c.close()
+        return r.status, data, None
+    except Exception as e:
+        return 0, b"", str(e)[:200]
+while time.time() < end:
+    round_no += 1
+    for t in targets:
+        oid = f"{prefix}-{t['host']}-{round_no}"
+        payload = f"{payload_prefix} {oid}".encode()
+        began = time.time() * 1000
+        s, _, e = request(t, "PUT", "/objects/" + oid, payload)
+        results.append({"startedAtMs": began, "atMs": time.time() * 1000, "host": t["host"], "op": "put", "objectId": oid, "status": s, "ok": s == 201, **({"error": e} if e else {})})
+        began = time.time() * 1000
+        s, body, e = request(t, "GET", "/objects/" + oid)
+        ok = s == 200 and body == payload
+        results.append({"startedAtMs": began, "atMs": time.time() * 1000, "host": t["host"], "op": "get", "objectId": oid, "status": s, "ok": ok, **({"error": e} if e else {})})
+    time.sleep(0.05)
+print(json.dumps(results))
+`;
+
+export async function runStoreLoad(
+  observer: StartedContainer,
+  targets: readonly LoadTarget[],
+  durationMs: number,
+  objectPrefix: string,
+): Promise<LoadRequest[]> {
+  const result = await observer.run(
+    [
+      'python3',
+      '-c',
+      loadScript,
+      JSON.stringify(targets),
+      String(durationMs / 1000),
+      objectPrefix,
+      loadPayloadPrefix,
+    ],
+    { timeoutMs: durationMs + 60_000 },
+  );
+  return JSON.parse(result.stdout) as LoadRequest[];
+}
+
+/** Counts of a load's requests, for evidence. */
+export function summarizeLoad(requests: readonly LoadRequest[]): string {
+  const ok = requests.filter((r) => r.ok).length;
+  return `${ok}/${requests.length} ok`;
+}

@@ -1,0 +1,96 @@
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { auditOf } from '../../harness/checks/probes/audit-evidence.ts';
+import { awaitStoreServing } from '../../harness/checks/probes/custody-evidence.ts';
+import { storeRoundTrip } from '../../harness/checks/probes/store-probe.ts';
+import { defineScenario } from '../../harness/scenario/scenario.ts';
+import { storePort } from '../../harness/topology/site-file.ts';
+import { SovhError } from '../../harness/util/sovh-error.ts';
+import { auditWatchChecks, intruder } from './audit-watch-checks.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const bootTimeoutMs = 120_000;
+/** Records reach the host's audit log within milliseconds; this leaves room on a busy machine. */
+const recordDelayMs = 3_000;
+
+/**
+ * The manual's audit watch: "-w /data/sovereign_storage -p wa -k residency_audit". A write into the
+ * store directory by a named process, and an attribute change, must both appear in the host's
+ * audit record with that process; so must the store's own writes.
+ */
+export default defineScenario({
+  name: 'audit-watch',
+  description:
+    'Writes and attribute changes under /data/sovereign_storage are recorded by kernel audit with the process that made them',
+  needs: ['kernel-audit', 'cap:AUDIT_CONTROL', 'cap:AUDIT_READ', 'cap:SYS_ADMIN', 'cap:SYS_PTRACE'],
+  topology: {
+    zones: [{ name: 'sovereign', jurisdiction: 'DE', kind: 'sovereign', cidrs: ['10.45.0.0/16'] }],
+    services: [{ name: 'audit', kind: 'audit', zone: 'sovereign' }],
+    hosts: [{ name: 'vm1', zone: 'sovereign' }],
+  },
+  async run(context) {
+    const { world } = context;
+    const vm = world.host('vm1');
+    const audit = auditOf(world, 'audit');
+    const stamp = Date.now();
+    const storeObject = `audited-${stamp}`;
+
+    await context.step('the host serves; the kernel holds its watch', async () => {
+      await awaitStoreServing(world, vm, bootTimeoutMs);
+      context.observe('kernel-rules', { host: vm.name, rules: await audit.kernelRules(vm.name) });
+    });
+    await context.step('the store writes an object', async () => {
+      const trip = await storeRoundTrip(
+        world.observer('sovereign'),
+        vm.address,
+        storePort,
+        storeObject,
+        `record ${stamp}`,
+      );
+      if (!trip.ok)
+        throw new SovhError(
+          'SCENARIO_STEP_FAILED',
+          `the store did not take the write: ${trip.detail}`,
+        );
+    });
+    const intrusionFile = `/data/sovereign_storage/intrusion-${stamp}.bin`;
+    const objectFile = `/data/sovereign_storage/${storeObject}.obj`;
+    await context.step(
+      `a process named ${intruder.writer} writes into the store directory`,
+      async () => {
+        await vm.container.sh(
+          `cp /bin/dd /usr/local/bin/${intruder.writer} && /usr/local/bin/${intruder.writer} if=/dev/urandom of=${intrusionFile} bs=64 count=1 2>/dev/null`,
+        );
+      },
+    );
+    await context.step(
+      `a process named ${intruder.chmod} changes an object's attributes`,
+      async () => {
+        await vm.container.sh(
+          `cp /bin/chmod /usr/local/bin/${intruder.chmod} && /usr/local/bin/${intruder.chmod} 0600 ${objectFile}`,
+        );
+      },
+    );
+    await sleep(recordDelayMs);
+    await context.step("read the host's audit log off its audit disk", async () => {
+      const log = await audit.hostLog(vm.name);
+      context.observe('host-audit-log', {
+        host: vm.name,
+        events: log.events,
+        storeObject,
+        intrusionFile,
+        objectFile,
+      });
+    });
+  },
+  checks: auditWatchChecks,
+  mutants: [
+    {
+      name: 'watch-not-installed',
+      description: 'The stack never installs the residency_audit watch (and so never waits for it)',
+      expectFailing: ['watch-in-kernel', 'named-writer-recorded', 'attribute-change-recorded'],
+      stackPatch: join(here, 'mutants', 'watch-not-installed.patch'),
+    },
+  ],
+});

@@ -1,0 +1,4 @@
+import { describeScenario } from '../../harness/testing/scenario-suite.ts';
+import cellBlastRadius from './cell-blast-radius.ts';
+
+describeScenario(cellBlastRadius);

@@ -1,0 +1,92 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { awaitStoreServing } from '../../harness/checks/probes/custody-evidence.ts';
+import { runStoreLoad } from '../../harness/checks/probes/store-load.ts';
+import { cutHsmCable } from '../../harness/faults/hsm-cable-cut.ts';
+import { defineScenario } from '../../harness/scenario/scenario.ts';
+import type { TopologyInput } from '../../harness/topology/topology-schema.ts';
+import { storePort } from '../../harness/topology/site-file.ts';
+import { cellBlastRadiusChecks, cells, loadPlan } from './cell-blast-radius-checks.ts';
+
+const bootTimeoutMs = 180_000;
+
+const topology: TopologyInput = {
+  zones: [{ name: 'sovereign', jurisdiction: 'DE', kind: 'sovereign', cidrs: ['10.47.0.0/16'] }],
+  cells: [
+    { name: 'cell-a', zone: 'sovereign' },
+    { name: 'cell-b', zone: 'sovereign' },
+  ],
+  services: [
+    // One KMS for the zone; an HSM per cell.
+    { name: 'kms', kind: 'kms', zone: 'sovereign' },
+    { name: 'hsm-a', kind: 'hsm', zone: 'sovereign', cell: 'cell-a' },
+    { name: 'hsm-b', kind: 'hsm', zone: 'sovereign', cell: 'cell-b' },
+  ],
+  hosts: [...cells.a, ...cells.b].map((name) => ({
+    name,
+    zone: 'sovereign',
+    cell: name.startsWith('a') ? 'cell-a' : 'cell-b',
+  })),
+};
+
+/** The mutant's world: cell B has no HSM of its own and uses cell A's. */
+function sharedHsm(input: TopologyInput): TopologyInput {
+  return {
+    ...input,
+    services: (input.services ?? [])
+      .filter((s) => s.name !== 'hsm-b')
+      .map((s) => (s.name === 'hsm-a' ? { ...s, options: { cells: ['cell-a', 'cell-b'] } } : s)),
+  };
+}
+
+/**
+ * The manual's cell architecture: a fault stays inside its cell. Two cells of three hosts, each
+ * with its own HSM; cell A's HSM is cut while a load of writes and reads runs against all six
+ * hosts. Cell B must serve every request the whole time; cell A must fail closed (the fault was
+ * real) and recover after the heal.
+ */
+export default defineScenario({
+  name: 'cell-blast-radius',
+  description:
+    "Cut cell A's HSM under load: cell B serves every read and write throughout; cell A fails closed and recovers",
+  needs: [],
+  topology,
+  async run(context) {
+    const { world } = context;
+    const hosts = [...cells.a, ...cells.b].map((name) => world.host(name));
+    await context.step('all six hosts serve', async () => {
+      await Promise.all(hosts.map((h) => awaitStoreServing(world, h, bootTimeoutMs)));
+    });
+    const targets = hosts.map((h) => ({ host: h.name, address: h.address, port: storePort }));
+    const loadStartedAtMs = Date.now();
+    const load = runStoreLoad(
+      world.observer('sovereign'),
+      targets,
+      loadPlan.durationMs,
+      `load-${loadStartedAtMs}`,
+    );
+    // The load promise is awaited below; a failure of the fault steps must not leave it dangling.
+    load.catch(() => undefined);
+    await sleep(loadPlan.cutAfterMs);
+    const heal = await context.inject(cutHsmCable('hsm-a'));
+    const cutAtMs = Date.now();
+    await sleep(loadPlan.healAfterMs - loadPlan.cutAfterMs);
+    // The HSM may answer before heal() returns (it waits for the socket): the window of the
+    // fault ends when the heal begins.
+    const healBeganAtMs = Date.now();
+    await heal();
+    const healedAtMs = Date.now();
+    await context.step('the load finishes', async () => {
+      const requests = await load;
+      context.observe('load', { loadStartedAtMs, cutAtMs, healBeganAtMs, healedAtMs, requests });
+    });
+  },
+  checks: cellBlastRadiusChecks,
+  mutants: [
+    {
+      name: 'shared-hsm',
+      description: "Both cells use cell A's HSM: cutting it reaches into cell B",
+      expectFailing: ['cell-b-unaffected'],
+      topology: sharedHsm,
+    },
+  ],
+});

@@ -1,0 +1,4 @@
+import { describeScenario } from '../../harness/testing/scenario-suite.ts';
+import hsmCableCut from './hsm-cable-cut.ts';
+
+describeScenario(hsmCableCut);

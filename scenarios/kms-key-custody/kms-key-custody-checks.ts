@@ -1,0 +1,220 @@
+import { lastObservation, type Check } from '../../harness/checks/check.ts';
+import { fail, pass, verdictOf } from '../../harness/checks/verdict.ts';
+import type { HsmKeyInspection } from '../../sims/hsm/hsm.ts';
+import {
+  dataKeyName,
+  type AtRestObservation,
+  type ClientConfObservation,
+  type ForeignKmsObservation,
+  type HsmDependencyObservation,
+  type KmsKeysObservation,
+} from './kms-key-custody-evidence.ts';
+
+export const kmsKeyCustodyChecks: Check[] = [
+  {
+    name: 'data-key-from-local-kms',
+    description:
+      'The local KMS holds the host\u2019s data key (AES-256, ACTIVE, seen over KMIP by the harness) and the stored object opens with exactly that key',
+    verify(history) {
+      const kms = lastObservation<KmsKeysObservation>(history, 'kms-keys').data;
+      const rest = lastObservation<AtRestObservation>(history, 'at-rest').data;
+      const key = kms.keys.find((k) => k.name === dataKeyName);
+      const problems: string[] = [];
+      if (key === undefined)
+        problems.push(`no key named ${dataKeyName} owned by ${kms.identity} on ${kms.kms}`);
+      else {
+        if (key.state !== 'ACTIVE')
+          problems.push(`the key is ${key.state ?? 'in no state'}, not ACTIVE`);
+        if (key.algorithm !== 'AES' || key.lengthBits !== 256)
+          problems.push(`the key is ${key.algorithm ?? '?'}-${key.lengthBits ?? '?'}, not AES-256`);
+      }
+      if (!rest.opensWithKmsKey)
+        problems.push(
+          `the object ${rest.objectId} on the data disk does not open with the KMS key (AES-256-GCM, object id as AAD)`,
+        );
+      else if (!rest.matchesPayload)
+        problems.push('the object opens but holds other bytes than were written');
+      return verdictOf(
+        problems.length === 0,
+        `the object rests under KMS key ${key?.uid ?? '?'} (${dataKeyName})`,
+        problems.join('; '),
+        {
+          expected: `one ACTIVE AES-256 key ${dataKeyName} on the local KMS that opens the stored object`,
+          observed: `keys: ${JSON.stringify(kms.keys)}; object ${rest.objectFileBytes} bytes, opens with it: ${rest.opensWithKmsKey}`,
+          evidence: [
+            {
+              source: `kmip-admin --as ${kms.identity} list (KMIP Locate + Get Attributes) on ${kms.kms}`,
+              excerpt: JSON.stringify(kms.keys),
+            },
+            {
+              source: `AES-256-GCM open of ${rest.objectId}.obj from the data disk with the KMIP Get result`,
+              excerpt: rest.opensWithKmsKey ? 'authenticated' : 'did not authenticate',
+            },
+          ],
+        },
+      );
+    },
+  },
+  {
+    name: 'data-key-never-on-disk',
+    description:
+      'The clear data key (as the KMS gives it) is in no file of either VM disk, raw, hex or base64',
+    verify(history) {
+      const kms = lastObservation<KmsKeysObservation>(history, 'kms-keys').data;
+      const rest = lastObservation<AtRestObservation>(history, 'at-rest').data;
+      if (kms.dataKeyHex === undefined)
+        return fail(
+          'the data key could not be read from the KMS, so the disks were not scanned for it',
+        );
+      return verdictOf(
+        rest.keyFoundIn.length === 0,
+        'the data key is on neither disk',
+        `the clear data key is on disk in ${rest.keyFoundIn.join(', ')}`,
+        {
+          expected: 'no file holds the key',
+          observed: rest.keyFoundIn.join(', ') || 'no file holds the key',
+          evidence: [
+            {
+              source: 'scan-bytes over /var/lib/residency and /data (read-only forensic mount)',
+              excerpt: rest.keyFoundIn.join(', ') || 'not found',
+            },
+          ],
+        },
+      );
+    },
+  },
+  {
+    name: 'ciphertext-only-at-rest',
+    description: 'The written payload is nowhere on the VM disks in clear',
+    verify(history) {
+      const rest = lastObservation<AtRestObservation>(history, 'at-rest').data;
+      return verdictOf(
+        rest.payloadFoundIn.length === 0,
+        'only ciphertext rests on the disks',
+        `the payload is in clear in ${rest.payloadFoundIn.join(', ')}`,
+        {
+          expected: 'no file holds the payload',
+          observed: rest.payloadFoundIn.join(', ') || 'not found',
+          evidence: [
+            {
+              source: 'scan-bytes over both VM disks',
+              excerpt: rest.payloadFoundIn.join(', ') || 'not found',
+            },
+          ],
+        },
+      );
+    },
+  },
+  {
+    name: 'unwrap-needs-the-hsm',
+    description:
+      'Booted with the cell HSM unreachable the store does not serve (ERR_CRYPTO_DEVICE_NOT_FOUND logged); with the HSM back it serves the earlier object',
+    verify(history) {
+      const o = lastObservation<HsmDependencyObservation>(history, 'hsm-dependency').data;
+      const problems: string[] = [];
+      if (o.servedWithoutHsm) problems.push('the store served after a boot without its HSM');
+      if (o.secureLogLines.length === 0)
+        problems.push('no ERR_CRYPTO_DEVICE_NOT_FOUND in /var/log/hsm/secure.log');
+      if (o.readBackAfterReconnect.status !== 200 || !o.readBackAfterReconnect.matches) {
+        problems.push(
+          `with the HSM back the earlier object did not read back (status ${o.readBackAfterReconnect.status})`,
+        );
+      }
+      return verdictOf(
+        problems.length === 0,
+        'the data key opened only with the HSM present',
+        problems.join('; '),
+        {
+          expected: 'no service without the HSM; service and data back with it',
+          observed: `served without HSM: ${o.servedWithoutHsm}; read back after reconnect: ${o.readBackAfterReconnect.status}`,
+          evidence: [
+            {
+              source: 'tcp probe of the store port from the zone observer, HSM cut',
+              excerpt: o.servedWithoutHsm ? 'accepted' : 'refused',
+            },
+            {
+              source: '/var/log/hsm/secure.log on the VM disk',
+              excerpt: o.secureLogLines.slice(-2).join('\n') || '(none)',
+            },
+          ],
+        },
+      );
+    },
+  },
+  {
+    name: 'hsm-key-non-extractable',
+    description:
+      'The HSM\u2019s wrapping key is sensitive and never extractable: its value cannot be read and it cannot be wrapped out',
+    verify(history) {
+      const o = lastObservation<HsmKeyInspection>(history, 'hsm-key').data;
+      if (o.found !== 1 || o.attributes === undefined)
+        return fail(`the token ${o.token} holds ${o.found} keys labelled ${o.keyLabel}`);
+      const problems: string[] = [];
+      if (o.attributes.extractable || !o.attributes.neverExtractable)
+        problems.push('the key is or was extractable');
+      if (!o.attributes.sensitive || !o.attributes.alwaysSensitive)
+        problems.push('the key is or was not sensitive');
+      if (o.valueRead === true)
+        problems.push(`its value could be read (${o.valueReadResult ?? ''})`);
+      if (o.wrapOut === true) problems.push(`it could be wrapped out (${o.wrapOutResult ?? ''})`);
+      const evidence = [
+        { source: 'hsm-inspect (PKCS#11 on the token)', excerpt: JSON.stringify(o) },
+      ];
+      return problems.length === 0
+        ? pass(`key ${o.keyLabel} on token ${o.token} stays in the HSM`, {
+            evidence,
+            observed: `read: ${o.valueReadResult ?? ''}; wrap out: ${o.wrapOutResult ?? ''}`,
+          })
+        : fail(problems.join('; '), { evidence });
+    },
+  },
+  {
+    name: 'foreign-kms-never-contacted',
+    description:
+      'The KMS abroad receives no connection attempt at all (counted by its kernel) during the run',
+    verify(history) {
+      const o = lastObservation<ForeignKmsObservation>(history, 'foreign-kms').data;
+      return verdictOf(
+        o.synCount === 0 && o.sources.length === 0,
+        `${o.kms} was never contacted`,
+        `${o.kms} was contacted ${o.synCount} time(s) from ${o.sources.join(', ') || '?'}`,
+        {
+          expected: '0 connection attempts',
+          observed: `${o.synCount} SYN(s); sources ${o.sources.join(', ') || 'none'}`,
+          evidence: [
+            {
+              source: `iptables counter on ${o.kms}'s KMIP port and its server log`,
+              excerpt: `syn ${o.synCount}`,
+            },
+          ],
+        },
+      );
+    },
+  },
+  {
+    name: 'kmip-client-configured',
+    description:
+      'The stack\u2019s /etc/key-management/client.conf names the local KMS and the client certificate paths of the manual (second witness)',
+    verify(history) {
+      const o = lastObservation<ClientConfObservation>(history, 'kmip-client-conf').data;
+      const wanted = [
+        `KMIP_SERVER_ADDRESS=${o.expectedAddress}`,
+        'CERT_PATH=/etc/pki/sovereign/client.crt',
+        'KEY_PATH=/etc/pki/sovereign/client.key',
+      ];
+      const missing = wanted.filter((line) => !o.text.split('\n').includes(line));
+      return verdictOf(
+        missing.length === 0,
+        'client.conf names the local KMS',
+        `client.conf lacks ${missing.join(', ')}`,
+        {
+          expected: wanted.join('; '),
+          observed: o.text.trim() || '(no file)',
+          evidence: [
+            { source: '/etc/key-management/client.conf in the host', excerpt: o.text.trim() },
+          ],
+        },
+      );
+    },
+  },
+];

@@ -1,0 +1,132 @@
+import { objectPath, openStoredObject } from '../../harness/checks/probes/data-at-rest.ts';
+import { readVmFile, scanVmDisks } from '../../harness/checks/probes/disk-forensics.ts';
+import {
+  hsmOf,
+  kmsOf,
+  vmLogLines,
+  deviceNotFound,
+  hsmSecureLogOnDisk,
+} from '../../harness/checks/probes/custody-evidence.ts';
+import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
+import type { HostVm } from '../../harness/world/host-vm.ts';
+import type { KmsKey } from '../../sims/kms/kms.ts';
+import type { HsmKeyInspection } from '../../sims/hsm/hsm.ts';
+
+export const names = { host: 'vm1', kms: 'kms', foreignKms: 'kms-abroad', hsm: 'hsm-a' } as const;
+export const dataKeyName = `residency-data-key/${names.host}`;
+
+export interface KmsKeysObservation {
+  kms: string;
+  identity: string;
+  keys: KmsKey[];
+  /** The data key's bytes as the harness's KMIP client got them, hex (kept for the checks). */
+  dataKeyHex?: string;
+  dataKeyUid?: string;
+}
+
+/** The keys the host owns on its KMS, read with the harness's own KMIP client. */
+export async function observeKmsKeys(context: ScenarioContext): Promise<KmsKeysObservation> {
+  const kms = kmsOf(context.world, names.kms);
+  const keys = await kms.listKeys(names.host);
+  const dataKey = keys.find((k) => k.name === dataKeyName);
+  const value = dataKey === undefined ? undefined : await kms.getKey(names.host, dataKey.uid);
+  return context.observe('kms-keys', {
+    kms: `${kms.name} ${kms.address}:${kms.port}`,
+    identity: names.host,
+    keys,
+    dataKeyHex: value?.value.toString('hex'),
+    dataKeyUid: dataKey?.uid,
+  });
+}
+
+export interface AtRestObservation {
+  objectId: string;
+  objectFileBytes: number;
+  /** Whether the KMS's key opens the object file as AES-256-GCM with the object id as AAD. */
+  opensWithKmsKey: boolean;
+  matchesPayload: boolean;
+  keyFoundIn: string[];
+  payloadFoundIn: string[];
+}
+
+/** Reads the object file off the data disk, opens it with the KMS's key, scans both disks. */
+export async function observeAtRest(
+  context: ScenarioContext,
+  host: HostVm,
+  objectId: string,
+  payload: string,
+  keyHex: string | undefined,
+): Promise<AtRestObservation> {
+  const { world } = context;
+  const blob = (await readVmFile(world, host, objectPath(objectId))) ?? Buffer.alloc(0);
+  const key = keyHex === undefined ? undefined : Buffer.from(keyHex, 'hex');
+  const opened = key === undefined ? undefined : openStoredObject(blob, key, objectId);
+  const [keyFoundIn, payloadFoundIn] = await Promise.all([
+    key === undefined ? Promise.resolve([]) : scanVmDisks(world, host, key),
+    scanVmDisks(world, host, Buffer.from(payload)),
+  ]);
+  return context.observe('at-rest', {
+    objectId,
+    objectFileBytes: blob.length,
+    opensWithKmsKey: opened !== undefined,
+    matchesPayload: opened?.toString() === payload,
+    keyFoundIn,
+    payloadFoundIn,
+  });
+}
+
+export interface HsmDependencyObservation {
+  /** After a reboot with the HSM's cable cut: did the store answer? */
+  servedWithoutHsm: boolean;
+  secureLogLines: string[];
+  /** After the cable is back and another reboot: the object written before reads back. */
+  readBackAfterReconnect: { status: number; matches: boolean };
+}
+
+export function observeHsmDependency(
+  context: ScenarioContext,
+  data: HsmDependencyObservation,
+): HsmDependencyObservation {
+  return context.observe('hsm-dependency', data);
+}
+
+export async function secureLog(context: ScenarioContext, host: HostVm): Promise<string[]> {
+  return vmLogLines(context.world, host, hsmSecureLogOnDisk, deviceNotFound);
+}
+
+export async function observeHsmKey(context: ScenarioContext): Promise<HsmKeyInspection> {
+  return context.observe('hsm-key', await hsmOf(context.world, names.hsm).inspect());
+}
+
+export interface ForeignKmsObservation {
+  kms: string;
+  synCount: number;
+  sources: string[];
+}
+
+export async function observeForeignKms(context: ScenarioContext): Promise<ForeignKmsObservation> {
+  const kms = kmsOf(context.world, names.foreignKms);
+  const seen = await kms.connections();
+  return context.observe('foreign-kms', { kms: `${kms.name} ${kms.address}:${kms.port}`, ...seen });
+}
+
+export interface ClientConfObservation {
+  text: string;
+  expectedAddress: string;
+}
+
+/** The kmip-client's configuration as the stack wrote it (a second witness). */
+export async function observeClientConf(
+  context: ScenarioContext,
+  host: HostVm,
+): Promise<ClientConfObservation> {
+  const kms = kmsOf(context.world, names.kms);
+  const read = await host.container.exec(['cat', '/etc/key-management/client.conf'], {
+    timeoutMs: 10_000,
+  });
+  const text = read.exitCode === 0 ? read.stdout : '';
+  return context.observe('kmip-client-conf', {
+    text,
+    expectedAddress: `${kms.address}:${kms.port}`,
+  });
+}

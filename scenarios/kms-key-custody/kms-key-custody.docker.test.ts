@@ -1,0 +1,4 @@
+import { describeScenario } from '../../harness/testing/scenario-suite.ts';
+import kmsKeyCustody from './kms-key-custody.ts';
+
+describeScenario(kmsKeyCustody);

@@ -1,0 +1,115 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  awaitStoreServing,
+  probeStoreIfAnswered,
+} from '../../harness/checks/probes/custody-evidence.ts';
+import { storeRead, storeRoundTrip } from '../../harness/checks/probes/store-probe.ts';
+import { hsmOf } from '../../harness/checks/probes/custody-evidence.ts';
+import { defineScenario } from '../../harness/scenario/scenario.ts';
+import { storePort } from '../../harness/topology/site-file.ts';
+import { SovhError } from '../../harness/util/sovh-error.ts';
+import { waitUntil } from '../../harness/util/wait-until.ts';
+import { kmsKeyCustodyChecks } from './kms-key-custody-checks.ts';
+import {
+  names,
+  observeAtRest,
+  observeClientConf,
+  observeForeignKms,
+  observeHsmDependency,
+  observeHsmKey,
+  observeKmsKeys,
+  secureLog,
+} from './kms-key-custody-evidence.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const refusalTimeoutMs = 120_000;
+
+/**
+ * The seed manual's step 3: the host's data key is created on the local KMS (the harness sees it
+ * there with its own KMIP client), is unwrapped only through the cell's HSM, and is never on a
+ * disk in clear; the stored object is AES-256-GCM under exactly that key; a KMS abroad is never
+ * contacted.
+ */
+export default defineScenario({
+  name: 'kms-key-custody',
+  description:
+    'Data key created on the local KMS, unwrapped only by the cell HSM, never on disk; the foreign KMS never contacted',
+  needs: [],
+  topology: {
+    zones: [
+      { name: 'sovereign', jurisdiction: 'DE', kind: 'sovereign', cidrs: ['10.42.0.0/16'] },
+      { name: 'abroad', jurisdiction: 'US', kind: 'foreign', cidrs: ['10.82.0.0/16'] },
+    ],
+    cells: [{ name: 'cell-a', zone: 'sovereign' }],
+    services: [
+      { name: names.kms, kind: 'kms', zone: 'sovereign', cell: 'cell-a' },
+      { name: names.hsm, kind: 'hsm', zone: 'sovereign', cell: 'cell-a' },
+      { name: names.foreignKms, kind: 'kms', zone: 'abroad' },
+    ],
+    hosts: [{ name: names.host, zone: 'sovereign', cell: 'cell-a' }],
+  },
+  async run(context) {
+    const { world } = context;
+    const vm = world.host(names.host);
+    const observer = world.observer('sovereign');
+    const objectId = `custody-${Date.now()}`;
+    const payload = `sovereign record ${objectId}: only ciphertext may rest`;
+
+    await context.step('the host serves and stores an object', async () => {
+      await awaitStoreServing(world, vm, refusalTimeoutMs);
+      const trip = await storeRoundTrip(observer, vm.address, storePort, objectId, payload);
+      context.observe('store-roundtrip', trip);
+      if (!trip.ok)
+        throw new SovhError('SCENARIO_STEP_FAILED', `the store round trip failed: ${trip.detail}`);
+    });
+
+    const keys = await context.step(
+      'read the data key on the KMS with the harness KMIP client',
+      () => observeKmsKeys(context),
+    );
+    await context.step('open the object on the disk with that key; scan the disks', () =>
+      observeAtRest(context, vm, objectId, payload, keys.dataKeyHex),
+    );
+    await context.step('look at the HSM key and the kmip-client configuration', async () => {
+      await observeHsmKey(context);
+      await observeClientConf(context, vm);
+    });
+
+    await context.step('reboot with the HSM cable cut, then with it back', async () => {
+      const hsm = hsmOf(world, names.hsm);
+      const machine = vm.machine;
+      await vm.shutdown();
+      await hsm.cutCable();
+      await vm.boot(machine);
+      await vm.container.waitForLog(/ERR_CRYPTO_DEVICE_NOT_FOUND|store serving/, refusalTimeoutMs);
+      const probe = await waitUntil(() => probeStoreIfAnswered(world, vm), {
+        what: `a probe of ${vm.name}'s store`,
+        expected: 'answered',
+        timeoutMs: 60_000,
+      });
+      const secureLogLines = await secureLog(context, vm);
+      await vm.shutdown();
+      await hsm.reconnectCable();
+      await vm.boot(machine);
+      await awaitStoreServing(world, vm, refusalTimeoutMs);
+      const read = await storeRead(observer, vm.address, storePort, objectId);
+      observeHsmDependency(context, {
+        servedWithoutHsm: probe.connected,
+        secureLogLines,
+        readBackAfterReconnect: { status: read.status, matches: read.body === payload },
+      });
+    });
+
+    await context.step('count what reached the KMS abroad', () => observeForeignKms(context));
+  },
+  checks: kmsKeyCustodyChecks,
+  mutants: [
+    {
+      name: 'data-key-cached-in-file',
+      description: 'The stack keeps a copy of the clear data key in a cache file on the VM disk',
+      expectFailing: ['data-key-never-on-disk'],
+      stackPatch: join(here, 'mutants', 'data-key-cached-in-file.patch'),
+    },
+  ],
+});

@@ -1,0 +1,61 @@
+import { listStoreFiles, type StoredFile } from '../../harness/checks/probes/data-at-rest.ts';
+import { residencyLogOnDisk, vmLogLines } from '../../harness/checks/probes/custody-evidence.ts';
+import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
+import type { HostVm } from '../../harness/world/host-vm.ts';
+import type { AuditEvent } from '../../sims/audit/audit-records.ts';
+import type { StartedAudit } from '../../sims/audit/audit.ts';
+
+export interface FillObservation {
+  host: string;
+  filledAtMs: number;
+  bytesWritten: number;
+  freeBytesAfter: number;
+}
+
+export interface PostFillWrite {
+  objectId: string;
+  atMs: number;
+  status: number;
+  detail: string;
+}
+
+export interface HaltObservation {
+  host: string;
+  /** When the store port stopped accepting, epoch ms; undefined when it never did. */
+  haltedAtMs: number | undefined;
+  /** Probes after the halt that were accepted anyway (the halt must hold). */
+  reopened: number;
+}
+
+export interface StoreStateObservation {
+  host: string;
+  filledAtMs: number;
+  files: StoredFile[];
+  /** Records of the host's audit log on its audit disk (what the host could audit). */
+  hostLogEvents: AuditEvent[];
+  /** Records the audit daemon routed to the host, from its own journal (complete). */
+  journalEvents: AuditEvent[];
+  logOrDieLines: string[];
+}
+
+export async function observeStoreState(
+  context: ScenarioContext,
+  host: HostVm,
+  audit: StartedAudit,
+  filledAtMs: number,
+): Promise<StoreStateObservation> {
+  const [files, hostLog, journalEvents, logOrDieLines] = await Promise.all([
+    listStoreFiles(context.world, host),
+    audit.hostLog(host.name),
+    audit.journal(host.name),
+    vmLogLines(context.world, host, residencyLogOnDisk, 'AUDIT_LOG_UNWRITABLE'),
+  ]);
+  return context.observe('store-state', {
+    host: host.name,
+    filledAtMs,
+    files,
+    hostLogEvents: hostLog.events,
+    journalEvents,
+    logOrDieLines,
+  });
+}

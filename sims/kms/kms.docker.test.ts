@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RunSession } from '../../harness/runtime/run-session.ts';
+import { prepareEnvironment, type RunEnvironment } from '../../harness/scenario/environment.ts';
+import { consoleLogger } from '../../harness/util/log.ts';
+import { kmsKind, kmsOptions, StartedKms } from './kms.ts';
+
+describe('the kms simulator (PyKMIP over mutual TLS)', () => {
+  let environment: RunEnvironment;
+  let session: RunSession;
+  let kms: StartedKms;
+
+  beforeAll(async () => {
+    environment = await prepareEnvironment({ log: consoleLogger() });
+    const image = await environment.images.ensure(kmsKind.image);
+    session = await RunSession.open({
+      docker: environment.engine.docker,
+      namespace: environment.namespace,
+      log: environment.log,
+      scenario: 'kms-sim-test',
+    });
+    const network = await session.createNetwork('kms-test', ['10.91.0.0/24']);
+    const started = await kmsKind.start({
+      session,
+      image: image.tag,
+      service: {
+        name: 'kms',
+        kind: 'kms',
+        zone: 'sovereign',
+        legs: [],
+        options: kmsOptions.parse({ port: 5696 }),
+      },
+      network: { name: network.name, address: '10.91.0.2' },
+    });
+    if (!(started instanceof StartedKms)) throw new Error('the kind did not start a StartedKms');
+    kms = started;
+    await kms.waitUntilListening();
+  });
+
+  afterAll(async () => {
+    await session.teardown();
+  });
+
+  it('issues a client certificate for a name from its own CA', async () => {
+    const credentials = await kms.issue('vm-test');
+    expect(credentials.certificate).toMatch(/BEGIN CERTIFICATE/);
+    expect(credentials.key).toMatch(/PRIVATE KEY/);
+    const subject = await kms.container.run([
+      'openssl',
+      'x509',
+      '-noout',
+      '-subject',
+      '-ext',
+      'extendedKeyUsage',
+      '-in',
+      '/etc/kms/clients/vm-test/client.crt',
+    ]);
+    expect(subject.stdout).toMatch(/CN = vm-test/);
+    expect(subject.stdout).toMatch(/TLS Web Client Authentication/);
+    const verify = await kms.container.exec([
+      'openssl',
+      'verify',
+      '-CAfile',
+      '/etc/kms/pki/ca.crt',
+      '/etc/kms/clients/vm-test/client.crt',
+    ]);
+    expect(verify.exitCode).toBe(0);
+  });
+
+  it('creates, lists, reads, revokes and destroys a key over KMIP, for its owner only', async () => {
+    const created = await kms.createKey('owner', 'test-key');
+    expect(created).toMatchObject({
+      name: 'test-key',
+      state: 'ACTIVE',
+      algorithm: 'AES',
+      lengthBits: 256,
+    });
+    expect((await kms.getKey('owner', created.uid)).value).toHaveLength(32);
+    expect(await kms.listKeys('stranger')).toEqual([]);
+    expect((await kms.revokeKey('owner', created.uid)).state).toBe('COMPROMISED');
+    await kms.destroyKey('owner', created.uid);
+    await expect(kms.getKey('owner', created.uid)).rejects.toThrow(/KMIP_ADMIN_FAILED|exited/);
+  });
+
+  it('stops and starts with its keys, and counts no network connection from its own loopback client', async () => {
+    const kept = await kms.createKey('owner', 'kept-key');
+    await kms.stop();
+    expect(await kms.container.isRunning()).toBe(false);
+    await kms.start();
+    expect((await kms.listKeys('owner')).map((k) => k.uid)).toContain(kept.uid);
+    expect(await kms.connections()).toEqual({ synCount: 0, sources: [] });
+  });
+});
