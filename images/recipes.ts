@@ -12,8 +12,16 @@ export const hostImage: DockerfileImageRecipe = {
   parent: baseImageRecipe,
 };
 
-/** The machine "pod": holds a machine's network identity; its host and TPM join its namespace. */
-export const podImage = baseImageRecipe;
+/**
+ * The machine "pod": holds a machine's network identity; its host and TPM join its namespace. It
+ * carries iproute2 (the world installs the machine's routes) and the sysctl agent (images/pod).
+ */
+export const podImage: DockerfileImageRecipe = {
+  kind: 'dockerfile',
+  name: 'pod',
+  contextDir: join(here, 'pod'),
+  parent: baseImageRecipe,
+};
 
 /**
  * A deliberately broken stack: the host image with a patch applied. The build fails when the

@@ -1,5 +1,25 @@
 import type { Scenario } from '../harness/scenario/scenario.ts';
 import bootBinding from './boot-binding/boot-binding.ts';
+import tls13Only from './tls13-only/tls13-only.ts';
+import geoGate from './geo-gate/geo-gate.ts';
+import sovereignEnvelope from './sovereign-envelope/sovereign-envelope.ts';
+import egressDefaultDeny from './egress-default-deny/egress-default-deny.ts';
+import dnsLeakage from './dns-leakage/dns-leakage.ts';
+import configImmutability from './config-immutability/config-immutability.ts';
+import pullOnlyMonitoring from './pull-only-monitoring/pull-only-monitoring.ts';
+import routeLeak from './route-leak/route-leak.ts';
+import bgpRouteRevocation from './bgp-route-revocation/bgp-route-revocation.ts';
+import linkLatency from './link-latency/link-latency.ts';
+import egressThroughput from './egress-throughput/egress-throughput.ts';
+import kmsKeyCustody from './kms-key-custody/kms-key-custody.ts';
+import hsmCableCut from './hsm-cable-cut/hsm-cable-cut.ts';
+import auditWatch from './audit-watch/audit-watch.ts';
+import logOrDie from './log-or-die/log-or-die.ts';
+import cellBlastRadius from './cell-blast-radius/cell-blast-radius.ts';
+import thermalExcursion from './thermal-excursion/thermal-excursion.ts';
+import coolingFailure from './cooling-failure/cooling-failure.ts';
+import powerFailureKeyWipe from './power-failure-key-wipe/power-failure-key-wipe.ts';
+import powerRestore from './power-restore/power-restore.ts';
 
 /** Every scenario of the suite, in the order `sovh run` runs them. */
-export const scenarios: readonly Scenario[] = [bootBinding];
+export const scenarios: readonly Scenario[] = [bootBinding, tls13Only, geoGate, sovereignEnvelope, egressDefaultDeny, dnsLeakage, configImmutability, pullOnlyMonitoring, routeLeak, bgpRouteRevocation, linkLatency, egressThroughput, kmsKeyCustody, hsmCableCut, auditWatch, logOrDie, cellBlastRadius, thermalExcursion, coolingFailure, powerFailureKeyWipe, powerRestore];

@@ -15,6 +15,8 @@ interface VolumeMount {
   source: string;
   target: string;
   readOnly: boolean;
+  /** A volume by name, or a bind of a file on the engine host (a path inside a volume). */
+  type?: 'volume' | 'bind';
 }
 
 type StartupCheck = (container: StartedContainer) => Promise<void>;
@@ -40,6 +42,8 @@ export class ContainerBuilder {
   private init = false;
   private hostname: string | undefined;
   private hostPidNamespace = false;
+  private pidNamespaceOf: StartedContainer | undefined;
+  private engineHostNetwork = false;
   private memoryBytes: number | undefined;
 
   constructor(
@@ -70,6 +74,15 @@ export class ContainerBuilder {
     return this;
   }
 
+  /**
+   * Runs in the engine host's network namespace. Only for the harness's own short-lived helpers
+   * that set up the engine host's bridges (bridge-routing.ts); never for a node of a world.
+   */
+  withEngineHostNetwork(): this {
+    this.engineHostNetwork = true;
+    return this;
+  }
+
   /** Joins the network namespace of another container (a machine's "pod"). */
   withNetworkNamespaceOf(container: StartedContainer): this {
     this.networkModeOf = container;
@@ -84,6 +97,24 @@ export class ContainerBuilder {
 
   withVolume(source: string, target: string, options: { readOnly?: boolean } = {}): this {
     this.volumes.push({ source, target, readOnly: options.readOnly === true });
+    return this;
+  }
+
+  /**
+   * Binds one file of a volume (its path on the engine host, from the volume's Mountpoint) onto a
+   * file of the container. Only for files the engine would otherwise manage itself (resolv.conf).
+   */
+  withVolumeFile(
+    engineHostPath: string,
+    target: string,
+    options: { readOnly?: boolean } = {},
+  ): this {
+    this.volumes.push({
+      source: engineHostPath,
+      target,
+      readOnly: options.readOnly === true,
+      type: 'bind',
+    });
     return this;
   }
 
@@ -133,6 +164,15 @@ export class ContainerBuilder {
     return this;
   }
 
+  /**
+   * Joins the PID namespace of another container: with SYS_PTRACE, the harness's forensic
+   * helpers read that container's process memory (/proc/PID/mem) from outside it.
+   */
+  withPidNamespaceOf(container: StartedContainer): this {
+    this.pidNamespaceOf = container;
+    return this;
+  }
+
   withHostname(hostname: string): this {
     this.hostname = hostname;
     return this;
@@ -151,8 +191,9 @@ export class ContainerBuilder {
 
   private createOptions(containerName: string): Docker.ContainerCreateOptions {
     const [first] = this.networks;
-    const networkMode =
-      this.networkModeOf !== undefined
+    const networkMode = this.engineHostNetwork
+      ? 'host'
+      : this.networkModeOf !== undefined
         ? `container:${this.networkModeOf.id}`
         : (first?.networkName ?? 'none');
     return {
@@ -162,14 +203,21 @@ export class ContainerBuilder {
       Entrypoint: this.entrypoint,
       Env: Object.entries(this.env).map(([k, v]) => `${k}=${v}`),
       Labels: this.session.labels(this.extraLabels),
-      Hostname: this.networkModeOf === undefined ? (this.hostname ?? this.name) : undefined,
+      Hostname:
+        this.networkModeOf === undefined && !this.engineHostNetwork
+          ? (this.hostname ?? this.name)
+          : undefined,
       HostConfig: {
         NetworkMode: networkMode,
         CapAdd: [...this.capabilities],
         Init: this.init,
-        PidMode: this.hostPidNamespace ? 'host' : undefined,
+        PidMode: this.hostPidNamespace
+          ? 'host'
+          : this.pidNamespaceOf === undefined
+            ? undefined
+            : `container:${this.pidNamespaceOf.id}`,
         Mounts: this.volumes.map((v) => ({
-          Type: 'volume' as const,
+          Type: v.type ?? ('volume' as const),
           Source: v.source,
           Target: v.target,
           ReadOnly: v.readOnly,

@@ -72,16 +72,23 @@ export async function listSessions(
 
 /**
  * Clears the immutable flag of files a container may have locked, from inside it (it holds the
- * LINUX_IMMUTABLE capability it locked them with). Bounded: a hung container must not stall teardown.
+ * LINUX_IMMUTABLE capability it locked them with). A stopped container is started for that: the
+ * engine cannot remove one that holds an immutable file, and would leave it "dead". Bounded: a hung
+ * container must not stall teardown.
  */
-async function unlockFiles(docker: Docker, containerId: string, paths: string[]): Promise<void> {
+async function unlockFiles(
+  docker: Docker,
+  containerId: string,
+  state: string,
+  paths: string[],
+): Promise<void> {
+  if (state === 'dead' || state === 'removing') return;
+  if (state !== 'running') await docker.getContainer(containerId).start();
   await execInContainer(
     docker,
     containerId,
     ['sh', '-c', 'for f in "$@"; do [ -e "$f" ] && chattr -i "$f"; done; true', 'unlock', ...paths],
-    {
-      timeoutMs: 10_000,
-    },
+    { timeoutMs: 10_000 },
   );
 }
 
@@ -107,8 +114,8 @@ export async function removeSessionResources(
   };
   await Promise.all(
     session.containers.map(async (c) => {
-      if (c.unlockPaths !== undefined && c.unlockPaths.length > 0 && c.state === 'running') {
-        await unlockFiles(docker, c.id, c.unlockPaths).catch(() => undefined);
+      if (c.unlockPaths !== undefined && c.unlockPaths.length > 0) {
+        await unlockFiles(docker, c.id, c.state, c.unlockPaths).catch(() => undefined);
       }
       await attempt(`container ${c.name}`, () =>
         docker.getContainer(c.id).remove({ force: true, v: true }),

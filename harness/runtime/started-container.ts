@@ -7,7 +7,7 @@ import {
   type ExecOptions,
   type ExecResult,
 } from './container-exec.ts';
-import { packFiles, readFirstFile } from '../util/tar-archive.ts';
+import { readFirstFile } from '../util/tar-archive.ts';
 
 /** A running container of a run. Removal is the session's job; stop/restart are for faults. */
 export class StartedContainer {
@@ -39,16 +39,40 @@ export class StartedContainer {
     return readFirstFile(archive);
   }
 
+  /**
+   * Writes a file into the running container through its own shell, not the engine's archive
+   * API: the archive API re-applies ownership of engine-managed files (resolv.conf) and fails
+   * once a stack under test has made one of them immutable.
+   */
   async writeFile(path: string, content: string | Buffer, mode = 0o644): Promise<void> {
-    await this.docker
-      .getContainer(this.id)
-      .putArchive(packFiles([{ path, content, mode }]), { path: '/' });
+    await this.run(
+      [
+        'sh',
+        '-c',
+        'mkdir -p "$(dirname "$1")" && cat > "$1" && chmod "$2" "$1"',
+        'write-file',
+        path,
+        mode.toString(8),
+      ],
+      {
+        stdin: content,
+        timeoutMs: 30_000,
+      },
+    );
   }
 
-  async logs(tailLines = 200): Promise<string> {
-    const buffer = await this.docker
-      .getContainer(this.id)
-      .logs({ stdout: true, stderr: true, tail: tailLines, follow: false });
+  /**
+   * The container's output. With `timestamps`, each line starts with the engine's RFC 3339 time
+   * of receipt: when the container wrote it, by a clock the container cannot set.
+   */
+  async logs(tailLines = 200, options: { timestamps?: boolean } = {}): Promise<string> {
+    const buffer = await this.docker.getContainer(this.id).logs({
+      stdout: true,
+      stderr: true,
+      tail: tailLines,
+      follow: false,
+      timestamps: options.timestamps === true,
+    });
     return demuxLogBuffer(buffer);
   }
 

@@ -34,7 +34,8 @@ export function planZoneNetworks(topology: ResolvedTopology): ZoneNetworkPlan[] 
   return topology.zones.map((zone, zi) => {
     const memberNodes = [
       observerName(zone.name),
-      ...topology.services.filter((s) => s.zone === zone.name).map((s) => s.name),
+      // A router is a member of every zone it has a leg on.
+      ...topology.services.filter((s) => s.zone === zone.name || s.legs.includes(zone.name)).map((s) => s.name),
       ...topology.machines.filter((m) => m.zone === zone.name).map((m) => m.name),
     ];
     const cidrs = zone.cidrs.map(mustParseCidr);

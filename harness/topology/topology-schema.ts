@@ -22,6 +22,12 @@ export const zoneSchema = z
     kind: z.enum(zoneKinds),
     /** Address ranges of the zone; for a sovereign zone, its domestic CIDRs. Private ranges only. */
     cidrs: z.array(z.string()).min(1, 'give the zone at least one CIDR'),
+    /**
+     * How the zone's machines learn routes to other zones: `static` (the harness installs them on
+     * each machine, as DHCP would) or `bgp` (none are installed; the stack peers with the zone's
+     * BGP routers, named in its site file, and installs what it accepts).
+     */
+    routing: z.enum(['static', 'bgp']).default('static'),
   })
   .strict();
 
@@ -38,6 +44,13 @@ export const machineSchema = z
     tags: z.array(z.string()).default([]),
     /** What the machine's firmware measures into PCR 7 at power-on: its boot chain. */
     bootChain: z.string().default(defaultBootChain),
+    /**
+     * The machine's BMC and its options (sims/bmc): temperature sensors on a thermal model, over
+     * IPMI and SNMP. The topology makes it the service `<machine>-bmc`; `{}` takes the defaults.
+     */
+    bmc: z.record(z.string(), z.unknown()).optional(),
+    /** The UPS that feeds the machine: a service of kind "ups" in the machine's zone. */
+    ups: nodeName.optional(),
   })
   .strict();
 
@@ -61,6 +74,29 @@ export const serviceSchema = z
     cell: nodeName.optional(),
     /** Kind-specific options, validated by the kind. */
     options: z.record(z.string(), z.unknown()).default({}),
+    /**
+     * Further zones the simulator has an interface on, beyond `zone`: a router's legs. Traffic
+     * between zones flows only through simulators with legs on both.
+     */
+    legs: z.array(nodeName).default([]),
+  })
+  .strict();
+
+/**
+ * A link: the path between two zones through one router, with its impairments. The router applies
+ * them on its two legs, to traffic in both directions (netem where the kernel has it, else the
+ * fallback the router reports).
+ */
+export const linkSchema = z
+  .object({
+    router: nodeName,
+    zones: z.tuple([nodeName, nodeName]),
+    /** One-way delay added in each direction, so the round trip grows by twice this. */
+    delayMs: z.number().min(0).max(10_000).default(0),
+    jitterMs: z.number().min(0).max(10_000).default(0),
+    lossPercent: z.number().min(0).max(100).default(0),
+    /** Rate limit in each direction; no limit when absent. */
+    rateMbit: z.number().positive().max(100_000).optional(),
   })
   .strict();
 
@@ -71,6 +107,7 @@ export const topologySchema = z
     machines: z.array(machineSchema).default([]),
     hosts: z.array(hostSchema).default([]),
     services: z.array(serviceSchema).default([]),
+    links: z.array(linkSchema).default([]),
   })
   .strict();
 
@@ -81,3 +118,4 @@ export type Cell = z.output<typeof cellSchema>;
 export type Machine = z.output<typeof machineSchema>;
 export type Host = z.output<typeof hostSchema>;
 export type Service = z.output<typeof serviceSchema>;
+export type Link = z.output<typeof linkSchema>;

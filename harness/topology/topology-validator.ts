@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { cidrsOverlap, isPrivateCidr, parseCidr } from '../util/cidr.ts';
+import { resolveMachineDevices } from './machine-devices.ts';
 import { TopologyError, type TopologyProblem } from './topology-error.ts';
 import {
   defaultBootChain,
@@ -39,6 +40,50 @@ function zodProblems(error: z.ZodError): TopologyProblem[] {
 function list(names: Iterable<string>): string {
   const all = [...names];
   return all.length === 0 ? '(none declared)' : all.join(', ');
+}
+
+type ProblemSink = (path: string, text: string, fix: string) => void;
+
+/** The zones a service has an interface on: its own and its legs. */
+export function serviceZones(service: { zone: string; legs: readonly string[] }): string[] {
+  return [service.zone, ...service.legs];
+}
+
+/** Legs name other known zones, once each; a link runs through a router with legs on both its zones. */
+function validateLegsAndLinks(topology: Topology, problem: ProblemSink): void {
+  const zoneNames = new Set(topology.zones.map((z) => z.name));
+  topology.services.forEach((service, si) => {
+    const seen = new Set([service.zone]);
+    service.legs.forEach((leg, li) => {
+      const path = `services[${si}].legs[${li}]`;
+      if (!zoneNames.has(leg)) problem(path, `unknown zone "${leg}"`, `use one of: ${list(zoneNames)}`);
+      else if (seen.has(leg)) problem(path, `"${service.name}" is already on zone "${leg}"`, 'list each zone once, and not the service\'s own zone');
+      seen.add(leg);
+    });
+  });
+  const services = new Map(topology.services.map((s) => [s.name, s]));
+  const seenLinks = new Set<string>();
+  topology.links.forEach((link, i) => {
+    const path = `links[${i}]`;
+    const router = services.get(link.router);
+    const [a, b] = link.zones;
+    if (router === undefined) {
+      problem(`${path}.router`, `unknown router "${link.router}"`, `name a service with legs, one of: ${list(topology.services.filter((s) => s.legs.length > 0).map((s) => s.name))}`);
+    } else {
+      for (const zone of link.zones) {
+        if (!serviceZones(router).includes(zone)) {
+          problem(`${path}.zones`, `router "${link.router}" has no leg on zone "${zone}"`, `add "${zone}" to services[${topology.services.indexOf(router)}].legs, or link zones it is on: ${serviceZones(router).join(', ')}`);
+        }
+      }
+    }
+    if (a === b) problem(`${path}.zones`, `both ends are zone "${a}"`, 'name two different zones');
+    const key = `${link.router}:${[a, b].sort().join('|')}`;
+    if (seenLinks.has(key)) problem(path, `a second link between "${a}" and "${b}" through "${link.router}"`, 'declare each link once');
+    seenLinks.add(key);
+    if (link.jitterMs > link.delayMs) {
+      problem(`${path}.jitterMs`, `jitter ${link.jitterMs}ms exceeds the delay ${link.delayMs}ms`, 'keep jitterMs at most delayMs (a packet cannot arrive before it was sent)');
+    }
+  });
 }
 
 /** Validates a topology and resolves its implicit machines; throws a TopologyError listing every problem. */
@@ -100,6 +145,9 @@ export function resolveTopology(input: TopologyInput, context: ValidationContext
     }
   });
 
+  validateLegsAndLinks(topology, problem);
+  const machineBmcs = resolveMachineDevices(topology, context.knownServiceKinds, claim, problem);
+
   const implicitMachines: Machine[] = [];
   const machineUsers = new Map<string, string>();
   const hosts: PlacedHost[] = [];
@@ -135,5 +183,5 @@ export function resolveTopology(input: TopologyInput, context: ValidationContext
   });
 
   if (problems.length > 0) throw new TopologyError(problems, context.source);
-  return { ...topology, machines: [...topology.machines, ...implicitMachines], hosts };
+  return { ...topology, machines: [...topology.machines, ...implicitMachines], hosts, services: [...topology.services, ...machineBmcs] };
 }

@@ -1,6 +1,7 @@
 import type { RunSession } from '../runtime/run-session.ts';
 import type { StartedContainer } from '../runtime/started-container.ts';
 import type { PlacedHost } from '../topology/topology-validator.ts';
+import { noAttachments, type MergedAttachments } from './host-attachments.ts';
 import type { StartedMachine } from './started-machine.ts';
 
 /** Where the stack's two disks are mounted (CONTRACT.md): they move with the VM. */
@@ -9,6 +10,12 @@ export const vmDataMount = '/data';
 
 /** Capabilities the stack under test may use, each named (the harness never runs privileged). */
 export const hostCapabilities = ['NET_ADMIN', 'NET_RAW', 'LINUX_IMMUTABLE', 'IPC_LOCK'];
+
+/**
+ * Files the stack may make immutable (CONTRACT.md). The engine cannot remove a container holding an
+ * immutable file, so the harness unlocks them before it removes a boot, as an operator would.
+ */
+export const hostLockablePaths = ['/etc/resolv.conf', '/etc/iptables/rules.v4'];
 
 /**
  * A host of the topology: a VM whose disks (volumes) outlive any one boot. Each boot is a new
@@ -28,6 +35,8 @@ export class HostVm {
     readonly diskVolume: string,
     readonly dataVolume: string,
     private readonly siteFile: string,
+    /** What the simulators in the host's reach add to every boot (HSM socket, KMS certificates). */
+    private readonly attachments: MergedAttachments = noAttachments,
   ) {}
 
   get name(): string {
@@ -57,17 +66,24 @@ export class HostVm {
   async boot(machine: StartedMachine): Promise<void> {
     if (this.current !== undefined) throw new Error(`host ${this.name} is already running`);
     this.bootCount += 1;
-    const container = await this.session
+    const builder = this.session
       .container(this.image, `${this.name}-boot${this.bootCount}`)
       .withNode(this.name, 'host')
       .withNetworkNamespaceOf(machine.pod)
+      .withVolumeFile(machine.resolvConfFile, '/etc/resolv.conf')
       .withCapabilities(...hostCapabilities)
       .withVolume(this.diskVolume, vmDiskMount)
       .withVolume(this.dataVolume, vmDataMount)
       .withTmpfs('/run', 'rw,nosuid,size=64m')
       .withFile('/etc/residency/site.json', this.siteFile, 0o644)
-      .withInit()
-      .start();
+      .withUnlockBeforeRemoval(...hostLockablePaths)
+      .withInit();
+    for (const volume of this.attachments.volumes) {
+      builder.withVolume(volume.source, volume.target, { readOnly: volume.readOnly });
+    }
+    for (const file of this.attachments.files) builder.withFile(file.path, file.content, file.mode);
+    builder.withEnvironment(this.attachments.environment);
+    const container = await machine.admit(() => builder.start());
     this.current = { container, machine };
   }
 
@@ -75,6 +91,7 @@ export class HostVm {
     if (this.current === undefined) return;
     const { container, machine } = this.current;
     this.current = undefined;
+    await unlock(container);
     await container.stop(10);
     this.pastBoots.push({
       boot: this.bootCount,
@@ -89,4 +106,11 @@ export class HostVm {
     await this.shutdown();
     await this.boot(target);
   }
+}
+
+async function unlock(container: StartedContainer): Promise<void> {
+  const script = 'for f in "$@"; do [ -e "$f" ] && chattr -i "$f"; done; true';
+  await container
+    .exec(['sh', '-c', script, 'unlock', ...hostLockablePaths], { timeoutMs: 10_000 })
+    .catch(() => undefined);
 }

@@ -2,6 +2,21 @@ import type { RunSession } from '../runtime/run-session.ts';
 import type { StartedContainer } from '../runtime/started-container.ts';
 import type { Machine } from '../topology/topology-schema.ts';
 import { StartedTpm } from '../../sims/tpm/swtpm.ts';
+import type { StaticRoute } from '../../sims/sim-kind.ts';
+import { applyStaticRoutes } from './static-routes.ts';
+
+/**
+ * The machine's network configuration volume, in the pod. Its resolv.conf is bound over the
+ * /etc/resolv.conf of every boot and of the machine probe: the file the engine manages itself
+ * (the pod's, shared by everything that joins the namespace) is then never the stack's, so the
+ * stack can make its own immutable without breaking the engine's operations on the machine (a
+ * join, a file copy and a removal all rewrite or chown the engine's file, and fail on an immutable
+ * one). images/pod ships the empty file, which the engine copies into the new volume.
+ */
+const machineNetDir = '/machine/net';
+/** Files of the machine a host booted on it can lock; teardown unlocks them from the pod. */
+export const machineLockablePaths = [`${machineNetDir}/resolv.conf`, '/etc/resolv.conf'];
+const machineReadyTimeoutMs = 20_000;
 
 export interface MachineImages {
   pod: string;
@@ -24,6 +39,8 @@ export class StartedMachine {
     private readonly session: RunSession,
     private readonly images: MachineImages,
     private readonly tpmStateVolume: string,
+    /** The engine host's path of the machine's resolv.conf (in its network volume). */
+    readonly resolvConfFile: string,
   ) {}
 
   get name(): string {
@@ -40,12 +57,21 @@ export class StartedMachine {
     network: { name: string; address: string },
     images: MachineImages,
   ): Promise<StartedMachine> {
+    const netVolume = await session.createVolume(`${spec.name}-net`);
     const pod = await session
       .container(images.pod, spec.name)
+      .withVolume(netVolume, machineNetDir)
       .withNode(spec.name, 'machine')
       .withNetwork(network.name, network.address, [spec.name])
+      // NET_ADMIN: the world installs the machine's routes. SYS_ADMIN: the sysctl agent remounts
+      // /proc/sys writable in the pod's own mount namespace (images/pod/machine-init).
+      // LINUX_IMMUTABLE: a host may lock the machine's resolv.conf; teardown unlocks it from here.
+      .withCapabilities('NET_ADMIN', 'SYS_ADMIN', 'LINUX_IMMUTABLE')
+      .withUnlockBeforeRemoval(...machineLockablePaths)
       .withInit()
-      .withCommand(['sleep', 'infinity'])
+      .withStartupCheck((c) =>
+        c.waitForLog(/^MACHINE_READY /, machineReadyTimeoutMs).then(() => undefined),
+      )
       .start();
     const tpmStateVolume = await session.createVolume(`${spec.name}-tpm-state`);
     const tpm = await StartedTpm.powerOn({
@@ -56,7 +82,60 @@ export class StartedMachine {
       stateVolume: tpmStateVolume,
       bootChain: spec.bootChain,
     });
-    return new StartedMachine(spec, network.address, pod, tpm, session, images, tpmStateVolume);
+    const { Mountpoint } = (await session.docker.getVolume(netVolume).inspect()) as {
+      Mountpoint: string;
+    };
+    const resolvConfFile = `${Mountpoint}/resolv.conf`;
+    return new StartedMachine(
+      spec,
+      network.address,
+      pod,
+      tpm,
+      session,
+      images,
+      tpmStateVolume,
+      resolvConfFile,
+    );
+  }
+
+  /** Installs static routes in the machine's network namespace, as the network's DHCP would. */
+  async addRoutes(routes: readonly StaticRoute[]): Promise<void> {
+    await applyStaticRoutes(this.pod, routes);
+  }
+
+  /**
+   * Starts a container that joins the machine's network namespace. The engine rewrites the
+   * namespace's resolv.conf (the pod's) for every container that joins, and fails when a host on
+   * the machine made it immutable; so the flag is lifted for the start and put back after.
+   */
+  async admit<T>(start: () => Promise<T>): Promise<T> {
+    const script =
+      'for f in "$@"; do if lsattr "$f" 2>/dev/null | cut -c5 | grep -q i; then chattr -i "$f" && echo "$f"; fi; done';
+    const unlocked = (
+      await this.pod.exec(['sh', '-c', script, 'admit', ...machineLockablePaths], {
+        timeoutMs: 10_000,
+      })
+    ).stdout
+      .split('\n')
+      .filter(Boolean);
+    try {
+      return await start();
+    } finally {
+      if (unlocked.length > 0)
+        await this.pod.exec(['chattr', '+i', ...unlocked], { timeoutMs: 10_000 });
+    }
+  }
+
+  async removeDefaultRoute(): Promise<void> {
+    await this.pod.exec(['ip', 'route', 'del', 'default'], { timeoutMs: 5_000 });
+  }
+
+  /** A net.* sysctl of the machine, read by the harness from the machine itself. */
+  async sysctl(key: string): Promise<string> {
+    const result = await this.pod.run(['cat', `/proc/sys/${key.replace(/\./g, '/')}`], {
+      timeoutMs: 5_000,
+    });
+    return result.stdout.trim();
   }
 
   /**
@@ -66,16 +145,14 @@ export class StartedMachine {
   async powerCycleTpm(bootChain: string): Promise<void> {
     await this.currentTpm.powerOff();
     this.generation += 1;
-    this.currentTpm = await StartedTpm.powerOn(
-      {
-        session: this.session,
-        image: this.images.tpm,
-        machine: this.spec.name,
-        pod: this.pod,
-        stateVolume: this.tpmStateVolume,
-        bootChain,
-      },
-      this.generation,
-    );
+    const request = {
+      session: this.session,
+      image: this.images.tpm,
+      machine: this.spec.name,
+      pod: this.pod,
+      stateVolume: this.tpmStateVolume,
+      bootChain,
+    };
+    this.currentTpm = await this.admit(() => StartedTpm.powerOn(request, this.generation));
   }
 }

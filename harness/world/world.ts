@@ -1,15 +1,18 @@
 import type { RunSession } from '../runtime/run-session.ts';
 import type { StartedContainer } from '../runtime/started-container.ts';
 import type { StartedNetwork } from '../runtime/internal-network.ts';
+import { allowZoneRouting } from '../runtime/bridge-routing.ts';
 import { memberAddress, observerName, planZoneNetworks, type ZoneNetworkPlan } from '../topology/address-plan.ts';
 import type { ResolvedTopology } from '../topology/topology-validator.ts';
 import type { Logger } from '../util/log.ts';
 import { startObserver } from '../../sims/observer/observer.ts';
 import { simKind } from '../../sims/registry.ts';
 import type { StartedSim } from '../../sims/sim-kind.ts';
+import { mergeHostAttachments } from './host-attachments.ts';
 import { HostVm } from './host-vm.ts';
 import { buildSiteFile } from './site-file-builder.ts';
 import { StartedMachine } from './started-machine.ts';
+import { installStaticRoutes } from './world-routes.ts';
 
 export interface WorldImages {
   pod: string;
@@ -63,11 +66,26 @@ export class World {
         }),
       ),
     );
+    if (topology.services.some((s) => s.legs.length > 0)) {
+      await allowZoneRouting(session, images.observer, [...networks.values()].map((n) => n.network));
+      log.detail('routers may forward between the zone networks');
+    }
     const attachment = (zone: string, node: string) => {
       const entry = networks.get(zone);
       if (entry === undefined) throw new Error(`no network for zone ${zone}`);
       return { name: entry.network.name, address: memberAddress(entry.plan, entry.network.subnet, node) };
     };
+
+    // The hosts' disks exist before the simulators start: a simulator may watch them (audit).
+    const hostDisks = await Promise.all(
+      topology.hosts.map(async (host) => {
+        const [diskVolume, dataVolume] = await Promise.all([
+          session.createVolume(`${host.name}-disk`),
+          session.createVolume(`${host.name}-data`),
+        ]);
+        return { host, diskVolume, dataVolume };
+      }),
+    );
 
     log.info(`starting observers, ${topology.services.length} simulator(s), ${topology.machines.length} machine(s)`);
     const [observers, sims, machines] = await Promise.all([
@@ -88,6 +106,10 @@ export class World {
             image,
             service: { ...service, options: kind.options.parse(service.options) },
             network: attachment(service.zone, service.name),
+            legs: service.legs.map((zone) => ({ zone, ...attachment(zone, service.name) })),
+            links: topology.links.filter((link) => link.router === service.name),
+            addressOf: (zone: string, node: string) => attachment(zone, node).address,
+            hosts: hostDisks,
           });
           log.detail(`simulator ${service.name} (${service.kind}) at ${started.address}`);
           return started;
@@ -103,23 +125,31 @@ export class World {
       ),
     ]);
 
+    const observerMap = new Map(observers);
+    await installStaticRoutes(topology, (zone, node) => attachment(zone, node).address, {
+      observers: observerMap,
+      sims,
+      machines,
+    });
+    log.detail('static routes installed');
+
     const machineMap = byName(machines);
     log.info(`booting ${topology.hosts.length} host(s)`);
     const hosts = await Promise.all(
-      topology.hosts.map(async (host) => {
+      hostDisks.map(async ({ host, diskVolume, dataVolume }) => {
         const siteFile = JSON.stringify(buildSiteFile(topology, host, sims), null, 2);
-        const [disk, data] = await Promise.all([
-          session.createVolume(`${host.name}-disk`),
-          session.createVolume(`${host.name}-data`),
-        ]);
-        const vm = new HostVm(host, session, images.host, disk, data, siteFile);
+        const contributions = await Promise.all(
+          sims.map(async (sim) => ({ sim: sim.name, attachments: (await sim.hostAttachments?.(host)) ?? {} })),
+        );
+        const attachments = mergeHostAttachments(host.name, contributions);
+        const vm = new HostVm(host, session, images.host, diskVolume, dataVolume, siteFile, attachments);
         const machine = machineMap.get(host.machine);
         if (machine === undefined) throw new Error(`host ${host.name} has no machine ${host.machine}`);
         await vm.boot(machine);
         return vm;
       }),
     );
-    return new World(topology, session, images, networks, new Map(observers), byName(sims), machineMap, byName(hosts));
+    return new World(topology, session, images, networks, observerMap, byName(sims), machineMap, byName(hosts));
   }
 
   host(name: string): HostVm {

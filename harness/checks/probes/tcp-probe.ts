@@ -17,23 +17,26 @@ export async function tcpConnect(
   port: number,
   timeoutSeconds = 3,
 ): Promise<TcpProbe> {
+  // The inner timeout's exit status (124 for a silently dropped SYN) is reported, not returned:
+  // the exec's own timeout must only fire when the probe itself hangs.
   const result = await from.exec(
     [
-      'timeout',
-      String(timeoutSeconds),
       'bash',
       '-c',
-      `exec 3<>/dev/tcp/${address}/${port} && echo CONNECTED`,
+      `timeout ${timeoutSeconds} bash -c 'exec 3<>/dev/tcp/${address}/${port}' && echo CONNECTED || echo "EXIT $?"`,
     ],
     { timeoutMs: (timeoutSeconds + 3) * 1000 },
   );
   const connected = result.stdout.includes('CONNECTED');
+  const timedOut = result.stdout.includes('EXIT 124');
   return {
     from: from.nodeName,
     target: `${address}:${port}`,
     connected,
     detail: connected
       ? 'connection accepted'
-      : result.stderr.trim().split('\n').pop() || `exit ${result.exitCode}`,
+      : timedOut
+        ? `no answer within ${timeoutSeconds}s`
+        : result.stderr.trim().split('\n').pop() || `exit ${result.exitCode}`,
   };
 }

@@ -1,0 +1,69 @@
+import { SovhError, describeError } from '../util/sovh-error.ts';
+import type { StartedNetwork } from './internal-network.ts';
+import type { RunSession } from './run-session.ts';
+
+/** Marks the rules this file adds, so that the rules of gone networks can be found and removed. */
+const ruleComment = 'sovh-zone-routing';
+
+/** The Linux bridge the engine made for a network (its default name: br- and 12 hex of the id). */
+export function bridgeName(network: StartedNetwork): string {
+  return `br-${network.id.slice(0, 12)}`;
+}
+
+/**
+ * Lets routers of a run forward between its zone networks.
+ *
+ * The engine isolates an internal network at its bridge: with bridge netfilter on (as the engine
+ * sets it), a frame bridged on an internal network whose IPv4 destination (or source) lies outside
+ * that network's subnet is dropped. A router's forwarded packets are exactly such frames: a host
+ * sends a foreign-bound packet to the router's MAC on its own zone's bridge. One rule per bridge in
+ * the engine host's DOCKER-USER chain (which the engine evaluates first and leaves to its users)
+ * accepts frames that enter AND leave the same bridge of this run, and nothing else. Packets that
+ * would leave the machine are routed by the engine host to another interface, so they never match
+ * and stay dropped by the engine's own rules: nothing of the run reaches past the machine.
+ *
+ * The rules name bridges; once a run's networks are gone they match nothing. Each call first
+ * removes the rules whose bridge no longer exists, so they do not pile up.
+ */
+export async function allowZoneRouting(
+  session: RunSession,
+  helperImage: string,
+  networks: readonly StartedNetwork[],
+): Promise<void> {
+  if (networks.length === 0) return;
+  const bridges = networks.map(bridgeName);
+  const prune = [
+    `iptables -S DOCKER-USER | grep -- '--comment ${ruleComment}' | while read -r _ chain rest; do`,
+    '  bridge=$(echo "$rest" | sed -n "s/.*-i \\(br-[0-9a-f]*\\) .*/\\1/p");',
+    '  if [ -n "$bridge" ] && ! ip link show "$bridge" >/dev/null 2>&1; then eval "iptables -D $chain $rest"; fi;',
+    'done',
+  ].join('\n');
+  const add = bridges
+    .map(
+      (b) =>
+        `iptables -I DOCKER-USER -i ${b} -o ${b} -m comment --comment ${ruleComment} -j ACCEPT`,
+    )
+    .join(' && ');
+  try {
+    const helper = await session
+      .container(helperImage, 'zone-routing')
+      .withNode('zone-routing', 'helper')
+      .withEngineHostNetwork()
+      .withCapabilities('NET_ADMIN', 'NET_RAW')
+      .withCommand(['sleep', '60'])
+      .start();
+    try {
+      await helper.sh(`${prune}\n${add}`, { timeoutMs: 20_000 });
+    } finally {
+      await helper.remove();
+    }
+  } catch (error) {
+    throw new SovhError(
+      'ZONE_ROUTING_UNAVAILABLE',
+      `cannot let routers forward between the run's zone networks (bridges ${bridges.join(', ')}): ` +
+        `${describeError(error)}. The engine must allow a helper container in its host network ` +
+        'namespace with NET_ADMIN (a rootful engine does); topologies without routers do not need it.',
+      { cause: error },
+    );
+  }
+}

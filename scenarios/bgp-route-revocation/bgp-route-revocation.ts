@@ -1,0 +1,209 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { lastObservation, type Check } from '../../harness/checks/check.ts';
+import { verdictOf } from '../../harness/checks/verdict.ts';
+import { withdrawRoute } from '../../harness/faults/bgp-announcement.ts';
+import type { History } from '../../harness/scenario/history.ts';
+import { defineScenario } from '../../harness/scenario/scenario.ts';
+import { asEndpoint } from '../../sims/endpoint/endpoint.ts';
+import { asRouter } from '../../sims/router/started-router.ts';
+import { awaitLearnedRoute, kernelRoutes } from '../network-world/bgp-evidence.ts';
+import { bgpWorld, domesticSitePrefix } from '../network-world/bgp-world.ts';
+import {
+  awaitNetworkControls,
+  observeConnectAttempts,
+  observeMessagesLog,
+  type ConnectAttempts,
+  type MessagesLog,
+} from '../network-world/network-evidence.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const phases = {
+  before: 'before-withdrawal',
+  withdrawn: 'withdrawn',
+  readvertised: 'readvertised',
+} as const;
+
+interface CaptureObservation {
+  router: string;
+  filter: string;
+  packets: number;
+  lines: string[];
+}
+
+function attempts(history: History, phase: string): ConnectAttempts['attempts'] {
+  return lastObservation<ConnectAttempts>(history, 'connect-attempts', (d) => d.phase === phase)
+    .data.attempts;
+}
+
+function describe(list: ConnectAttempts['attempts']): string {
+  return list
+    .map((a) => `${a.target} ${a.connected ? 'connected' : `no answer (${a.detail})`}`)
+    .join('; ');
+}
+
+function reachability(name: string, phase: string, description: string): Check {
+  return {
+    name,
+    description,
+    verify(history) {
+      const list = attempts(history, phase);
+      const ok = list.length > 0 && list.every((a) => a.connected);
+      return verdictOf(ok, `reachable: ${describe(list)}`, `not reachable: ${describe(list)}`, {
+        expected: 'connected',
+        observed: describe(list),
+      });
+    },
+  };
+}
+
+const checks: Check[] = [
+  reachability(
+    'reachable-before-withdrawal',
+    phases.before,
+    'While the domestic prefix is announced, its target answers the host',
+  ),
+  {
+    name: 'unreachable-while-withdrawn',
+    description:
+      'With the prefix withdrawn, its target does not answer the host: no other path is taken (fail closed)',
+    verify(history) {
+      const list = attempts(history, phases.withdrawn);
+      const reached = list.filter((a) => a.connected);
+      return verdictOf(
+        list.length > 0 && reached.length === 0,
+        `unreachable: ${describe(list)}`,
+        `still reached over another path: ${describe(reached)}`,
+        {
+          expected: 'no connection while the prefix is withdrawn',
+          observed: describe(list),
+        },
+      );
+    },
+  },
+  {
+    name: 'no-fallback-through-exchange',
+    description:
+      'While the prefix is withdrawn, no packet to it reaches the exchange router (the host never falls back to a foreign path)',
+    verify(history) {
+      const capture = lastObservation<CaptureObservation>(history, 'exchange-capture').data;
+      return verdictOf(
+        capture.packets === 0,
+        'the exchange saw no packet for the withdrawn prefix',
+        `${capture.packets} packet(s) for the withdrawn prefix went to the exchange`,
+        {
+          expected: '0 packets in the capture at the exchange',
+          observed: `${capture.packets} packet(s) (${capture.filter})`,
+          evidence: [
+            {
+              source: `tcpdump on ${capture.router}`,
+              excerpt: capture.lines.slice(0, 10).join('\n') || '(no packets)',
+            },
+          ],
+        },
+      );
+    },
+  },
+  {
+    name: 'revocation-logged',
+    description:
+      'Second witness: "BGP Route Revocation" for the prefix in the host\'s messages log',
+    verify(history) {
+      const log = lastObservation<MessagesLog>(
+        history,
+        'messages-log',
+        (d) => d.phase === phases.withdrawn,
+      ).data;
+      const lines = log.lines.filter(
+        (l) => l.includes('BGP Route Revocation') && l.includes(domesticSitePrefix),
+      );
+      return verdictOf(
+        lines.length > 0,
+        lines[0] ?? '',
+        `no "BGP Route Revocation" line for ${domesticSitePrefix}`,
+        {
+          expected: `BGP Route Revocation: ${domesticSitePrefix} ...`,
+          observed: lines.slice(0, 2).join(' | ') || '(none)',
+          evidence: [
+            {
+              source: '/var/log/messages on the VM disk',
+              excerpt: log.lines
+                .filter((l) => l.includes('BGP'))
+                .slice(-6)
+                .join('\n'),
+            },
+          ],
+        },
+      );
+    },
+  },
+  reachability(
+    'reachable-after-readvertisement',
+    phases.readvertised,
+    'Once the prefix is announced again, its target answers the host again',
+  ),
+];
+
+/**
+ * Route revocation: the domestic router withdraws a domestic prefix. The host must fail closed
+ * (its targets become unreachable; nothing falls back to the border's default toward the
+ * exchange), say so in its messages log, and reach them again on re-advertisement.
+ */
+export default defineScenario({
+  name: 'bgp-route-revocation',
+  description:
+    'A withdrawn domestic prefix makes its targets unreachable (fail closed), is logged, and comes back on re-advertisement',
+  needs: [],
+  topology: bgpWorld(),
+  async run(context) {
+    const { world } = context;
+    const vm = world.host('vm1');
+    const target = asEndpoint(world.sim('dc2-app'));
+    const probeTarget = (phase: string) =>
+      observeConnectAttempts(context, vm, phase, [
+        { role: 'domestic', address: target.address, port: 443 },
+      ]);
+    await context.step('wait for the host and its BGP routes', async () => {
+      await awaitNetworkControls(vm);
+      await awaitLearnedRoute(context, vm, domesticSitePrefix, true);
+      await probeTarget(phases.before);
+    });
+    const readvertise = await context.inject(withdrawRoute('metro', domesticSitePrefix));
+    const ixp = asRouter(world.sim('ixp'));
+    await context.step('probe the withdrawn prefix', async () => {
+      await awaitLearnedRoute(context, vm, domesticSitePrefix, false);
+      const capture = await ixp.startCapture('revocation', {
+        zone: 'exchange',
+        filter: `dst net ${domesticSitePrefix}`,
+      });
+      context.observe('host-routes', {
+        phase: phases.withdrawn,
+        routes: await kernelRoutes(context, vm),
+      });
+      await probeTarget(phases.withdrawn);
+      const seen = await capture.stop();
+      context.observe('exchange-capture', {
+        router: ixp.name,
+        filter: seen.filter,
+        packets: seen.packets,
+        lines: seen.lines.slice(0, 50),
+      });
+      await observeMessagesLog(context, vm, phases.withdrawn);
+    });
+    await readvertise();
+    await context.step('probe after re-advertisement', async () => {
+      await awaitLearnedRoute(context, vm, domesticSitePrefix, true);
+      await probeTarget(phases.readvertised);
+    });
+  },
+  checks,
+  mutants: [
+    {
+      name: 'default-via-exchange',
+      description:
+        'Instead of fail-closed routes the stack keeps a default route through the border router, toward the exchange',
+      expectFailing: ['no-fallback-through-exchange'],
+      stackPatch: join(here, 'mutants', 'default-via-exchange.patch'),
+    },
+  ],
+});

@@ -1,0 +1,4 @@
+import { describeScenario } from '../../harness/testing/scenario-suite.ts';
+import egressDefaultDeny from './egress-default-deny.ts';
+
+describeScenario(egressDefaultDeny);

@@ -1,0 +1,109 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineScenario } from '../../harness/scenario/scenario.ts';
+import { asEndpoint } from '../../sims/endpoint/endpoint.ts';
+import { asRouter } from '../../sims/router/started-router.ts';
+import {
+  awaitNetworkControls,
+  observeConnectAttempts,
+  observeEndpointRecords,
+  observeKernelRuleset,
+  observeMessagesLog,
+} from '../network-world/network-evidence.ts';
+import { domesticCidrs, networkZones } from '../network-world/network-zones.ts';
+import { egressChecks, foreignEndpoints, phase } from './egress-checks.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/**
+ * The manual's step 2: default-deny egress. From the host, domestic targets and the named
+ * sovereign API answer; every foreign endpoint, tried on several ports, receives nothing (counted
+ * at the endpoints and in the exchange router's capture); the host records each drop.
+ */
+export default defineScenario({
+  name: 'egress-default-deny',
+  description:
+    'OUTPUT policy DROP: domestic targets and the sovereign API reachable, foreign endpoints receive zero connections',
+  needs: [],
+  topology: {
+    zones: [networkZones.sovereign, networkZones.exchange, networkZones.foreign],
+    services: [
+      { name: 'edge', kind: 'router', zone: 'sovereign', legs: ['exchange'] },
+      { name: 'ixp', kind: 'router', zone: 'exchange', legs: ['foreign'] },
+      {
+        name: 'domestic-app',
+        kind: 'endpoint',
+        zone: 'sovereign',
+        options: { tcpPorts: [443, 8080] },
+      },
+      // A sovereign provider's API at the exchange: outside the domestic CIDRs, named in the site file.
+      {
+        name: 'sovereign-api',
+        kind: 'endpoint',
+        zone: 'exchange',
+        options: { tcpPorts: [443, 8443], sovereignApiFor: ['sovereign'] },
+      },
+      { name: 'foreign-api', kind: 'endpoint', zone: 'foreign', options: { tcpPorts: [443, 80] } },
+      { name: 'foreign-kms', kind: 'endpoint', zone: 'foreign', options: { tcpPorts: [5696] } },
+    ],
+    hosts: [{ name: 'vm1', zone: 'sovereign' }],
+  },
+  async run(context) {
+    const { world } = context;
+    const vm = world.host('vm1');
+    const address = (name: string) => asEndpoint(world.sim(name)).address;
+    await context.step('wait for the host to load its fence', () => awaitNetworkControls(vm));
+    const ixp = asRouter(world.sim('ixp'));
+    const capture = await ixp.startCapture('egress', {
+      zone: 'foreign',
+      filter: `src net ${networkZones.sovereign.cidrs[0] ?? ''}`,
+    });
+    await context.step('try every target from the host', () =>
+      observeConnectAttempts(context, vm, phase, [
+        { role: 'domestic', address: address('domestic-app'), port: 443 },
+        { role: 'domestic', address: address('domestic-app'), port: 8080 },
+        { role: 'sovereign-api', address: address('sovereign-api'), port: 443 },
+        { role: 'sovereign-api-other-port', address: address('sovereign-api'), port: 8443 },
+        { role: 'foreign', address: address('foreign-api'), port: 443 },
+        { role: 'foreign', address: address('foreign-api'), port: 80 },
+        { role: 'foreign', address: address('foreign-kms'), port: 5696 },
+      ]),
+    );
+    await context.step('count what arrived abroad and what crossed the exchange', async () => {
+      await observeEndpointRecords(
+        context,
+        phase,
+        [...foreignEndpoints, 'sovereign-api'],
+        domesticCidrs,
+      );
+      const seen = await capture.stop();
+      context.observe('exchange-capture', {
+        phase,
+        router: ixp.name,
+        device: seen.device,
+        filter: seen.filter,
+        packets: seen.packets,
+        lines: seen.lines.slice(0, 50),
+      });
+      context.observe('exchange-counters', {
+        phase,
+        router: ixp.name,
+        counters: await ixp.counters(),
+      });
+    });
+    await context.step('read the host fence from the kernel and its drop records', async () => {
+      await observeKernelRuleset(context, vm, phase);
+      await observeMessagesLog(context, vm, phase);
+    });
+  },
+  checks: egressChecks,
+  mutants: [
+    {
+      name: 'output-policy-accept',
+      description:
+        'The fence is loaded with OUTPUT policy ACCEPT: anything not explicitly allowed leaves anyway',
+      expectFailing: ['foreign-endpoints-receive-nothing', 'output-policy-drop'],
+      stackPatch: join(here, 'mutants', 'output-policy-accept.patch'),
+    },
+  ],
+});

@@ -1,0 +1,4 @@
+import { describeScenario } from '../../harness/testing/scenario-suite.ts';
+import linkLatency from './link-latency.ts';
+
+describeScenario(linkLatency);

@@ -1,0 +1,275 @@
+import { lastObservation, type Check } from '../../harness/checks/check.ts';
+import { verdictOf } from '../../harness/checks/verdict.ts';
+import { machineProbe } from '../../harness/checks/probes/machine-probe.ts';
+import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
+import { defineScenario } from '../../harness/scenario/scenario.ts';
+import type { TopologyInput } from '../../harness/topology/topology-schema.ts';
+import type { HostVm } from '../../harness/world/host-vm.ts';
+import { asEndpoint } from '../../sims/endpoint/endpoint.ts';
+import { asRouter } from '../../sims/router/started-router.ts';
+import { observeMtr, type MtrPath } from '../network-world/bgp-evidence.ts';
+import { awaitNetworkControls } from '../network-world/network-evidence.ts';
+import { domesticCidrs, networkZones } from '../network-world/network-zones.ts';
+
+/** The thresholds the site holds its sovereign link to (round trip and loss), and the link itself. */
+export const thresholds = { maxRttMs: 25, maxLossPercent: 1 };
+export const sovereignLink = { delayMs: 5 };
+/** The long way round: a carrier at the exchange with a path into the domestic site. */
+const exchangePathDelayMs = 40;
+/** How close the measured added delay must be to the asked one: 1 ms plus 15 %. */
+const delayToleranceMs = (askedMs: number) => 1 + 0.15 * askedMs;
+
+interface BorderCrossings {
+  router: string;
+  from: string;
+  to: string;
+  beforePackets: number;
+  afterPackets: number;
+}
+
+interface UdpLoss {
+  ok: boolean;
+  lostPercent: number;
+  jitterMs: number;
+  packets: number;
+  detail: string;
+}
+
+async function observeUdpLoss(
+  context: ScenarioContext,
+  host: HostVm,
+  target: string,
+): Promise<UdpLoss> {
+  const probe = await machineProbe(context.world, host.machine);
+  const result = await probe.exec(['iperf3', '-c', target, '-u', '-b', '2M', '-t', '3', '-J'], {
+    timeoutMs: 30_000,
+  });
+  try {
+    const json = JSON.parse(result.stdout) as {
+      end?: { sum?: { lost_percent?: number; jitter_ms?: number; packets?: number } };
+      error?: string;
+    };
+    const sum = json.end?.sum;
+    if (sum === undefined) throw new Error(json.error ?? 'no summary');
+    const loss = {
+      ok: true,
+      lostPercent: sum.lost_percent ?? 100,
+      jitterMs: sum.jitter_ms ?? 0,
+      packets: sum.packets ?? 0,
+      detail: 'iperf3 -u -b 2M -t 3',
+    };
+    return context.observe('udp-loss', loss);
+  } catch (error) {
+    return context.observe('udp-loss', {
+      ok: false,
+      lostPercent: 100,
+      jitterMs: 0,
+      packets: 0,
+      detail: `${(error as Error).message} ${result.stderr.trim()}`,
+    });
+  }
+}
+
+interface PingSeries {
+  target: string;
+  sent: number;
+  rttsMs: number[];
+  medianMs: number;
+  lossPercent: number;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? Number.NaN)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+/** A series of pings from the host's machine: the median round trip is the link's latency. */
+async function observePings(
+  context: ScenarioContext,
+  host: HostVm,
+  target: string,
+  count = 100,
+): Promise<PingSeries> {
+  const probe = await machineProbe(context.world, host.machine);
+  const result = await probe.exec(
+    ['ping', '-n', '-c', String(count), '-i', '0.05', '-W', '5', target],
+    { timeoutMs: 60_000 },
+  );
+  const rttsMs = [...result.stdout.matchAll(/time=([\d.]+) ms/g)].map((m) => Number(m[1]));
+  return context.observe('ping-rtt', {
+    target,
+    sent: count,
+    rttsMs,
+    medianMs: median(rttsMs),
+    lossPercent: (100 * (count - rttsMs.length)) / count,
+  });
+}
+
+function lastHop(path: MtrPath) {
+  return path.hops.find((h) => h.address === path.target);
+}
+
+const checks: Check[] = [
+  {
+    name: 'latency-within-threshold',
+    description: `The median round trip to the domestic site stays within ${thresholds.maxRttMs} ms (100 pings from the host)`,
+    verify(history) {
+      const pings = lastObservation<PingSeries>(history, 'ping-rtt').data;
+      const ok = pings.rttsMs.length > 0 && pings.medianMs <= thresholds.maxRttMs;
+      const observed =
+        pings.rttsMs.length === 0
+          ? `${pings.target} never answered`
+          : `median ${pings.medianMs} ms over ${pings.rttsMs.length} replies`;
+      return verdictOf(ok, observed, `${observed}, above ${thresholds.maxRttMs} ms`, {
+        expected: `<= ${thresholds.maxRttMs} ms`,
+        observed,
+        evidence: [
+          {
+            source: `ping from the host's machine to ${pings.target}`,
+            excerpt: pings.rttsMs.join(' '),
+          },
+        ],
+      });
+    },
+  },
+  {
+    name: 'loss-within-threshold',
+    description: `Packet loss to the domestic site stays within ${thresholds.maxLossPercent} % (iperf3 UDP and ping)`,
+    verify(history) {
+      const udp = lastObservation<UdpLoss>(history, 'udp-loss').data;
+      const pings = lastObservation<PingSeries>(history, 'ping-rtt').data;
+      const ok =
+        udp.ok &&
+        udp.lostPercent <= thresholds.maxLossPercent &&
+        pings.lossPercent <= thresholds.maxLossPercent;
+      const observed = `iperf3 UDP ${udp.ok ? `${udp.lostPercent}% lost of ${udp.packets}, jitter ${udp.jitterMs.toFixed(2)} ms` : `failed: ${udp.detail}`}; ping ${pings.lossPercent.toFixed(1)}% lost`;
+      return verdictOf(ok, observed, observed, {
+        expected: `<= ${thresholds.maxLossPercent} % lost`,
+        observed,
+      });
+    },
+  },
+  {
+    name: 'path-stays-domestic',
+    description:
+      'The measurements reach the domestic site over domestic hops only: mtr shows no foreign hop and the border router forwarded nothing into the exchange',
+    verify(history) {
+      const path = lastObservation<MtrPath>(history, 'mtr-path').data;
+      const border = lastObservation<BorderCrossings>(history, 'border-crossings').data;
+      const hops = path.hops.map((h) => `${h.address} (${h.averageMs} ms)`).join(' > ');
+      const crossed = border.afterPackets - border.beforePackets;
+      const ok = lastHop(path) !== undefined && path.foreignHops.length === 0 && crossed === 0;
+      const observed = `mtr ${hops}; ${border.router} forwarded ${crossed} packet(s) from ${border.from} into ${border.to} while measuring`;
+      return verdictOf(ok, observed, `the path leaves the domestic network: ${observed}`, {
+        expected: 'domestic hops only, 0 packets into the exchange',
+        observed,
+      });
+    },
+  },
+  {
+    name: 'link-delay-as-configured',
+    description: `The sovereign link adds the configured ${sovereignLink.delayMs} ms each way: the round trip past its router grows by twice that`,
+    verify(history) {
+      const path = lastObservation<MtrPath>(history, 'mtr-path').data;
+      const { mechanism } = lastObservation<{ mechanism: string }>(history, 'link-mechanism').data;
+      const first = path.hops[0];
+      const hop = lastHop(path);
+      if (first === undefined || hop === undefined) {
+        return verdictOf(
+          false,
+          '',
+          `no round trip measured (path ${path.hops.map((h) => h.address).join(' > ')})`,
+          {},
+        );
+      }
+      // The fastest round trips: a delay line never delivers early, and what a busy machine's
+      // scheduler adds on top shows in the average (latency-within-threshold), not here.
+      const pings = lastObservation<PingSeries>(history, 'ping-rtt').data;
+      const fastestMs = Math.min(hop.bestMs, ...pings.rttsMs);
+      const addedMs = Math.round((fastestMs - first.bestMs) * 10) / 10;
+      const askedMs = 2 * sovereignLink.delayMs;
+      const ok = Math.abs(addedMs - askedMs) <= delayToleranceMs(askedMs);
+      const observed = `${addedMs} ms added past ${first.address} (fastest round trips of mtr and ${pings.rttsMs.length} pings; median ${pings.medianMs} ms; asked ${askedMs} ms, mechanism ${mechanism})`;
+      return verdictOf(ok, observed, observed, {
+        expected: `${askedMs} ms +- ${delayToleranceMs(askedMs)} ms`,
+        observed,
+      });
+    },
+  },
+];
+
+const topology: TopologyInput = {
+  zones: [networkZones.sovereign, networkZones.dc2, networkZones.exchange],
+  services: [
+    { name: 'metro', kind: 'router', zone: 'sovereign', legs: ['dc2'] },
+    { name: 'edge', kind: 'router', zone: 'sovereign', legs: ['exchange'] },
+    { name: 'carrier', kind: 'router', zone: 'exchange', legs: ['dc2'] },
+    { name: 'dc2-app', kind: 'endpoint', zone: 'dc2', options: { tcpPorts: [443], iperf: true } },
+  ],
+  links: [
+    { router: 'metro', zones: ['sovereign', 'dc2'], delayMs: sovereignLink.delayMs },
+    { router: 'carrier', zones: ['exchange', 'dc2'], delayMs: exchangePathDelayMs },
+  ],
+  hosts: [{ name: 'vm1', zone: 'sovereign' }],
+};
+
+/**
+ * Latency and loss of a sovereign link: the domestic site is one delayed link away through the
+ * metro router; the other way round, through the exchange and a carrier, is longer. Measured from
+ * the host's machine with mtr (round trips, loss, path) and iperf3 (UDP loss and jitter).
+ */
+export default defineScenario({
+  name: 'link-latency',
+  description: `Across a sovereign link with ${sovereignLink.delayMs} ms delay, latency and loss stay within ${thresholds.maxRttMs} ms / ${thresholds.maxLossPercent} %`,
+  needs: [],
+  topology,
+  async run(context) {
+    const { world } = context;
+    const vm = world.host('vm1');
+    const target = asEndpoint(world.sim('dc2-app')).address;
+    await context.step('wait for the host', () => awaitNetworkControls(vm));
+    context.observe('link-mechanism', {
+      mechanism: world.topology.services.some((s) => s.name === 'metro')
+        ? (world.sim('metro').facts.impairment ?? 'unknown')
+        : 'no metro router',
+      links: world
+        .allSims()
+        .filter((s) => s.kind === 'router')
+        .map((s) => `${s.name}: ${s.facts.links ?? 'none'}`),
+    });
+    const edge = asRouter(world.sim('edge'));
+    const beforePackets = await edge.crossed('sovereign', 'exchange');
+    await context.step('measure round trips and the path with mtr', () =>
+      observeMtr(context, vm, 'measured', target, domesticCidrs, 10),
+    );
+    await context.step('measure round trips with ping', () => observePings(context, vm, target));
+    await context.step('measure loss and jitter with iperf3', () =>
+      observeUdpLoss(context, vm, target),
+    );
+    context.observe('border-crossings', {
+      router: edge.name,
+      from: 'sovereign',
+      to: 'exchange',
+      beforePackets,
+      afterPackets: await edge.crossed('sovereign', 'exchange'),
+    } satisfies BorderCrossings);
+  },
+  checks,
+  mutants: [
+    {
+      name: 'steered-through-exchange',
+      description:
+        'The domestic link is gone from the routing: traffic to the domestic site goes through the exchange and a carrier',
+      expectFailing: ['latency-within-threshold', 'path-stays-domestic'],
+      topology: (input) => ({
+        ...input,
+        services: (input.services ?? []).filter((s) => s.name !== 'metro'),
+        links: (input.links ?? []).filter((l) => l.router !== 'metro'),
+      }),
+    },
+  ],
+});

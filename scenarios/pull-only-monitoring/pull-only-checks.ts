@@ -1,0 +1,107 @@
+import { lastObservation, type Check } from '../../harness/checks/check.ts';
+import { verdictOf } from '../../harness/checks/verdict.ts';
+import type { MessagesLog } from '../network-world/network-evidence.ts';
+import type { ForeignScan, MonitorPull } from './pull-only-evidence.ts';
+
+export const pullOnlyChecks: Check[] = [
+  {
+    name: 'sovereign-monitor-pulls',
+    description: "The sovereign monitor (the zone's observer) pulls the host's metrics",
+    verify(history) {
+      const pull = lastObservation<MonitorPull>(history, 'sovereign-pull').data;
+      let metrics: unknown;
+      try {
+        metrics = JSON.parse(pull.body);
+      } catch {
+        metrics = undefined;
+      }
+      const ok =
+        pull.status === 200 &&
+        typeof metrics === 'object' &&
+        metrics !== null &&
+        'egress_dropped_packets' in metrics;
+      return verdictOf(
+        ok,
+        `GET ${pull.url}: 200 with metrics`,
+        `GET ${pull.url}: ${pull.status} ${pull.body.slice(0, 120)}`,
+        {
+          expected: '200 and a JSON body with the fence counters',
+          observed: `${pull.status} ${pull.body.slice(0, 200)}`,
+          evidence: [{ source: `curl from ${pull.from}`, excerpt: pull.body.slice(0, 400) }],
+        },
+      );
+    },
+  },
+  {
+    name: 'foreign-region-reaches-no-port',
+    description:
+      'From the foreign region, no port of the host accepts a connection: every listening port (as the kernel lists them) and the well-known ones',
+    verify(history) {
+      const scan = lastObservation<ForeignScan>(history, 'foreign-scan').data;
+      const open = scan.attempts.filter((a) => a.connected);
+      const observed = scan.attempts
+        .map((a) => `${a.target} ${a.connected ? 'OPEN' : 'closed'}`)
+        .join(', ');
+      return verdictOf(
+        open.length === 0 && scan.attempts.length > 0,
+        `${scan.attempts.length} ports tried from ${scan.from}, none accepted`,
+        `open to the foreign region: ${open.map((a) => a.target).join(', ')}`,
+        {
+          expected: 'no connection accepted from the foreign region',
+          observed,
+          evidence: [
+            { source: `TCP connects from ${scan.from} (${scan.fromAddress})`, excerpt: observed },
+          ],
+        },
+      );
+    },
+  },
+  {
+    name: 'martian-source-logged',
+    description:
+      'Second witness: the host\'s messages log records the foreign source trying to enter as "Martian Source"',
+    verify(history) {
+      const scan = lastObservation<ForeignScan>(history, 'foreign-scan').data;
+      const log = lastObservation<MessagesLog>(history, 'messages-log').data;
+      const lines = log.lines.filter(
+        (l) => l.includes('Martian Source') && l.includes(`SRC=${scan.fromAddress} `),
+      );
+      return verdictOf(
+        lines.length > 0,
+        `${lines.length} "Martian Source" record(s) for ${scan.fromAddress}`,
+        `no "Martian Source" record for ${scan.fromAddress}`,
+        {
+          expected: `a "Martian Source" line with SRC=${scan.fromAddress}`,
+          observed: `${lines.length} line(s)`,
+          evidence: [
+            {
+              source: '/var/log/messages on the VM disk',
+              excerpt: lines.slice(0, 5).join('\n') || '(none)',
+            },
+          ],
+        },
+      );
+    },
+  },
+  {
+    name: 'network-tuning',
+    description:
+      "The machine's kernel has net.core.somaxconn=4096 and martian logging with strict reverse-path filtering",
+    verify(history) {
+      const tuning = lastObservation<{
+        somaxconn: string;
+        logMartians: string;
+        rpFilter: string;
+        machine: string;
+      }>(history, 'network-tuning').data;
+      const ok =
+        tuning.somaxconn === '4096' && tuning.logMartians === '1' && tuning.rpFilter === '1';
+      const observed = `somaxconn=${tuning.somaxconn} log_martians=${tuning.logMartians} rp_filter=${tuning.rpFilter}`;
+      return verdictOf(ok, observed, `not as the manual says: ${observed}`, {
+        expected: 'somaxconn=4096 log_martians=1 rp_filter=1',
+        observed,
+        evidence: [{ source: `/proc/sys of machine ${tuning.machine}`, excerpt: observed }],
+      });
+    },
+  },
+];

@@ -1,0 +1,67 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineScenario } from '../../harness/scenario/scenario.ts';
+import { awaitNetworkControls, observeMessagesLog } from '../network-world/network-evidence.ts';
+import { networkZones } from '../network-world/network-zones.ts';
+import { pullOnlyChecks } from './pull-only-checks.ts';
+import {
+  observeForeignScan,
+  observeListeningPorts,
+  observeNetworkTuning,
+  observeSovereignPull,
+  wellKnownPorts,
+} from './pull-only-evidence.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/**
+ * The manual's hardening advice: monitoring is pulled by a sovereign monitor, never pushed, and
+ * nothing of a host is reachable from a foreign region. The foreign region's observer tries every
+ * port the host's kernel lists as listening, through the exchange.
+ */
+export default defineScenario({
+  name: 'pull-only-monitoring',
+  description:
+    'The sovereign monitor pulls; from a foreign region no port of the host accepts a connection',
+  needs: [],
+  topology: {
+    zones: [networkZones.sovereign, networkZones.exchange, networkZones.foreign],
+    services: [
+      { name: 'edge', kind: 'router', zone: 'sovereign', legs: ['exchange'] },
+      { name: 'ixp', kind: 'router', zone: 'exchange', legs: ['foreign'] },
+    ],
+    hosts: [{ name: 'vm1', zone: 'sovereign' }],
+  },
+  async run(context) {
+    const vm = context.world.host('vm1');
+    await context.step('wait for the host to fence itself', () => awaitNetworkControls(vm));
+    await context.step('pull the metrics from the sovereign monitor', () =>
+      observeSovereignPull(context, vm),
+    );
+    const listening = await context.step('list what the host listens on', () =>
+      observeListeningPorts(context, vm),
+    );
+    await context.step('try every port from the foreign region', () =>
+      observeForeignScan(
+        context,
+        vm,
+        'foreign',
+        [...new Set([...listening, ...wellKnownPorts])].sort((a, b) => a - b),
+      ),
+    );
+    await context.step('read the machine settings and the host records', async () => {
+      await observeNetworkTuning(context, vm);
+      await observeMessagesLog(context, vm, 'scanned');
+    });
+  },
+  checks: pullOnlyChecks,
+  mutants: [
+    {
+      name: 'agent-on-all-interfaces',
+      description:
+        'The monitoring agent listens on all interfaces and its port is open to every source',
+      expectFailing: ['foreign-region-reaches-no-port'],
+      stackPatch: join(here, 'mutants', 'agent-on-all-interfaces.patch'),
+    },
+  ],
+});

@@ -1,0 +1,190 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { lastObservation, type Check } from '../../harness/checks/check.ts';
+import { verdictOf } from '../../harness/checks/verdict.ts';
+import { leakRoutes } from '../../harness/faults/bgp-announcement.ts';
+import { defineScenario } from '../../harness/scenario/scenario.ts';
+import { asEndpoint } from '../../sims/endpoint/endpoint.ts';
+import { asRouter } from '../../sims/router/started-router.ts';
+import {
+  awaitLearnedRoute,
+  kernelRoutes,
+  observeBirdLog,
+  observeMtr,
+  type MtrPath,
+} from '../network-world/bgp-evidence.ts';
+import { bgpWorld, domesticSitePrefix, leakedMoreSpecifics } from '../network-world/bgp-world.ts';
+import {
+  awaitNetworkControls,
+  observeConnectAttempts,
+  type ConnectAttempts,
+} from '../network-world/network-evidence.ts';
+import { domesticCidrs } from '../network-world/network-zones.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const phase = 'leaked';
+/** How long the leak gets to spread before the host is probed (BGP updates take a moment). */
+const leakSettleMs = 6_000;
+
+interface CaptureObservation {
+  router: string;
+  filter: string;
+  packets: number;
+  lines: string[];
+}
+
+const checks: Check[] = [
+  {
+    name: 'domestic-target-reachable-during-leak',
+    description:
+      'With the leak in place, the domestic target still answers the host (over the domestic path)',
+    verify(history) {
+      const { attempts } = lastObservation<ConnectAttempts>(
+        history,
+        'connect-attempts',
+        (d) => d.phase === phase,
+      ).data;
+      const failed = attempts.filter((a) => !a.connected);
+      return verdictOf(
+        attempts.length > 0 && failed.length === 0,
+        'the domestic target answered',
+        `unreachable: ${failed.map((a) => `${a.target} (${a.detail})`).join(', ')}`,
+        {
+          expected: 'TCP connection to the domestic target accepted',
+          observed: attempts
+            .map((a) => `${a.target} ${a.connected ? 'connected' : a.detail}`)
+            .join('; '),
+        },
+      );
+    },
+  },
+  {
+    name: 'no-domestic-packet-crosses-exchange',
+    description:
+      'No packet to the domestic target reaches the exchange router while the leaked route is announced',
+    verify(history) {
+      const capture = lastObservation<CaptureObservation>(history, 'exchange-capture').data;
+      return verdictOf(
+        capture.packets === 0,
+        `the exchange saw no packet for ${domesticSitePrefix}`,
+        `${capture.packets} packet(s) for the domestic site crossed to the exchange`,
+        {
+          expected: '0 packets in the capture at the exchange',
+          observed: `${capture.packets} packet(s) (${capture.filter})`,
+          evidence: [
+            {
+              source: `tcpdump on ${capture.router}`,
+              excerpt: capture.lines.slice(0, 10).join('\n') || '(no packets)',
+            },
+          ],
+        },
+      );
+    },
+  },
+  {
+    name: 'mtr-shows-no-foreign-hop',
+    description:
+      'mtr from the host reaches the domestic target over domestic hops only (a path that dies at the border shows where it went)',
+    verify(history) {
+      const path = lastObservation<MtrPath>(history, 'mtr-path', (d) => d.phase === phase).data;
+      const hops = path.hops.map((h) => h.address).join(' > ');
+      const reached = path.hops.some((h) => h.address === path.target);
+      const problems = [
+        ...(reached ? [] : [`the path never reached ${path.target}`]),
+        ...path.foreignHops.map((h) => `foreign hop #${h.hop} ${h.address}`),
+      ];
+      return verdictOf(
+        problems.length === 0,
+        `path ${hops}`,
+        `${problems.join('; ')} (path ${hops || 'empty'})`,
+        {
+          expected: `hops inside the domestic CIDRs, ending at ${path.target}`,
+          observed: hops || '(no hops)',
+          evidence: [
+            { source: `mtr from the host's machine to ${path.target}`, excerpt: path.raw },
+          ],
+        },
+      );
+    },
+  },
+  {
+    name: 'leak-rejected-logged',
+    description: "Second witness: the host's routing daemon logged the leaked prefixes as rejected",
+    verify(history) {
+      const { lines } = lastObservation<{ phase: string; lines: string[] }>(
+        history,
+        'bird-log',
+        (d) => d.phase === phase,
+      ).data;
+      const rejected = lines.filter((l) => l.includes('ROUTE_LEAK_REJECTED'));
+      const missing = leakedMoreSpecifics.filter((p) => !rejected.some((l) => l.includes(p)));
+      return verdictOf(
+        missing.length === 0,
+        `${rejected.length} ROUTE_LEAK_REJECTED line(s)`,
+        `no rejection logged for ${missing.join(', ')}`,
+        {
+          expected: `ROUTE_LEAK_REJECTED for ${leakedMoreSpecifics.join(', ')}`,
+          observed: rejected.slice(0, 4).join(' | ') || '(none)',
+        },
+      );
+    },
+  },
+];
+
+/**
+ * A route leak: the exchange announces more specifics of a domestic site, so that a host taking the
+ * best route would send domestic traffic through the exchange. The host must not follow it.
+ */
+export default defineScenario({
+  name: 'route-leak',
+  description:
+    'A domestic prefix leaked through the exchange is not followed: no packet to the domestic target crosses it',
+  needs: [],
+  topology: bgpWorld(),
+  async run(context) {
+    const { world } = context;
+    const vm = world.host('vm1');
+    const target = asEndpoint(world.sim('dc2-app'));
+    await context.step('wait for the host and its BGP routes', async () => {
+      await awaitNetworkControls(vm);
+      await awaitLearnedRoute(context, vm, domesticSitePrefix, true);
+    });
+    await context.inject(leakRoutes('ixp', leakedMoreSpecifics));
+    await context.step('let the leak spread', async () => {
+      await new Promise((resolve) => setTimeout(resolve, leakSettleMs));
+      context.observe('host-routes', { phase, routes: await kernelRoutes(context, vm) });
+      context.observe('edge-routes', { phase, routes: await asRouter(world.sim('edge')).routes() });
+    });
+    const ixp = asRouter(world.sim('ixp'));
+    const capture = await ixp.startCapture('leak', {
+      zone: 'exchange',
+      filter: `dst net ${domesticSitePrefix}`,
+    });
+    await context.step('reach the domestic target from the host', async () => {
+      await observeConnectAttempts(context, vm, phase, [
+        { role: 'domestic', address: target.address, port: 443 },
+      ]);
+      await observeMtr(context, vm, phase, target.address, domesticCidrs);
+    });
+    await context.step('read the exchange capture and the host routing log', async () => {
+      const seen = await capture.stop();
+      context.observe('exchange-capture', {
+        router: ixp.name,
+        filter: seen.filter,
+        packets: seen.packets,
+        lines: seen.lines.slice(0, 50),
+      });
+      await observeBirdLog(context, vm, phase);
+    });
+  },
+  checks,
+  mutants: [
+    {
+      name: 'accept-leaked-route',
+      description:
+        "The stack's BGP import filter takes any domestic prefix, whatever AS path it came over",
+      expectFailing: ['no-domestic-packet-crosses-exchange', 'mtr-shows-no-foreign-hop'],
+      stackPatch: join(here, 'mutants', 'accept-leaked-route.patch'),
+    },
+  ],
+});

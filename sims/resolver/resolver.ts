@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import type { StartedContainer } from '../../harness/runtime/started-container.ts';
+import type { PlacedHost } from '../../harness/topology/topology-validator.ts';
+import { addressInCidr, mustParseCidr, parseAddress } from '../../harness/util/cidr.ts';
+import { SovhError } from '../../harness/util/sovh-error.ts';
+import { applyStaticRoutes } from '../../harness/world/static-routes.ts';
+import { simImage } from '../images.ts';
+import type { SimKind, StartedSim, StaticRoute } from '../sim-kind.ts';
+import {
+  parseQueryLog,
+  queryLog,
+  unboundConfig,
+  unboundConfigPath,
+  type ResolverQuery,
+} from './unbound-config.ts';
+
+const dnsName = z
+  .string()
+  .regex(/^([a-z0-9-]+\.)+[a-z0-9-]+\.?$/i, 'use a DNS name such as api.sovereign.example');
+const ipv4 = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/, 'use an IPv4 address');
+
+export const resolverOptions = z
+  .object({
+    /** A sovereign resolver is named in the hosts' site files (`dnsServers`); a global one is not. */
+    role: z.enum(['sovereign', 'global']),
+    /** The names it answers (A records); every other name gets NXDOMAIN. */
+    records: z.record(dnsName, ipv4).default({}),
+    /**
+     * Listed in the hosts' site files as a DNS server (`dnsServers`), as a network's DHCP would
+     * offer it. By default only a sovereign resolver is; offering a global one tests that the
+     * stack refuses a resolver outside the jurisdiction.
+     */
+    offered: z.boolean().optional(),
+  })
+  .strict();
+
+export type ResolverOptions = z.output<typeof resolverOptions>;
+
+const readyTimeoutMs = 15_000;
+
+export function asResolver(sim: StartedSim): StartedResolver {
+  if (!(sim instanceof StartedResolver)) {
+    throw new SovhError(
+      'NOT_A_RESOLVER',
+      `simulator "${sim.name}" is a ${sim.kind}, not a resolver`,
+    );
+  }
+  return sim;
+}
+
+/** A running resolver; what it received is read from its own query log. */
+export class StartedResolver implements StartedSim {
+  readonly kind = 'resolver';
+
+  constructor(
+    readonly name: string,
+    readonly address: string,
+    readonly container: StartedContainer,
+    readonly role: ResolverOptions['role'],
+    readonly offered: boolean,
+    readonly facts: Record<string, string>,
+  ) {}
+
+  siteSection(_host: PlacedHost): Record<string, unknown> {
+    return this.offered ? { dnsServers: [{ name: this.name, address: this.address }] } : {};
+  }
+
+  async addRoutes(routes: readonly StaticRoute[]): Promise<void> {
+    await applyStaticRoutes(this.container, routes);
+  }
+
+  /** Every query received so far, oldest first. */
+  async queries(): Promise<ResolverQuery[]> {
+    const result = await this.container.exec(['cat', queryLog], { timeoutMs: 10_000 });
+    return result.exitCode === 0 ? parseQueryLog(result.stdout) : [];
+  }
+
+  /** The queries whose client lies in one of the CIDRs (e.g. the sovereign zone's). */
+  async queriesFrom(cidrs: readonly string[]): Promise<ResolverQuery[]> {
+    const ranges = cidrs.map(mustParseCidr);
+    return (await this.queries()).filter((q) => {
+      const client = parseAddress(q.client);
+      return client !== undefined && ranges.some((r) => addressInCidr(client, r));
+    });
+  }
+}
+
+/** The resolver kind: unbound answering from fixed records and logging every query. See README.md. */
+export const resolverKind: SimKind<ResolverOptions> = {
+  kind: 'resolver',
+  description:
+    'DNS resolver (unbound): answers from fixed records only, logs every query; sovereign or global',
+  image: simImage('resolver'),
+  options: resolverOptions,
+  async start({ session, image, service, network }) {
+    const container = await session
+      .container(image, service.name)
+      .withNode(service.name, 'resolver')
+      .withNetwork(network.name, network.address, [service.name])
+      // NET_ADMIN: the world gives it routes back to the zones that query it.
+      .withCapabilities('NET_ADMIN')
+      .withFile(unboundConfigPath, unboundConfig(service.options.records))
+      .withInit()
+      .withCommand(['unbound', '-d', '-c', unboundConfigPath])
+      .withStartupCheck((c) =>
+        c.waitForCommand(['grep', '-q', 'start of service', queryLog], readyTimeoutMs),
+      )
+      .start();
+    await container.exec(['ip', 'route', 'del', 'default'], { timeoutMs: 5_000 });
+    const offered = service.options.offered ?? service.options.role === 'sovereign';
+    return new StartedResolver(
+      service.name,
+      network.address,
+      container,
+      service.options.role,
+      offered,
+      {
+        role: service.options.role,
+        offered: String(offered),
+        records: String(Object.keys(service.options.records).length),
+      },
+    );
+  },
+};

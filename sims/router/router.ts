@@ -1,0 +1,285 @@
+import { z } from 'zod';
+import type { StartedContainer } from '../../harness/runtime/started-container.ts';
+import { parseCidr } from '../../harness/util/cidr.ts';
+import { SovhError } from '../../harness/util/sovh-error.ts';
+import { simImage } from '../images.ts';
+import type { SimKind, SimStartRequest } from '../sim-kind.ts';
+import {
+  announcedPrefixes,
+  announcedPrefixesFile,
+  birdRouterConfig,
+  type BgpNeighbor,
+} from './bird-config.ts';
+import { planImpairments, type LinkOnInterfaces } from './link-impairment.ts';
+import { StartedRouter, type RouterLeg } from './started-router.ts';
+
+const asn = z.number().int().min(1).max(4_294_967_294);
+const cidr = z.string().refine((text) => typeof parseCidr(text) !== 'string', {
+  error: 'use an IPv4 CIDR such as 10.41.0.0/16 (network address, no host bits)',
+});
+
+export const routerOptions = z
+  .object({
+    /** The router's AS; with it the router speaks BGP (BIRD 2) and takes no static routes. */
+    asn: asn.optional(),
+    /** Routers to hold a BGP session with (on a zone both are on), with their AS. */
+    bgpPeers: z.array(z.object({ router: z.string(), asn }).strict()).default([]),
+    /** Accept BGP sessions from any host of the router's own zone (`zone`), in this AS (the hosts' AS). */
+    hostAsn: asn.optional(),
+    /** Prefixes the router originates in BGP from the start. */
+    announce: z.array(cidr).default([]),
+    /** The router is operated inside the jurisdiction: hosts count its AS as domestic. */
+    domestic: z.boolean().default(false),
+    /** The router leads out of the jurisdiction (the border toward the exchange). */
+    upstream: z.boolean().default(false),
+    /** A static default route through this router (a border router's upstream), on a shared zone. */
+    defaultVia: z.string().optional(),
+  })
+  .strict()
+  .refine(
+    (o) =>
+      o.asn !== undefined ||
+      (o.bgpPeers.length === 0 && o.hostAsn === undefined && o.announce.length === 0),
+    {
+      error: 'bgpPeers, hostAsn and announce need the router to speak BGP: give it an asn',
+    },
+  );
+
+export type RouterOptions = z.output<typeof routerOptions>;
+
+const birdReadyTimeoutMs = 15_000;
+const delayerReadyTimeoutMs = 20_000;
+/** Queue numbers of the fallback delayers: one per impaired link. */
+const firstDelayQueue = 100;
+
+/** The router's interfaces, found by the addresses the world gave it. */
+async function discoverLegs(
+  container: StartedContainer,
+  wanted: { zone: string; address: string }[],
+): Promise<RouterLeg[]> {
+  const out = (await container.run(['ip', '-o', '-4', 'addr', 'show'], { timeoutMs: 10_000 }))
+    .stdout;
+  return wanted.map(({ zone, address }) => {
+    const line = out.split('\n').find((l) => l.includes(` inet ${address}/`));
+    const match = line === undefined ? null : /^\d+:\s+(\S+)\s+inet\s+([\d.]+)\/(\d+)/.exec(line);
+    if (match === null)
+      throw new SovhError(
+        'ROUTER_LEG_MISSING',
+        `router ${container.nodeName}: no interface has ${address} (its leg on ${zone}):\n${out}`,
+      );
+    const device = (match[1] ?? '').replace(/@.*$/, '');
+    const prefix = Number(match[3]);
+    const octets = address.split('.').map(Number);
+    const value = octets.reduce((acc, o) => acc * 256 + o, 0);
+    const network = value - (value % 2 ** (32 - prefix));
+    const subnet = `${[24, 16, 8, 0].map((s) => Math.floor(network / 2 ** s) % 256).join('.')}/${prefix}`;
+    return { zone, device, address, subnet };
+  });
+}
+
+/** Counting chain: one rule per ordered pair of legs, no target, so its counters are the crossings. */
+function countingScript(legs: readonly RouterLeg[]): string {
+  const rules = legs.flatMap((a) =>
+    legs
+      .filter((b) => b !== a)
+      .map(
+        (b) =>
+          `iptables -A SOVH_CROSSING -i ${a.device} -o ${b.device} -m comment --comment "${a.zone}>${b.zone}"`,
+      ),
+  );
+  return ['iptables -N SOVH_CROSSING', 'iptables -I FORWARD 1 -j SOVH_CROSSING', ...rules].join(
+    ' && ',
+  );
+}
+
+async function netemAvailable(container: StartedContainer): Promise<boolean> {
+  const probe = await container.exec(
+    ['sh', '-c', 'tc qdisc add dev lo root netem delay 1ms && tc qdisc del dev lo root'],
+    { timeoutMs: 10_000 },
+  );
+  return probe.exitCode === 0;
+}
+
+async function startDelayer(
+  container: StartedContainer,
+  queue: number,
+  delayMs: number,
+  jitterMs: number,
+): Promise<void> {
+  const log = `/var/lib/router/link-delay-${queue}.log`;
+  // Highest CPU weight (SYS_NICE): on a busy machine the delayer must wake when a packet is due,
+  // or the scheduler's lateness adds to the delay asked for.
+  await container.run(
+    ['sh', '-c', `setsid nice -n -20 link-delay ${queue} ${delayMs} ${jitterMs} >${log} 2>&1 &`],
+    { timeoutMs: 10_000 },
+  );
+  try {
+    await container.waitForCommand(['grep', '-q', 'LINK_DELAY_READY', log], delayerReadyTimeoutMs);
+  } catch (error) {
+    const output = await container.exec(['cat', log], { timeoutMs: 5_000 }).catch(() => undefined);
+    throw new SovhError(
+      'LINK_DELAY_FAILED',
+      `router ${container.nodeName}: link-delay for queue ${queue} not ready: ${output?.stdout.trim() || '(no output)'}`,
+      { cause: error },
+    );
+  }
+}
+
+/** Applies the links' impairments and says which mechanism ran. */
+async function impairLinks(
+  container: StartedContainer,
+  request: SimStartRequest<RouterOptions>,
+  legs: readonly RouterLeg[],
+) {
+  const device = (zone: string) => legs.find((l) => l.zone === zone)?.device ?? '';
+  const links: LinkOnInterfaces[] = (request.links ?? []).map((link, i) => ({
+    link,
+    interfaces: [device(link.zones[0]), device(link.zones[1])],
+    queue: firstDelayQueue + i,
+  }));
+  const plan = planImpairments(links, await netemAvailable(container));
+  for (const delayer of plan.delayers)
+    await startDelayer(container, delayer.queue, delayer.delayMs, delayer.jitterMs);
+  if (plan.commands.length > 0)
+    await container.sh(plan.commands.join(' && '), { timeoutMs: 20_000 });
+  return plan;
+}
+
+function bgpNeighbors(
+  request: SimStartRequest<RouterOptions>,
+  legs: readonly RouterLeg[],
+): BgpNeighbor[] {
+  const { options } = request.service;
+  const peers = options.bgpPeers.map((peer) => {
+    for (const leg of legs) {
+      try {
+        const address = request.addressOf?.(leg.zone, peer.router);
+        if (address !== undefined)
+          return { name: `peer_${peer.router}`, address, asn: peer.asn, dynamic: false };
+      } catch {
+        // Not on this zone; try the next leg.
+      }
+    }
+    throw new SovhError(
+      'BGP_PEER_UNREACHABLE',
+      `router ${request.service.name}: BGP peer "${peer.router}" shares no zone with it (zones: ${legs.map((l) => l.zone).join(', ')})`,
+    );
+  });
+  // Hosts peer on the router's own zone (its first leg); its other legs face routers.
+  const home = legs[0];
+  const hosts =
+    options.hostAsn === undefined || home === undefined
+      ? []
+      : [{ name: `hosts_${home.zone}`, address: home.subnet, asn: options.hostAsn, dynamic: true }];
+  return [...peers, ...hosts];
+}
+
+async function startBird(
+  container: StartedContainer,
+  request: SimStartRequest<RouterOptions>,
+  legs: readonly RouterLeg[],
+  asnValue: number,
+): Promise<void> {
+  const config = birdRouterConfig({
+    routerId: legs[0]?.address ?? '',
+    asn: asnValue,
+    neighbors: bgpNeighbors(request, legs),
+  });
+  await container.writeFile('/etc/bird/bird.conf', config);
+  await container.writeFile(
+    announcedPrefixesFile,
+    announcedPrefixes(request.service.options.announce),
+  );
+  await container.run(['bird', '-c', '/etc/bird/bird.conf', '-s', '/run/bird/bird.ctl'], {
+    timeoutMs: 10_000,
+  });
+  await container.waitForCommand(
+    ['birdc', '-s', '/run/bird/bird.ctl', 'show', 'status'],
+    birdReadyTimeoutMs,
+  );
+}
+
+function defaultRoute(
+  request: SimStartRequest<RouterOptions>,
+  legs: readonly RouterLeg[],
+): string | undefined {
+  const target = request.service.options.defaultVia;
+  if (target === undefined) return undefined;
+  for (const leg of legs) {
+    try {
+      return request.addressOf?.(leg.zone, target);
+    } catch {
+      // Not on this zone.
+    }
+  }
+  throw new SovhError(
+    'DEFAULT_ROUTE_UNREACHABLE',
+    `router ${request.service.name}: defaultVia "${target}" shares no zone with it`,
+  );
+}
+
+/**
+ * The router kind: a container with a leg on each of its zones that forwards between them, counts
+ * and captures what crosses, impairs its links and optionally speaks BGP. See README.md.
+ */
+export const routerKind: SimKind<RouterOptions> = {
+  kind: 'router',
+  description:
+    'Router between zone networks: forwarding, crossing counters, tcpdump captures, link impairments, BGP (BIRD 2)',
+  image: simImage('router'),
+  options: routerOptions,
+  async start(request) {
+    const { session, service } = request;
+    const wanted = [{ zone: service.zone, ...request.network }, ...(request.legs ?? [])];
+    let builder = session
+      .container(request.image, service.name)
+      .withNode(service.name, 'router')
+      // SYS_NICE: the fallback delayer runs at the highest CPU weight (see startDelayer).
+      .withCapabilities('NET_ADMIN', 'NET_RAW', 'SYS_NICE')
+      .withSysctls({
+        'net.ipv4.ip_forward': '1',
+        'net.ipv4.conf.all.rp_filter': '0',
+        'net.ipv4.conf.default.rp_filter': '0',
+      })
+      .withInit();
+    for (const leg of wanted) builder = builder.withNetwork(leg.name, leg.address, [service.name]);
+    const container = await builder.start();
+
+    const legs = await discoverLegs(container, wanted);
+    // The engine's default route leads to the engine host, not into the world: only the topology routes.
+    await container.sh(`ip route del default 2>/dev/null; ${countingScript(legs)}`, {
+      timeoutMs: 10_000,
+    });
+    const via = defaultRoute(request, legs);
+    if (via !== undefined)
+      await container.sh(`ip route replace default via ${via}`, { timeoutMs: 10_000 });
+    const impairment = await impairLinks(container, request, legs);
+    const { options } = service;
+    if (options.asn !== undefined) await startBird(container, request, legs, options.asn);
+
+    const facts: Record<string, string> = {
+      legs: legs.map((l) => `${l.zone}=${l.address}(${l.device})`).join(' '),
+      impairment: impairment.mechanism,
+      ...(impairment.description.length > 0 ? { links: impairment.description.join('; ') } : {}),
+      ...(options.asn === undefined
+        ? {}
+        : { bgp: `AS${options.asn} announcing ${options.announce.join(',') || 'nothing'}` }),
+    };
+    return new StartedRouter(
+      service.name,
+      container,
+      legs,
+      facts,
+      options.asn === undefined
+        ? undefined
+        : {
+            asn: options.asn,
+            announced: [...options.announce],
+            hostAsn: options.hostAsn,
+            domestic: options.domestic,
+            upstream: options.upstream,
+          },
+      options.asn === undefined,
+    );
+  },
+};
