@@ -47,6 +47,8 @@ export async function contextFiles(recipe: DockerfileImageRecipe): Promise<Conte
     const entries = await readdir(dir, { withFileTypes: true });
     for (const entry of entries) {
       const full = join(dir, entry.name);
+      // Bytecode caches appear wherever the stack's Python ran on this machine; never context.
+      if (entry.name === '__pycache__' || entry.name.endsWith('.pyc')) continue;
       if (entry.isDirectory()) await walk(full);
       else if (entry.isFile() && !entry.name.endsWith('.test.ts')) {
         const info = await stat(full);

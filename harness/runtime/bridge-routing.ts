@@ -22,8 +22,8 @@ export function bridgeName(network: StartedNetwork): string {
  * would leave the machine are routed by the engine host to another interface, so they never match
  * and stay dropped by the engine's own rules: nothing of the run reaches past the machine.
  *
- * The rules name bridges; once a run's networks are gone they match nothing. Each call first
- * removes the rules whose bridge no longer exists, so they do not pile up.
+ * The rules are removed when the run is torn down. Each call also first removes the rules whose
+ * bridge no longer exists (left by a run that was killed), so they never pile up.
  */
 export async function allowZoneRouting(
   session: RunSession,
@@ -44,19 +44,18 @@ export async function allowZoneRouting(
         `iptables -I DOCKER-USER -i ${b} -o ${b} -m comment --comment ${ruleComment} -j ACCEPT`,
     )
     .join(' && ');
+  const remove = bridges
+    .map(
+      (b) =>
+        `iptables -D DOCKER-USER -i ${b} -o ${b} -m comment --comment ${ruleComment} -j ACCEPT 2>/dev/null`,
+    )
+    .join('; ');
   try {
-    const helper = await session
-      .container(helperImage, 'zone-routing')
-      .withNode('zone-routing', 'helper')
-      .withEngineHostNetwork()
-      .withCapabilities('NET_ADMIN', 'NET_RAW')
-      .withCommand(['sleep', '60'])
-      .start();
-    try {
-      await helper.sh(`${prune}\n${add}`, { timeoutMs: 20_000 });
-    } finally {
-      await helper.remove();
-    }
+    await inEngineHostNetwork(session, helperImage, 'zone-routing', `${prune}\n${add}`);
+    // The rules go with the run's networks; a crashed run's rules are pruned by the next run.
+    session.onTeardown(() =>
+      inEngineHostNetwork(session, helperImage, 'zone-routing-cleanup', `${remove}; true`),
+    );
   } catch (error) {
     throw new SovhError(
       'ZONE_ROUTING_UNAVAILABLE',
@@ -65,5 +64,26 @@ export async function allowZoneRouting(
         'namespace with NET_ADMIN (a rootful engine does); topologies without routers do not need it.',
       { cause: error },
     );
+  }
+}
+
+/** Runs a script in a short-lived helper in the engine host's network namespace. */
+async function inEngineHostNetwork(
+  session: RunSession,
+  image: string,
+  name: string,
+  script: string,
+): Promise<void> {
+  const helper = await session
+    .container(image, name)
+    .withNode(name, 'helper')
+    .withEngineHostNetwork()
+    .withCapabilities('NET_ADMIN', 'NET_RAW')
+    .withCommand(['sleep', '60'])
+    .start();
+  try {
+    await helper.sh(script, { timeoutMs: 20_000 });
+  } finally {
+    await helper.remove();
   }
 }

@@ -16,6 +16,8 @@ export interface SessionResources {
     state: string;
     /** Files to unlock (chattr -i) before removal; see labelKeys.unlockPaths. */
     unlockPaths?: string[];
+    /** Joins another container's network namespace (a host or TPM in a machine's pod). */
+    joinsNamespace: boolean;
   }[];
   networks: { id: string; name: string }[];
   volumes: { name: string }[];
@@ -58,6 +60,7 @@ export async function listSessions(
       role: container.Labels[labelKeys.role],
       state: container.State,
       unlockPaths: container.Labels[labelKeys.unlockPaths]?.split(',').filter(Boolean),
+      joinsNamespace: container.HostConfig.NetworkMode.startsWith('container:'),
     });
   }
   for (const network of networks) {
@@ -97,8 +100,8 @@ function isNotFound(error: unknown): boolean {
 }
 
 /**
- * Removes a session's resources: containers first (they hold networks and volumes), then networks,
- * then volumes. Resources already gone are fine; anything else that fails is reported.
+ * Removes a session's resources: containers first (they hold networks and volumes; guests of a
+ * network namespace before its owner), then networks, then volumes. Resources already gone are fine; anything else that fails is reported.
  */
 export async function removeSessionResources(
   docker: Docker,
@@ -112,16 +115,22 @@ export async function removeSessionResources(
       if (!isNotFound(error)) problems.push(`${what}: ${(error as Error).message}`);
     }
   };
-  await Promise.all(
-    session.containers.map(async (c) => {
-      if (c.unlockPaths !== undefined && c.unlockPaths.length > 0) {
-        await unlockFiles(docker, c.id, c.state, c.unlockPaths).catch(() => undefined);
-      }
-      await attempt(`container ${c.name}`, () =>
-        docker.getContainer(c.id).remove({ force: true, v: true }),
-      );
-    }),
-  );
+  const removeContainers = (containers: SessionResources['containers']) =>
+    Promise.all(
+      containers.map(async (c) => {
+        if (c.unlockPaths !== undefined && c.unlockPaths.length > 0) {
+          await unlockFiles(docker, c.id, c.state, c.unlockPaths).catch(() => undefined);
+        }
+        await attempt(`container ${c.name}`, () =>
+          docker.getContainer(c.id).remove({ force: true, v: true }),
+        );
+      }),
+    );
+  // Containers living in another's network namespace go first: removing a namespace's owner
+  // while its guests are being removed can leave the engine with a network endpoint it never
+  // releases (the network then cannot be removed until the engine restarts).
+  await removeContainers(session.containers.filter((c) => c.joinsNamespace));
+  await removeContainers(session.containers.filter((c) => !c.joinsNamespace));
   await Promise.all(
     session.networks.map((n) =>
       attempt(`network ${n.name}`, () => docker.getNetwork(n.id).remove()),

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import type { Logger } from '../util/log.ts';
-import { SovhError } from '../util/sovh-error.ts';
+import { describeError, SovhError } from '../util/sovh-error.ts';
 import { ContainerBuilder } from './container-builder.ts';
 import { listSessions, removeSessionResources } from './engine-resources.ts';
 import { labelKeys } from './labels.ts';
@@ -145,10 +145,17 @@ export class RunSession implements AsyncDisposable {
 
   /** Removes every resource of the session. Idempotent; safe to call from a signal handler. */
   async teardown(): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || this.tearingDown) return;
+    this.tearingDown = true;
+    // Hooks undo what lives outside the engine's resources (e.g. forwarding rules); they may
+    // still start a helper container, so they run before the session closes.
+    const problems: string[] = [];
+    for (const hook of this.teardownHooks.reverse()) {
+      await hook().catch((error: unknown) => problems.push(describeError(error)));
+    }
     this.closed = true;
     this.unregister();
-    const problems = await this.sweep();
+    problems.push(...(await this.sweep()));
     if (problems.length > 0) {
       throw new SovhError(
         'TEARDOWN_INCOMPLETE',
@@ -156,6 +163,14 @@ export class RunSession implements AsyncDisposable {
           'Run `npx sovh down --all` to remove them.',
       );
     }
+  }
+
+  private tearingDown = false;
+  private readonly teardownHooks: (() => Promise<void>)[] = [];
+
+  /** Registers work to undo at teardown, run in reverse order of registration. */
+  onTeardown(hook: () => Promise<void>): void {
+    this.teardownHooks.push(hook);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
