@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import type { StartedContainer } from '../../runtime/started-container.ts';
+import type { HostVm } from '../../world/host-vm.ts';
+import type { World } from '../../world/world.ts';
+import { secretEncodings } from './disk-forensics.ts';
+
+/** A secret the harness learnt from outside the stack (the KMS, the TPM), to look for. */
+export interface KnownSecret {
+  label: string;
+  bytes: Buffer;
+}
+
+export interface ProcessScan {
+  pid: number;
+  command: string;
+  regions: number;
+  bytes: number;
+  hits: { label: string; address: string; region: string }[];
+}
+
+/** One pass over every process of a host (and, when asked, its files). */
+export interface MemoryScan {
+  host: string;
+  startedAtMs: number;
+  finishedAtMs: number;
+  processes: ProcessScan[];
+  files: { path: string; label: string }[];
+  filesScanned: number;
+  errors: string[];
+  /** Labels of the secrets found anywhere in memory. */
+  foundInMemory: string[];
+}
+
+/**
+ * Reads the memory of every process of a host from outside it. The scanner is a harness container
+ * that joins the host container's PID namespace with SYS_PTRACE and no network, and reads
+ * /proc/PID/mem with its own program (the observer image's scan-memory). The host's stack keeps
+ * its own capabilities (it is never given SYS_PTRACE), and the scan does not run any program of
+ * the image under test, so neither a defective stack nor its tools can shape what is found.
+ * Files are read through /proc/PID/root: the host's own view of its root, tmpfs and volumes.
+ */
+export class MemoryScanner {
+  private constructor(
+    private readonly container: StartedContainer,
+    readonly host: HostVm,
+  ) {}
+
+  static async attach(world: World, host: HostVm): Promise<MemoryScanner> {
+    const container = await world.session
+      .container(world.images.observer, `memscan-${host.name}-${randomBytes(2).toString('hex')}`)
+      .withNode(`memscan-${host.name}`, 'forensics')
+      .withPidNamespaceOf(host.container)
+      .withCapabilities('SYS_PTRACE')
+      .withCommand(['sleep', 'infinity'])
+      .start();
+    return new MemoryScanner(container, host);
+  }
+
+  /** Scans every process of the host for the secrets, in every common encoding. */
+  async scan(
+    secrets: readonly KnownSecret[],
+    options: { files?: boolean } = {},
+  ): Promise<MemoryScan> {
+    const needles = secrets
+      .flatMap((secret) =>
+        secretEncodings(secret.bytes).map(
+          (encoded, i) => `${secret.label}${i === 0 ? '' : `#${i}`}=${encoded.toString('hex')}`,
+        ),
+      )
+      .join('\n');
+    const args = ['scan-memory', ...(options.files === true ? ['--files'] : [])];
+    const result = await this.container.run(args, { stdin: `${needles}\n`, timeoutMs: 120_000 });
+    const parsed = JSON.parse(result.stdout) as Omit<MemoryScan, 'host' | 'foundInMemory'>;
+    const foundInMemory = [
+      ...new Set(parsed.processes.flatMap((p) => p.hits.map((h) => h.label.replace(/#\d+$/, '')))),
+    ];
+    return {
+      host: this.host.name,
+      ...parsed,
+      files: parsed.files.map((f) => ({ ...f, label: f.label.replace(/#\d+$/, '') })),
+      foundInMemory,
+    };
+  }
+
+  async detach(): Promise<void> {
+    await this.container.remove();
+  }
+}
+
+/** A scan's result in a line: where each secret was found. */
+export function describeScan(scan: MemoryScan): string {
+  const hits = scan.processes
+    .filter((p) => p.hits.length > 0)
+    .map(
+      (p) =>
+        `pid ${p.pid} (${p.command.slice(0, 40)}): ${p.hits.length} hit(s) [${[...new Set(p.hits.map((h) => h.label))].join(',')}]`,
+    );
+  const files = scan.files.map((f) => `${f.path} [${f.label}]`);
+  const scanned = `${scan.processes.length} process(es), ${scan.processes.reduce((n, p) => n + p.bytes, 0)} bytes`;
+  return hits.length === 0 && files.length === 0
+    ? `nothing found in ${scanned}${scan.filesScanned > 0 ? ` and ${scan.filesScanned} files` : ''}`
+    : [...hits, ...files].join('; ');
+}

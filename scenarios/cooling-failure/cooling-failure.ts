@@ -1,0 +1,124 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { awaitServing } from '../../harness/checks/probes/serving-probe.ts';
+import { defineScenario } from '../../harness/scenario/scenario.ts';
+import { RunClock } from '../../harness/util/run-clock.ts';
+import { machineBmc } from '../../harness/world/machine-devices.ts';
+import { StoreAvailability } from '../power-thermal/store-availability.ts';
+import {
+  alarmWithinBound,
+  criticalActionInTime,
+  readingsAgreeWithModel,
+} from '../power-thermal/thermal-checks.ts';
+import {
+  bootTimeoutMs,
+  observeResidencyLog,
+  SensorPoller,
+} from '../power-thermal/thermal-evidence.ts';
+import { recordCriticalDeadline, recordCrossing } from '../power-thermal/thermal-schedule.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Model seconds per wall-clock second: cooling off to thermal trip in about half a minute. */
+const speedup = 15;
+const alarmBoundMs = 10_000;
+
+/**
+ * The room's cooling fails. The machine's temperatures climb as the thermal model says (the
+ * harness reads them over IPMI and SNMP all along), the stack alarms when the inlet leaves the
+ * operating range, and at its critical limit (CPU 85 C) it takes its critical action, the graceful
+ * residency shutdown: its sovereign services must be gone, seen from the zone, before the model's
+ * CPU reaches the hardware's critical temperature (95 C).
+ */
+export default defineScenario({
+  name: 'cooling-failure',
+  description:
+    "Cooling off: the temperatures follow the model and the stack takes its critical action before the model's critical temperature",
+  needs: [],
+  topology: {
+    zones: [{ name: 'sovereign', jurisdiction: 'DE', kind: 'sovereign', cidrs: ['10.45.0.0/16'] }],
+    machines: [
+      {
+        name: 'rack2',
+        zone: 'sovereign',
+        bmc: {
+          thermal: {
+            ambientC: 30,
+            roomHeatCPerKw: 20,
+            roomTimeConstantS: 300,
+            cpuCPerKw: 40,
+            exhaustCPerKw: 12,
+            criticalC: { inlet: 45, cpu: 95, exhaust: 70 },
+          },
+          initial: { loadKw: 1.2 },
+          watch: {
+            criticalC: { cpu: 85 },
+            criticalAction: 'residency-shutdown',
+            pollIntervalMs: 500,
+          },
+        },
+      },
+    ],
+    hosts: [{ name: 'vm1', machine: 'rack2' }],
+  },
+  async run(context) {
+    const { world } = context;
+    const vm = world.host('vm1');
+    const bmc = machineBmc(world, 'rack2');
+    const poller = new SensorPoller(context, bmc, 'sovereign');
+    const availability = new StoreAvailability(context, vm);
+
+    await context.step('boot and serve', async () => {
+      await awaitServing(world, vm, bootTimeoutMs);
+    });
+    await context.step('drive the thermal model on the run clock', async () => {
+      await bmc.drive(RunClock.startNow(speedup));
+      poller.start();
+      availability.start();
+    });
+    try {
+      await context.step(
+        'cooling fails; follow the climb past the critical temperature',
+        async () => {
+          const change = await bmc.setInputs({ cooling: 'off' });
+          recordCrossing(context, bmc, 'above-27', 'inlet', 27, 'rising', change);
+          const deadline = recordCriticalDeadline(context, bmc, 'cpu', change);
+          const untilMs = (deadline.criticalWallMs ?? Date.now()) + 3_000;
+          await sleep(Math.max(0, untilMs - Date.now()));
+        },
+      );
+    } finally {
+      await Promise.all([poller.stop(), availability.stop(), bmc.stop()]);
+    }
+    await context.step('collect the evidence', async () => {
+      await observeResidencyLog(context, vm, 'end');
+    });
+  },
+  checks: [
+    readingsAgreeWithModel(
+      'curve-follows-model',
+      "Every IPMI and SNMP read of the climbing temperatures equals the thermal model at the protocol's resolution",
+      4,
+    ),
+    alarmWithinBound(
+      'alarm-above-27',
+      `The stack raises THERMAL_ALARM (high) within ${alarmBoundMs} ms of the model's inlet passing 27 C`,
+      'above-27',
+      'high',
+      alarmBoundMs,
+    ),
+    criticalActionInTime(
+      'critical-action-in-time',
+      "The stack's critical action (the graceful residency shutdown) stops its sovereign services, seen from the zone, before the model's CPU reaches its critical temperature",
+    ),
+  ],
+  mutants: [
+    {
+      name: 'no-critical-action',
+      description: 'The thermal watcher logs THERMAL_CRITICAL but takes no action',
+      expectFailing: ['critical-action-in-time'],
+      stackPatch: join(here, 'mutants', 'no-critical-action.patch'),
+    },
+  ],
+});

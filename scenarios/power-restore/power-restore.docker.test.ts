@@ -1,0 +1,4 @@
+import { describeScenario } from '../../harness/testing/scenario-suite.ts';
+import powerRestore from './power-restore.ts';
+
+describeScenario(powerRestore);

@@ -1,0 +1,100 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { awaitServing } from '../../harness/checks/probes/serving-probe.ts';
+import { storeRead } from '../../harness/checks/probes/store-probe.ts';
+import { hsmCalls } from '../../harness/checks/probes/hsm-calls.ts';
+import { TpmBusCapture } from '../../harness/checks/probes/tpm-bus.ts';
+import { powerOnMachine } from '../../harness/faults/mains-failure.ts';
+import { defineScenario } from '../../harness/scenario/scenario.ts';
+import { storePort } from '../../harness/topology/site-file.ts';
+import {
+  dataIntactAfterRestore,
+  keysGoneFromMemory,
+  noKeyOnDiskAfterRestore,
+  servesOnlyAfterUnsealAndUnwrap,
+} from '../power-thermal/power-checks.ts';
+import {
+  keyWipeBoundMs,
+  outageTopology,
+  runOutage,
+  storedObject,
+} from '../power-thermal/outage-schedule.ts';
+import { observeDiskScan } from '../power-thermal/power-evidence.ts';
+import { bootTimeoutMs } from '../power-thermal/thermal-evidence.ts';
+import { StartedHsm } from '../../sims/hsm/hsm.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/**
+ * After the power failure (the keys wiped, the machine off), the mains return and the machine
+ * powers on. The store may serve again only once the host has unsealed its KEK with the TPM (the
+ * harness watches the machine's TPM bus) and had the HSM unwrap its data key (the HSM's own log of
+ * the calls it served), and the record written before the outage must read back intact: keys
+ * come back only as at first boot, never from a copy kept on disk.
+ */
+export default defineScenario({
+  name: 'power-restore',
+  description:
+    'Power returns: the store serves again only after the TPM unseal and the HSM unwrap; the data written before the outage reads back intact; no key on disk',
+  needs: ['cap:SYS_PTRACE', 'cap:NET_RAW'],
+  topology: outageTopology,
+  async run(context) {
+    const { world } = context;
+    const outage = await runOutage(context);
+    const machine = world.machine('rack1');
+    const capture = await TpmBusCapture.start(world, machine);
+    try {
+      const powerOnWallMs = await context.step(
+        'power returns: mains on, the machine boots',
+        async () => {
+          await outage.restoreMains();
+          const at = Date.now();
+          await powerOnMachine(world, 'rack1');
+          return at;
+        },
+      );
+      await context.step('serve again and read the record back', async () => {
+        await awaitServing(world, outage.vm, bootTimeoutMs);
+        const read = await storeRead(
+          world.observer('sovereign'),
+          outage.vm.address,
+          storePort,
+          storedObject.id,
+        );
+        const ok = read.status === 200 && read.body === storedObject.payload;
+        context.observe('store-readback', {
+          ok,
+          status: read.status,
+          detail: `GET /objects/${storedObject.id} ${read.status}${read.status === 200 ? (ok ? ', same bytes' : ', DIFFERENT bytes') : ` ${read.detail}`}`,
+        });
+      });
+      await context.step('read the TPM bus and the disks', async () => {
+        context.observe('tpm-bus', { powerOnWallMs, commands: await capture.commands() });
+        const hsm = world.allSims().find((sim): sim is StartedHsm => sim instanceof StartedHsm);
+        context.observe('hsm-calls', {
+          hsm: hsm?.name,
+          calls: hsm === undefined ? [] : await hsmCalls(hsm),
+        });
+        await observeDiskScan(context, outage.vm, outage.secrets, 'after-restore');
+      });
+    } finally {
+      await capture.stop().catch(() => undefined);
+      await outage.finish();
+    }
+  },
+  checks: [
+    keysGoneFromMemory('keys-gone-before-power-off', keyWipeBoundMs),
+    servesOnlyAfterUnsealAndUnwrap('serves-only-after-unseal-and-unwrap'),
+    dataIntactAfterRestore('data-intact-after-restore'),
+    noKeyOnDiskAfterRestore('no-key-on-disk-after-restore'),
+  ],
+  mutants: [
+    {
+      name: 'keys-from-disk-cache',
+      description:
+        'The shutdown saves the data key to the VM disk and the next boot takes it from there, skipping the TPM',
+      expectFailing: ['serves-only-after-unseal-and-unwrap', 'no-key-on-disk-after-restore'],
+      stackPatch: join(here, 'mutants', 'keys-from-disk-cache.patch'),
+    },
+  ],
+});

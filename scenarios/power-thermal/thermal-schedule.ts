@@ -1,0 +1,100 @@
+import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
+import type { StartedContainer } from '../../harness/runtime/started-container.ts';
+import type { HostVm } from '../../harness/world/host-vm.ts';
+import type { StartedBmc } from '../../sims/bmc/bmc.ts';
+import type { SensorKey } from '../../sims/bmc/thermal-model.ts';
+import type {
+  CriticalDeadlineObservation,
+  CrossingObservation,
+  PullEvidence,
+} from './thermal-checks.ts';
+
+/** How far ahead the model is searched for a crossing (model seconds). */
+const searchHorizonS = 4 * 3600;
+
+/** Records when, by the model, a sensor passes a threshold after an input change ('thermal-crossing'). */
+export function recordCrossing(
+  context: ScenarioContext,
+  bmc: StartedBmc,
+  phase: string,
+  sensor: SensorKey,
+  thresholdC: number,
+  direction: CrossingObservation['direction'],
+  change: { modelS: number; wallMs: number },
+): CrossingObservation {
+  const crossingModelS = bmc.model.firstCrossing(
+    sensor,
+    thresholdC,
+    direction,
+    change.modelS,
+    change.modelS + searchHorizonS,
+  );
+  return context.observe('thermal-crossing', {
+    phase,
+    sensor,
+    thresholdC,
+    direction,
+    change,
+    crossingModelS,
+    crossingWallMs:
+      crossingModelS === undefined ? undefined : Math.round(bmc.runClock.wallMsAt(crossingModelS)),
+    speedup: bmc.runClock.speedup,
+  });
+}
+
+/** Records when, by the model, the hardware reaches its critical temperature ('critical-deadline'). */
+export function recordCriticalDeadline(
+  context: ScenarioContext,
+  bmc: StartedBmc,
+  sensor: SensorKey,
+  change: { modelS: number; wallMs: number },
+): CriticalDeadlineObservation {
+  const criticalC = bmc.model.parameters.criticalC[sensor];
+  const criticalModelS = bmc.model.firstCrossing(
+    sensor,
+    criticalC,
+    'rising',
+    change.modelS,
+    change.modelS + searchHorizonS,
+  );
+  return context.observe('critical-deadline', {
+    sensor,
+    criticalC,
+    change,
+    criticalModelS,
+    criticalWallMs:
+      criticalModelS === undefined ? undefined : Math.round(bmc.runClock.wallMsAt(criticalModelS)),
+  });
+}
+
+/** Local ports of unconnected UDP sockets (listeners) in a network namespace, from /proc/net/udp. */
+export async function udpListeningPorts(inNamespace: StartedContainer): Promise<number[]> {
+  const result = await inNamespace.run(['cat', '/proc/net/udp']);
+  return result.stdout
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields[2] === '00000000:0000')
+    .map((fields) => parseInt((fields[1] ?? '').split(':')[1] ?? '', 16))
+    .filter((port) => Number.isFinite(port));
+}
+
+/** Records who queried the BMC and what listens in the host's namespace ('pull-evidence'). */
+export async function observePullEvidence(
+  context: ScenarioContext,
+  host: HostVm,
+  bmc: StartedBmc,
+): Promise<PullEvidence> {
+  const [counts, udpListening] = await Promise.all([
+    bmc.requestCounts(host.address),
+    // The machine's TPM shares the machine's network namespace: its view of /proc/net is the host's.
+    udpListeningPorts(host.machine.tpm.container),
+  ]);
+  return context.observe('pull-evidence', {
+    host: host.name,
+    hostAddress: host.address,
+    bmcAddress: bmc.address,
+    counts,
+    udpListeningPorts: udpListening,
+  });
+}

@@ -1,0 +1,4 @@
+import { describeScenario } from '../../harness/testing/scenario-suite.ts';
+import thermalExcursion from './thermal-excursion.ts';
+
+describeScenario(thermalExcursion);

@@ -1,0 +1,152 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startTrapReceiver } from '../../harness/checks/probes/bmc-probe.ts';
+import { awaitServing, nodeAddress } from '../../harness/checks/probes/serving-probe.ts';
+import { observerName } from '../../harness/topology/address-plan.ts';
+import { defineScenario } from '../../harness/scenario/scenario.ts';
+import { RunClock } from '../../harness/util/run-clock.ts';
+import { machineBmc } from '../../harness/world/machine-devices.ts';
+import {
+  alarmWithinBound,
+  readingsAgreeWithModel,
+  readingsPulledByHost,
+} from '../power-thermal/thermal-checks.ts';
+import {
+  bootTimeoutMs,
+  awaitLogLine,
+  observeResidencyLog,
+  SensorPoller,
+} from '../power-thermal/thermal-evidence.ts';
+import { observePullEvidence, recordCrossing } from '../power-thermal/thermal-schedule.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Model seconds per wall-clock second: the room's 5-minute time constant plays out in 10 s. */
+const speedup = 30;
+/** How long after the model's crossing the stack may take to raise its alarm (wall clock). */
+const alarmBoundMs = 10_000;
+
+/**
+ * The seed manual's thermal monitoring row: the stack pulls its machine's temperatures from the
+ * BMC and raises an alarm outside 18-27 C. The harness drives the machine's thermal model (load
+ * up until the inlet passes 27 C, then overcooling until it falls under 18 C) and compares the
+ * stack's alarms with the model's crossing times; IPMI and SNMP, read by the harness, must agree
+ * with the model all along.
+ */
+export default defineScenario({
+  name: 'thermal-excursion',
+  description:
+    "Inlet above 27 C and below 18 C: the stack alarms within a bounded time of the model's crossing; IPMI and SNMP agree with the model",
+  needs: [],
+  topology: {
+    zones: [{ name: 'sovereign', jurisdiction: 'DE', kind: 'sovereign', cidrs: ['10.43.0.0/16'] }],
+    machines: [
+      {
+        name: 'rack1',
+        zone: 'sovereign',
+        bmc: {
+          // A hot aisle without containment: the machine's own exhaust reaches its inlet.
+          thermal: {
+            setpointC: 21,
+            recirculationCPerKw: 10,
+            roomTimeConstantS: 300,
+            cpuCPerKw: 40,
+            cpuTimeConstantS: 90,
+            exhaustCPerKw: 12,
+          },
+          initial: { loadKw: 0.4 },
+          watch: { pollIntervalMs: 500, criticalAction: 'alarm-only' },
+        },
+      },
+    ],
+    hosts: [{ name: 'vm1', machine: 'rack1' }],
+  },
+  async run(context) {
+    const { world } = context;
+    const vm = world.host('vm1');
+    const bmc = machineBmc(world, 'rack1');
+    const poller = new SensorPoller(context, bmc, 'sovereign');
+
+    await context.step('boot and serve', async () => {
+      await awaitServing(world, vm, bootTimeoutMs);
+    });
+    await context.step('drive the thermal model on the run clock', async () => {
+      await bmc.countRequestsFrom(vm.address);
+      const observer = world.observer('sovereign');
+      await startTrapReceiver(observer);
+      await bmc.sendTrapsTo(nodeAddress(world, observerName('sovereign')));
+      await bmc.drive(RunClock.startNow(speedup));
+      poller.start();
+    });
+    try {
+      await context.step('raise the load until the inlet passes 27 C', async () => {
+        const change = await bmc.setInputs({ loadKw: 1.2 });
+        const crossing = recordCrossing(context, bmc, 'above-27', 'inlet', 27, 'rising', change);
+        await awaitLogLine(
+          vm,
+          /THERMAL_ALARM sensor=inlet .*side=high/,
+          change.wallMs,
+          waitFor(crossing.crossingWallMs),
+        );
+      });
+      await context.step('overcool until the inlet falls under 18 C', async () => {
+        const change = await bmc.setInputs({ loadKw: 0.4, setpointC: 8 });
+        const crossing = recordCrossing(context, bmc, 'below-18', 'inlet', 18, 'falling', change);
+        await awaitLogLine(
+          vm,
+          /THERMAL_ALARM sensor=inlet .*side=low/,
+          change.wallMs,
+          waitFor(crossing.crossingWallMs),
+        );
+      });
+    } finally {
+      await poller.stop();
+      await bmc.stop();
+    }
+    await context.step('collect the evidence', async () => {
+      await observePullEvidence(context, vm, bmc);
+      await observeResidencyLog(context, vm, 'end');
+      context.observe('bmc-traps', {
+        sent: await bmc.trapsSent(),
+        uploads: bmc.uploads,
+        schedule: bmc.model.schedule,
+      });
+    });
+  },
+  checks: [
+    alarmWithinBound(
+      'alarm-above-27',
+      `The stack raises THERMAL_ALARM (high) within ${alarmBoundMs} ms of the model's inlet passing 27 C`,
+      'above-27',
+      'high',
+      alarmBoundMs,
+    ),
+    alarmWithinBound(
+      'alarm-below-18',
+      `The stack raises THERMAL_ALARM (low) within ${alarmBoundMs} ms of the model's inlet falling under 18 C`,
+      'below-18',
+      'low',
+      alarmBoundMs,
+    ),
+    readingsAgreeWithModel(
+      'ipmi-snmp-agree-with-model',
+      "Every IPMI and SNMP read of the BMC by the harness equals the thermal model at the protocol's resolution",
+      5,
+    ),
+    readingsPulledByHost('readings-pulled-by-host'),
+  ],
+  mutants: [
+    {
+      name: 'watcher-ignores-upper-bound',
+      description: 'The thermal watcher checks only the lower bound of 18-27 C',
+      expectFailing: ['alarm-above-27'],
+      stackPatch: join(here, 'mutants', 'watcher-ignores-upper-bound.patch'),
+    },
+  ],
+});
+
+/** How long to wait for an alarm: until the crossing plus the bound and some slack. */
+function waitFor(crossingWallMs: number | undefined): number {
+  if (crossingWallMs === undefined) return 1_000;
+  return Math.max(1_000, crossingWallMs + alarmBoundMs + 5_000 - Date.now());
+}

@@ -1,0 +1,144 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  readIpmi,
+  readSnmp,
+  receivedTraps,
+  startTrapReceiver,
+} from '../../harness/checks/probes/bmc-probe.ts';
+import { ImageBuilder } from '../../harness/engine/image-builder.ts';
+import { RunSession } from '../../harness/runtime/run-session.ts';
+import type { StartedContainer } from '../../harness/runtime/started-container.ts';
+import { resourcesIn, testEngine, testNamespace } from '../../harness/testing/docker-test-kit.ts';
+import { silentLogger } from '../../harness/util/log.ts';
+import { RunClock } from '../../harness/util/run-clock.ts';
+import { waitUntil } from '../../harness/util/wait-until.ts';
+import { startObserver, observerImage } from '../observer/observer.ts';
+import { ipmiCelsius, snmpCelsius } from './bmc-sensors.ts';
+import { bmcImage, bmcOptionsSchema, startBmc, type StartedBmc } from './bmc.ts';
+
+describe('the bmc simulator (ipmi_sim + snmpd on the thermal model)', () => {
+  const namespace = testNamespace('bmc');
+  let session: RunSession;
+  let bmc: StartedBmc;
+  let observer: StartedContainer;
+  let engine: Awaited<ReturnType<typeof testEngine>>;
+
+  beforeAll(async () => {
+    engine = await testEngine();
+    const images = new ImageBuilder(engine.docker, silentLogger);
+    const [bmcTag, observerTag] = await Promise.all([
+      images.ensure(bmcImage),
+      images.ensure(observerImage),
+    ]);
+    session = await RunSession.open({
+      docker: engine.docker,
+      namespace,
+      log: silentLogger,
+      scenario: 'bmc-test',
+    });
+    const network = await session.createNetwork('lab', [
+      '10.251.7.0/24',
+      '10.251.8.0/24',
+      '10.251.9.0/24',
+    ]);
+    const address = (n: number) => network.subnet.replace(/\.0\/24$/, `.${n}`);
+    observer = await startObserver(
+      session,
+      observerTag.tag,
+      'lab',
+      { name: network.name, address: address(2) },
+      'observer-lab',
+    );
+    bmc = await startBmc({
+      session,
+      image: bmcTag.tag,
+      service: {
+        name: 'rack-bmc',
+        kind: 'bmc',
+        zone: 'lab',
+        legs: [],
+        options: bmcOptionsSchema.parse({ machine: 'rack', initial: { loadKw: 0.5 } }),
+      },
+      network: { name: network.name, address: address(3) },
+    });
+    await startTrapReceiver(observer);
+    await bmc.sendTrapsTo(address(2));
+  });
+
+  afterAll(async () => {
+    await bmc.stop();
+    await session.teardown();
+    expect(await resourcesIn(engine, namespace)).toEqual({
+      containers: 0,
+      networks: 0,
+      volumes: 0,
+    });
+  });
+
+  it('serves the model’s steady state over IPMI and SNMP, each at its resolution', async () => {
+    await bmc.drive(new RunClock(Date.now(), 100));
+    // Steady state: what the sensors publish does not change with time.
+    const expected = bmc.publishedAt(0);
+    await sleep(1_000);
+    const [ipmi, snmp] = await Promise.all([readIpmi(observer, bmc), readSnmp(observer, bmc)]);
+    expect(ipmi.ok, ipmi.output).toBe(true);
+    expect(snmp.ok, snmp.output).toBe(true);
+    for (const key of ['inlet', 'cpu', 'exhaust'] as const) {
+      expect(ipmi.readings?.[key]).toBe(ipmiCelsius(expected[key]));
+      expect(snmp.readings?.[key]).toBe(snmpCelsius(expected[key]));
+    }
+    expect(snmp.readings?.inlet).toBeCloseTo(bmc.model.at(0).inlet, 1);
+  });
+
+  it('follows a change of the model and sends a trap when the inlet crosses 27 C', async () => {
+    await bmc.setInputs({ loadKw: 6, setpointC: 30 });
+    const read = await waitUntil(
+      async () => {
+        const snmp = await readSnmp(observer, bmc);
+        return (snmp.readings?.inlet ?? 0) > 27 ? snmp : undefined;
+      },
+      {
+        what: 'the inlet read over SNMP',
+        expected: 'above 27 C',
+        timeoutMs: 60_000,
+        intervalMs: 500,
+      },
+    );
+    expect(read.readings?.inlet).toBeGreaterThan(27);
+    const traps = await waitUntil(
+      async () => {
+        const received = await receivedTraps(observer);
+        return received.some((t) => t.sensorIndex === 1 && t.state === 4) ? received : undefined;
+      },
+      {
+        what: 'an upperNonCritical trap for the inlet at the observer',
+        expected: 'received',
+        timeoutMs: 20_000,
+      },
+    );
+    const inletTrap = traps.find((t) => t.sensorIndex === 1 && t.state === 4);
+    expect(inletTrap?.valueTenths).toBeGreaterThan(270);
+    expect((await bmc.trapsSent()).some((t) => t.line.includes('inlet upperNonCritical'))).toBe(
+      true,
+    );
+  });
+
+  it('counts the requests that reach it from an address', async () => {
+    await bmc.countRequestsFrom(await observerAddress(observer));
+    await readSnmp(observer, bmc);
+    await readIpmi(observer, bmc);
+    const counts = await bmc.requestCounts(await observerAddress(observer));
+    expect(counts.snmp).toBeGreaterThan(0);
+    expect(counts.ipmi).toBeGreaterThan(0);
+  });
+});
+
+async function observerAddress(observer: StartedContainer): Promise<string> {
+  const result = await observer.run([
+    'sh',
+    '-c',
+    "ip -4 -o addr show scope global | awk '{print $4}' | cut -d/ -f1 | head -1",
+  ]);
+  return result.stdout.trim();
+}
