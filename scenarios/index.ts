@@ -22,4 +22,26 @@ import powerFailureKeyWipe from './power-failure-key-wipe/power-failure-key-wipe
 import powerRestore from './power-restore/power-restore.ts';
 
 /** Every scenario of the suite, in the order `sovh run` runs them. */
-export const scenarios: readonly Scenario[] = [bootBinding, tls13Only, geoGate, sovereignEnvelope, egressDefaultDeny, dnsLeakage, configImmutability, pullOnlyMonitoring, routeLeak, bgpRouteRevocation, linkLatency, egressThroughput, kmsKeyCustody, hsmCableCut, auditWatch, logOrDie, cellBlastRadius, thermalExcursion, coolingFailure, powerFailureKeyWipe, powerRestore];
+export const scenarios: readonly Scenario[] = [
+  bootBinding,
+  tls13Only,
+  geoGate,
+  sovereignEnvelope,
+  egressDefaultDeny,
+  dnsLeakage,
+  configImmutability,
+  pullOnlyMonitoring,
+  routeLeak,
+  bgpRouteRevocation,
+  linkLatency,
+  egressThroughput,
+  kmsKeyCustody,
+  hsmCableCut,
+  auditWatch,
+  logOrDie,
+  cellBlastRadius,
+  thermalExcursion,
+  coolingFailure,
+  powerFailureKeyWipe,
+  powerRestore,
+];

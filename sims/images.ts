@@ -6,5 +6,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 /** The image recipe of a simulator kind: sims/<kind>/image, built on the base image. */
 export function simImage(kind: string): DockerfileImageRecipe {
-  return { kind: 'dockerfile', name: `sim-${kind}`, contextDir: join(here, kind, 'image'), parent: baseImageRecipe };
+  return {
+    kind: 'dockerfile',
+    name: `sim-${kind}`,
+    contextDir: join(here, kind, 'image'),
+    parent: baseImageRecipe,
+  };
 }

@@ -14,13 +14,23 @@ import { auditKind } from './audit/audit.ts';
  * The one wiring file of simulator kinds: a topology's service names its kind, and this is where
  * the harness looks it up. Each kind lives in sims/<kind>/.
  */
-const kinds: SimKind<never>[] = [sovereignApiKind as SimKind<never>, routerKind as SimKind<never>, endpointKind as SimKind<never>, resolverKind as SimKind<never>, bmcKind as SimKind<never>, upsKind as SimKind<never>, kmsKind as SimKind<never>, hsmKind as SimKind<never>, auditKind as SimKind<never>];
+const kinds: SimKind<never>[] = [
+  sovereignApiKind as SimKind<never>,
+  routerKind as SimKind<never>,
+  endpointKind as SimKind<never>,
+  resolverKind as SimKind<never>,
+  bmcKind as SimKind<never>,
+  upsKind as SimKind<never>,
+  kmsKind as SimKind<never>,
+  hsmKind as SimKind<never>,
+  auditKind as SimKind<never>,
+];
 
 export function knownSimKinds(): string[] {
   return kinds.map((k) => k.kind).sort();
 }
 
-export function simKind(kind: string): SimKind<unknown> {
+export function simKind(kind: string): SimKind {
   const found = kinds.find((k) => k.kind === kind);
   if (found === undefined) {
     throw new SovhError(
@@ -28,5 +38,5 @@ export function simKind(kind: string): SimKind<unknown> {
       `unknown simulator kind "${kind}"; known kinds: ${knownSimKinds().join(', ') || '(none)'}`,
     );
   }
-  return found as SimKind<unknown>;
+  return found;
 }

@@ -13,7 +13,9 @@ const hostCounts = [1, 3, 10];
 function topologyOf(hosts: number) {
   return resolveTopology(
     {
-      zones: [{ name: 'sovereign', jurisdiction: 'DE', kind: 'sovereign', cidrs: ['10.60.0.0/16'] }],
+      zones: [
+        { name: 'sovereign', jurisdiction: 'DE', kind: 'sovereign', cidrs: ['10.60.0.0/16'] },
+      ],
       hosts: Array.from({ length: hosts }, (_, i) => ({ name: `vm${i + 1}`, zone: 'sovereign' })),
     },
     { knownServiceKinds: knownSimKinds() },
@@ -21,9 +23,16 @@ function topologyOf(hosts: number) {
 }
 
 async function memoryBytes(environment: RunEnvironment, sessionId: string): Promise<number> {
-  const containers = await environment.engine.docker.listContainers({ filters: { label: [`dev.sovh.session=${sessionId}`, 'dev.sovh.role=host'] } });
+  const containers = await environment.engine.docker.listContainers({
+    filters: { label: [`dev.sovh.session=${sessionId}`, 'dev.sovh.role=host'] },
+  });
   const stats = await Promise.all(
-    containers.map(async (c) => (await environment.engine.docker.getContainer(c.Id).stats({ stream: false })) as { memory_stats: { usage?: number } }),
+    containers.map(
+      async (c) =>
+        (await environment.engine.docker.getContainer(c.Id).stats({ stream: false })) as {
+          memory_stats: { usage?: number };
+        },
+    ),
   );
   return stats.reduce((sum, s) => sum + (s.memory_stats.usage ?? 0), 0);
 }
@@ -41,16 +50,34 @@ const hostBringUp: Benchmark = {
     for (const count of hostCounts) {
       const topology = topologyOf(count);
       const images = await prepareWorldImages(environment.images, topology, undefined);
-      const session = await RunSession.open({ docker: environment.engine.docker, namespace: environment.namespace, log: silentLogger, scenario: 'bench' });
+      const session = await RunSession.open({
+        docker: environment.engine.docker,
+        namespace: environment.namespace,
+        log: silentLogger,
+        scenario: 'bench',
+      });
       const up = await timed(() => World.bringUp({ session, topology, images, log: silentLogger }));
       // Give the stacks time to boot before reading their memory.
       await new Promise((resolve) => setTimeout(resolve, 3_000));
       const memory = await memoryBytes(environment, session.id);
       const down = await timed(() => session.teardown());
 
-      const bare = await RunSession.open({ docker: environment.engine.docker, namespace: environment.namespace, log: silentLogger, scenario: 'bench-baseline' });
+      const bare = await RunSession.open({
+        docker: environment.engine.docker,
+        namespace: environment.namespace,
+        log: silentLogger,
+        scenario: 'bench-baseline',
+      });
       const bareUp = await timed(() =>
-        Promise.all(Array.from({ length: count }, (_, i) => bare.container(images.host, `bare${i}`).withCommand(['sleep', 'infinity']).withInit().start())),
+        Promise.all(
+          Array.from({ length: count }, (_, i) =>
+            bare
+              .container(images.host, `bare${i}`)
+              .withCommand(['sleep', 'infinity'])
+              .withInit()
+              .start(),
+          ),
+        ),
       );
       const bareDown = await timed(() => bare.teardown());
       rows.push([count, round(bareUp.ms), round(up.ms), round(bareDown.ms), round(down.ms)]);

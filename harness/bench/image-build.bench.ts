@@ -17,11 +17,22 @@ const imageBuild: Benchmark = {
     const builder = new ImageBuilder(environment.engine.docker, silentLogger);
     const parentTag = (await builder.ensure(hostImage.parent)).tag;
     const scratchTag = 'sovh/bench-host:scratch';
-    const cached = await timed(() => runDockerBuild(environment.engine.docker, hostImage, scratchTag, parentTag, silentLogger));
-    const cold = await timed(() => runDockerBuild(environment.engine.docker, hostImage, scratchTag, parentTag, silentLogger, { noCache: true }));
-    await environment.engine.docker.getImage(scratchTag).remove().catch(() => undefined);
+    const cached = await timed(() =>
+      runDockerBuild(environment.engine.docker, hostImage, scratchTag, parentTag, silentLogger),
+    );
+    const cold = await timed(() =>
+      runDockerBuild(environment.engine.docker, hostImage, scratchTag, parentTag, silentLogger, {
+        noCache: true,
+      }),
+    );
+    await environment.engine.docker
+      .getImage(scratchTag)
+      .remove()
+      .catch(() => undefined);
     await builder.ensure(hostImage);
-    const warm = await timed(() => new ImageBuilder(environment.engine.docker, silentLogger).ensure(hostImage));
+    const warm = await timed(() =>
+      new ImageBuilder(environment.engine.docker, silentLogger).ensure(hostImage),
+    );
     return [
       {
         title: 'host image build (ms)',

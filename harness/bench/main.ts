@@ -11,7 +11,9 @@ import { renderTable } from './table-printer.ts';
 async function main(names: string[]): Promise<number> {
   const unknown = names.filter((n) => !benchmarks.some((b) => b.name === n));
   if (unknown.length > 0) {
-    process.stderr.write(`unknown benchmark ${unknown.join(', ')}; known: ${benchmarks.map((b) => b.name).join(', ')}\n`);
+    process.stderr.write(
+      `unknown benchmark ${unknown.join(', ')}; known: ${benchmarks.map((b) => b.name).join(', ')}\n`,
+    );
     return 2;
   }
   const log = consoleLogger();
@@ -21,7 +23,8 @@ async function main(names: string[]): Promise<number> {
   for (const benchmark of chosen) {
     log.info(`bench ${benchmark.name}: ${benchmark.description}`);
     try {
-      for (const table of await benchmark.run(environment)) process.stdout.write(`\n${renderTable(table)}\n`);
+      for (const table of await benchmark.run(environment))
+        process.stdout.write(`\n${renderTable(table)}\n`);
     } catch (error) {
       failures += 1;
       process.stdout.write(`\n== ${benchmark.name}: could not measure: ${describeError(error)}\n`);

@@ -6,7 +6,13 @@ import { pass } from './verdict.ts';
 
 const capabilities: CapabilityReport = {
   probedAt: '2026-01-01T00:00:00Z',
-  engine: { address: 'unix:///x', flavour: 'docker', version: '1', apiVersion: '1.41', kernel: 'k' },
+  engine: {
+    address: 'unix:///x',
+    flavour: 'docker',
+    version: '1',
+    apiVersion: '1.41',
+    kernel: 'k',
+  },
   entries: [
     { name: 'vxlan', available: true, detail: '' },
     { name: 'netem', available: false, detail: 'unknown qdisc' },
@@ -18,17 +24,35 @@ describe('runChecks', () => {
     const history = new History();
     history.record('observation', 'probe', { ok: true });
     const checks: Check[] = [
-      { name: 'passes', description: '', verify: (h) => pass(`saw ${String(lastObservation<{ ok: boolean }>(h, 'probe').data.ok)}`) },
+      {
+        name: 'passes',
+        description: '',
+        verify: (h) => pass(`saw ${String(lastObservation<{ ok: boolean }>(h, 'probe').data.ok)}`),
+      },
       { name: 'needs-netem', description: '', needs: ['netem'], verify: () => pass('never asked') },
-      { name: 'crashes', description: '', verify: () => { throw new Error('boom'); } },
-      { name: 'no-evidence', description: '', verify: (h) => pass(String(lastObservation(h, 'never-recorded').data)) },
+      {
+        name: 'crashes',
+        description: '',
+        verify: () => {
+          throw new Error('boom');
+        },
+      },
+      {
+        name: 'no-evidence',
+        description: '',
+        verify: (h) => pass(String(lastObservation(h, 'never-recorded').data)),
+      },
     ];
     const results = await runChecks(checks, history, capabilities);
     expect(results.map((r) => [r.name, r.status, r.summary])).toEqual([
       ['passes', 'pass', 'saw true'],
       ['needs-netem', 'not-applicable', 'not applicable: netem missing'],
       ['crashes', 'unknown', 'checker could not decide: boom'],
-      ['no-evidence', 'unknown', 'checker could not decide: no "never-recorded" observation in the history (the run did not get that far)'],
+      [
+        'no-evidence',
+        'unknown',
+        'checker could not decide: no "never-recorded" observation in the history (the run did not get that far)',
+      ],
     ]);
   });
 
@@ -36,7 +60,13 @@ describe('runChecks', () => {
     const history = new History();
     const event = history.record('observation', 'probe', { ok: true });
     const [result] = await runChecks(
-      [{ name: 'reads', description: '', verify: (h) => pass(String(lastObservation(h, 'probe').seq)) }],
+      [
+        {
+          name: 'reads',
+          description: '',
+          verify: (h) => pass(String(lastObservation(h, 'probe').seq)),
+        },
+      ],
       history,
       capabilities,
     );
@@ -44,7 +74,12 @@ describe('runChecks', () => {
   });
 
   it('makes every check not applicable when the scenario itself lacks a capability', async () => {
-    const results = await runChecks([{ name: 'any', description: '', verify: () => pass('x') }], new History(), capabilities, ['vlan-8021q']);
+    const results = await runChecks(
+      [{ name: 'any', description: '', verify: () => pass('x') }],
+      new History(),
+      capabilities,
+      ['vlan-8021q'],
+    );
     expect(results[0]?.status).toBe('not-applicable');
     expect(results[0]?.summary).toBe('not applicable: vlan-8021q missing');
   });

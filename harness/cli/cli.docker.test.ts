@@ -25,14 +25,27 @@ describe('sovh against the engine', () => {
   });
 
   afterAll(async () => {
-    for (const ns of namespaces) await removeSessions(engine.docker, ns, { all: true }, silentLogger);
+    for (const ns of namespaces)
+      await removeSessions(engine.docker, ns, { all: true }, silentLogger);
   });
 
   it('doctor --json prints the capability probe', async () => {
     const result = await runCli(['doctor', '--json']);
     expect(result.exitCode).toBe(0);
-    const report = JSON.parse(result.stdout) as { entries: { name: string; available: boolean; detail: string }[] };
-    expect(report.entries.map((e) => e.name)).toEqual(expect.arrayContaining(['netem', 'vxlan', 'vlan-8021q', 'gre', 'kernel-audit', 'chattr-overlay', 'cap:NET_ADMIN']));
+    const report = JSON.parse(result.stdout) as {
+      entries: { name: string; available: boolean; detail: string }[];
+    };
+    expect(report.entries.map((e) => e.name)).toEqual(
+      expect.arrayContaining([
+        'netem',
+        'vxlan',
+        'vlan-8021q',
+        'gre',
+        'kernel-audit',
+        'chattr-overlay',
+        'cap:NET_ADMIN',
+      ]),
+    );
     expect(report.entries.every((e) => e.detail.length > 0)).toBe(true);
   });
 
@@ -55,12 +68,16 @@ describe('sovh against the engine', () => {
     const env = { SOVH_NAMESPACE: namespace('sigint') };
     const child = runCli(['run', 'boot-binding'], env);
     // Interrupt once the host has booted, in the middle of the schedule.
-    await waitUntil(async () => ((await resourcesIn(engine, env.SOVH_NAMESPACE)).containers >= 6 ? true : undefined), {
-      what: 'the boot-binding world',
-      expected: 'up with its host',
-      timeoutMs: 300_000,
-      intervalMs: 500,
-    });
+    await waitUntil(
+      async () =>
+        (await resourcesIn(engine, env.SOVH_NAMESPACE)).containers >= 6 ? true : undefined,
+      {
+        what: 'the boot-binding world',
+        expected: 'up with its host',
+        timeoutMs: 300_000,
+        intervalMs: 500,
+      },
+    );
     child.kill('SIGINT');
     const result = await child;
     expect(result.exitCode, result.all).toBe(130);
@@ -71,13 +88,22 @@ describe('sovh against the engine', () => {
   it('run --mutant exits non-zero naming the failed checks, and writes junit.xml and results.json', async () => {
     const env = { SOVH_NAMESPACE: namespace('mutant') };
     const reportDir = await mkdtemp(join(tmpdir(), 'sovh-report-'));
-    const result = await runCli(['run', 'boot-binding', '--mutant', 'kek-plain-file', '--report-dir', reportDir], env);
+    const result = await runCli(
+      ['run', 'boot-binding', '--mutant', 'kek-plain-file', '--report-dir', reportDir],
+      env,
+    );
     expect(result.exitCode, result.all).toBe(1);
-    expect(result.stdout).toMatch(/boot-binding \[mutant kek-plain-file\]\s+FAILED .*failed: .*kek-sealed-to-pcrs/);
+    expect(result.stdout).toMatch(
+      /boot-binding \[mutant kek-plain-file\]\s+FAILED .*failed: .*kek-sealed-to-pcrs/,
+    );
     expect(result.stdout).toMatch(/mutant kek-plain-file was caught/);
     const junit = await readFile(join(reportDir, 'junit.xml'), 'utf8');
-    expect(junit).toMatch(/<testcase classname="boot-binding \[mutant kek-plain-file\]" name="kek-sealed-to-pcrs"[^>]*>\s*<failure/);
-    const results = JSON.parse(await readFile(join(reportDir, 'results.json'), 'utf8')) as { scenarios: { mutant?: { caught: boolean } }[] };
+    expect(junit).toMatch(
+      /<testcase classname="boot-binding \[mutant kek-plain-file\]" name="kek-sealed-to-pcrs"[^>]*>\s*<failure/,
+    );
+    const results = JSON.parse(await readFile(join(reportDir, 'results.json'), 'utf8')) as {
+      scenarios: { mutant?: { caught: boolean } }[];
+    };
     expect(results.scenarios[0]?.mutant?.caught).toBe(true);
     expect(await resourcesIn(engine, env.SOVH_NAMESPACE)).toEqual(nothing);
   });

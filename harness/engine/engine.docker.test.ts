@@ -17,14 +17,25 @@ describe('engine', () => {
   });
 
   it('names DOCKER_HOST and the fix when the chosen engine does not answer', async () => {
-    await expect(locateEngine({ DOCKER_HOST: 'unix:///nonexistent/docker.sock' })).rejects.toMatchObject({
+    await expect(
+      locateEngine({ DOCKER_HOST: 'unix:///nonexistent/docker.sock' }),
+    ).rejects.toMatchObject({
       code: 'ENGINE_UNREACHABLE',
-      message: expect.stringMatching(/DOCKER_HOST=unix:\/\/\/nonexistent\/docker.sock did not answer .* unset DOCKER_HOST/) as unknown,
+      message: expect.stringMatching(
+        /DOCKER_HOST=unix:\/\/\/nonexistent\/docker.sock did not answer .* unset DOCKER_HOST/,
+      ) as unknown,
     });
   });
 
   it('says how to get an engine when none answers and it may not start one', async () => {
-    await expect(ensureEngine({ log: silentLogger, autoStart: false, env: {}, sockets: ['/nonexistent/docker.sock'] })).rejects.toMatchObject({
+    await expect(
+      ensureEngine({
+        log: silentLogger,
+        autoStart: false,
+        env: {},
+        sockets: ['/nonexistent/docker.sock'],
+      }),
+    ).rejects.toMatchObject({
       code: 'ENGINE_NOT_FOUND',
       message: expect.stringMatching(/no container engine answered .*Start Docker/) as unknown,
     });
@@ -42,10 +53,16 @@ describe('image builder', () => {
     const engine = await testEngine();
     const stamp = `${Date.now()}`;
     const built = await new ImageBuilder(engine.docker, silentLogger).ensure(
-      await recipe('test-reuse', `ARG PARENT_IMAGE\nFROM \${PARENT_IMAGE}\nRUN echo ${stamp} > /stamp\n`),
+      await recipe(
+        'test-reuse',
+        `ARG PARENT_IMAGE\nFROM \${PARENT_IMAGE}\nRUN echo ${stamp} > /stamp\n`,
+      ),
     );
     const again = await new ImageBuilder(engine.docker, silentLogger).ensure(
-      await recipe('test-reuse', `ARG PARENT_IMAGE\nFROM \${PARENT_IMAGE}\nRUN echo ${stamp} > /stamp\n`),
+      await recipe(
+        'test-reuse',
+        `ARG PARENT_IMAGE\nFROM \${PARENT_IMAGE}\nRUN echo ${stamp} > /stamp\n`,
+      ),
     );
     expect(built.built).toBe(true);
     expect(again).toMatchObject({ built: false, tag: built.tag });
@@ -55,11 +72,18 @@ describe('image builder', () => {
   it('fails a broken build naming the image and showing the end of its log', async () => {
     const engine = await testEngine();
     const log = recordingLogger();
-    const broken = await recipe('test-broken', 'ARG PARENT_IMAGE\nFROM ${PARENT_IMAGE}\nRUN echo about to fail && exit 42\n');
+    const broken = await recipe(
+      'test-broken',
+      'ARG PARENT_IMAGE\nFROM ${PARENT_IMAGE}\nRUN echo about to fail && exit 42\n',
+    );
     await expect(new ImageBuilder(engine.docker, log).ensure(broken)).rejects.toMatchObject({
       code: 'IMAGE_BUILD_FAILED',
-      message: expect.stringMatching(/building image test-broken .*failed: .*returned a non-zero code: 42[\s\S]*\| about to fail/) as unknown,
+      message: expect.stringMatching(
+        /building image test-broken .*failed: .*returned a non-zero code: 42[\s\S]*\| about to fail/,
+      ) as unknown,
     });
-    expect(log.lines.some((l) => /test-broken: Step 3\/\d+ : RUN echo about to fail/.test(l))).toBe(true);
+    expect(log.lines.some((l) => /test-broken: Step 3\/\d+ : RUN echo about to fail/.test(l))).toBe(
+      true,
+    );
   });
 });

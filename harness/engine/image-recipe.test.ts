@@ -2,7 +2,12 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { baseImageRecipe, imageTag, recipeHash, type DockerfileImageRecipe } from './image-recipe.ts';
+import {
+  baseImageRecipe,
+  imageTag,
+  recipeHash,
+  type DockerfileImageRecipe,
+} from './image-recipe.ts';
 
 async function recipeIn(content: string): Promise<DockerfileImageRecipe> {
   const dir = await mkdtemp(join(tmpdir(), 'sovh-recipe-'));
@@ -27,6 +32,8 @@ describe('image recipes', () => {
     const base = await recipeHash(a, mirror);
     expect(await recipeHash(a, 'http://other.example/debian')).not.toBe(base);
     expect(await recipeHash({ ...a, extraFiles: { 'mutant.patch': 'x' } }, mirror)).not.toBe(base);
-    expect(await recipeHash({ ...a, parent: { ...baseImageRecipe, revision: 99 } }, mirror)).not.toBe(base);
+    expect(
+      await recipeHash({ ...a, parent: { ...baseImageRecipe, revision: 99 } }, mirror),
+    ).not.toBe(base);
   });
 });

@@ -8,7 +8,9 @@ const base: Scenario = {
   name: 'demo',
   description: 'demo',
   needs: [],
-  topology: { zones: [{ name: 'z', jurisdiction: 'DE', kind: 'sovereign', cidrs: ['10.1.0.0/16'] }] },
+  topology: {
+    zones: [{ name: 'z', jurisdiction: 'DE', kind: 'sovereign', cidrs: ['10.1.0.0/16'] }],
+  },
   run: () => Promise.resolve(),
   checks: [{ name: 'a', description: '', verify: () => pass('ok') }],
   mutants: [{ name: 'm', description: '', expectFailing: ['a'], topology: (t) => t }],
@@ -21,10 +23,15 @@ describe('defineScenario', () => {
 
   it('requires a negative control that names existing checks and changes something', () => {
     expect(() => defineScenario({ ...base, mutants: [] })).toThrow(/at least one mutant/);
-    expect(() => defineScenario({ ...base, mutants: [{ name: 'm', description: '', expectFailing: ['zz'], topology: (t) => t }] })).toThrow(
-      /expects check "zz" to fail, but the scenario has no such check \(checks: a\)/,
-    );
-    expect(() => defineScenario({ ...base, mutants: [{ name: 'm', description: '', expectFailing: ['a'] }] })).toThrow(/changes nothing/);
+    expect(() =>
+      defineScenario({
+        ...base,
+        mutants: [{ name: 'm', description: '', expectFailing: ['zz'], topology: (t) => t }],
+      }),
+    ).toThrow(/expects check "zz" to fail, but the scenario has no such check \(checks: a\)/);
+    expect(() =>
+      defineScenario({ ...base, mutants: [{ name: 'm', description: '', expectFailing: ['a'] }] }),
+    ).toThrow(/changes nothing/);
   });
 });
 
@@ -36,7 +43,9 @@ describe('scenario status', () => {
   it('never counts not applicable or unknown as passed', () => {
     expect(scenarioStatus([result('a', 'pass')], undefined)).toBe('passed');
     expect(scenarioStatus([result('a', 'pass'), result('b', 'unknown')], undefined)).toBe('failed');
-    expect(scenarioStatus([result('a', 'pass'), result('b', 'not-applicable')], undefined)).toBe('not-applicable');
+    expect(scenarioStatus([result('a', 'pass'), result('b', 'not-applicable')], undefined)).toBe(
+      'not-applicable',
+    );
     expect(scenarioStatus([result('a', 'pass')], 'schedule stopped')).toBe('error');
     expect(scenarioStatus([result('a', 'fail')], 'schedule stopped')).toBe('failed');
   });

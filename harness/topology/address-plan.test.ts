@@ -9,7 +9,9 @@ describe('address plan', () => {
   it('gives each zone /24 candidates inside its CIDRs and each member a stable offset', () => {
     const topology = resolveTopology(
       {
-        zones: [{ name: 'sovereign', jurisdiction: 'DE', kind: 'sovereign', cidrs: ['10.40.0.0/23'] }],
+        zones: [
+          { name: 'sovereign', jurisdiction: 'DE', kind: 'sovereign', cidrs: ['10.40.0.0/23'] },
+        ],
         services: [{ name: 'kms1', kind: 'kms', zone: 'sovereign' }],
         hosts: [{ name: 'vm1', zone: 'sovereign' }],
       },
@@ -26,11 +28,16 @@ describe('address plan', () => {
     const topology = resolveTopology(
       {
         zones: [{ name: 'tiny', jurisdiction: 'DE', kind: 'sovereign', cidrs: ['10.40.0.0/30'] }],
-        hosts: [{ name: 'vm1', zone: 'tiny' }, { name: 'vm2', zone: 'tiny' }],
+        hosts: [
+          { name: 'vm1', zone: 'tiny' },
+          { name: 'vm2', zone: 'tiny' },
+        ],
       },
       context,
     );
     expect(() => planZoneNetworks(topology)).toThrow(TopologyError);
-    expect(() => planZoneNetworks(topology)).toThrow(/needs 6 addresses .* widen the zone's CIDRs to at least \/29/);
+    expect(() => planZoneNetworks(topology)).toThrow(
+      /needs 6 addresses .* widen the zone's CIDRs to at least \/29/,
+    );
   });
 });

@@ -35,7 +35,9 @@ export function planZoneNetworks(topology: ResolvedTopology): ZoneNetworkPlan[] 
     const memberNodes = [
       observerName(zone.name),
       // A router is a member of every zone it has a leg on.
-      ...topology.services.filter((s) => s.zone === zone.name || s.legs.includes(zone.name)).map((s) => s.name),
+      ...topology.services
+        .filter((s) => s.zone === zone.name || s.legs.includes(zone.name))
+        .map((s) => s.name),
       ...topology.machines.filter((m) => m.zone === zone.name).map((m) => m.name),
     ];
     const cidrs = zone.cidrs.map(mustParseCidr);
@@ -62,6 +64,7 @@ export function planZoneNetworks(topology: ResolvedTopology): ZoneNetworkPlan[] 
 /** The address of a member once its network's subnet is known. */
 export function memberAddress(plan: ZoneNetworkPlan, subnet: string, node: string): string {
   const member = plan.members.find((m) => m.node === node);
-  if (member === undefined) throw new RangeError(`${node} is not on the network of zone ${plan.zone}`);
+  if (member === undefined)
+    throw new RangeError(`${node} is not on the network of zone ${plan.zone}`);
   return nthAddress(subnet, member.offset);
 }

@@ -13,7 +13,8 @@ function problemsOf(input: TopologyInput): string[] {
   try {
     resolveTopology(input, context);
   } catch (error) {
-    if (error instanceof TopologyError) return error.problems.map((p) => `${p.path}: ${p.problem}; ${p.fix}`);
+    if (error instanceof TopologyError)
+      return error.problems.map((p) => `${p.path}: ${p.problem}; ${p.fix}`);
     throw error;
   }
   return [];
@@ -22,7 +23,14 @@ function problemsOf(input: TopologyInput): string[] {
 describe('topology validation', () => {
   it('gives every host a machine, implicit when none is named', () => {
     const topology = resolveTopology(
-      { zones, machines: [{ name: 'spare', zone: 'foreign' }], hosts: [{ name: 'vm1', zone: 'sovereign' }, { name: 'vm2', machine: 'spare' }] },
+      {
+        zones,
+        machines: [{ name: 'spare', zone: 'foreign' }],
+        hosts: [
+          { name: 'vm1', zone: 'sovereign' },
+          { name: 'vm2', machine: 'spare' },
+        ],
+      },
       context,
     );
     expect(topology.hosts.map((h) => [h.name, h.machine, h.zone])).toEqual([
@@ -39,10 +47,16 @@ describe('topology validation', () => {
       hosts: [{ name: 'vm1', machine: 'nowhere' }, { name: 'vm2' }],
       services: [{ name: 'kms1', kind: 'kmip', zone: 'sovereign' }],
     });
-    expect(problems).toContain('cells[0].zone: unknown zone "mars"; use one of: sovereign, foreign');
-    expect(problems).toContain('hosts[0].machine: unknown machine "nowhere"; declare it under machines or use one of: (none declared)');
+    expect(problems).toContain(
+      'cells[0].zone: unknown zone "mars"; use one of: sovereign, foreign',
+    );
+    expect(problems).toContain(
+      'hosts[0].machine: unknown machine "nowhere"; declare it under machines or use one of: (none declared)',
+    );
     expect(problems).toContain('hosts[1]: host "vm2" is in no zone; give it a zone or a machine');
-    expect(problems).toContain('services[0].kind: unknown simulator kind "kmip"; use one of: kms, hsm');
+    expect(problems).toContain(
+      'services[0].kind: unknown simulator kind "kmip"; use one of: kms, hsm',
+    );
   });
 
   it('rejects overlapping, public and malformed CIDRs', () => {
@@ -69,14 +83,28 @@ describe('topology validation', () => {
         { name: 'vm1', machine: 'm1' },
       ],
     });
-    expect(problems).toContain('hosts[1]: the name "vm1" is already used by hosts[0]; give every zone, cell, machine, host and service its own name');
-    expect(problems).toContain('hosts[1].machine: machine "m1" already runs host "vm1"; give each host its own machine; a machine runs one host at a time');
-    expect(problems).toContain('hosts[0].cell: cell "cell-a" is in zone "foreign", the host in "sovereign"; put the host in its cell\'s zone');
+    expect(problems).toContain(
+      'hosts[1]: the name "vm1" is already used by hosts[0]; give every zone, cell, machine, host and service its own name',
+    );
+    expect(problems).toContain(
+      'hosts[1].machine: machine "m1" already runs host "vm1"; give each host its own machine; a machine runs one host at a time',
+    );
+    expect(problems).toContain(
+      'hosts[0].cell: cell "cell-a" is in zone "foreign", the host in "sovereign"; put the host in its cell\'s zone',
+    );
   });
 
   it('reports schema problems (bad names, unknown keys) by path', () => {
     const problems = problemsOf({
-      zones: [{ name: 'Bad_Name', jurisdiction: 'Germany', kind: 'sovereign', cidrs: ['10.0.0.0/8'], extra: 1 } as never],
+      zones: [
+        {
+          name: 'Bad_Name',
+          jurisdiction: 'Germany',
+          kind: 'sovereign',
+          cidrs: ['10.0.0.0/8'],
+          extra: 1,
+        } as never,
+      ],
     });
     expect(problems.some((p) => p.startsWith('zones[0].name:'))).toBe(true);
     expect(problems.some((p) => p.startsWith('zones[0].jurisdiction:'))).toBe(true);

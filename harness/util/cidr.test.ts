@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { cidrsOverlap, isPrivateCidr, mustParseCidr, nthAddress, parseCidr, subnetsOf } from './cidr.ts';
+import {
+  cidrsOverlap,
+  isPrivateCidr,
+  mustParseCidr,
+  nthAddress,
+  parseCidr,
+  subnetsOf,
+} from './cidr.ts';
 
 describe('cidr', () => {
   it('parses a network and rejects host bits, big octets and garbage with a reason', () => {
@@ -22,7 +29,10 @@ describe('cidr', () => {
   });
 
   it('carves subnets in order and numbers addresses inside them', () => {
-    expect([...subnetsOf(mustParseCidr('10.40.0.0/23'), 24)]).toEqual(['10.40.0.0/24', '10.40.1.0/24']);
+    expect([...subnetsOf(mustParseCidr('10.40.0.0/23'), 24)]).toEqual([
+      '10.40.0.0/24',
+      '10.40.1.0/24',
+    ]);
     expect([...subnetsOf(mustParseCidr('10.40.0.0/28'), 24)]).toEqual(['10.40.0.0/28']);
     expect(nthAddress('10.40.1.0/24', 3)).toBe('10.40.1.3');
     expect(() => nthAddress('10.40.1.0/30', 3)).toThrow(/does not fit/);

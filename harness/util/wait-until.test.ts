@@ -26,13 +26,19 @@ describe('waitUntil', () => {
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SovhError);
     expect((error as SovhError).code).toBe('WAIT_TIMEOUT');
-    expect((error as SovhError).message).toMatch(/^the store of vm1 not answering after \d+ms \(last error: connection refused\)$/);
+    expect((error as SovhError).message).toMatch(
+      /^the store of vm1 not answering after \d+ms \(last error: connection refused\)$/,
+    );
   });
 
   it('stops at once when the probe decides with a SovhError', async () => {
     const started = Date.now();
     await expect(
-      waitUntil(() => Promise.reject(new SovhError('GAVE_UP', 'exited')), { what: 'x', expected: 'y', timeoutMs: 5_000 }),
+      waitUntil(() => Promise.reject(new SovhError('GAVE_UP', 'exited')), {
+        what: 'x',
+        expected: 'y',
+        timeoutMs: 5_000,
+      }),
     ).rejects.toMatchObject({ code: 'GAVE_UP' });
     expect(Date.now() - started).toBeLessThan(5_000);
   });

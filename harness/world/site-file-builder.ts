@@ -15,7 +15,9 @@ export function buildSiteFile(
 ): SiteFile {
   const zone = topology.zones.find((z) => z.name === host.zone);
   if (zone === undefined) throw new Error(`host ${host.name} is in unknown zone ${host.zone}`);
-  const domesticCidrs = topology.zones.filter((z) => z.kind === 'sovereign').flatMap((z) => z.cidrs);
+  const domesticCidrs = topology.zones
+    .filter((z) => z.kind === 'sovereign')
+    .flatMap((z) => z.cidrs);
   const site: SiteFile = {
     version: 1,
     host: host.name,
@@ -38,10 +40,14 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * same section (each sovereign API adds itself to `sovereignApis`), so lists are concatenated and
  * objects merged key by key; anything else is set.
  */
-export function mergeSiteSection(site: Record<string, unknown>, section: Record<string, unknown>): void {
+export function mergeSiteSection(
+  site: Record<string, unknown>,
+  section: Record<string, unknown>,
+): void {
   for (const [key, value] of Object.entries(section)) {
     const existing = site[key];
-    if (Array.isArray(existing) && Array.isArray(value)) site[key] = [...(existing as unknown[]), ...(value as unknown[])];
+    if (Array.isArray(existing) && Array.isArray(value))
+      site[key] = [...(existing as unknown[]), ...(value as unknown[])];
     else if (isPlainObject(existing) && isPlainObject(value)) site[key] = { ...existing, ...value };
     else site[key] = value;
   }

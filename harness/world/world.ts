@@ -2,7 +2,12 @@ import type { RunSession } from '../runtime/run-session.ts';
 import type { StartedContainer } from '../runtime/started-container.ts';
 import type { StartedNetwork } from '../runtime/internal-network.ts';
 import { allowZoneRouting } from '../runtime/bridge-routing.ts';
-import { memberAddress, observerName, planZoneNetworks, type ZoneNetworkPlan } from '../topology/address-plan.ts';
+import {
+  memberAddress,
+  observerName,
+  planZoneNetworks,
+  type ZoneNetworkPlan,
+} from '../topology/address-plan.ts';
 import type { ResolvedTopology } from '../topology/topology-validator.ts';
 import type { Logger } from '../util/log.ts';
 import { startObserver } from '../../sims/observer/observer.ts';
@@ -67,13 +72,20 @@ export class World {
       ),
     );
     if (topology.services.some((s) => s.legs.length > 0)) {
-      await allowZoneRouting(session, images.observer, [...networks.values()].map((n) => n.network));
+      await allowZoneRouting(
+        session,
+        images.observer,
+        [...networks.values()].map((n) => n.network),
+      );
       log.detail('routers may forward between the zone networks');
     }
     const attachment = (zone: string, node: string) => {
       const entry = networks.get(zone);
       if (entry === undefined) throw new Error(`no network for zone ${zone}`);
-      return { name: entry.network.name, address: memberAddress(entry.plan, entry.network.subnet, node) };
+      return {
+        name: entry.network.name,
+        address: memberAddress(entry.plan, entry.network.subnet, node),
+      };
     };
 
     // The hosts' disks exist before the simulators start: a simulator may watch them (audit).
@@ -87,12 +99,20 @@ export class World {
       }),
     );
 
-    log.info(`starting observers, ${topology.services.length} simulator(s), ${topology.machines.length} machine(s)`);
+    log.info(
+      `starting observers, ${topology.services.length} simulator(s), ${topology.machines.length} machine(s)`,
+    );
     const [observers, sims, machines] = await Promise.all([
       Promise.all(
         topology.zones.map(async (zone) => {
           const name = observerName(zone.name);
-          const container = await startObserver(session, images.observer, zone.name, attachment(zone.name, name), name);
+          const container = await startObserver(
+            session,
+            images.observer,
+            zone.name,
+            attachment(zone.name, name),
+            name,
+          );
           return [zone.name, container] as const;
         }),
       ),
@@ -100,7 +120,8 @@ export class World {
         topology.services.map(async (service) => {
           const kind = simKind(service.kind);
           const image = images.sims[service.kind];
-          if (image === undefined) throw new Error(`no image built for simulator kind ${service.kind}`);
+          if (image === undefined)
+            throw new Error(`no image built for simulator kind ${service.kind}`);
           const started = await kind.start({
             session,
             image,
@@ -139,17 +160,38 @@ export class World {
       hostDisks.map(async ({ host, diskVolume, dataVolume }) => {
         const siteFile = JSON.stringify(buildSiteFile(topology, host, sims), null, 2);
         const contributions = await Promise.all(
-          sims.map(async (sim) => ({ sim: sim.name, attachments: (await sim.hostAttachments?.(host)) ?? {} })),
+          sims.map(async (sim) => ({
+            sim: sim.name,
+            attachments: (await sim.hostAttachments?.(host)) ?? {},
+          })),
         );
         const attachments = mergeHostAttachments(host.name, contributions);
-        const vm = new HostVm(host, session, images.host, diskVolume, dataVolume, siteFile, attachments);
+        const vm = new HostVm(
+          host,
+          session,
+          images.host,
+          diskVolume,
+          dataVolume,
+          siteFile,
+          attachments,
+        );
         const machine = machineMap.get(host.machine);
-        if (machine === undefined) throw new Error(`host ${host.name} has no machine ${host.machine}`);
+        if (machine === undefined)
+          throw new Error(`host ${host.name} has no machine ${host.machine}`);
         await vm.boot(machine);
         return vm;
       }),
     );
-    return new World(topology, session, images, networks, observerMap, byName(sims), machineMap, byName(hosts));
+    return new World(
+      topology,
+      session,
+      images,
+      networks,
+      observerMap,
+      byName(sims),
+      machineMap,
+      byName(hosts),
+    );
   }
 
   host(name: string): HostVm {
@@ -198,7 +240,9 @@ export class World {
           role: `sim:${s.kind}`,
           zone: this.topology.services.find((x) => x.name === s.name)?.zone ?? '',
           address: s.address,
-          detail: Object.entries(s.facts).map(([k, v]) => `${k}=${v}`).join(' '),
+          detail: Object.entries(s.facts)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' '),
         })),
         ...[...this.machines.values()].map((m) => ({
           name: m.name,
@@ -222,7 +266,9 @@ export class World {
 function lookup<T>(map: Map<string, T>, name: string, what: string): T {
   const found = map.get(name);
   if (found === undefined) {
-    throw new Error(`no ${what} named "${name}" in this world; known: ${[...map.keys()].join(', ') || '(none)'}`);
+    throw new Error(
+      `no ${what} named "${name}" in this world; known: ${[...map.keys()].join(', ') || '(none)'}`,
+    );
   }
   return found;
 }
