@@ -14,6 +14,8 @@ export default defineConfig({
           name: 'unit',
           include: ['{harness,sims,scenarios,images}/**/*.test.ts'],
           exclude: ['**/*.docker.test.ts', 'node_modules/**'],
+          // The quick project first; its own worker count needs its own group.
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -21,6 +23,7 @@ export default defineConfig({
           name: 'docker',
           include: ['{harness,sims,scenarios,images}/**/*.docker.test.ts'],
           globalSetup: ['harness/testing/docker-global-setup.ts'],
+          sequence: { groupOrder: 1 },
           pool: 'forks',
           // Two cores: two worlds at a time keep both busy without starving the engine.
           maxWorkers: 2,

@@ -50,9 +50,12 @@ export async function buildBaseImage(
     bootstrap.all.on('data', (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n').filter(Boolean)) {
         lines.push(line);
-        // debootstrap prints a line per package; show only phase changes.
-        const phase =
-          /^I: (Retrieving|Validating|Extracting|Installing|Unpacking|Configuring)/.exec(line)?.[1];
+        // debootstrap prints a line per package; show only phase changes. It retrieves and
+        // validates package by package, so both are one phase here.
+        const step = /^I: (Retrieving|Validating|Extracting|Installing|Unpacking|Configuring)/.exec(
+          line,
+        )?.[1];
+        const phase = step === 'Retrieving' || step === 'Validating' ? 'downloading' : step;
         if (phase !== undefined && phase !== lastPhase) {
           lastPhase = phase;
           log.info(`  base: ${phase.toLowerCase()} packages`);

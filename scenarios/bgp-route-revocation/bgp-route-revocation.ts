@@ -10,6 +10,10 @@ import { asRouter } from '../../sims/router/started-router.ts';
 import { awaitLearnedRoute, kernelRoutes } from '../network-world/bgp-evidence.ts';
 import { bgpWorld, domesticSitePrefix } from '../network-world/bgp-world.ts';
 import {
+  nothingCrossesExchange,
+  observeExchangeCapture,
+} from '../network-world/exchange-capture.ts';
+import {
   awaitNetworkControls,
   observeConnectAttempts,
   observeMessagesLog,
@@ -23,13 +27,6 @@ const phases = {
   withdrawn: 'withdrawn',
   readvertised: 'readvertised',
 } as const;
-
-interface CaptureObservation {
-  router: string;
-  filter: string;
-  packets: number;
-  lines: string[];
-}
 
 function attempts(history: History, phase: string): ConnectAttempts['attempts'] {
   return lastObservation<ConnectAttempts>(history, 'connect-attempts', (d) => d.phase === phase)
@@ -81,29 +78,14 @@ const checks: Check[] = [
       );
     },
   },
-  {
+  nothingCrossesExchange({
     name: 'no-fallback-through-exchange',
     description:
       'While the prefix is withdrawn, no packet to it reaches the exchange router (the host never falls back to a foreign path)',
-    verify(history) {
-      const capture = lastObservation<CaptureObservation>(history, 'exchange-capture').data;
-      return verdictOf(
-        capture.packets === 0,
-        'the exchange saw no packet for the withdrawn prefix',
-        `${capture.packets} packet(s) for the withdrawn prefix went to the exchange`,
-        {
-          expected: '0 packets in the capture at the exchange',
-          observed: `${capture.packets} packet(s) (${capture.filter})`,
-          evidence: [
-            {
-              source: `tcpdump on ${capture.router}`,
-              excerpt: capture.lines.slice(0, 10).join('\n') || '(no packets)',
-            },
-          ],
-        },
-      );
-    },
-  },
+    passed: 'the exchange saw no packet for the withdrawn prefix',
+    failed: (packets) =>
+      `${String(packets)} packet(s) for the withdrawn prefix went to the exchange`,
+  }),
   {
     name: 'revocation-logged',
     description:
@@ -182,12 +164,7 @@ export default defineScenario({
       });
       await probeTarget(phases.withdrawn);
       const seen = await capture.stop();
-      context.observe('exchange-capture', {
-        router: ixp.name,
-        filter: seen.filter,
-        packets: seen.packets,
-        lines: seen.lines.slice(0, 50),
-      });
+      observeExchangeCapture(context, ixp.name, seen);
       await observeMessagesLog(context, vm, phases.withdrawn);
     });
     await readvertise();

@@ -7,7 +7,7 @@ import { RunClock } from '../../harness/util/run-clock.ts';
 import { machineBmc } from '../../harness/world/machine-devices.ts';
 import { StoreAvailability } from '../power-thermal/store-availability.ts';
 import {
-  alarmWithinBound,
+  alarmAbove27,
   criticalActionInTime,
   readingsAgreeWithModel,
 } from '../power-thermal/thermal-checks.ts';
@@ -101,13 +101,7 @@ export default defineScenario({
       "Every IPMI and SNMP read of the climbing temperatures equals the thermal model at the protocol's resolution",
       4,
     ),
-    alarmWithinBound(
-      'alarm-above-27',
-      `The stack raises THERMAL_ALARM (high) within ${alarmBoundMs} ms of the model's inlet passing 27 C`,
-      'above-27',
-      'high',
-      alarmBoundMs,
-    ),
+    alarmAbove27(alarmBoundMs),
     criticalActionInTime(
       'critical-action-in-time',
       "The stack's critical action (the graceful residency shutdown) stops its sovereign services, seen from the zone, before the model's CPU reaches its critical temperature",

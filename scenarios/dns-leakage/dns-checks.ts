@@ -1,3 +1,4 @@
+import { captureExcerpt, exchangeCaptureOf } from '../network-world/exchange-capture.ts';
 import { lastObservation, type Check } from '../../harness/checks/check.ts';
 import { verdictOf } from '../../harness/checks/verdict.ts';
 import type { History } from '../../harness/scenario/history.ts';
@@ -10,13 +11,6 @@ export const sovereignRecords: Record<string, string> = {
 };
 /** A name only the global resolver knows: a sovereign host must get NXDOMAIN for it. */
 export const globalOnlyName = 'cdn.global.example';
-
-interface CaptureObservation {
-  router: string;
-  packets: number;
-  lines: string[];
-  filter: string;
-}
 
 function resolver(history: History, name: string): ResolverRecord {
   return lastObservation<ResolverRecord>(history, 'resolver-record', (d) => d.resolver === name)
@@ -84,7 +78,7 @@ export const dnsChecks: Check[] = [
       'The foreign (global) resolver logs zero queries from the sovereign zone, and no DNS packet from the zone crosses the exchange',
     verify(history) {
       const global = resolver(history, 'global-dns');
-      const capture = lastObservation<CaptureObservation>(history, 'exchange-capture').data;
+      const capture = exchangeCaptureOf(history);
       const observed = `global-dns logged ${global.fromZone.length} query(ies) from the zone; ${capture.router} captured ${capture.packets} DNS packet(s) (${capture.filter})`;
       return verdictOf(
         global.fromZone.length === 0 && capture.packets === 0,
@@ -100,10 +94,7 @@ export const dnsChecks: Check[] = [
                 global.fromZone.map((q) => `${q.client} ${q.name} ${q.type}`).join('\n') ||
                 '(none)',
             },
-            {
-              source: `tcpdump on ${capture.router}`,
-              excerpt: capture.lines.slice(0, 10).join('\n') || '(no packets)',
-            },
+            captureExcerpt(capture),
           ],
         },
       );

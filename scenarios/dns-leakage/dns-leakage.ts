@@ -1,9 +1,10 @@
+import { observeExchangeCapture } from '../network-world/exchange-capture.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
 import { asRouter } from '../../sims/router/started-router.ts';
 import { awaitNetworkControls } from '../network-world/network-evidence.ts';
-import { networkZones } from '../network-world/network-zones.ts';
+import { borderRouters, borderZones, networkZones } from '../network-world/network-zones.ts';
 import { dnsChecks, globalOnlyName, sovereignRecords } from './dns-checks.ts';
 import { observeLookups, observeResolvers } from './dns-evidence.ts';
 
@@ -22,10 +23,9 @@ export default defineScenario({
     'Names resolve through the sovereign resolver; the foreign resolver receives zero queries from the zone',
   needs: [],
   topology: {
-    zones: [networkZones.sovereign, networkZones.exchange, networkZones.foreign],
+    zones: borderZones,
     services: [
-      { name: 'edge', kind: 'router', zone: 'sovereign', legs: ['exchange'] },
-      { name: 'ixp', kind: 'router', zone: 'exchange', legs: ['foreign'] },
+      ...borderRouters,
       {
         name: 'global-dns',
         kind: 'resolver',
@@ -62,12 +62,7 @@ export default defineScenario({
     await context.step('read what each resolver received', async () => {
       await observeResolvers(context, ['sovereign-dns', 'global-dns'], zoneCidrs);
       const seen = await capture.stop();
-      context.observe('exchange-capture', {
-        router: ixp.name,
-        filter: seen.filter,
-        packets: seen.packets,
-        lines: seen.lines.slice(0, 50),
-      });
+      observeExchangeCapture(context, ixp.name, seen);
     });
   },
   checks: dnsChecks,

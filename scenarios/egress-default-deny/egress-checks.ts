@@ -1,3 +1,4 @@
+import { captureExcerpt, exchangeCaptureOf } from '../network-world/exchange-capture.ts';
 import { lastObservation, type Check } from '../../harness/checks/check.ts';
 import { verdictOf } from '../../harness/checks/verdict.ts';
 import type { History } from '../../harness/scenario/history.ts';
@@ -9,14 +10,6 @@ import type {
 
 export const phase = 'fenced';
 export const foreignEndpoints = ['foreign-api', 'foreign-kms'] as const;
-
-interface CaptureObservation {
-  router: string;
-  device: string;
-  filter: string;
-  packets: number;
-  lines: string[];
-}
 
 function attempts(history: History): ConnectAttempts {
   return lastObservation<ConnectAttempts>(history, 'connect-attempts', (d) => d.phase === phase)
@@ -69,7 +62,7 @@ export const egressChecks: Check[] = [
             (d) => d.phase === phase && d.endpoint === name,
           ).data,
       );
-      const capture = lastObservation<CaptureObservation>(history, 'exchange-capture').data;
+      const capture = exchangeCaptureOf(history);
       const received = records.reduce((sum, r) => sum + r.fromWatched.length, 0);
       const observed = `${records.map((r) => `${r.endpoint}: ${r.fromWatched.length} connection(s) from the zone`).join('; ')}; exchange ${capture.router} (${capture.device}, ${capture.filter}): ${capture.packets} packet(s)`;
       return verdictOf(
@@ -85,10 +78,7 @@ export const egressChecks: Check[] = [
               source: `${r.endpoint}'s connection record`,
               excerpt: JSON.stringify(r.fromWatched.slice(0, 5)),
             })),
-            {
-              source: `tcpdump on ${capture.router}`,
-              excerpt: capture.lines.slice(0, 10).join('\n') || '(no packets)',
-            },
+            captureExcerpt(capture),
           ],
         },
       );

@@ -1,3 +1,4 @@
+import { observeExchangeCapture } from '../network-world/exchange-capture.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
@@ -10,7 +11,12 @@ import {
   observeKernelRuleset,
   observeMessagesLog,
 } from '../network-world/network-evidence.ts';
-import { domesticCidrs, networkZones } from '../network-world/network-zones.ts';
+import {
+  borderRouters,
+  borderZones,
+  domesticCidrs,
+  networkZones,
+} from '../network-world/network-zones.ts';
 import { egressChecks, foreignEndpoints, phase } from './egress-checks.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -26,10 +32,9 @@ export default defineScenario({
     'OUTPUT policy DROP: domestic targets and the sovereign API reachable, foreign endpoints receive zero connections',
   needs: [],
   topology: {
-    zones: [networkZones.sovereign, networkZones.exchange, networkZones.foreign],
+    zones: borderZones,
     services: [
-      { name: 'edge', kind: 'router', zone: 'sovereign', legs: ['exchange'] },
-      { name: 'ixp', kind: 'router', zone: 'exchange', legs: ['foreign'] },
+      ...borderRouters,
       {
         name: 'domestic-app',
         kind: 'endpoint',
@@ -77,14 +82,7 @@ export default defineScenario({
         domesticCidrs,
       );
       const seen = await capture.stop();
-      context.observe('exchange-capture', {
-        phase,
-        router: ixp.name,
-        device: seen.device,
-        filter: seen.filter,
-        packets: seen.packets,
-        lines: seen.lines.slice(0, 50),
-      });
+      observeExchangeCapture(context, ixp.name, seen, phase);
       context.observe('exchange-counters', {
         phase,
         router: ixp.name,

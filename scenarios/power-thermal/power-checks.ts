@@ -6,7 +6,7 @@ import type { TpmCommand } from '../../harness/checks/probes/tpm-bus.ts';
 import { fail, pass, verdictOf } from '../../harness/checks/verdict.ts';
 import type { History } from '../../harness/scenario/history.ts';
 import { firstServedAt, stoppedServingBy, type AvailabilityProbe } from './store-availability.ts';
-import type { CriticalDeadlineObservation } from './thermal-checks.ts';
+import { criticalDeadlineReached } from './thermal-checks.ts';
 import type { LogLine } from './thermal-evidence.ts';
 
 /** The outage as the UPS lived it: when the mains failed, when LB came, when the battery ran dry. */
@@ -191,15 +191,7 @@ export function wipeBeforeThermalCritical(name: string): Check {
     description:
       "The keys are gone from memory before the thermal model, with the cooling lost at the power failure, reaches the hardware's critical temperature",
     verify(history) {
-      const deadline = lastObservation<CriticalDeadlineObservation>(
-        history,
-        'critical-deadline',
-      ).data;
-      if (deadline.criticalWallMs === undefined)
-        throw new MissingEvidence(
-          'critical-deadline',
-          `the model never reached ${deadline.criticalC} C`,
-        );
+      const deadline = criticalDeadlineReached(history);
       const window = keysGoneWindow(history);
       const expected = `keys gone before ${new Date(deadline.criticalWallMs).toISOString()} (${deadline.sensor} at ${deadline.criticalC} C)`;
       const evidence = [

@@ -1,3 +1,4 @@
+import type { History } from '../../harness/scenario/history.ts';
 import { lastObservation, MissingEvidence, type Check } from '../../harness/checks/check.ts';
 import { fail, pass, verdictOf } from '../../harness/checks/verdict.ts';
 import { ipmiCelsius, snmpCelsius } from '../../sims/bmc/bmc-sensors.ts';
@@ -43,6 +44,17 @@ function logLines(history: Parameters<Check['verify']>[0]): LogLine[] {
 }
 
 /** The stack raises its alarm within `boundMs` of the model's crossing (and not before it). */
+/** The check that the stack alarms when the model's inlet passes 27 C on its way up. */
+export function alarmAbove27(boundMs: number): Check {
+  return alarmWithinBound(
+    'alarm-above-27',
+    `The stack raises THERMAL_ALARM (high) within ${String(boundMs)} ms of the model's inlet passing 27 C`,
+    'above-27',
+    'high',
+    boundMs,
+  );
+}
+
 export function alarmWithinBound(
   name: string,
   description: string,
@@ -188,21 +200,27 @@ export function readingsPulledByHost(name: string): Check {
   };
 }
 
+/** The model's critical deadline; MissingEvidence when the model never got there. */
+export function criticalDeadlineReached(
+  history: History,
+): CriticalDeadlineObservation & { criticalWallMs: number } {
+  const deadline = lastObservation<CriticalDeadlineObservation>(history, 'critical-deadline').data;
+  const { criticalWallMs } = deadline;
+  if (criticalWallMs === undefined)
+    throw new MissingEvidence(
+      'critical-deadline',
+      `the model never reached ${String(deadline.criticalC)} C`,
+    );
+  return { ...deadline, criticalWallMs };
+}
+
 /** The sovereign services stop (seen from the zone) before the model's critical temperature. */
 export function criticalActionInTime(name: string, description: string): Check {
   return {
     name,
     description,
     verify(history) {
-      const deadline = lastObservation<CriticalDeadlineObservation>(
-        history,
-        'critical-deadline',
-      ).data;
-      if (deadline.criticalWallMs === undefined)
-        throw new MissingEvidence(
-          'critical-deadline',
-          `the model never reached ${deadline.criticalC} C`,
-        );
+      const deadline = criticalDeadlineReached(history);
       const probes = lastObservation<{ probes: AvailabilityProbe[] }>(history, 'store-availability')
         .data.probes;
       const stopped = stoppedServingBy(probes, deadline.change.wallMs);

@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
 import { awaitNetworkControls, observeMessagesLog } from '../network-world/network-evidence.ts';
-import { networkZones } from '../network-world/network-zones.ts';
+import { borderRouters, borderZones } from '../network-world/network-zones.ts';
 import { pullOnlyChecks } from './pull-only-checks.ts';
 import {
   observeForeignScan,
@@ -25,11 +25,8 @@ export default defineScenario({
     'The sovereign monitor pulls; from a foreign region no port of the host accepts a connection',
   needs: [],
   topology: {
-    zones: [networkZones.sovereign, networkZones.exchange, networkZones.foreign],
-    services: [
-      { name: 'edge', kind: 'router', zone: 'sovereign', legs: ['exchange'] },
-      { name: 'ixp', kind: 'router', zone: 'exchange', legs: ['foreign'] },
-    ],
+    zones: borderZones,
+    services: [...borderRouters],
     hosts: [{ name: 'vm1', zone: 'sovereign' }],
   },
   async run(context) {

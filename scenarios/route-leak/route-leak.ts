@@ -19,19 +19,16 @@ import {
   observeConnectAttempts,
   type ConnectAttempts,
 } from '../network-world/network-evidence.ts';
+import {
+  nothingCrossesExchange,
+  observeExchangeCapture,
+} from '../network-world/exchange-capture.ts';
 import { domesticCidrs } from '../network-world/network-zones.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const phase = 'leaked';
 /** How long the leak gets to spread before the host is probed (BGP updates take a moment). */
 const leakSettleMs = 6_000;
-
-interface CaptureObservation {
-  router: string;
-  filter: string;
-  packets: number;
-  lines: string[];
-}
 
 const checks: Check[] = [
   {
@@ -58,29 +55,14 @@ const checks: Check[] = [
       );
     },
   },
-  {
+  nothingCrossesExchange({
     name: 'no-domestic-packet-crosses-exchange',
     description:
       'No packet to the domestic target reaches the exchange router while the leaked route is announced',
-    verify(history) {
-      const capture = lastObservation<CaptureObservation>(history, 'exchange-capture').data;
-      return verdictOf(
-        capture.packets === 0,
-        `the exchange saw no packet for ${domesticSitePrefix}`,
-        `${capture.packets} packet(s) for the domestic site crossed to the exchange`,
-        {
-          expected: '0 packets in the capture at the exchange',
-          observed: `${capture.packets} packet(s) (${capture.filter})`,
-          evidence: [
-            {
-              source: `tcpdump on ${capture.router}`,
-              excerpt: capture.lines.slice(0, 10).join('\n') || '(no packets)',
-            },
-          ],
-        },
-      );
-    },
-  },
+    passed: `the exchange saw no packet for ${domesticSitePrefix}`,
+    failed: (packets) =>
+      `${String(packets)} packet(s) for the domestic site crossed to the exchange`,
+  }),
   {
     name: 'mtr-shows-no-foreign-hop',
     description:
@@ -168,12 +150,7 @@ export default defineScenario({
     });
     await context.step('read the exchange capture and the host routing log', async () => {
       const seen = await capture.stop();
-      context.observe('exchange-capture', {
-        router: ixp.name,
-        filter: seen.filter,
-        packets: seen.packets,
-        lines: seen.lines.slice(0, 50),
-      });
+      observeExchangeCapture(context, ixp.name, seen);
       await observeBirdLog(context, vm, phase);
     });
   },

@@ -6,53 +6,28 @@ import {
   receivedTraps,
   startTrapReceiver,
 } from '../../harness/checks/probes/bmc-probe.ts';
-import { ImageBuilder } from '../../harness/engine/image-builder.ts';
-import { RunSession } from '../../harness/runtime/run-session.ts';
 import type { StartedContainer } from '../../harness/runtime/started-container.ts';
-import { resourcesIn, testEngine, testNamespace } from '../../harness/testing/docker-test-kit.ts';
-import { silentLogger } from '../../harness/util/log.ts';
 import { RunClock } from '../../harness/util/run-clock.ts';
 import { waitUntil } from '../../harness/util/wait-until.ts';
-import { startObserver, observerImage } from '../observer/observer.ts';
+import { closeSimLab, openSimLab, type SimLab } from '../../harness/testing/sim-lab.ts';
 import { ipmiCelsius, snmpCelsius } from './bmc-sensors.ts';
 import { bmcImage, bmcOptionsSchema, startBmc, type StartedBmc } from './bmc.ts';
 
 describe('the bmc simulator (ipmi_sim + snmpd on the thermal model)', () => {
-  const namespace = testNamespace('bmc');
-  let session: RunSession;
+  let lab: SimLab;
   let bmc: StartedBmc;
   let observer: StartedContainer;
-  let engine: Awaited<ReturnType<typeof testEngine>>;
 
   beforeAll(async () => {
-    engine = await testEngine();
-    const images = new ImageBuilder(engine.docker, silentLogger);
-    const [bmcTag, observerTag] = await Promise.all([
-      images.ensure(bmcImage),
-      images.ensure(observerImage),
-    ]);
-    session = await RunSession.open({
-      docker: engine.docker,
-      namespace,
-      log: silentLogger,
-      scenario: 'bmc-test',
+    lab = await openSimLab({
+      name: 'bmc',
+      simImage: bmcImage,
+      subnets: ['10.251.7.0/24', '10.251.8.0/24', '10.251.9.0/24'],
     });
-    const network = await session.createNetwork('lab', [
-      '10.251.7.0/24',
-      '10.251.8.0/24',
-      '10.251.9.0/24',
-    ]);
-    const address = (n: number) => network.subnet.replace(/\.0\/24$/, `.${n}`);
-    observer = await startObserver(
-      session,
-      observerTag.tag,
-      'lab',
-      { name: network.name, address: address(2) },
-      'observer-lab',
-    );
+    observer = lab.observer;
     bmc = await startBmc({
-      session,
-      image: bmcTag.tag,
+      session: lab.session,
+      image: lab.image,
       service: {
         name: 'rack-bmc',
         kind: 'bmc',
@@ -60,20 +35,15 @@ describe('the bmc simulator (ipmi_sim + snmpd on the thermal model)', () => {
         legs: [],
         options: bmcOptionsSchema.parse({ machine: 'rack', initial: { loadKw: 0.5 } }),
       },
-      network: { name: network.name, address: address(3) },
+      network: { name: lab.network.name, address: lab.address(3) },
     });
     await startTrapReceiver(observer);
-    await bmc.sendTrapsTo(address(2));
+    await bmc.sendTrapsTo(lab.address(2));
   });
 
   afterAll(async () => {
     await bmc.stop();
-    await session.teardown();
-    expect(await resourcesIn(engine, namespace)).toEqual({
-      containers: 0,
-      networks: 0,
-      volumes: 0,
-    });
+    await closeSimLab(lab);
   });
 
   it('serves the model’s steady state over IPMI and SNMP, each at its resolution', async () => {

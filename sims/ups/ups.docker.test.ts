@@ -1,21 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readUps } from '../../harness/checks/probes/ups-probe.ts';
-import { ImageBuilder } from '../../harness/engine/image-builder.ts';
-import { RunSession } from '../../harness/runtime/run-session.ts';
 import type { StartedContainer } from '../../harness/runtime/started-container.ts';
-import { resourcesIn, testEngine, testNamespace } from '../../harness/testing/docker-test-kit.ts';
-import { silentLogger } from '../../harness/util/log.ts';
 import { RunClock } from '../../harness/util/run-clock.ts';
 import { waitUntil } from '../../harness/util/wait-until.ts';
-import { observerImage, startObserver } from '../observer/observer.ts';
+import { closeSimLab, openSimLab, type SimLab } from '../../harness/testing/sim-lab.ts';
 import { startUps, upsImage, upsOptionsSchema, type StartedUps } from './ups.ts';
 
 describe('the ups simulator (NUT dummy-ups + upsd)', () => {
-  const namespace = testNamespace('ups');
-  let session: RunSession;
+  let lab: SimLab;
   let ups: StartedUps;
   let observer: StartedContainer;
-  let engine: Awaited<ReturnType<typeof testEngine>>;
 
   const statusBecomes = (wanted: (status: string[]) => boolean, what: string) =>
     waitUntil(
@@ -32,52 +26,28 @@ describe('the ups simulator (NUT dummy-ups + upsd)', () => {
     );
 
   beforeAll(async () => {
-    engine = await testEngine();
-    const images = new ImageBuilder(engine.docker, silentLogger);
-    const [upsTag, observerTag] = await Promise.all([
-      images.ensure(upsImage),
-      images.ensure(observerImage),
-    ]);
-    session = await RunSession.open({
-      docker: engine.docker,
-      namespace,
-      log: silentLogger,
-      scenario: 'ups-test',
+    lab = await openSimLab({
+      name: 'ups',
+      simImage: upsImage,
+      subnets: ['10.251.17.0/24', '10.251.18.0/24', '10.251.19.0/24'],
     });
-    const network = await session.createNetwork('lab', [
-      '10.251.17.0/24',
-      '10.251.18.0/24',
-      '10.251.19.0/24',
-    ]);
-    const address = (n: number) => network.subnet.replace(/\.0\/24$/, `.${n}`);
-    observer = await startObserver(
-      session,
-      observerTag.tag,
-      'lab',
-      { name: network.name, address: address(2) },
-      'observer-lab',
-    );
+    observer = lab.observer;
     // 600 W from 100 Wh: 600 s of runtime; LB at 50 % (300 s after the loss): at 100x, 3 s.
     const options = upsOptionsSchema.parse({
       battery: { capacityWh: 100, loadW: 600, lowBatteryPercent: 50, lowRuntimeS: 0 },
     });
     ups = await startUps({
-      session,
-      image: upsTag.tag,
+      session: lab.session,
+      image: lab.image,
       service: { name: 'ups1', kind: 'ups', zone: 'lab', legs: [], options },
-      network: { name: network.name, address: address(3) },
+      network: { name: lab.network.name, address: lab.address(3) },
     });
     await ups.drive(new RunClock(Date.now(), 100));
   });
 
   afterAll(async () => {
     await ups.stop();
-    await session.teardown();
-    expect(await resourcesIn(engine, namespace)).toEqual({
-      containers: 0,
-      networks: 0,
-      volumes: 0,
-    });
+    await closeSimLab(lab);
   });
 
   it('is on line with a full battery, over the network on port 3493', async () => {

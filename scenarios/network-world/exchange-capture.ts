@@ -1,0 +1,68 @@
+import { lastObservation, type Check } from '../../harness/checks/check.ts';
+import { verdictOf, type Evidence } from '../../harness/checks/verdict.ts';
+import type { History } from '../../harness/scenario/history.ts';
+import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
+import type { CaptureResult } from '../../sims/router/started-router.ts';
+
+/** What a tcpdump on the exchange router saw: the border witness of every network scenario. */
+export interface ExchangeCapture {
+  phase?: string;
+  router: string;
+  device: string;
+  filter: string;
+  packets: number;
+  lines: string[];
+}
+
+/** Records a stopped exchange capture as the run's `exchange-capture` observation. */
+export function observeExchangeCapture(
+  context: ScenarioContext,
+  router: string,
+  seen: CaptureResult,
+  phase?: string,
+): ExchangeCapture {
+  const observation: ExchangeCapture = {
+    ...(phase === undefined ? {} : { phase }),
+    router,
+    device: seen.device,
+    filter: seen.filter,
+    packets: seen.packets,
+    lines: seen.lines.slice(0, 50),
+  };
+  context.observe('exchange-capture', observation);
+  return observation;
+}
+
+export function exchangeCaptureOf(history: History): ExchangeCapture {
+  return lastObservation<ExchangeCapture>(history, 'exchange-capture').data;
+}
+
+/** The first packets of a capture as a check's evidence. */
+export function captureExcerpt(capture: ExchangeCapture): Evidence {
+  return {
+    source: `tcpdump on ${capture.router}`,
+    excerpt: capture.lines.slice(0, 10).join('\n') || '(no packets)',
+  };
+}
+
+/** A check that passes only when the exchange capture holds no packet at all. */
+export function nothingCrossesExchange(check: {
+  name: string;
+  description: string;
+  passed: string;
+  /** Says what the packets were, given how many the capture holds. */
+  failed: (packets: number) => string;
+}): Check {
+  return {
+    name: check.name,
+    description: check.description,
+    verify(history) {
+      const capture = exchangeCaptureOf(history);
+      return verdictOf(capture.packets === 0, check.passed, check.failed(capture.packets), {
+        expected: '0 packets in the capture at the exchange',
+        observed: `${String(capture.packets)} packet(s) (${capture.filter})`,
+        evidence: [captureExcerpt(capture)],
+      });
+    },
+  };
+}
