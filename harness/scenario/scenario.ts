@@ -28,6 +28,11 @@ export interface Scenario {
   run(context: ScenarioContext): Promise<void>;
   checks: readonly Check[];
   mutants: readonly Mutant[];
+  /**
+   * The checks compare measurements (throughput, latency) with a tight threshold: run it with no
+   * other world up, so that their load does not fall on one side of a comparison only.
+   */
+  measuresAlone?: boolean;
 }
 
 /** Declares a scenario and checks that it is coherent (mutants name real checks, names unique). */

@@ -81,6 +81,23 @@ async function readTools(container: StartedContainer): Promise<Record<string, st
   return parseInstalledTools(result.stdout);
 }
 
+/**
+ * What each image tag holds, read once per process: a tag names one recipe, so its packages do
+ * not change between the runs of one `sovh run` or test file.
+ */
+const toolsByImage = new Map<string, Promise<Record<string, string>>>();
+
+function toolsOfImage(image: string, container: () => StartedContainer) {
+  let tools = toolsByImage.get(image);
+  if (tools === undefined) {
+    tools = readTools(container());
+    toolsByImage.set(image, tools);
+    // A failed read is not kept: the next run of the image tries again.
+    tools.catch(() => toolsByImage.delete(image));
+  }
+  return tools;
+}
+
 /** One container per image of the world (looked up when asked), to read its package database. */
 function containerPerImage(
   world: World,
@@ -136,7 +153,7 @@ export async function collectWorldVersions(world: World): Promise<ImageToolVersi
   return Promise.all(
     candidates.map(async ({ role, image, container }) => {
       try {
-        return { role, image, tools: await readTools(container()) };
+        return { role, image, tools: await toolsOfImage(image, container) };
       } catch (error) {
         return { role, image, tools: {}, detail: describeError(error) };
       }

@@ -11,8 +11,5 @@ import { consoleLogger } from '../util/log.ts';
  */
 export default async function setup(): Promise<void> {
   const log = consoleLogger();
-  const environment = await prepareEnvironment({ log });
-  await Promise.all(
-    [podImage, swtpmImage, hostImage].map((recipe) => environment.images.ensure(recipe)),
-  );
+  await prepareEnvironment({ log, prebuild: [podImage, swtpmImage, hostImage] });
 }

@@ -45,7 +45,8 @@ export async function awaitBootOutcome(
       what: `host ${host.name} on ${host.machine.name}`,
       expected: 'serving or refusing',
       timeoutMs: bootOutcomeTimeoutMs,
-      intervalMs: 500,
+      // Each try is an exec in a container: a second apart keeps a boot wait cheap.
+      intervalMs: 1_000,
     },
   );
   // For the report's plots: what each boot came to, and how long after the boot it showed.

@@ -26,7 +26,8 @@ export async function awaitGate(context: ScenarioContext, host: HostVm): Promise
       what: `the GeoIP gate of ${host.name}`,
       expected: 'accepting connections from its zone',
       timeoutMs: bootTimeoutMs,
-      intervalMs: 500,
+      // Each try is an exec in a container: a second apart keeps a boot wait cheap.
+      intervalMs: 1_000,
     },
   );
 }

@@ -32,7 +32,8 @@ export async function awaitLearnedRoute(
       what: `a BGP route for ${prefix} in ${host.name}'s kernel`,
       expected: present ? 'present' : 'gone',
       timeoutMs: routeTimeoutMs,
-      intervalMs: 500,
+      // Each try is an exec in a container: a second apart keeps a boot wait cheap.
+      intervalMs: 1_000,
     },
   );
 }

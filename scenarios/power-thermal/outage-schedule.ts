@@ -30,11 +30,11 @@ import { recordCriticalDeadline } from './thermal-schedule.ts';
 export const outageSpeedup = 20;
 /**
  * From LB, how long the stack may take until no key is left in memory (and the store stopped).
- * Unloaded, NUT's one-second poll and the wipe take two or three seconds; the bound leaves room
- * for a machine whose two cores run other worlds too, and for the scans' own resolution (each
- * reads every resident page the host's processes can write).
+ * NUT's one-second poll and the wipe take two or three seconds, also on a machine whose two
+ * cores run another world at the same time; the bound is five times that, which leaves room for
+ * the scans' own resolution (each reads every resident page the host's processes can write).
  */
-export const keyWipeBoundMs = 30_000;
+export const keyWipeBoundMs = 15_000;
 
 /**
  * A machine on a UPS in a room whose cooling is not on the UPS, its host in a cell with a KMS and

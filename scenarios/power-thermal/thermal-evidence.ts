@@ -118,7 +118,8 @@ export async function awaitLogLine(
       what: `a line matching ${pattern} from ${host.name}`,
       expected: 'logged',
       timeoutMs,
-      intervalMs: 500,
+      // Each try is an exec in a container: a second apart keeps a boot wait cheap.
+      intervalMs: 1_000,
     },
   ).catch(() => undefined);
 }

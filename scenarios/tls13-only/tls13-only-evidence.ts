@@ -130,7 +130,8 @@ export async function observeCappedBoot(
       what: `host ${host.name} under the capped policy`,
       expected: 'refusing or serving',
       timeoutMs: bootTimeoutMs,
-      intervalMs: 500,
+      // Each try is an exec in a container: a second apart keeps a boot wait cheap.
+      intervalMs: 1_000,
     },
   );
   // The log line only ends the wait; give a store that would start anyway the time to show up.

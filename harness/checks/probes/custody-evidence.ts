@@ -69,7 +69,8 @@ export async function awaitStoreServing(
       what: `the store of host ${host.name}`,
       expected: 'accepting connections',
       timeoutMs,
-      intervalMs: 500,
+      // Each try is an exec in a container: a second apart keeps a boot wait cheap.
+      intervalMs: 1_000,
     },
   );
 }

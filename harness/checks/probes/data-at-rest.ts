@@ -1,9 +1,8 @@
 import { createDecipheriv } from 'node:crypto';
-import { randomBytes } from 'node:crypto';
-import { startForensics } from '../../../sims/observer/observer.ts';
 import type { HostVm } from '../../world/host-vm.ts';
 import { vmDataMount, vmDiskMount } from '../../world/host-vm.ts';
 import type { World } from '../../world/world.ts';
+import { withForensics } from './disk-forensics.ts';
 
 /** Where the contract puts the store's objects, and their layout (CONTRACT.md, "The store API"). */
 export const storeDir = '/data/sovereign_storage';
@@ -20,13 +19,7 @@ export interface StoredFile {
 
 /** Lists the store's files as they lie on the VM's data disk (read-only forensic mount). */
 export async function listStoreFiles(world: World, host: HostVm): Promise<StoredFile[]> {
-  const container = await startForensics(
-    world.session,
-    world.images.observer,
-    `forensics-${host.name}-${randomBytes(2).toString('hex')}`,
-    [{ volume: host.dataVolume, target: `/mnt${vmDataMount}` }],
-  );
-  try {
+  return withForensics(world, host, async (container) => {
     const result = await container.exec([
       'find',
       `/mnt${storeDir}`,
@@ -46,9 +39,7 @@ export async function listStoreFiles(world: World, host: HostVm): Promise<Stored
           modifiedMs: Math.round(Number(time) * 1000),
         };
       });
-  } finally {
-    await container.remove();
-  }
+  });
 }
 
 /**

@@ -1,32 +1,36 @@
-import { randomBytes } from 'node:crypto';
 import { startForensics } from '../../../sims/observer/observer.ts';
+import type { StartedContainer } from '../../runtime/started-container.ts';
 import type { HostVm } from '../../world/host-vm.ts';
 import { vmDataMount, vmDiskMount } from '../../world/host-vm.ts';
 import type { World } from '../../world/world.ts';
 
 /**
- * Reads a VM's disks from outside the VM: a throwaway container mounts the disk volumes read-only,
- * as an investigator would mount a seized disk.
+ * The reader of each VM's disks, started at the first read and kept for the rest of the run (the
+ * session removes it at teardown): a container per read would cost more than the read itself.
  */
-async function withForensics<T>(
+const readers = new WeakMap<HostVm, Promise<StartedContainer>>();
+
+/**
+ * Reads a VM's disks from outside the VM: a container of the run mounts the disk volumes
+ * read-only, as an investigator would mount a seized disk. The mounts are live, so each read sees
+ * the disks as they are at that moment.
+ */
+export async function withForensics<T>(
   world: World,
   host: HostVm,
-  action: (c: Awaited<ReturnType<typeof startForensics>>) => Promise<T>,
+  action: (reader: StartedContainer) => Promise<T>,
 ): Promise<T> {
-  const container = await startForensics(
-    world.session,
-    world.images.observer,
-    `forensics-${host.name}-${randomBytes(2).toString('hex')}`,
-    [
+  let reader = readers.get(host);
+  if (reader === undefined) {
+    reader = startForensics(world.session, world.images.observer, `forensics-${host.name}`, [
       { volume: host.diskVolume, target: `/mnt${vmDiskMount}` },
       { volume: host.dataVolume, target: `/mnt${vmDataMount}` },
-    ],
-  );
-  try {
-    return await action(container);
-  } finally {
-    await container.remove();
+    ]);
+    readers.set(host, reader);
+    // A failed start is not kept: the next read tries again.
+    reader.catch(() => readers.delete(host));
   }
+  return action(await reader);
 }
 
 /** Reads a file of a VM's disks by its path inside the VM; undefined when absent. */

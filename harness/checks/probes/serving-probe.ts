@@ -24,7 +24,8 @@ export async function awaitServing(
       what: `the store of host ${host.name}`,
       expected: 'accepting connections',
       timeoutMs,
-      intervalMs: 500,
+      // Each try is an exec in a container: a second apart keeps a boot wait cheap.
+      intervalMs: 1_000,
     },
   );
 }

@@ -1,4 +1,6 @@
 import { join, resolve } from 'node:path';
+import { hostImage, podImage } from '../../../images/recipes.ts';
+import { swtpmImage } from '../../../sims/tpm/swtpm.ts';
 import { inspectImages } from '../../engine/image-facts.ts';
 import { renderConsoleSummary } from '../../report/console-summary.ts';
 import { defaultReportsRoot, writeRunReport } from '../../report/report-writer.ts';
@@ -61,11 +63,27 @@ export async function runCommand(
   const startedAt = Date.now();
   const runId = newRunId();
   const dir = resolve(options.reportDir ?? join(defaultReportsRoot, runId));
-  const environment = await prepareEnvironment({ log });
+  // Every world has machines (pod and TPM) and hosts: their images build beside the probe's.
+  const environment = await prepareEnvironment({
+    log,
+    prebuild: [podImage, swtpmImage, hostImage],
+  });
   log.info(`run ${runId}: ${runs.length} scenario run(s)`);
-  const results = await runPool(runs, options.jobs ?? 1, (run) =>
-    runScenario(run.scenario, environment, { mutant: run.mutant, keep: options.keep }),
-  );
+  const runOne = (run: PlannedRun) =>
+    runScenario(run.scenario, environment, { mutant: run.mutant, keep: options.keep });
+  // Measuring scenarios go last, one at a time, whatever -j says.
+  const results = [
+    ...(await runPool(
+      runs.filter((r) => r.scenario.measuresAlone !== true),
+      options.jobs ?? 1,
+      runOne,
+    )),
+    ...(await runPool(
+      runs.filter((r) => r.scenario.measuresAlone === true),
+      1,
+      runOne,
+    )),
+  ];
   const report: RunReport = {
     format: 'sovh-run/1',
     runId,
