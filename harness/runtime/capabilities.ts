@@ -12,6 +12,8 @@ export const kernelFeatures = [
   'wireguard',
   'macvlan',
   'nfqueue',
+  /** A link delay by either way the router has: netem, or its NFQUEUE delayer. */
+  'link-delay',
   'iptables-statistic',
   'nftables',
   'kernel-audit',

@@ -18,8 +18,12 @@ import { RunSession } from './run-session.ts';
  * One shell test per kernel feature, run in a container with no network (loopback only), so a
  * probe can touch nothing outside itself. Each prints "<feature> yes" or "<feature> no <why>".
  */
+const netemTest = 'tc qdisc add dev lo root netem delay 1ms && tc qdisc del dev lo root';
+const nfqueueTest =
+  'iptables -A OUTPUT -p udp --dport 9 -j NFQUEUE --queue-num 7 --queue-bypass && iptables -F OUTPUT';
+
 const featureTests: Record<KernelFeature, string> = {
-  netem: 'tc qdisc add dev lo root netem delay 1ms && tc qdisc del dev lo root',
+  netem: netemTest,
   tbf: 'tc qdisc add dev lo root tbf rate 1mbit burst 32kbit latency 400ms && tc qdisc del dev lo root',
   htb: 'tc qdisc add dev lo root handle 1: htb && tc qdisc del dev lo root',
   vxlan: 'ip link add sovhvx type vxlan id 42 dstport 4789 local 127.0.0.1 && ip link del sovhvx',
@@ -29,8 +33,8 @@ const featureTests: Record<KernelFeature, string> = {
   wireguard: 'ip link add sovhwg type wireguard && ip link del sovhwg',
   macvlan:
     'ip link add sovhma type veth peer name sovhmb && ip link add link sovhma name sovhmv type macvlan; r=$?; ip link del sovhma; exit $r',
-  nfqueue:
-    'iptables -A OUTPUT -p udp --dport 9 -j NFQUEUE --queue-num 7 --queue-bypass && iptables -F OUTPUT',
+  nfqueue: nfqueueTest,
+  'link-delay': `(${netemTest}) || (${nfqueueTest})`,
   'iptables-statistic':
     'iptables -A OUTPUT -p udp --dport 9 -m statistic --mode random --probability 0.5 -j DROP && iptables -F OUTPUT',
   nftables: 'nft add table inet sovhprobe && nft delete table inet sovhprobe',

@@ -225,7 +225,7 @@ const topology: TopologyInput = {
 export default defineScenario({
   name: 'link-latency',
   description: `Across a sovereign link with ${sovereignLink.delayMs} ms delay, latency and loss stay within ${thresholds.maxRttMs} ms / ${thresholds.maxLossPercent} %`,
-  needs: [],
+  needs: ['link-delay'],
   topology,
   async run(context) {
     const { world } = context;
