@@ -40,6 +40,7 @@ export class ContainerBuilder {
   private command: string[] | undefined;
   private entrypoint: string[] | undefined;
   private init = false;
+  private commandChannel = false;
   private hostname: string | undefined;
   private hostPidNamespace = false;
   private pidNamespaceOf: StartedContainer | undefined;
@@ -156,6 +157,16 @@ export class ContainerBuilder {
   }
 
   /**
+   * Sends the harness's short commands through one long-lived shell in the container instead of
+   * an exec each (see CommandChannel). For the harness's own containers only, never for the stack
+   * under test: its process list is evidence.
+   */
+  withCommandChannel(): this {
+    this.commandChannel = true;
+    return this;
+  }
+
+  /**
    * Shares the machine's PID namespace. Only for what the kernel does not namespace (audit):
    * the container then sees every process of the machine.
    */
@@ -239,7 +250,9 @@ export class ContainerBuilder {
     const containerName = session.resourceName(this.name);
     session.log.detail(`starting ${containerName} (${this.image})`);
     const created = await session.docker.createContainer(this.createOptions(containerName));
-    const started = new StartedContainer(session.docker, created.id, containerName, this.name);
+    const started = new StartedContainer(session.docker, created.id, containerName, this.name, {
+      commandChannel: this.commandChannel,
+    });
     try {
       await session.removeIfClosed();
       // The engine API (1.41) takes one network at create; the others are joined before start.

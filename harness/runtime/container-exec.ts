@@ -83,15 +83,12 @@ export async function execInContainer(
   return result;
 }
 
-/** Like execInContainer, but a non-zero exit is an error that carries the command's output. */
-export async function execOrThrow(
-  docker: Docker,
-  containerId: string,
+/** A non-zero exit as an error that carries the command's output; the result otherwise. */
+export function requireSuccess(
+  result: ExecResult,
   containerName: string,
   command: string[],
-  options: ExecOptions = {},
-): Promise<ExecResult> {
-  const result = await execInContainer(docker, containerId, command, options);
+): ExecResult {
   if (result.exitCode !== 0) {
     throw new SovhError(
       'EXEC_FAILED',

@@ -3,14 +3,17 @@ import { SovhError } from '../util/sovh-error.ts';
 import { waitUntil } from '../util/wait-until.ts';
 import {
   execInContainer,
-  execOrThrow,
+  requireSuccess,
   type ExecOptions,
   type ExecResult,
 } from './container-exec.ts';
 import { readFirstFile } from '../util/tar-archive.ts';
+import { CommandChannel } from './command-channel.ts';
 
 /** A running container of a run. Removal is the session's job; stop/restart are for faults. */
 export class StartedContainer {
+  private readonly channel: CommandChannel | undefined;
+
   constructor(
     readonly docker: Docker,
     readonly id: string,
@@ -18,15 +21,23 @@ export class StartedContainer {
     readonly name: string,
     /** The topology's name (host, machine, simulator). */
     readonly nodeName: string,
-  ) {}
+    options: { commandChannel?: boolean } = {},
+  ) {
+    this.channel =
+      options.commandChannel === true && process.env.SOVH_COMMAND_CHANNEL !== '0'
+        ? new CommandChannel(docker, id)
+        : undefined;
+  }
 
   exec(command: string[], options?: ExecOptions): Promise<ExecResult> {
+    if (this.channel !== undefined && CommandChannel.suits(options))
+      return this.channel.exec(command, options);
     return execInContainer(this.docker, this.id, command, options);
   }
 
   /** Runs a command that must succeed; a non-zero exit throws with the command's output. */
-  run(command: string[], options?: ExecOptions): Promise<ExecResult> {
-    return execOrThrow(this.docker, this.id, this.name, command, options);
+  async run(command: string[], options?: ExecOptions): Promise<ExecResult> {
+    return requireSuccess(await this.exec(command, options), this.name, command);
   }
 
   /** Runs a shell script (sh -c) that must succeed. */

@@ -62,6 +62,7 @@ export class StartedMachine {
       .container(images.pod, spec.name)
       .withVolume(netVolume, machineNetDir)
       .withNode(spec.name, 'machine')
+      .withCommandChannel()
       .withNetwork(network.name, network.address, [spec.name])
       // NET_ADMIN: the world installs the machine's routes. SYS_ADMIN: the sysctl agent remounts
       // /proc/sys writable in the pod's own mount namespace (images/pod/machine-init).

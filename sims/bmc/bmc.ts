@@ -374,6 +374,7 @@ export async function startBmc({
   const container = await session
     .container(image, service.name)
     .withNode(service.name, 'bmc')
+    .withCommandChannel()
     .withNetwork(network.name, network.address, [service.name])
     // Only for the request counters (iptables) that show who queried the BMC.
     .withCapabilities('NET_ADMIN')

@@ -117,6 +117,7 @@ export const endpointKind: SimKind<EndpointOptions> = {
     const container = await session
       .container(image, service.name)
       .withNode(service.name, 'endpoint')
+      .withCommandChannel()
       .withNetwork(network.name, network.address, [service.name])
       // NET_ADMIN: the world gives it routes back to the zones that reach it.
       .withCapabilities('NET_ADMIN')

@@ -18,6 +18,7 @@ export async function startObserver(
   return session
     .container(image, name)
     .withNode(name, 'observer')
+    .withCommandChannel()
     .withNetwork(network.name, network.address, [name])
     .withCapabilities('NET_ADMIN', 'NET_RAW')
     .withInit()
@@ -35,7 +36,11 @@ export async function startForensics(
   name: string,
   volumes: { volume: string; target: string }[],
 ): Promise<StartedContainer> {
-  let builder = session.container(image, name).withNode(name, 'forensics').withInit();
+  let builder = session
+    .container(image, name)
+    .withNode(name, 'forensics')
+    .withInit()
+    .withCommandChannel();
   for (const v of volumes) builder = builder.withVolume(v.volume, v.target, { readOnly: true });
   return builder.start();
 }

@@ -234,6 +234,7 @@ export const routerKind: SimKind<RouterOptions> = {
     let builder = session
       .container(request.image, service.name)
       .withNode(service.name, 'router')
+      .withCommandChannel()
       // SYS_NICE: the fallback delayer runs at the highest CPU weight (see startDelayer).
       .withCapabilities('NET_ADMIN', 'NET_RAW', 'SYS_NICE')
       .withSysctls({

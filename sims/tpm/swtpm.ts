@@ -38,6 +38,7 @@ export class StartedTpm {
     const container = await request.session
       .container(request.image, `${request.machine}-tpm${generation === 0 ? '' : `-${generation}`}`)
       .withNode(request.machine, 'tpm')
+      .withCommandChannel()
       .withNetworkNamespaceOf(request.pod)
       .withVolume(request.stateVolume, '/var/lib/swtpm')
       .withEnvironment({ BOOT_CHAIN: request.bootChain })

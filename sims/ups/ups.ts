@@ -297,6 +297,7 @@ export async function startUps({
   const container = await session
     .container(image, service.name)
     .withNode(service.name, 'ups')
+    .withCommandChannel()
     .withNetwork(network.name, network.address, [service.name])
     .withFile('/etc/ups/ups.json', JSON.stringify(config, null, 2))
     .withInit()

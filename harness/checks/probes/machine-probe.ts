@@ -17,6 +17,7 @@ export function machineProbe(world: World, machine: StartedMachine): Promise<Sta
     const builder = world.session
       .container(world.images.observer, `${machine.name}-probe`)
       .withNode(machine.name, 'machine-probe')
+      .withCommandChannel()
       .withNetworkNamespaceOf(machine.pod)
       // The host's resolv.conf, so that lookups go where the host's own would.
       .withVolumeFile(machine.resolvConfFile, '/etc/resolv.conf', { readOnly: true })
