@@ -1,5 +1,6 @@
 import type { Benchmark } from './benchmark.ts';
 import cellBringUp from './cell-bring-up.bench.ts';
+import commandChannel from './command-channel.bench.ts';
 import egressThroughput from './egress-throughput.bench.ts';
 import geoGateLatency from './geo-gate.bench.ts';
 import hostBringUp from './host-bring-up.bench.ts';
@@ -20,4 +21,5 @@ export const benchmarks: readonly Benchmark[] = [
   keyCustody,
   cellBringUp,
   powerThermal,
+  commandChannel,
 ];
