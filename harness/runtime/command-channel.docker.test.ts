@@ -88,6 +88,14 @@ describe('commands through a command channel', () => {
     expect(execs).toBe(0);
   });
 
+  it('keeps long answers of commands side by side whole', async () => {
+    const expected = Array.from({ length: 20_000 }, (_, i) => String(i + 1)).join('\n') + '\n';
+    const results = await Promise.all(
+      Array.from({ length: 4 }, () => container.exec(['seq', '1', '20000'])),
+    );
+    for (const result of results) expect(result.stdout).toBe(expected);
+  });
+
   it('ends a command at its timeout with EXEC_TIMEOUT, and keeps serving others', async () => {
     await expect(container.exec(['sleep', '30'], { timeoutMs: 1_000 })).rejects.toMatchObject({
       code: 'EXEC_TIMEOUT',

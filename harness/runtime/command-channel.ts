@@ -8,24 +8,34 @@ import type { ExecOptions, ExecResult } from './container-exec.ts';
 /**
  * The shell at the far end of a channel. Each request line is "<id> <timeout s> <base64 script>";
  * each command runs in the background with its output in files, and its answer is one line
- * "<id> <exit code> <base64 stdout> <base64 stderr>", written under a lock so that answers of
- * commands running side by side never interleave.
+ * "<id> <exit code> <base64 stdout> <base64 stderr>", written in one piece (a short line in one
+ * write, a long one under a lock) so that answers of commands running side by side never
+ * interleave. Every process it starts costs CPU, so it starts as few as it can.
  */
 const channelShell = `
-lock=$(mktemp)
+base=$(mktemp -d)
+lock="$base/lock"
 while IFS=' ' read -r id limit script; do
   (
-    dir=$(mktemp -d)
-    printf '%s' "$script" | base64 -d > "$dir/cmd"
+    f="$base/$id"
+    base64 -d <<< "$script" > "$f.cmd"
     if [ "$limit" = 0 ]; then
-      bash "$dir/cmd" > "$dir/out" 2> "$dir/err" < /dev/null
+      bash "$f.cmd" > "$f.out" 2> "$f.err" < /dev/null
     else
-      timeout -k 2 "$limit" bash "$dir/cmd" > "$dir/out" 2> "$dir/err" < /dev/null
+      timeout -k 2 "$limit" bash "$f.cmd" > "$f.out" 2> "$f.err" < /dev/null
     fi
     rc=$?
-    answer="$id $rc $(base64 -w0 < "$dir/out") $(base64 -w0 < "$dir/err")"
-    rm -rf "$dir"
-    ( flock -x 9; printf '%s\\n' "$answer" ) 9> "$lock"
+    out=; err=
+    [ -s "$f.out" ] && out=$(base64 -w0 < "$f.out")
+    [ -s "$f.err" ] && err=$(base64 -w0 < "$f.err")
+    rm -f "$f.cmd" "$f.out" "$f.err"
+    answer="$id $rc $out $err"
+    # One write of up to PIPE_BUF bytes to a pipe is atomic; longer answers take the lock.
+    if [ \${#answer} -lt 4000 ]; then
+      printf '%s\\n' "$answer"
+    else
+      ( flock -x 9; printf '%s\\n' "$answer" ) 9> "$lock"
+    fi
   ) &
 done
 `;
