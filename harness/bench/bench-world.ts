@@ -7,6 +7,16 @@ import { silentLogger } from '../util/log.ts';
 import { World } from '../world/world.ts';
 import { knownSimKinds } from '../../sims/registry.ts';
 
+/** A session of a benchmark's own, labelled `bench-<name>`; the caller tears it down. */
+export function openBenchSession(environment: RunEnvironment, name: string): Promise<RunSession> {
+  return RunSession.open({
+    docker: environment.engine.docker,
+    namespace: environment.namespace,
+    log: silentLogger,
+    scenario: `bench-${name}`,
+  });
+}
+
 /** Brings a benchmark's world up, hands it to `measure`, and always tears it down. */
 export async function withBenchWorld<T>(
   environment: RunEnvironment,
@@ -19,12 +29,7 @@ export async function withBenchWorld<T>(
     source: `benchmark ${name}`,
   });
   const images = await prepareWorldImages(environment.images, topology, undefined);
-  const session = await RunSession.open({
-    docker: environment.engine.docker,
-    namespace: environment.namespace,
-    log: silentLogger,
-    scenario: `bench-${name}`,
-  });
+  const session = await openBenchSession(environment, name);
   try {
     const world = await World.bringUp({ session, topology, images, log: silentLogger });
     return await measure(world);

@@ -1,6 +1,5 @@
 import { awaitServing } from '../checks/probes/serving-probe.ts';
 import { labelKeys } from '../runtime/labels.ts';
-import { RunSession } from '../runtime/run-session.ts';
 import type { RunEnvironment } from '../scenario/environment.ts';
 import { prepareWorldImages } from '../scenario/scenario-images.ts';
 import { resolveTopology } from '../topology/topology-validator.ts';
@@ -9,6 +8,7 @@ import { World } from '../world/world.ts';
 import { knownSimKinds } from '../../sims/registry.ts';
 import { round, timed } from './bench-stats.ts';
 import type { Benchmark, BenchTable } from './benchmark.ts';
+import { openBenchSession } from './bench-world.ts';
 
 const cellSizes = [10, 20];
 
@@ -66,12 +66,7 @@ const cellBringUp: Benchmark = {
     for (const size of cellSizes) {
       const topology = cellTopology(size);
       const images = await prepareWorldImages(environment.images, topology, undefined);
-      const session = await RunSession.open({
-        docker: environment.engine.docker,
-        namespace: environment.namespace,
-        log: silentLogger,
-        scenario: 'bench-cell',
-      });
+      const session = await openBenchSession(environment, 'cell');
       try {
         environment.log.info(`cell-bring-up: ${size} hosts`);
         const started = performance.now();

@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { baseImageRecipe } from '../engine/image-recipe.ts';
-import { RunSession } from '../runtime/run-session.ts';
 import type { StartedContainer } from '../runtime/started-container.ts';
-import { silentLogger } from '../util/log.ts';
 import { percentile, round } from './bench-stats.ts';
 import type { Benchmark } from './benchmark.ts';
+import { openBenchSession } from './bench-world.ts';
 
 const commands = 100;
 const sideBySide = 8;
@@ -46,12 +45,7 @@ const commandChannel: Benchmark = {
   description: `${commands} short commands (${sideBySide} at a time) through plain execs against the command channel`,
   async run(environment) {
     const image = await environment.images.ensure(baseImageRecipe);
-    const session = await RunSession.open({
-      docker: environment.engine.docker,
-      namespace: environment.namespace,
-      log: silentLogger,
-      scenario: 'bench-command-channel',
-    });
+    const session = await openBenchSession(environment, 'command-channel');
     try {
       const start = (name: string, channel: boolean) => {
         const builder = session.container(image.tag, name).withInit();

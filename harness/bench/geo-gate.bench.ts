@@ -1,6 +1,5 @@
 import { awaitServing } from '../checks/probes/serving-probe.ts';
 import { tcpConnect } from '../checks/probes/tcp-probe.ts';
-import { RunSession } from '../runtime/run-session.ts';
 import { prepareWorldImages } from '../scenario/scenario-images.ts';
 import { resolveTopology } from '../topology/topology-validator.ts';
 import { silentLogger } from '../util/log.ts';
@@ -10,6 +9,7 @@ import { knownSimKinds } from '../../sims/registry.ts';
 import { asSovereignApi, sovereignApiPort } from '../../sims/sovereign-api/sovereign-api.ts';
 import { percentile, round } from './bench-stats.ts';
 import type { Benchmark, BenchTable } from './benchmark.ts';
+import { openBenchSession } from './bench-world.ts';
 
 const requests = 200;
 const warmUp = 10;
@@ -68,12 +68,7 @@ const geoGateLatency: Benchmark = {
   async run(environment) {
     const resolved = topology();
     const images = await prepareWorldImages(environment.images, resolved, undefined);
-    const session = await RunSession.open({
-      docker: environment.engine.docker,
-      namespace: environment.namespace,
-      log: silentLogger,
-      scenario: 'bench-geo-gate',
-    });
+    const session = await openBenchSession(environment, 'geo-gate');
     try {
       const world = await World.bringUp({ session, topology: resolved, images, log: silentLogger });
       const gate = world.host('gate1');

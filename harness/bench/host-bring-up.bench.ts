@@ -1,4 +1,3 @@
-import { RunSession } from '../runtime/run-session.ts';
 import type { RunEnvironment } from '../scenario/environment.ts';
 import { prepareWorldImages } from '../scenario/scenario-images.ts';
 import { resolveTopology } from '../topology/topology-validator.ts';
@@ -7,6 +6,7 @@ import { World } from '../world/world.ts';
 import { knownSimKinds } from '../../sims/registry.ts';
 import { round, timed } from './bench-stats.ts';
 import type { Benchmark, BenchTable } from './benchmark.ts';
+import { openBenchSession } from './bench-world.ts';
 
 const hostCounts = [1, 3, 10];
 
@@ -50,24 +50,14 @@ const hostBringUp: Benchmark = {
     for (const count of hostCounts) {
       const topology = topologyOf(count);
       const images = await prepareWorldImages(environment.images, topology, undefined);
-      const session = await RunSession.open({
-        docker: environment.engine.docker,
-        namespace: environment.namespace,
-        log: silentLogger,
-        scenario: 'bench',
-      });
+      const session = await openBenchSession(environment, 'hosts');
       const up = await timed(() => World.bringUp({ session, topology, images, log: silentLogger }));
       // Give the stacks time to boot before reading their memory.
       await new Promise((resolve) => setTimeout(resolve, 3_000));
       const memory = await memoryBytes(environment, session.id);
       const down = await timed(() => session.teardown());
 
-      const bare = await RunSession.open({
-        docker: environment.engine.docker,
-        namespace: environment.namespace,
-        log: silentLogger,
-        scenario: 'bench-baseline',
-      });
+      const bare = await openBenchSession(environment, 'baseline');
       const bareUp = await timed(() =>
         Promise.all(
           Array.from({ length: count }, (_, i) =>

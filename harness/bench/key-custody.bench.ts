@@ -1,6 +1,5 @@
 import { awaitServing } from '../checks/probes/serving-probe.ts';
 import { hsmOf, kmsOf } from '../checks/probes/custody-evidence.ts';
-import { RunSession } from '../runtime/run-session.ts';
 import type { RunEnvironment } from '../scenario/environment.ts';
 import { prepareWorldImages } from '../scenario/scenario-images.ts';
 import { storePort } from '../topology/site-file.ts';
@@ -10,6 +9,7 @@ import { World } from '../world/world.ts';
 import { knownSimKinds } from '../../sims/registry.ts';
 import { percentile, round } from './bench-stats.ts';
 import type { Benchmark, BenchTable } from './benchmark.ts';
+import { openBenchSession } from './bench-world.ts';
 
 const objectBytes = 1024 * 1024;
 const objectCount = 48;
@@ -64,12 +64,7 @@ const keyCustody: Benchmark = {
       { knownServiceKinds: knownSimKinds() },
     );
     const images = await prepareWorldImages(environment.images, topology, undefined);
-    const session = await RunSession.open({
-      docker: environment.engine.docker,
-      namespace: environment.namespace,
-      log: silentLogger,
-      scenario: 'bench-key-custody',
-    });
+    const session = await openBenchSession(environment, 'key-custody');
     try {
       const world = await World.bringUp({ session, topology, images, log: silentLogger });
       const vm = world.host('vm1');

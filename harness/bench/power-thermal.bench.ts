@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { RunSession } from '../runtime/run-session.ts';
 import type { RunEnvironment } from '../scenario/environment.ts';
 import type { HistoryEvent } from '../scenario/history.ts';
 import { runScenario } from '../scenario/scenario-runner.ts';
-import { silentLogger } from '../util/log.ts';
 import { bmcImage, bmcOptionsSchema, startBmc, type StartedBmc } from '../../sims/bmc/bmc.ts';
 import { sensorValueOid, bmcSensors } from '../../sims/bmc/bmc-sensors.ts';
 import { observerImage, startObserver } from '../../sims/observer/observer.ts';
@@ -12,6 +10,7 @@ import { baseImageRecipe } from '../engine/image-recipe.ts';
 import powerFailureKeyWipe from '../../scenarios/power-failure-key-wipe/power-failure-key-wipe.ts';
 import { percentile, round, timed } from './bench-stats.ts';
 import type { Benchmark, BenchTable } from './benchmark.ts';
+import { openBenchSession } from './bench-world.ts';
 
 const starts = 3;
 const reads = 40;
@@ -43,12 +42,7 @@ async function simulatorFigures(environment: RunEnvironment): Promise<BenchTable
     environment.images.ensure(observerImage),
     environment.images.ensure(baseImageRecipe),
   ]);
-  const session = await RunSession.open({
-    docker: environment.engine.docker,
-    namespace: environment.namespace,
-    log: silentLogger,
-    scenario: 'bench-power-thermal',
-  });
+  const session = await openBenchSession(environment, 'power-thermal');
   try {
     const network = await session.createNetwork('bench-lab', [
       '10.252.7.0/24',

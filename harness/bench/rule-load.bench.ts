@@ -1,8 +1,7 @@
-import { RunSession } from '../runtime/run-session.ts';
-import { silentLogger } from '../util/log.ts';
 import { hostImage } from '../../images/recipes.ts';
 import { median, round } from './bench-stats.ts';
 import type { Benchmark } from './benchmark.ts';
+import { openBenchSession } from './bench-world.ts';
 
 const cidrCounts = [2, 100, 1_000];
 const repeats = 3;
@@ -47,12 +46,7 @@ const ruleLoad: Benchmark = {
   description: `time to load the egress fence for ${cidrCounts.join(', ')} domestic CIDRs in one iptables-restore`,
   async run(environment) {
     const image = await environment.images.ensure(hostImage);
-    const session = await RunSession.open({
-      docker: environment.engine.docker,
-      namespace: environment.namespace,
-      log: silentLogger,
-      scenario: 'bench-rule-load',
-    });
+    const session = await openBenchSession(environment, 'rule-load');
     try {
       // A network namespace of its own (no network), with NET_ADMIN for its firewall only.
       const container = await session
