@@ -9,6 +9,7 @@ import { startUps, upsImage, upsOptionsSchema } from '../../sims/ups/ups.ts';
 import { baseImageRecipe } from '../engine/image-recipe.ts';
 import powerFailureKeyWipe from '../../scenarios/power-failure-key-wipe/power-failure-key-wipe.ts';
 import { percentile, round, timed } from './bench-stats.ts';
+import { nthAddress } from '../util/cidr.ts';
 import type { Benchmark, BenchTable } from './benchmark.ts';
 import { openBenchSession } from './bench-world.ts';
 
@@ -49,7 +50,7 @@ async function simulatorFigures(environment: RunEnvironment): Promise<BenchTable
       '10.252.8.0/24',
       '10.252.9.0/24',
     ]);
-    const address = (n: number) => network.subnet.replace(/\.0\/24$/, `.${n}`);
+    const address = (n: number) => nthAddress(network.subnet, n);
     const startRows: (string | number)[][] = [];
     const bare: number[] = [];
     const bmcStarts: number[] = [];

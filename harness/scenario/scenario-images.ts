@@ -8,6 +8,9 @@ import type { ResolvedTopology } from '../topology/topology-validator.ts';
 import type { WorldImages } from '../world/world.ts';
 import type { Mutant } from './scenario.ts';
 
+/** Images every world uses (machines are a pod and a TPM; every world has hosts). */
+export const everyWorldImages = [podImage, swtpmImage, hostImage] as const;
+
 /** Builds (or reuses) every image a scenario's world needs, in parallel. */
 export async function prepareWorldImages(
   builder: ImageBuilder,

@@ -1,6 +1,5 @@
-import { hostImage, podImage } from '../../images/recipes.ts';
-import { swtpmImage } from '../../sims/tpm/swtpm.ts';
 import { prepareEnvironment } from '../scenario/environment.ts';
+import { everyWorldImages } from '../scenario/scenario-images.ts';
 import { consoleLogger } from '../util/log.ts';
 
 /**
@@ -11,5 +10,5 @@ import { consoleLogger } from '../util/log.ts';
  */
 export default async function setup(): Promise<void> {
   const log = consoleLogger();
-  await prepareEnvironment({ log, prebuild: [podImage, swtpmImage, hostImage] });
+  await prepareEnvironment({ log, prebuild: everyWorldImages });
 }

@@ -5,6 +5,7 @@ import { ImageBuilder } from '../engine/image-builder.ts';
 import type { ImageRecipe } from '../engine/image-recipe.ts';
 import { RunSession } from '../runtime/run-session.ts';
 import type { StartedContainer } from '../runtime/started-container.ts';
+import { nthAddress } from '../util/cidr.ts';
 import { silentLogger } from '../util/log.ts';
 import { resourcesIn, testEngine, testNamespace } from './docker-test-kit.ts';
 
@@ -44,7 +45,7 @@ export async function openSimLab(options: {
     scenario: `${options.name}-test`,
   });
   const network = await session.createNetwork('lab', options.subnets);
-  const address = (host: number) => network.subnet.replace(/\.0\/24$/, `.${String(host)}`);
+  const address = (host: number) => nthAddress(network.subnet, host);
   const observer = await startObserver(
     session,
     observerTag.tag,

@@ -1,12 +1,11 @@
 import { join, resolve } from 'node:path';
-import { hostImage, podImage } from '../../../images/recipes.ts';
-import { swtpmImage } from '../../../sims/tpm/swtpm.ts';
 import { inspectImages } from '../../engine/image-facts.ts';
 import { renderConsoleSummary } from '../../report/console-summary.ts';
 import { defaultReportsRoot, writeRunReport } from '../../report/report-writer.ts';
 import { newRunId, runExitCode, type RunReport } from '../../report/run-report.ts';
 import { prepareEnvironment } from '../../scenario/environment.ts';
 import { selectScenarios } from '../../scenario/scenario-catalog.ts';
+import { everyWorldImages } from '../../scenario/scenario-images.ts';
 import { findMutant, runScenario, scenarioTopology } from '../../scenario/scenario-runner.ts';
 import type { Scenario } from '../../scenario/scenario.ts';
 import type { Logger } from '../../util/log.ts';
@@ -63,11 +62,8 @@ export async function runCommand(
   const startedAt = Date.now();
   const runId = newRunId();
   const dir = resolve(options.reportDir ?? join(defaultReportsRoot, runId));
-  // Every world has machines (pod and TPM) and hosts: their images build beside the probe's.
-  const environment = await prepareEnvironment({
-    log,
-    prebuild: [podImage, swtpmImage, hostImage],
-  });
+  // The images every world uses build beside the capability probe.
+  const environment = await prepareEnvironment({ log, prebuild: everyWorldImages });
   log.info(`run ${runId}: ${runs.length} scenario run(s)`);
   const runOne = (run: PlannedRun) =>
     runScenario(run.scenario, environment, { mutant: run.mutant, keep: options.keep });
