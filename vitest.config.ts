@@ -10,7 +10,9 @@ const measuringAlone = ['scenarios/egress-throughput/*.docker.test.ts'];
 const dockerProject = {
   globalSetup: ['harness/testing/docker-global-setup.ts'],
   pool: 'forks' as const,
-  testTimeout: 600_000,
+  // Above the sum of a scenario's phase bounds (harness/scenario/phase-watchdog.ts), so that a hung
+  // phase ends in the watchdog's named "unknown", not in the runner's kill.
+  testTimeout: 900_000,
   hookTimeout: 1_200_000,
 };
 

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { consoleLogger } from '../util/log.ts';
-import { isSovhError } from '../util/sovh-error.ts';
+import { describeError, isSovhError } from '../util/sovh-error.ts';
+import { writeErrorLog } from './error-log.ts';
 import { doctorCommand } from './commands/doctor-command.ts';
 import { downCommand } from './commands/down-command.ts';
 import { execCommand } from './commands/exec-command.ts';
@@ -121,8 +122,10 @@ export async function main(argv: string[]): Promise<number> {
     if (isSovhError(error)) {
       process.stderr.write(`sovh: ${error.message}\n`);
     } else {
+      // One line for the reader; the whole trace goes to a file, named, for a bug report.
+      const trace = await writeErrorLog(error);
       process.stderr.write(
-        `sovh: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+        `sovh: unexpected error: ${describeError(error)}${trace === undefined ? '' : ` (trace: ${trace})`}\n`,
       );
     }
     return 2;

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ImageFacts } from '../engine/image-facts.ts';
 import { writeEvidenceBundle, type WrittenBundle } from './bundle/bundle-writer.ts';
@@ -6,6 +6,7 @@ import { evidenceFiles } from './bundle/evidence-files.ts';
 import { renderHtmlReport } from './html/report-page.ts';
 import { renderJunit } from './junit-report.ts';
 import type { RunReport } from './run-report.ts';
+import { prepareWritableDir } from '../util/writable-dir.ts';
 
 /** The default home of run output: reports/<run-id>/ under the project. */
 export const defaultReportsRoot = resolve(import.meta.dirname, '..', '..', 'reports');
@@ -32,7 +33,7 @@ export async function writeRunReport(
   dir: string,
   options: ReportWriterOptions = {},
 ): Promise<WrittenReport> {
-  await mkdir(dir, { recursive: true });
+  await prepareWritableDir(dir, 'report directory');
   const resultsJson = Buffer.from(`${JSON.stringify(report, null, 2)}\n`);
   const junitXml = Buffer.from(renderJunit(report));
   const reportHtml = Buffer.from(renderHtmlReport(report));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../cli/commands/run-command.ts';
-import { listSessions } from '../runtime/engine-resources.ts';
+import { leftoverSessions } from '../testing/docker-test-kit.ts';
 import { currentProcessIdentity, formatIdentity } from '../runtime/process-identity.ts';
 import { prepareEnvironment } from '../scenario/environment.ts';
 import { recordingLogger } from '../util/log.ts';
@@ -39,8 +39,10 @@ describe('the output of sovh run with a mutant', () => {
   it('leaves nothing of its run in the engine', async () => {
     const environment = await prepareEnvironment({ log: recordingLogger() });
     const owner = formatIdentity(currentProcessIdentity());
-    const leftovers = (await listSessions(environment.engine.docker, environment.namespace)).filter(
-      (s) => s.owner === owner,
+    const leftovers = await leftoverSessions(
+      environment.engine.docker,
+      environment.namespace,
+      owner,
     );
     expect(leftovers).toEqual([]);
   });

@@ -96,12 +96,40 @@ describe('commands through a command channel', () => {
     for (const result of results) expect(result.stdout).toBe(expected);
   });
 
+  it('keeps a long answer whole while short answers arrive in the middle of it', async () => {
+    const expected = Array.from({ length: 1_000_000 }, (_, i) => String(i + 1)).join('\n') + '\n';
+    const [long, ...short] = await Promise.all([
+      container.exec(['seq', '1', '1000000']),
+      ...Array.from({ length: 40 }, (_, i) =>
+        container.exec(['sh', '-c', `sleep 0.$((${String(i)} % 10)); echo short-${String(i)}`]),
+      ),
+    ]);
+    expect(long.stdout).toBe(expected);
+    expect(short.map((r) => r.stdout)).toEqual(
+      Array.from({ length: 40 }, (_, i) => `short-${String(i)}\n`),
+    );
+  });
+
   it('ends a command at its timeout with EXEC_TIMEOUT, and keeps serving others', async () => {
     await expect(container.exec(['sleep', '30'], { timeoutMs: 1_000 })).rejects.toMatchObject({
       code: 'EXEC_TIMEOUT',
     });
     expect((await container.exec(['echo', 'still here'])).stdout).toBe('still here\n');
   });
+
+  it("gives up on an answer that never comes, after the command's bound and a grace", async () => {
+    // The command kills the channel's worker that would have answered it, then lingers.
+    // (this shell's parent runs the script, its parent is `timeout`, and the worker is above it)
+    const script =
+      'timeout=$(cut -d" " -f4 /proc/$PPID/stat); kill -9 "$(cut -d" " -f4 /proc/$timeout/stat)"; sleep 40';
+    await expect(
+      container.exec(['bash', '-c', script], { timeoutMs: 1_000 }),
+    ).rejects.toMatchObject({
+      code: 'EXEC_TIMEOUT',
+      message: expect.stringContaining('not answered through the command channel') as string,
+    });
+    expect((await container.exec(['echo', 'still here'])).stdout).toBe('still here\n');
+  }, 30_000);
 
   it('sends commands with stdin through a plain exec', async () => {
     const piped = await container.exec(['cat'], { stdin: 'piped' });

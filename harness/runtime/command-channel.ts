@@ -3,38 +3,43 @@ import type { Duplex } from 'node:stream';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { SovhError } from '../util/sovh-error.ts';
-import type { ExecOptions, ExecResult } from './container-exec.ts';
+import {
+  defaultExecBoundMs,
+  endedByTimeout,
+  type ExecOptions,
+  type ExecResult,
+} from './container-exec.ts';
 
 /**
  * The shell at the far end of a channel. Each request line is "<id> <timeout s> <base64 script>";
- * each command runs in the background with its output in files, and its answer is one line
- * "<id> <exit code> <base64 stdout> <base64 stderr>", written in one piece (a short line in one
- * write, a long one under a lock) so that answers of commands running side by side never
- * interleave. Every process it starts costs CPU, so it starts as few as it can.
+ * each command runs in the background with its output in files, and its answer is
+ * "<id> <exit code> <base64 stdout> <base64 stderr>". Answers of commands running side by side
+ * must never interleave, and only a write of at most PIPE_BUF (4096) bytes to a pipe is atomic: a
+ * short answer goes as one line in one write; a long one is cut into pieces of 3000 characters,
+ * each its own line "+<id> <piece>" in one write, then "=<id>" when it is whole. Pieces of several
+ * answers may then interleave line by line, but no line is ever cut. Every process it starts
+ * costs CPU, so it starts as few as it can (a long answer adds one `fold`).
  */
 const channelShell = `
 base=$(mktemp -d)
-lock="$base/lock"
 while IFS=' ' read -r id limit script; do
   (
     f="$base/$id"
     base64 -d <<< "$script" > "$f.cmd"
-    if [ "$limit" = 0 ]; then
-      bash "$f.cmd" > "$f.out" 2> "$f.err" < /dev/null
-    else
-      timeout -k 2 "$limit" bash "$f.cmd" > "$f.out" 2> "$f.err" < /dev/null
-    fi
+    timeout -k 2 "$limit" bash "$f.cmd" > "$f.out" 2> "$f.err" < /dev/null
     rc=$?
     out=; err=
     [ -s "$f.out" ] && out=$(base64 -w0 < "$f.out")
     [ -s "$f.err" ] && err=$(base64 -w0 < "$f.err")
     rm -f "$f.cmd" "$f.out" "$f.err"
     answer="$id $rc $out $err"
-    # One write of up to PIPE_BUF bytes to a pipe is atomic; longer answers take the lock.
-    if [ \${#answer} -lt 4000 ]; then
+    if [ \${#answer} -lt 3000 ]; then
       printf '%s\\n' "$answer"
     else
-      ( flock -x 9; printf '%s\\n' "$answer" ) 9> "$lock"
+      printf '%s\\n' "$answer" | fold -w 3000 | while IFS= read -r piece; do
+        printf '+%s %s\\n' "$id" "$piece"
+      done
+      printf '=%s\\n' "$id"
     fi
   ) &
 done
@@ -44,9 +49,18 @@ interface Pending {
   command: string[];
   timeoutMs: number | undefined;
   startedAt: number;
+  /** Ends the wait when no answer comes back at all (a lost channel, a stalled engine). */
+  deadline: NodeJS.Timeout;
   resolve(result: ExecResult): void;
   reject(error: unknown): void;
 }
+
+/**
+ * How long past a command's own timeout the harness waits for its answer before giving up on the
+ * channel: the shell's `timeout -k 2` has ended it by then, so a missing answer means the answer
+ * was lost, not that the command is slow.
+ */
+export const answerGraceMs = 15_000;
 
 /** Quotes one word for bash. */
 function shellWord(word: string): string {
@@ -65,6 +79,8 @@ export class CommandChannel {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private received = '';
+  /** Pieces of long answers still coming in, by command id. */
+  private readonly pieces = new Map<number, string[]>();
 
   constructor(
     private readonly docker: Docker,
@@ -85,13 +101,28 @@ export class CommandChannel {
     const stream = await this.open();
     const id = this.nextId;
     this.nextId += 1;
-    const limit = options.timeoutMs === undefined ? 0 : Math.ceil(options.timeoutMs / 1000);
+    const limit = Math.ceil((options.timeoutMs ?? defaultExecBoundMs) / 1000);
     const script = Buffer.from(command.map(shellWord).join(' ')).toString('base64');
+    const waitMs = (options.timeoutMs ?? defaultExecBoundMs) + answerGraceMs;
     return new Promise<ExecResult>((resolve, reject) => {
+      const deadline = setTimeout(() => {
+        if (!this.pending.delete(id)) return;
+        this.pieces.delete(id);
+        this.holdProcess(this.pending.size > 0);
+        reject(
+          new SovhError(
+            'EXEC_TIMEOUT',
+            `command "${command.join(' ')}" not answered through the command channel after ${String(waitMs)}ms`,
+            { details: { timeoutMs: options.timeoutMs, waitedMs: waitMs } },
+          ),
+        );
+      }, waitMs);
+      deadline.unref();
       this.pending.set(id, {
         command,
         timeoutMs: options.timeoutMs,
         startedAt: Date.now(),
+        deadline,
         resolve,
         reject,
       });
@@ -150,7 +181,23 @@ export class CommandChannel {
     }
   }
 
+  /** One line from the shell: a whole short answer, a piece of a long one, or its end. */
   private answer(line: string): void {
+    if (line.startsWith('+')) {
+      const space = line.indexOf(' ');
+      const id = Number(line.slice(1, space));
+      const pieces = this.pieces.get(id) ?? [];
+      pieces.push(line.slice(space + 1));
+      this.pieces.set(id, pieces);
+      return;
+    }
+    if (line.startsWith('=')) {
+      const id = Number(line.slice(1));
+      const whole = (this.pieces.get(id) ?? []).join('');
+      this.pieces.delete(id);
+      this.answer(whole);
+      return;
+    }
     const [id = '', code = '', out = '', err = ''] = line.split(' ');
     this.settle(Number(id), Number(code), Buffer.from(out, 'base64'), Buffer.from(err, 'base64'));
   }
@@ -159,6 +206,7 @@ export class CommandChannel {
     const pending = this.pending.get(id);
     if (pending === undefined) return;
     this.pending.delete(id);
+    clearTimeout(pending.deadline);
     this.holdProcess(this.pending.size > 0);
     const result: ExecResult = {
       exitCode,
@@ -167,11 +215,11 @@ export class CommandChannel {
       stdoutBytes,
       durationMs: Date.now() - pending.startedAt,
     };
-    if (pending.timeoutMs !== undefined && (exitCode === 124 || exitCode === 137)) {
+    if (endedByTimeout(exitCode, result.durationMs, pending.timeoutMs ?? defaultExecBoundMs)) {
       pending.reject(
         new SovhError(
           'EXEC_TIMEOUT',
-          `command "${pending.command.join(' ')}" not finished after ${String(pending.timeoutMs)}ms`,
+          `command "${pending.command.join(' ')}" not finished after ${String(pending.timeoutMs ?? defaultExecBoundMs)}ms`,
           { details: { ...result, stdoutBytes: undefined } },
         ),
       );

@@ -1,9 +1,23 @@
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
+import { raceDeadline } from '../util/deadline.ts';
 import { SovhError } from '../util/sovh-error.ts';
 
+/**
+ * The bound of a command that states none: no command of the harness may wait forever. Commands
+ * that are meant to run longer (a load, a capture) say so with their own `timeoutMs`.
+ */
+export const defaultExecBoundMs = 300_000;
+
+/** How long past a command's own bound the harness waits for the engine to end its exec. */
+const engineGraceMs = 15_000;
+
 export interface ExecOptions {
-  /** Ends the command (SIGTERM, then SIGKILL 2 s later) through coreutils' timeout in the container. */
+  /**
+   * Ends the command (SIGTERM, then SIGKILL 2 s later) through coreutils' timeout in the
+   * container; `defaultExecBoundMs` when not given. The harness also stops waiting a little later
+   * on its own side, so that a stalled engine cannot hold it either.
+   */
   timeoutMs?: number;
   env?: Record<string, string>;
   user?: string;
@@ -34,10 +48,8 @@ export async function execInContainer(
   options: ExecOptions = {},
 ): Promise<ExecResult> {
   const startedAt = Date.now();
-  const cmd =
-    options.timeoutMs === undefined
-      ? command
-      : ['timeout', '-k', '2', `${Math.ceil(options.timeoutMs / 1000)}`, ...command];
+  const boundMs = options.timeoutMs ?? defaultExecBoundMs;
+  const cmd = ['timeout', '-k', '2', `${Math.ceil(boundMs / 1000)}`, ...command];
   const exec = await docker.getContainer(containerId).exec({
     Cmd: cmd,
     AttachStdout: true,
@@ -62,8 +74,19 @@ export async function execInContainer(
     stream.write(options.stdin);
     stream.end();
   }
-  await ended;
-  const inspected = await exec.inspect();
+  await raceDeadline(ended, boundMs + engineGraceMs, () => {
+    stream.destroy();
+    return new SovhError(
+      'EXEC_TIMEOUT',
+      `command "${command.join(' ')}" not ended by the engine after ${String(boundMs + engineGraceMs)}ms`,
+    );
+  });
+  const inspected = await raceDeadline(exec.inspect(), engineGraceMs, () => {
+    return new SovhError(
+      'ENGINE_UNRESPONSIVE',
+      `the engine did not answer an exec inspect within ${String(engineGraceMs)}ms`,
+    );
+  });
   const exitCode = inspected.ExitCode ?? -1;
   const out = stdoutBytes();
   const result: ExecResult = {
@@ -73,14 +96,22 @@ export async function execInContainer(
     stdoutBytes: out,
     durationMs: Date.now() - startedAt,
   };
-  if (options.timeoutMs !== undefined && (exitCode === 124 || exitCode === 137)) {
+  if (endedByTimeout(exitCode, result.durationMs, boundMs)) {
     throw new SovhError(
       'EXEC_TIMEOUT',
-      `command "${command.join(' ')}" not finished after ${options.timeoutMs}ms`,
+      `command "${command.join(' ')}" not finished after ${String(boundMs)}ms`,
       { details: { ...result, stdoutBytes: undefined } },
     );
   }
   return result;
+}
+
+/**
+ * Whether coreutils' timeout ended a command: its exit codes (124 after SIGTERM, 137 after the
+ * SIGKILL that follows) at or past the bound. The same codes earlier are the command's own.
+ */
+export function endedByTimeout(exitCode: number, durationMs: number, boundMs: number): boolean {
+  return (exitCode === 124 || exitCode === 137) && durationMs >= boundMs - 50;
 }
 
 /** A non-zero exit as an error that carries the command's output; the result otherwise. */

@@ -1,6 +1,8 @@
 import type Docker from 'dockerode';
+import { raceDeadline } from '../util/deadline.ts';
 import { execInContainer } from './container-exec.ts';
 import { labelFilter, labelKeys } from './labels.ts';
+import { disconnectAll, removeNetwork } from './network-removal.ts';
 
 /** The harness's resources in one namespace, grouped by the session that made them. */
 export interface SessionResources {
@@ -99,20 +101,30 @@ function isNotFound(error: unknown): boolean {
   return (error as { statusCode?: number } | undefined)?.statusCode === 404;
 }
 
+/** What removing a session's resources left: failures, and engine states named with their fix. */
+export interface RemovalOutcome {
+  /** Resources that could not be removed: a defect of this run's teardown. */
+  problems: string[];
+  /** Engine states that are not the run's fault (a stale endpoint), each with its fix. */
+  notes: string[];
+}
+
 /**
- * Removes a session's resources: containers first (they hold networks and volumes; guests of a
- * network namespace before its owner), then networks, then volumes. Resources already gone are fine; anything else that fails is reported.
+ * Removes a session's resources: networks emptied first (every container disconnected, forced),
+ * then containers (guests of a network namespace before its owner), then networks once their
+ * endpoints are gone, then volumes. Resources already gone are fine; anything else that fails is
+ * reported, and a network the engine cannot free is named as such (see removeNetwork).
  */
 export async function removeSessionResources(
   docker: Docker,
   session: SessionResources,
-): Promise<string[]> {
-  const problems: string[] = [];
+): Promise<RemovalOutcome> {
+  const outcome: RemovalOutcome = { problems: [], notes: [] };
   const attempt = async (what: string, action: () => Promise<unknown>) => {
     try {
       await action();
     } catch (error) {
-      if (!isNotFound(error)) problems.push(`${what}: ${(error as Error).message}`);
+      if (!isNotFound(error)) outcome.problems.push(`${what}: ${(error as Error).message}`);
     }
   };
   const removeContainers = (containers: SessionResources['containers']) =>
@@ -122,24 +134,31 @@ export async function removeSessionResources(
           await unlockFiles(docker, c.id, c.state, c.unlockPaths).catch(() => undefined);
         }
         await attempt(`container ${c.name}`, () =>
-          docker.getContainer(c.id).remove({ force: true, v: true }),
+          raceDeadline(
+            docker.getContainer(c.id).remove({ force: true, v: true }),
+            containerRemovalBoundMs,
+            () =>
+              new Error(`not removed by the engine within ${String(containerRemovalBoundMs)}ms`),
+          ),
         );
       }),
     );
+  await Promise.all(session.networks.map((n) => disconnectAll(docker, n.id)));
   // Containers living in another's network namespace go first: removing a namespace's owner
   // while its guests are being removed can leave the engine with a network endpoint it never
   // releases (the network then cannot be removed until the engine restarts).
   await removeContainers(session.containers.filter((c) => c.joinsNamespace));
   await removeContainers(session.containers.filter((c) => !c.joinsNamespace));
-  await Promise.all(
-    session.networks.map((n) =>
-      attempt(`network ${n.name}`, () => docker.getNetwork(n.id).remove()),
-    ),
-  );
+  for (const removal of await Promise.all(session.networks.map((n) => removeNetwork(docker, n)))) {
+    if (removal.outcome === 'failed') outcome.problems.push(removal.problem);
+    if (removal.outcome === 'stale-endpoint') outcome.notes.push(removal.note);
+  }
   await Promise.all(
     session.volumes.map((v) =>
       attempt(`volume ${v.name}`, () => docker.getVolume(v.name).remove({ force: true })),
     ),
   );
-  return problems;
+  return outcome;
 }
+
+const containerRemovalBoundMs = 60_000;

@@ -9,6 +9,8 @@ export interface ReapResult {
   networks: number;
   volumes: number;
   problems: string[];
+  /** Engine states named with their fix (a stale endpoint), not failures of the harness. */
+  notes: string[];
 }
 
 /** A session is dead when its owner process is gone and nobody asked to keep it (`sovh up`). */
@@ -30,14 +32,17 @@ async function reap(
     networks: 0,
     volumes: 0,
     problems: [],
+    notes: [],
   };
   for (const session of sessions) {
-    const problems = await removeSessionResources(docker, session);
+    const { problems, notes } = await removeSessionResources(docker, session);
     result.removedSessions.push(session.sessionId);
     result.containers += session.containers.length;
     result.networks += session.networks.length;
     result.volumes += session.volumes.length;
     result.problems.push(...problems);
+    result.notes.push(...notes);
+    for (const note of notes) log.warn(note);
     log.detail(
       `removed session ${session.sessionId}: ${session.containers.length} containers, ` +
         `${session.networks.length} networks, ${session.volumes.length} volumes`,

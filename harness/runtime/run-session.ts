@@ -138,7 +138,9 @@ export class RunSession implements AsyncDisposable {
   private async sweep(): Promise<string[]> {
     const problems: string[] = [];
     for (const resources of await listSessions(this.docker, this.namespace, this.id)) {
-      problems.push(...(await removeSessionResources(this.docker, resources)));
+      const outcome = await removeSessionResources(this.docker, resources);
+      problems.push(...outcome.problems);
+      for (const note of outcome.notes) this.log.warn(note);
     }
     return problems;
   }

@@ -35,12 +35,29 @@ export class History {
   /** Files kept as evidence, in the order they were attached. */
   readonly attachments: Attachment[] = [];
 
-  /** Records an event now, or at `options.at` for something measured earlier. */
+  private closedBecause: string | undefined;
+
+  /**
+   * Closes the history: a schedule abandoned by its watchdog may still be running, and nothing
+   * it does after that may count as evidence. Later records are dropped.
+   */
+  close(reason: string): void {
+    this.closedBecause ??= reason;
+  }
+
+  get isClosed(): boolean {
+    return this.closedBecause !== undefined;
+  }
+
+  /**
+   * Records an event now, or at `options.at` for something measured earlier. Once the history is
+   * closed only the runner's own records (`evenIfClosed`: a teardown problem) still land.
+   */
   record(
     kind: HistoryEventKind,
     name: string,
     data?: unknown,
-    options: { at?: Date } = {},
+    options: { at?: Date; evenIfClosed?: boolean } = {},
   ): HistoryEvent {
     const now = options.at?.getTime() ?? Date.now();
     const event: HistoryEvent = {
@@ -51,7 +68,7 @@ export class History {
       name,
       data,
     };
-    this.events.push(event);
+    if (this.closedBecause === undefined || options.evenIfClosed === true) this.events.push(event);
     return event;
   }
 
@@ -106,7 +123,7 @@ export class History {
       { atMs: now - this.startedAt, at: new Date(now).toISOString() },
       description,
     );
-    this.attachments.push(attachment);
+    if (this.closedBecause === undefined) this.attachments.push(attachment);
     this.record('attachment', name, {
       mediaType,
       sizeBytes: attachment.sizeBytes,

@@ -1,7 +1,7 @@
 import type { Fault, Heal } from '../faults/fault.ts';
 import type { CapabilityReport } from '../runtime/capabilities.ts';
 import type { Logger } from '../util/log.ts';
-import { describeError } from '../util/sovh-error.ts';
+import { describeError, SovhError } from '../util/sovh-error.ts';
 import type { World } from '../world/world.ts';
 import type { Attachment } from './attachment.ts';
 import type { History } from './history.ts';
@@ -18,10 +18,20 @@ export class ScenarioContext {
     readonly capabilities: CapabilityReport,
   ) {}
 
+  private readonly running = new Set<string>();
+
+  /** The steps running now, for a watchdog's message: where the schedule was when it stopped. */
+  runningSteps(): string[] {
+    return [...this.running];
+  }
+
   /** A named step of the schedule: logged on the console and recorded with its duration. */
   async step<T>(name: string, action: () => Promise<T>): Promise<T> {
+    if (this.history.isClosed)
+      throw new SovhError('SCHEDULE_ABANDONED', `step "${name}" after the schedule was stopped`);
     this.log.info(`  step: ${name}`);
     const started = this.history.record('step', name);
+    this.running.add(name);
     try {
       const result = await action();
       this.history.record('step-end', name, {
@@ -36,6 +46,8 @@ export class ScenarioContext {
         error: describeError(error),
       });
       throw error;
+    } finally {
+      this.running.delete(name);
     }
   }
 
@@ -69,6 +81,11 @@ export class ScenarioContext {
 
   /** Injects a fault; the returned function heals it (and is also called at the end if forgotten). */
   async inject(fault: Fault): Promise<Heal> {
+    if (this.history.isClosed)
+      throw new SovhError(
+        'SCHEDULE_ABANDONED',
+        `fault ${fault.name} after the schedule was stopped`,
+      );
     this.log.info(`  fault: ${fault.name} (${fault.description})`);
     this.history.record('fault', fault.name, { description: fault.description });
     const heal = await fault.invoke(this.world);

@@ -1,4 +1,4 @@
-import { runChecks } from '../checks/check.ts';
+import { runChecks, type CheckResult } from '../checks/check.ts';
 import { missingCapabilities } from '../runtime/capabilities.ts';
 import { RunSession } from '../runtime/run-session.ts';
 import { interruptedBy } from '../runtime/signal-teardown.ts';
@@ -12,6 +12,7 @@ import { ScenarioContext } from './scenario-context.ts';
 import { mutantCaught, scenarioStatus, type ScenarioResult } from './scenario-result.ts';
 import type { Mutant, Scenario } from './scenario.ts';
 import { prepareWorldImages } from './scenario-images.ts';
+import { phaseBounds, PhaseTimeout, withinPhaseBound } from './phase-watchdog.ts';
 import { collectWorldLogs } from './world-logs.ts';
 import { collectWorldVersions } from './world-versions.ts';
 
@@ -54,6 +55,7 @@ export async function runScenario(
 ): Promise<ScenarioResult> {
   const { log } = environment;
   const startedAt = Date.now();
+  const bounds = phaseBounds(scenario.bounds);
   const mutant = findMutant(scenario, options.mutant);
   const label = `${scenario.name}${mutant === undefined ? '' : ` [mutant ${mutant.name}]`}`;
   const topology = scenarioTopology(scenario, mutant);
@@ -107,34 +109,58 @@ export async function runScenario(
   });
   let world: World | undefined;
   let runError: string | undefined;
+  /** The phase whose watchdog fired: the checks it left open cannot be trusted to pass. */
+  let abandoned: PhaseTimeout | undefined;
   let logs: ScenarioResult['logs'] = [];
   let versions: ScenarioResult['versions'];
+  const noteTimeout = (error: unknown) => {
+    if (error instanceof PhaseTimeout) abandoned ??= error;
+  };
   try {
     log.info(`${label}: bringing up the world (run ${session.id})`);
     mark = Date.now();
-    world = await World.bringUp({ session, topology, images, log });
+    const upWorld = await withinPhaseBound('bring-up', bounds.bringUpMs, () =>
+      World.bringUp({ session, topology, images, log }),
+    );
+    world = upWorld;
     phases.bringUpMs = Date.now() - mark;
 
     mark = Date.now();
-    const context = new ScenarioContext(world, history, log, environment.capabilities);
+    const context = new ScenarioContext(upWorld, history, log, environment.capabilities);
     try {
-      await scenario.run(context);
+      await withinPhaseBound(
+        'schedule',
+        bounds.scheduleMs,
+        () => scenario.run(context),
+        () => describeRunningSteps(context.runningSteps()),
+      );
     } catch (error) {
+      noteTimeout(error);
       runError = describeError(error);
       history.record('error', 'run', { error: runError });
+      // An abandoned schedule may still be running: nothing it does from now on is evidence.
+      if (error instanceof PhaseTimeout) history.close(runError);
       log.warn(`${label}: the schedule stopped: ${runError}`);
     }
-    if (interruptedBy() === undefined) {
-      await context.healAll().catch((error: unknown) => {
-        history.record('error', 'heal', { error: describeError(error) });
-      });
+    if (interruptedBy() === undefined && abandoned === undefined) {
+      await withinPhaseBound('heal', bounds.healMs, () => context.healAll()).catch(
+        (error: unknown) => {
+          noteTimeout(error);
+          history.record('error', 'heal', { error: describeError(error) });
+        },
+      );
     }
     phases.runMs = Date.now() - mark;
     if (interruptedBy() === undefined) {
-      logs = await collectWorldLogs(world);
-      versions = await collectWorldVersions(world);
+      logs = await withinPhaseBound('checks', bounds.checksMs, () =>
+        collectWorldLogs(upWorld),
+      ).catch(() => []);
+      versions = await withinPhaseBound('checks', bounds.checksMs, () =>
+        collectWorldVersions(upWorld),
+      ).catch(() => undefined);
     }
   } catch (error) {
+    noteTimeout(error);
     runError = describeError(error);
     history.record('error', 'bring-up', { error: runError });
     log.warn(`${label}: bring-up failed: ${runError}`);
@@ -142,7 +168,18 @@ export async function runScenario(
     mark = Date.now();
     if (!options.keep && interruptedBy() === undefined) {
       log.info(`${label}: tearing down`);
-      await session.teardown();
+      await withinPhaseBound('teardown', bounds.teardownMs, () => session.teardown()).catch(
+        (error: unknown) => {
+          // The run's verdicts stand; what was left behind is named, and the next run reaps it.
+          history.record(
+            'error',
+            'teardown',
+            { error: describeError(error) },
+            { evenIfClosed: true },
+          );
+          log.warn(`${label}: ${describeError(error)}`);
+        },
+      );
     }
     phases.teardownMs = Date.now() - mark;
   }
@@ -155,7 +192,20 @@ export async function runScenario(
 
   log.info(`${label}: checking`);
   mark = Date.now();
-  const checks = await runChecks(scenario.checks, history, environment.capabilities);
+  const checked = await withinPhaseBound('checks', bounds.checksMs, () =>
+    runChecks(scenario.checks, history, environment.capabilities),
+  ).catch((error: unknown) => {
+    noteTimeout(error);
+    return scenario.checks.map((c) => ({
+      name: c.name,
+      description: c.description,
+      status: 'unknown' as const,
+      summary: `unknown: ${describeError(error)}`,
+      durationMs: 0,
+      evidenceAtMs: [],
+    }));
+  });
+  const checks = abandoned === undefined ? checked : distrustPasses(checked, abandoned);
   phases.checksMs = Date.now() - mark;
   for (const check of checks)
     log.info(`  ${check.status.padEnd(14)} ${check.name}: ${check.summary}`);
@@ -186,4 +236,23 @@ export async function runScenario(
     attachments: history.attachments,
     versions,
   };
+}
+
+function describeRunningSteps(steps: readonly string[]): string {
+  if (steps.length === 0) return 'between steps';
+  return `in step ${steps.map((s) => `"${s}"`).join(', ')}`;
+}
+
+/**
+ * After a phase was abandoned, a check that passed on what was recorded cannot be trusted (the
+ * evidence that would have failed it may never have come); a failure stands, since what was
+ * recorded already disproves the property.
+ */
+export function distrustPasses(
+  checks: readonly CheckResult[],
+  timeout: PhaseTimeout,
+): CheckResult[] {
+  return checks.map((c) =>
+    c.status === 'pass' ? { ...c, status: 'unknown', summary: `unknown: ${timeout.message}` } : c,
+  );
 }

@@ -1,6 +1,7 @@
 import type { Check } from '../checks/check.ts';
 import type { Capability } from '../runtime/capabilities.ts';
 import type { TopologyInput } from '../topology/topology-schema.ts';
+import type { PhaseBounds } from './phase-watchdog.ts';
 import type { ScenarioContext } from './scenario-context.ts';
 
 /** A deliberately broken variant of the stack (or of the world) that the scenario must fail. */
@@ -33,6 +34,12 @@ export interface Scenario {
    * other world up, so that their load does not fall on one side of a comparison only.
    */
   measuresAlone?: boolean;
+  /**
+   * How long each phase may take (bring-up, schedule, heal, checks, teardown), where the
+   * defaults do not fit; past a bound the phase is abandoned and the checks it left open are
+   * "unknown", naming the phase.
+   */
+  bounds?: Partial<PhaseBounds>;
 }
 
 /** Declares a scenario and checks that it is coherent (mutants name real checks, names unique). */

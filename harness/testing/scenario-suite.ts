@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listSessions } from '../runtime/engine-resources.ts';
 import { labelKeys } from '../runtime/labels.ts';
 import { currentProcessIdentity, formatIdentity } from '../runtime/process-identity.ts';
 import { prepareEnvironment, type RunEnvironment } from '../scenario/environment.ts';
@@ -7,6 +6,7 @@ import type { ScenarioResult } from '../scenario/scenario-result.ts';
 import { runScenario } from '../scenario/scenario-runner.ts';
 import type { Scenario } from '../scenario/scenario.ts';
 import { consoleLogger } from '../util/log.ts';
+import { leftoverSessions } from './docker-test-kit.ts';
 
 function checkTable(result: ScenarioResult): string {
   return result.checks.map((c) => `  ${c.status.padEnd(14)} ${c.name}: ${c.summary}`).join('\n');
@@ -26,9 +26,11 @@ export function describeScenario(scenario: Scenario): void {
 
     afterAll(async () => {
       const owner = formatIdentity(currentProcessIdentity());
-      const leftovers = (
-        await listSessions(environment.engine.docker, environment.namespace)
-      ).filter((s) => s.owner === owner);
+      const leftovers = await leftoverSessions(
+        environment.engine.docker,
+        environment.namespace,
+        owner,
+      );
       expect(
         leftovers,
         `resources left by this test process (label ${labelKeys.owner}=${owner})`,

@@ -42,4 +42,17 @@ describe('waitUntil', () => {
     ).rejects.toMatchObject({ code: 'GAVE_UP' });
     expect(Date.now() - started).toBeLessThan(5_000);
   });
+
+  it('does not wait past its bound for a probe that never answers', async () => {
+    const error = await waitUntil(() => new Promise<string | undefined>(() => undefined), {
+      what: 'the load in the observer',
+      expected: 'finished',
+      timeoutMs: 30,
+      probeGraceMs: 20,
+    }).catch((e: unknown) => e);
+    expect((error as SovhError).code).toBe('WAIT_TIMEOUT');
+    expect((error as SovhError).message).toMatch(
+      /^the load in the observer not finished after \d+ms \(last error: a probe did not answer within \d+ms\)$/,
+    );
+  });
 });

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { raceDeadline } from './deadline.ts';
 import { describeError, SovhError } from './sovh-error.ts';
 
 export interface WaitOptions {
@@ -7,13 +8,18 @@ export interface WaitOptions {
   expected: string;
   timeoutMs: number;
   intervalMs?: number;
+  /** How long past the bound one hung probe may take before the wait gives up on it. */
+  probeGraceMs?: number;
   signal?: AbortSignal;
 }
+
+const defaultProbeGraceMs = 10_000;
 
 /**
  * Polls `probe` until it returns a value other than undefined, or throws a WAIT_TIMEOUT error
  * that names what was awaited and the last observation, so a timeout explains itself. Other
- * errors thrown by the probe are retried; a SovhError ends the wait at once.
+ * errors thrown by the probe are retried; a SovhError ends the wait at once. A probe that hangs
+ * cannot hold the wait past its bound: each attempt gets the time left plus a short grace.
  */
 export async function waitUntil<T>(
   probe: () => Promise<T | undefined>,
@@ -25,7 +31,13 @@ export async function waitUntil<T>(
   for (;;) {
     options.signal?.throwIfAborted();
     try {
-      const value = await probe();
+      const leftMs = Math.max(0, options.timeoutMs - (Date.now() - startedAt));
+      const graceMs = leftMs + (options.probeGraceMs ?? defaultProbeGraceMs);
+      const value = await raceDeadline(
+        probe(),
+        graceMs,
+        () => new Error(`a probe did not answer within ${String(graceMs)}ms`),
+      );
       if (value !== undefined) return value;
       lastError = undefined;
     } catch (error) {

@@ -23,5 +23,6 @@ export async function downCommand(
     `removed ${result.removedSessions.length} run(s): ${result.containers} container(s), ${result.networks} network(s), ${result.volumes} volume(s)\n`,
   );
   for (const problem of result.problems) process.stderr.write(`could not remove ${problem}\n`);
+  // Notes (a stale endpoint only an engine restart frees) were already printed as warnings.
   return result.problems.length === 0 ? 0 : 1;
 }

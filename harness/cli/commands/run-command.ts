@@ -1,7 +1,12 @@
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { inspectImages } from '../../engine/image-facts.ts';
 import { renderConsoleSummary } from '../../report/console-summary.ts';
-import { defaultReportsRoot, writeRunReport } from '../../report/report-writer.ts';
+import { saveFallbackResults, verdictUnknownExitCode } from '../../report/fallback-results.ts';
+import {
+  defaultReportsRoot,
+  writeRunReport,
+  type WrittenReport,
+} from '../../report/report-writer.ts';
 import { newRunId, runExitCode, type RunReport } from '../../report/run-report.ts';
 import { prepareEnvironment } from '../../scenario/environment.ts';
 import { selectScenarios } from '../../scenario/scenario-catalog.ts';
@@ -10,7 +15,8 @@ import { findMutant, runScenario, scenarioTopology } from '../../scenario/scenar
 import type { Scenario } from '../../scenario/scenario.ts';
 import type { Logger } from '../../util/log.ts';
 import { runPool } from '../../util/run-pool.ts';
-import { SovhError } from '../../util/sovh-error.ts';
+import { describeError, SovhError } from '../../util/sovh-error.ts';
+import { prepareWritableDir } from '../../util/writable-dir.ts';
 import { harnessVersion } from '../harness-version.ts';
 
 export interface RunCommandOptions {
@@ -61,7 +67,11 @@ export async function runCommand(
   const runs = planRuns(names, options);
   const startedAt = Date.now();
   const runId = newRunId();
-  const dir = resolve(options.reportDir ?? join(defaultReportsRoot, runId));
+  // The report directory is made and written before any slow work: a bad one costs seconds.
+  const dir = await prepareWritableDir(
+    options.reportDir ?? join(defaultReportsRoot, runId),
+    'report directory',
+  );
   // The images every world uses build beside the capability probe.
   const environment = await prepareEnvironment({ log, prebuild: everyWorldImages });
   log.info(`run ${runId}: ${runs.length} scenario run(s)`);
@@ -90,9 +100,21 @@ export async function runCommand(
     capabilities: environment.capabilities,
     scenarios: results,
   };
-  const written = await writeRunReport(report, dir, {
-    inspectImages: (tags) => inspectImages(environment.engine.docker, tags),
-  });
+  let written: WrittenReport;
+  try {
+    written = await writeRunReport(report, dir, {
+      inspectImages: (tags) => inspectImages(environment.engine.docker, tags),
+    });
+  } catch (error) {
+    process.stdout.write(`\n${renderConsoleSummary(report)}\n`);
+    const saved = await saveFallbackResults(report);
+    process.stderr.write(
+      `sovh: the reports could not be written to ${dir} (${describeError(error)}); ` +
+        `the results were saved to ${saved} instead. The run's verdict is unknown ` +
+        `(exit ${String(verdictUnknownExitCode)}); render them with \`npx sovh report ${dirname(saved)}\`\n`,
+    );
+    return verdictUnknownExitCode;
+  }
   process.stdout.write(`\n${renderConsoleSummary(report)}\n`);
   process.stdout.write(`reports: ${written.files.join(', ')}\n`);
   process.stdout.write(`report: file://${written.html}\n`);

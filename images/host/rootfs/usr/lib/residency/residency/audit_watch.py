@@ -7,9 +7,13 @@ simulator): it loads each host's rules against that host's disks and writes the 
 its audit disk (/var/log/audit/audit.log), and lists the rules it loaded in rules.active. When the
 site file names an audit service, the store does not start before the rule is active.
 
-Log-Or-Die: before the store accepts a write it appends the write's record to its trail on the
-audit disk and forces it there (fsync). If that fails, or the audit disk runs out of space, the
-sovereign services halt: no write is accepted that could go unaudited."""
+Log-Or-Die: before the store accepts a write it checks that the audit disk still has room for the
+records of that write (its own trail line and the kernel's records, which the machine's audit
+daemon writes to the same disk), appends the write's record to its trail and forces it there
+(fsync). If any of that fails, the write is refused and the sovereign services halt: no write is
+accepted that could go unaudited. The check runs at each write, not only in the background watch:
+an append into the free tail of the trail's last block succeeds on a full disk, and a watch that
+polls lets writes through between the fill and its next look."""
 
 import os
 import threading
@@ -70,6 +74,10 @@ class AuditTrail:
         """Appends and forces one record; raises AuditUnwritable (and halts) if it cannot."""
         if self._failed is not None:
             raise AuditUnwritable(self._failed)
+        problem = self._room_problem()
+        if problem is not None:
+            self.fail(problem)
+            raise AuditUnwritable(self._failed)
         try:
             log.append_line(paths.STORE_AUDIT_TRAIL, f"{log.stamp()} residency_audit pid={os.getpid()} {line}")
         except OSError as error:
@@ -84,17 +92,25 @@ class AuditTrail:
         log.event(f"AUDIT_LOG_UNWRITABLE: {reason}; Log-Or-Die: sovereign services halted")
         self._halt(reason)
 
+    @staticmethod
+    def _room_problem():
+        """Why the audit disk cannot take more records now, or None when it can."""
+        try:
+            stats = os.statvfs(paths.AUDIT_DISK)
+        except OSError as error:
+            return f"the audit disk {paths.AUDIT_DISK} cannot be read: {error}"
+        free = stats.f_bavail * stats.f_frsize
+        if free < MIN_FREE_BYTES:
+            return f"the audit disk {paths.AUDIT_DISK} has {free} bytes free (below {MIN_FREE_BYTES})"
+        return None
+
     def watch(self):
-        """Halts as soon as the audit disk has no room left for records."""
+        """Halts soon after the audit disk has no room left, even when no write comes."""
         while not self._stop.wait(WATCH_INTERVAL_S) and self._failed is None:
-            try:
-                stats = os.statvfs(paths.AUDIT_DISK)
-            except OSError as error:
-                self.fail(f"the audit disk {paths.AUDIT_DISK} cannot be read: {error}")
+            problem = self._room_problem()
+            if problem is not None:
+                self.fail(problem)
                 return
-            free = stats.f_bavail * stats.f_frsize
-            if free < MIN_FREE_BYTES:
-                self.fail(f"the audit disk {paths.AUDIT_DISK} has {free} bytes free (below {MIN_FREE_BYTES})")
 
     def stop(self):
         self._stop.set()
