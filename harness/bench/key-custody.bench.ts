@@ -2,7 +2,7 @@ import { awaitServing } from '../checks/probes/serving-probe.ts';
 import { hsmOf, kmsOf } from '../checks/probes/custody-evidence.ts';
 import type { RunEnvironment } from '../scenario/environment.ts';
 import { prepareWorldImages } from '../scenario/scenario-images.ts';
-import { storePort } from '../topology/site-file.ts';
+import { storePort } from '../contract/site-file.ts';
 import { resolveTopology } from '../topology/topology-validator.ts';
 import { silentLogger } from '../util/log.ts';
 import { World } from '../world/world.ts';

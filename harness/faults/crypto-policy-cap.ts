@@ -1,5 +1,5 @@
 import type { StartedContainer } from '../runtime/started-container.ts';
-import { hostLockablePaths } from '../world/host-vm.ts';
+import { hostLockablePaths } from '../contract/host-paths.ts';
 import type { World } from '../world/world.ts';
 import type { Fault } from './fault.ts';
 

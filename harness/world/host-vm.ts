@@ -1,3 +1,4 @@
+import { hostCapabilities, hostLockablePaths, hostPaths } from '../contract/host-paths.ts';
 import type { RunSession } from '../runtime/run-session.ts';
 import type { StartedContainer } from '../runtime/started-container.ts';
 import type { PlacedHost } from '../topology/topology-validator.ts';
@@ -5,17 +6,8 @@ import { noAttachments, type MergedAttachments } from './host-attachments.ts';
 import type { StartedMachine } from './started-machine.ts';
 
 /** Where the stack's two disks are mounted (CONTRACT.md): they move with the VM. */
-export const vmDiskMount = '/var/lib/residency';
-export const vmDataMount = '/data';
-
-/** Capabilities the stack under test may use, each named (the harness never runs privileged). */
-export const hostCapabilities = ['NET_ADMIN', 'NET_RAW', 'LINUX_IMMUTABLE', 'IPC_LOCK'];
-
-/**
- * Files the stack may make immutable (CONTRACT.md). The engine cannot remove a container holding an
- * immutable file, so the harness unlocks them before it removes a boot, as an operator would.
- */
-export const hostLockablePaths = ['/etc/resolv.conf', '/etc/iptables/rules.v4'];
+export const vmDiskMount = hostPaths.systemDisk;
+export const vmDataMount = hostPaths.dataDisk;
 
 /**
  * A host of the topology: a VM whose disks (volumes) outlive any one boot. Each boot is a new
@@ -75,7 +67,7 @@ export class HostVm {
       .withVolume(this.diskVolume, vmDiskMount)
       .withVolume(this.dataVolume, vmDataMount)
       .withTmpfs('/run', 'rw,nosuid,size=64m')
-      .withFile('/etc/residency/site.json', this.siteFile, 0o644)
+      .withFile(hostPaths.siteFile, this.siteFile, 0o644)
       .withUnlockBeforeRemoval(...hostLockablePaths)
       .withInit();
     for (const volume of this.attachments.volumes) {

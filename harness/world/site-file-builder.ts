@@ -1,4 +1,4 @@
-import { siteFileSchema, sealedPcrs, storePort, type SiteFile } from '../topology/site-file.ts';
+import { siteFileSchema, sealedPcrs, storePort, type SiteFile } from '../contract/site-file.ts';
 import type { ResolvedTopology, PlacedHost } from '../topology/topology-validator.ts';
 import type { StartedSim } from '../../sims/sim-kind.ts';
 import { swtpmTcti } from '../../sims/tpm/swtpm.ts';

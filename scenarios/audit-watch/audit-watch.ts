@@ -5,7 +5,7 @@ import { auditOf } from '../../harness/checks/probes/audit-evidence.ts';
 import { awaitStoreServing } from '../../harness/checks/probes/custody-evidence.ts';
 import { storeRoundTrip } from '../../harness/checks/probes/store-probe.ts';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
-import { storePort } from '../../harness/topology/site-file.ts';
+import { storePort } from '../../harness/contract/site-file.ts';
 import { SovhError } from '../../harness/util/sovh-error.ts';
 import { auditWatchChecks, intruder } from './audit-watch-checks.ts';
 

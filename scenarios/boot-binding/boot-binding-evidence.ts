@@ -7,7 +7,7 @@ import {
   tryUnseal,
 } from '../../harness/checks/probes/tpm-evidence.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
-import { sealedPcrs, storePort } from '../../harness/topology/site-file.ts';
+import { sealedPcrs, storePort } from '../../harness/contract/site-file.ts';
 import { waitUntil } from '../../harness/util/wait-until.ts';
 import type { HostVm } from '../../harness/world/host-vm.ts';
 

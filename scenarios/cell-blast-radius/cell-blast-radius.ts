@@ -4,7 +4,7 @@ import { runStoreLoad } from '../../harness/checks/probes/store-load.ts';
 import { cutHsmCable } from '../../harness/faults/hsm-cable-cut.ts';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
 import type { TopologyInput } from '../../harness/topology/topology-schema.ts';
-import { storePort } from '../../harness/topology/site-file.ts';
+import { storePort } from '../../harness/contract/site-file.ts';
 import { cellBlastRadiusChecks, cells, loadPlan } from './cell-blast-radius-checks.ts';
 
 const bootTimeoutMs = 180_000;

@@ -6,7 +6,7 @@ import { runStoreLoad } from '../../harness/checks/probes/store-load.ts';
 import { storeRead, storeRoundTrip } from '../../harness/checks/probes/store-probe.ts';
 import { cutHsmCable } from '../../harness/faults/hsm-cable-cut.ts';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
-import { storePort } from '../../harness/topology/site-file.ts';
+import { storePort } from '../../harness/contract/site-file.ts';
 import { SovhError } from '../../harness/util/sovh-error.ts';
 import { faultPlan, hsmCableCutChecks } from './hsm-cable-cut-checks.ts';
 import {

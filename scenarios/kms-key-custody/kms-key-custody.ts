@@ -7,7 +7,7 @@ import {
 import { storeRead, storeRoundTrip } from '../../harness/checks/probes/store-probe.ts';
 import { hsmOf } from '../../harness/checks/probes/custody-evidence.ts';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
-import { storePort } from '../../harness/topology/site-file.ts';
+import { storePort } from '../../harness/contract/site-file.ts';
 import { SovhError } from '../../harness/util/sovh-error.ts';
 import { waitUntil } from '../../harness/util/wait-until.ts';
 import { kmsKeyCustodyChecks } from './kms-key-custody-checks.ts';

@@ -8,7 +8,7 @@ import {
 } from '../../harness/checks/probes/custody-evidence.ts';
 import { storeRoundTrip } from '../../harness/checks/probes/store-probe.ts';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
-import { storePort } from '../../harness/topology/site-file.ts';
+import { storePort } from '../../harness/contract/site-file.ts';
 import { SovhError } from '../../harness/util/sovh-error.ts';
 import { haltBoundMs, logOrDieChecks } from './log-or-die-checks.ts';
 import {

@@ -6,7 +6,7 @@ import { hsmCalls } from '../../harness/checks/probes/hsm-calls.ts';
 import { TpmBusCapture } from '../../harness/checks/probes/tpm-bus.ts';
 import { powerOnMachine } from '../../harness/faults/mains-failure.ts';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
-import { storePort } from '../../harness/topology/site-file.ts';
+import { storePort } from '../../harness/contract/site-file.ts';
 import {
   dataIntactAfterRestore,
   keysGoneFromMemory,

@@ -6,7 +6,7 @@ import { mainsFailure, powerOffMachine } from '../../harness/faults/mains-failur
 import type { Heal } from '../../harness/faults/fault.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
 import type { TopologyInput } from '../../harness/topology/topology-schema.ts';
-import { storePort } from '../../harness/topology/site-file.ts';
+import { storePort } from '../../harness/contract/site-file.ts';
 import { RunClock } from '../../harness/util/run-clock.ts';
 import { SovhError } from '../../harness/util/sovh-error.ts';
 import { waitUntil } from '../../harness/util/wait-until.ts';

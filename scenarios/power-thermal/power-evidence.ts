@@ -8,7 +8,7 @@ import {
 import { tryUnseal } from '../../harness/checks/probes/tpm-evidence.ts';
 import { readUps, type UpsRead } from '../../harness/checks/probes/ups-probe.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
-import { sealedPcrs } from '../../harness/topology/site-file.ts';
+import { sealedPcrs } from '../../harness/contract/site-file.ts';
 import { PeriodicTask } from '../../harness/util/periodic-task.ts';
 import { SovhError } from '../../harness/util/sovh-error.ts';
 import type { HostVm } from '../../harness/world/host-vm.ts';

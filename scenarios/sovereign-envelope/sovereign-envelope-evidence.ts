@@ -10,7 +10,7 @@ import {
   type StoreRoundTrip,
 } from '../../harness/checks/probes/store-probe.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
-import { storePort } from '../../harness/topology/site-file.ts';
+import { storePort } from '../../harness/contract/site-file.ts';
 import type { HostVm } from '../../harness/world/host-vm.ts';
 import { asRouter } from '../../sims/router/started-router.ts';
 import { asSovereignApi } from '../../sims/sovereign-api/sovereign-api.ts';

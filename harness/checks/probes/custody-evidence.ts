@@ -1,3 +1,5 @@
+import { hostPaths } from '../../contract/host-paths.ts';
+import { logMarkers } from '../../contract/log-markers.ts';
 import type { HostVm } from '../../world/host-vm.ts';
 import type { World } from '../../world/world.ts';
 import { StartedHsm } from '../../../sims/hsm/hsm.ts';
@@ -9,9 +11,9 @@ import { probeStore } from './serving-probe.ts';
 import type { TcpProbe } from './tcp-probe.ts';
 
 /** The HSM's secure log of the contract, on the VM's system disk (/var/log/hsm links there). */
-export const hsmSecureLogOnDisk = '/var/lib/residency/log/hsm/secure.log';
-export const residencyLogOnDisk = '/var/lib/residency/log/residency.log';
-export const deviceNotFound = 'ERR_CRYPTO_DEVICE_NOT_FOUND';
+export const hsmSecureLogOnDisk = hostPaths.hsmSecureLog;
+export const residencyLogOnDisk = hostPaths.residencyLog;
+export const deviceNotFound = logMarkers.cryptoDeviceNotFound;
 
 export function kmsOf(world: World, name: string): StartedKms {
   const sim = world.sim(name);

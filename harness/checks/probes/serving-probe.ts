@@ -1,4 +1,4 @@
-import { storePort } from '../../topology/site-file.ts';
+import { storePort } from '../../contract/site-file.ts';
 import { waitUntil } from '../../util/wait-until.ts';
 import type { HostVm } from '../../world/host-vm.ts';
 import type { World } from '../../world/world.ts';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hostPorts } from './host-ports.ts';
 
 /**
  * The site file: everything the harness tells the stack under test about where it runs. Written
@@ -26,6 +27,6 @@ export const siteFileSchema = z
 export type SiteFile = z.infer<typeof siteFileSchema>;
 
 /** The port the store API listens on in every host (CONTRACT.md). */
-export const storePort = 8443;
+export const storePort = hostPorts.store;
 /** The PCRs the reference stack seals to: PCR 7 holds the secure boot chain's measurement. */
 export const sealedPcrs = [7];

@@ -1,0 +1,8 @@
+/**
+ * The stack contract as code: the one interface between the harness and a stack under test.
+ * images/host/CONTRACT.md is its prose; this module is what the harness reads and writes.
+ */
+export { hostCapabilities, hostLockablePaths, hostPaths } from './host-paths.ts';
+export { hostPorts, sitePorts, sovereignServicePorts } from './host-ports.ts';
+export { logMarkers, type LogMarker } from './log-markers.ts';
+export { sealedPcrs, siteFileSchema, storePort, type SiteFile } from './site-file.ts';
