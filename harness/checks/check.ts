@@ -1,6 +1,7 @@
 import type { Capability, CapabilityReport } from '../runtime/capabilities.ts';
 import { missingCapabilities } from '../runtime/capabilities.ts';
 import type { History, HistoryEvent } from '../scenario/history.ts';
+import { observationName, type ObservationKey } from '../scenario/observation-key.ts';
 import { describeError } from '../util/sovh-error.ts';
 import type { Verdict } from './verdict.ts';
 
@@ -28,12 +29,13 @@ export class MissingEvidence extends Error {
   }
 }
 
-/** The last observation of a name, or MissingEvidence. */
+/** The last observation of a key (or name), or MissingEvidence. */
 export function lastObservation<T>(
   history: History,
-  name: string,
+  key: ObservationKey<T> | string,
   where?: (data: T) => boolean,
 ): HistoryEvent & { data: T } {
+  const name = observationName(key);
   const found = history
     .observations<T>(name, { track: false })
     .filter((e) => where === undefined || where(e.data));

@@ -1,4 +1,5 @@
 import { makeAttachment, type Attachment } from './attachment.ts';
+import { observationName, type ObservationKey } from './observation-key.ts';
 import { sampleData, type SampleData, type SampleOptions } from './sample.ts';
 
 /**
@@ -75,11 +76,11 @@ export class History {
   private readTracker: Set<HistoryEvent> | undefined;
 
   /** Every observation of a name, in order. The caller names the shape of what it recorded. */
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
   observations<T = unknown>(
-    name: string,
+    key: ObservationKey<T> | string,
     options: { track?: boolean } = {},
   ): (HistoryEvent & { data: T })[] {
+    const name = observationName(key);
     const found = this.events.filter((e) => e.kind === 'observation' && e.name === name);
     if (options.track !== false) for (const event of found) this.readTracker?.add(event);
     return found as (HistoryEvent & { data: T })[];

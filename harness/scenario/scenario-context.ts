@@ -5,6 +5,7 @@ import { describeError, SovhError } from '../util/sovh-error.ts';
 import type { World } from '../world/world.ts';
 import type { Attachment } from './attachment.ts';
 import type { History } from './history.ts';
+import { observationName, type ObservationKey } from './observation-key.ts';
 import type { SampleOptions } from './sample.ts';
 
 /** What a scenario's `run` works with: the world, and the history it records into. */
@@ -51,9 +52,12 @@ export class ScenarioContext {
     }
   }
 
-  /** Records what a probe saw. Checkers read these; keep the raw output in `data`. */
-  observe<T>(name: string, data: T): T {
-    this.history.record('observation', name, data);
+  /**
+   * Records what a probe saw. Checkers read these; keep the raw output in `data`. Prefer a typed
+   * key (observationKey) to a plain name: the check that reads it then gets the same type.
+   */
+  observe<T>(key: ObservationKey<T> | string, data: T): T {
+    this.history.record('observation', observationName(key), data);
     return data;
   }
 

@@ -2,11 +2,7 @@ import { lastObservation, type Check } from '../../harness/checks/check.ts';
 import { describeEvent, residencyAuditKey } from '../../harness/checks/probes/audit-evidence.ts';
 import { verdictOf } from '../../harness/checks/verdict.ts';
 import type { AuditEvent } from '../../sims/audit/audit-records.ts';
-import type {
-  HaltObservation,
-  PostFillWrite,
-  StoreStateObservation,
-} from './log-or-die-evidence.ts';
+import { observed } from './log-or-die-evidence.ts';
 
 /** The store must stop accepting connections this soon after its audit disk fills. */
 export const haltBoundMs = 10_000;
@@ -41,10 +37,7 @@ export const logOrDieChecks: Check[] = [
     name: 'write-refused-after-audit-full',
     description: 'Every write attempted after the audit disk filled is refused (no 201)',
     verify(history) {
-      const o = lastObservation<{ filledAtMs: number; writes: PostFillWrite[] }>(
-        history,
-        'post-fill-writes',
-      ).data;
+      const o = lastObservation(history, observed.postFillWrites).data;
       const accepted = o.writes.filter((w) => w.status === 201);
       return verdictOf(
         o.writes.length > 0 && accepted.length === 0,
@@ -69,7 +62,7 @@ export const logOrDieChecks: Check[] = [
     name: 'services-halted',
     description: `Within ${haltBoundMs} ms of the fill the store stops accepting connections, and stays stopped`,
     verify(history) {
-      const o = lastObservation<HaltObservation & { filledAtMs: number }>(history, 'halt').data;
+      const o = lastObservation(history, observed.halt).data;
       const inBound = o.haltedAtMs !== undefined && o.haltedAtMs - o.filledAtMs <= haltBoundMs;
       return verdictOf(
         inBound && o.reopened === 0,
@@ -98,7 +91,7 @@ export const logOrDieChecks: Check[] = [
     description:
       'Every object on the data disk has its write in the host\u2019s audit log, and no write reached the store after the audit log stopped',
     verify(history) {
-      const o = lastObservation<StoreStateObservation>(history, 'store-state').data;
+      const o = lastObservation(history, observed.storeState).data;
       const objects = o.files.filter((f) => f.path.endsWith('.obj'));
       const unaudited = objects.filter(
         (f) => writesOf(o.hostLogEvents, objectIdOf(f.path)).length === 0,
@@ -145,7 +138,7 @@ export const logOrDieChecks: Check[] = [
     name: 'log-or-die-logged',
     description: 'The stack logs AUDIT_LOG_UNWRITABLE when it halts (second witness)',
     verify(history) {
-      const o = lastObservation<StoreStateObservation>(history, 'store-state').data;
+      const o = lastObservation(history, observed.storeState).data;
       return verdictOf(
         o.logOrDieLines.length > 0,
         'AUDIT_LOG_UNWRITABLE logged',

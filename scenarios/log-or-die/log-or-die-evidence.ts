@@ -1,5 +1,6 @@
 import { listStoreFiles, type StoredFile } from '../../harness/checks/probes/data-at-rest.ts';
 import { residencyLogOnDisk, vmLogLines } from '../../harness/checks/probes/custody-evidence.ts';
+import { observationKey } from '../../harness/scenario/observation-key.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
 import type { HostVm } from '../../harness/world/host-vm.ts';
 import type { AuditEvent } from '../../sims/audit/audit-records.ts';
@@ -38,6 +39,16 @@ export interface StoreStateObservation {
   logOrDieLines: string[];
 }
 
+/** The typed names of log-or-die's observations: the schedule writes them, the checks read them. */
+export const observed = {
+  auditDiskFilled: observationKey<FillObservation>('audit-disk-filled'),
+  postFillWrites: observationKey<{ filledAtMs: number; writes: PostFillWrite[] }>(
+    'post-fill-writes',
+  ),
+  halt: observationKey<HaltObservation & { filledAtMs: number }>('halt'),
+  storeState: observationKey<StoreStateObservation>('store-state'),
+};
+
 export async function observeStoreState(
   context: ScenarioContext,
   host: HostVm,
@@ -50,7 +61,7 @@ export async function observeStoreState(
     audit.journal(host.name),
     vmLogLines(context.world, host, residencyLogOnDisk, 'AUDIT_LOG_UNWRITABLE'),
   ]);
-  return context.observe('store-state', {
+  return context.observe(observed.storeState, {
     host: host.name,
     filledAtMs,
     files,

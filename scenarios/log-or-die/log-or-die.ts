@@ -12,6 +12,7 @@ import { storePort } from '../../harness/contract/site-file.ts';
 import { SovhError } from '../../harness/util/sovh-error.ts';
 import { haltBoundMs, logOrDieChecks } from './log-or-die-checks.ts';
 import {
+  observed,
   observeStoreState,
   type HaltObservation,
   type PostFillWrite,
@@ -68,7 +69,7 @@ export default defineScenario({
     const filledAtMs = await context.step("fill the host's audit disk", async () => {
       const bytesWritten = await audit.fillAuditDisk(vm.name);
       const at = Date.now();
-      context.observe('audit-disk-filled', {
+      context.observe(observed.auditDiskFilled, {
         host: vm.name,
         filledAtMs: at,
         bytesWritten,
@@ -108,8 +109,8 @@ export default defineScenario({
         writes.push({ objectId, atMs: Date.now(), status: trip.putStatus, detail: trip.detail });
         await sleep(300);
       }
-      context.observe('post-fill-writes', { filledAtMs, writes });
-      context.observe('halt', { ...(await watchHalt), filledAtMs });
+      context.observe(observed.postFillWrites, { filledAtMs, writes });
+      context.observe(observed.halt, { ...(await watchHalt), filledAtMs });
     });
 
     await context.step('read the data disk and the audit records', async () => {
