@@ -1,0 +1,106 @@
+/**
+ * Checks that no declared mutant names, each with the reason it has none. Every check of the
+ * suite must be shown to fail: by a mutant that names it (the test suite runs it and requires the
+ * failure), or, where no stack defect can reach it, by a reason reviewed here. A unit test
+ * (check-coverage.test.ts) fails when a check is in neither place, or in both.
+ *
+ * `notYetShownToFail` is a debt, not a reason: each such entry is to become a mutant.
+ */
+export const notYetShownToFail = 'no mutant yet: a debt, to be paid with a margin mutant';
+
+export const checksWithoutMutant: Record<string, Record<string, string>> = {
+  'boot-binding': {
+    'serves-on-home-machine': notYetShownToFail,
+    'primary-key-recorded': notYetShownToFail,
+    'refused-on-foreign-machine': notYetShownToFail,
+    'localization-mismatch-logged': notYetShownToFail,
+    'recovers-after-heal': notYetShownToFail,
+  },
+  'tls13-only': {
+    'endpoints-offer-as-configured': notYetShownToFail,
+    'connects-tls13-endpoint': notYetShownToFail,
+    'tls-runtime-mismatch-fails-closed': notYetShownToFail,
+  },
+  'geo-gate': {
+    'domestic-session-admitted': notYetShownToFail,
+    'geoip-database-pinned': notYetShownToFail,
+    'gate-connection-limits': notYetShownToFail,
+  },
+  'sovereign-envelope': {
+    'envelope-opens-under-zone-key': notYetShownToFail,
+    'zone-host-opens': notYetShownToFail,
+    'header-bound-to-ciphertext': notYetShownToFail,
+  },
+  'egress-default-deny': {
+    'domestic-and-sovereign-api-reachable': notYetShownToFail,
+    'sovereign-api-only-on-443': notYetShownToFail,
+    'drops-logged-geographic-fence-error': notYetShownToFail,
+  },
+  'dns-leakage': {
+    'resolv-conf-names-sovereign-only': notYetShownToFail,
+  },
+  'config-immutability': {
+    'writable-once-unflagged': notYetShownToFail,
+  },
+  'pull-only-monitoring': {
+    'sovereign-monitor-pulls': notYetShownToFail,
+    'martian-source-logged': notYetShownToFail,
+    'network-tuning': notYetShownToFail,
+  },
+  'route-leak': {
+    'domestic-target-reachable-during-leak': notYetShownToFail,
+    'leak-rejected-logged': notYetShownToFail,
+  },
+  'bgp-route-revocation': {
+    'reachable-before-withdrawal': notYetShownToFail,
+    'unreachable-while-withdrawn': notYetShownToFail,
+    'revocation-logged': notYetShownToFail,
+    'reachable-after-readvertisement': notYetShownToFail,
+  },
+  'link-latency': {
+    'loss-within-threshold': notYetShownToFail,
+    'link-delay-as-configured': notYetShownToFail,
+  },
+  'kms-key-custody': {
+    'data-key-from-local-kms': notYetShownToFail,
+    'ciphertext-only-at-rest': notYetShownToFail,
+    'unwrap-needs-the-hsm': notYetShownToFail,
+    'hsm-key-non-extractable': notYetShownToFail,
+    'foreign-kms-never-contacted': notYetShownToFail,
+    'kmip-client-configured': notYetShownToFail,
+  },
+  'hsm-cable-cut': {
+    'nothing-stored-during-cut': notYetShownToFail,
+    'device-not-found-logged': notYetShownToFail,
+    'recovers-without-restart': notYetShownToFail,
+  },
+  'audit-watch': {
+    'store-writes-recorded': notYetShownToFail,
+  },
+  'log-or-die': {
+    'services-halted': notYetShownToFail,
+    'log-or-die-logged': notYetShownToFail,
+  },
+  'cell-blast-radius': {
+    'fault-hit-cell-a': notYetShownToFail,
+    'cell-a-recovers': notYetShownToFail,
+  },
+  'thermal-excursion': {
+    'alarm-below-18': notYetShownToFail,
+    'ipmi-snmp-agree-with-model': notYetShownToFail,
+    'readings-pulled-by-host': notYetShownToFail,
+  },
+  'cooling-failure': {
+    'curve-follows-model': notYetShownToFail,
+    'alarm-above-27': notYetShownToFail,
+  },
+  'power-failure-key-wipe': {
+    'no-key-on-filesystems': notYetShownToFail,
+    'services-stopped': notYetShownToFail,
+    'shutdown-logged': notYetShownToFail,
+  },
+  'power-restore': {
+    'keys-gone-before-power-off': notYetShownToFail,
+    'data-intact-after-restore': notYetShownToFail,
+  },
+};
