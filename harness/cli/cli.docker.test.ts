@@ -85,26 +85,28 @@ describe('sovh against the engine', () => {
     expect(await resourcesIn(engine, env.SOVH_NAMESPACE)).toEqual(nothing);
   });
 
-  it('run --mutant exits non-zero naming the failed checks, and writes junit.xml and results.json', async () => {
+  it('run --mutant exits 0 when the mutant is caught, naming the failed checks, and writes junit.xml and results.json', async () => {
     const env = { SOVH_NAMESPACE: namespace('mutant') };
     const reportDir = await mkdtemp(join(tmpdir(), 'sovh-report-'));
     const result = await runCli(
       ['run', 'boot-binding', '--mutant', 'kek-plain-file', '--report-dir', reportDir],
       env,
     );
-    expect(result.exitCode, result.all).toBe(1);
+    expect(result.exitCode, result.all).toBe(0);
     expect(result.stdout).toMatch(
       /boot-binding \[mutant kek-plain-file\]\s+FAILED .*failed: .*kek-sealed-to-pcrs/,
     );
-    expect(result.stdout).toMatch(/mutant kek-plain-file was caught/);
+    expect(result.stdout).toMatch(
+      /boot-binding \[mutant kek-plain-file\]\s+caught\s+kek-sealed-to-pcrs fail/,
+    );
     const junit = await readFile(join(reportDir, 'junit.xml'), 'utf8');
     expect(junit).toMatch(
       /<testcase classname="boot-binding \[mutant kek-plain-file\]" name="kek-sealed-to-pcrs"[^>]*>\s*<failure/,
     );
     const results = JSON.parse(await readFile(join(reportDir, 'results.json'), 'utf8')) as {
-      scenarios: { mutant?: { caught: boolean } }[];
+      scenarios: { mutant?: { caught: boolean; verdict: string } }[];
     };
-    expect(results.scenarios[0]?.mutant?.caught).toBe(true);
+    expect(results.scenarios[0]?.mutant).toMatchObject({ caught: true, verdict: 'caught' });
     expect(await resourcesIn(engine, env.SOVH_NAMESPACE)).toEqual(nothing);
   });
 });

@@ -1,4 +1,8 @@
-import type { ScenarioResult } from '../scenario/scenario-result.ts';
+import {
+  mutantVerdictLabels,
+  verdictOfMutant,
+  type ScenarioResult,
+} from '../scenario/scenario-result.ts';
 import { runTotals, type RunReport } from './run-report.ts';
 
 function label(result: ScenarioResult): string {
@@ -16,10 +20,11 @@ function outcome(result: ScenarioResult): string {
   if (unknown.length > 0) parts.push(`unknown: ${unknown.join(', ')}`);
   if (count('not-applicable') > 0) parts.push(`${count('not-applicable')} not applicable`);
   if (result.mutant !== undefined) {
+    const verdict = verdictOfMutant(result.mutant);
     parts.push(
-      result.mutant.caught
+      verdict === 'caught'
         ? 'mutant caught'
-        : `MUTANT NOT CAUGHT (expected to fail: ${result.mutant.expectFailing.join(', ')})`,
+        : `mutant ${mutantVerdictLabels[verdict].text} (${result.mutant.verdictDetail})`,
     );
   }
   if (result.status === 'error' && result.reason !== undefined)

@@ -76,7 +76,14 @@ describe('run report', () => {
             check('huh', 'unknown'),
           ],
           {
-            mutant: { name: 'm1', description: '', expectFailing: ['bad'], caught: true },
+            mutant: {
+              name: 'm1',
+              description: '',
+              expectFailing: ['bad'],
+              caught: true,
+              verdict: 'caught',
+              verdictDetail: 'bad fail',
+            },
             status: 'failed',
           },
         ),

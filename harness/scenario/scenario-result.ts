@@ -7,10 +7,28 @@ import type { WorldDescription } from '../world/world.ts';
 
 export type ScenarioStatus = 'passed' | 'failed' | 'not-applicable' | 'error';
 
+/**
+ * What a mutant run says of the harness: the checks it names all failed (caught), one of them
+ * passed on the broken stack (escaped: a defect of the suite), or the run could not decide
+ * (unjudged: not applicable here, unknown, or the run stopped), which is neither.
+ */
+export type MutantVerdict = 'caught' | 'escaped' | 'unjudged';
+
+export interface MutantResult {
+  name: string;
+  description: string;
+  expectFailing: readonly string[];
+  /** verdict === 'caught', kept for readers of older results. */
+  caught: boolean;
+  verdict: MutantVerdict;
+  /** Why, check by check: "kek-sealed-to-pcrs fail; refused-... not applicable: ...". */
+  verdictDetail: string;
+}
+
 export interface ScenarioResult {
   scenario: string;
   description: string;
-  mutant?: { name: string; description: string; expectFailing: readonly string[]; caught: boolean };
+  mutant?: MutantResult;
   status: ScenarioStatus;
   /** Why the scenario could not run at all (capabilities missing), or the error that stopped it. */
   reason?: string;
@@ -52,6 +70,53 @@ export function scenarioStatus(
   if (checks.some((c) => c.status === 'not-applicable')) return 'not-applicable';
   return 'passed';
 }
+
+/**
+ * Judges a mutant run: caught when every check it must fail failed; escaped when one of them
+ * passed (the broken stack got through); otherwise unjudged, naming what kept each check from a
+ * verdict (not applicable, unknown, missing, or the run's error).
+ */
+export function judgeMutant(
+  checks: readonly CheckResult[],
+  expectFailing: readonly string[],
+  runError?: string,
+): { verdict: MutantVerdict; verdictDetail: string } {
+  const expected = expectFailing.map((name) => {
+    const check = checks.find((c) => c.name === name);
+    return { name, status: check?.status ?? 'missing', summary: check?.summary ?? 'not run' };
+  });
+  const describe = (items: typeof expected) =>
+    items.map((e) => `${e.name} ${e.status}${e.status === 'fail' ? '' : `: ${e.summary}`}`);
+  if (expected.every((e) => e.status === 'fail'))
+    return { verdict: 'caught', verdictDetail: describe(expected).join('; ') };
+  const passed = expected.filter((e) => e.status === 'pass');
+  if (passed.length > 0)
+    return {
+      verdict: 'escaped',
+      verdictDetail: `passed on the broken stack: ${describe(passed).join('; ')}`,
+    };
+  const open = expected.filter((e) => e.status !== 'fail');
+  const why = describe(open).join('; ');
+  return {
+    verdict: 'unjudged',
+    verdictDetail: runError === undefined ? why : `${why}; the run stopped: ${runError}`,
+  };
+}
+
+/** The verdict of a mutant result, also of results written before verdicts existed. */
+export function verdictOfMutant(mutant: {
+  caught: boolean;
+  verdict?: MutantVerdict;
+}): MutantVerdict {
+  return mutant.verdict ?? (mutant.caught ? 'caught' : 'escaped');
+}
+
+/** How each verdict reads in reports: the word and whether it is good news for the suite. */
+export const mutantVerdictLabels: Record<MutantVerdict, { text: string; ok: boolean }> = {
+  caught: { text: 'caught', ok: true },
+  escaped: { text: 'ESCAPED', ok: false },
+  unjudged: { text: 'could not be judged', ok: false },
+};
 
 /** A mutant is caught when every check it must fail did fail. */
 export function mutantCaught(

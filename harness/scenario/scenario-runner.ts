@@ -9,7 +9,12 @@ import { knownSimKinds } from '../../sims/registry.ts';
 import type { RunEnvironment } from './environment.ts';
 import { History } from './history.ts';
 import { ScenarioContext } from './scenario-context.ts';
-import { mutantCaught, scenarioStatus, type ScenarioResult } from './scenario-result.ts';
+import {
+  judgeMutant,
+  mutantCaught,
+  scenarioStatus,
+  type ScenarioResult,
+} from './scenario-result.ts';
 import type { Mutant, Scenario } from './scenario.ts';
 import { prepareWorldImages } from './scenario-images.ts';
 import { phaseBounds, PhaseTimeout, withinPhaseBound } from './phase-watchdog.ts';
@@ -72,6 +77,8 @@ export async function runScenario(
             description: mutant.description,
             expectFailing: mutant.expectFailing,
             caught: false,
+            verdict: 'unjudged' as const,
+            verdictDetail: 'not run',
           },
     startedAt: new Date(startedAt).toISOString(),
   };
@@ -82,6 +89,10 @@ export async function runScenario(
     const checks = await runChecks(scenario.checks, history, environment.capabilities, missing);
     return {
       ...base,
+      mutant:
+        base.mutant === undefined
+          ? undefined
+          : { ...base.mutant, ...judgeMutant(checks, base.mutant.expectFailing) },
       status: 'not-applicable',
       reason: `${missing.join(', ')} missing`,
       durationMs: Date.now() - startedAt,
@@ -216,7 +227,11 @@ export async function runScenario(
     mutant:
       base.mutant === undefined
         ? undefined
-        : { ...base.mutant, caught: mutantCaught(checks, base.mutant.expectFailing) },
+        : {
+            ...base.mutant,
+            caught: mutantCaught(checks, base.mutant.expectFailing),
+            ...judgeMutant(checks, base.mutant.expectFailing, runError),
+          },
     status,
     reason: runError,
     durationMs: Date.now() - startedAt,

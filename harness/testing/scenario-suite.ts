@@ -64,9 +64,9 @@ export function describeScenario(scenario: Scenario): void {
         if (inapplicable.length > 0)
           context.skip(inapplicable.map((c) => `${c.name}: ${c.summary}`).join('; '));
         expect(
-          result.mutant?.caught,
-          `${scenario.name} on mutant ${mutant.name} must fail ${mutant.expectFailing.join(', ')}:\n${checkTable(result)}`,
-        ).toBe(true);
+          result.mutant?.verdict,
+          `${scenario.name} on mutant ${mutant.name} must fail ${mutant.expectFailing.join(', ')} (${result.mutant?.verdictDetail ?? ''}):\n${checkTable(result)}`,
+        ).toBe('caught');
       });
     }
   });

@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { inspectImages } from '../../engine/image-facts.ts';
 import { renderConsoleSummary } from '../../report/console-summary.ts';
+import { mutantRunExitCode, renderMutantTable } from '../../report/mutant-verdicts.ts';
 import { saveFallbackResults, verdictUnknownExitCode } from '../../report/fallback-results.ts';
 import {
   defaultReportsRoot,
@@ -121,19 +122,11 @@ export async function runCommand(
   process.stdout.write(
     `evidence: ${written.bundle.dir} (${written.bundle.fileCount} files), signed by run key ${written.bundle.keyFingerprint}; check with \`npx sovh verify ${written.bundle.archive} --expect-key ${written.bundle.keyFingerprint}\`\n`,
   );
-  if (options.mutant !== undefined) {
-    const result = results[0];
-    process.stdout.write(
-      result?.mutant?.caught === true
-        ? `mutant ${options.mutant} was caught: ${result.mutant.expectFailing.join(', ')} failed as they must\n`
-        : `mutant ${options.mutant} was NOT caught\n`,
-    );
-  }
-  if (options.withMutants === true) {
-    const uncaught = results.filter((r) => r.mutant !== undefined && !r.mutant.caught);
+  if (options.mutant !== undefined || options.withMutants === true) {
+    process.stdout.write(`${renderMutantTable(results)}\n`);
     const references = results.filter((r) => r.mutant === undefined);
-    const referencesOk = runExitCode({ ...report, scenarios: references }, options) === 0;
-    return uncaught.length === 0 && referencesOk ? 0 : 1;
+    const referencesFailed = runExitCode({ ...report, scenarios: references }, options) !== 0;
+    return mutantRunExitCode(results, referencesFailed);
   }
   return runExitCode(report, options);
 }

@@ -1,4 +1,8 @@
-import type { ScenarioResult } from '../../scenario/scenario-result.ts';
+import {
+  mutantVerdictLabels,
+  verdictOfMutant,
+  type ScenarioResult,
+} from '../../scenario/scenario-result.ts';
 import { runLabel } from '../scenario-run-label.ts';
 import { checkList, statusBadge } from './check-list.ts';
 import { plotSvg } from './plot-svg.ts';
@@ -107,9 +111,9 @@ export function scenarioSection(
     ${
       mutant === undefined
         ? ''
-        : markup`<p class="mutant-note ${mutant.caught ? 'caught' : 'not-caught'}">
+        : markup`<p class="mutant-note ${mutantVerdictLabels[verdictOfMutant(mutant)].ok ? 'caught' : 'not-caught'}">
             Mutant <strong>${mutant.name}</strong>: ${mutant.description}. It must fail
-            ${mutant.expectFailing.join(', ')}: ${mutant.caught ? 'caught' : 'NOT caught'}.
+            ${mutant.expectFailing.join(', ')}: ${mutantVerdictLabels[verdictOfMutant(mutant)].text}.
           </p>`
     }
     ${result.reason === undefined ? '' : markup`<p class="reason">${result.status === 'not-applicable' ? 'Not applicable: ' : 'Stopped: '}${result.reason}</p>`}

@@ -1,4 +1,8 @@
-import type { ScenarioResult } from '../../scenario/scenario-result.ts';
+import {
+  mutantVerdictLabels,
+  verdictOfMutant,
+  type ScenarioResult,
+} from '../../scenario/scenario-result.ts';
 import { runTotals, type RunReport } from '../run-report.ts';
 import { runLabel, runSlugs } from '../scenario-run-label.ts';
 import { statusBadge } from './check-list.ts';
@@ -23,11 +27,19 @@ export function runOutcome(report: RunReport): { status: string; text: string } 
   const mutants = report.scenarios.filter((s) => s.mutant !== undefined);
   const count = (status: ScenarioResult['status']) =>
     references.filter((s) => s.status === status).length;
-  const caught = mutants.filter((s) => s.mutant?.caught === true).length;
+  const verdicts = mutants.map((s) =>
+    s.mutant === undefined ? 'caught' : verdictOfMutant(s.mutant),
+  );
+  const caught = verdicts.filter((v) => v === 'caught').length;
+  const escaped = verdicts.filter((v) => v === 'escaped').length;
+  const unjudged = verdicts.filter((v) => v === 'unjudged').length;
   const parts = [
     `${references.length} scenario run(s): ${count('passed')} passed, ${count('failed')} failed, ${count('not-applicable')} not applicable, ${count('error')} error(s)`,
   ];
-  if (mutants.length > 0) parts.push(`mutants: ${caught} of ${mutants.length} caught`);
+  if (mutants.length > 0)
+    parts.push(
+      `mutants: ${caught} of ${mutants.length} caught, ${escaped} escaped, ${unjudged} could not be judged`,
+    );
   const bad = count('failed') + count('error') > 0 || caught < mutants.length;
   const status = bad ? 'fail' : count('not-applicable') > 0 ? 'not-applicable' : 'pass';
   return { status, text: parts.join('; ') };
@@ -126,14 +138,15 @@ function mutantTable(report: RunReport): SafeHtml {
         <th>scenario</th>
         <th>mutant</th>
         <th>must fail</th>
-        <th>caught</th>
+        <th>verdict</th>
       </tr>
     </thead>
     <tbody>
       ${mutants.map(({ s, slug }) => {
         const mutant = s.mutant;
         if (mutant === undefined) return '';
-        return markup`<tr class="mutant-row ${mutant.caught ? 'caught' : 'not-caught'}">
+        const verdict = mutantVerdictLabels[verdictOfMutant(mutant)];
+        return markup`<tr class="mutant-row ${verdict.ok ? 'caught' : 'not-caught'}">
           <td>${s.scenario}</td>
           <td>
             <a href="#${slug}">${mutant.name}</a>
@@ -148,7 +161,8 @@ function mutantTable(report: RunReport): SafeHtml {
             })}
           </td>
           <td>
-            ${mutant.caught ? markup`<span class="badge status-pass">caught</span>` : markup`<span class="badge status-fail">NOT caught</span>`}
+            <span class="badge status-${verdict.ok ? 'pass' : 'fail'}">${verdict.text}</span>
+            <div class="muted">${mutant.verdictDetail}</div>
           </td>
         </tr>`;
       })}

@@ -203,6 +203,8 @@ export function syntheticRunReport(): RunReport {
       description: 'The egress policy is left ACCEPT',
       expectFailing: ['egress-denied'],
       caught: true,
+      verdict: 'caught',
+      verdictDetail: 'egress-denied fail',
     },
     checks: [
       {
