@@ -53,6 +53,10 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--keep', 'leave the worlds running after the run (remove with `sovh down`)')
     .option('--strict', 'count "not applicable" checks as failures')
     .option('-j, --jobs <n>', 'scenario runs at a time', positiveInteger, 1)
+    .option(
+      '--shard <i/n>',
+      'run only the i-th of n shares of the runs (merge them with `sovh merge`)',
+    )
     .action(async (names: string[], options: Parameters<typeof runCommand>[1]) => {
       setExitCode(await runCommand(names, options, log()));
     });
@@ -96,6 +100,17 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .action(async (bundle: string, options: { expectKey?: string; json?: boolean }) => {
       const { verifyCommand } = await import('./commands/verify-command.ts');
       setExitCode(await verifyCommand(bundle, options));
+    });
+
+  program
+    .command('merge')
+    .description('merge the report folders of every shard of a run into one report and bundle')
+    .argument('<dirs...>', 'the report folder of each shard, e.g. reports/<run-id>')
+    .option('--report-dir <dir>', 'write the merged reports here instead of reports/<run-id>/')
+    .option('--strict', 'count "not applicable" checks as failures')
+    .action(async (dirs: string[], options: { reportDir?: string; strict?: boolean }) => {
+      const { mergeCommand } = await import('./commands/merge-command.ts');
+      setExitCode(await mergeCommand(dirs, options));
     });
 
   program

@@ -3,6 +3,7 @@ import {
   verdictOfMutant,
   type ScenarioResult,
 } from '../scenario/scenario-result.ts';
+import { runExitCode, type RunReport } from './run-report.ts';
 
 /** Exit code of a run whose mutants could not all be judged (none escaped, nothing failed). */
 export const mutantUnjudgedExitCode = 4;
@@ -22,6 +23,17 @@ export function mutantRunExitCode(
   if (referencesFailed || verdicts.includes('escaped')) return 1;
   if (verdicts.includes('unjudged')) return mutantUnjudgedExitCode;
   return 0;
+}
+
+/**
+ * The exit code of a whole run: with mutant runs in it, what `mutantRunExitCode` says (reference
+ * runs judged as a plain run); without, `runExitCode`.
+ */
+export function exitCodeOfRun(report: RunReport, options: { strict?: boolean } = {}): number {
+  if (report.scenarios.every((r) => r.mutant === undefined)) return runExitCode(report, options);
+  const references = report.scenarios.filter((r) => r.mutant === undefined);
+  const referencesFailed = runExitCode({ ...report, scenarios: references }, options) !== 0;
+  return mutantRunExitCode(report.scenarios, referencesFailed);
 }
 
 /** The mutant table printed after a run with mutants: one line per mutant, with why. */

@@ -12,6 +12,16 @@ export interface RunReport {
   harness: { version: string; node: string; platform: string };
   capabilities: CapabilityReport;
   scenarios: ScenarioResult[];
+  /** The share of a sharded run this process took (`sovh run --shard i/n`). */
+  shard?: { index: number; total: number };
+  /** The shards a merged run was made of (`sovh merge`), each with its bundle's signing key. */
+  mergedFrom?: {
+    runId: string;
+    shard: { index: number; total: number };
+    keyFingerprint: string;
+    command: string;
+    capabilitiesProbedAt: string;
+  }[];
 }
 
 /** A run id that sorts by time and is unique enough for concurrent runs: 20261126-141530-a1b2. */
