@@ -26,4 +26,21 @@ describe('sovereign API handshake logs', () => {
       ['refused', '10.41.0.5', 443, 'unsupported protocol'],
     ]);
   });
+
+  it('reads a client that aborted on the certificate (its alert) as a refused handshake', () => {
+    const log =
+      '2026/11/26 15:20:04 [info] 8#8: *5 SSL_do_handshake() failed (SSL: error:0A000418:SSL routines::tlsv1 alert unknown ca:SSL alert number 48) while SSL handshaking, client: 10.41.0.5, server: 0.0.0.0:443';
+    expect(parseErrorLog(log).map((h) => [h.outcome, h.client, h.reason])).toEqual([
+      ['refused', '10.41.0.5', 'tlsv1 alert unknown ca:SSL alert number 48'],
+    ]);
+  });
+
+  it('reads the address a relayed client called at the load balancer', () => {
+    const line =
+      '{"client":"10.43.0.4","relayedClient":"10.43.0.2","relayedServer":"10.83.0.250","port":444,"protocol":"TLSv1.3","request":"GET / HTTP/1.1","status":200}';
+    expect(parseAccessLog(line)[0]).toMatchObject({
+      relayedClient: '10.43.0.2',
+      relayedServer: '10.83.0.250',
+    });
+  });
 });

@@ -9,6 +9,8 @@ export interface Handshake {
   client: string;
   /** The client behind a load balancer, from the PROXY protocol header; '' for direct sessions. */
   relayedClient: string;
+  /** The address that client called at the load balancer, from the PROXY header; '' if direct. */
+  relayedServer: string;
   port: number;
   /** The negotiated version ("TLSv1.3") for accepted handshakes; '' for refused ones. */
   protocol: string;
@@ -21,6 +23,7 @@ export interface Handshake {
 interface AccessRecord {
   client?: string;
   relayedClient?: string;
+  relayedServer?: string;
   port?: number;
   protocol?: string;
 }
@@ -39,6 +42,7 @@ export function parseAccessLog(text: string): Handshake[] {
       outcome: 'accepted',
       client: record.client ?? '',
       relayedClient: record.relayedClient ?? '',
+      relayedServer: record.relayedServer ?? '',
       port: record.port ?? 0,
       protocol: record.protocol ?? '',
       reason: '',
@@ -60,6 +64,7 @@ export function parseErrorLog(text: string): Handshake[] {
       outcome: 'refused',
       client: match[2] ?? '',
       relayedClient: '',
+      relayedServer: '',
       port: Number(match[3]),
       protocol: '',
       reason: (match[1] ?? '').trim(),

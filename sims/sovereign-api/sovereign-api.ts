@@ -23,6 +23,14 @@ export const sovereignApiOptions = z
       .array(z.enum(['TLSv1.2', 'TLSv1.3']))
       .min(1)
       .default(['TLSv1.3']),
+    /**
+     * The certificate it presents: `trusted` (issued by the authority the site file names, for the
+     * endpoint's name and address), `untrusted` (the right names, from an authority no client is
+     * told of) or `wrong-name` (the named authority, for another name and address).
+     */
+    certificate: z.enum(['trusted', 'untrusted', 'wrong-name']).default('trusted'),
+    /** Every second TCP connection to 443 is reset at its SYN: a flaky path that makes clients retry. */
+    flakyConnects: z.boolean().default(false),
     /** The hosts' GeoIP gate relays its sessions to this endpoint (on the relay port). */
     gateBackend: z.boolean().default(false),
     /** Zones besides its own whose hosts get this endpoint in their site file. */
@@ -105,6 +113,19 @@ export class StartedSovereignApi implements StartedSim {
     await applyStaticRoutes(this.container, routes);
   }
 
+  /**
+   * How many TCP connections from `peer` are established on the relay port right now, from the
+   * endpoint's own socket table: the sessions a gate at `peer` has relayed and still holds.
+   */
+  async relayedConnectionsFrom(peer: string): Promise<number> {
+    const filter = `( sport = :${sovereignApiRelayPort} and dst ${peer} )`;
+    const result = await this.container.run(
+      ['sh', '-c', 'ss -Htn state established "$1" | wc -l', 'count', filter],
+      { timeoutMs: 20_000 },
+    );
+    return Number(result.stdout.trim());
+  }
+
   /** Every handshake the endpoint accepted or refused so far, from its own logs. */
   async handshakes(): Promise<Handshake[]> {
     const [access, errors] = await Promise.all([
@@ -138,12 +159,15 @@ export const sovereignApiKind: SimKind<SovereignApiOptions> = {
       .container(image, service.name)
       .withNode(service.name, 'sim:sovereign-api')
       .withNetwork(network.name, network.address, [service.name])
-      // NET_ADMIN: the world gives it routes back to the zones that reach it.
+      // NET_ADMIN: the world gives it routes back to the zones that reach it, and a flaky
+      // endpoint resets connections with iptables.
       .withCapabilities('NET_ADMIN')
       .withEnvironment({
         API_NAME: service.name,
         API_ADDRESS: network.address,
         TLS_PROTOCOLS: options.tlsVersions.join(' '),
+        CERTIFICATE: options.certificate,
+        FLAKY_CONNECTS: options.flakyConnects ? 'yes' : 'no',
         ...(options.zoneKey === undefined
           ? {}
           : {
@@ -168,6 +192,8 @@ export const sovereignApiKind: SimKind<SovereignApiOptions> = {
       caCertificate,
       {
         tls: options.tlsVersions.join(','),
+        certificate: options.certificate,
+        flakyConnects: String(options.flakyConnects),
         gateBackend: String(options.gateBackend),
         zoneKeyService: options.zoneKey?.keyId ?? 'no',
         server: /nginx version: (\S+)/.exec(ready)?.[1] ?? 'nginx',

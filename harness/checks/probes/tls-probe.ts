@@ -13,6 +13,15 @@ export interface TlsProbe {
   command: string;
 }
 
+function lastLine(text: string): string {
+  return text.trim().split('\n').slice(-1)[0] ?? '';
+}
+
+/** curl's own error line ("curl: (60) SSL certificate problem: ..."), not its advice after it. */
+function curlError(stderr: string): string {
+  return stderr.split('\n').find((line) => line.startsWith('curl:')) ?? lastLine(stderr);
+}
+
 const curlVersionFlags: Record<TlsVersion, string[]> = {
   'TLSv1.2': ['--tlsv1.2', '--tls-max', '1.2'],
   'TLSv1.3': ['--tlsv1.3', '--tls-max', '1.3'],
@@ -20,25 +29,32 @@ const curlVersionFlags: Record<TlsVersion, string[]> = {
 
 /**
  * Makes an HTTPS request with curl from a harness container (an observer), offering only one TLS
- * version, and verifying the server against the given authority.
+ * version, and verifying the server against the given authority (or, with `insecure`, not at all:
+ * a request that reaches the server whatever its certificate, as a positive control of its log).
  */
 export async function tlsRequest(
   from: StartedContainer,
-  target: { address: string; port: number; caCertificate: string; path?: string },
+  target: {
+    address: string;
+    port: number;
+    caCertificate: string;
+    path?: string;
+    insecure?: boolean;
+  },
   offered: TlsVersion,
 ): Promise<TlsProbe> {
   const caPath = `/tmp/ca-${target.address}-${target.port}.pem`;
   await from.writeFile(caPath, target.caCertificate);
   const url = `https://${target.address}:${target.port}${target.path ?? '/'}`;
-  const command = ['curl', '-sS', '-m', '5', '--cacert', caPath, ...curlVersionFlags[offered], url];
+  const trust = target.insecure === true ? ['--insecure'] : ['--cacert', caPath];
+  const command = ['curl', '-sS', '-m', '5', ...trust, ...curlVersionFlags[offered], url];
   const result = await from.exec(command, { timeoutMs: 15_000 });
   return {
     from: from.nodeName,
     target: `${target.address}:${target.port}`,
     offered,
     ok: result.exitCode === 0,
-    detail:
-      (result.exitCode === 0 ? result.stdout : result.stderr).trim().split('\n').slice(-1)[0] ?? '',
+    detail: result.exitCode === 0 ? lastLine(result.stdout) : curlError(result.stderr),
     command: command.join(' '),
   };
 }
