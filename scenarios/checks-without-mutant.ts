@@ -16,16 +16,6 @@ export const checksWithoutMutant: Record<string, Record<string, string>> = {
     'localization-mismatch-logged': notYetShownToFail,
     'recovers-after-heal': notYetShownToFail,
   },
-  'tls13-only': {
-    'endpoints-offer-as-configured': notYetShownToFail,
-    'connects-tls13-endpoint': notYetShownToFail,
-    'tls-runtime-mismatch-fails-closed': notYetShownToFail,
-  },
-  'geo-gate': {
-    'domestic-session-admitted': notYetShownToFail,
-    'geoip-database-pinned': notYetShownToFail,
-    'gate-connection-limits': notYetShownToFail,
-  },
   'sovereign-envelope': {
     'envelope-opens-under-zone-key': notYetShownToFail,
     'zone-host-opens': notYetShownToFail,

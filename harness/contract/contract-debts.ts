@@ -6,11 +6,6 @@
  */
 export const contractDebts: Record<string, readonly string[]> = {
   'scenarios/egress-default-deny/egress-default-deny.ts': ['port:8443'],
-  'scenarios/geo-gate/geo-gate-evidence.ts': [
-    'host-path:/run/residency/haproxy.sock',
-    'reference-only:haproxy.sock',
-    'port:9443',
-  ],
   'scenarios/kms-key-custody/kms-key-custody.ts': ['reference-only:store serving'],
   'scenarios/network-world/network-evidence.ts': [
     'reference-only:egress fence loaded',
@@ -24,6 +19,4 @@ export const contractDebts: Record<string, readonly string[]> = {
     'reference-only:residency-envelope',
     'port:8444',
   ],
-  'scenarios/tls13-only/tls13-only-checks.ts': ['reference-only:residency-api'],
-  'scenarios/tls13-only/tls13-only-evidence.ts': ['reference-only:residency-api'],
 };

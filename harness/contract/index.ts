@@ -6,3 +6,12 @@ export { hostCapabilities, hostLockablePaths, hostPaths } from './host-paths.ts'
 export { hostPorts, sitePorts, sovereignServicePorts } from './host-ports.ts';
 export { logMarkers, type LogMarker } from './log-markers.ts';
 export { sealedPcrs, siteFileSchema, storePort, type SiteFile } from './site-file.ts';
+export {
+  envelopeSendResult,
+  sovereignApiCallResult,
+  stackOperations,
+  type EnvelopeSendResult,
+  type SovereignApiCallResult,
+  type StackOperation,
+} from './stack-operations.ts';
+export { canonicalGeoipDatabase, gateLimits, sha256Hex } from './geo-gate.ts';

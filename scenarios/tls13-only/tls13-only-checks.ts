@@ -1,35 +1,52 @@
 import { lastObservation, type Check } from '../../harness/checks/check.ts';
-import { verdictOf } from '../../harness/checks/verdict.ts';
+import { withPositiveControl } from '../../harness/checks/positive-control.ts';
+import { verdictOf, type Evidence } from '../../harness/checks/verdict.ts';
 import type { History } from '../../harness/scenario/history.ts';
 import type { Handshake } from '../../sims/sovereign-api/handshake-log.ts';
-import type {
-  CappedPolicyObservation,
-  EndpointHandshakesObservation,
-  ObserverHandshakeObservation,
-  StackCallObservation,
+import {
+  observed,
+  type EndpointHandshakesObservation,
+  type StackCallObservation,
 } from './tls13-only-evidence.ts';
 
-export const endpoints = { legacy: 'api-tls12', modern: 'api-tls13' } as const;
+export const endpoints = {
+  /** Offers only TLS 1.2. */
+  legacy: 'api-tls12',
+  /** Offers only TLS 1.3. */
+  modern: 'api-tls13',
+  /** TLS 1.3, with a certificate from an authority the site file does not name. */
+  untrusted: 'api-untrusted',
+  /** TLS 1.3, with a certificate of the named authority for another name and address. */
+  wrongName: 'api-wrong-name',
+  /** Offers only TLS 1.2 and resets every second connection: a client that retries, retries here. */
+  flaky: 'api-flaky',
+} as const;
 export const phases = { policy: 'policy', capped: 'capped' } as const;
 
 function handshakesSeen(history: History, endpoint: string, phase: string) {
-  return lastObservation<EndpointHandshakesObservation>(
+  return lastObservation(
     history,
-    'endpoint-handshakes',
+    observed.handshakes,
     (d) => d.endpoint === endpoint && d.phase === phase,
   ).data;
 }
 
-function stackCall(history: History, endpoint: string, phase: string) {
-  return lastObservation<StackCallObservation>(
-    history,
-    'stack-call',
-    (d) => d.endpoint === endpoint && d.phase === phase,
-  ).data;
+function stackCalls(history: History, endpoint: string, phase: string): StackCallObservation[] {
+  const calls = history
+    .observations(observed.stackCall.name)
+    .map((e) => e.data as StackCallObservation)
+    .filter((d) => d.endpoint === endpoint && d.phase === phase);
+  // The last one read through lastObservation, so that a missing call is "unknown", not a pass.
+  lastObservation(history, observed.stackCall, (d) => d.endpoint === endpoint && d.phase === phase);
+  return calls;
 }
 
 function fromHost(seen: EndpointHandshakesObservation): Handshake[] {
   return seen.handshakes.filter((h) => h.client === seen.hostAddress);
+}
+
+function fromObserver(seen: EndpointHandshakesObservation): Handshake[] {
+  return seen.handshakes.filter((h) => h.client === seen.observerAddress);
 }
 
 function describeHandshakes(list: Handshake[]): string {
@@ -40,110 +57,122 @@ function describeHandshakes(list: Handshake[]): string {
 }
 
 function describeCall(call: StackCallObservation): string {
-  return call.result === undefined
-    ? `exit ${call.exitCode}, no JSON answer: ${call.output}`
-    : `exit ${call.exitCode}: ${call.result.ok === true ? `ok over ${call.result.protocol ?? '?'}` : (call.result.error ?? 'failed')}`;
+  if (call.result === undefined) return `exit ${call.exitCode}, ${call.problem ?? 'no answer'}`;
+  const outcome = call.result.ok
+    ? `ok over ${call.result.protocol ?? '?'}`
+    : (call.result.error ?? 'failed');
+  return `exit ${call.exitCode}: ${outcome}`;
+}
+
+function callSucceeded(call: StackCallObservation): boolean {
+  return call.exitCode === 0 || call.result?.ok === true;
+}
+
+function endpointLog(endpoint: string, seen: EndpointHandshakesObservation): Evidence {
+  return {
+    source: `${endpoint} nginx logs (access and error)`,
+    excerpt:
+      fromHost(seen)
+        .map((h) => h.line)
+        .join('\n') || '(no line from the host)',
+  };
+}
+
+/**
+ * The stack must make no session with an endpoint: the endpoint saw the host try (so the client
+ * really reached it), accepted no handshake from it and served it no request; the stack's client
+ * says it failed. Behind a positive control: the same log shows the harness's own request.
+ */
+function refusesEndpoint(options: {
+  name: string;
+  description: string;
+  endpoint: string;
+  why: string;
+}): Check {
+  const { endpoint } = options;
+  return {
+    name: options.name,
+    description: options.description,
+    verify(history) {
+      const seen = handshakesSeen(history, endpoint, phases.policy);
+      const calls = stackCalls(history, endpoint, phases.policy);
+      const control = fromObserver(seen).some((h) => h.outcome === 'accepted');
+      return withPositiveControl(
+        {
+          seen: control,
+          what: `a request the harness sent ${endpoint} from ${seen.observerAddress}`,
+        },
+        () => {
+          const hostHandshakes = fromHost(seen);
+          const accepted = hostHandshakes.filter((h) => h.outcome === 'accepted');
+          const problems: string[] = [];
+          if (accepted.length > 0)
+            problems.push(
+              `${endpoint} served ${accepted.length} request(s) from the host ${seen.hostAddress} over ${accepted.map((h) => h.protocol).join(', ')}`,
+            );
+          if (hostHandshakes.length === 0)
+            problems.push(
+              `${endpoint} saw no handshake attempt from the host ${seen.hostAddress} (did the client try at all?)`,
+            );
+          const succeeded = calls.filter(callSucceeded);
+          if (succeeded.length > 0)
+            problems.push(
+              `the stack's client reported success: ${succeeded.map(describeCall).join('; ')}`,
+            );
+          return verdictOf(
+            problems.length === 0,
+            `the host tried ${endpoint} and made no session with it (${options.why})`,
+            problems.join('; '),
+            {
+              expected: `at ${endpoint}: the host's handshakes refused, no request served; the client fails`,
+              observed: `at ${endpoint} from ${seen.hostAddress}: ${describeHandshakes(hostHandshakes)}; client ${calls.map(describeCall).join('; ')}`,
+              evidence: [
+                endpointLog(endpoint, seen),
+                ...calls.map((c) => ({ source: c.command, excerpt: c.output })),
+              ],
+            },
+          );
+        },
+      );
+    },
+  };
 }
 
 export const tls13OnlyChecks: Check[] = [
-  {
-    name: 'endpoints-offer-as-configured',
-    description: `Seen from the zone observer and in the endpoints' logs: ${endpoints.legacy} accepts TLS 1.2 and refuses 1.3, ${endpoints.modern} accepts 1.3 and refuses 1.2`,
-    verify(history) {
-      const probes = history
-        .observations<ObserverHandshakeObservation>('observer-handshake')
-        .map((e) => e.data);
-      const expected: [string, string, boolean][] = [
-        [endpoints.legacy, 'TLSv1.2', true],
-        [endpoints.legacy, 'TLSv1.3', false],
-        [endpoints.modern, 'TLSv1.3', true],
-        [endpoints.modern, 'TLSv1.2', false],
-      ];
-      const problems: string[] = [];
-      for (const [endpoint, offered, accepts] of expected) {
-        const probe = probes.find((p) => p.endpoint === endpoint && p.offered === offered);
-        if (probe === undefined) {
-          problems.push(`no probe of ${endpoint} with ${offered}`);
-          continue;
-        }
-        if (probe.ok !== accepts)
-          problems.push(
-            `${endpoint} ${probe.ok ? 'accepted' : 'refused'} ${offered} from the observer (${probe.detail})`,
-          );
-      }
-      for (const endpoint of [endpoints.legacy, endpoints.modern]) {
-        const seen = handshakesSeen(history, endpoint, phases.policy);
-        const fromObserver = seen.handshakes.filter((h) => h.client === seen.observerAddress);
-        const wantAccepted = endpoint === endpoints.legacy ? 'TLSv1.2' : 'TLSv1.3';
-        if (!fromObserver.some((h) => h.outcome === 'accepted' && h.protocol === wantAccepted)) {
-          problems.push(
-            `${endpoint}'s log has no ${wantAccepted} handshake accepted from the observer`,
-          );
-        }
-        if (!fromObserver.some((h) => h.outcome === 'refused'))
-          problems.push(`${endpoint}'s log has no refused handshake from the observer`);
-      }
-      return verdictOf(
-        problems.length === 0,
-        'each endpoint offers exactly the version it was configured with',
-        problems.join('; '),
-        {
-          expected: `${endpoints.legacy}: TLS 1.2 only; ${endpoints.modern}: TLS 1.3 only`,
-          observed: probes
-            .map((p) => `${p.endpoint} ${p.offered}: ${p.ok ? 'accepted' : 'refused'}`)
-            .join('; '),
-          evidence: probes.map((p) => ({ source: p.command, excerpt: p.detail })),
-        },
-      );
-    },
-  },
-  {
+  refusesEndpoint({
     name: 'refuses-tls12-endpoint',
-    description: `The stack's client does not connect to ${endpoints.legacy}, which offers only TLS 1.2: the endpoint saw its attempt and accepted no handshake from the host`,
-    verify(history) {
-      const seen = handshakesSeen(history, endpoints.legacy, phases.policy);
-      const call = stackCall(history, endpoints.legacy, phases.policy);
-      const hostHandshakes = fromHost(seen);
-      const accepted = hostHandshakes.filter((h) => h.outcome === 'accepted');
-      const problems: string[] = [];
-      if (accepted.length > 0)
-        problems.push(
-          `${endpoints.legacy} accepted ${accepted.map((h) => h.protocol).join(', ')} from the host ${seen.hostAddress}`,
-        );
-      if (hostHandshakes.length === 0)
-        problems.push(
-          `${endpoints.legacy} saw no handshake attempt from the host ${seen.hostAddress} (did the client try at all?)`,
-        );
-      if (call.result?.ok === true || call.exitCode === 0)
-        problems.push(`the stack's client reported success: ${describeCall(call)}`);
-      return verdictOf(
-        problems.length === 0,
-        `the host offered nothing below TLS 1.3 and ${endpoints.legacy} refused it`,
-        problems.join('; '),
-        {
-          expected: `at ${endpoints.legacy}: refused handshakes from ${seen.hostAddress}, none accepted; the client fails`,
-          observed: `at ${endpoints.legacy} from ${seen.hostAddress}: ${describeHandshakes(hostHandshakes)}; client ${describeCall(call)}`,
-          evidence: [
-            {
-              source: `${endpoints.legacy} nginx logs`,
-              excerpt: hostHandshakes.map((h) => h.line).join('\n') || '(no line from the host)',
-            },
-            { source: `residency-api call ${endpoints.legacy}`, excerpt: call.output },
-          ],
-        },
-      );
-    },
-  },
+    description: `The stack's client makes no session with ${endpoints.legacy}, which offers only TLS 1.2: the endpoint saw its attempt and served it nothing`,
+    endpoint: endpoints.legacy,
+    why: 'it offers only TLS 1.2',
+  }),
+  refusesEndpoint({
+    name: 'refuses-untrusted-certificate',
+    description: `The stack's client makes no session with ${endpoints.untrusted}, whose certificate comes from an authority the site file does not name: the endpoint served it nothing`,
+    endpoint: endpoints.untrusted,
+    why: 'its certificate is from an unknown authority',
+  }),
+  refusesEndpoint({
+    name: 'refuses-wrong-name-certificate',
+    description: `The stack's client makes no session with ${endpoints.wrongName}, whose certificate is from the named authority but for another name and address: the endpoint served it nothing`,
+    endpoint: endpoints.wrongName,
+    why: 'its certificate names another endpoint',
+  }),
+  refusesEndpoint({
+    name: 'no-downgrade-on-retry',
+    description: `Through a path that resets every second connection, the stack's client still makes no session below TLS 1.3 with ${endpoints.flaky} (TLS 1.2 only), whatever it retries`,
+    endpoint: endpoints.flaky,
+    why: 'it offers only TLS 1.2, also to a retry',
+  }),
   {
     name: 'connects-tls13-endpoint',
     description: `The stack's client connects to ${endpoints.modern} over TLS 1.3, as the endpoint saw it`,
     verify(history) {
       const seen = handshakesSeen(history, endpoints.modern, phases.policy);
-      const call = stackCall(history, endpoints.modern, phases.policy);
+      const [call] = stackCalls(history, endpoints.modern, phases.policy).slice(-1);
       const hostHandshakes = fromHost(seen);
       const ok =
         hostHandshakes.some((h) => h.outcome === 'accepted' && h.protocol === 'TLSv1.3') &&
-        call.result?.ok === true &&
+        call?.result?.ok === true &&
         call.result.protocol === 'TLSv1.3';
       return verdictOf(
         ok,
@@ -151,13 +180,10 @@ export const tls13OnlyChecks: Check[] = [
         `no TLS 1.3 session between the host and ${endpoints.modern}`,
         {
           expected: `at ${endpoints.modern}: an accepted TLSv1.3 handshake from ${seen.hostAddress}; the client answers ok over TLSv1.3`,
-          observed: `at ${endpoints.modern} from ${seen.hostAddress}: ${describeHandshakes(hostHandshakes)}; client ${describeCall(call)}`,
+          observed: `at ${endpoints.modern} from ${seen.hostAddress}: ${describeHandshakes(hostHandshakes)}; client ${call === undefined ? '(no call)' : describeCall(call)}`,
           evidence: [
-            {
-              source: `${endpoints.modern} nginx logs`,
-              excerpt: hostHandshakes.map((h) => h.line).join('\n') || '(no line from the host)',
-            },
-            { source: `residency-api call ${endpoints.modern}`, excerpt: call.output },
+            endpointLog(endpoints.modern, seen),
+            ...(call === undefined ? [] : [{ source: call.command, excerpt: call.output }]),
           ],
         },
       );
@@ -168,17 +194,20 @@ export const tls13OnlyChecks: Check[] = [
     description:
       'Under a system crypto policy that caps TLS at 1.2, the stack names TLS_RUNTIME_MISMATCH, does not serve, and opens no session to a sovereign API',
     verify(history) {
-      const boot = lastObservation<CappedPolicyObservation>(history, 'capped-policy-boot').data;
+      const boot = lastObservation(history, observed.cappedBoot).data;
       const before = handshakesSeen(history, endpoints.modern, phases.policy);
       const after = handshakesSeen(history, endpoints.modern, phases.capped);
-      const call = stackCall(history, endpoints.modern, phases.capped);
+      const calls = stackCalls(history, endpoints.modern, phases.capped);
       const newFromHost = fromHost(after).slice(fromHost(before).length);
       const problems: string[] = [];
       if (boot.store.connected) problems.push(`the store answered at ${boot.store.target}`);
       if (newFromHost.some((h) => h.outcome === 'accepted'))
         problems.push(`${endpoints.modern} accepted a session from the host`);
-      if (call.result?.ok === true)
-        problems.push(`the stack's client reported success: ${describeCall(call)}`);
+      const succeeded = calls.filter(callSucceeded);
+      if (succeeded.length > 0)
+        problems.push(
+          `the stack's client reported success: ${succeeded.map(describeCall).join('; ')}`,
+        );
       if (boot.mismatchLines.length === 0)
         problems.push('the residency log does not name TLS_RUNTIME_MISMATCH');
       return verdictOf(
@@ -188,14 +217,14 @@ export const tls13OnlyChecks: Check[] = [
         {
           expected:
             'store not answering, no new session at the endpoint, TLS_RUNTIME_MISMATCH logged',
-          observed: `store ${boot.store.connected ? 'ANSWERING' : 'not answering'}; new handshakes from the host at ${endpoints.modern}: ${describeHandshakes(newFromHost)}; client ${describeCall(call)}`,
+          observed: `store ${boot.store.connected ? 'ANSWERING' : 'not answering'}; new handshakes from the host at ${endpoints.modern}: ${describeHandshakes(newFromHost)}; client ${calls.map(describeCall).join('; ')}`,
           evidence: [
             {
               source: 'tcp probe from the zone observer',
               excerpt: `${boot.store.target}: ${boot.store.detail}`,
             },
             {
-              source: '/var/lib/residency/log/residency.log',
+              source: 'residency log on the VM disk (read by the harness)',
               excerpt: boot.mismatchLines.join('\n') || '(no TLS_RUNTIME_MISMATCH line)',
             },
           ],

@@ -1,10 +1,22 @@
-import { probeStore, nodeAddress } from '../../harness/checks/probes/serving-probe.ts';
+import { vmLogLines } from '../../harness/checks/probes/custody-evidence.ts';
+import { nodeAddress, probeStore } from '../../harness/checks/probes/serving-probe.ts';
+import {
+  runStackOperation,
+  type StackOperationRun,
+} from '../../harness/checks/probes/stack-operation.ts';
 import type { TcpProbe } from '../../harness/checks/probes/tcp-probe.ts';
 import {
   tlsRequest,
   type TlsProbe,
   type TlsVersion,
 } from '../../harness/checks/probes/tls-probe.ts';
+import { hostPaths } from '../../harness/contract/host-paths.ts';
+import { logMarkers } from '../../harness/contract/log-markers.ts';
+import {
+  stackOperations,
+  type SovereignApiCallResult,
+} from '../../harness/contract/stack-operations.ts';
+import { observationKey } from '../../harness/scenario/observation-key.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
 import { observerName } from '../../harness/topology/address-plan.ts';
 import { waitUntil } from '../../harness/util/wait-until.ts';
@@ -12,72 +24,19 @@ import type { HostVm } from '../../harness/world/host-vm.ts';
 import type { Handshake } from '../../sims/sovereign-api/handshake-log.ts';
 import { asSovereignApi, sovereignApiPort } from '../../sims/sovereign-api/sovereign-api.ts';
 
-export const residencyLogPath = '/var/lib/residency/log/residency.log';
 /** A boot unseals the KEK in the TPM and loads the fence first: slow on a busy machine. */
 export const bootTimeoutMs = 180_000;
 
-export interface ObserverHandshakeObservation extends TlsProbe {
+/** The harness's own requests to an endpoint, sent on purpose so that its log can be trusted. */
+export interface ControlObservation {
   endpoint: string;
+  probes: TlsProbe[];
 }
 
-/**
- * The harness's own look at an endpoint, independent of the stack: a request from the zone
- * observer offering one TLS version. It shows what the endpoint really offers.
- */
-export async function observeEndpointFromObserver(
-  context: ScenarioContext,
-  zone: string,
-  endpoint: string,
-  offered: TlsVersion,
-) {
-  const api = asSovereignApi(context.world.sim(endpoint));
-  const probe = await tlsRequest(
-    context.world.observer(zone),
-    { address: api.address, port: sovereignApiPort, caCertificate: api.caCertificate },
-    offered,
-  );
-  return context.observe<ObserverHandshakeObservation>('observer-handshake', {
-    endpoint,
-    ...probe,
-  });
-}
-
-export interface StackCallObservation {
+/** One call of the stack's client (stack operation call-sovereign-api). */
+export interface StackCallObservation extends StackOperationRun<SovereignApiCallResult> {
   phase: string;
   endpoint: string;
-  host: string;
-  exitCode: number;
-  /** The stack client's JSON answer, or undefined when it printed none. */
-  result?: { ok?: boolean; protocol?: string; error?: string; status?: number };
-  output: string;
-}
-
-/** Asks the stack's own client (residency-api) on a host to call a sovereign API. */
-export async function observeStackCall(
-  context: ScenarioContext,
-  host: HostVm,
-  endpoint: string,
-  phase: string,
-) {
-  const run = await host.container.exec(['residency-api', 'call', endpoint, '/'], {
-    timeoutMs: 30_000,
-  });
-  let result: StackCallObservation['result'];
-  try {
-    result = JSON.parse(
-      run.stdout.trim().split('\n').pop() ?? '',
-    ) as StackCallObservation['result'];
-  } catch {
-    result = undefined;
-  }
-  return context.observe<StackCallObservation>('stack-call', {
-    phase,
-    endpoint,
-    host: host.name,
-    exitCode: run.exitCode,
-    result,
-    output: `${run.stdout}${run.stderr}`.trim().slice(-2_000),
-  });
 }
 
 export interface EndpointHandshakesObservation {
@@ -88,6 +47,67 @@ export interface EndpointHandshakesObservation {
   handshakes: Handshake[];
 }
 
+export interface CappedPolicyObservation {
+  store: TcpProbe;
+  mismatchLines: string[];
+}
+
+/** The typed names of tls13-only's observations: the schedule writes them, the checks read them. */
+export const observed = {
+  control: observationKey<ControlObservation>('endpoint-control'),
+  stackCall: observationKey<StackCallObservation>('stack-call'),
+  handshakes: observationKey<EndpointHandshakesObservation>('endpoint-handshakes'),
+  cappedBoot: observationKey<CappedPolicyObservation>('capped-policy-boot'),
+};
+
+/** A request from the zone observer: what the endpoint's log must show if it logs at all. */
+export interface ControlRequest {
+  offered: TlsVersion;
+  /** Skip certificate verification: the request reaches any endpoint, whatever it presents. */
+  insecure?: boolean;
+}
+
+/**
+ * The positive control of an endpoint: requests the harness sends it from the zone observer, so
+ * that its log is shown, in the same run, to record both a request that got through and a
+ * handshake it refused.
+ */
+export async function observeControl(
+  context: ScenarioContext,
+  zone: string,
+  endpoint: string,
+  requests: readonly ControlRequest[],
+) {
+  const api = asSovereignApi(context.world.sim(endpoint));
+  const probes: TlsProbe[] = [];
+  for (const request of requests) {
+    probes.push(
+      await tlsRequest(
+        context.world.observer(zone),
+        {
+          address: api.address,
+          port: sovereignApiPort,
+          caCertificate: api.caCertificate,
+          insecure: request.insecure,
+        },
+        request.offered,
+      ),
+    );
+  }
+  return context.observe(observed.control, { endpoint, probes });
+}
+
+/** Asks the stack to call a sovereign API with its own client (a stack operation of the contract). */
+export async function observeStackCall(
+  context: ScenarioContext,
+  host: HostVm,
+  endpoint: string,
+  phase: string,
+) {
+  const run = await runStackOperation(host, stackOperations.callSovereignApi, endpoint, '/');
+  return context.observe(observed.stackCall, { phase, endpoint, ...run });
+}
+
 /** Every handshake an endpoint saw, from the endpoint's own logs, with the addresses to tell clients apart. */
 export async function observeEndpointHandshakes(
   context: ScenarioContext,
@@ -96,7 +116,7 @@ export async function observeEndpointHandshakes(
   phase: string,
 ) {
   const api = asSovereignApi(context.world.sim(endpoint));
-  return context.observe<EndpointHandshakesObservation>('endpoint-handshakes', {
+  return context.observe(observed.handshakes, {
     phase,
     endpoint,
     hostAddress: host.address,
@@ -105,26 +125,21 @@ export async function observeEndpointHandshakes(
   });
 }
 
-export interface CappedPolicyObservation {
-  store: TcpProbe;
-  mismatchLines: string[];
-}
-
 /**
  * After a reboot under a capped crypto policy: waits until the stack has either named the
- * mismatch or serves anyway, then records whether its store answers from the zone.
+ * mismatch or serves anyway, then records whether its store answers from the zone. The log is
+ * read from the VM's disk with the harness's own reader, not through the stack.
  */
 export async function observeCappedBoot(
   context: ScenarioContext,
   host: HostVm,
 ): Promise<CappedPolicyObservation> {
-  const mismatchLines = await waitUntil(
+  const mismatch = () =>
+    vmLogLines(context.world, host, hostPaths.residencyLog, logMarkers.tlsRuntimeMismatch);
+  await waitUntil(
     async () => {
-      const log = (await host.container.exec(['cat', residencyLogPath], { timeoutMs: 10_000 }))
-        .stdout;
-      const lines = log.split('\n').filter((l) => l.includes('TLS_RUNTIME_MISMATCH'));
-      if (lines.length > 0) return lines;
-      return (await probeStore(context.world, host)).connected ? [] : undefined;
+      if ((await mismatch()).length > 0) return true;
+      return (await probeStore(context.world, host)).connected ? true : undefined;
     },
     {
       what: `host ${host.name} under the capped policy`,
@@ -137,5 +152,5 @@ export async function observeCappedBoot(
   // The log line only ends the wait; give a store that would start anyway the time to show up.
   await new Promise((resolve) => setTimeout(resolve, 2_000));
   const store = await probeStore(context.world, host);
-  return context.observe<CappedPolicyObservation>('capped-policy-boot', { store, mismatchLines });
+  return context.observe(observed.cappedBoot, { store, mismatchLines: await mismatch() });
 }

@@ -7,57 +7,66 @@ import { endpoints, phases, tls13OnlyChecks } from './tls13-only-checks.ts';
 import {
   bootTimeoutMs,
   observeCappedBoot,
-  observeEndpointFromObserver,
+  observeControl,
   observeEndpointHandshakes,
   observeStackCall,
+  type ControlRequest,
 } from './tls13-only-evidence.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
+const zone = 'sovereign';
+const mutant = (name: string) => join(here, 'mutants', `${name}.patch`);
+
+/** What the harness sends each endpoint itself: requests its log must show (positive controls). */
+const controls: Record<string, readonly ControlRequest[]> = {
+  [endpoints.legacy]: [{ offered: 'TLSv1.2' }, { offered: 'TLSv1.3' }],
+  [endpoints.modern]: [{ offered: 'TLSv1.3' }],
+  [endpoints.untrusted]: [{ offered: 'TLSv1.3', insecure: true }],
+  [endpoints.wrongName]: [{ offered: 'TLSv1.3', insecure: true }],
+  // Every second connection is reset: of two requests, one gets through.
+  [endpoints.flaky]: [{ offered: 'TLSv1.2' }, { offered: 'TLSv1.2' }],
+};
 
 /**
- * The manual's "TLS 1.3 only toward sovereign APIs": of two sovereign endpoints, one offering only
- * TLS 1.2 and one only TLS 1.3, the stack's client reaches the second and never the first, as the
- * endpoints themselves saw it; and a host whose OpenSSL cannot do TLS 1.3 says so and fails closed.
+ * The manual's "TLS 1.3 only toward sovereign APIs", and what makes a TLS session worth having:
+ * of five sovereign endpoints the stack's client reaches only the one that offers TLS 1.3 under a
+ * certificate the site file vouches for, for its own name. It makes no session with one offering
+ * only TLS 1.2 (also when a flaky path makes it retry), none with an untrusted certificate, none
+ * with a certificate for another name, as the endpoints themselves saw it; and a host whose
+ * OpenSSL cannot do TLS 1.3 says so and fails closed.
  */
 export default defineScenario({
   name: 'tls13-only',
   description:
-    "The stack's client refuses a TLS 1.2-only sovereign API, connects over TLS 1.3, and fails closed on a runtime without TLS 1.3",
+    "The stack's client connects only over TLS 1.3 to a verified endpoint: TLS 1.2 (also on a retry), an untrusted and a wrong-name certificate are refused; a runtime without TLS 1.3 fails closed",
   needs: [],
   topology: {
-    zones: [{ name: 'sovereign', jurisdiction: 'DE', kind: 'sovereign', cidrs: ['10.41.0.0/16'] }],
+    zones: [{ name: zone, jurisdiction: 'DE', kind: 'sovereign', cidrs: ['10.41.0.0/16'] }],
     services: [
-      {
-        name: endpoints.legacy,
-        kind: 'sovereign-api',
-        zone: 'sovereign',
-        options: { tlsVersions: ['TLSv1.2'] },
-      },
-      {
-        name: endpoints.modern,
-        kind: 'sovereign-api',
-        zone: 'sovereign',
-        options: { tlsVersions: ['TLSv1.3'] },
-      },
-    ],
-    hosts: [{ name: 'vm1', zone: 'sovereign' }],
+      { name: endpoints.legacy, options: { tlsVersions: ['TLSv1.2'] } },
+      { name: endpoints.modern, options: { tlsVersions: ['TLSv1.3'] } },
+      { name: endpoints.untrusted, options: { certificate: 'untrusted' } },
+      { name: endpoints.wrongName, options: { certificate: 'wrong-name' } },
+      { name: endpoints.flaky, options: { tlsVersions: ['TLSv1.2'], flakyConnects: true } },
+    ].map((service) => ({ ...service, kind: 'sovereign-api', zone })),
+    hosts: [{ name: 'vm1', zone }],
   },
   async run(context) {
     const { world } = context;
     const vm = world.host('vm1');
     await context.step('boot and serve', () => awaitServing(world, vm, bootTimeoutMs));
-    await context.step('probe the endpoints from the zone observer', async () => {
-      for (const endpoint of [endpoints.legacy, endpoints.modern]) {
-        for (const offered of ['TLSv1.2', 'TLSv1.3'] as const) {
-          await observeEndpointFromObserver(context, 'sovereign', endpoint, offered);
-        }
-      }
+    await context.step('the harness calls each endpoint itself (positive controls)', async () => {
+      for (const [endpoint, requests] of Object.entries(controls))
+        await observeControl(context, zone, endpoint, requests);
     });
     await context.step("call each endpoint with the stack's client", async () => {
-      await observeStackCall(context, vm, endpoints.legacy, phases.policy);
-      await observeStackCall(context, vm, endpoints.modern, phases.policy);
-      await observeEndpointHandshakes(context, vm, endpoints.legacy, phases.policy);
-      await observeEndpointHandshakes(context, vm, endpoints.modern, phases.policy);
+      for (const endpoint of Object.values(endpoints))
+        await observeStackCall(context, vm, endpoint, phases.policy);
+      // A second call through the flaky path: one of the two meets a reset first, whatever the
+      // parity the harness's own requests left the endpoint's counter at.
+      await observeStackCall(context, vm, endpoints.flaky, phases.policy);
+      for (const endpoint of Object.values(endpoints))
+        await observeEndpointHandshakes(context, vm, endpoint, phases.policy);
     });
 
     // Healed at the end of the run: the configuration is restored for a next boot.
@@ -73,8 +82,43 @@ export default defineScenario({
     {
       name: 'tls-minimum-1-2',
       description: "The stack's client accepts TLS 1.2 toward sovereign APIs",
-      expectFailing: ['refuses-tls12-endpoint'],
-      stackPatch: join(here, 'mutants', 'tls-minimum-1-2.patch'),
+      expectFailing: ['refuses-tls12-endpoint', 'no-downgrade-on-retry'],
+      stackPatch: mutant('tls-minimum-1-2'),
+    },
+    {
+      name: 'certificate-verification-off',
+      description:
+        "The stack's client loads the site's authority but does not verify the endpoint's certificate",
+      expectFailing: ['refuses-untrusted-certificate', 'refuses-wrong-name-certificate'],
+      stackPatch: mutant('certificate-verification-off'),
+    },
+    {
+      name: 'hostname-check-off',
+      description:
+        "The stack's client verifies the certificate's chain but not that it names the endpoint",
+      expectFailing: ['refuses-wrong-name-certificate'],
+      stackPatch: mutant('hostname-check-off'),
+    },
+    {
+      name: 'tls12-fallback-on-retry',
+      description:
+        "After a reset connection the stack's client retries with TLS 1.2 allowed, for compatibility",
+      expectFailing: ['no-downgrade-on-retry'],
+      stackPatch: mutant('tls12-fallback-on-retry'),
+    },
+    {
+      name: 'success-bound-off-by-one',
+      description:
+        "The stack's client counts only 201-299 as success, so a 200 over TLS 1.3 reads as a failed call",
+      expectFailing: ['connects-tls13-endpoint'],
+      stackPatch: mutant('success-bound-off-by-one'),
+    },
+    {
+      name: 'runtime-check-skips-self-test',
+      description:
+        'The runtime check trusts the version numbers and skips the in-memory TLS 1.3 handshake, so a crypto policy cap goes unseen',
+      expectFailing: ['tls-runtime-mismatch-fails-closed'],
+      stackPatch: mutant('runtime-check-skips-self-test'),
     },
   ],
 });

@@ -44,11 +44,11 @@ class Relay:
         try:
             payload = self.store.get(object_id)
         except FileNotFoundError:
-            return 404, {"error": f"no object {object_id}"}
+            return 404, {"ok": False, "error": f"no object {object_id}"}
         try:
             sealed = envelope.seal(payload, self.keyring.current(), self.zone)
         except envelope.EnvelopeError as error:
-            return 409, {"error": error.code, "message": str(error)}
+            return 409, {"ok": False, "error": error.code, "message": str(error)}
         request = urllib.request.Request(
             f"http://{target}:{PORT}/inbox/{object_id}", data=sealed, method="PUT",
             headers={"Content-Type": "application/octet-stream"},
@@ -59,9 +59,12 @@ class Relay:
         except urllib.error.HTTPError as error:
             status, body = error.code, error.read().decode(errors="replace")
         except OSError as error:
-            return 502, {"error": "SEND_FAILED", "message": f"{target}: {error}"}
+            return 502, {"ok": False, "error": "SEND_FAILED", "message": f"{target}: {error}"}
         log.event(f"ENVELOPE_SENT: {object_id} ({len(sealed)} bytes) to {target}: {status}")
-        return 200, {"sent": object_id, "to": target, "bytes": len(sealed), "status": status, "answer": body}
+        answer = {"ok": status == 201, "sent": object_id, "to": target, "bytes": len(sealed), "status": status}
+        # The outbox answers 200 only when the receiver opened the envelope (stack operation
+        # send-envelope: exit 0 exactly when ok).
+        return 200 if answer["ok"] else 502, {**answer, "answer": body}
 
 
 def make_handler(relay):

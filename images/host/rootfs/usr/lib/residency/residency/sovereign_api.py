@@ -14,6 +14,8 @@ import sys
 from . import log, site as site_file, tls_policy
 
 TIMEOUT_S = 5
+# A connection refused or reset on the way is tried again once.
+CONNECT_ATTEMPTS = 2
 
 
 def endpoints(site):
@@ -37,24 +39,31 @@ def _read_response(stream):
 def call(endpoint, path="/"):
     address, port = endpoint["address"], endpoint["port"]
     result = {"endpoint": endpoint["name"], "target": f"{address}:{port}", "path": path}
-    try:
+    for attempt in range(1, CONNECT_ATTEMPTS + 1):
+        # Every attempt, the first and a retry alike, runs under the one TLS policy.
         context = tls_policy.client_context(endpoint["caCertificate"])
-        with socket.create_connection((address, port), timeout=TIMEOUT_S) as raw:
-            with context.wrap_socket(raw, server_hostname=address) as stream:
-                result.update(protocol=stream.version(), cipher=stream.cipher()[0])
-                request = f"GET {path} HTTP/1.1\r\nHost: {endpoint['name']}\r\nConnection: close\r\n\r\n"
-                stream.sendall(request.encode())
-                status, body = _read_response(stream)
-        result.update(ok=200 <= status < 300, status=status, body=body.strip())
-    except ssl.SSLError as error:
-        reason = error.reason or str(error)
-        result.update(ok=False, error=f"TLS_POLICY_REFUSAL: {reason}")
-        log.event(
-            f"TLS_POLICY_REFUSAL: {endpoint['name']} ({address}:{port}) refused under the policy "
-            f"minimum {tls_policy.MINIMUM_VERSION.name}: {reason}"
-        )
-    except OSError as error:
-        result.update(ok=False, error=f"CONNECT_FAILED: {error}")
+        result["attempts"] = attempt
+        try:
+            with socket.create_connection((address, port), timeout=TIMEOUT_S) as raw:
+                with context.wrap_socket(raw, server_hostname=address) as stream:
+                    result.update(protocol=stream.version(), cipher=stream.cipher()[0])
+                    request = f"GET {path} HTTP/1.1\r\nHost: {endpoint['name']}\r\nConnection: close\r\n\r\n"
+                    stream.sendall(request.encode())
+                    status, body = _read_response(stream)
+            result.update(ok=200 <= status < 300, status=status, body=body.strip())
+            return result
+        except ssl.SSLError as error:
+            # A refusal under the policy (version, certificate, name) is final: no retry.
+            reason = error.reason or str(error)
+            result.update(ok=False, error=f"TLS_POLICY_REFUSAL: {reason}")
+            log.event(
+                f"TLS_POLICY_REFUSAL: {endpoint['name']} ({address}:{port}) refused under the policy "
+                f"minimum {tls_policy.MINIMUM_VERSION.name} with a verified certificate: {reason}"
+            )
+            return result
+        except OSError as error:
+            # A refused or reset connection (a flaky path) is worth another try.
+            result.update(ok=False, error=f"CONNECT_FAILED: {error}")
     return result
 
 

@@ -1,0 +1,165 @@
+import { describe, expect, it } from 'vitest';
+import { runChecks } from '../../harness/checks/check.ts';
+import type { CapabilityReport } from '../../harness/runtime/capabilities.ts';
+import { History } from '../../harness/scenario/history.ts';
+import type { Handshake } from '../../sims/sovereign-api/handshake-log.ts';
+import { endpoints, phases, tls13OnlyChecks } from './tls13-only-checks.ts';
+import { observed, type StackCallObservation } from './tls13-only-evidence.ts';
+
+const capabilities = { entries: [] } as unknown as CapabilityReport;
+const hostAddress = '10.41.0.5';
+const observerAddress = '10.41.0.2';
+
+function handshake(client: string, outcome: Handshake['outcome'], protocol = ''): Handshake {
+  return {
+    outcome,
+    client,
+    relayedClient: '',
+    relayedServer: '',
+    port: 443,
+    protocol: outcome === 'accepted' ? protocol : '',
+    reason: outcome === 'refused' ? 'unsupported protocol' : '',
+    line: `${outcome} ${client} ${protocol}`,
+  };
+}
+
+function call(
+  endpoint: string,
+  phase: string,
+  ok: boolean,
+  protocol?: string,
+): StackCallObservation {
+  return {
+    phase,
+    endpoint,
+    operation: 'call-sovereign-api',
+    host: 'vm1',
+    command: `call ${endpoint}`,
+    exitCode: ok ? 0 : 1,
+    result: ok ? { ok, protocol, status: 200 } : { ok, error: 'TLS_POLICY_REFUSAL: x' },
+    output: '',
+  };
+}
+
+type Change = {
+  /** Handshakes from the host per endpoint, replacing a correct stack's. */
+  host?: Partial<Record<string, Handshake[]>>;
+  /** Endpoints whose log lost the harness's own request. */
+  controlLost?: string[];
+  calls?: Partial<Record<string, boolean>>;
+  cappedStoreAnswers?: boolean;
+  omit?: string[];
+};
+
+/** The history a correct stack leaves; `change` breaks one piece of evidence at a time. */
+function history(change: Change = {}): History {
+  const h = new History();
+  const refusing: string[] = [
+    endpoints.legacy,
+    endpoints.untrusted,
+    endpoints.wrongName,
+    endpoints.flaky,
+  ];
+  for (const endpoint of Object.values(endpoints)) {
+    if (change.omit?.includes(endpoint)) continue;
+    const correct =
+      endpoint === endpoints.modern
+        ? [handshake(hostAddress, 'accepted', 'TLSv1.3')]
+        : [handshake(hostAddress, 'refused')];
+    const control = change.controlLost?.includes(endpoint)
+      ? []
+      : [handshake(observerAddress, 'accepted', 'TLSv1.3')];
+    const ok = change.calls?.[endpoint] ?? !refusing.includes(endpoint);
+    h.record(
+      'observation',
+      observed.stackCall.name,
+      call(endpoint, phases.policy, ok, ok ? 'TLSv1.3' : undefined),
+    );
+    h.record('observation', observed.handshakes.name, {
+      phase: phases.policy,
+      endpoint,
+      hostAddress,
+      observerAddress,
+      handshakes: [...control, ...(change.host?.[endpoint] ?? correct)],
+    });
+  }
+  h.record('observation', observed.cappedBoot.name, {
+    store: {
+      from: 'observer',
+      target: `${hostAddress}:8443`,
+      connected: change.cappedStoreAnswers === true,
+      detail: '',
+    },
+    mismatchLines: change.cappedStoreAnswers === true ? [] : ['TLS_RUNTIME_MISMATCH: capped'],
+  });
+  h.record('observation', observed.stackCall.name, call(endpoints.modern, phases.capped, false));
+  h.record('observation', observed.handshakes.name, {
+    phase: phases.capped,
+    endpoint: endpoints.modern,
+    hostAddress,
+    observerAddress,
+    handshakes: [handshake(hostAddress, 'accepted', 'TLSv1.3')],
+  });
+  return h;
+}
+
+async function verdicts(h: History): Promise<Record<string, string>> {
+  const results = await runChecks(tls13OnlyChecks, h, capabilities);
+  return Object.fromEntries(results.map((r) => [r.name, r.status]));
+}
+
+describe('tls13-only checks', () => {
+  it('pass on the evidence of a stack that holds its TLS policy', async () => {
+    expect(await verdicts(history())).toEqual({
+      'refuses-tls12-endpoint': 'pass',
+      'refuses-untrusted-certificate': 'pass',
+      'refuses-wrong-name-certificate': 'pass',
+      'no-downgrade-on-retry': 'pass',
+      'connects-tls13-endpoint': 'pass',
+      'tls-runtime-mismatch-fails-closed': 'pass',
+    });
+  });
+
+  it('fail a session the endpoint served, whatever the client said', async () => {
+    const served = [
+      handshake(hostAddress, 'refused'),
+      handshake(hostAddress, 'accepted', 'TLSv1.3'),
+    ];
+    const v = await verdicts(
+      history({ host: { [endpoints.wrongName]: served, [endpoints.flaky]: served } }),
+    );
+    expect(v['refuses-wrong-name-certificate']).toBe('fail');
+    expect(v['no-downgrade-on-retry']).toBe('fail');
+    expect(v['refuses-untrusted-certificate']).toBe('pass');
+  });
+
+  it('fail a client that never reached the endpoint, and one that says it succeeded', async () => {
+    const v = await verdicts(
+      history({ host: { [endpoints.untrusted]: [] }, calls: { [endpoints.legacy]: true } }),
+    );
+    expect(v['refuses-untrusted-certificate']).toBe('fail');
+    expect(v['refuses-tls12-endpoint']).toBe('fail');
+  });
+
+  it('fail a TLS 1.3 session the client does not report, and a capped host that serves', async () => {
+    const v = await verdicts(
+      history({ calls: { [endpoints.modern]: false }, cappedStoreAnswers: true }),
+    );
+    expect(v['connects-tls13-endpoint']).toBe('fail');
+    expect(v['tls-runtime-mismatch-fails-closed']).toBe('fail');
+  });
+
+  it('say unknown when the endpoint did not log the harness own request', async () => {
+    const v = await verdicts(history({ controlLost: [endpoints.untrusted] }));
+    expect(v['refuses-untrusted-certificate']).toBe('unknown');
+  });
+
+  it('say unknown, never pass, when the run stopped before the evidence', async () => {
+    const v = await verdicts(history({ omit: [endpoints.flaky, endpoints.legacy] }));
+    expect(v['no-downgrade-on-retry']).toBe('unknown');
+    expect(v['refuses-tls12-endpoint']).toBe('unknown');
+    expect(await verdicts(new History())).toEqual(
+      Object.fromEntries(tls13OnlyChecks.map((c) => [c.name, 'unknown'])),
+    );
+  });
+});
