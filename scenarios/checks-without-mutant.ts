@@ -16,11 +16,6 @@ export const checksWithoutMutant: Record<string, Record<string, string>> = {
     'localization-mismatch-logged': notYetShownToFail,
     'recovers-after-heal': notYetShownToFail,
   },
-  'sovereign-envelope': {
-    'envelope-opens-under-zone-key': notYetShownToFail,
-    'zone-host-opens': notYetShownToFail,
-    'header-bound-to-ciphertext': notYetShownToFail,
-  },
   'egress-default-deny': {
     'domestic-and-sovereign-api-reachable': notYetShownToFail,
     'sovereign-api-only-on-443': notYetShownToFail,

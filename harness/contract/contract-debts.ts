@@ -14,9 +14,4 @@ export const contractDebts: Record<string, readonly string[]> = {
   // Not in the contract at all: the contract's record is hostPaths.dataKeyRecord.
   'scenarios/power-thermal/power-evidence.ts': ['host-path:/var/lib/residency/keys/dek.wrapped'],
   'scenarios/pull-only-monitoring/pull-only-evidence.ts': ['port:9100', 'port:8443', 'port:9443'],
-  'scenarios/sovereign-envelope/sovereign-envelope-checks.ts': ['port:8444'],
-  'scenarios/sovereign-envelope/sovereign-envelope-evidence.ts': [
-    'reference-only:residency-envelope',
-    'port:8444',
-  ],
 };

@@ -1,65 +1,92 @@
 import { lastObservation, type Check } from '../../harness/checks/check.ts';
-import { fail, verdictOf } from '../../harness/checks/verdict.ts';
-import type {
-  DeliveryObservation,
-  ExchangeCaptureObservation,
-  ReadBackObservation,
-  SendObservation,
+import { withPositiveControl } from '../../harness/checks/positive-control.ts';
+import { verdictOf } from '../../harness/checks/verdict.ts';
+import type { History } from '../../harness/scenario/history.ts';
+import {
+  observed,
+  type CapturedEnvelope,
+  type ReadBackObservation,
 } from './sovereign-envelope-evidence.ts';
 
+/** What the topology says an envelope of this run must carry (the harness's, not the stack's). */
 export const world = {
   keyZone: 'sovereign-a',
+  keyJurisdiction: 'DE',
   senderCell: 'cell-a',
+  /** The payloads sent across the exchange, each its own envelope under the same zone key. */
+  objectIds: ['record-1', 'record-2'],
 } as const;
+
+const nonceBytes = 12;
+
+function headerProblems(e: CapturedEnvelope): string[] {
+  const h = e.header;
+  const problems: string[] = [];
+  if (h.v !== 1) problems.push(`version ${String(h.v)}, not 1`);
+  if (h.alg !== 'AES-256-GCM') problems.push(`algorithm ${h.alg}`);
+  if (h.zone !== world.keyZone) problems.push(`zone ${h.zone}, not ${world.keyZone}`);
+  if (h.jurisdiction !== world.keyJurisdiction)
+    problems.push(`jurisdiction ${String(h.jurisdiction)}, not ${world.keyJurisdiction}`);
+  if (h.cell !== world.senderCell) problems.push(`cell ${String(h.cell)}, not ${world.senderCell}`);
+  if (typeof h.keyId !== 'string' || h.keyId === '') problems.push('no key id');
+  // The header is JSON off the wire: its fields are only what they claim to be once checked.
+  const nonce: unknown = h.nonce;
+  const nonceLength = typeof nonce === 'string' ? Buffer.from(nonce, 'base64').length : 0;
+  if (nonceLength !== nonceBytes)
+    problems.push(`a nonce of ${nonceLength} bytes, not ${nonceBytes}`);
+  return problems.map((p) => `${e.objectId}: ${p}`);
+}
+
+function envelopesOf(history: History): CapturedEnvelope[] {
+  return lastObservation(history, observed.capture).data.envelopes;
+}
+
+function missingEnvelopes(envelopes: readonly CapturedEnvelope[]): string[] {
+  return world.objectIds.filter((id) => !envelopes.some((e) => e.objectId === id));
+}
+
+function delivery(history: History, key: typeof observed.foreignDelivery) {
+  return lastObservation(history, key).data;
+}
 
 export const sovereignEnvelopeChecks: Check[] = [
   {
     name: 'capture-shows-only-ciphertext',
     description:
-      'What crossed the exchange is a sovereign envelope: its header (zone, cell, key id) in clear, the payload nowhere in the capture',
+      "What crossed the exchange is sovereign envelopes with the run's header (zone, jurisdiction, cell, key id, a 12-byte nonce) in clear; no payload anywhere in the capture, on any port (behind a canary the harness sent in clear)",
     verify(history) {
-      const c = lastObservation<ExchangeCaptureObservation>(history, 'exchange-capture').data;
-      const send = lastObservation<SendObservation>(history, 'envelope-send').data;
-      if (c.streams.length === 0) {
-        return fail(
-          `nothing to the receiver's relay crossed ${c.router} (${c.packets} packets captured; forwarded meanwhile: ${c.forwarded.join(', ') || 'nothing'})`,
-          {
-            observed: send.answer,
-            evidence: [{ source: 'tcpdump', excerpt: c.tcpdump.join('\n') || '(empty)' }],
-          },
-        );
-      }
-      const h = c.envelope?.header;
-      const problems: string[] = [];
-      if (c.plaintextInCapture) problems.push('the payload is readable in the capture');
-      if (h === undefined) problems.push('no sovereign envelope in what crossed');
-      else {
-        if (h.zone !== world.keyZone)
-          problems.push(`the header's zone is ${h.zone}, not ${world.keyZone}`);
-        if (h.cell !== world.senderCell)
-          problems.push(`the header's cell is ${String(h.cell)}, not ${world.senderCell}`);
-        if (h.keyId === '') problems.push('the header names no key id');
-        if (h.alg !== 'AES-256-GCM') problems.push(`the header says ${h.alg}`);
-      }
-      return verdictOf(
-        problems.length === 0,
-        `an envelope of zone ${h?.zone ?? '?'} crossed; the payload did not`,
-        problems.join('; '),
-        {
-          expected: `an envelope header {zone: ${world.keyZone}, cell: ${world.senderCell}, keyId} in clear; the payload's bytes nowhere in the capture`,
-          observed: `${c.streams.length} stream(s), ${c.packets} packets; header ${c.envelope?.headerText ?? '(none)'}; payload in capture: ${c.plaintextInCapture ? 'YES' : 'no'}`,
-          evidence: [
+      const c = lastObservation(history, observed.capture).data;
+      return withPositiveControl(
+        { seen: c.canarySeen, what: `the canary ${c.canary} sent in clear across ${c.router}` },
+        () => {
+          const problems: string[] = [];
+          if (c.payloadsInCapture.length > 0)
+            problems.push(`readable in the capture: ${c.payloadsInCapture.join(', ')}`);
+          const missing = missingEnvelopes(c.envelopes);
+          if (missing.length > 0)
+            problems.push(`no sovereign envelope crossed for ${missing.join(', ')}`);
+          problems.push(...c.envelopes.flatMap(headerProblems));
+          return verdictOf(
+            problems.length === 0,
+            `${c.envelopes.length} envelopes of zone ${world.keyZone} crossed; no payload did`,
+            problems.join('; '),
             {
-              source: `tcpdump on ${c.router}'s ${c.zone} leg, tcp port 8444`,
-              excerpt: c.tcpdump.slice(0, 8).join('\n'),
+              expected: `for each of ${world.objectIds.join(', ')}: an envelope header {v 1, AES-256-GCM, zone ${world.keyZone}, jurisdiction ${world.keyJurisdiction}, cell ${world.senderCell}, keyId, 12-byte nonce}; no payload bytes anywhere`,
+              observed: `${c.packets} packets, ${c.streams.length} relay stream(s); headers ${c.envelopes.map((e) => e.headerText).join(' | ') || '(none)'}; payloads in clear: ${c.payloadsInCapture.join(', ') || 'none'}`,
+              evidence: [
+                {
+                  source: `tcpdump on ${c.router}'s ${c.zone} leg, every protocol`,
+                  excerpt: c.tcpdump.slice(0, 8).join('\n'),
+                },
+                {
+                  source: 'first bytes of the captured bodies',
+                  excerpt: c.streams
+                    .map((s) => Buffer.from(s.bodyHex, 'hex').subarray(0, 200).toString('latin1'))
+                    .join('\n'),
+                },
+              ],
             },
-            {
-              source: 'first bytes of the captured body',
-              excerpt: Buffer.from(c.streams[0]?.bodyHex ?? '', 'hex')
-                .subarray(0, 200)
-                .toString('latin1'),
-            },
-          ],
+          );
         },
       );
     },
@@ -67,20 +94,55 @@ export const sovereignEnvelopeChecks: Check[] = [
   {
     name: 'envelope-opens-under-zone-key',
     description:
-      "The harness opens the captured envelope with the zone's key (AES-256-GCM, the header as additional data) and gets the payload back exactly",
+      "The harness opens each captured envelope with the zone's key it got from the key service (AES-256-GCM, the exact header as additional data) and gets its payload back",
     verify(history) {
-      const c = lastObservation<ExchangeCaptureObservation>(history, 'exchange-capture').data;
-      const o = c.openedWithZoneKey;
+      const envelopes = envelopesOf(history);
+      const missing = missingEnvelopes(envelopes);
+      const unopened = envelopes.filter((e) => !e.opened.ok || !e.opened.matchesPayload);
       return verdictOf(
-        o?.ok === true && o.matchesPayload,
-        `the captured envelope opens under zone key ${o?.keyId ?? ''} to the payload`,
-        o === undefined
-          ? 'no envelope was captured to open'
-          : `the captured envelope ${o.ok ? 'opened to different bytes' : 'does not open under the zone key'}`,
+        missing.length === 0 && unopened.length === 0,
+        `every captured envelope opens under zone key ${envelopes[0]?.opened.keyId ?? ''} to its payload`,
+        [
+          ...missing.map((id) => `${id}: no envelope captured`),
+          ...unopened.map(
+            (e) =>
+              `${e.objectId}: ${e.opened.ok ? 'opened to other bytes' : 'does not open under the zone key with its header as additional data'}`,
+          ),
+        ].join('; '),
         {
-          expected: 'AES-256-GCM under the zone key with the header as AAD gives the payload',
-          observed:
-            o === undefined ? 'no envelope' : `opened: ${o.ok}, same bytes: ${o.matchesPayload}`,
+          expected: 'AES-256-GCM under the zone key with the header as AAD gives each payload',
+          observed: envelopes
+            .map(
+              (e) => `${e.objectId}: opened ${e.opened.ok}, same bytes ${e.opened.matchesPayload}`,
+            )
+            .join('; '),
+        },
+      );
+    },
+  },
+  {
+    name: 'nonces-never-repeat',
+    description:
+      'Two envelopes sealed under the same zone key carry different nonces (a repeated GCM nonce gives away both payloads and the key to forge)',
+    verify(history) {
+      const envelopes = envelopesOf(history);
+      const missing = missingEnvelopes(envelopes);
+      const byNonce = new Map<string, string[]>();
+      for (const e of envelopes)
+        byNonce.set(`${e.header.keyId}/${e.header.nonce}`, [
+          ...(byNonce.get(`${e.header.keyId}/${e.header.nonce}`) ?? []),
+          e.objectId,
+        ]);
+      const repeated = [...byNonce.entries()].filter(([, ids]) => ids.length > 1);
+      return verdictOf(
+        missing.length === 0 && repeated.length === 0,
+        `${envelopes.length} envelopes, ${byNonce.size} distinct nonces under the zone key`,
+        missing.length > 0
+          ? `no envelope captured for ${missing.join(', ')} to compare nonces`
+          : `nonce repeated under one key: ${repeated.map(([k, ids]) => `${k} in ${ids.join(', ')}`).join('; ')}`,
+        {
+          expected: 'a fresh nonce for every envelope under a key',
+          observed: envelopes.map((e) => `${e.objectId}: ${e.header.nonce}`).join('; '),
         },
       );
     },
@@ -88,17 +150,26 @@ export const sovereignEnvelopeChecks: Check[] = [
   {
     name: 'zone-host-opens',
     description:
-      "A host of the zone receives the envelope, opens it and serves the payload from its store (read from its zone's observer)",
+      "A host of the zone receives each envelope, opens it and serves the payload from its store (read from its zone's observer)",
     verify(history) {
-      const send = lastObservation<SendObservation>(history, 'envelope-send').data;
-      const read = lastObservation<ReadBackObservation>(history, 'receiver-readback').data;
+      const reads = history
+        .observations<ReadBackObservation>(observed.readBack.name)
+        .map((e) => e.data);
+      lastObservation(history, observed.readBack);
+      const missing = world.objectIds.filter((id) => !reads.some((r) => r.objectId === id));
+      const wrong = reads.filter((r) => r.status !== 200 || !r.matchesPayload);
       return verdictOf(
-        read.status === 200 && read.matchesPayload,
-        `${read.host} serves the payload it opened`,
-        `${read.host} does not serve the payload`,
+        missing.length === 0 && wrong.length === 0,
+        `${reads[0]?.host ?? 'the receiver'} serves every payload it opened`,
+        [
+          ...missing.map((id) => `${id}: not read back`),
+          ...wrong.map(
+            (r) => `${r.objectId}: ${r.detail}${r.status === 200 ? ', DIFFERENT bytes' : ''}`,
+          ),
+        ].join('; '),
         {
-          expected: 'GET 200 with the payload',
-          observed: `${read.detail}${read.status === 200 ? (read.matchesPayload ? ', same bytes' : ', DIFFERENT bytes') : ''}; sender said: ${send.answer}`,
+          expected: 'GET 200 with the payload, for each object',
+          observed: reads.map((r) => r.detail).join('; '),
         },
       );
     },
@@ -106,26 +177,27 @@ export const sovereignEnvelopeChecks: Check[] = [
   {
     name: 'foreign-host-refuses',
     description:
-      'A host in a foreign region handed the captured bytes does not open them: it says LOCALIZATION_MISMATCH and keeps nothing',
+      'A host in a foreign region handed the captured bytes does not open them: its inbox refuses (LOCALIZATION_MISMATCH) and its store holds nothing',
     verify(history) {
-      const d = lastObservation<DeliveryObservation>(history, 'foreign-delivery').data;
+      const d = delivery(history, observed.foreignDelivery);
       const problems: string[] = [];
-      if (d.exitCode === 0) problems.push(`${d.host} accepted the payload: ${d.answer}`);
-      else if (!d.answer.includes('LOCALIZATION_MISMATCH'))
-        problems.push(`${d.host} refused without LOCALIZATION_MISMATCH: ${d.answer}`);
-      if (d.storeHoldsPayload) problems.push(`${d.host}'s store serves the payload`);
+      if (d.status === 201 || d.storeHoldsPayload)
+        problems.push(`${d.host} opened the envelope (inbox ${d.status}, store ${d.storeStatus})`);
       else if (d.storeStatus !== 404)
         problems.push(`${d.host}'s store answered ${d.storeStatus} for the object`);
+      if (d.status !== 403 || d.error !== 'LOCALIZATION_MISMATCH')
+        problems.push(`${d.host}'s inbox answered ${d.status} ${d.error ?? d.body}`);
       return verdictOf(
         problems.length === 0,
         `${d.host} refused with LOCALIZATION_MISMATCH and holds nothing`,
         problems.join('; '),
         {
-          expected: 'refused with LOCALIZATION_MISMATCH; GET of the object 404',
-          observed: `${d.answer}; store GET ${d.storeStatus}`,
+          expected: 'inbox 403 LOCALIZATION_MISMATCH; store GET of the object 404',
+          observed: `inbox ${d.status} ${d.body}; store GET ${d.storeStatus}`,
           evidence: [
+            { source: d.command, excerpt: d.body },
             {
-              source: `${d.host} residency log`,
+              source: `${d.host} residency log on the VM disk (second witness)`,
               excerpt: d.logLines.join('\n') || '(no line about the object)',
             },
           ],
@@ -138,16 +210,16 @@ export const sovereignEnvelopeChecks: Check[] = [
     description:
       'An envelope whose header was changed on the way (its jurisdiction) does not open in the zone: ENVELOPE_TAMPERED, nothing stored',
     verify(history) {
-      const d = lastObservation<DeliveryObservation>(history, 'tampered-delivery').data;
-      const ok =
-        d.exitCode !== 0 && d.answer.includes('ENVELOPE_TAMPERED') && d.storeStatus === 404;
+      const d = delivery(history, observed.tamperedDelivery);
+      const ok = d.status === 403 && d.error === 'ENVELOPE_TAMPERED' && d.storeStatus === 404;
       return verdictOf(
         ok,
         `${d.host} refused the changed envelope`,
         `${d.host} did not refuse the changed envelope as tampered`,
         {
-          expected: 'refused with ENVELOPE_TAMPERED; GET of the object 404',
-          observed: `${d.answer}; store GET ${d.storeStatus}`,
+          expected: 'inbox 403 ENVELOPE_TAMPERED; store GET of the object 404',
+          observed: `inbox ${d.status} ${d.body}; store GET ${d.storeStatus}`,
+          evidence: [{ source: d.command, excerpt: d.body }],
         },
       );
     },

@@ -1,167 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import { vmLogLines } from '../../harness/checks/probes/custody-evidence.ts';
+import { deliverToInbox, type InboxDelivery } from '../../harness/checks/probes/envelope-inbox.ts';
 import {
   findEnvelope,
   openEnvelope,
   type EnvelopeHeader,
 } from '../../harness/checks/probes/envelope-inspection.ts';
+import { machineProbe } from '../../harness/checks/probes/machine-probe.ts';
 import { tcpStreams } from '../../harness/checks/probes/pcap-streams.ts';
+import {
+  runStackOperation,
+  type StackOperationRun,
+} from '../../harness/checks/probes/stack-operation.ts';
 import {
   storeRead,
   storeRoundTrip,
   type StoreRoundTrip,
 } from '../../harness/checks/probes/store-probe.ts';
-import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
+import { tcpConnect } from '../../harness/checks/probes/tcp-probe.ts';
+import { hostPaths } from '../../harness/contract/host-paths.ts';
+import { hostPorts } from '../../harness/contract/host-ports.ts';
+import { logMarkers } from '../../harness/contract/log-markers.ts';
 import { storePort } from '../../harness/contract/site-file.ts';
+import {
+  stackOperations,
+  type EnvelopeSendResult,
+} from '../../harness/contract/stack-operations.ts';
+import { observationKey } from '../../harness/scenario/observation-key.ts';
+import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
+import { waitUntil } from '../../harness/util/wait-until.ts';
 import type { HostVm } from '../../harness/world/host-vm.ts';
 import { asRouter } from '../../sims/router/started-router.ts';
 import { asSovereignApi } from '../../sims/sovereign-api/sovereign-api.ts';
 
-/** The relay's port (CONTRACT.md, "The sovereign envelope"). */
-export const relayPort = 8444;
 /** Several hosts boot at once on a shared machine: each unseals its KEK in its TPM, which takes a while. */
 export const bootTimeoutMs = 180_000;
-const residencyLog = '/var/lib/residency/log/residency.log';
 
-/** Waits until a host's envelope relay answers on its own loopback (reachable from any zone's host). */
-export async function awaitRelay(host: HostVm): Promise<void> {
-  await host.container.waitForCommand(
-    ['curl', '-s', '-o', '/dev/null', '-m', '2', `http://127.0.0.1:${relayPort}/`],
-    bootTimeoutMs,
-  );
+/** One payload the scenario sends across the exchange. */
+export interface Payload {
+  objectId: string;
+  text: string;
 }
 
-export async function storeObject(
-  context: ScenarioContext,
-  host: HostVm,
-  objectId: string,
-  payload: string,
-): Promise<StoreRoundTrip> {
-  const trip = await storeRoundTrip(
-    context.world.observer(host.spec.zone),
-    host.address,
-    storePort,
-    objectId,
-    payload,
-  );
-  return context.observe('payload-stored', { host: host.name, ...trip });
-}
-
-export interface SendObservation {
-  from: string;
+/** One `send-envelope` stack operation. */
+export interface SendObservation extends StackOperationRun<EnvelopeSendResult> {
+  objectId: string;
   to: string;
-  exitCode: number;
-  answer: string;
 }
 
-/** The sending host's stack seals the object and delivers it: `residency-envelope send`. */
-export async function sendEnvelope(
-  context: ScenarioContext,
-  sender: HostVm,
-  receiver: HostVm,
-  objectId: string,
-): Promise<SendObservation> {
-  const run = await sender.container.exec(
-    ['residency-envelope', 'send', objectId, receiver.address],
-    { timeoutMs: 30_000 },
-  );
-  return context.observe<SendObservation>('envelope-send', {
-    from: sender.name,
-    to: receiver.name,
-    exitCode: run.exitCode,
-    answer: `${run.stdout}${run.stderr}`.trim(),
-  });
+/** One envelope found in the capture, as the harness reads and opens it. */
+export interface CapturedEnvelope {
+  objectId: string;
+  header: EnvelopeHeader;
+  headerText: string;
+  ciphertextBytes: number;
+  /** The harness opened it with the zone key it got from the key service itself. */
+  opened: { keyId: string; ok: boolean; matchesPayload: boolean };
 }
 
 export interface ExchangeCaptureObservation {
   router: string;
   zone: string;
   packets: number;
+  /** The positive control: bytes the harness sent in clear across the same leg meanwhile. */
+  canary: string;
+  canarySeen: boolean;
   /** Streams toward the receiver's relay, with the HTTP body each carried (hex, for replay). */
   streams: { source: string; destination: string; packets: number; bodyHex: string }[];
-  /** Whether the payload's bytes appear anywhere in the capture file. */
-  plaintextInCapture: boolean;
-  envelope?: { header: EnvelopeHeader; headerText: string; ciphertextBytes: number };
-  /** The harness opened the captured envelope with the zone key it got from the key service. */
-  openedWithZoneKey?: { keyId: string; ok: boolean; matchesPayload: boolean };
+  /** Payloads whose bytes appear anywhere in the capture (all protocols, all ports). */
+  payloadsInCapture: string[];
+  envelopes: CapturedEnvelope[];
   tcpdump: string[];
-  /** Packets the router forwarded between each pair of zones while the action ran. */
-  forwarded: string[];
-}
-
-function httpBody(stream: Buffer): Buffer {
-  const end = stream.indexOf('\r\n\r\n');
-  return end < 0 ? Buffer.alloc(0) : stream.subarray(end + 4);
-}
-
-/**
- * Runs an action while the exchange router captures the relay traffic on the receiver's leg, then
- * reads the capture: which streams crossed, what their bodies were, whether the payload is
- * readable in it, and whether the captured envelope opens under the zone's key.
- */
-export async function captureAtExchange(
-  context: ScenarioContext,
-  options: { router: string; zone: string; receiver: HostVm; payload: string; keyService: string },
-  action: () => Promise<unknown>,
-): Promise<ExchangeCaptureObservation & { bodies: Buffer[] }> {
-  const router = asRouter(context.world.sim(options.router));
-  const crossedBefore = await router.counters();
-  const capture = await router.startCapture('envelope-relay', {
-    zone: options.zone,
-    filter: `tcp port ${relayPort}`,
-  });
-  try {
-    await action();
-  } finally {
-    await capture.stop();
-  }
-  const seen = await capture.stop();
-  const crossedAfter = await router.counters();
-  const forwarded = crossedAfter.map((after) => {
-    const before =
-      crossedBefore.find((b) => b.from === after.from && b.to === after.to)?.packets ?? 0;
-    return `${after.from}>${after.to}: ${after.packets - before}`;
-  });
-  const streams = tcpStreams(seen.pcap).filter(
-    (s) => s.destination === options.receiver.address && s.destinationPort === relayPort,
-  );
-  const bodies = streams.map((s) => httpBody(s.payload));
-  const envelopeBody = bodies
-    .map((b) => ({ body: b, envelope: findEnvelope(b) }))
-    .find((e) => e.envelope !== undefined);
-  let openedWithZoneKey: ExchangeCaptureObservation['openedWithZoneKey'];
-  if (envelopeBody?.envelope !== undefined) {
-    const zoneKey = await asSovereignApi(context.world.sim(options.keyService)).zoneKey();
-    const opened = openEnvelope(envelopeBody.envelope, zoneKey.key);
-    openedWithZoneKey = {
-      keyId: zoneKey.keyId,
-      ok: opened !== undefined,
-      matchesPayload: opened?.toString('utf8') === options.payload,
-    };
-  }
-  const observation: ExchangeCaptureObservation = {
-    router: options.router,
-    zone: options.zone,
-    packets: seen.packets,
-    streams: streams.map((s, i) => ({
-      source: `${s.source}:${s.sourcePort}`,
-      destination: `${s.destination}:${s.destinationPort}`,
-      packets: s.packets,
-      bodyHex: bodies[i]?.toString('hex') ?? '',
-    })),
-    plaintextInCapture: seen.pcap.includes(Buffer.from(options.payload)),
-    envelope:
-      envelopeBody?.envelope === undefined
-        ? undefined
-        : {
-            header: envelopeBody.envelope.header,
-            headerText: envelopeBody.envelope.headerBytes.toString('utf8'),
-            ciphertextBytes: envelopeBody.envelope.ciphertext.length,
-          },
-    openedWithZoneKey,
-    tcpdump: seen.lines.slice(0, 40),
-    forwarded,
-  };
-  context.observe('exchange-capture', observation);
-  return { ...observation, bodies };
 }
 
 export interface ReadBackObservation {
@@ -172,92 +81,214 @@ export interface ReadBackObservation {
   detail: string;
 }
 
-/** Reads an object from a host's store through its zone's observer (from outside the host). */
-export async function readFromZone(
+export interface DeliveryObservation extends InboxDelivery {
+  host: string;
+  /** The host's store afterwards: the object's GET status, and whether it serves the payload. */
+  storeStatus: number;
+  storeHoldsPayload: boolean;
+  /** The stack's log lines naming the refusal (second witness), read from the VM's disk. */
+  logLines: string[];
+}
+
+/** The typed names of sovereign-envelope's observations. */
+export const observed = {
+  stored: observationKey<StoreRoundTrip & { host: string }>('payload-stored'),
+  send: observationKey<SendObservation>('envelope-send'),
+  capture: observationKey<ExchangeCaptureObservation>('exchange-capture'),
+  readBack: observationKey<ReadBackObservation>('receiver-readback'),
+  foreignDelivery: observationKey<DeliveryObservation>('foreign-delivery'),
+  tamperedDelivery: observationKey<DeliveryObservation>('tampered-delivery'),
+};
+
+/** Waits until a host's envelope relay takes connections on the host's own loopback. */
+export async function awaitRelay(context: ScenarioContext, host: HostVm): Promise<void> {
+  const probe = await machineProbe(context.world, host.machine);
+  await waitUntil(
+    async () => {
+      const seen = await tcpConnect(probe, '127.0.0.1', hostPorts.envelopeRelay, 2);
+      return seen.connected ? seen : undefined;
+    },
+    {
+      what: `the envelope relay of ${host.name}`,
+      expected: 'accepting connections on its loopback',
+      timeoutMs: bootTimeoutMs,
+      intervalMs: 1_000,
+    },
+  );
+}
+
+export async function storeObject(context: ScenarioContext, host: HostVm, payload: Payload) {
+  const trip = await storeRoundTrip(
+    context.world.observer(host.spec.zone),
+    host.address,
+    storePort,
+    payload.objectId,
+    payload.text,
+  );
+  return context.observe(observed.stored, { host: host.name, ...trip });
+}
+
+/** The sending host's stack seals the object and delivers it (stack operation send-envelope). */
+export async function sendEnvelope(
   context: ScenarioContext,
-  host: HostVm,
+  sender: HostVm,
+  receiver: HostVm,
   objectId: string,
-  payload: string,
-  name: string,
 ) {
+  const run = await runStackOperation(
+    sender,
+    stackOperations.sendEnvelope,
+    objectId,
+    receiver.address,
+  );
+  return context.observe(observed.send, { objectId, to: receiver.name, ...run });
+}
+
+function httpBody(stream: Buffer): Buffer {
+  const end = stream.indexOf('\r\n\r\n');
+  return end < 0 ? Buffer.alloc(0) : stream.subarray(end + 4);
+}
+
+/**
+ * Runs an action while the exchange router captures everything on the receiver's leg (every
+ * protocol and port, not only the relay's), with a positive control: a canary the harness sends
+ * in clear from the sending zone's observer to the receiver across the same leg. Then reads the
+ * capture: whether the canary and any payload appear in it, which envelopes crossed, and whether
+ * each opens under the zone key the harness got from the key service itself.
+ */
+export async function captureAtExchange(
+  context: ScenarioContext,
+  options: {
+    router: string;
+    senderZone: string;
+    receiver: HostVm;
+    payloads: readonly Payload[];
+    keyService: string;
+  },
+  action: () => Promise<unknown>,
+): Promise<{ observation: ExchangeCaptureObservation; bodies: Buffer[] }> {
+  const { receiver } = options;
+  const router = asRouter(context.world.sim(options.router));
+  const capture = await router.startCapture('envelope-exchange', { zone: receiver.spec.zone });
+  const canary = `sovh-canary-${randomBytes(8).toString('hex')}`;
+  try {
+    await context.world
+      .observer(options.senderZone)
+      .exec(['curl', '-s', '-m', '5', `http://${receiver.address}:${storePort}/health?${canary}`], {
+        timeoutMs: 15_000,
+      });
+    await action();
+  } finally {
+    await capture.stop();
+  }
+  const seen = await capture.stop();
+  const streams = tcpStreams(seen.pcap).filter(
+    (s) => s.destination === receiver.address && s.destinationPort === hostPorts.envelopeRelay,
+  );
+  const bodies = streams.map((s) => httpBody(s.payload));
+  const zoneKey = await asSovereignApi(context.world.sim(options.keyService)).zoneKey();
+  const envelopes: CapturedEnvelope[] = [];
+  streams.forEach((stream, i) => {
+    const envelope = findEnvelope(bodies[i] ?? Buffer.alloc(0));
+    if (envelope === undefined) return;
+    const objectId = /^PUT \/inbox\/([^ ?]+)/.exec(stream.payload.toString('latin1'))?.[1] ?? '';
+    const opened = openEnvelope(envelope, zoneKey.key);
+    const payload = options.payloads.find((p) => p.objectId === objectId);
+    envelopes.push({
+      objectId,
+      header: envelope.header,
+      headerText: envelope.headerBytes.toString('utf8'),
+      ciphertextBytes: envelope.ciphertext.length,
+      opened: {
+        keyId: zoneKey.keyId,
+        ok: opened !== undefined,
+        matchesPayload: payload !== undefined && opened?.toString('utf8') === payload.text,
+      },
+    });
+  });
+  const observation = context.observe(observed.capture, {
+    router: options.router,
+    zone: receiver.spec.zone,
+    packets: seen.packets,
+    canary,
+    canarySeen: seen.pcap.includes(Buffer.from(canary)),
+    streams: streams.map((s, i) => ({
+      source: `${s.source}:${s.sourcePort}`,
+      destination: `${s.destination}:${s.destinationPort}`,
+      packets: s.packets,
+      bodyHex: bodies[i]?.toString('hex') ?? '',
+    })),
+    payloadsInCapture: options.payloads
+      .filter((p) => seen.pcap.includes(Buffer.from(p.text)))
+      .map((p) => p.objectId),
+    envelopes,
+    tcpdump: seen.lines.slice(0, 40),
+  });
+  return { observation, bodies };
+}
+
+/** Reads an object from a host's store through its zone's observer (from outside the host). */
+export async function readFromZone(context: ScenarioContext, host: HostVm, payload: Payload) {
   const read = await storeRead(
     context.world.observer(host.spec.zone),
     host.address,
     storePort,
-    objectId,
+    payload.objectId,
   );
-  return context.observe<ReadBackObservation>(name, {
+  return context.observe(observed.readBack, {
     host: host.name,
-    objectId,
+    objectId: payload.objectId,
     status: read.status,
-    matchesPayload: read.body === payload,
-    detail: `GET /objects/${objectId}: ${read.status} ${read.detail}`,
+    matchesPayload: read.body === payload.text,
+    detail: `GET /objects/${payload.objectId}: ${read.status} ${read.detail}`,
   });
 }
 
-export interface DeliveryObservation {
-  host: string;
-  objectId: string;
-  exitCode: number;
-  answer: string;
-  /** The host's store afterwards, read over its loopback store API. */
-  storeStatus: number;
-  storeHoldsPayload: boolean;
-  /** Lines of the host's residency log about this object. */
-  logLines: string[];
-}
-
 /**
- * Hands bytes to a host's relay as if they had arrived over the network (`residency-envelope
- * receive`), then looks in its store over the store API on its loopback: a host whose zone does not
- * let anyone in from the observer's network is still judged by what it keeps, not by what it says.
+ * Hands bytes to a host's inbox as if they had arrived over the network, then looks in its store
+ * over the store API; both with the harness's own curl. `over` is where the bytes come from: the
+ * host's zone observer (over the network), or its machine probe (over the host's loopback, for a
+ * host whose fence lets no observer in). The stack's log is read from its disk as a second witness.
  */
 export async function deliverToHost(
   context: ScenarioContext,
   host: HostVm,
-  objectId: string,
-  bytes: Buffer,
-  payload: string,
-  name: string,
-) {
-  const run = await host.container.exec(['residency-envelope', 'receive', objectId], {
-    stdin: bytes,
-    timeoutMs: 30_000,
-  });
-  const read = await host.container.exec(
-    [
-      'curl',
-      '-sS',
-      '-m',
-      '5',
-      '-w',
-      '\nHTTP_STATUS:%{http_code}',
-      `http://127.0.0.1:${storePort}/objects/${objectId}`,
-    ],
-    { timeoutMs: 15_000 },
+  options: { objectId: string; bytes: Buffer; payload: string; over: 'zone' | 'loopback' },
+): Promise<DeliveryObservation> {
+  const from =
+    options.over === 'zone'
+      ? context.world.observer(host.spec.zone)
+      : await machineProbe(context.world, host.machine);
+  const address = options.over === 'zone' ? host.address : '127.0.0.1';
+  const delivery = await deliverToInbox(from, address, options.objectId, options.bytes);
+  const read = await storeRead(from, address, storePort, options.objectId);
+  const refusals = await Promise.all(
+    [logMarkers.localizationMismatch, logMarkers.envelopeTampered].map((marker) =>
+      vmLogLines(context.world, host, hostPaths.residencyLog, marker),
+    ),
   );
-  const storeStatus = Number(/HTTP_STATUS:(\d{3})$/.exec(read.stdout)?.[1] ?? '0');
-  const body = read.stdout.replace(/\nHTTP_STATUS:\d{3}$/, '');
-  const log = (await host.container.exec(['cat', residencyLog], { timeoutMs: 10_000 })).stdout;
-  return context.observe<DeliveryObservation>(name, {
+  return {
     host: host.name,
-    objectId,
-    exitCode: run.exitCode,
-    answer: `${run.stdout}${run.stderr}`.trim(),
-    storeStatus,
-    storeHoldsPayload: storeStatus === 200 && body === payload,
-    logLines: log
-      .split('\n')
-      .filter((l) => l.includes(`envelope ${objectId} `) || l.includes(`${objectId} from`)),
-  });
+    ...delivery,
+    storeStatus: read.status,
+    storeHoldsPayload: read.status === 200 && read.body === options.payload,
+    logLines: refusals.flat().filter((l) => l.includes(options.objectId)),
+  };
 }
 
-/** The captured envelope with one header byte changed that keeps it well-formed: its jurisdiction. */
+/**
+ * The captured envelope with one header byte changed that keeps it well-formed: the last letter of
+ * its jurisdiction (or, in a header without one, its version). The envelope's zone and key id stay,
+ * so a host of the zone gets as far as authenticating it.
+ */
 export function tamperHeader(body: Buffer): Buffer | undefined {
   const text = body.toString('latin1');
-  const changed = text.replace(
-    /"jurisdiction":"([A-Z])([A-Z])"/,
-    (_all, a: string, b: string) => `"jurisdiction":"${a}${b === 'X' ? 'Y' : 'X'}"`,
+  const flip = (c: string) => (c === 'X' ? 'Y' : 'X');
+  let changed = text.replace(
+    /"jurisdiction":"([^"]*)([^"])"/,
+    (_all, head: string, last: string) => `"jurisdiction":"${head}${flip(last)}"`,
   );
+  if (changed === text)
+    changed = text.replace(/"v":(\d)/, (_all, v: string) => `"v":${v === '9' ? 8 : 9}`);
   return changed === text ? undefined : Buffer.from(changed, 'latin1');
 }

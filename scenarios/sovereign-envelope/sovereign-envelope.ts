@@ -10,36 +10,40 @@ import {
   bootTimeoutMs,
   captureAtExchange,
   deliverToHost,
+  observed,
   readFromZone,
   sendEnvelope,
   storeObject,
   tamperHeader,
+  type Payload,
 } from './sovereign-envelope-evidence.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const domesticCidrs = ['10.44.0.0/16', '10.45.0.0/16'];
+const mutant = (name: string) => join(here, 'mutants', `${name}.patch`);
 
 /**
- * The manual's sovereign envelope: a payload between two sites of the sovereign zone crosses a
- * shared exchange point. What a tap there sees is an envelope whose header is readable and whose
- * body is not; the bytes open in the zone and nowhere else.
+ * The manual's sovereign envelope: payloads between two sites of the sovereign zone cross a
+ * shared exchange point. What a tap there sees is envelopes whose header is readable and whose
+ * body is not, each with its own nonce; the bytes open in the zone and nowhere else, and not at
+ * all once the header is changed.
  */
 export default defineScenario({
   name: 'sovereign-envelope',
   description:
-    'A payload crossing the exchange is an envelope (header in clear, AES-256-GCM body); the zone opens it, a foreign host says LOCALIZATION_MISMATCH',
+    'Payloads crossing the exchange are envelopes (header in clear, AES-256-GCM body, fresh nonces); the zone opens them, a foreign host says LOCALIZATION_MISMATCH, a changed header ENVELOPE_TAMPERED',
   needs: [],
   topology: {
     zones: [
       {
         name: names.keyZone,
-        jurisdiction: 'DE',
+        jurisdiction: names.keyJurisdiction,
         kind: 'sovereign',
         cidrs: [domesticCidrs[0] ?? ''],
       },
       {
         name: 'sovereign-b',
-        jurisdiction: 'DE',
+        jurisdiction: names.keyJurisdiction,
         kind: 'sovereign',
         cidrs: [domesticCidrs[1] ?? ''],
       },
@@ -80,43 +84,58 @@ export default defineScenario({
     );
     if (sender === undefined || receiver === undefined || outsider === undefined)
       throw new SovhError('SCENARIO_STEP_FAILED', 'hosts missing');
-    const payload = `sovereign record ${randomBytes(12).toString('hex')}`;
-    const objectId = 'record-1';
+    const payloads: Payload[] = names.objectIds.map((objectId) => ({
+      objectId,
+      text: `sovereign record ${randomBytes(12).toString('hex')}`,
+    }));
 
     await context.step('boot the three hosts', async () => {
       await Promise.all([
         awaitServing(world, sender, bootTimeoutMs),
         awaitServing(world, receiver, bootTimeoutMs),
-        awaitRelay(outsider),
+        awaitRelay(context, outsider),
       ]);
-      await awaitRelay(sender);
+      await awaitRelay(context, sender);
     });
-    await context.step('store the payload on the sender', async () => {
-      const stored = await storeObject(context, sender, objectId, payload);
-      if (!stored.ok)
-        throw new SovhError(
-          'SCENARIO_STEP_FAILED',
-          `the sender did not store the payload: ${stored.detail}`,
-        );
+    await context.step('store the payloads on the sender', async () => {
+      for (const payload of payloads) {
+        const stored = await storeObject(context, sender, payload);
+        if (!stored.ok)
+          throw new SovhError(
+            'SCENARIO_STEP_FAILED',
+            `the sender did not store ${payload.objectId}: ${stored.detail}`,
+          );
+      }
     });
     const captured = await context.step(
-      'send it to the other site while the exchange captures',
+      'send them to the other site while the exchange captures',
       () =>
         captureAtExchange(
           context,
-          { router: 'ixp', zone: 'sovereign-b', receiver, payload, keyService: 'zone-keys' },
-          () => sendEnvelope(context, sender, receiver, objectId),
+          { router: 'ixp', senderZone: names.keyZone, receiver, payloads, keyService: 'zone-keys' },
+          async () => {
+            for (const payload of payloads)
+              await sendEnvelope(context, sender, receiver, payload.objectId);
+          },
         ),
     );
-    await context.step('read it back in the zone', () =>
-      readFromZone(context, receiver, objectId, payload, 'receiver-readback'),
-    );
+    await context.step('read them back in the zone', async () => {
+      for (const payload of payloads) await readFromZone(context, receiver, payload);
+    });
+    const [first] = payloads;
     const body = captured.bodies.find((b) => b.length > 0);
-    if (body === undefined)
+    if (first === undefined || body === undefined)
       throw new SovhError('SCENARIO_STEP_FAILED', 'no payload crossed the exchange to replay');
-    await context.step('hand the captured bytes to a host in the foreign region', () =>
-      deliverToHost(context, outsider, objectId, body, payload, 'foreign-delivery'),
-    );
+    await context.step('hand the captured bytes to a host in the foreign region', async () => {
+      // The outsider's fence lets no foreign observer in: the bytes arrive over its loopback.
+      const delivery = await deliverToHost(context, outsider, {
+        objectId: first.objectId,
+        bytes: body,
+        payload: first.text,
+        over: 'loopback',
+      });
+      context.observe(observed.foreignDelivery, delivery);
+    });
     await context.step('hand the zone an envelope whose header was changed', async () => {
       const tampered = tamperHeader(body);
       if (tampered === undefined)
@@ -124,14 +143,13 @@ export default defineScenario({
           'SCENARIO_STEP_FAILED',
           'the captured bytes hold no envelope header to change',
         );
-      await deliverToHost(
-        context,
-        receiver,
-        'record-tampered',
-        tampered,
-        payload,
-        'tampered-delivery',
-      );
+      const delivery = await deliverToHost(context, receiver, {
+        objectId: 'record-tampered',
+        bytes: tampered,
+        payload: first.text,
+        over: 'zone',
+      });
+      context.observe(observed.tamperedDelivery, delivery);
     });
   },
   checks: sovereignEnvelopeChecks,
@@ -140,7 +158,34 @@ export default defineScenario({
       name: 'payloads-in-clear',
       description: 'Payloads are sent in clear (and taken in clear by any host)',
       expectFailing: ['capture-shows-only-ciphertext', 'foreign-host-refuses'],
-      stackPatch: join(here, 'mutants', 'payloads-in-clear.patch'),
+      stackPatch: mutant('payloads-in-clear'),
+    },
+    {
+      name: 'nonce-drawn-once',
+      description: 'The envelope nonce is drawn once per process and reused for every envelope',
+      expectFailing: ['nonces-never-repeat'],
+      stackPatch: mutant('nonce-drawn-once'),
+    },
+    {
+      name: 'jurisdiction-from-zone-name',
+      description:
+        "The envelope header's jurisdiction is filled from the zone's name (a copied line), so a reader on the path learns no jurisdiction",
+      expectFailing: ['capture-shows-only-ciphertext'],
+      stackPatch: mutant('jurisdiction-from-zone-name'),
+    },
+    {
+      name: 'header-outside-aad',
+      description:
+        'The envelope is sealed and opened without the header as additional data: a changed header still opens',
+      expectFailing: ['envelope-opens-under-zone-key', 'header-bound-to-ciphertext'],
+      stackPatch: mutant('header-outside-aad'),
+    },
+    {
+      name: 'envelope-zone-from-host-zone',
+      description:
+        "A host takes its own zone as its envelope zone instead of its key service's, so a host of another site of the zone refuses the zone's envelopes",
+      expectFailing: ['zone-host-opens'],
+      stackPatch: mutant('envelope-zone-from-host-zone'),
     },
   ],
 });

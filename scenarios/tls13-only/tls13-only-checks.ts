@@ -33,8 +33,8 @@ function handshakesSeen(history: History, endpoint: string, phase: string) {
 
 function stackCalls(history: History, endpoint: string, phase: string): StackCallObservation[] {
   const calls = history
-    .observations(observed.stackCall.name)
-    .map((e) => e.data as StackCallObservation)
+    .observations<StackCallObservation>(observed.stackCall.name)
+    .map((e) => e.data)
     .filter((d) => d.endpoint === endpoint && d.phase === phase);
   // The last one read through lastObservation, so that a missing call is "unknown", not a pass.
   lastObservation(history, observed.stackCall, (d) => d.endpoint === endpoint && d.phase === phase);
