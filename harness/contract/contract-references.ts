@@ -21,7 +21,9 @@ const hostPathRoots = [
 
 /**
  * Phrases only the reference stack says or tools only it ships: a scenario that waits for or runs
- * them cannot judge another stack.
+ * them cannot judge another stack. The commands the contract names as stack operations
+ * (residency-api, residency-envelope) are spelled only in stack-operations.ts: a scenario reaches
+ * them through that module, with their schemas, never by name.
  */
 export const referenceOnlyPhrases = [
   'egress fence loaded',
