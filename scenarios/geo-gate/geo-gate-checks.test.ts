@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { runChecks } from '../../harness/checks/check.ts';
 import { canonicalGeoipDatabase, gateLimits, sha256Hex } from '../../harness/contract/geo-gate.ts';
-import type { CapabilityReport } from '../../harness/runtime/capabilities.ts';
 import { History } from '../../harness/scenario/history.ts';
+import { checkStatuses } from '../../harness/testing/check-statuses.ts';
 import type { Handshake } from '../../sims/sovereign-api/handshake-log.ts';
 import { geoGateChecks } from './geo-gate-checks.ts';
 import { observed, type GateSessionObservation } from './geo-gate-evidence.ts';
 
-const capabilities = { entries: [] } as unknown as CapabilityReport;
 const host = '10.43.0.6';
 const foreignDestination = '10.83.0.250';
 const clients = { sovereign: '10.43.0.2', exchange: '10.38.0.2', foreign: '10.83.0.2' };
@@ -99,10 +97,7 @@ function history(change: Change = {}): History {
   return h;
 }
 
-async function verdicts(h: History): Promise<Record<string, string>> {
-  const results = await runChecks(geoGateChecks, h, capabilities);
-  return Object.fromEntries(results.map((r) => [r.name, r.status]));
-}
+const verdicts = (h: History) => checkStatuses(geoGateChecks, h);
 
 describe('geo-gate checks', () => {
   it('pass on the evidence of a gate that admits only domestic-to-domestic sessions', async () => {

@@ -8,7 +8,11 @@ import {
 import { vmLogLines } from '../../harness/checks/probes/custody-evidence.ts';
 import { machineProbe } from '../../harness/checks/probes/machine-probe.ts';
 import { nodeAddress } from '../../harness/checks/probes/serving-probe.ts';
-import { tcpConnect, type TcpProbe } from '../../harness/checks/probes/tcp-probe.ts';
+import {
+  awaitTcpListening,
+  tcpConnect,
+  type TcpProbe,
+} from '../../harness/checks/probes/tcp-probe.ts';
 import { canonicalGeoipDatabase, gateLimits, sha256Hex } from '../../harness/contract/geo-gate.ts';
 import { hostPaths } from '../../harness/contract/host-paths.ts';
 import { hostPorts } from '../../harness/contract/host-ports.ts';
@@ -16,7 +20,6 @@ import { logMarkers } from '../../harness/contract/log-markers.ts';
 import { observationKey } from '../../harness/scenario/observation-key.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
 import { observerName } from '../../harness/topology/address-plan.ts';
-import { waitUntil } from '../../harness/util/wait-until.ts';
 import type { HostVm } from '../../harness/world/host-vm.ts';
 import type { Handshake } from '../../sims/sovereign-api/handshake-log.ts';
 import { asSovereignApi } from '../../sims/sovereign-api/sovereign-api.ts';
@@ -87,19 +90,10 @@ export const observed = {
 };
 
 export async function awaitGate(context: ScenarioContext, host: HostVm): Promise<TcpProbe> {
-  const observer = context.world.observer(host.spec.zone);
-  return waitUntil(
-    async () => {
-      const probe = await tcpConnect(observer, host.address, hostPorts.geoGate, 2);
-      return probe.connected ? probe : undefined;
-    },
-    {
-      what: `the GeoIP gate of ${host.name}`,
-      expected: 'accepting connections from its zone',
-      timeoutMs: bootTimeoutMs,
-      // Each try is an exec in a container: a second apart keeps a boot wait cheap.
-      intervalMs: 1_000,
-    },
+  return awaitTcpListening(
+    context.world.observer(host.spec.zone),
+    { address: host.address, port: hostPorts.geoGate },
+    { what: `the GeoIP gate of ${host.name}`, timeoutMs: bootTimeoutMs },
   );
 }
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runChecks } from '../../harness/checks/check.ts';
-import type { CapabilityReport } from '../../harness/runtime/capabilities.ts';
 import { History } from '../../harness/scenario/history.ts';
+import { checkStatuses } from '../../harness/testing/check-statuses.ts';
 import { sovereignEnvelopeChecks, world } from './sovereign-envelope-checks.ts';
 import {
   observed,
@@ -9,7 +8,6 @@ import {
   type DeliveryObservation,
 } from './sovereign-envelope-evidence.ts';
 
-const capabilities = { entries: [] } as unknown as CapabilityReport;
 const nonces = ['AAECAwQFBgcICQoL', 'DA0ODxAREhMUFRYX'];
 
 function envelope(objectId: string, index: number, change: Partial<CapturedEnvelope['header']>) {
@@ -98,10 +96,7 @@ function history(change: Change = {}): History {
   return h;
 }
 
-async function verdicts(h: History): Promise<Record<string, string>> {
-  const results = await runChecks(sovereignEnvelopeChecks, h, capabilities);
-  return Object.fromEntries(results.map((r) => [r.name, r.status]));
-}
+const verdicts = (h: History) => checkStatuses(sovereignEnvelopeChecks, h);
 
 describe('sovereign-envelope checks', () => {
   it('pass on the evidence of a stack that seals every payload in its own envelope', async () => {

@@ -17,7 +17,7 @@ import {
   storeRoundTrip,
   type StoreRoundTrip,
 } from '../../harness/checks/probes/store-probe.ts';
-import { tcpConnect } from '../../harness/checks/probes/tcp-probe.ts';
+import { awaitTcpListening } from '../../harness/checks/probes/tcp-probe.ts';
 import { hostPaths } from '../../harness/contract/host-paths.ts';
 import { hostPorts } from '../../harness/contract/host-ports.ts';
 import { logMarkers } from '../../harness/contract/log-markers.ts';
@@ -28,7 +28,6 @@ import {
 } from '../../harness/contract/stack-operations.ts';
 import { observationKey } from '../../harness/scenario/observation-key.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
-import { waitUntil } from '../../harness/util/wait-until.ts';
 import type { HostVm } from '../../harness/world/host-vm.ts';
 import { asRouter } from '../../sims/router/started-router.ts';
 import { asSovereignApi } from '../../sims/sovereign-api/sovereign-api.ts';
@@ -102,18 +101,10 @@ export const observed = {
 
 /** Waits until a host's envelope relay takes connections on the host's own loopback. */
 export async function awaitRelay(context: ScenarioContext, host: HostVm): Promise<void> {
-  const probe = await machineProbe(context.world, host.machine);
-  await waitUntil(
-    async () => {
-      const seen = await tcpConnect(probe, '127.0.0.1', hostPorts.envelopeRelay, 2);
-      return seen.connected ? seen : undefined;
-    },
-    {
-      what: `the envelope relay of ${host.name}`,
-      expected: 'accepting connections on its loopback',
-      timeoutMs: bootTimeoutMs,
-      intervalMs: 1_000,
-    },
+  await awaitTcpListening(
+    await machineProbe(context.world, host.machine),
+    { address: '127.0.0.1', port: hostPorts.envelopeRelay },
+    { what: `the envelope relay of ${host.name}`, timeoutMs: bootTimeoutMs },
   );
 }
 

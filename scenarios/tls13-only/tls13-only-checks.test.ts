@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { runChecks } from '../../harness/checks/check.ts';
-import type { CapabilityReport } from '../../harness/runtime/capabilities.ts';
 import { History } from '../../harness/scenario/history.ts';
+import { checkStatuses } from '../../harness/testing/check-statuses.ts';
 import type { Handshake } from '../../sims/sovereign-api/handshake-log.ts';
 import { endpoints, phases, tls13OnlyChecks } from './tls13-only-checks.ts';
 import { observed, type StackCallObservation } from './tls13-only-evidence.ts';
 
-const capabilities = { entries: [] } as unknown as CapabilityReport;
 const hostAddress = '10.41.0.5';
 const observerAddress = '10.41.0.2';
 
@@ -103,10 +101,7 @@ function history(change: Change = {}): History {
   return h;
 }
 
-async function verdicts(h: History): Promise<Record<string, string>> {
-  const results = await runChecks(tls13OnlyChecks, h, capabilities);
-  return Object.fromEntries(results.map((r) => [r.name, r.status]));
-}
+const verdicts = (h: History) => checkStatuses(tls13OnlyChecks, h);
 
 describe('tls13-only checks', () => {
   it('pass on the evidence of a stack that holds its TLS policy', async () => {

@@ -1,4 +1,5 @@
 import type { StartedContainer } from '../../runtime/started-container.ts';
+import { waitUntil } from '../../util/wait-until.ts';
 
 export interface TcpProbe {
   from: string;
@@ -39,4 +40,25 @@ export async function tcpConnect(
         ? `no answer within ${timeoutSeconds}s`
         : result.stderr.trim().split('\n').pop() || `exit ${result.exitCode}`,
   };
+}
+
+/** Waits until a TCP port accepts connections from a container: a service of the stack is up. */
+export async function awaitTcpListening(
+  from: StartedContainer,
+  target: { address: string; port: number },
+  wait: { what: string; timeoutMs: number },
+): Promise<TcpProbe> {
+  return waitUntil(
+    async () => {
+      const probe = await tcpConnect(from, target.address, target.port, 2);
+      return probe.connected ? probe : undefined;
+    },
+    {
+      what: wait.what,
+      expected: `accepting connections at ${target.address}:${target.port} from ${from.nodeName}`,
+      timeoutMs: wait.timeoutMs,
+      // Each try is an exec in a container: a second apart keeps a boot wait cheap.
+      intervalMs: 1_000,
+    },
+  );
 }
