@@ -4,10 +4,14 @@ the session's source and destination addresses in the pinned GeoIP database (geo
 with either outside the home jurisdiction is refused and logged with GEOGRAPHIC_FENCE_ERROR.
 Admitted sessions reach the backend with the PROXY protocol, so the backend sees the client.
 HAProxy's maxconn 10240 is its equivalent of nginx's worker_connections 10240; the listen backlog
-(net.core.somaxconn 4096) is the network tuning control's."""
+(net.core.somaxconn 4096) is the network tuning control's. Where the open-file limit cannot carry
+10240 sessions (two descriptors each), maxconn is what it can carry: HAProxy then stops accepting
+at its limit and the kernel queues the rest in the backlog, instead of HAProxy accepting sessions
+it has no descriptor to relay and dropping them."""
 
 import ipaddress
 import os
+import resource
 import subprocess
 import threading
 
@@ -16,6 +20,9 @@ from . import geoip, log, paths
 PORT = 9443
 MAX_CONNECTIONS = 10240
 LISTEN_BACKLOG = 4096
+# HAProxy holds two descriptors per relayed session (client and server), and some of its own.
+FILES_PER_SESSION = 2
+RESERVED_FILES = 64
 CONFIG = "/etc/haproxy/residency/gate.cfg"
 STATS_SOCKET = paths.RUN_DIR + "/haproxy.sock"
 GATE_LOG = paths.LOG_DIR + "/gate.log"
@@ -30,7 +37,15 @@ def _is_domestic(address, site):
     return any(ipaddress.ip_address(address) in ipaddress.ip_network(cidr) for cidr in site["domesticCidrs"])
 
 
-def render_config(site, map_path):
+def max_connections():
+    """The manual's 10240 sessions, or as many as the open-file limit lets HAProxy relay."""
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY:
+        return MAX_CONNECTIONS
+    return max(1, min(MAX_CONNECTIONS, (hard - RESERVED_FILES) // FILES_PER_SESSION))
+
+
+def render_config(site, map_path, maxconn):
     jurisdiction = site["zone"]["jurisdiction"]
     servers = "\n".join(
         f"  server {api['name']} {api['address']}:{api['gateRelayPort']} send-proxy-v2" for api in backends(site)
@@ -41,10 +56,10 @@ def render_config(site, map_path):
         "gate client=%ci:%cp dst=%fi:%fp src_geo=%[var(sess.src_geo)] dst_geo=%[var(sess.dst_geo)] "
         "verdict=%[var(sess.verdict)] backend=%b/%s state=%ts bytes=%B"
     )
-    # A container's open-file limit may sit below the 2 x maxconn that HAProxy asks for; without
-    # CAP_SYS_RESOURCE it cannot raise it, so it warns and keeps the configured maxconn.
+    # maxconn fits the open-file limit (max_connections), so HAProxy can raise its soft limit to
+    # what it needs without CAP_SYS_RESOURCE.
     return f"""global
-  maxconn {MAX_CONNECTIONS}
+  maxconn {maxconn}
   no strict-limits
   log stdout format raw local0 info
   stats socket {STATS_SOCKET} mode 600 level user
@@ -52,7 +67,7 @@ def render_config(site, map_path):
 defaults
   mode tcp
   log global
-  maxconn {MAX_CONNECTIONS}
+  maxconn {maxconn}
   timeout connect 5s
   timeout client 30s
   timeout server 30s
@@ -83,8 +98,9 @@ class Gate:
         if foreign:
             raise geoip.GeoIpError(f"gate backends outside the domestic CIDRs: {', '.join(foreign)}")
         os.makedirs(paths.RUN_DIR, exist_ok=True)
+        self.maxconn = max_connections()
         with open(CONFIG, "w", encoding="utf-8") as handle:
-            handle.write(render_config(site, self.map_path))
+            handle.write(render_config(site, self.map_path, self.maxconn))
         log.audit(f"GEOIP_DATABASE sha256={self.digest} entries={entries} path={self.map_path}")
 
     def run(self):
@@ -99,7 +115,8 @@ class Gate:
         process = subprocess.Popen(
             ["haproxy", "-db", "-f", CONFIG], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
         )
-        log.event(f"GeoIP gate on port {PORT} (HAProxy, maxconn {MAX_CONNECTIONS}, database sha256={self.digest})")
+        limit = "" if self.maxconn == MAX_CONNECTIONS else f", capped from {MAX_CONNECTIONS} by the open-file limit"
+        log.event(f"GeoIP gate on port {PORT} (HAProxy, maxconn {self.maxconn}{limit}, database sha256={self.digest})")
         with open(GATE_LOG, "a", encoding="utf-8") as gate_log:
             for line in process.stdout:
                 gate_log.write(line)
