@@ -23,16 +23,13 @@ export const podImage: DockerfileImageRecipe = {
   parent: baseImageRecipe,
 };
 
-/**
- * A deliberately broken stack: the host image with a patch applied. The build fails when the
- * patch no longer applies, so a mutant cannot silently turn into the unbroken stack.
- */
-export function mutantHostImage(mutantName: string, patchText: string): DockerfileImageRecipe {
-  return {
-    kind: 'dockerfile',
-    name: `host-mutant-${mutantName}`,
-    contextDir: join(here, 'mutant'),
-    parent: hostImage,
-    extraFiles: { 'mutant.patch': patchText },
-  };
-}
+/** The harness's patch tool, used to build patched stack images (mutants) of any stack. */
+export const patcherImage: DockerfileImageRecipe = {
+  kind: 'dockerfile',
+  name: 'patcher',
+  contextDir: join(here, 'patcher'),
+  parent: baseImageRecipe,
+};
+
+/** The build context of a patched stack image: its Dockerfile is made for each patch. */
+export const stackPatchContextDir = join(here, 'stack-patch');

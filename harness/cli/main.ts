@@ -17,6 +17,11 @@ function positiveInteger(value: string): number {
   return n;
 }
 
+const stackHelp =
+  'the stack under test: a directory with a Dockerfile, an image in the engine (name:tag or id), an archive from `docker save`, or `reference` (default; overrides the config file)';
+const configHelp =
+  'a config file instead of the sovh.config.{ts,json,yaml} found from the working directory up';
+
 /** Builds the `sovh` command line. Each action resolves to the process exit code. */
 export function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command('sovh')
@@ -39,8 +44,10 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .command('list')
     .description('list the scenarios, what they need, their checks and mutants')
     .option('--json', 'print as JSON')
-    .action((options: { json?: boolean }) => {
-      setExitCode(listCommand(options));
+    .option('--config <file>', configHelp)
+    .option('--stack <source>', stackHelp)
+    .action(async (options: Parameters<typeof listCommand>[0]) => {
+      setExitCode(await listCommand(options));
     });
 
   program
@@ -57,6 +64,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       '--shard <i/n>',
       'run only the i-th of n shares of the runs (merge them with `sovh merge`)',
     )
+    .option('--stack <source>', stackHelp)
+    .option('--config <file>', configHelp)
     .action(async (names: string[], options: Parameters<typeof runCommand>[1]) => {
       setExitCode(await runCommand(names, options, log()));
     });
@@ -66,7 +75,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description("bring a scenario's world up and leave it running")
     .argument('<scenario>', 'scenario name')
     .option('--mutant <name>', 'with the stack or world of one of its mutants')
-    .action(async (name: string, options: { mutant?: string }) => {
+    .option('--stack <source>', stackHelp)
+    .option('--config <file>', configHelp)
+    .action(async (name: string, options: Parameters<typeof upCommand>[1]) => {
       setExitCode(await upCommand(name, options, log()));
     });
 

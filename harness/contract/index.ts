@@ -15,3 +15,12 @@ export {
   type StackOperation,
 } from './stack-operations.ts';
 export { canonicalGeoipDatabase, gateLimits, sha256Hex } from './geo-gate.ts';
+export {
+  contractSectionNames,
+  contractSections,
+  contractSectionsLabel,
+  isContractSection,
+  parseContractSections,
+  type ContractSection,
+} from './contract-sections.ts';
+export { contractBound, looserThanContract, type ContractBound } from './contract-bounds.ts';

@@ -23,13 +23,13 @@ export async function runDockerBuild(
   tag: string,
   parentTag: string,
   log: Logger,
-  options: { noCache?: boolean } = {},
+  options: { noCache?: boolean; buildArgs?: Record<string, string> } = {},
 ): Promise<void> {
   const files = await contextFiles(recipe);
   const context = packFiles(files.map((f) => ({ path: f.path, content: f.content, mode: f.mode })));
   const stream = await docker.buildImage(context, {
     t: tag,
-    buildargs: { PARENT_IMAGE: parentTag },
+    buildargs: { ...options.buildArgs, PARENT_IMAGE: parentTag },
     labels: { 'dev.sovh.image': recipe.name },
     rm: true,
     forcerm: true,

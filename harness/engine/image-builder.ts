@@ -8,7 +8,12 @@ import { SovhError } from '../util/sovh-error.ts';
 import { debianMirror } from './apt-sources.ts';
 import { buildBaseImage } from './base-image.ts';
 import { runDockerBuild } from './docker-build.ts';
-import { imageTag, recipeHash, type ImageRecipe } from './image-recipe.ts';
+import {
+  imageTag,
+  recipeHash,
+  type DockerfileImageRecipe,
+  type ImageRecipe,
+} from './image-recipe.ts';
 
 export interface BuiltImage {
   name: string;
@@ -53,7 +58,7 @@ export class ImageBuilder {
   private readonly inFlight = new Map<string, Promise<BuiltImage>>();
 
   constructor(
-    private readonly docker: Docker,
+    readonly docker: Docker,
     private readonly log: Logger,
     private readonly env: NodeJS.ProcessEnv = process.env,
   ) {}
@@ -66,11 +71,13 @@ export class ImageBuilder {
   }
 
   ensure(recipe: ImageRecipe): Promise<BuiltImage> {
-    let pending = this.inFlight.get(recipe.name);
+    // Recipes are named uniquely; an image the harness did not build is known by its id.
+    const key = recipe.kind === 'existing' ? recipe.id : recipe.name;
+    let pending = this.inFlight.get(key);
     if (pending === undefined) {
       pending = this.ensureUncached(recipe);
-      this.inFlight.set(recipe.name, pending);
-      pending.catch(() => this.inFlight.delete(recipe.name));
+      this.inFlight.set(key, pending);
+      pending.catch(() => this.inFlight.delete(key));
     }
     return pending;
   }
@@ -80,11 +87,30 @@ export class ImageBuilder {
     return imageTag(recipe, await recipeHash(recipe, await this.debianMirror()));
   }
 
+  /** Builds (or reuses) the images a Dockerfile takes as build arguments; their tags by argument. */
+  private async ensureBuildArgImages(
+    recipe: DockerfileImageRecipe,
+  ): Promise<Record<string, string>> {
+    const entries = Object.entries(recipe.buildArgImages ?? {});
+    const built = await Promise.all(entries.map(([, image]) => this.ensure(image)));
+    return Object.fromEntries(entries.map(([arg], i) => [arg, built[i]?.tag ?? '']));
+  }
+
   private async ensureUncached(recipe: ImageRecipe): Promise<BuiltImage> {
     const startedAt = Date.now();
+    if (recipe.kind === 'existing') {
+      if (!(await imageExists(this.docker, recipe.id)))
+        throw new SovhError(
+          'IMAGE_MISSING',
+          `image ${recipe.name} (${recipe.id}) is no longer in the engine; load or build it again`,
+        );
+      return { name: recipe.name, tag: recipe.id, built: false, durationMs: 0 };
+    }
     const mirror = await this.debianMirror();
     const parentTag =
       recipe.kind === 'dockerfile' ? (await this.ensure(recipe.parent)).tag : undefined;
+    const argImages =
+      recipe.kind === 'dockerfile' ? await this.ensureBuildArgImages(recipe) : undefined;
     const tag = imageTag(recipe, await recipeHash(recipe, mirror));
     if (await imageExists(this.docker, tag)) {
       return { name: recipe.name, tag, built: false, durationMs: Date.now() - startedAt };
@@ -99,7 +125,9 @@ export class ImageBuilder {
         if (recipe.kind === 'base') {
           await buildBaseImage(this.docker, recipe, tag, mirror, this.log);
         } else {
-          await runDockerBuild(this.docker, recipe, tag, parentTag ?? '', this.log);
+          await runDockerBuild(this.docker, recipe, tag, parentTag ?? '', this.log, {
+            buildArgs: argImages,
+          });
         }
       } catch (error) {
         if (error instanceof SovhError) throw error;

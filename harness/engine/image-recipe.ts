@@ -22,9 +22,22 @@ export interface DockerfileImageRecipe {
   parent: ImageRecipe;
   /** Files added to (or replacing those of) the context, e.g. a generated Dockerfile. */
   extraFiles?: Record<string, string | Buffer>;
+  /** Further images the Dockerfile names through build arguments (`FROM ${NAME}`), by argument. */
+  buildArgImages?: Record<string, ImageRecipe>;
+  /** What decides the content besides the context, e.g. the ids of the images `FROM` names. */
+  hashInputs?: Record<string, string>;
 }
 
-export type ImageRecipe = BaseImageRecipe | DockerfileImageRecipe;
+/** An image the harness did not build: one already in the engine, pinned by its id. */
+export interface ExistingImageRecipe {
+  kind: 'existing';
+  /** What logs and errors call it: the name it was given by, or the archive it came from. */
+  name: string;
+  /** The engine's image id (`sha256:...`): containers start from exactly this image. */
+  id: string;
+}
+
+export type ImageRecipe = BaseImageRecipe | DockerfileImageRecipe | ExistingImageRecipe;
 
 export const baseImageRecipe: BaseImageRecipe = {
   kind: 'base',
@@ -49,6 +62,8 @@ export async function contextFiles(recipe: DockerfileImageRecipe): Promise<Conte
       const full = join(dir, entry.name);
       // Bytecode caches appear wherever the stack's Python ran on this machine; never context.
       if (entry.name === '__pycache__' || entry.name.endsWith('.pyc')) continue;
+      // A stack's own repository may be the context: its history is not.
+      if (entry.name === '.git') continue;
       if (entry.isDirectory()) await walk(full);
       else if (entry.isFile() && !entry.name.endsWith('.test.ts')) {
         const info = await stat(full);
@@ -68,13 +83,21 @@ export async function contextFiles(recipe: DockerfileImageRecipe): Promise<Conte
   return [...files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
+const byKey = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0);
+
 /** A short hash of everything that decides an image's content, used as its tag. */
 export async function recipeHash(recipe: ImageRecipe, mirror: string): Promise<string> {
   const hash = createHash('sha256');
   if (recipe.kind === 'base') {
     hash.update(JSON.stringify({ ...recipe, mirror }));
+  } else if (recipe.kind === 'existing') {
+    hash.update(recipe.id);
   } else {
     hash.update(await recipeHash(recipe.parent, mirror));
+    for (const [arg, image] of Object.entries(recipe.buildArgImages ?? {}).sort(byKey))
+      hash.update(`${arg}\0${await recipeHash(image, mirror)}\0`);
+    for (const [key, value] of Object.entries(recipe.hashInputs ?? {}).sort(byKey))
+      hash.update(`${key}\0${value}\0`);
     for (const file of await contextFiles(recipe)) {
       hash.update(`${file.path}\0${file.mode}\0`);
       hash.update(file.content);
@@ -85,5 +108,6 @@ export async function recipeHash(recipe: ImageRecipe, mirror: string): Promise<s
 }
 
 export function imageTag(recipe: ImageRecipe, hash: string): string {
+  if (recipe.kind === 'existing') return recipe.id;
   return `sovh/${recipe.name}:${hash}`;
 }

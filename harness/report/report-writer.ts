@@ -8,8 +8,11 @@ import { renderJunit } from './junit-report.ts';
 import type { RunReport } from './run-report.ts';
 import { prepareWritableDir } from '../util/writable-dir.ts';
 
-/** The default home of run output: reports/<run-id>/ under the project. */
-export const defaultReportsRoot = resolve(import.meta.dirname, '..', '..', 'reports');
+/**
+ * The default home of run output: reports/<run-id>/ in the working directory (this repository's
+ * root, or a stack's repository where the package is installed; a config file may name another).
+ */
+export const defaultReportsRoot = resolve(process.cwd(), 'reports');
 
 export interface WrittenReport {
   dir: string;

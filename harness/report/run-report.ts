@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CapabilityReport } from '../runtime/capabilities.ts';
 import type { ScenarioResult } from '../scenario/scenario-result.ts';
+import type { StackRecord } from '../stack/stack-resolver.ts';
 
 /** Everything one `sovh run` produced: the input of every reporter (results.json is this). */
 export interface RunReport {
@@ -11,6 +12,8 @@ export interface RunReport {
   command: string;
   harness: { version: string; node: string; platform: string };
   capabilities: CapabilityReport;
+  /** The stack under test: where it came from, its image id and digests, its declared sections. */
+  stack?: StackRecord;
   scenarios: ScenarioResult[];
   /** The share of a sharded run this process took (`sovh run --shard i/n`). */
   shard?: { index: number; total: number };

@@ -5,16 +5,25 @@ import type { ImageRecipe } from '../engine/image-recipe.ts';
 import type { CapabilityReport } from '../runtime/capabilities.ts';
 import { probeCapabilities } from '../runtime/capability-probe.ts';
 import { currentNamespace } from '../runtime/labels.ts';
+import { preflightStack } from '../stack/stack-preflight.ts';
+import {
+  resolveStack,
+  type ResolvedStack,
+  type StackDeclaration,
+} from '../stack/stack-resolver.ts';
+import { describeStackSource, referenceStack, type StackSource } from '../stack/stack-source.ts';
 import type { Logger } from '../util/log.ts';
 import { observerImage } from '../../sims/observer/observer.ts';
 
-/** Everything runs share: the engine, the image builder and what the machine can do. */
+/** Everything runs share: the engine, the image builder, what the machine can do, the stack. */
 export interface RunEnvironment {
   engine: EngineEndpoint;
   images: ImageBuilder;
   capabilities: CapabilityReport;
   namespace: string;
   log: Logger;
+  /** The stack under test: the reference stack unless another was given. */
+  stack: ResolvedStack;
 }
 
 export async function prepareEnvironment(options: {
@@ -23,11 +32,15 @@ export async function prepareEnvironment(options: {
   env?: NodeJS.ProcessEnv;
   /** Images to build meanwhile: a cold start then builds them beside the observer and probe. */
   prebuild?: readonly ImageRecipe[];
+  /** The stack under test (default: the reference stack) and, optionally, its declared sections. */
+  stack?: StackSource;
+  declaredSections?: StackDeclaration;
 }): Promise<RunEnvironment> {
   const env = options.env ?? process.env;
   const namespace = currentNamespace(env);
   const engine = await ensureEngine({ log: options.log, env });
   const images = new ImageBuilder(engine.docker, options.log, env);
+  const source = options.stack ?? referenceStack;
   const prebuilt = Promise.all((options.prebuild ?? []).map((recipe) => images.ensure(recipe)));
   // The observer image doubles as the capability prober.
   const probed = images.ensure(observerImage).then((observer) =>
@@ -36,10 +49,27 @@ export async function prepareEnvironment(options: {
       refresh: options.refreshProbe,
     }),
   );
-  // Both settle before either error is thrown: no build is left running behind a failure.
-  const [capabilities] = await Promise.all([probed, prebuilt]).catch(async (error: unknown) => {
-    await Promise.allSettled([probed, prebuilt]);
-    throw error;
+  const stack = resolveStack(source, {
+    docker: engine.docker,
+    images,
+    log: options.log,
+    declared: options.declaredSections,
+  }).then(async (resolved) => {
+    // The reference stack is proven by its own tests; another gets one lone boot first.
+    if (!resolved.reference)
+      await preflightStack(engine.docker, resolved.record.image, {
+        namespace,
+        log: options.log,
+        description: `the stack under test, ${describeStackSource(source)},`,
+      });
+    return resolved;
   });
-  return { engine, images, capabilities, namespace, log: options.log };
+  // All settle before any error is thrown: no build is left running behind a failure.
+  const [capabilities, , resolvedStack] = await Promise.all([probed, prebuilt, stack]).catch(
+    async (error: unknown) => {
+      await Promise.allSettled([probed, prebuilt, stack]);
+      throw error;
+    },
+  );
+  return { engine, images, capabilities, namespace, log: options.log, stack: resolvedStack };
 }

@@ -20,11 +20,15 @@ import { prepareWorldImages } from './scenario-images.ts';
 import { phaseBounds, PhaseTimeout, withinPhaseBound } from './phase-watchdog.ts';
 import { collectWorldLogs } from './world-logs.ts';
 import { collectWorldVersions } from './world-versions.ts';
+import { boundsFor, boundsInForce } from './scenario-bounds.ts';
+import { notImplementedChecks, sectionsReason, undeclaredSections } from './stack-sections.ts';
 
 export interface ScenarioRunOptions {
   mutant?: string;
   /** Leave the world running after the run (`sovh up`). */
   keep?: boolean;
+  /** The stack's own values of the scenario's contract bounds (checked by `boundsFor`). */
+  bounds?: Readonly<Record<string, number>>;
 }
 
 export function findMutant(scenario: Scenario, name: string | undefined): Mutant | undefined {
@@ -65,6 +69,8 @@ export async function runScenario(
   const label = `${scenario.name}${mutant === undefined ? '' : ` [mutant ${mutant.name}]`}`;
   const topology = scenarioTopology(scenario, mutant);
   const history = new History();
+  if ((scenario.contractBounds ?? []).length > 0)
+    history.record('observation', boundsInForce.name, boundsFor(scenario, options.bounds, label));
   const phases = { imagesMs: 0, bringUpMs: 0, runMs: 0, checksMs: 0, teardownMs: 0 };
   const base = {
     scenario: scenario.name,
@@ -83,10 +89,16 @@ export async function runScenario(
     startedAt: new Date(startedAt).toISOString(),
   };
 
+  const undeclared = undeclaredSections(scenario, environment.stack.record.sections);
   const missing = missingCapabilities(environment.capabilities, scenario.needs);
-  if (missing.length > 0) {
-    log.info(`${label}: not applicable: ${missing.join(', ')} missing`);
-    const checks = await runChecks(scenario.checks, history, environment.capabilities, missing);
+  if (undeclared.length > 0 || missing.length > 0) {
+    const reason =
+      undeclared.length > 0 ? sectionsReason(undeclared) : `${missing.join(', ')} missing`;
+    log.info(`${label}: not applicable: ${reason}`);
+    const checks =
+      undeclared.length > 0
+        ? notImplementedChecks(scenario, undeclared)
+        : await runChecks(scenario.checks, history, environment.capabilities, missing);
     return {
       ...base,
       mutant:
@@ -94,7 +106,7 @@ export async function runScenario(
           ? undefined
           : { ...base.mutant, ...judgeMutant(checks, base.mutant.expectFailing) },
       status: 'not-applicable',
-      reason: `${missing.join(', ')} missing`,
+      reason,
       durationMs: Date.now() - startedAt,
       phases,
       images: {},
@@ -108,7 +120,7 @@ export async function runScenario(
 
   log.info(`${label}: preparing images`);
   let mark = Date.now();
-  const images = await prepareWorldImages(environment.images, topology, mutant);
+  const images = await prepareWorldImages(environment.images, topology, mutant, environment.stack);
   phases.imagesMs = Date.now() - mark;
 
   const session = await RunSession.open({

@@ -1,5 +1,8 @@
 import type { Check } from '../checks/check.ts';
+import type { ContractBound } from '../contract/contract-bounds.ts';
+import type { ContractSection } from '../contract/contract-sections.ts';
 import type { Capability } from '../runtime/capabilities.ts';
+import type { StackSource } from '../stack/stack-source.ts';
 import type { TopologyInput } from '../topology/topology-schema.ts';
 import type { PhaseBounds } from './phase-watchdog.ts';
 import type { ScenarioContext } from './scenario-context.ts';
@@ -10,8 +13,14 @@ export interface Mutant {
   description: string;
   /** The checks that must fail on this mutant; a mutant any of them passes on is not caught. */
   expectFailing: readonly string[];
-  /** A unified diff applied to the host image's filesystem (paths from /), as an absolute path. */
+  /**
+   * A unified diff applied to the stack image's filesystem (paths from /, `patch -p1`), as an
+   * absolute path. The built-in scenarios' mutants patch the reference stack (images/host) and run
+   * only against it; a user's mutants (sovh.config.ts) patch the user's stack.
+   */
   stackPatch?: string;
+  /** Another stack image that is the broken variant: an image, an archive or a Dockerfile directory. */
+  stack?: StackSource;
   /** A change to the topology, for defects of the world rather than of the stack. */
   topology?: (topology: TopologyInput) => TopologyInput;
 }
@@ -25,6 +34,12 @@ export interface Scenario {
   description: string;
   /** What the kernel and engine must offer; without it every check is "not applicable". */
   needs: readonly Capability[];
+  /**
+   * The contract sections the stack must implement for this scenario to apply to it; against a
+   * stack that does not declare one, every check is "not applicable: stack does not implement
+   * <section>". Absent (a user's scenario): it applies to every stack.
+   */
+  sections?: readonly ContractSection[];
   topology: TopologyInput;
   run(context: ScenarioContext): Promise<void>;
   checks: readonly Check[];
@@ -40,6 +55,11 @@ export interface Scenario {
    * "unknown", naming the phase.
    */
   bounds?: Partial<PhaseBounds>;
+  /**
+   * Bounds the contract states for the scenario's measurements; a stack's config may tighten
+   * them. The schedule and the checks read the value in force with `boundValue(history, bound)`.
+   */
+  contractBounds?: readonly ContractBound[];
 }
 
 /** Declares a scenario and checks that it is coherent (mutants name real checks, names unique). */
@@ -67,9 +87,13 @@ export function defineScenario(scenario: Scenario): Scenario {
         );
       }
     }
-    if (mutant.stackPatch === undefined && mutant.topology === undefined) {
+    if (
+      mutant.stackPatch === undefined &&
+      mutant.stack === undefined &&
+      mutant.topology === undefined
+    ) {
       throw new TypeError(
-        `scenario ${scenario.name}: mutant ${mutant.name} changes nothing (give stackPatch or topology)`,
+        `scenario ${scenario.name}: mutant ${mutant.name} changes nothing (give stackPatch, stack or topology)`,
       );
     }
   }

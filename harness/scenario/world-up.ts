@@ -16,7 +16,7 @@ export async function bringUpKeptWorld(
 ): Promise<{ session: RunSession; world: World }> {
   const mutant = findMutant(scenario, mutantName);
   const topology = scenarioTopology(scenario, mutant);
-  const images = await prepareWorldImages(environment.images, topology, mutant);
+  const images = await prepareWorldImages(environment.images, topology, mutant, environment.stack);
   const session = await RunSession.open({
     docker: environment.engine.docker,
     namespace: environment.namespace,

@@ -24,6 +24,7 @@ export default defineScenario({
   description:
     'Writes and attribute changes under /data/sovereign_storage are recorded by kernel audit with the process that made them',
   needs: ['kernel-audit', 'cap:AUDIT_CONTROL', 'cap:AUDIT_READ', 'cap:SYS_ADMIN', 'cap:SYS_PTRACE'],
+  sections: ['audit', 'store'],
   topology: {
     zones: [{ name: 'sovereign', jurisdiction: 'DE', kind: 'sovereign', cidrs: ['10.45.0.0/16'] }],
     services: [{ name: 'audit', kind: 'audit', zone: 'sovereign' }],

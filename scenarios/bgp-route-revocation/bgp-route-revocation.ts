@@ -136,6 +136,7 @@ export default defineScenario({
   description:
     'A withdrawn domestic prefix makes its targets unreachable (fail closed), is logged, and comes back on re-advertisement',
   needs: [],
+  sections: ['routing'],
   topology: bgpWorld(),
   async run(context) {
     const { world } = context;

@@ -27,6 +27,7 @@ export default defineScenario({
   description:
     'KEK sealed to the TPM and PCR 7: unseals at home, refuses after a boot chain change and on another machine',
   needs: [],
+  sections: ['boot-binding', 'store'],
   topology: {
     zones: [
       { name: 'sovereign', jurisdiction: 'DE', kind: 'sovereign', cidrs: ['10.40.0.0/16'] },

@@ -49,6 +49,7 @@ export default defineScenario({
   description:
     "Cut cell A's HSM under load: cell B serves every read and write throughout; cell A fails closed and recovers",
   needs: [],
+  sections: ['kms', 'hsm', 'store'],
   topology,
   async run(context) {
     const { world } = context;

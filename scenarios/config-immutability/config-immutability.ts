@@ -101,6 +101,7 @@ export default defineScenario({
   name: 'config-immutability',
   description: 'As root, writing resolv.conf or rules.v4 fails until the immutable flag is removed',
   needs: ['cap:LINUX_IMMUTABLE', 'chattr-overlay'],
+  sections: ['immutability'],
   topology: {
     zones: [networkZones.sovereign],
     services: [

@@ -36,6 +36,7 @@ export default defineScenario({
   description:
     "Cooling off: the temperatures follow the model and the stack takes its critical action before the model's critical temperature",
   needs: [],
+  sections: ['thermal'],
   topology: {
     zones: [{ name: 'sovereign', jurisdiction: 'DE', kind: 'sovereign', cidrs: ['10.45.0.0/16'] }],
     machines: [

@@ -22,6 +22,7 @@ export default defineScenario({
   description:
     'Names resolve through the sovereign resolver; the foreign resolver receives zero queries from the zone',
   needs: [],
+  sections: ['dns'],
   topology: {
     zones: borderZones,
     services: [

@@ -31,6 +31,7 @@ export default defineScenario({
   description:
     'OUTPUT policy DROP: domestic targets and the sovereign API reachable, foreign endpoints receive zero connections',
   needs: [],
+  sections: ['egress'],
   topology: {
     zones: borderZones,
     services: [

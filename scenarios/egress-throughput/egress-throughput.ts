@@ -69,6 +69,7 @@ export default defineScenario({
   name: 'egress-throughput',
   description: `iperf3 throughput with the full egress policy against the same path without it; ratio >= ${minimumRatio}`,
   needs: [],
+  sections: ['egress'],
   measuresAlone: true,
   topology: {
     zones: [networkZones.sovereign],

@@ -34,6 +34,7 @@ export default defineScenario({
   description:
     'The GeoIP gate admits only domestic-to-domestic sessions (foreign sources and a foreign destination refused), as seen by the clients and the backend, and holds its connection limits under a burst',
   needs: [],
+  sections: ['geo-gate', 'tls13'],
   topology: {
     zones: [
       { name: zones.sovereign, jurisdiction: 'DE', kind: 'sovereign', cidrs: ['10.43.0.0/16'] },

@@ -30,6 +30,7 @@ export default defineScenario({
   description:
     "Cut the cell's HSM under load: writes refused within a bound, nothing stored in clear, error logged; heal: writes succeed again without a restart",
   needs: [],
+  sections: ['kms', 'hsm', 'store'],
   topology: {
     zones: [{ name: 'sovereign', jurisdiction: 'DE', kind: 'sovereign', cidrs: ['10.43.0.0/16'] }],
     cells: [{ name: 'cell-a', zone: 'sovereign' }],

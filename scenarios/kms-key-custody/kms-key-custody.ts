@@ -36,6 +36,7 @@ export default defineScenario({
   description:
     'Data key created on the local KMS, unwrapped only by the cell HSM, never on disk; the foreign KMS never contacted',
   needs: [],
+  sections: ['kms', 'hsm', 'store'],
   topology: {
     zones: [
       { name: 'sovereign', jurisdiction: 'DE', kind: 'sovereign', cidrs: ['10.42.0.0/16'] },

@@ -226,6 +226,7 @@ export default defineScenario({
   name: 'link-latency',
   description: `Across a sovereign link with ${sovereignLink.delayMs} ms delay, latency and loss stay within ${thresholds.maxRttMs} ms / ${thresholds.maxLossPercent} %`,
   needs: ['link-delay'],
+  sections: ['egress'],
   topology,
   async run(context) {
     const { world } = context;

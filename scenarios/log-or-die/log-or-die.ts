@@ -34,6 +34,7 @@ export default defineScenario({
   description:
     'Fill the audit disk: the next write is refused, the sovereign services stop, no write reaches the store unaudited',
   needs: ['kernel-audit', 'cap:AUDIT_CONTROL', 'cap:AUDIT_READ', 'cap:SYS_ADMIN', 'cap:SYS_PTRACE'],
+  sections: ['audit', 'store'],
   topology: {
     zones: [{ name: 'sovereign', jurisdiction: 'DE', kind: 'sovereign', cidrs: ['10.46.0.0/16'] }],
     services: [

@@ -26,6 +26,7 @@ export default defineScenario({
   description:
     'UPS OL, OB, LB: the data key leaves every process and file of the host within a bounded time of LB, before the thermal critical point; services stop',
   needs: ['cap:SYS_PTRACE'],
+  sections: ['power', 'kms', 'hsm'],
   topology: outageTopology,
   async run(context) {
     const outage = await runOutage(context);

@@ -37,6 +37,7 @@ export default defineScenario({
   description:
     'Power returns: the store serves again only after the TPM unseal and the HSM unwrap; the data written before the outage reads back intact; no key on disk',
   needs: ['cap:SYS_PTRACE', 'cap:NET_RAW'],
+  sections: ['power', 'kms', 'hsm', 'store'],
   topology: outageTopology,
   async run(context) {
     const { world } = context;

@@ -24,6 +24,7 @@ export default defineScenario({
   description:
     'The sovereign monitor pulls; from a foreign region no port of the host accepts a connection',
   needs: [],
+  sections: ['monitoring'],
   topology: {
     zones: borderZones,
     services: [...borderRouters],

@@ -122,6 +122,7 @@ export default defineScenario({
   description:
     'A domestic prefix leaked through the exchange is not followed: no packet to the domestic target crosses it',
   needs: [],
+  sections: ['routing'],
   topology: bgpWorld(),
   async run(context) {
     const { world } = context;

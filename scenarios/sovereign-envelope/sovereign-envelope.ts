@@ -33,6 +33,7 @@ export default defineScenario({
   description:
     'Payloads crossing the exchange are envelopes (header in clear, AES-256-GCM body, fresh nonces); the zone opens them, a foreign host says LOCALIZATION_MISMATCH, a changed header ENVELOPE_TAMPERED',
   needs: [],
+  sections: ['envelope', 'tls13'],
   topology: {
     zones: [
       {

@@ -39,6 +39,7 @@ export default defineScenario({
   description:
     "Inlet above 27 C and below 18 C: the stack alarms within a bounded time of the model's crossing; IPMI and SNMP agree with the model",
   needs: [],
+  sections: ['thermal'],
   topology: {
     zones: [{ name: 'sovereign', jurisdiction: 'DE', kind: 'sovereign', cidrs: ['10.43.0.0/16'] }],
     machines: [

@@ -40,6 +40,7 @@ export default defineScenario({
   description:
     "The stack's client connects only over TLS 1.3 to a verified endpoint: TLS 1.2 (also on a retry), an untrusted and a wrong-name certificate are refused; a runtime without TLS 1.3 fails closed",
   needs: [],
+  sections: ['tls13'],
   topology: {
     zones: [{ name: zone, jurisdiction: 'DE', kind: 'sovereign', cidrs: ['10.41.0.0/16'] }],
     services: [

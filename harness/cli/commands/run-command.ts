@@ -3,17 +3,17 @@ import { inspectImages } from '../../engine/image-facts.ts';
 import { renderConsoleSummary } from '../../report/console-summary.ts';
 import { exitCodeOfRun, renderMutantTable } from '../../report/mutant-verdicts.ts';
 import { saveFallbackResults, verdictUnknownExitCode } from '../../report/fallback-results.ts';
-import {
-  defaultReportsRoot,
-  writeRunReport,
-  type WrittenReport,
-} from '../../report/report-writer.ts';
+import { writeRunReport, type WrittenReport } from '../../report/report-writer.ts';
 import { newRunId, type RunReport } from '../../report/run-report.ts';
 import { shardRuns } from '../../shard/shard-plan.ts';
 import { formatShardSpec, parseShardSpec } from '../../shard/shard-spec.ts';
 import { prepareEnvironment } from '../../scenario/environment.ts';
-import { selectScenarios } from '../../scenario/scenario-catalog.ts';
-import { everyWorldImages } from '../../scenario/scenario-images.ts';
+import {
+  builtInCatalog,
+  selectScenarios,
+  type ScenarioCatalog,
+} from '../../scenario/scenario-catalog.ts';
+import { harnessWorldImages } from '../../scenario/scenario-images.ts';
 import { findMutant, runScenario, scenarioTopology } from '../../scenario/scenario-runner.ts';
 import type { Scenario } from '../../scenario/scenario.ts';
 import type { Logger } from '../../util/log.ts';
@@ -21,6 +21,8 @@ import { runPool } from '../../util/run-pool.ts';
 import { describeError, SovhError } from '../../util/sovh-error.ts';
 import { prepareWritableDir } from '../../util/writable-dir.ts';
 import { harnessVersion } from '../harness-version.ts';
+import { runSettings } from '../../config/run-settings.ts';
+import { describeWithheldMutants, stackSummaryLine } from '../stack-output.ts';
 
 export interface RunCommandOptions {
   mutant?: string;
@@ -31,6 +33,10 @@ export interface RunCommandOptions {
   jobs?: number;
   /** `i/n`: run only this shard's share of the planned runs (see harness/shard). */
   shard?: string;
+  /** The stack under test: a Dockerfile directory, an image, an archive or `reference`. */
+  stack?: string;
+  /** A config file instead of the one found from the working directory up. */
+  config?: string;
 }
 
 interface PlannedRun {
@@ -39,8 +45,12 @@ interface PlannedRun {
 }
 
 /** Decides which scenario runs to make, failing fast on bad names before any slow work. */
-export function planRuns(names: readonly string[], options: RunCommandOptions): PlannedRun[] {
-  const selected = selectScenarios(names);
+export function planRuns(
+  names: readonly string[],
+  options: RunCommandOptions,
+  catalog: ScenarioCatalog = builtInCatalog(),
+): PlannedRun[] {
+  const selected = selectScenarios(names, catalog);
   if (options.mutant !== undefined) {
     const [scenario] = selected;
     if (selected.length !== 1 || scenario === undefined || names.length !== 1) {
@@ -49,6 +59,8 @@ export function planRuns(names: readonly string[], options: RunCommandOptions): 
         '--mutant needs exactly one scenario name, e.g. `npx sovh run boot-binding --mutant kek-plain-file`',
       );
     }
+    if (!scenario.mutants.some((m) => m.name === options.mutant))
+      describeWithheldMutants(catalog, [scenario], options.mutant);
     findMutant(scenario, options.mutant);
     return [{ scenario, mutant: options.mutant }];
   }
@@ -69,7 +81,8 @@ export async function runCommand(
   options: RunCommandOptions,
   log: Logger,
 ): Promise<number> {
-  const planned = planRuns(names, options);
+  const settings = await runSettings(options);
+  const planned = planRuns(names, options, settings.catalog);
   const shard = options.shard === undefined ? undefined : parseShardSpec(options.shard);
   const runs = shard === undefined ? planned : shardRuns(planned, shard);
   if (shard !== undefined)
@@ -80,14 +93,31 @@ export async function runCommand(
   const runId = newRunId();
   // The report directory is made and written before any slow work: a bad one costs seconds.
   const dir = await prepareWritableDir(
-    options.reportDir ?? join(defaultReportsRoot, runId),
+    options.reportDir ?? join(settings.reportsRoot, runId),
     'report directory',
   );
-  // The images every world uses build beside the capability probe.
-  const environment = await prepareEnvironment({ log, prebuild: everyWorldImages });
+  // The images every world uses build beside the capability probe and the stack under test.
+  const environment = await prepareEnvironment({
+    log,
+    prebuild: harnessWorldImages,
+    stack: settings.stack,
+    declaredSections: settings.declaredSections,
+  });
   log.info(`run ${runId}: ${runs.length} scenario run(s)`);
+  log.info(stackSummaryLine(environment.stack.record));
+  if (options.withMutants === true || options.mutant !== undefined) {
+    const note = describeWithheldMutants(
+      settings.catalog,
+      runs.map((r) => r.scenario),
+    );
+    if (note !== undefined) log.info(note);
+  }
   const runOne = (run: PlannedRun) =>
-    runScenario(run.scenario, environment, { mutant: run.mutant, keep: options.keep });
+    runScenario(run.scenario, environment, {
+      mutant: run.mutant,
+      keep: options.keep,
+      bounds: settings.bounds[run.scenario.name],
+    });
   // Measuring scenarios go last, one at a time, whatever -j says.
   const results = [
     ...(await runPool(
@@ -109,6 +139,7 @@ export async function runCommand(
     command: ['sovh', 'run', ...process.argv.slice(3)].join(' '),
     harness: harnessVersion(),
     capabilities: environment.capabilities,
+    stack: environment.stack.record,
     scenarios: results,
     ...(shard === undefined ? {} : { shard }),
   };
@@ -128,6 +159,7 @@ export async function runCommand(
     return verdictUnknownExitCode;
   }
   process.stdout.write(`\n${renderConsoleSummary(report)}\n`);
+  process.stdout.write(`${stackSummaryLine(report.stack)}\n`);
   process.stdout.write(`reports: ${written.files.join(', ')}\n`);
   process.stdout.write(`report: file://${written.html}\n`);
   process.stdout.write(
@@ -135,5 +167,5 @@ export async function runCommand(
   );
   const mutantTable = renderMutantTable(results);
   if (mutantTable !== '') process.stdout.write(`${mutantTable}\n`);
-  return exitCodeOfRun(report, options);
+  return exitCodeOfRun(report, { ...options, strict: settings.strict });
 }

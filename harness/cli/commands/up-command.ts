@@ -1,18 +1,26 @@
+import { runSettings, type SettingsFlags } from '../../config/run-settings.ts';
 import { prepareEnvironment } from '../../scenario/environment.ts';
 import { selectScenarios } from '../../scenario/scenario-catalog.ts';
 import { bringUpKeptWorld } from '../../scenario/world-up.ts';
 import type { Logger } from '../../util/log.ts';
 import { SovhError } from '../../util/sovh-error.ts';
+import { stackSummaryLine } from '../stack-output.ts';
 
 /** `sovh up NAME`: brings the scenario's world up, prints its nodes, and leaves it running. */
 export async function upCommand(
   name: string,
-  options: { mutant?: string },
+  options: { mutant?: string } & SettingsFlags,
   log: Logger,
 ): Promise<number> {
-  const [scenario] = selectScenarios([name]);
+  const settings = await runSettings(options);
+  const [scenario] = selectScenarios([name], settings.catalog);
   if (scenario === undefined) throw new SovhError('UNKNOWN_SCENARIO', `unknown scenario "${name}"`);
-  const environment = await prepareEnvironment({ log });
+  const environment = await prepareEnvironment({
+    log,
+    stack: settings.stack,
+    declaredSections: settings.declaredSections,
+  });
+  log.info(stackSummaryLine(environment.stack.record));
   const { session, world } = await bringUpKeptWorld(scenario, environment, options.mutant);
   const description = world.describe();
   process.stdout.write(
