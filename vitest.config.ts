@@ -17,7 +17,8 @@ const dockerProject = {
 };
 
 /**
- * Three projects: "unit" (pure logic, seconds), "docker" (real containers: the runtime, the
+ * Four projects: "unit" (pure logic, seconds), "package" (the packed package installed as a user
+ * would), "docker" (real containers: the runtime, the
  * simulators and every scenario with its mutants) and "docker-alone" (the measuring scenarios,
  * last and one at a time). `npm test` runs them all; `npm run test:unit` is the quick loop.
  * Docker tests run in forked processes so that signal handling and engine clients behave as in
@@ -30,8 +31,18 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['{harness,sims,scenarios,images}/**/*.test.ts'],
-          exclude: ['**/*.docker.test.ts', 'node_modules/**'],
+          exclude: ['**/*.docker.test.ts', '**/*.package.test.ts', 'node_modules/**'],
           // The quick project first; its own worker count needs its own group.
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        test: {
+          // `npm pack` installed into an empty directory: seconds of npm, no engine.
+          name: 'package',
+          include: ['harness/**/*.package.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
           sequence: { groupOrder: 0 },
         },
       },

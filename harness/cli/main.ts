@@ -41,6 +41,15 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     });
 
   program
+    .command('init')
+    .description('write a starter sovh.config.ts and a GitHub Actions workflow here')
+    .option('--force', 'overwrite those files if they exist')
+    .action(async (options: { force?: boolean }) => {
+      const { initCommand } = await import('./commands/init-command.ts');
+      setExitCode(await initCommand(options));
+    });
+
+  program
     .command('list')
     .description('list the scenarios, what they need, their checks and mutants')
     .option('--json', 'print as JSON')

@@ -21,7 +21,8 @@ export function describeWithheldMutants(
   scenarios: readonly Scenario[],
   mutantName?: string,
 ): string | undefined {
-  const withheld = scenarios.flatMap((s) =>
+  const unique = [...new Set(scenarios)];
+  const withheld = unique.flatMap((s) =>
     (catalog.withheldMutants.get(s.name) ?? []).map((m) => ({ scenario: s.name, mutant: m.name })),
   );
   if (mutantName !== undefined) {

@@ -61,7 +61,9 @@ export function describeConfigIssue(issue: z.core.$ZodIssue): string {
     const known = knownFields(issue.path);
     return `${field === '' ? '' : `${field}: `}unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}: remove them${known.length === 0 ? '' : ` (known fields: ${known.join(', ')})`}`;
   }
-  return `${field === '' ? '(the whole file)' : field}: ${issue.message}`;
+  const where = field === '' ? '(the whole file)' : field;
+  if (issue.code === 'invalid_type') return `${where}: ${issue.message}; give a ${issue.expected}`;
+  return `${where}: ${issue.message}`;
 }
 
 async function readConfigValue(file: string): Promise<unknown> {

@@ -102,7 +102,8 @@ manifest.sig      the signature of manifest.json's exact bytes (base64)
 run-key.pub.pem   the public half of that key; the private half was discarded after signing
 results.json      the whole run: verdicts, histories, logs, attachments (the source of all else)
 junit.xml         the verdicts for CI; report.html the report for people
-run/              the engine, the capability probe, image digests and tool versions
+run/              the engine, the capability probe, the stack under test (stack.json: its
+                  source, image id and declared contract sections), image digests, tool versions
 scenarios/<run>/  per scenario run: verdicts, topology, world, history, logs, attachments
 
 Verify with: npx sovh verify <this folder or evidence.tar.gz> [--expect-key <fingerprint>]
@@ -131,6 +132,7 @@ export function evidenceFiles(inputs: EvidenceInputs): Map<string, Buffer> {
     }),
   );
   files.set('run/images.json', imagesFile(report, inputs.imageFacts));
+  if (report.stack !== undefined) files.set('run/stack.json', json(report.stack));
   files.set('run/versions.json', versionsFile(report));
   const slugs = runSlugs(report.scenarios);
   report.scenarios.forEach((result, i) => {

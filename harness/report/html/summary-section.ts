@@ -45,6 +45,20 @@ export function runOutcome(report: RunReport): { status: string; text: string } 
   return { status, text: parts.join('; ') };
 }
 
+/** The stack under test: where it came from, its image id (the digest a report names) and sections. */
+function stackFacts(report: RunReport): SafeHtml {
+  const { stack } = report;
+  if (stack === undefined) return markup``;
+  return markup`<tr>
+      <th>stack</th>
+      <td>
+        ${stack.source}<br /><code>${stack.id}</code>${stack.repoDigests.map((d) => markup`<br /><code>${d}</code>`)}
+        ${stack.archiveSha256 === undefined ? '' : markup`<br />archive <code>sha256:${stack.archiveSha256}</code>`}
+        <br />contract sections: ${stack.sections.join(', ')} (declared by ${stack.sectionsDeclaredBy})
+      </td>
+    </tr>`;
+}
+
 function runFacts(report: RunReport): SafeHtml {
   const { engine } = report.capabilities;
   const totals = runTotals(report);
@@ -71,6 +85,7 @@ function runFacts(report: RunReport): SafeHtml {
         sovh ${report.harness.version}, Node ${report.harness.node}, ${report.harness.platform}
       </td>
     </tr>
+    ${stackFacts(report)}
     <tr>
       <th>engine</th>
       <td>

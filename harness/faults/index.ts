@@ -1,0 +1,8 @@
+/** The faults, each with its heal: `import { migrateVm } from 'sovh/faults'`. */
+export * from './bgp-announcement.ts';
+export * from './boot-chain-change.ts';
+export * from './crypto-policy-cap.ts';
+export * from './fault.ts';
+export * from './hsm-cable-cut.ts';
+export * from './mains-failure.ts';
+export * from './vm-migration.ts';
