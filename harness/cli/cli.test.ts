@@ -1,3 +1,6 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../testing/run-cli.ts';
 
@@ -31,5 +34,36 @@ describe('sovh (no engine needed)', { timeout: 60_000 }, () => {
     const result = await runCli(['exec', 'vm1']);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/give the command after --/);
+  });
+
+  it('exits 2 for a --stack path that does not exist, before touching the engine', async () => {
+    const result = await runCli(['run', 'boot-binding', '--stack', './no-such-stack']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(
+      /stack \.\/no-such-stack: no such file or directory .*give a directory with a Dockerfile/,
+    );
+  });
+
+  it('exits 2 naming the config file, the field and the fix', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sovh-cli-config-'));
+    await writeFile(
+      join(dir, 'sovh.config.json'),
+      JSON.stringify({
+        mutants: [
+          { name: 'm', scenario: 'boot-binding', expectFailing: ['no-such-check'], stack: 'x:1' },
+        ],
+      }),
+    );
+    const result = await runCli(['run'], {}, dir);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(
+      `${join(dir, 'sovh.config.json')}: mutants[0] (m): scenario boot-binding has no check "no-such-check"`,
+    );
+    await writeFile(join(dir, 'sovh.config.json'), JSON.stringify({ strict: 'yes' }));
+    const typed = await runCli(['list'], {}, dir);
+    expect(typed.exitCode).toBe(2);
+    expect(typed.stderr).toMatch(
+      /sovh.config.json is not a valid sovh config:\n  strict: .*give a boolean/,
+    );
   });
 });

@@ -5,7 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { describeError, SovhError } from '../util/sovh-error.ts';
 import { configSchema, userMutantSchema, type ValidConfig } from './config-schema.ts';
-import { defaultExport, importUserModule } from './module-loader.ts';
+import { defaultExport, importUserModule, loadFailure } from './module-loader.ts';
 
 /** The names a config file may have, in the order they are looked for in each directory. */
 export const configFileNames = [
@@ -75,7 +75,7 @@ async function readConfigValue(file: string): Promise<unknown> {
     } catch (error) {
       throw new SovhError(
         'CONFIG_LOAD_FAILED',
-        `${file} did not load: ${describeError(error)}; check it with \`npx tsc --noEmit\` or \`npx tsx ${file}\``,
+        `${file} did not load: ${loadFailure(error)}; check it with \`npx tsc --noEmit\` or \`npx tsx ${file}\``,
         { cause: error },
       );
     }

@@ -1,5 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
+import { describeError } from '../util/sovh-error.ts';
 
 /**
  * Loads a user's TypeScript (or JavaScript) module through tsx, as the CLI itself is loaded: no
@@ -10,15 +11,23 @@ export async function importUserModule(file: string): Promise<Record<string, unk
   return (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
 }
 
-/** A module's default export; tsx may wrap it once more when the file is compiled as CommonJS. */
+/**
+ * A module's default export. A file tsx compiled as CommonJS (no `"type": "module"` above it)
+ * arrives as its whole exports object: its `default`, if it has one, is the default export.
+ */
 export function defaultExport(module: Record<string, unknown>): unknown {
   const value = module.default;
-  if (
+  const named = Object.keys(module).filter((k) => k !== 'default');
+  const isExportsObject =
     typeof value === 'object' &&
     value !== null &&
-    'default' in value &&
-    Object.keys(value).length === 1
-  )
-    return value.default;
-  return value;
+    (('default' in value && Object.keys(value).length === 1) ||
+      (named.length > 0 &&
+        named.every((k) => (value as Record<string, unknown>)[k] === module[k])));
+  return isExportsObject ? (value as Record<string, unknown>).default : value;
+}
+
+/** The first line of a load error: Node appends a require stack with tsx's internal URLs. */
+export function loadFailure(error: unknown): string {
+  return (describeError(error).split('\n')[0] ?? '').replace(/\?namespace=[\w-]+/g, '');
 }

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { glob } from 'tinyglobby';
 import type { Scenario } from '../scenario/scenario.ts';
-import { describeError, SovhError } from '../util/sovh-error.ts';
-import { defaultExport, importUserModule } from './module-loader.ts';
+import { SovhError } from '../util/sovh-error.ts';
+import { defaultExport, importUserModule, loadFailure } from './module-loader.ts';
 
 /** A scenario written in the user's repository, with the file it came from. */
 export interface UserScenario {
@@ -34,7 +34,7 @@ async function loadOne(file: string): Promise<UserScenario> {
   } catch (error) {
     throw new SovhError(
       'USER_SCENARIO_LOAD_FAILED',
-      `scenario file ${file} did not load: ${describeError(error)}; check it with \`npx tsc --noEmit\` or \`npx tsx ${file}\``,
+      `scenario file ${file} did not load: ${loadFailure(error)}; check it with \`npx tsc --noEmit\` or \`npx tsx ${file}\``,
       { cause: error },
     );
   }
