@@ -3,7 +3,8 @@ import { runChecks } from '../../harness/checks/check.ts';
 import type { CapabilityReport } from '../../harness/runtime/capabilities.ts';
 import { History } from '../../harness/scenario/history.ts';
 import type { AuditEvent } from '../../sims/audit/audit-records.ts';
-import { logOrDieChecks } from './log-or-die-checks.ts';
+import { boundsInForce } from '../../harness/scenario/scenario-bounds.ts';
+import { haltBound, logOrDieChecks } from './log-or-die-checks.ts';
 import { observed, type PostFillWrite } from './log-or-die-evidence.ts';
 
 const capabilities = { entries: [] } as unknown as CapabilityReport;
@@ -75,6 +76,14 @@ describe('log-or-die checks', () => {
   it('fail a halt later than the bound', async () => {
     const v = await verdicts(history({ haltedAtMs: filledAtMs + 60_000 }));
     expect(v['services-halted']).toBe('fail');
+  });
+
+  it('hold a stack to its own tighter halt bound, recorded in the history', async () => {
+    const h = history({ haltedAtMs: filledAtMs + 4_000 });
+    expect((await verdicts(h))['services-halted']).toBe('pass');
+    const tighter = history({ haltedAtMs: filledAtMs + 4_000 });
+    tighter.record('observation', boundsInForce.name, { [haltBound.name]: 2_000 });
+    expect((await verdicts(tighter))['services-halted']).toBe('fail');
   });
 
   it('say unknown, never pass, when the run stopped before the evidence', async () => {

@@ -1,11 +1,19 @@
 import { lastObservation, type Check } from '../../harness/checks/check.ts';
 import { describeEvent, residencyAuditKey } from '../../harness/checks/probes/audit-evidence.ts';
 import { verdictOf } from '../../harness/checks/verdict.ts';
+import { contractBound } from '../../harness/contract/contract-bounds.ts';
+import { boundValue } from '../../harness/scenario/scenario-bounds.ts';
 import type { AuditEvent } from '../../sims/audit/audit-records.ts';
 import { observed } from './log-or-die-evidence.ts';
 
 /** The store must stop accepting connections this soon after its audit disk fills. */
-export const haltBoundMs = 10_000;
+export const haltBound = contractBound({
+  name: 'haltMs',
+  description: 'the store stops accepting connections this soon after its audit disk fills',
+  unit: 'ms',
+  contract: 10_000,
+  tighter: 'lower',
+});
 
 /** The first few items of a list, and how many more there are: summaries stay readable. */
 function someOf(items: readonly string[], shown = 3): string {
@@ -60,8 +68,9 @@ export const logOrDieChecks: Check[] = [
   },
   {
     name: 'services-halted',
-    description: `Within ${haltBoundMs} ms of the fill the store stops accepting connections, and stays stopped`,
+    description: `Within the halt bound (contract: ${haltBound.contract} ms) of the fill the store stops accepting connections, and stays stopped`,
     verify(history) {
+      const haltBoundMs = boundValue(history, haltBound);
       const o = lastObservation(history, observed.halt).data;
       const inBound = o.haltedAtMs !== undefined && o.haltedAtMs - o.filledAtMs <= haltBoundMs;
       return verdictOf(

@@ -8,9 +8,10 @@ import {
 } from '../../harness/checks/probes/custody-evidence.ts';
 import { storeRoundTrip } from '../../harness/checks/probes/store-probe.ts';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
+import { boundValue } from '../../harness/scenario/scenario-bounds.ts';
 import { storePort } from '../../harness/contract/site-file.ts';
 import { SovhError } from '../../harness/util/sovh-error.ts';
-import { haltBoundMs, logOrDieChecks } from './log-or-die-checks.ts';
+import { haltBound, logOrDieChecks } from './log-or-die-checks.ts';
 import {
   observed,
   observeStoreState,
@@ -35,6 +36,7 @@ export default defineScenario({
     'Fill the audit disk: the next write is refused, the sovereign services stop, no write reaches the store unaudited',
   needs: ['kernel-audit', 'cap:AUDIT_CONTROL', 'cap:AUDIT_READ', 'cap:SYS_ADMIN', 'cap:SYS_PTRACE'],
   sections: ['audit', 'store'],
+  contractBounds: [haltBound],
   topology: {
     zones: [{ name: 'sovereign', jurisdiction: 'DE', kind: 'sovereign', cidrs: ['10.46.0.0/16'] }],
     services: [
@@ -80,7 +82,7 @@ export default defineScenario({
     });
 
     await context.step('write after the fill; watch the store halt', async () => {
-      const deadline = filledAtMs + haltBoundMs + 2_000;
+      const deadline = filledAtMs + boundValue(context.history, haltBound) + 2_000;
       // The port is probed from the fill on, beside the writes, so a slow write cannot hide when
       // the store halted.
       const watchHalt = (async (): Promise<HaltObservation> => {
