@@ -1,32 +1,20 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEndpoint } from '../engine/engine-locator.ts';
-import { removeSessions } from '../runtime/reaper.ts';
-import { resourcesIn, testEngine, testNamespace } from '../testing/docker-test-kit.ts';
+import { namespacedEngine, nothingLeft, resourcesIn } from '../testing/docker-test-kit.ts';
 import { runCli } from '../testing/run-cli.ts';
-import { silentLogger } from '../util/log.ts';
 import { waitUntil } from '../util/wait-until.ts';
 
-const nothing = { containers: 0, networks: 0, volumes: 0 };
+const nothing = nothingLeft;
 
 describe('sovh against the engine', () => {
+  const { engine: engineNow, namespace } = namespacedEngine();
   let engine: EngineEndpoint;
-  const namespaces: string[] = [];
-  const namespace = (prefix: string) => {
-    const name = testNamespace(prefix);
-    namespaces.push(name);
-    return name;
-  };
 
-  beforeAll(async () => {
-    engine = await testEngine();
-  });
-
-  afterAll(async () => {
-    for (const ns of namespaces)
-      await removeSessions(engine.docker, ns, { all: true }, silentLogger);
+  beforeAll(() => {
+    engine = engineNow();
   });
 
   it('doctor --json prints the capability probe', async () => {

@@ -63,7 +63,7 @@ describe('sovh (no engine needed)', { timeout: 60_000 }, () => {
     const typed = await runCli(['list'], {}, dir);
     expect(typed.exitCode).toBe(2);
     expect(typed.stderr).toMatch(
-      /sovh.config.json is not a valid sovh config:\n  strict: .*give a boolean/,
+      /sovh.config.json is not a valid sovh config:\n {2}strict: .*give a boolean/,
     );
   });
 });

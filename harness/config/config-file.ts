@@ -5,7 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { describeError, SovhError } from '../util/sovh-error.ts';
 import { configSchema, userMutantSchema, type ValidConfig } from './config-schema.ts';
-import { defaultExport, importUserModule, loadFailure } from './module-loader.ts';
+import { defaultExport, loadUserModule } from './module-loader.ts';
 
 /** The names a config file may have, in the order they are looked for in each directory. */
 export const configFileNames = [
@@ -69,16 +69,7 @@ export function describeConfigIssue(issue: z.core.$ZodIssue): string {
 async function readConfigValue(file: string): Promise<unknown> {
   const extension = extname(file);
   if (extension === '.ts' || extension === '.mts') {
-    let module: Record<string, unknown>;
-    try {
-      module = await importUserModule(file);
-    } catch (error) {
-      throw new SovhError(
-        'CONFIG_LOAD_FAILED',
-        `${file} did not load: ${loadFailure(error)}; check it with \`npx tsc --noEmit\` or \`npx tsx ${file}\``,
-        { cause: error },
-      );
-    }
+    const module = await loadUserModule(file, 'CONFIG_LOAD_FAILED', file);
     const value = defaultExport(module);
     if (value === undefined) {
       throw new SovhError(

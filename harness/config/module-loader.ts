@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
-import { describeError } from '../util/sovh-error.ts';
+import { describeError, SovhError } from '../util/sovh-error.ts';
 
 /**
  * Loads a user's TypeScript (or JavaScript) module through tsx, as the CLI itself is loaded: no
@@ -30,4 +30,24 @@ export function defaultExport(module: Record<string, unknown>): unknown {
 /** The first line of a load error: Node appends a require stack with tsx's internal URLs. */
 export function loadFailure(error: unknown): string {
   return (describeError(error).split('\n')[0] ?? '').replace(/\?namespace=[\w-]+/g, '');
+}
+
+/**
+ * Loads a user's module, or throws a named error (`code`) that says which file (`what`) did not
+ * load, why in one line, and how to see the whole story.
+ */
+export async function loadUserModule(
+  file: string,
+  code: string,
+  what: string,
+): Promise<Record<string, unknown>> {
+  try {
+    return await importUserModule(file);
+  } catch (error) {
+    throw new SovhError(
+      code,
+      `${what} did not load: ${loadFailure(error)}; check it with \`npx tsc --noEmit\` or \`npx tsx ${file}\``,
+      { cause: error },
+    );
+  }
 }

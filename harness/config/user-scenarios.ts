@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { glob } from 'tinyglobby';
 import type { Scenario } from '../scenario/scenario.ts';
 import { SovhError } from '../util/sovh-error.ts';
-import { defaultExport, importUserModule, loadFailure } from './module-loader.ts';
+import { defaultExport, loadUserModule } from './module-loader.ts';
 
 /** A scenario written in the user's repository, with the file it came from. */
 export interface UserScenario {
@@ -28,16 +28,7 @@ function looksLikeScenario(value: unknown): value is Scenario {
 }
 
 async function loadOne(file: string): Promise<UserScenario> {
-  let module: Record<string, unknown>;
-  try {
-    module = await importUserModule(file);
-  } catch (error) {
-    throw new SovhError(
-      'USER_SCENARIO_LOAD_FAILED',
-      `scenario file ${file} did not load: ${loadFailure(error)}; check it with \`npx tsc --noEmit\` or \`npx tsx ${file}\``,
-      { cause: error },
-    );
-  }
+  const module = await loadUserModule(file, 'USER_SCENARIO_LOAD_FAILED', `scenario file ${file}`);
   const scenario = defaultExport(module);
   if (!looksLikeScenario(scenario)) {
     throw new SovhError(

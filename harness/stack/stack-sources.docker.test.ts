@@ -6,14 +6,13 @@ import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEndpoint } from '../engine/engine-locator.ts';
 import { ImageBuilder } from '../engine/image-builder.ts';
-import { removeSessions } from '../runtime/reaper.ts';
-import { resourcesIn, testEngine, testNamespace } from '../testing/docker-test-kit.ts';
+import { namespacedEngine, nothingLeft, resourcesIn } from '../testing/docker-test-kit.ts';
 import { runCli } from '../testing/run-cli.ts';
 import { silentLogger } from '../util/log.ts';
 import { resolveStack } from './stack-resolver.ts';
 
 const repository = resolve(import.meta.dirname, '..', '..');
-const nothing = { containers: 0, networks: 0, volumes: 0 };
+const nothing = nothingLeft;
 
 /** A stack directory outside the repository, with these files. */
 async function stackDir(files: Record<string, string>): Promise<string> {
@@ -34,22 +33,15 @@ const sleeper = (label: boolean, marker: string) =>
   ].join('\n');
 
 describe('stacks other than the reference', () => {
+  const { engine: engineNow, namespace } = namespacedEngine();
   let engine: EngineEndpoint;
-  const namespaces: string[] = [];
   const dirs: string[] = [];
-  const namespace = (prefix: string) => {
-    const name = testNamespace(prefix);
-    namespaces.push(name);
-    return name;
-  };
 
-  beforeAll(async () => {
-    engine = await testEngine();
+  beforeAll(() => {
+    engine = engineNow();
   });
 
   afterAll(async () => {
-    for (const ns of namespaces)
-      await removeSessions(engine.docker, ns, { all: true }, silentLogger);
     for (const dir of dirs) await rm(dir, { recursive: true, force: true });
   });
 

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll } from 'vitest';
 import { ensureEngine } from '../engine/engine-starter.ts';
 import type { EngineEndpoint } from '../engine/engine-locator.ts';
 import { ImageBuilder } from '../engine/image-builder.ts';
@@ -6,6 +7,7 @@ import { baseImageRecipe } from '../engine/image-recipe.ts';
 import type Docker from 'dockerode';
 import { listSessions, type SessionResources } from '../runtime/engine-resources.ts';
 import { removeNetwork } from '../runtime/network-removal.ts';
+import { removeSessions } from '../runtime/reaper.ts';
 import { silentLogger } from '../util/log.ts';
 
 /** A namespace of its own for a test, so that reaping and `down --all` touch nothing else. */
@@ -58,5 +60,39 @@ export async function resourcesIn(
     containers: sessions.reduce((n, s) => n + s.containers.length, 0),
     networks: sessions.reduce((n, s) => n + s.networks.length, 0),
     volumes: sessions.reduce((n, s) => n + s.volumes.length, 0),
+  };
+}
+
+/** No container, network or volume: what a namespace must hold after its runs. */
+export const nothingLeft = { containers: 0, networks: 0, volumes: 0 } as const;
+
+/**
+ * The engine and fresh namespaces for a test file's CLI runs; every namespace handed out is
+ * emptied when the file ends. Call in a describe block: it installs its own hooks.
+ */
+export function namespacedEngine(): {
+  engine: () => EngineEndpoint;
+  namespace: (prefix: string) => string;
+} {
+  let engine: EngineEndpoint | undefined;
+  const namespaces: string[] = [];
+  beforeAll(async () => {
+    engine = await testEngine();
+  });
+  afterAll(async () => {
+    if (engine === undefined) return;
+    for (const ns of namespaces)
+      await removeSessions(engine.docker, ns, { all: true }, silentLogger);
+  });
+  return {
+    engine: () => {
+      if (engine === undefined) throw new Error('the engine is not ready before beforeAll');
+      return engine;
+    },
+    namespace: (prefix) => {
+      const name = testNamespace(prefix);
+      namespaces.push(name);
+      return name;
+    },
   };
 }
