@@ -21,6 +21,7 @@ import { phaseBounds, PhaseTimeout, withinPhaseBound } from './phase-watchdog.ts
 import { collectWorldLogs } from './world-logs.ts';
 import { collectWorldVersions } from './world-versions.ts';
 import { boundsFor, boundsInForce } from './scenario-bounds.ts';
+import { stackExits } from './stack-exits.ts';
 import { notImplementedChecks, sectionsReason, undeclaredSections } from './stack-sections.ts';
 
 export interface ScenarioRunOptions {
@@ -159,7 +160,8 @@ export async function runScenario(
       );
     } catch (error) {
       noteTimeout(error);
-      runError = describeError(error);
+      const exits = await stackExits(upWorld).catch(() => []);
+      runError = [describeError(error), ...exits].join('; ');
       history.record('error', 'run', { error: runError });
       // An abandoned schedule may still be running: nothing it does from now on is evidence.
       if (error instanceof PhaseTimeout) history.close(runError);

@@ -3,12 +3,16 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEndpoint } from '../engine/engine-locator.ts';
 import { ImageBuilder } from '../engine/image-builder.ts';
 import { namespacedEngine, nothingLeft, resourcesIn } from '../testing/docker-test-kit.ts';
 import { runCli } from '../testing/run-cli.ts';
 import { silentLogger } from '../util/log.ts';
+import { prepareEnvironment } from '../scenario/environment.ts';
+import { runScenario } from '../scenario/scenario-runner.ts';
+import { defineScenario } from '../scenario/scenario.ts';
 import { resolveStack } from './stack-resolver.ts';
 
 const repository = resolve(import.meta.dirname, '..', '..');
@@ -182,5 +186,45 @@ describe('stacks other than the reference', () => {
       /declares no contract sections.*LABEL dev\.sovh\.contract-sections="boot-binding,egress,dns"/,
     );
     expect(await resourcesIn(engine, env.SOVH_NAMESPACE)).toEqual(nothing);
+  });
+
+  it("a stack that dies during a run is named in the run's error, with its last lines", async () => {
+    const dir = await stackDir({
+      Dockerfile: [
+        'ARG PARENT_IMAGE',
+        'FROM ${PARENT_IMAGE}',
+        'LABEL dev.sovh.contract-sections="store"',
+        'CMD ["sh", "-c", "sleep 8; echo lost-my-mind; exit 4"]',
+        '',
+      ].join('\n'),
+    });
+    dirs.push(dir);
+    const environment = await prepareEnvironment({
+      log: silentLogger,
+      stack: { kind: 'dockerfile', dir },
+      env: { ...process.env, SOVH_NAMESPACE: namespace('dies') },
+    });
+    const scenario = defineScenario({
+      name: 'outlives-its-stack',
+      description: 'waits past the stack and then fails, as a probe of a dead store would',
+      needs: [],
+      sections: ['store'],
+      topology: {
+        zones: [{ name: 'z', jurisdiction: 'DE', kind: 'sovereign', cidrs: ['10.40.0.0/16'] }],
+        machines: [{ name: 'm', zone: 'z' }],
+        hosts: [{ name: 'vm1', machine: 'm' }],
+      },
+      async run() {
+        await sleep(12_000);
+        throw new Error('the store did not answer');
+      },
+      checks: [{ name: 'c', description: 'c', verify: () => ({ status: 'pass', summary: '' }) }],
+      mutants: [{ name: 'm', description: 'm', expectFailing: ['c'], topology: (t) => t }],
+    });
+    const result = await runScenario(scenario, environment);
+    expect(result.reason).toMatch(
+      /the store did not answer; host vm1's stack exited with code 4 while its VM was up; .*keeps running until the container is stopped; its last lines: .*lost-my-mind/,
+    );
+    expect(await resourcesIn(engine, environment.namespace)).toEqual(nothing);
   });
 });
