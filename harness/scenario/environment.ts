@@ -60,7 +60,7 @@ export async function prepareEnvironment(options: {
       await preflightStack(engine.docker, resolved.record.image, {
         namespace,
         log: options.log,
-        description: `the stack under test, ${describeStackSource(source)},`,
+        description: describeStackSource(source),
       });
     return resolved;
   });

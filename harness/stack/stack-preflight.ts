@@ -60,7 +60,7 @@ export async function preflightStack(
         const output = await container.logs(logTailLines).catch(() => '');
         throw new SovhError(
           'STACK_EXITED',
-          `${options.description} (${image}) exited with code ${state.ExitCode} ${Date.now() - startedAt}ms after it started, alone with a site file and no TPM; the contract says the stack's command keeps running until the container is stopped, also when it refuses to start its services (images/host/CONTRACT.md, "How the harness runs a host"). Its last ${logTailLines} log lines:\n${
+          `the stack under test (${options.description}, image ${image}) exited with code ${state.ExitCode} ${Date.now() - startedAt}ms after it started, alone with a site file and no TPM; the contract says the stack's command keeps running until the container is stopped, also when it refuses to start its services (images/host/CONTRACT.md, "How the harness runs a host"). Its last ${logTailLines} log lines:\n${
             output
               .trimEnd()
               .split('\n')
