@@ -105,13 +105,14 @@ export async function runCommand(
   });
   log.info(`run ${runId}: ${runs.length} scenario run(s)`);
   log.info(stackSummaryLine(environment.stack.record));
-  if (options.withMutants === true || options.mutant !== undefined) {
-    const note = describeWithheldMutants(
-      settings.catalog,
-      runs.map((r) => r.scenario),
-    );
-    if (note !== undefined) log.info(note);
-  }
+  const withheld =
+    options.withMutants === true || options.mutant !== undefined
+      ? describeWithheldMutants(
+          settings.catalog,
+          runs.map((r) => r.scenario),
+        )
+      : undefined;
+  if (withheld !== undefined) log.info(withheld);
   const runOne = (run: PlannedRun) =>
     runScenario(run.scenario, environment, {
       mutant: run.mutant,
@@ -167,5 +168,6 @@ export async function runCommand(
   );
   const mutantTable = renderMutantTable(results);
   if (mutantTable !== '') process.stdout.write(`${mutantTable}\n`);
+  if (withheld !== undefined) process.stdout.write(`${withheld}\n`);
   return exitCodeOfRun(report, { ...options, strict: settings.strict });
 }
