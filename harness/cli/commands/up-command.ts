@@ -4,7 +4,7 @@ import { selectScenarios } from '../../scenario/scenario-catalog.ts';
 import { bringUpKeptWorld } from '../../scenario/world-up.ts';
 import type { Logger } from '../../util/log.ts';
 import { SovhError } from '../../util/sovh-error.ts';
-import { stackSummaryLine } from '../stack-output.ts';
+import { describeWithheldMutants, stackSummaryLine } from '../stack-output.ts';
 
 /** `sovh up NAME`: brings the scenario's world up, prints its nodes, and leaves it running. */
 export async function upCommand(
@@ -15,6 +15,8 @@ export async function upCommand(
   const settings = await runSettings(options);
   const [scenario] = selectScenarios([name], settings.catalog);
   if (scenario === undefined) throw new SovhError('UNKNOWN_SCENARIO', `unknown scenario "${name}"`);
+  if (options.mutant !== undefined && !scenario.mutants.some((m) => m.name === options.mutant))
+    describeWithheldMutants(settings.catalog, [scenario], options.mutant);
   const environment = await prepareEnvironment({
     log,
     stack: settings.stack,
