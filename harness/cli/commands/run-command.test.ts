@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { makeCatalog } from '../../scenario/scenario-catalog.ts';
 import { planRuns } from './run-command.ts';
 
 describe('planRuns', () => {
@@ -22,6 +23,31 @@ describe('planRuns', () => {
     );
     expect(() => planRuns([], { mutant: 'kek-plain-file' })).toThrow(
       /--mutant needs exactly one scenario/,
+    );
+  });
+
+  it('against another stack runs only its own mutants, and names a built-in one asked for', () => {
+    const catalog = makeCatalog({
+      referenceStack: false,
+      userMutants: [
+        {
+          scenario: 'boot-binding',
+          mutant: {
+            name: 'kek-in-the-clear',
+            description: 'mine',
+            expectFailing: ['kek-sealed-to-pcrs'],
+            stackPatch: '/dev/null',
+          },
+        },
+      ],
+    });
+    expect(
+      planRuns(['boot-binding', 'dns-leakage'], { withMutants: true }, catalog).map(
+        (r) => `${r.scenario.name}:${r.mutant ?? ''}`,
+      ),
+    ).toEqual(['boot-binding:', 'boot-binding:kek-in-the-clear', 'dns-leakage:']);
+    expect(() => planRuns(['boot-binding'], { mutant: 'kek-plain-file' }, catalog)).toThrow(
+      /mutant kek-plain-file of boot-binding is a patch against the reference stack .*does not run against another stack/,
     );
   });
 });
