@@ -1,9 +1,10 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   baseImageRecipe,
+  contextFiles,
   imageTag,
   recipeHash,
   type DockerfileImageRecipe,
@@ -35,5 +36,19 @@ describe('image recipes', () => {
     expect(
       await recipeHash({ ...a, parent: { ...baseImageRecipe, revision: 99 } }, mirror),
     ).not.toBe(base);
+  });
+
+  it("leave out what the context's .dockerignore names", async () => {
+    const a = await recipeIn('FROM x\n');
+    const mirror = 'http://mirror.example/debian';
+    await writeFile(join(a.contextDir, '.dockerignore'), 'node_modules\n*.log\n');
+    const before = await recipeHash(a, mirror);
+    await mkdir(join(a.contextDir, 'node_modules', 'dep'), { recursive: true });
+    await writeFile(join(a.contextDir, 'node_modules', 'dep', 'index.js'), 'x');
+    await writeFile(join(a.contextDir, 'build.log'), 'x');
+    expect(await recipeHash(a, mirror)).toBe(before);
+    expect((await contextFiles(a)).map((f) => f.path)).toEqual(['.dockerignore', 'Dockerfile']);
+    await writeFile(join(a.contextDir, 'stack.conf'), 'x');
+    expect(await recipeHash(a, mirror)).not.toBe(before);
   });
 });

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { dockerIgnore } from './docker-ignore.ts';
 
 /** The debootstrapped Debian image every other image is built on. */
 export interface BaseImageRecipe {
@@ -53,13 +55,21 @@ export interface ContextFile {
   mode: number;
 }
 
-/** The files of a build context in a stable order (the order decides the hash). */
+/**
+ * The files of a build context in a stable order (the order decides the hash), less what its
+ * `.dockerignore` leaves out: a stack repository's node_modules and reports are not its image.
+ */
 export async function contextFiles(recipe: DockerfileImageRecipe): Promise<ContextFile[]> {
   const files = new Map<string, ContextFile>();
+  const ignoreFile = join(recipe.contextDir, '.dockerignore');
+  const ignored = existsSync(ignoreFile)
+    ? dockerIgnore(await readFile(ignoreFile, 'utf8'))
+    : () => false;
   const walk = async (dir: string): Promise<void> => {
     const entries = await readdir(dir, { withFileTypes: true });
     for (const entry of entries) {
       const full = join(dir, entry.name);
+      if (ignored(relative(recipe.contextDir, full).split(sep).join('/'))) continue;
       // Bytecode caches appear wherever the stack's Python ran on this machine; never context.
       if (entry.name === '__pycache__' || entry.name.endsWith('.pyc')) continue;
       // A stack's own repository may be the context: its history is not.

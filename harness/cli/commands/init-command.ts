@@ -37,6 +37,10 @@ export async function initCommand(
     await writeFile(file.path, file.content);
     process.stdout.write(`wrote ${relative(dir, file.path)}\n`);
   }
+  if (existsSync(join(dir, 'Dockerfile')) && !existsSync(join(dir, '.dockerignore')))
+    process.stdout.write(
+      'note: this directory is the build context of the stack; a .dockerignore naming node_modules and reports keeps them out of it\n',
+    );
   process.stdout.write(
     `next: set the stack and its sections in ${initFiles.config}, then \`npx sovh list\` and \`npx sovh run\`\n`,
   );
