@@ -8,8 +8,28 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 /** Debian's chromium; the harness never downloads a browser of its own. */
 export const chromiumPath = '/usr/bin/chromium';
 
+/**
+ * Chromium on its own asks Google's services for sign-in, updates, field trials and safe browsing
+ * (accounts.google.com and update.googleapis.com were seen on the machine's outer interface). The
+ * report is one file from disk: every name resolves to nothing and every background service is off,
+ * so the browser makes no request of its own.
+ */
 const chromiumFlags = [
   '--headless',
+  '--host-resolver-rules=MAP * ~NOTFOUND',
+  '--proxy-server=127.0.0.1:9',
+  '--proxy-bypass-list=<-loopback>',
+  '--disable-domain-reliability',
+  '--disable-client-side-phishing-detection',
+  '--disable-default-apps',
+  '--disable-extensions',
+  '--disable-field-trial-config',
+  '--disable-features=OptimizationHints,MediaRouter,Translate,AutofillServerCommunication,CertificateTransparencyComponentUpdater',
+  '--no-pings',
+  '--no-service-autorun',
+  '--metrics-recording-only',
+  '--password-store=basic',
+  '--use-mock-keychain',
   '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',
