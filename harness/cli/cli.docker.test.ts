@@ -97,4 +97,29 @@ describe('sovh against the engine', () => {
     expect(results.scenarios[0]?.mutant).toMatchObject({ caught: true, verdict: 'caught' });
     expect(await resourcesIn(engine, env.SOVH_NAMESPACE)).toEqual(nothing);
   });
+
+  it('run --repeat 2 makes each run twice, records it, and prints the stability of every check', async () => {
+    const env = { SOVH_NAMESPACE: namespace('repeat') };
+    const reportDir = await mkdtemp(join(tmpdir(), 'sovh-report-'));
+    const result = await runCli(
+      ['run', 'config-immutability', '--repeat', '2', '--report-dir', reportDir],
+      env,
+    );
+    expect(result.exitCode, result.all).toBe(0);
+    const results = JSON.parse(await readFile(join(reportDir, 'results.json'), 'utf8')) as {
+      repeat?: number;
+      scenarios: { scenario: string; checks: unknown[] }[];
+    };
+    expect(results.repeat).toBe(2);
+    expect(results.scenarios.map((s) => s.scenario)).toEqual([
+      'config-immutability',
+      'config-immutability',
+    ]);
+    const checks = results.scenarios[0]?.checks.length ?? 0;
+    expect(result.stdout).toContain(
+      `stability over repetitions (0 unstable of ${String(checks)} checks):`,
+    );
+    expect(result.stdout).toMatch(/stable {2}config-immutability \/ \S+ +pass 2\/2/);
+    expect(await resourcesIn(engine, env.SOVH_NAMESPACE)).toEqual(nothing);
+  });
 });

@@ -70,6 +70,12 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--strict', 'count "not applicable" checks as failures')
     .option('-j, --jobs <n>', 'scenario runs at a time', positiveInteger, 1)
     .option(
+      '--repeat <n>',
+      'make every scenario run n times and print how stable each check was',
+      positiveInteger,
+      1,
+    )
+    .option(
       '--shard <i/n>',
       'run only the i-th of n shares of the runs (merge them with `sovh merge`)',
     )

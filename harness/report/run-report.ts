@@ -15,6 +15,8 @@ export interface RunReport {
   /** The stack under test: where it came from, its image id and digests, its declared sections. */
   stack?: StackRecord;
   scenarios: ScenarioResult[];
+  /** How many times each planned scenario run was made (`sovh run --repeat N`), when more than once. */
+  repeat?: number;
   /** The share of a sharded run this process took (`sovh run --shard i/n`). */
   shard?: { index: number; total: number };
   /** The shards a merged run was made of (`sovh merge`), each with its bundle's signing key. */

@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { inspectImages } from '../../engine/image-facts.ts';
 import { renderConsoleSummary } from '../../report/console-summary.ts';
 import { exitCodeOfRun, renderMutantTable } from '../../report/mutant-verdicts.ts';
+import { checkStability, renderStabilityTable } from '../../report/stability.ts';
 import { saveFallbackResults, verdictUnknownExitCode } from '../../report/fallback-results.ts';
 import { writeRunReport, type WrittenReport } from '../../report/report-writer.ts';
 import { newRunId, type RunReport } from '../../report/run-report.ts';
@@ -37,6 +38,8 @@ export interface RunCommandOptions {
   stack?: string;
   /** A config file instead of the one found from the working directory up. */
   config?: string;
+  /** Make every planned scenario run this many times and print how stable each check was. */
+  repeat?: number;
 }
 
 interface PlannedRun {
@@ -84,7 +87,10 @@ export async function runCommand(
   const settings = await runSettings(options);
   const planned = planRuns(names, options, settings.catalog);
   const shard = options.shard === undefined ? undefined : parseShardSpec(options.shard);
-  const runs = shard === undefined ? planned : shardRuns(planned, shard);
+  const repeat = options.repeat ?? 1;
+  const sharded = shard === undefined ? planned : shardRuns(planned, shard);
+  // Repetitions run round by round, so a slow drift of the machine spreads over every run.
+  const runs = Array.from({ length: repeat }, () => sharded).flat();
   if (shard !== undefined)
     log.info(
       `shard ${formatShardSpec(shard)}: ${String(runs.length)} of ${String(planned.length)} scenario run(s): ${[...new Set(runs.map((r) => r.scenario.name))].join(', ') || 'none'}`,
@@ -143,6 +149,7 @@ export async function runCommand(
     stack: environment.stack.record,
     scenarios: results,
     ...(shard === undefined ? {} : { shard }),
+    ...(repeat > 1 ? { repeat } : {}),
   };
   let written: WrittenReport;
   try {
@@ -169,5 +176,6 @@ export async function runCommand(
   const mutantTable = renderMutantTable(results);
   if (mutantTable !== '') process.stdout.write(`${mutantTable}\n`);
   if (withheld !== undefined) process.stdout.write(`${withheld}\n`);
+  if (repeat > 1) process.stdout.write(`${renderStabilityTable(checkStability(results))}\n`);
   return exitCodeOfRun(report, { ...options, strict: settings.strict });
 }
