@@ -17,6 +17,14 @@ function positiveInteger(value: string): number {
   return n;
 }
 
+const sarifHelp =
+  'also write the failed and undecided checks as SARIF 2.1.0 to this file (code scanning)';
+interface MergeOptions {
+  reportDir?: string;
+  strict?: boolean;
+  sarif?: string;
+  config?: string;
+}
 const stackHelp =
   'the stack under test: a directory with a Dockerfile, an image in the engine (name:tag or id), an archive from `docker save`, or `reference` (default; overrides the config file)';
 const configHelp =
@@ -69,6 +77,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--keep', 'leave the worlds running after the run (remove with `sovh down`)')
     .option('--strict', 'count "not applicable" checks as failures')
     .option('-j, --jobs <n>', 'scenario runs at a time', positiveInteger, 1)
+    .option('--sarif <file>', sarifHelp)
     .option(
       '--repeat <n>',
       'make every scenario run n times and print how stable each check was',
@@ -134,7 +143,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .argument('<dirs...>', 'the report folder of each shard, e.g. reports/<run-id>')
     .option('--report-dir <dir>', 'write the merged reports here instead of reports/<run-id>/')
     .option('--strict', 'count "not applicable" checks as failures')
-    .action(async (dirs: string[], options: { reportDir?: string; strict?: boolean }) => {
+    .option('--sarif <file>', sarifHelp)
+    .option('--config <file>', configHelp)
+    .action(async (dirs: string[], options: MergeOptions) => {
       const { mergeCommand } = await import('./commands/merge-command.ts');
       setExitCode(await mergeCommand(dirs, options));
     });

@@ -8,6 +8,8 @@ import { exitCodeOfRun, renderMutantTable } from '../../report/mutant-verdicts.t
 import { defaultReportsRoot, writeRunReport } from '../../report/report-writer.ts';
 import type { RunReport } from '../../report/run-report.ts';
 import { mergeShardReports, type ShardOutput } from '../../shard/merge-runs.ts';
+import { runSettings } from '../../config/run-settings.ts';
+import { findingsAnchor, prepareSarifPath, publishFindings } from '../findings-output.ts';
 import { describeError, SovhError } from '../../util/sovh-error.ts';
 import { prepareWritableDir } from '../../util/writable-dir.ts';
 
@@ -70,8 +72,9 @@ async function readShard(dir: string): Promise<ShardOutput> {
 /** `sovh merge DIR...`: one report and one signed bundle from the report folders of every shard. */
 export async function mergeCommand(
   dirs: readonly string[],
-  options: { reportDir?: string; strict?: boolean },
+  options: { reportDir?: string; strict?: boolean; sarif?: string; config?: string },
 ): Promise<number> {
+  const sarifPath = await prepareSarifPath(options.sarif);
   const shards = await Promise.all(dirs.map((dir) => readShard(resolve(dir))));
   const { report, imageFacts } = mergeShardReports(
     shards,
@@ -85,6 +88,10 @@ export async function mergeCommand(
     inspectImages: () => Promise.resolve(imageFacts),
   });
   process.stdout.write(`${renderConsoleSummary(report)}\n`);
+  const anchor =
+    options.sarif === undefined ? undefined : findingsAnchor(await runSettings(options));
+  for (const line of await publishFindings(report, sarifPath, anchor))
+    process.stdout.write(`${line}\n`);
   const mutantTable = renderMutantTable(report.scenarios);
   if (mutantTable !== '') process.stdout.write(`${mutantTable}\n`);
   process.stdout.write(

@@ -23,6 +23,7 @@ import { describeError, SovhError } from '../../util/sovh-error.ts';
 import { prepareWritableDir } from '../../util/writable-dir.ts';
 import { harnessVersion } from '../harness-version.ts';
 import { runSettings } from '../../config/run-settings.ts';
+import { findingsAnchor, prepareSarifPath, publishFindings } from '../findings-output.ts';
 import { describeWithheldMutants, stackSummaryLine } from '../stack-output.ts';
 
 export interface RunCommandOptions {
@@ -40,6 +41,8 @@ export interface RunCommandOptions {
   config?: string;
   /** Make every planned scenario run this many times and print how stable each check was. */
   repeat?: number;
+  /** Also write the findings (failed and undecided checks) as SARIF 2.1.0 to this file. */
+  sarif?: string;
 }
 
 interface PlannedRun {
@@ -102,6 +105,7 @@ export async function runCommand(
     options.reportDir ?? join(settings.reportsRoot, runId),
     'report directory',
   );
+  const sarifPath = await prepareSarifPath(options.sarif);
   // The images every world uses build beside the capability probe and the stack under test.
   const environment = await prepareEnvironment({
     log,
@@ -173,6 +177,8 @@ export async function runCommand(
   process.stdout.write(
     `evidence: ${written.bundle.dir} (${written.bundle.fileCount} files), signed by run key ${written.bundle.keyFingerprint}; check with \`npx sovh verify ${written.bundle.archive} --expect-key ${written.bundle.keyFingerprint}\`\n`,
   );
+  for (const line of await publishFindings(report, sarifPath, findingsAnchor(settings)))
+    process.stdout.write(`${line}\n`);
   const mutantTable = renderMutantTable(results);
   if (mutantTable !== '') process.stdout.write(`${mutantTable}\n`);
   if (withheld !== undefined) process.stdout.write(`${withheld}\n`);
