@@ -5,6 +5,24 @@ import type { RunSession } from './run-session.ts';
 /** Marks the rules this file adds, so that the rules of gone networks can be found and removed. */
 const ruleComment = 'sovh-zone-routing';
 
+/**
+ * Finds the rules of this file whose bridge no longer exists (a run killed before its teardown
+ * left them) and prints one line per rule: "orphan br-..." when only listing, "removed br-..."
+ * when pruning. Run in the engine host's network namespace.
+ */
+export function orphanRoutingRulesScript(mode: 'list' | 'prune'): string {
+  const act =
+    mode === 'prune'
+      ? 'eval "iptables -D $chain $rest" && echo "removed $bridge"'
+      : 'echo "orphan $bridge"';
+  return [
+    `iptables -S DOCKER-USER | grep -- '--comment ${ruleComment}' | while read -r _ chain rest; do`,
+    '  bridge=$(echo "$rest" | sed -n "s/.*-i \\(br-[0-9a-f]*\\) .*/\\1/p");',
+    `  if [ -n "$bridge" ] && ! ip link show "$bridge" >/dev/null 2>&1; then ${act}; fi;`,
+    'done',
+  ].join('\n');
+}
+
 /** The Linux bridge the engine made for a network (its default name: br- and 12 hex of the id). */
 export function bridgeName(network: StartedNetwork): string {
   return `br-${network.id.slice(0, 12)}`;
@@ -32,12 +50,7 @@ export async function allowZoneRouting(
 ): Promise<void> {
   if (networks.length === 0) return;
   const bridges = networks.map(bridgeName);
-  const prune = [
-    `iptables -S DOCKER-USER | grep -- '--comment ${ruleComment}' | while read -r _ chain rest; do`,
-    '  bridge=$(echo "$rest" | sed -n "s/.*-i \\(br-[0-9a-f]*\\) .*/\\1/p");',
-    '  if [ -n "$bridge" ] && ! ip link show "$bridge" >/dev/null 2>&1; then eval "iptables -D $chain $rest"; fi;',
-    'done',
-  ].join('\n');
+  const prune = orphanRoutingRulesScript('prune');
   const add = bridges
     .map(
       (b) =>

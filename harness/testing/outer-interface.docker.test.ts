@@ -13,6 +13,7 @@ import { addressInCidr, mustParseCidr, parseAddress } from '../util/cidr.ts';
 import { silentLogger } from '../util/log.ts';
 import { testEngine, testNamespace } from './docker-test-kit.ts';
 import { runCli } from './run-cli.ts';
+import { demuxLogBuffer } from '../runtime/started-container.ts';
 
 /** Scenarios whose stacks try hardest to reach the outside: foreign destinations and resolvers. */
 const selection = ['egress-default-deny', 'dns-leakage'];
@@ -64,23 +65,12 @@ async function captureOuterInterface(
         await reader.start();
         await reader.wait();
         const logs = await reader.logs({ stdout: true, stderr: false });
-        return demux(logs).split('\n').filter(Boolean);
+        return demuxLogBuffer(logs).split('\n').filter(Boolean);
       } finally {
         await reader.remove({ force: true });
       }
     },
   };
-}
-
-/** The engine's multiplexed log stream (8-byte frame headers) as text. */
-function demux(buffer: Buffer): string {
-  let text = '';
-  for (let at = 0; at + 8 <= buffer.length;) {
-    const size = buffer.readUInt32BE(at + 4);
-    text += buffer.subarray(at + 8, at + 8 + size).toString();
-    at += 8 + size;
-  }
-  return text;
 }
 
 function addressesIn(line: string): number[] {
