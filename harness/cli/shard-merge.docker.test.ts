@@ -9,8 +9,8 @@ import { runCli } from '../testing/run-cli.ts';
 import { silentLogger } from '../util/log.ts';
 import type { EngineEndpoint } from '../engine/engine-locator.ts';
 
-/** Two quick scenarios, one with its mutants: enough for two shards to differ. */
-const selection = ['boot-binding', 'config-immutability'];
+/** Two of the quickest scenarios, each with its mutant: enough for two shards to differ. */
+const selection = ['config-immutability', 'pull-only-monitoring'];
 
 function verdicts(report: RunReport): Record<string, string[]> {
   const entries = report.scenarios.map((s): [string, string[]] => [
