@@ -249,7 +249,9 @@ export class ContainerBuilder {
     session.assertOpen(`container ${this.name}`);
     const containerName = session.resourceName(this.name);
     session.log.detail(`starting ${containerName} (${this.image})`);
-    const created = await session.docker.createContainer(this.createOptions(containerName));
+    const created = await session.creating(
+      session.docker.createContainer(this.createOptions(containerName)),
+    );
     const started = new StartedContainer(session.docker, created.id, containerName, this.name, {
       commandChannel: this.commandChannel,
     });

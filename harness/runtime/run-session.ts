@@ -9,6 +9,7 @@ import { createInternalNetwork, type StartedNetwork } from './internal-network.t
 import { currentProcessIdentity, formatIdentity } from './process-identity.ts';
 import { reapDeadSessions } from './reaper.ts';
 import { registerForSignalTeardown } from './signal-teardown.ts';
+import { raceDeadline } from '../util/deadline.ts';
 
 export interface RunSessionOptions {
   docker: Docker;
@@ -24,6 +25,9 @@ export interface RunSessionOptions {
  * One bring-up of a world in the engine. It labels everything it makes, removes it all in
  * `teardown()` (also on SIGINT/SIGTERM), and reaps the leftovers of dead sessions when it opens.
  */
+/** How long a teardown waits for creations already asked of the engine to settle. */
+const inFlightBoundMs = 60_000;
+
 export class RunSession implements AsyncDisposable {
   readonly id: string;
   readonly docker: Docker;
@@ -93,12 +97,18 @@ export class RunSession implements AsyncDisposable {
     extraLabels: Record<string, string> = {},
   ): Promise<StartedNetwork> {
     this.assertOpen(`network ${name}`);
-    const network = await createInternalNetwork(this.docker, {
-      name: this.resourceName(name),
-      logicalName: name,
-      subnetCandidates,
-      labels: this.labels({ [labelKeys.role]: 'network', [labelKeys.node]: name, ...extraLabels }),
-    });
+    const network = await this.creating(
+      createInternalNetwork(this.docker, {
+        name: this.resourceName(name),
+        logicalName: name,
+        subnetCandidates,
+        labels: this.labels({
+          [labelKeys.role]: 'network',
+          [labelKeys.node]: name,
+          ...extraLabels,
+        }),
+      }),
+    );
     await this.removeIfClosed();
     return network;
   }
@@ -114,11 +124,13 @@ export class RunSession implements AsyncDisposable {
   ): Promise<string> {
     this.assertOpen(`volume ${name}`);
     const volumeName = this.resourceName(name);
-    await this.docker.createVolume({
-      Name: volumeName,
-      Labels: this.labels({ [labelKeys.role]: 'volume', [labelKeys.node]: name, ...extraLabels }),
-      ...(driverOptions === undefined ? {} : { Driver: 'local', DriverOpts: driverOptions }),
-    });
+    await this.creating(
+      this.docker.createVolume({
+        Name: volumeName,
+        Labels: this.labels({ [labelKeys.role]: 'volume', [labelKeys.node]: name, ...extraLabels }),
+        ...(driverOptions === undefined ? {} : { Driver: 'local', DriverOpts: driverOptions }),
+      }),
+    );
     await this.removeIfClosed();
     return volumeName;
   }
@@ -127,6 +139,20 @@ export class RunSession implements AsyncDisposable {
   container(image: string, name: string): ContainerBuilder {
     return new ContainerBuilder(this, image, name);
   }
+
+  /**
+   * Marks an engine call that creates a resource of the session as in flight. A teardown waits
+   * for such calls (bounded) before it sweeps: a network still being created when SIGINT came
+   * would otherwise appear after the sweep and outlive the process.
+   */
+  creating<T>(call: Promise<T>): Promise<T> {
+    this.inFlight.add(call);
+    const settle = () => this.inFlight.delete(call);
+    call.then(settle, settle);
+    return call;
+  }
+
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   /** Called by builders after each create: a teardown that ran meanwhile must win. */
   async removeIfClosed(): Promise<void> {
@@ -146,9 +172,17 @@ export class RunSession implements AsyncDisposable {
   }
 
   /** Removes every resource of the session. Idempotent; safe to call from a signal handler. */
-  async teardown(): Promise<void> {
-    if (this.closed || this.tearingDown) return;
-    this.tearingDown = true;
+  /**
+   * Tears the session down once. A second caller (SIGINT while the run's own teardown is under
+   * way) gets the teardown in flight: it must not take an early return as "done" and exit while
+   * containers are still being removed.
+   */
+  teardown(): Promise<void> {
+    this.teardownInFlight ??= this.tearDownOnce();
+    return this.teardownInFlight;
+  }
+
+  private async tearDownOnce(): Promise<void> {
     // Hooks undo what lives outside the engine's resources (e.g. forwarding rules); they may
     // still start a helper container, so they run before the session closes.
     const problems: string[] = [];
@@ -156,8 +190,19 @@ export class RunSession implements AsyncDisposable {
       await hook().catch((error: unknown) => problems.push(describeError(error)));
     }
     this.closed = true;
-    this.unregister();
-    problems.push(...(await this.sweep()));
+    // Creations already asked of the engine finish (or fail) first, so the sweep sees them.
+    await raceDeadline(
+      Promise.allSettled([...this.inFlight]),
+      inFlightBoundMs,
+      () => new Error('in-flight creations did not settle'),
+    ).catch((error: unknown) => problems.push(describeError(error)));
+    // The signal handlers stay until the sweep is over: a SIGINT while containers are being
+    // removed must wait for that removal (see teardown()), not kill the process half way.
+    try {
+      problems.push(...(await this.sweep()));
+    } finally {
+      this.unregister();
+    }
     if (problems.length > 0) {
       throw new SovhError(
         'TEARDOWN_INCOMPLETE',
@@ -167,7 +212,7 @@ export class RunSession implements AsyncDisposable {
     }
   }
 
-  private tearingDown = false;
+  private teardownInFlight: Promise<void> | undefined;
   private readonly teardownHooks: (() => Promise<void>)[] = [];
 
   /** Registers work to undo at teardown, run in reverse order of registration. */
