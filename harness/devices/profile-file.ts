@@ -1,0 +1,123 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { fieldPath } from '../config/config-file.ts';
+import { describeError, SovhError } from '../util/sovh-error.ts';
+import { deviceProfileSchema, labAddresses, type DeviceProfile } from './device-profile.ts';
+
+export interface LoadedProfile {
+  /** The profile file's absolute path: every error about the profile names it. */
+  file: string;
+  profile: DeviceProfile;
+}
+
+const alternatives: Record<string, string> = {
+  tpm: '`sim`, `{ tcti: "swtpm:host=H,port=P" }` (or mssim:), or `{ device: /dev/tpmrm0 }`',
+  ups: '`sim` or `{ nut: "H:P", name: UPS, user: USER, passwordEnv: VARIABLE }`',
+};
+const knownFields: Record<string, string[]> = {
+  '': ['labNetwork', 'machines', 'ups'],
+  tpm: ['tcti', 'device'],
+  ups: ['nut', 'name', 'user', 'passwordEnv'],
+};
+
+/** One problem of a profile: where in the file, what is wrong, and the fix. */
+export function describeProfileIssue(issue: z.core.$ZodIssue): string {
+  const field = fieldPath(issue.path);
+  const where = field === '' ? '(the whole file)' : field;
+  const kind = issue.path[0] === 'ups' ? 'ups' : issue.path.includes('tpm') ? 'tpm' : '';
+  if (issue.code === 'invalid_union')
+    return `${where}: not a device of this profile format: give ${alternatives[kind] ?? 'a valid value'}`;
+  if (issue.code === 'unrecognized_keys') {
+    const known = knownFields[issue.path.length === 0 ? '' : kind] ?? [];
+    return `${where}: unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}: remove them${known.length === 0 ? '' : ` (known fields: ${known.join(', ')})`}`;
+  }
+  if (issue.code === 'invalid_type') return `${where}: ${issue.message}; give a ${issue.expected}`;
+  return `${where}: ${issue.message}`;
+}
+
+function invalid(file: string, problems: string[]): SovhError {
+  return new SovhError(
+    'PROFILE_INVALID',
+    `${file} is not a valid device profile:\n${problems.map((p) => `  ${p}`).join('\n')}\n(the format is described in README.md, "Real hardware")`,
+    { details: { file, problems } },
+  );
+}
+
+/**
+ * Validates a device profile's value: its shape, then what the shape cannot say (remote devices
+ * need a lab network; a password variable must be set). `env` is where passwords are read from.
+ */
+export function parseProfile(file: string, value: unknown, env: NodeJS.ProcessEnv): DeviceProfile {
+  const parsed = deviceProfileSchema.safeParse(value ?? {});
+  if (!parsed.success) throw invalid(file, parsed.error.issues.map(describeProfileIssue));
+  const profile = parsed.data;
+  const problems: string[] = [];
+  if (labAddresses(profile).length > 0 && profile.labNetwork === undefined) {
+    problems.push(
+      `labNetwork: missing; devices at ${labAddresses(profile).join(', ')} are reached only through a network the profile names: add \`labNetwork: <an existing internal Docker network>\``,
+    );
+  }
+  for (const [name, ups] of Object.entries(profile.ups)) {
+    if (ups !== 'sim' && (env[ups.passwordEnv] ?? '') === '') {
+      problems.push(
+        `ups.${name}.passwordEnv: the environment variable ${ups.passwordEnv} is not set: export it with the password of NUT user "${ups.user}"`,
+      );
+    }
+  }
+  if (problems.length > 0) throw invalid(file, problems);
+  return profile;
+}
+
+/** Reads and validates a device profile (YAML or JSON). */
+export async function loadProfileFile(
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<LoadedProfile> {
+  const path = resolve(file);
+  if (!existsSync(path))
+    throw new SovhError(
+      'PROFILE_NOT_FOUND',
+      `device profile ${path} does not exist: give the path of a YAML profile (README.md, "Real hardware")`,
+    );
+  let value: unknown;
+  try {
+    value = parseYaml(await readFile(path, 'utf8')) as unknown;
+  } catch (error) {
+    throw new SovhError('PROFILE_SYNTAX', `${path} is not valid YAML: ${describeError(error)}`, {
+      cause: error,
+    });
+  }
+  return { file: path, profile: parseProfile(path, value, env) };
+}
+
+/** What of the scenarios' topologies a profile may name. */
+export interface ProfileTargets {
+  machines: ReadonlySet<string>;
+  upses: ReadonlySet<string>;
+}
+
+/**
+ * Every machine and UPS the profile names must be in the topology of at least one scenario of the
+ * run: a misspelt name would otherwise leave the simulator in place and the lab unused, silently.
+ */
+export function checkProfileTargets(loaded: LoadedProfile, targets: ProfileTargets): void {
+  const problems: string[] = [];
+  const listed = (names: ReadonlySet<string>) =>
+    names.size === 0 ? 'none' : [...names].sort().join(', ');
+  for (const name of Object.keys(loaded.profile.machines)) {
+    if (!targets.machines.has(name))
+      problems.push(
+        `machines.${name}: no machine "${name}" in the scenarios of this run: use one of ${listed(targets.machines)}, or remove the entry`,
+      );
+  }
+  for (const name of Object.keys(loaded.profile.ups)) {
+    if (!targets.upses.has(name))
+      problems.push(
+        `ups.${name}: no UPS "${name}" in the scenarios of this run: use one of ${listed(targets.upses)}, or remove the entry`,
+      );
+  }
+  if (problems.length > 0) throw invalid(loaded.file, problems);
+}
