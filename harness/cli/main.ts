@@ -90,6 +90,10 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     )
     .option('--stack <source>', stackHelp)
     .option('--config <file>', configHelp)
+    .option(
+      '--profile <file>',
+      'a device profile (YAML): which TPMs and UPSes are real lab devices (overrides the config file)',
+    )
     .action(async (names: string[], options: Parameters<typeof runCommand>[1]) => {
       setExitCode(await runCommand(names, options, log()));
     });

@@ -51,6 +51,8 @@ export const configSchema = z.strictObject({
   strict: z.boolean().optional(),
   /** Where runs write their reports (each run in <reportDir>/<run-id>/). */
   reportDir: z.string().min(1).optional(),
+  /** A device profile (YAML): which TPMs and UPSes are real lab devices; README, "Real hardware". */
+  profile: z.string().min(1).optional(),
   /** Broken variants of the stack that the named checks must catch. */
   mutants: z.array(userMutantSchema).optional(),
 });

@@ -4,6 +4,7 @@ import { boundsFor } from '../scenario/scenario-bounds.ts';
 import type { StackDeclaration } from '../stack/stack-resolver.ts';
 import { parseStackSource, referenceStack, type StackSource } from '../stack/stack-source.ts';
 import { SovhError } from '../util/sovh-error.ts';
+import { loadProfileFile, type LoadedProfile } from '../devices/profile-file.ts';
 import { findConfigFile, loadConfigFile, type LoadedConfig } from './config-file.ts';
 import { isScenarioGlob, loadUserScenarios } from './user-scenarios.ts';
 import { userMutants } from './user-mutants.ts';
@@ -14,6 +15,8 @@ export interface SettingsFlags {
   /** A config file to use instead of the one found from the working directory up. */
   config?: string;
   strict?: boolean;
+  /** A device profile instead of the config's `profile`. */
+  profile?: string;
 }
 
 /** A run's settings: the config file (if any) under the command line's flags. */
@@ -26,6 +29,8 @@ export interface RunSettings {
   /** The stack's own values of contract bounds, by scenario, already checked against the contract. */
   bounds: Readonly<Record<string, Readonly<Record<string, number>>>>;
   strict: boolean;
+  /** The device profile (`--profile` or the config's `profile`), when one is given. */
+  profile?: LoadedProfile;
   /** Where `<run-id>/` goes when no --report-dir is given. */
   reportsRoot: string;
 }
@@ -79,9 +84,16 @@ async function fromConfig(config: LoadedConfig | undefined, flags: SettingsFlags
     }
     bounds[name] = boundsFor(scenario, stated, file);
   }
+  const profileFile =
+    flags.profile !== undefined
+      ? resolve(cwd, flags.profile)
+      : values.profile !== undefined
+        ? resolve(config?.dir ?? cwd, values.profile)
+        : undefined;
   return {
     config,
     stack,
+    profile: profileFile === undefined ? undefined : await loadProfileFile(profileFile),
     declaredSections:
       values.sections === undefined || config === undefined
         ? undefined

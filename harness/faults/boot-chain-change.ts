@@ -12,7 +12,7 @@ export function changeBootChain(machineName: string, changedChain: string): Faul
     description: `machine ${machineName} power-cycled with boot chain "${changedChain}"`,
     async invoke(world: World) {
       const machine = world.machine(machineName);
-      const original = machine.tpm.bootChain;
+      const original = machine.tpm.bootChain ?? machine.spec.bootChain;
       const powerCycle = async (chain: string) => {
         const hosts = world.allHosts().filter((h) => h.isRunning && h.machine === machine);
         await Promise.all(hosts.map((h) => h.shutdown()));

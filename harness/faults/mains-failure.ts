@@ -1,4 +1,5 @@
 import { defaultLeadMs, StartedUps } from '../../sims/ups/ups.ts';
+import { requireSimulatedUps } from '../devices/run-devices.ts';
 import { machineBmc, machinesFedBy } from '../world/machine-devices.ts';
 import type { World } from '../world/world.ts';
 import type { Fault } from './fault.ts';
@@ -11,6 +12,7 @@ function withBmc(world: World, machines: string[]) {
 }
 
 function upsNamed(world: World, name: string): StartedUps {
+  requireSimulatedUps(world.devices, name);
   const sim = world.sim(name);
   if (!(sim instanceof StartedUps)) throw new TypeError(`"${name}" is a ${sim.kind}, not a UPS`);
   return sim;

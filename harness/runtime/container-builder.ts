@@ -46,6 +46,7 @@ export class ContainerBuilder {
   private pidNamespaceOf: StartedContainer | undefined;
   private engineHostNetwork = false;
   private memoryBytes: number | undefined;
+  private readonly devices: string[] = [];
 
   constructor(
     private readonly session: RunSession,
@@ -184,6 +185,12 @@ export class ContainerBuilder {
     return this;
   }
 
+  /** Passes a device node of the engine host through (a real TPM: /dev/tpmrm0), read-write. */
+  withDevice(path: string): this {
+    this.devices.push(path);
+    return this;
+  }
+
   withHostname(hostname: string): this {
     this.hostname = hostname;
     return this;
@@ -236,6 +243,11 @@ export class ContainerBuilder {
         Tmpfs: this.tmpfs,
         Sysctls: this.sysctls,
         Memory: this.memoryBytes,
+        Devices: this.devices.map((path) => ({
+          PathOnHost: path,
+          PathInContainer: path,
+          CgroupPermissions: 'rw',
+        })),
       },
       NetworkingConfig:
         first === undefined || this.networkModeOf !== undefined

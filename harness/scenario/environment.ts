@@ -13,6 +13,7 @@ import {
 } from '../stack/stack-resolver.ts';
 import { describeStackSource, referenceStack, type StackSource } from '../stack/stack-source.ts';
 import type { Logger } from '../util/log.ts';
+import type { RunDevices } from '../devices/run-devices.ts';
 import { observerImage } from '../../sims/observer/observer.ts';
 
 /** Everything runs share: the engine, the image builder, what the machine can do, the stack. */
@@ -24,6 +25,8 @@ export interface RunEnvironment {
   log: Logger;
   /** The stack under test: the reference stack unless another was given. */
   stack: ResolvedStack;
+  /** The device profile's real devices (none: every device is simulated). */
+  devices?: RunDevices;
 }
 
 export async function prepareEnvironment(options: {

@@ -5,6 +5,7 @@ import { interruptedBy } from '../runtime/signal-teardown.ts';
 import { resolveTopology, type ResolvedTopology } from '../topology/topology-validator.ts';
 import { describeError, SovhError } from '../util/sovh-error.ts';
 import { World } from '../world/world.ts';
+import { isDeviceNotApplicable } from '../devices/device-not-applicable.ts';
 import { knownSimKinds } from '../../sims/registry.ts';
 import type { RunEnvironment } from './environment.ts';
 import { History } from './history.ts';
@@ -135,6 +136,8 @@ export async function runScenario(
   let runError: string | undefined;
   /** The phase whose watchdog fired: the checks it left open cannot be trusted to pass. */
   let abandoned: PhaseTimeout | undefined;
+  /** Why the scenario cannot run on the profile's real devices (a step needed a simulator). */
+  let notApplicable: string | undefined;
   let logs: ScenarioResult['logs'] = [];
   let versions: ScenarioResult['versions'];
   const noteTimeout = (error: unknown) => {
@@ -144,7 +147,7 @@ export async function runScenario(
     log.info(`${label}: bringing up the world (run ${session.id})`);
     mark = Date.now();
     const upWorld = await withinPhaseBound('bring-up', bounds.bringUpMs, () =>
-      World.bringUp({ session, topology, images, log }),
+      World.bringUp({ session, topology, images, log, devices: environment.devices }),
     );
     world = upWorld;
     phases.bringUpMs = Date.now() - mark;
@@ -159,13 +162,20 @@ export async function runScenario(
         () => describeRunningSteps(context.runningSteps()),
       );
     } catch (error) {
+      if (isDeviceNotApplicable(error)) {
+        notApplicable = error.reason;
+        history.record('observation', 'device-not-applicable', { reason: error.reason });
+        log.info(`${label}: not applicable: ${error.reason}`);
+      }
       noteTimeout(error);
-      const exits = await stackExits(upWorld).catch(() => []);
-      runError = [describeError(error), ...exits].join('; ');
-      history.record('error', 'run', { error: runError });
-      // An abandoned schedule may still be running: nothing it does from now on is evidence.
-      if (error instanceof PhaseTimeout) history.close(runError);
-      log.warn(`${label}: the schedule stopped: ${runError}`);
+      const exits = notApplicable === undefined ? await stackExits(upWorld).catch(() => []) : [];
+      if (notApplicable === undefined) {
+        runError = [describeError(error), ...exits].join('; ');
+        history.record('error', 'run', { error: runError });
+        // An abandoned schedule may still be running: nothing it does from now on is evidence.
+        if (error instanceof PhaseTimeout) history.close(runError);
+        log.warn(`${label}: the schedule stopped: ${runError}`);
+      }
     }
     if (interruptedBy() === undefined && abandoned === undefined) {
       await withinPhaseBound('heal', bounds.healMs, () => context.healAll()).catch(
@@ -230,12 +240,17 @@ export async function runScenario(
       evidenceAtMs: [],
     }));
   });
-  const checks = abandoned === undefined ? checked : distrustPasses(checked, abandoned);
+  const checks =
+    notApplicable !== undefined
+      ? deviceNotApplicableChecks(scenario, notApplicable)
+      : abandoned === undefined
+        ? checked
+        : distrustPasses(checked, abandoned);
   phases.checksMs = Date.now() - mark;
   for (const check of checks)
     log.info(`  ${check.status.padEnd(14)} ${check.name}: ${check.summary}`);
 
-  const status = scenarioStatus(checks, runError);
+  const status = notApplicable !== undefined ? 'not-applicable' : scenarioStatus(checks, runError);
   return {
     ...base,
     mutant:
@@ -247,7 +262,7 @@ export async function runScenario(
             ...judgeMutant(checks, base.mutant.expectFailing, runError),
           },
     status,
-    reason: runError,
+    reason: notApplicable ?? runError,
     durationMs: Date.now() - startedAt,
     phases,
     images: {
@@ -265,6 +280,25 @@ export async function runScenario(
     attachments: history.attachments,
     versions,
   };
+}
+
+/**
+ * A scenario whose step needed what only a simulator can do, on a real device: every check is
+ * "not applicable" with the reason, never pass (what ran before the step proves the scenario's
+ * property only in part).
+ */
+export function deviceNotApplicableChecks(
+  scenario: { checks: readonly { name: string; description: string }[] },
+  reason: string,
+): CheckResult[] {
+  return scenario.checks.map((check) => ({
+    name: check.name,
+    description: check.description,
+    status: 'not-applicable',
+    summary: `not applicable: ${reason}`,
+    durationMs: 0,
+    evidenceAtMs: [],
+  }));
 }
 
 function describeRunningSteps(steps: readonly string[]): string {

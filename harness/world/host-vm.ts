@@ -75,6 +75,8 @@ export class HostVm {
     }
     for (const file of this.attachments.files) builder.withFile(file.path, file.content, file.mode);
     builder.withEnvironment(this.attachments.environment);
+    // A real TPM passed through to the machine reaches each boot as its device node.
+    for (const node of machine.tpm.devices) builder.withDevice(node);
     const container = await machine.admit(() => builder.start());
     this.current = { container, machine };
   }

@@ -2,6 +2,7 @@ import { machineBmcName } from '../topology/machine-devices.ts';
 import { SovhError } from '../util/sovh-error.ts';
 import { StartedBmc } from '../../sims/bmc/bmc.ts';
 import { StartedUps } from '../../sims/ups/ups.ts';
+import { requireSimulatedUps } from '../devices/run-devices.ts';
 import type { World } from './world.ts';
 
 /** The BMC of a machine declared with `bmc` in the topology. */
@@ -19,6 +20,7 @@ export function machineBmc(world: World, machine: string): StartedBmc {
 /** The UPS that feeds a machine (`machines[].ups`). */
 export function machineUps(world: World, machine: string): StartedUps {
   const name = world.topology.machines.find((m) => m.name === machine)?.ups;
+  if (name !== undefined) requireSimulatedUps(world.devices, name);
   const sim = name === undefined ? undefined : world.allSims().find((s) => s.name === name);
   if (!(sim instanceof StartedUps)) {
     throw new SovhError(

@@ -2,6 +2,10 @@ import type { RunSession } from '../runtime/run-session.ts';
 import type { StartedContainer } from '../runtime/started-container.ts';
 import type { Machine } from '../topology/topology-schema.ts';
 import { StartedTpm } from '../../sims/tpm/swtpm.ts';
+import type { TpmProfile } from '../devices/device-profile.ts';
+import { fenceLabInterface, type LabNetwork } from '../devices/lab-network.ts';
+import type { MachineTpm } from '../devices/machine-tpm.ts';
+import { RealTpm } from '../devices/real-tpm.ts';
 import type { StaticRoute } from '../../sims/sim-kind.ts';
 import { applyStaticRoutes } from './static-routes.ts';
 
@@ -21,6 +25,15 @@ const machineReadyTimeoutMs = 20_000;
 export interface MachineImages {
   pod: string;
   tpm: string;
+  /** The harness's helper image (the observer's): sets the lab fence of a machine. */
+  helper?: string;
+}
+
+/** The machine's real devices, from the device profile (default: a simulated TPM, no lab). */
+export interface MachineDevices {
+  tpm: TpmProfile;
+  /** The lab network the machine joins to reach its real devices, when it has any there. */
+  lab?: LabNetwork;
 }
 
 /**
@@ -29,16 +42,11 @@ export interface MachineImages {
  * boot on a machine by joining the pod's network namespace.
  */
 export class StartedMachine {
-  private generation = 0;
-
   private constructor(
     readonly spec: Machine,
     readonly address: string,
     readonly pod: StartedContainer,
-    private currentTpm: StartedTpm,
-    private readonly session: RunSession,
-    private readonly images: MachineImages,
-    private readonly tpmStateVolume: string,
+    private currentTpm: MachineTpm,
     /** The engine host's path of the machine's resolv.conf (in its network volume). */
     readonly resolvConfFile: string,
   ) {}
@@ -47,7 +55,7 @@ export class StartedMachine {
     return this.spec.name;
   }
 
-  get tpm(): StartedTpm {
+  get tpm(): MachineTpm {
     return this.currentTpm;
   }
 
@@ -56,9 +64,10 @@ export class StartedMachine {
     spec: Machine,
     network: { name: string; address: string },
     images: MachineImages,
+    devices: MachineDevices = { tpm: 'sim' },
   ): Promise<StartedMachine> {
     const netVolume = await session.createVolume(`${spec.name}-net`);
-    const pod = await session
+    const builder = session
       .container(images.pod, spec.name)
       .withVolume(netVolume, machineNetDir)
       .withNode(spec.name, 'machine')
@@ -72,31 +81,37 @@ export class StartedMachine {
       .withInit()
       .withStartupCheck((c) =>
         c.waitForLog(/^MACHINE_READY /, machineReadyTimeoutMs).then(() => undefined),
-      )
-      .start();
-    const tpmStateVolume = await session.createVolume(`${spec.name}-tpm-state`);
-    const tpm = await StartedTpm.powerOn({
-      session,
-      image: images.tpm,
-      machine: spec.name,
-      pod,
-      stateVolume: tpmStateVolume,
-      bootChain: spec.bootChain,
-    });
+      );
+    const { lab } = devices;
+    // The lab is a second interface of the machine, after its zone network.
+    if (lab !== undefined) builder.withNetwork(lab.name);
+    const pod = await builder.start();
+    if (lab !== undefined) {
+      if (images.helper === undefined) throw new Error('no helper image for the lab fence');
+      await fenceLabInterface(session, images.helper, pod, lab);
+    }
+    const tpm =
+      devices.tpm === 'sim'
+        ? await StartedTpm.powerOn({
+            session,
+            image: images.tpm,
+            machine: spec.name,
+            pod,
+            stateVolume: await session.createVolume(`${spec.name}-tpm-state`),
+            bootChain: spec.bootChain,
+          })
+        : await RealTpm.start({
+            session,
+            image: images.tpm,
+            machine: spec.name,
+            pod,
+            device: devices.tpm,
+          });
     const { Mountpoint } = (await session.docker.getVolume(netVolume).inspect()) as {
       Mountpoint: string;
     };
     const resolvConfFile = `${Mountpoint}/resolv.conf`;
-    return new StartedMachine(
-      spec,
-      network.address,
-      pod,
-      tpm,
-      session,
-      images,
-      tpmStateVolume,
-      resolvConfFile,
-    );
+    return new StartedMachine(spec, network.address, pod, tpm, resolvConfFile);
   }
 
   /** Installs static routes in the machine's network namespace, as the network's DHCP would. */
@@ -141,19 +156,10 @@ export class StartedMachine {
 
   /**
    * Powers the TPM off and on again (PCRs reset), with the firmware measuring `bootChain`. The
-   * caller stops the host first, as a machine's power cycle would.
+   * caller stops the host first, as a machine's power cycle would. A real TPM cannot be powered
+   * by the harness: this throws DeviceNotApplicable, and the scenario is not applicable.
    */
   async powerCycleTpm(bootChain: string): Promise<void> {
-    await this.currentTpm.powerOff();
-    this.generation += 1;
-    const request = {
-      session: this.session,
-      image: this.images.tpm,
-      machine: this.spec.name,
-      pod: this.pod,
-      stateVolume: this.tpmStateVolume,
-      bootChain,
-    };
-    this.currentTpm = await this.admit(() => StartedTpm.powerOn(request, this.generation));
+    this.currentTpm = await this.currentTpm.powerCycle(bootChain, (start) => this.admit(start));
   }
 }

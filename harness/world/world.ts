@@ -13,6 +13,14 @@ import type { Logger } from '../util/log.ts';
 import { startObserver } from '../../sims/observer/observer.ts';
 import { simKind } from '../../sims/registry.ts';
 import type { StartedSim } from '../../sims/sim-kind.ts';
+import { tpmOf } from '../devices/device-profile.ts';
+import {
+  machineUsesLab,
+  realUps,
+  realUpsSiteSection,
+  type DeviceRecord,
+  type RunDevices,
+} from '../devices/run-devices.ts';
 import { mergeHostAttachments } from './host-attachments.ts';
 import { HostVm } from './host-vm.ts';
 import { buildSiteFile } from './site-file-builder.ts';
@@ -31,6 +39,10 @@ export interface WorldImages {
 export interface WorldDescription {
   networks: { zone: string; name: string; subnet: string }[];
   nodes: { name: string; role: string; zone: string; address: string; detail: string }[];
+  /** Each TPM and UPS of the world, real (from the device profile) or simulated. */
+  devices?: DeviceRecord[];
+  /** The device profile the world was brought up with, if any. */
+  profile?: string;
 }
 
 function byName<T extends { name: string }>(items: T[]): Map<string, T> {
@@ -51,6 +63,8 @@ export class World {
     private readonly sims: Map<string, StartedSim>,
     private readonly machines: Map<string, StartedMachine>,
     private readonly hosts: Map<string, HostVm>,
+    /** The run's device profile: which devices are real. */
+    readonly devices?: RunDevices,
   ) {}
 
   static async bringUp(options: {
@@ -58,8 +72,13 @@ export class World {
     topology: ResolvedTopology;
     images: WorldImages;
     log: Logger;
+    /** Real devices that replace simulators (default: every device simulated). */
+    devices?: RunDevices;
+    env?: NodeJS.ProcessEnv;
   }): Promise<World> {
-    const { session, topology, images, log } = options;
+    const { session, topology, images, log, devices } = options;
+    // A real UPS replaces its simulator: nothing is started for it, the hosts get its NUT server.
+    const simulated = topology.services.filter((s) => realUps(devices, s.name) === undefined);
     const plans = planZoneNetworks(topology);
     log.info(`creating ${plans.length} internal network(s)`);
     const networks = new Map(
@@ -100,7 +119,7 @@ export class World {
     );
 
     log.info(
-      `starting observers, ${topology.services.length} simulator(s), ${topology.machines.length} machine(s)`,
+      `starting observers, ${simulated.length} simulator(s), ${topology.machines.length} machine(s)`,
     );
     const [observers, sims, machines] = await Promise.all([
       Promise.all(
@@ -117,7 +136,7 @@ export class World {
         }),
       ),
       Promise.all(
-        topology.services.map(async (service) => {
+        simulated.map(async (service) => {
           const kind = simKind(service.kind);
           const image = images.sims[service.kind];
           if (image === undefined)
@@ -138,10 +157,16 @@ export class World {
       ),
       Promise.all(
         topology.machines.map((machine) =>
-          StartedMachine.start(session, machine, attachment(machine.zone, machine.name), {
-            pod: images.pod,
-            tpm: images.tpm,
-          }),
+          StartedMachine.start(
+            session,
+            machine,
+            attachment(machine.zone, machine.name),
+            { pod: images.pod, tpm: images.tpm, helper: images.observer },
+            {
+              tpm: devices === undefined ? 'sim' : tpmOf(devices.profile, machine.name),
+              lab: machineUsesLab(devices, machine) ? devices?.lab : undefined,
+            },
+          ),
         ),
       ),
     ]);
@@ -158,7 +183,20 @@ export class World {
     log.info(`booting ${topology.hosts.length} host(s)`);
     const hosts = await Promise.all(
       hostDisks.map(async ({ host, diskVolume, dataVolume }) => {
-        const siteFile = JSON.stringify(buildSiteFile(topology, host, sims), null, 2);
+        const home = machineMap.get(host.machine);
+        const homeSpec = topology.machines.find((m) => m.name === host.machine);
+        const ups = homeSpec?.ups === undefined ? undefined : realUps(devices, homeSpec.ups);
+        const uses = homeSpec !== undefined && machineUsesLab(devices, homeSpec);
+        const siteFile = JSON.stringify(
+          buildSiteFile(topology, host, sims, {
+            tpmTcti: home?.tpm.tcti,
+            sections:
+              ups === undefined ? [] : [realUpsSiteSection(ups, options.env ?? process.env)],
+            labAddresses: uses ? devices?.lab?.addresses : undefined,
+          }),
+          null,
+          2,
+        );
         const contributions = await Promise.all(
           sims.map(async (sim) => ({
             sim: sim.name,
@@ -191,6 +229,7 @@ export class World {
       byName(sims),
       machineMap,
       byName(hosts),
+      devices,
     );
   }
 
@@ -249,7 +288,7 @@ export class World {
           role: 'machine',
           zone: m.spec.zone,
           address: m.address,
-          detail: `tpm=swtpm tags=${m.spec.tags.join(',') || '-'}`,
+          detail: `tpm=${m.tpm.describe()} tags=${m.spec.tags.join(',') || '-'}`,
         })),
         ...this.allHosts().map((h) => ({
           name: h.name,
@@ -259,7 +298,31 @@ export class World {
           detail: h.isRunning ? `on ${h.machine.name}` : 'shut down',
         })),
       ],
+      devices: this.deviceRecords(),
+      profile: this.devices?.file,
     };
+  }
+
+  /** Every TPM and UPS, real or simulated: what the report says was tested on what. */
+  deviceRecords(): DeviceRecord[] {
+    const tpms = [...this.machines.values()].map((m) => ({
+      node: m.name,
+      device: 'tpm' as const,
+      real: m.tpm.kind === 'real',
+      detail: m.tpm.describe(),
+    }));
+    const upses = this.topology.services
+      .filter((s) => s.kind === 'ups')
+      .map((s) => {
+        const ups = realUps(this.devices, s.name);
+        return {
+          node: s.name,
+          device: 'ups' as const,
+          real: ups !== undefined,
+          detail: ups === undefined ? 'NUT simulator' : `real UPS ${ups.name}@${ups.nut}`,
+        };
+      });
+    return [...tpms, ...upses];
   }
 }
 

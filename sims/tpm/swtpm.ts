@@ -1,3 +1,5 @@
+import type { Admit, MachineTpm, TpmToolResult } from '../../harness/devices/machine-tpm.ts';
+import { readPcr, runTpmTool } from '../../harness/devices/tpm-tools.ts';
 import type { RunSession } from '../../harness/runtime/run-session.ts';
 import type { StartedContainer } from '../../harness/runtime/started-container.ts';
 import { simImage } from '../images.ts';
@@ -25,14 +27,22 @@ export interface TpmPowerOn {
  * A machine's TPM: swtpm running beside the machine's host, reachable only on the machine's
  * loopback. Powering it on resets the PCRs and the firmware measures the boot chain into PCR 7.
  */
-export class StartedTpm {
+export class StartedTpm implements MachineTpm {
   constructor(
     readonly container: StartedContainer,
     readonly machine: string,
     readonly bootChain: string,
+    private readonly request: TpmPowerOn,
+    private readonly generation = 0,
   ) {}
 
+  readonly kind = 'sim';
   readonly tcti = swtpmTcti;
+  readonly devices: readonly string[] = [];
+
+  describe(): string {
+    return 'swtpm';
+  }
 
   static async powerOn(request: TpmPowerOn, generation = 0): Promise<StartedTpm> {
     const container = await request.session
@@ -45,31 +55,23 @@ export class StartedTpm {
       .withInit()
       .withStartupCheck((c) => c.waitForLog(/^TPM_READY /, powerOnTimeoutMs).then(() => undefined))
       .start();
-    return new StartedTpm(container, request.machine, request.bootChain);
+    return new StartedTpm(container, request.machine, request.bootChain, request, generation);
   }
 
   /** Runs tpm2-tools against this TPM from the harness's side (independent of the host's stack). */
-  async tool(
-    args: string[],
-    options: { stdin?: Buffer } = {},
-  ): Promise<{ exitCode: number; stdout: Buffer; stderr: string }> {
-    const result = await this.container.exec(args, { timeoutMs: 20_000, stdin: options.stdin });
-    // No resource manager: flush what the command left loaded so later calls do not run out.
-    await this.container.exec(['sh', '-c', 'tpm2_flushcontext -t; tpm2_flushcontext -s'], {
-      timeoutMs: 10_000,
-    });
-    return { exitCode: result.exitCode, stdout: result.stdoutBytes, stderr: result.stderr };
+  tool(args: string[], options: { stdin?: Buffer } = {}): Promise<TpmToolResult> {
+    return runTpmTool(this.container, args, options);
   }
 
   /** The current value of a SHA-256 PCR, as hex. */
-  async pcr(index: number): Promise<string> {
-    const result = await this.tool(['tpm2_pcrread', `sha256:${index}`]);
-    const value = new RegExp(`${index}\\s*:\\s*0x([0-9A-Fa-f]+)`).exec(
-      result.stdout.toString(),
-    )?.[1];
-    if (result.exitCode !== 0 || value === undefined)
-      throw new Error(`tpm2_pcrread failed: ${result.stderr}`);
-    return value.toLowerCase();
+  pcr(index: number): Promise<string> {
+    return readPcr((args) => this.tool(args), index);
+  }
+
+  async powerCycle(bootChain: string, admit: Admit): Promise<StartedTpm> {
+    await this.powerOff();
+    const next = { ...this.request, bootChain };
+    return admit(() => StartedTpm.powerOn(next, this.generation + 1));
   }
 
   async powerOff(): Promise<void> {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { StartedTpm } from '../../../sims/tpm/swtpm.ts';
+import type { MachineTpm } from '../../devices/machine-tpm.ts';
 
 /**
  * The harness's own look at a machine's TPM with tpm2-tools, independent of the stack under test.
@@ -16,7 +16,7 @@ export interface PrimaryKeyReading {
 }
 
 export async function readPersistentKey(
-  tpm: StartedTpm,
+  tpm: MachineTpm,
   handle: string,
 ): Promise<PrimaryKeyReading> {
   const result = await tpm.tool(['tpm2_readpublic', '-c', handle]);
@@ -43,7 +43,7 @@ export interface SealedObjectInspection {
 
 /** Decodes a sealed object's public part and computes the PCR policy it should carry now. */
 export async function inspectSealedObject(
-  tpm: StartedTpm,
+  tpm: MachineTpm,
   publicPart: Buffer,
   pcrs: readonly number[],
 ): Promise<SealedObjectInspection> {
@@ -76,7 +76,7 @@ export interface UnsealAttempt {
 
 /** Loads a sealed object under the TPM's storage key and tries to unseal it, as the harness. */
 export async function tryUnseal(
-  tpm: StartedTpm,
+  tpm: MachineTpm,
   parentHandle: string,
   sealed: { publicPart: Buffer; privatePart: Buffer },
   mode: UnsealAttempt['mode'],

@@ -22,6 +22,9 @@ import { runPool } from '../../util/run-pool.ts';
 import { describeError, SovhError } from '../../util/sovh-error.ts';
 import { prepareWritableDir } from '../../util/writable-dir.ts';
 import { harnessVersion } from '../harness-version.ts';
+import { checkProfileTargets } from '../../devices/profile-file.ts';
+import { inspectLabNetwork } from '../../devices/lab-network.ts';
+import { profileTargets, type RunDevices } from '../../devices/run-devices.ts';
 import { runSettings } from '../../config/run-settings.ts';
 import { findingsAnchor, prepareSarifPath, publishFindings } from '../findings-output.ts';
 import { describeWithheldMutants, stackSummaryLine } from '../stack-output.ts';
@@ -43,6 +46,8 @@ export interface RunCommandOptions {
   repeat?: number;
   /** Also write the findings (failed and undecided checks) as SARIF 2.1.0 to this file. */
   sarif?: string;
+  /** A device profile: which TPMs and UPSes are real lab devices. */
+  profile?: string;
 }
 
 interface PlannedRun {
@@ -89,6 +94,14 @@ export async function runCommand(
 ): Promise<number> {
   const settings = await runSettings(options);
   const planned = planRuns(names, options, settings.catalog);
+  // A profile naming a machine or UPS no planned scenario has is bad input, before slow work.
+  if (settings.profile !== undefined)
+    checkProfileTargets(
+      settings.profile,
+      profileTargets(
+        planned.map((r) => scenarioTopology(r.scenario, findMutant(r.scenario, r.mutant))),
+      ),
+    );
   const shard = options.shard === undefined ? undefined : parseShardSpec(options.shard);
   const repeat = options.repeat ?? 1;
   const sharded = shard === undefined ? planned : shardRuns(planned, shard);
@@ -107,12 +120,25 @@ export async function runCommand(
   );
   const sarifPath = await prepareSarifPath(options.sarif);
   // The images every world uses build beside the capability probe and the stack under test.
-  const environment = await prepareEnvironment({
+  const prepared = await prepareEnvironment({
     log,
     prebuild: harnessWorldImages,
     stack: settings.stack,
     declaredSections: settings.declaredSections,
   });
+  const devices: RunDevices | undefined =
+    settings.profile === undefined
+      ? undefined
+      : {
+          file: settings.profile.file,
+          profile: settings.profile.profile,
+          lab: await inspectLabNetwork(prepared.engine.docker, settings.profile),
+        };
+  if (devices !== undefined)
+    log.info(
+      `device profile ${devices.file}${devices.lab === undefined ? '' : `: lab network ${devices.lab.name}, devices at ${devices.lab.addresses.join(', ')}`}`,
+    );
+  const environment = { ...prepared, devices };
   log.info(`run ${runId}: ${runs.length} scenario run(s)`);
   log.info(stackSummaryLine(environment.stack.record));
   const withheld =

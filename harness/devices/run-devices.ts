@@ -1,0 +1,85 @@
+import type { ResolvedTopology } from '../topology/topology-validator.ts';
+import {
+  parseHostPort,
+  tpmOf,
+  upsOf,
+  type DeviceProfile,
+  type RealUpsProfile,
+} from './device-profile.ts';
+import type { LabNetwork } from './lab-network.ts';
+import type { ProfileTargets } from './profile-file.ts';
+import { DeviceNotApplicable } from './device-not-applicable.ts';
+
+/** The devices of a run: its profile (which devices are real) and the lab network it checked. */
+export interface RunDevices {
+  file: string;
+  profile: DeviceProfile;
+  lab?: LabNetwork;
+}
+
+/** One device of a world, as the report records it: real or simulated. */
+export interface DeviceRecord {
+  node: string;
+  device: 'tpm' | 'ups';
+  real: boolean;
+  detail: string;
+}
+
+/** The machines and UPSes a profile may name: those of every topology of the run. */
+export function profileTargets(topologies: readonly ResolvedTopology[]): ProfileTargets {
+  return {
+    machines: new Set(topologies.flatMap((t) => t.machines.map((m) => m.name))),
+    upses: new Set(
+      topologies.flatMap((t) => t.services.filter((s) => s.kind === 'ups').map((s) => s.name)),
+    ),
+  };
+}
+
+/** The UPS named `name` when the profile makes it real. */
+export function realUps(devices: RunDevices | undefined, name: string): RealUpsProfile | undefined {
+  if (devices === undefined) return undefined;
+  const ups = upsOf(devices.profile, name);
+  return ups === 'sim' ? undefined : ups;
+}
+
+/** Does a machine reach a device on the lab network (its TPM by TCTI, or its UPS's NUT server)? */
+export function machineUsesLab(
+  devices: RunDevices | undefined,
+  machine: { name: string; ups?: string },
+): boolean {
+  if (devices === undefined) return false;
+  const tpm = tpmOf(devices.profile, machine.name);
+  const onLab = typeof tpm === 'object' && 'tcti' in tpm;
+  return onLab || (machine.ups !== undefined && realUps(devices, machine.ups) !== undefined);
+}
+
+/** The site file's `ups` section for a real UPS: its NUT server and the monitor's login. */
+export function realUpsSiteSection(
+  ups: RealUpsProfile,
+  env: NodeJS.ProcessEnv,
+): Record<string, unknown> {
+  const server = parseHostPort(ups.nut);
+  if (server === undefined) throw new Error(`bad NUT address ${ups.nut}`);
+  return {
+    ups: {
+      name: ups.name,
+      address: server.host,
+      port: server.port,
+      user: ups.user,
+      password: env[ups.passwordEnv] ?? '',
+      pollFrequencyS: 1,
+    },
+  };
+}
+
+/**
+ * For what only the UPS simulator can do (fail its mains, drain its battery on a model clock):
+ * a real UPS makes the scenario not applicable, by name.
+ */
+export function requireSimulatedUps(devices: RunDevices | undefined, name: string): void {
+  const ups = realUps(devices, name);
+  if (ups !== undefined)
+    throw new DeviceNotApplicable(
+      `needs a simulated UPS: ${name} is real (${ups.name}@${ups.nut}) and the harness cannot fail its mains or drive its battery`,
+    );
+}
