@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type Docker from 'dockerode';
 import type { Logger } from '../util/log.ts';
 import { SovhError } from '../util/sovh-error.ts';
+import { timedCall } from '../util/time-profile.ts';
 import { packFiles } from '../util/tar-archive.ts';
 import { contextFiles, type DockerfileImageRecipe } from './image-recipe.ts';
 
@@ -17,13 +18,24 @@ interface BuildMessage {
 const tailLines = 30;
 
 /** Runs `docker build` through the engine API, streaming "Step n/m" lines as progress. */
-export async function runDockerBuild(
+export function runDockerBuild(
   docker: Docker,
   recipe: DockerfileImageRecipe,
   tag: string,
   parentTag: string,
   log: Logger,
   options: { noCache?: boolean; buildArgs?: Record<string, string> } = {},
+): Promise<void> {
+  return timedCall('image build', () => build(docker, recipe, tag, parentTag, log, options));
+}
+
+async function build(
+  docker: Docker,
+  recipe: DockerfileImageRecipe,
+  tag: string,
+  parentTag: string,
+  log: Logger,
+  options: { noCache?: boolean; buildArgs?: Record<string, string> },
 ): Promise<void> {
   const files = await contextFiles(recipe);
   const context = packFiles(files.map((f) => ({ path: f.path, content: f.content, mode: f.mode })));

@@ -9,6 +9,7 @@ import {
   type ExecOptions,
   type ExecResult,
 } from './container-exec.ts';
+import { timedCall } from '../util/time-profile.ts';
 
 /**
  * The shell at the far end of a channel. Each request line is "<id> <timeout s> <base64 script>";
@@ -97,7 +98,11 @@ export class CommandChannel {
     );
   }
 
-  async exec(command: string[], options: ExecOptions = {}): Promise<ExecResult> {
+  exec(command: string[], options: ExecOptions = {}): Promise<ExecResult> {
+    return timedCall('exec via channel', () => this.send(command, options));
+  }
+
+  private async send(command: string[], options: ExecOptions): Promise<ExecResult> {
     const stream = await this.open();
     const id = this.nextId;
     this.nextId += 1;
@@ -133,7 +138,7 @@ export class CommandChannel {
 
   private open(): Promise<Duplex> {
     if (this.stream !== undefined) return Promise.resolve(this.stream);
-    this.opening ??= this.start().finally(() => {
+    this.opening ??= timedCall('channel open', () => this.start()).finally(() => {
       this.opening = undefined;
     });
     return this.opening;

@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { raceDeadline } from '../util/deadline.ts';
 import { SovhError } from '../util/sovh-error.ts';
+import { timedCall } from '../util/time-profile.ts';
 
 /**
  * The bound of a command that states none: no command of the harness may wait forever. Commands
@@ -41,11 +42,20 @@ function collect(stream: PassThrough): () => Buffer {
 }
 
 /** Runs a command in a running container and returns its exit code and output. */
-export async function execInContainer(
+export function execInContainer(
   docker: Docker,
   containerId: string,
   command: string[],
   options: ExecOptions = {},
+): Promise<ExecResult> {
+  return timedCall('exec', () => execThroughEngine(docker, containerId, command, options));
+}
+
+async function execThroughEngine(
+  docker: Docker,
+  containerId: string,
+  command: string[],
+  options: ExecOptions,
 ): Promise<ExecResult> {
   const startedAt = Date.now();
   const boundMs = options.timeoutMs ?? defaultExecBoundMs;

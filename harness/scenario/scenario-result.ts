@@ -1,5 +1,6 @@
 import type { CheckResult } from '../checks/check.ts';
 import type { ResolvedTopology } from '../topology/topology-validator.ts';
+import type { TimeProfile } from '../util/time-profile.ts';
 import type { Attachment } from './attachment.ts';
 import type { HistoryEvent } from './history.ts';
 import type { ImageToolVersions } from './world-versions.ts';
@@ -53,6 +54,8 @@ export interface ScenarioResult {
   attachments?: Attachment[];
   /** The versions of the tools of note in each image of the world, read from its package database. */
   versions?: ImageToolVersions[];
+  /** Where the run's time went: phases and engine calls (absent in results written before it). */
+  profile?: TimeProfile;
 }
 
 /**

@@ -1,9 +1,11 @@
 import { runChecks, type CheckResult } from '../checks/check.ts';
 import { missingCapabilities } from '../runtime/capabilities.ts';
+import { instrumentEngine } from '../runtime/engine-instrument.ts';
 import { RunSession } from '../runtime/run-session.ts';
 import { interruptedBy } from '../runtime/signal-teardown.ts';
 import { resolveTopology, type ResolvedTopology } from '../topology/topology-validator.ts';
 import { describeError, SovhError } from '../util/sovh-error.ts';
+import { RunProfiler } from '../util/time-profile.ts';
 import { World } from '../world/world.ts';
 import { isDeviceNotApplicable } from '../devices/device-not-applicable.ts';
 import { knownSimKinds } from '../../sims/registry.ts';
@@ -57,12 +59,25 @@ export function scenarioTopology(scenario: Scenario, mutant: Mutant | undefined)
 /**
  * Runs one scenario: images, bring-up, the schedule (recording a history), checks over the
  * history, teardown. Checks run even when the schedule stopped half way: what is missing from the
- * history makes them "unknown", never "pass".
+ * history makes them "unknown", never "pass". The result says where the time went (`profile`):
+ * each phase, and every call to the engine made for this run.
  */
 export async function runScenario(
   scenario: Scenario,
   environment: RunEnvironment,
   options: ScenarioRunOptions = {},
+): Promise<ScenarioResult> {
+  instrumentEngine(environment.engine.docker);
+  const profiler = new RunProfiler();
+  const result = await profiler.run(() => runProfiled(scenario, environment, options, profiler));
+  return { ...result, profile: profiler.finish() };
+}
+
+async function runProfiled(
+  scenario: Scenario,
+  environment: RunEnvironment,
+  options: ScenarioRunOptions,
+  profiler: RunProfiler,
 ): Promise<ScenarioResult> {
   const { log } = environment;
   const startedAt = Date.now();
@@ -97,6 +112,7 @@ export async function runScenario(
     const reason =
       undeclared.length > 0 ? sectionsReason(undeclared) : `${missing.join(', ')} missing`;
     log.info(`${label}: not applicable: ${reason}`);
+    profiler.enter('checks');
     const checks =
       undeclared.length > 0
         ? notImplementedChecks(scenario, undeclared)
@@ -121,9 +137,12 @@ export async function runScenario(
   }
 
   log.info(`${label}: preparing images`);
+  profiler.enter('images');
   let mark = Date.now();
   const images = await prepareWorldImages(environment.images, topology, mutant, environment.stack);
   phases.imagesMs = Date.now() - mark;
+  // Opening a session first removes what dead runs left behind.
+  profiler.enter('session');
 
   const session = await RunSession.open({
     docker: environment.engine.docker,
@@ -145,6 +164,7 @@ export async function runScenario(
   };
   try {
     log.info(`${label}: bringing up the world (run ${session.id})`);
+    profiler.enter('bring-up');
     mark = Date.now();
     const upWorld = await withinPhaseBound('bring-up', bounds.bringUpMs, () =>
       World.bringUp({ session, topology, images, log, devices: environment.devices }),
@@ -152,6 +172,7 @@ export async function runScenario(
     world = upWorld;
     phases.bringUpMs = Date.now() - mark;
 
+    profiler.enter('schedule');
     mark = Date.now();
     const context = new ScenarioContext(upWorld, history, log, environment.capabilities);
     try {
@@ -178,6 +199,7 @@ export async function runScenario(
       }
     }
     if (interruptedBy() === undefined && abandoned === undefined) {
+      profiler.enter('heal');
       await withinPhaseBound('heal', bounds.healMs, () => context.healAll()).catch(
         (error: unknown) => {
           noteTimeout(error);
@@ -187,6 +209,7 @@ export async function runScenario(
     }
     phases.runMs = Date.now() - mark;
     if (interruptedBy() === undefined) {
+      profiler.enter('logs and versions');
       logs = await withinPhaseBound('checks', bounds.checksMs, () =>
         collectWorldLogs(upWorld),
       ).catch(() => []);
@@ -200,6 +223,7 @@ export async function runScenario(
     history.record('error', 'bring-up', { error: runError });
     log.warn(`${label}: bring-up failed: ${runError}`);
   } finally {
+    profiler.enter('teardown');
     mark = Date.now();
     if (!options.keep && interruptedBy() === undefined) {
       log.info(`${label}: tearing down`);
@@ -226,6 +250,7 @@ export async function runScenario(
   }
 
   log.info(`${label}: checking`);
+  profiler.enter('checks');
   mark = Date.now();
   const checked = await withinPhaseBound('checks', bounds.checksMs, () =>
     runChecks(scenario.checks, history, environment.capabilities),

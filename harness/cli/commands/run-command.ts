@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { inspectImages } from '../../engine/image-facts.ts';
 import { renderConsoleSummary } from '../../report/console-summary.ts';
+import { renderTimeProfile } from '../../report/time-profile-summary.ts';
 import { exitCodeOfRun, renderMutantTable } from '../../report/mutant-verdicts.ts';
 import { checkStability, renderStabilityTable } from '../../report/stability.ts';
 import { saveFallbackResults, verdictUnknownExitCode } from '../../report/fallback-results.ts';
@@ -197,6 +198,8 @@ export async function runCommand(
     return verdictUnknownExitCode;
   }
   process.stdout.write(`\n${renderConsoleSummary(report)}\n`);
+  const timeProfile = renderTimeProfile(report);
+  if (timeProfile !== '') process.stdout.write(`${timeProfile}\n`);
   process.stdout.write(`${stackSummaryLine(report.stack)}\n`);
   process.stdout.write(`reports: ${written.files.join(', ')}\n`);
   process.stdout.write(`report: file://${written.html}\n`);

@@ -20,6 +20,7 @@ pre { background: var(--bg-soft); border: 1px solid var(--line); border-radius: 
 table { border-collapse: collapse; margin: 6px 0; }
 th, td { text-align: left; vertical-align: top; padding: 4px 8px; border-bottom: 1px solid var(--line); }
 table.facts th { color: var(--muted); font-weight: normal; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .muted { color: var(--muted); font-size: 12px; }
 .badge { display: inline-block; border-radius: 10px; padding: 0 8px; font-size: 12px; font-weight: 600; color: #fff;
   background: var(--na); text-transform: uppercase; letter-spacing: .02em; }

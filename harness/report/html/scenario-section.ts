@@ -8,6 +8,8 @@ import { checkList, statusBadge } from './check-list.ts';
 import { plotSvg } from './plot-svg.ts';
 import { attachmentsPart, historyPart, logsPart, versionsPart } from './run-records.ts';
 import { sampleCharts } from './sample-charts.ts';
+import { sumProfiles } from '../time-profile-summary.ts';
+import { timeProfilePart } from './time-profile-part.ts';
 import { markup, type SafeHtml } from './safe-html.ts';
 import { formatDuration } from './svg-scale.ts';
 import { timelineModel, type TimelineModel } from './timeline-model.ts';
@@ -142,6 +144,10 @@ export function scenarioSection(
         </tbody>
       </table>
       ${versionsPart(result)}
+    </details>
+    <details class="records time-profile">
+      <summary>Where the time went</summary>
+      ${timeProfilePart(sumProfiles([result]))}
     </details>
     <details class="records">
       <summary>Logs</summary>

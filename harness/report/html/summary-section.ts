@@ -8,6 +8,8 @@ import { runLabel, runSlugs } from '../scenario-run-label.ts';
 import { statusBadge } from './check-list.ts';
 import { markup, type SafeHtml } from './safe-html.ts';
 import { formatDuration } from './svg-scale.ts';
+import { sumProfiles } from '../time-profile-summary.ts';
+import { timeProfilePart } from './time-profile-part.ts';
 
 const statuses = ['pass', 'fail', 'not-applicable', 'unknown'] as const;
 
@@ -215,6 +217,10 @@ export function summarySection(report: RunReport): SafeHtml {
     ${scenarioTable(report)}
     <h3>Mutants (negative controls)</h3>
     ${mutantTable(report)}
+    <details class="records time-profile" id="time-profile">
+      <summary>Where the time went (every scenario run added up)</summary>
+      ${timeProfilePart(sumProfiles(report.scenarios))}
+    </details>
     <h3>Capability probe</h3>
     ${capabilityTable(report)}
   </section>`;
