@@ -84,6 +84,22 @@ describe('RunSession against the engine', () => {
     await session.teardown();
   });
 
+  it('waits for a line of output as it is written, and names what it did not see', async () => {
+    const session = await open();
+    const container = await session
+      .container(image, 'talker')
+      .withInit()
+      .withCommand(['sh', '-c', 'echo early; sleep 1; echo READY now >&2; sleep 1; exit 0'])
+      .start();
+    expect(await container.waitForLog(/^READY /, 20_000)).toBe('READY now');
+    expect(await container.waitForLog(/^early$/, 20_000)).toBe('early');
+    // The container exits without ever writing it: the wait ends at its bound, by name.
+    await expect(container.waitForLog(/^NEVER/, 4_000)).rejects.toThrow(
+      /a line matching \/\^NEVER\/ in talker's output not seen after \d+ms/,
+    );
+    await session.teardown();
+  });
+
   it('gives two concurrent sessions different subnets of the same range', async () => {
     const [a, b] = await Promise.all([open(), open()]);
     const candidates = ['10.232.0.0/24', '10.232.1.0/24', '10.232.2.0/24'];

@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { SovhError } from '../util/sovh-error.ts';
 import { waitUntil } from '../util/wait-until.ts';
@@ -124,19 +125,31 @@ export class StartedContainer {
     await this.docker.getContainer(this.id).remove({ force: true, v: true });
   }
 
-  /** Waits until a line of the container's output matches. */
+  /**
+   * Waits until a line of the container's output matches. It follows the output as the engine
+   * streams it: one request, and the line is seen the moment it is written, where polling cost a
+   * request and up to an interval per try. Should the stream end first (the container stopped,
+   * the engine closed it), the output is polled for the time left, as before.
+   */
   async waitForLog(pattern: RegExp, timeoutMs: number): Promise<string> {
-    return waitUntil(
-      async () => {
-        const logs = await this.logs(500);
-        return logs.split('\n').find((line) => pattern.test(line));
-      },
-      {
-        what: `a line matching ${pattern} in ${this.nodeName}'s output`,
-        expected: 'seen',
-        timeoutMs,
-      },
+    const startedAt = Date.now();
+    const what = `a line matching ${pattern} in ${this.nodeName}'s output`;
+    const followed = await followLogs(this.docker, this.id, pattern, timeoutMs).catch(
+      () => undefined,
     );
+    if (followed !== undefined) return followed;
+    const poll = async () => {
+      const logs = await this.logs(500);
+      return logs.split('\n').find((line) => pattern.test(line));
+    };
+    const leftMs = timeoutMs - (Date.now() - startedAt);
+    if (leftMs > 0) return waitUntil(poll, { what, expected: 'seen', timeoutMs: leftMs });
+    const last = await poll().catch(() => undefined);
+    if (last !== undefined) return last;
+    const elapsedMs = Date.now() - startedAt;
+    throw new SovhError('WAIT_TIMEOUT', `${what} not seen after ${String(elapsedMs)}ms`, {
+      details: { elapsedMs, timeoutMs },
+    });
   }
 
   /** Waits until a command exits 0 in the container. */
@@ -156,6 +169,51 @@ export class StartedContainer {
       { what: `"${command.join(' ')}" in ${this.nodeName}`, expected: 'succeeding', timeoutMs },
     );
   }
+}
+
+/**
+ * Follows a container's output (all of it, then what comes) until a line matches: the line, or
+ * undefined when the stream ends or `timeoutMs` passes first.
+ */
+async function followLogs(
+  docker: Docker,
+  containerId: string,
+  pattern: RegExp,
+  timeoutMs: number,
+): Promise<string | undefined> {
+  const stream = (await docker.getContainer(containerId).logs({
+    stdout: true,
+    stderr: true,
+    follow: true,
+  })) as NodeJS.ReadableStream & { destroy(): void };
+  return new Promise<string | undefined>((resolve) => {
+    const output = new PassThrough();
+    let partial = '';
+    const finish = (line: string | undefined) => {
+      clearTimeout(timer);
+      output.removeAllListeners('data');
+      stream.destroy();
+      resolve(line);
+    };
+    const timer = setTimeout(() => {
+      finish(undefined);
+    }, timeoutMs);
+    output.on('data', (chunk: Buffer) => {
+      const lines = (partial + chunk.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      const hit = lines.find((line) => pattern.test(line));
+      if (hit !== undefined) finish(hit);
+    });
+    docker.modem.demuxStream(stream, output, output);
+    const ended = () => {
+      finish(pattern.test(partial) ? partial : undefined);
+    };
+    stream.on('end', ended);
+    stream.on('close', ended);
+    stream.on('error', () => {
+      finish(undefined);
+    });
+  });
 }
 
 /** Logs of a container without a TTY come framed (8-byte headers); this strips the frames. */
