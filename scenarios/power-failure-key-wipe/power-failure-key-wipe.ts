@@ -7,9 +7,11 @@ import {
   noKeyOnFilesystems,
   servicesStoppedAfterLowBattery,
   shutdownLogged,
+  sovereignServicesStopped,
   wipeBeforeThermalCritical,
 } from '../power-thermal/power-checks.ts';
-import { keyWipeBoundMs, outageTopology, runOutage } from '../power-thermal/outage-schedule.ts';
+import { outageTopology, runOutage } from '../power-thermal/outage-schedule.ts';
+import { keyWipeBound } from '../power-thermal/power-bounds.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -17,17 +19,21 @@ const here = dirname(fileURLToPath(import.meta.url));
  * The seed manual's power-failure answer: "wipe volatile session keys from RAM before the thermal
  * inertia of the cooling system fails". A host serves with its data key in memory; the mains fail
  * (the UPS goes on battery and the room's cooling stops), the UPS reaches LB, and the harness
- * scans every process of the host (/proc/PID/mem, from outside) until the key is gone, then its
- * files and disks. The key must be gone within a bounded time of LB and before the thermal model
- * reaches the critical temperature; the report gives the time from LB to the last key gone.
+ * scans every readable page of every process of the host (/proc/PID/mem, from outside), its
+ * listening sockets and every filesystem, again and again until the battery runs dry, for every
+ * key it learnt itself (the data key from the KMS, the zone key from the key service, the KEK by
+ * unsealing it with the TPM). The keys must be gone within the contract's bound of LB, stay gone,
+ * and be gone before the thermal model reaches the critical temperature; every sovereign service
+ * must stop listening; the report gives the time from LB to the last key gone.
  */
 export default defineScenario({
   name: 'power-failure-key-wipe',
   description:
-    'UPS OL, OB, LB: the data key leaves every process and file of the host within a bounded time of LB, before the thermal critical point; services stop',
+    'UPS OL, OB, LB: every key (data, zone, KEK) leaves every process and filesystem of the host within a bound of LB and stays gone until power-off, before the thermal critical point; every sovereign service stops listening',
   needs: ['cap:SYS_PTRACE'],
   sections: ['power', 'kms', 'hsm'],
   topology: outageTopology,
+  contractBounds: [keyWipeBound],
   async run(context) {
     const outage = await runOutage(context);
     await outage.finish();
@@ -48,9 +54,10 @@ export default defineScenario({
     });
   },
   checks: [
-    keysGoneFromMemory('keys-gone-from-memory', keyWipeBoundMs),
-    noKeyOnFilesystems('no-key-on-filesystems'),
-    servicesStoppedAfterLowBattery('services-stopped', keyWipeBoundMs),
+    keysGoneFromMemory('keys-gone-from-memory', keyWipeBound),
+    noKeyOnFilesystems('no-key-on-filesystems', keyWipeBound),
+    servicesStoppedAfterLowBattery('services-stopped', keyWipeBound),
+    sovereignServicesStopped('sovereign-services-stopped', keyWipeBound),
     wipeBeforeThermalCritical('wipe-before-thermal-critical'),
     shutdownLogged('shutdown-logged'),
   ],
@@ -61,6 +68,34 @@ export default defineScenario({
         'The graceful shutdown removes key files from tmpfs but leaves the keys in memory',
       expectFailing: ['keys-gone-from-memory', 'wipe-before-thermal-critical'],
       stackPatch: join(here, 'mutants', 'wipe-deletes-files-only.patch'),
+    },
+    {
+      name: 'envelope-keys-not-wiped',
+      description:
+        'The zone envelope keys live in plain bytearrays outside the key vault: the shutdown wipes the data key and leaves them in memory',
+      expectFailing: ['keys-gone-from-memory', 'wipe-before-thermal-critical'],
+      stackPatch: join(here, 'mutants', 'envelope-keys-not-wiped.patch'),
+    },
+    {
+      name: 'relay-keeps-listening',
+      description:
+        'The envelope relay registers no stop action: the shutdown closes the store and leaves the relay listening',
+      expectFailing: ['sovereign-services-stopped'],
+      stackPatch: join(here, 'mutants', 'relay-keeps-listening.patch'),
+    },
+    {
+      name: 'key-reread-after-wipe',
+      description:
+        'After the shutdown a recovery check has the HSM unwrap the data key again, into a buffer nothing wipes: the key comes back after a clean scan',
+      expectFailing: ['keys-gone-from-memory'],
+      stackPatch: join(here, 'mutants', 'key-reread-after-wipe.patch'),
+    },
+    {
+      name: 'wipe-after-drain',
+      description:
+        'The shutdown lets in-flight requests drain for 3 s before it wipes the keys: well within the old 15 s slack, past two UPS polls',
+      expectFailing: ['keys-gone-from-memory', 'sovereign-services-stopped'],
+      stackPatch: join(here, 'mutants', 'wipe-after-drain.patch'),
     },
   ],
 });

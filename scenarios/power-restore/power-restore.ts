@@ -13,15 +13,11 @@ import {
   noKeyOnDiskAfterRestore,
   servesOnlyAfterUnsealAndUnwrap,
 } from '../power-thermal/power-checks.ts';
-import {
-  keyWipeBoundMs,
-  outageTopology,
-  runOutage,
-  storedObject,
-} from '../power-thermal/outage-schedule.ts';
+import { outageTopology, runOutage, storedObject } from '../power-thermal/outage-schedule.ts';
 import { observeDiskScan } from '../power-thermal/power-evidence.ts';
 import { bootTimeoutMs } from '../power-thermal/thermal-evidence.ts';
 import { StartedHsm } from '../../sims/hsm/hsm.ts';
+import { keyWipeBound } from '../power-thermal/power-bounds.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -39,6 +35,7 @@ export default defineScenario({
   needs: ['cap:SYS_PTRACE', 'cap:NET_RAW'],
   sections: ['power', 'kms', 'hsm', 'store'],
   topology: outageTopology,
+  contractBounds: [keyWipeBound],
   async run(context) {
     const { world } = context;
     const outage = await runOutage(context);
@@ -84,7 +81,7 @@ export default defineScenario({
     }
   },
   checks: [
-    keysGoneFromMemory('keys-gone-before-power-off', keyWipeBoundMs),
+    keysGoneFromMemory('keys-gone-before-power-off', keyWipeBound),
     servesOnlyAfterUnsealAndUnwrap('serves-only-after-unseal-and-unwrap'),
     dataIntactAfterRestore('data-intact-after-restore'),
     noKeyOnDiskAfterRestore('no-key-on-disk-after-restore'),

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { awaitServing } from '../../harness/checks/probes/serving-probe.ts';
-import { MemoryScanner, type KnownSecret } from '../../harness/checks/probes/memory-scan.ts';
+import { MemoryScanner, type MemoryScan } from '../../harness/checks/probes/memory-scan.ts';
 import { storeRoundTrip } from '../../harness/checks/probes/store-probe.ts';
 import { mainsFailure, powerOffMachine } from '../../harness/faults/mains-failure.ts';
 import type { Heal } from '../../harness/faults/fault.ts';
@@ -16,25 +16,21 @@ import type { StartedBmc } from '../../sims/bmc/bmc.ts';
 import type { StartedUps } from '../../sims/ups/ups.ts';
 import type { PowerTimeline } from './power-checks.ts';
 import {
-  learnDataKeys,
-  observeDiskScan,
+  learnSecrets,
   observeMemoryScan,
-  scanUntilClean,
+  scanThroughOutage,
+  sovereignPortsOf,
   UpsWatch,
+  type LearntSecret,
 } from './power-evidence.ts';
 import { StoreAvailability } from './store-availability.ts';
+import { keyWipeBound, upsPollFrequencyS } from './power-bounds.ts';
+import { boundValue } from '../../harness/scenario/scenario-bounds.ts';
 import { bootTimeoutMs, observeResidencyLog } from './thermal-evidence.ts';
 import { recordCriticalDeadline } from './thermal-schedule.ts';
 
 /** Model seconds per wall-clock second for the outage scenarios. */
 export const outageSpeedup = 20;
-/**
- * From LB, how long the stack may take until no key is left in memory (and the store stopped).
- * NUT's one-second poll and the wipe take two or three seconds, also on a machine whose two
- * cores run another world at the same time; the bound is five times that, which leaves room for
- * the scans' own resolution (each reads every resident page the host's processes can write).
- */
-export const keyWipeBoundMs = 15_000;
 
 /**
  * A machine on a UPS in a room whose cooling is not on the UPS, its host in a cell with a KMS and
@@ -51,10 +47,21 @@ export const outageTopology: TopologyInput = {
       name: 'ups1',
       kind: 'ups',
       zone: 'sovereign',
-      options: { battery: { capacityWh: 50, loadW: 600, lowBatteryPercent: 50, lowRuntimeS: 0 } },
+      options: {
+        battery: { capacityWh: 50, loadW: 600, lowBatteryPercent: 50, lowRuntimeS: 0 },
+        // The contract's wipe bound is two of these polls (power-bounds.ts).
+        pollFrequencyS: upsPollFrequencyS,
+      },
     },
     { name: 'kms', kind: 'kms', zone: 'sovereign', cell: 'cell-a' },
     { name: 'hsm', kind: 'hsm', zone: 'sovereign', cell: 'cell-a' },
+    // The zone's envelope key service: the host holds the zone key in memory while it serves.
+    {
+      name: 'zone-keys',
+      kind: 'sovereign-api',
+      zone: 'sovereign',
+      options: { zoneKey: { keyId: 'sovereign-envelope-1', clientCidrs: ['10.44.0.0/16'] } },
+    },
   ],
   machines: [
     {
@@ -71,8 +78,29 @@ export const outageTopology: TopologyInput = {
   hosts: [{ name: 'vm1', machine: 'rack1', cell: 'cell-a' }],
 };
 
-/** Scans of the serving host's memory that may try to see the key before the outage. */
+/** How often the harness reads the UPS through the outage (upsc from the zone). */
+const upsReadIntervalMs = 250;
+
+/** Scans of the serving host's memory that may try to see the keys before the outage. */
 const positiveControlScans = 5;
+
+/** What the scans of the serving host did not see yet: keys held while serving, sovereign ports. */
+function positiveControlMissing(
+  scans: readonly MemoryScan[],
+  secrets: readonly LearntSecret[],
+  ports: readonly number[],
+): string[] {
+  const found = new Set(scans.flatMap((s) => s.foundInMemory));
+  const listening = new Set(
+    scans.flatMap((s) =>
+      (s.sockets ?? []).filter((k) => k.processes.length > 0).map((k) => k.port),
+    ),
+  );
+  return [
+    ...secrets.filter((s) => s.heldWhileServing && !found.has(s.label)).map((s) => s.label),
+    ...ports.filter((p) => !listening.has(p)).map((p) => `a listener of the host on port ${p}`),
+  ];
+}
 
 export const storedObject = {
   id: 'before-outage',
@@ -84,7 +112,7 @@ export interface Outage {
   vm: HostVm;
   bmc: StartedBmc;
   ups: StartedUps;
-  secrets: KnownSecret[];
+  secrets: LearntSecret[];
   availability: StoreAvailability;
   upsWatch: UpsWatch;
   restoreMains: Heal;
@@ -105,7 +133,9 @@ export async function runOutage(context: ScenarioContext): Promise<Outage> {
   const bmc = machineBmc(world, 'rack1');
   const ups = machineUps(world, 'rack1');
   const availability = new StoreAvailability(context, vm);
-  const upsWatch = new UpsWatch(context, ups, 'sovereign');
+  // LB is when upsd reports it, as the harness's own upsc reads it: as often as this, so that
+  // the bound of two monitor polls is measured from no later than a quarter of one.
+  const upsWatch = new UpsWatch(context, ups, 'sovereign', upsReadIntervalMs);
 
   await context.step('boot, serve and write a record', async () => {
     await awaitServing(world, vm, bootTimeoutMs);
@@ -123,9 +153,10 @@ export async function runOutage(context: ScenarioContext): Promise<Outage> {
         `the store did not take the record: ${trip.detail}`,
       );
   });
-  const secrets = await context.step('learn the data key from outside the stack', () =>
-    learnDataKeys(context, vm),
+  const secrets = await context.step('learn every key of the host from outside the stack', () =>
+    learnSecrets(context, vm),
   );
+  const ports = sovereignPortsOf(context, vm).ports;
   const stopPollers = async () => {
     await Promise.all(
       [availability.stop(), upsWatch.stop(), bmc.stop(), ups.stop()].map((p) =>
@@ -135,19 +166,27 @@ export async function runOutage(context: ScenarioContext): Promise<Outage> {
   };
   const scanner = await MemoryScanner.attach(world, vm);
   try {
-    await context.step('scan the host’s memory while it serves (positive control)', async () => {
-      // The key may be out of memory for a moment (the stack drops it while its HSM link is
-      // down); the control needs one scan that sees it, and says so when none does.
-      for (let attempt = 1; attempt <= positiveControlScans; attempt += 1) {
-        const scan = await observeMemoryScan(context, scanner, secrets, 'before-outage');
-        if (scan.foundInMemory.length > 0) return;
-        await sleep(2_000);
-      }
-      throw new SovhError(
-        'POSITIVE_CONTROL_FAILED',
-        `${positiveControlScans} scans of ${vm.name}'s memory did not find the data key the KMS holds for it while it served: a clean scan later would prove nothing`,
-      );
-    });
+    await context.step(
+      'scan the host’s memory and sockets while it serves (positive control)',
+      async () => {
+        // A key may be out of memory for a moment (the stack drops the data key while its HSM
+        // link is down); the control needs each key held while serving seen by some scan, and
+        // each sovereign port seen listening in the host's process, and says so when not.
+        const scans: MemoryScan[] = [];
+        for (let attempt = 1; attempt <= positiveControlScans; attempt += 1) {
+          scans.push(
+            await observeMemoryScan(context, scanner, secrets, 'before-outage', { sockets: true }),
+          );
+          const missing = positiveControlMissing(scans, secrets, ports);
+          if (missing.length === 0) return;
+          if (attempt < positiveControlScans) await sleep(2_000);
+        }
+        throw new SovhError(
+          'POSITIVE_CONTROL_FAILED',
+          `${positiveControlScans} scans of ${vm.name} while it served did not see ${positiveControlMissing(scans, secrets, ports).join(', ')}: a clean scan later would prove nothing`,
+        );
+      },
+    );
     await context.step('run the UPS and the thermal model on one clock', async () => {
       const clock = RunClock.startNow(outageSpeedup);
       await Promise.all([bmc.drive(clock), ups.drive(clock)]);
@@ -164,44 +203,35 @@ export async function runOutage(context: ScenarioContext): Promise<Outage> {
       modelS: loss.atS,
       wallMs: clock.wallMsAt(loss.atS),
     });
-
-    // Scanning starts with the outage, so the scans bracket the moment the key went: the last one
-    // that found it and the first that did not.
-    await context.step(
-      'scan the host’s memory through the outage until the key is gone',
-      async () => {
-        await scanUntilClean(
-          context,
-          scanner,
-          secrets,
-          'after-lb',
-          clock.wallMsAt(lowBatteryAtS) + keyWipeBoundMs,
-        );
-      },
-    );
-    const lowBatteryWallMs = await context.step('find when the UPS reported LB', async () => {
-      const modelMs = clock.wallMsAt(lowBatteryAtS);
-      await waitUntil(
-        async () =>
-          (await ups.statesWritten()).some((w) => w.values['ups.status'] === 'OB LB')
-            ? true
-            : undefined,
-        {
-          what: 'the UPS',
-          expected: 'reporting OB LB',
-          timeoutMs: Math.max(5_000, modelMs - Date.now() + 20_000),
-          intervalMs: 300,
-        },
-      );
-      return (
-        (await ups.statesWritten()).find((w) => w.values['ups.status'] === 'OB LB')?.atMs ?? modelMs
-      );
-    });
-    await context.step('scan the host’s files and disks for the key', async () => {
-      await observeMemoryScan(context, scanner, secrets, 'after-wipe', { files: true });
-      await observeDiskScan(context, vm, secrets, 'after-wipe');
-    });
     const exhaustedWallMs = clock.wallMsAt(exhaustedAtS);
+    const wipeBoundMs = boundValue(context.history, keyWipeBound);
+
+    // Scanning starts with the outage and goes on until the power is gone, so the scans bracket
+    // the moment each key went and see any key that comes back.
+    await context.step(
+      'scan the host’s memory, sockets and filesystems until the battery runs dry',
+      () =>
+        scanThroughOutage(context, scanner, secrets, {
+          filesFromMs: () => {
+            const reported = upsWatch.firstSeen(['OB', 'LB']);
+            return reported === undefined ? undefined : reported + wipeBoundMs;
+          },
+          untilMs: exhaustedWallMs,
+        }),
+    );
+    const lowBattery = await context.step('find when upsd reported LB', async () => {
+      const modelMs = clock.wallMsAt(lowBatteryAtS);
+      await waitUntil(() => Promise.resolve(upsWatch.firstSeen(['OB', 'LB'])), {
+        what: 'upsd, read with upsc from the zone',
+        expected: 'reporting OB LB',
+        timeoutMs: Math.max(5_000, modelMs - Date.now() + 20_000),
+        intervalMs: 300,
+      });
+      const written = (await ups.statesWritten()).find(
+        (w) => w.values['ups.status'] === 'OB LB',
+      )?.atMs;
+      return { readMs: upsWatch.firstSeen(['OB', 'LB']) ?? modelMs, written };
+    });
     const powerOffWallMs = await context.step(
       'the battery runs dry: the machine loses power',
       async () => {
@@ -214,8 +244,9 @@ export async function runOutage(context: ScenarioContext): Promise<Outage> {
     );
     const timeline = context.observe<PowerTimeline>('power-timeline', {
       lossWallMs: Math.round(clock.wallMsAt(loss.atS)),
-      lowBatteryWallMs,
-      lowBatterySource: 'the UPS feeder wrote OB LB for upsd',
+      lowBatteryWallMs: lowBattery.readMs,
+      lowBatterySource: `the harness's upsc first read OB LB from upsd (read every ${upsReadIntervalMs} ms)`,
+      ...(lowBattery.written === undefined ? {} : { lowBatteryWrittenWallMs: lowBattery.written }),
       exhaustedWallMs: Math.round(exhaustedWallMs),
       powerOffWallMs,
     });

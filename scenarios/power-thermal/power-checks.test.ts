@@ -1,15 +1,41 @@
 import { describe, expect, it } from 'vitest';
 import { History } from '../../harness/scenario/history.ts';
+import { boundsInForce } from '../../harness/scenario/scenario-bounds.ts';
+import { checkStatuses } from '../../harness/testing/check-statuses.ts';
+import type { ListeningSocket } from '../../harness/checks/probes/memory-scan.ts';
+import { keyWipeBound } from './power-bounds.ts';
 import {
   keysGoneFromMemory,
+  noKeyOnFilesystems,
   servicesStoppedAfterLowBattery,
   servesOnlyAfterUnsealAndUnwrap,
+  sovereignServicesStopped,
 } from './power-checks.ts';
+import { knownKeys, sovereignPorts } from './power-observations.ts';
 import { firstServedAt, stoppedServingBy } from './store-availability.ts';
 
 const lb = 1_000_000;
+const bound = keyWipeBound.contract;
 
-function scan(phase: string, startedAtMs: number, finishedAtMs: number, found: boolean) {
+const relay: ListeningSocket = {
+  proto: 'tcp',
+  family: 'ipv4',
+  address: '0.0.0.0',
+  port: 8444,
+  processes: [{ pid: 7, command: 'python3 -m residency.main' }],
+};
+const store: ListeningSocket = { ...relay, port: 8443 };
+const tpm: ListeningSocket = { ...relay, address: '127.0.0.1', port: 2321, processes: [] };
+const snmpClient: ListeningSocket = { ...relay, proto: 'udp', port: 40_000 };
+
+function scan(
+  phase: string,
+  startedAtMs: number,
+  finishedAtMs: number,
+  found: string[] | boolean,
+  extra: { sockets?: ListeningSocket[]; files?: { path: string; label: string }[] } = {},
+) {
+  const labels = found === true ? ['data-key', 'zone-key/z1'] : found === false ? [] : found;
   return {
     phase,
     host: 'vm1',
@@ -21,18 +47,30 @@ function scan(phase: string, startedAtMs: number, finishedAtMs: number, found: b
         command: 'python3 -m residency.main',
         regions: 10,
         bytes: 1000,
-        hits: found ? [{ label: 'data-key', address: '0x1', region: '[heap]' }] : [],
+        hits: labels.map((label) => ({ label, address: '0x1', region: '[heap]' })),
       },
     ],
-    files: [],
-    filesScanned: 0,
+    files: extra.files ?? [],
+    filesScanned: extra.files === undefined ? 0 : 100,
+    filesystems: extra.files === undefined ? [] : [{ mountPoint: '/', type: 'overlay' }],
+    sockets: extra.sockets ?? null,
+    ephemeralPorts: [32768, 60999],
     errors: [],
-    foundInMemory: found ? ['data-key'] : [],
+    foundInMemory: labels,
   };
 }
 
 function outageHistory(scans: ReturnType<typeof scan>[]): History {
   const history = new History();
+  history.record('observation', knownKeys.name, {
+    host: 'vm1',
+    keys: [
+      { label: 'data-key', heldWhileServing: true },
+      { label: 'zone-key/z1', heldWhileServing: true },
+      { label: 'kek', heldWhileServing: false },
+    ].map((k) => ({ ...k, bytes: 32, sha256: '00', source: 'test' })),
+  });
+  history.record('observation', sovereignPorts.name, { host: 'vm1', ports: [8443, 8444] });
   for (const s of scans) history.record('observation', 'memory-scan', s);
   history.record('observation', 'power-timeline', {
     lossWallMs: lb - 7_000,
@@ -40,58 +78,188 @@ function outageHistory(scans: ReturnType<typeof scan>[]): History {
     lowBatterySource: 'test',
     exhaustedWallMs: lb + 8_000,
   });
+  history.record('observation', 'disk-scan', { phase: 'after-wipe', host: 'vm1', found: [] });
   return history;
 }
 
 describe('keys-gone-from-memory', () => {
-  const check = keysGoneFromMemory('keys-gone', 20_000);
+  const check = keysGoneFromMemory('keys-gone', keyWipeBound);
+  const status = async (history: History) => (await checkStatuses([check], history))['keys-gone'];
 
-  it('passes when a clean scan finishes within the bound, and reports when the key was last seen', async () => {
+  it('passes when a clean scan finishes within the bound and every later scan is clean', async () => {
     const verdict = await check.verify(
       outageHistory([
         scan('before-outage', lb - 20_000, lb - 19_000, true),
-        scan('after-lb', lb + 1_000, lb + 3_000, true),
-        scan('after-lb', lb + 3_100, lb + 6_000, false),
+        scan('outage', lb + 100, lb + 300, true),
+        scan('outage', lb + 400, lb + 1_500, false),
+        scan('outage', lb + 1_600, lb + 1_900, false),
       ]),
     );
     expect(verdict.status).toBe('pass');
     expect(verdict.summary).toBe(
-      'keys gone from memory by 6000 ms after LB (last seen 3000 ms after LB)',
+      'keys gone from memory by 1500 ms after LB (last seen 300 ms after LB), none back in 3 scans until 1900 ms after LB',
     );
   });
 
-  it('fails while a scan still finds the key, and when the first clean scan comes too late', async () => {
+  it('fails while a scan still finds a key, and when the first clean scan comes too late', async () => {
     expect(
-      (
-        await check.verify(
-          outageHistory([
-            scan('before-outage', 0, 1, true),
-            scan('after-lb', lb + 1_000, lb + 25_000, true),
-          ]),
-        )
-      ).status,
+      await status(
+        outageHistory([
+          scan('before-outage', 0, 1, true),
+          scan('outage', lb + 1_000, lb + bound + 5_000, ['zone-key/z1']),
+        ]),
+      ),
     ).toBe('fail');
     expect(
-      (
-        await check.verify(
-          outageHistory([
-            scan('before-outage', 0, 1, true),
-            scan('after-lb', lb + 19_000, lb + 21_000, false),
-          ]),
-        )
-      ).status,
+      await status(
+        outageHistory([
+          scan('before-outage', 0, 1, true),
+          scan('outage', lb + bound - 100, lb + bound + 100, false),
+        ]),
+      ),
     ).toBe('fail');
   });
 
-  it('cannot decide when the scan did not see the key even before the outage', () => {
-    expect(() =>
-      check.verify(
+  it('fails when a key comes back after a clean scan', async () => {
+    const verdict = await check.verify(
+      outageHistory([
+        scan('before-outage', 0, 1, true),
+        scan('outage', lb + 100, lb + 300, false),
+        scan('outage', lb + 400, lb + 600, ['data-key']),
+      ]),
+    );
+    expect(verdict.status).toBe('fail');
+    expect(verdict.summary).toMatch(/data-key came back in memory 400 ms after LB/);
+  });
+
+  it('holds a stack to its own tighter bound', async () => {
+    const history = outageHistory([
+      scan('before-outage', 0, 1, true),
+      scan('outage', lb + 100, lb + 900, false),
+    ]);
+    expect(await status(history)).toBe('pass');
+    history.record('observation', boundsInForce.name, { [keyWipeBound.name]: 500 });
+    expect(await status(history)).toBe('fail');
+  });
+
+  it('cannot decide when a key held while serving was not seen before the outage', async () => {
+    expect(
+      await status(
         outageHistory([
-          scan('before-outage', 0, 1, false),
-          scan('after-lb', lb + 1_000, lb + 2_000, false),
+          scan('before-outage', 0, 1, ['data-key']),
+          scan('outage', lb + 1_000, lb + 2_000, false),
         ]),
       ),
-    ).toThrow(/did not find the key in memory even before the outage/);
+    ).toBe('unknown');
+    expect(await status(outageHistory([scan('before-outage', 0, 1, true)]))).toBe('unknown');
+  });
+});
+
+describe('no-key-on-filesystems', () => {
+  const check = noKeyOnFilesystems('no-key-on-filesystems', keyWipeBound);
+  const status = async (history: History) =>
+    (await checkStatuses([check], history))['no-key-on-filesystems'];
+  const before = scan('before-outage', 0, 1, true);
+
+  it('passes when every file scan after the bound is clean', async () => {
+    expect(
+      await status(
+        outageHistory([
+          before,
+          scan('outage', lb + bound + 10, lb + bound + 900, false, { files: [] }),
+        ]),
+      ),
+    ).toBe('pass');
+  });
+
+  it('fails on a key in a file after the bound, or on the VM disks', async () => {
+    expect(
+      await status(
+        outageHistory([
+          before,
+          scan('outage', lb + bound + 10, lb + bound + 900, false, {
+            files: [{ path: '/run/residency/keys/zone.key', label: 'zone-key/z1' }],
+          }),
+        ]),
+      ),
+    ).toBe('fail');
+    const onDisk = outageHistory([
+      before,
+      scan('outage', lb + bound + 10, lb + bound + 900, false, { files: [] }),
+    ]);
+    onDisk.record('observation', 'disk-scan', {
+      phase: 'after-wipe',
+      host: 'vm1',
+      found: ['/var/lib/residency/keys/cache [data-key]'],
+    });
+    expect(await status(onDisk)).toBe('fail');
+  });
+
+  it('cannot decide without a file scan after the bound', async () => {
+    expect(
+      await status(
+        outageHistory([before, scan('outage', lb + 100, lb + 900, false, { files: [] })]),
+      ),
+    ).toBe('unknown');
+  });
+});
+
+describe('sovereign-services-stopped', () => {
+  const check = sovereignServicesStopped('stopped', keyWipeBound);
+  const status = async (history: History) => (await checkStatuses([check], history)).stopped;
+  const before = scan('before-outage', 0, 1, true, { sockets: [store, relay, tpm] });
+
+  it('passes when only the machine and clients keep sockets after LB', async () => {
+    expect(
+      await status(
+        outageHistory([
+          before,
+          scan('outage', lb + 100, lb + 300, false, { sockets: [store, relay, tpm] }),
+          scan('outage', lb + 400, lb + 600, false, { sockets: [tpm, snmpClient] }),
+          scan('outage', lb + 700, lb + 900, false, { sockets: [tpm] }),
+        ]),
+      ),
+    ).toBe('pass');
+  });
+
+  it('fails when a service keeps listening, listens again, or stops too late', async () => {
+    expect(
+      await status(
+        outageHistory([
+          before,
+          scan('outage', lb + 400, lb + 600, false, { sockets: [relay, tpm] }),
+        ]),
+      ),
+    ).toBe('fail');
+    expect(
+      await status(
+        outageHistory([
+          before,
+          scan('outage', lb + 400, lb + 600, false, { sockets: [tpm] }),
+          scan('outage', lb + 700, lb + 900, false, { sockets: [{ ...relay, port: 9999 }] }),
+        ]),
+      ),
+    ).toBe('fail');
+    expect(
+      await status(
+        outageHistory([
+          before,
+          scan('outage', lb + bound, lb + bound + 100, false, { sockets: [tpm] }),
+        ]),
+      ),
+    ).toBe('fail');
+  });
+
+  it('cannot decide when the serving host showed no listener on a sovereign port', async () => {
+    expect(
+      await status(
+        outageHistory([
+          scan('before-outage', 0, 1, true, { sockets: [store, tpm] }),
+          scan('outage', lb + 400, lb + 600, false, { sockets: [tpm] }),
+        ]),
+      ),
+    ).toBe('unknown');
+    expect(await status(outageHistory([before]))).toBe('unknown');
   });
 });
 
@@ -128,9 +296,9 @@ describe('store availability', () => {
     history.record('observation', 'store-availability', {
       probes: [probe(lb - 1_000, true), probe(lb + 5_000, true), probe(lb + 9_500, false)],
     });
-    expect((await servicesStoppedAfterLowBattery('stopped', 20_000).verify(history)).status).toBe(
-      'fail',
-    );
+    expect(
+      (await servicesStoppedAfterLowBattery('stopped', keyWipeBound).verify(history)).status,
+    ).toBe('fail');
   });
 });
 

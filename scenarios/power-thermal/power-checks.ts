@@ -1,5 +1,8 @@
 import { lastObservation, MissingEvidence, type Check } from '../../harness/checks/check.ts';
-import type { MemoryScan } from '../../harness/checks/probes/memory-scan.ts';
+import type { ListeningSocket, MemoryScan } from '../../harness/checks/probes/memory-scan.ts';
+import type { ContractBound } from '../../harness/contract/contract-bounds.ts';
+import { boundValue } from '../../harness/scenario/scenario-bounds.ts';
+import { knownKeys, sovereignPorts } from './power-observations.ts';
 import { describeScan } from '../../harness/checks/probes/memory-scan.ts';
 import type { HsmCall } from '../../harness/checks/probes/hsm-calls.ts';
 import type { TpmCommand } from '../../harness/checks/probes/tpm-bus.ts';
@@ -12,15 +15,22 @@ import type { LogLine } from './thermal-evidence.ts';
 /** The outage as the UPS lived it: when the mains failed, when LB came, when the battery ran dry. */
 export interface PowerTimeline {
   lossWallMs: number;
-  /** When the UPS reported OB LB: its feeder's write of that state (else the model's time). */
+  /** When upsd reported OB LB, as the harness's own upsc first read it (else the model's time). */
   lowBatteryWallMs: number;
   lowBatterySource: string;
+  /** When the UPS simulator's feeder wrote OB LB for upsd's driver (earlier: the driver re-reads it). */
+  lowBatteryWrittenWallMs?: number;
   exhaustedWallMs: number;
   /** When the harness cut the machine's power (the battery ran dry), if it did. */
   powerOffWallMs?: number;
 }
 
 type ScanObservation = MemoryScan & { phase: string };
+
+/** When a scan had read the processes' memory and the sockets (before any file scan). */
+function processesReadBy(scan: MemoryScan): number {
+  return scan.processesFinishedAtMs ?? scan.finishedAtMs;
+}
 
 function scans(history: History, phase: string): ScanObservation[] {
   return history
@@ -33,108 +43,171 @@ function timeline(history: History): PowerTimeline {
   return lastObservation<PowerTimeline>(history, 'power-timeline').data;
 }
 
-/** When the keys were gone from memory, bracketed by the scans: after the last dirty one, by the first clean one. */
+/** A scan's hits, by secret label, in a line. */
+function labelsIn(scan: MemoryScan): string {
+  return scan.foundInMemory.join(', ');
+}
+
+/** The keys the scans must see while the host serves: those the stack holds to serve. */
+function heldWhileServing(history: History): string[] {
+  return lastObservation(history, knownKeys)
+    .data.keys.filter((k) => k.heldWhileServing)
+    .map((k) => k.label);
+}
+
+/**
+ * When the keys were gone from memory, bracketed by the scans through the outage: after the last
+ * scan that found one, by the first that found none. A scan after that which finds a key again is
+ * a key that came back.
+ */
 export function keysGoneWindow(history: History): {
   lastSeenMs?: number;
   goneByMs?: number;
   scans: ScanObservation[];
+  cameBack: ScanObservation[];
 } {
   const before = scans(history, 'before-outage');
-  if (!before.some((s) => s.foundInMemory.length > 0)) {
+  const seen = new Set(before.flatMap((s) => s.foundInMemory));
+  const unseen = heldWhileServing(history).filter((label) => !seen.has(label));
+  if (before.length === 0 || unseen.length > 0) {
     throw new MissingEvidence(
       'memory-scan',
-      'the scan did not find the key in memory even before the outage, so a clean scan proves nothing',
+      `the scans did not find ${unseen.join(', ') || 'any key'} in memory even before the outage, so a clean scan proves nothing`,
     );
   }
-  const after = scans(history, 'after-lb');
-  if (after.length === 0) throw new MissingEvidence('memory-scan', 'no scan after LB');
+  const after = scans(history, 'outage');
+  if (after.length === 0) throw new MissingEvidence('memory-scan', 'no scan through the outage');
   const firstClean = after.find((s) => s.foundInMemory.length === 0);
   const dirty = after.filter(
     (s) =>
       s.foundInMemory.length > 0 &&
       (firstClean === undefined || s.startedAtMs < firstClean.startedAtMs),
   );
+  const cameBack =
+    firstClean === undefined
+      ? []
+      : after.filter((s) => s.startedAtMs > firstClean.startedAtMs && s.foundInMemory.length > 0);
   return {
-    lastSeenMs: dirty.at(-1)?.finishedAtMs,
-    goneByMs: firstClean?.finishedAtMs,
+    lastSeenMs:
+      dirty.at(-1) === undefined ? undefined : processesReadBy(dirty.at(-1) as MemoryScan),
+    goneByMs: firstClean === undefined ? undefined : processesReadBy(firstClean),
     scans: after,
+    cameBack,
   };
 }
 
-/** No key byte left in any process of the host within `boundMs` of LB. */
-export function keysGoneFromMemory(name: string, boundMs: number): Check {
+/**
+ * No byte string of any key the harness learnt is left in any process of the host within
+ * `bound` of LB, and none comes back until the power is gone.
+ */
+export function keysGoneFromMemory(name: string, bound: ContractBound): Check {
   return {
     name,
-    description: `Within ${boundMs} ms of the UPS reporting LB, no byte string of the data key is left in the memory of any process of the host (/proc/PID/mem, scanned from outside)`,
+    description: `Within the wipe bound (contract: ${bound.contract} ms) of the UPS reporting LB, no byte string of any key the harness learnt from outside (data key, zone keys, KEK) is left in any readable memory of any process of the host (/proc/PID/mem, scanned from outside), and none comes back until the power is gone`,
     verify(history) {
+      const boundMs = boundValue(history, bound);
       const t = timeline(history);
       const window = keysGoneWindow(history);
       const last = window.scans.at(-1);
+      const ms = (at: number) => at - t.lowBatteryWallMs;
       const evidence = [
         {
           source: 'scan-memory before the outage (positive control)',
-          excerpt: describeScan(scans(history, 'before-outage')[0] ?? (last as MemoryScan)),
+          excerpt: scans(history, 'before-outage')
+            .map((s) => describeScan(s))
+            .join('\n'),
         },
-        ...window.scans.slice(-3).map((s) => ({
-          source: `scan-memory ${new Date(s.startedAtMs).toISOString()}`,
-          excerpt: describeScan(s),
-        })),
+        ...window.scans
+          .filter((s) => s.foundInMemory.length > 0)
+          .slice(-3)
+          .map((s) => ({
+            source: `scan-memory ${ms(s.startedAtMs)} ms after LB`,
+            excerpt: describeScan(s),
+          })),
       ];
-      const expected = `the first clean scan finished within ${boundMs} ms of LB (${new Date(t.lowBatteryWallMs).toISOString()}, ${t.lowBatterySource})`;
+      const watched = `${window.scans.length} scans until ${last === undefined ? '?' : ms(last.finishedAtMs)} ms after LB`;
+      const expected = `the first clean scan finished within ${boundMs} ms of LB (${new Date(t.lowBatteryWallMs).toISOString()}, ${t.lowBatterySource}), and every later scan clean`;
       if (window.goneByMs === undefined) {
         return fail(
-          `the data key was still in memory ${(last?.finishedAtMs ?? t.lowBatteryWallMs) - t.lowBatteryWallMs} ms after LB`,
-          { expected, observed: last === undefined ? 'no scan' : describeScan(last), evidence },
+          `${last === undefined ? 'a key' : labelsIn(last)} still in memory ${(last?.finishedAtMs ?? t.lowBatteryWallMs) - t.lowBatteryWallMs} ms after LB`,
+          { expected, observed: `${watched}; none clean`, evidence },
         );
       }
-      const goneMs = window.goneByMs - t.lowBatteryWallMs;
+      const goneMs = ms(window.goneByMs);
       const seen =
         window.lastSeenMs === undefined
-          ? 'not seen after LB'
-          : `last seen ${window.lastSeenMs - t.lowBatteryWallMs} ms after LB`;
+          ? 'not seen after the mains failed'
+          : `last seen ${ms(window.lastSeenMs)} ms after LB`;
+      const back = window.cameBack[0];
+      if (back !== undefined)
+        return fail(
+          `${labelsIn(back)} came back in memory ${ms(back.startedAtMs)} ms after LB, after a clean scan at ${goneMs} ms`,
+          {
+            expected,
+            observed: `${watched}; ${window.cameBack.length} found a key again`,
+            evidence: [
+              ...evidence,
+              {
+                source: `scan-memory ${ms(back.startedAtMs)} ms after LB`,
+                excerpt: describeScan(back),
+              },
+            ],
+          },
+        );
       return verdictOf(
         goneMs <= boundMs,
-        `keys gone from memory by ${goneMs} ms after LB (${seen})`,
+        `keys gone from memory by ${goneMs} ms after LB (${seen}), none back in ${watched}`,
         `keys gone only ${goneMs} ms after LB, beyond ${boundMs} ms`,
-        {
-          expected,
-          observed: `gone by ${goneMs} ms after LB; ${seen}`,
-          evidence,
-        },
+        { expected, observed: `gone by ${goneMs} ms after LB; ${seen}; ${watched}`, evidence },
       );
     },
   };
 }
 
-/** After the wipe, no key on the host's tmpfs, root or disks. */
-export function noKeyOnFilesystems(name: string): Check {
+/**
+ * After the wipe bound, no key on any filesystem of the host (its root, /run, its system, data and
+ * audit disks, read through the host's own view on every file scan until the power is gone) nor
+ * on the VM disks mounted from outside.
+ */
+export function noKeyOnFilesystems(name: string, bound: ContractBound): Check {
   return {
     name,
     description:
-      "After the wipe, the data key is on no filesystem of the host: its tmpfs (/run), root and disks (read through the host's own view and by mounting the VM disks)",
+      "After the wipe bound, no key the harness learnt is on any filesystem of the host: its root, tmpfs (/run), system, data and audit disks (read through the host's own view on every file scan until the power is gone, and by mounting the VM disks)",
     verify(history) {
-      const scan = lastObservation<ScanObservation>(
-        history,
-        'memory-scan',
-        (s) => s.phase === 'after-wipe',
-      ).data;
+      const t = timeline(history);
+      const after = t.lowBatteryWallMs + boundValue(history, bound);
+      const fileScans = scans(history, 'outage').filter(
+        (s) => s.startedAtMs >= after && s.filesystems !== undefined && s.filesystems.length > 0,
+      );
+      if (fileScans.length === 0)
+        throw new MissingEvidence(
+          'memory-scan',
+          "no scan of the host's files after the wipe bound",
+        );
       const disks = lastObservation<{ found: string[]; phase: string }>(
         history,
         'disk-scan',
         (d) => d.phase === 'after-wipe',
       ).data;
-      const found = [...scan.files.map((f) => `${f.path} [${f.label}]`), ...disks.found];
+      const inFiles = [
+        ...new Set(fileScans.flatMap((s) => s.files.map((f) => `${f.path} [${f.label}]`))),
+      ];
+      const found = [...inFiles, ...disks.found];
+      const mounts = [
+        ...new Set(fileScans.flatMap((s) => (s.filesystems ?? []).map((f) => f.mountPoint))),
+      ];
       return verdictOf(
         found.length === 0,
-        `no key in ${scan.filesScanned} files of the host nor on its disks`,
+        `no key in ${fileScans.length} scan(s) of the host's files (${fileScans.at(-1)?.filesScanned ?? 0} files) nor on its disks`,
         `key material found in ${found.join(', ')}`,
         {
-          expected: 'no file holding the data key in any encoding',
+          expected: 'no file holding any key in any encoding',
           observed: found.join(', ') || 'none',
           evidence: [
             {
               source: 'scan-memory --files (/proc/1/root of the host)',
-              excerpt: `${scan.filesScanned} files scanned`,
+              excerpt: `${fileScans.length} scan(s), ${fileScans.at(-1)?.filesScanned ?? 0} files each; filesystems: ${mounts.join(' ')}`,
             },
             {
               source: 'scan-bytes on the VM disks mounted read-only',
@@ -147,12 +220,108 @@ export function noKeyOnFilesystems(name: string): Check {
   };
 }
 
-/** The sovereign services stop after LB, seen from the zone before the machine loses power. */
-export function servicesStoppedAfterLowBattery(name: string, boundMs: number): Check {
+/** The sockets of a scan that belong to a service of the host (not to the machine, not a client). */
+export function hostListeners(scan: MemoryScan, ports: readonly number[]): ListeningSocket[] {
+  const [low, high] = scan.ephemeralPorts ?? [32768, 60999];
+  return (scan.sockets ?? []).filter(
+    (k) =>
+      ports.includes(k.port) ||
+      (k.processes.length > 0 && (k.proto === 'tcp' || k.port < low || k.port > high)),
+  );
+}
+
+function describeSockets(sockets: readonly ListeningSocket[]): string {
+  return (
+    sockets
+      .map(
+        (k) =>
+          `${k.proto} ${k.address}:${k.port} (${k.processes.map((p) => p.command.split(' ').slice(0, 3).join(' ')).join(', ') || 'the machine'})`,
+      )
+      .join('; ') || 'none'
+  );
+}
+
+/**
+ * Every sovereign service stops within the wipe bound of LB and stays stopped: the host's
+ * network namespace, enumerated from outside on every scan, holds no listening TCP socket and no
+ * bound UDP service socket of any process of the host (the machine's own, its TPM, remain).
+ */
+export function sovereignServicesStopped(name: string, bound: ContractBound): Check {
   return {
     name,
-    description: `Within ${boundMs} ms of LB the store stops answering (probed from the zone), before the machine loses power`,
+    description: `Within the wipe bound (contract: ${bound.contract} ms) of LB, every listening socket of the host's processes (TCP, UDP; every port, enumerated from the machine's network namespace outside the host) is closed, and none opens again until the power is gone`,
     verify(history) {
+      const boundMs = boundValue(history, bound);
+      const t = timeline(history);
+      const ports = lastObservation(history, sovereignPorts).data.ports;
+      const before = scans(history, 'before-outage').filter((s) => s.sockets != null);
+      const listening = new Set(
+        before.flatMap((s) =>
+          (s.sockets ?? []).filter((k) => k.processes.length > 0).map((k) => k.port),
+        ),
+      );
+      const unseen = ports.filter((p) => !listening.has(p));
+      if (before.length === 0 || unseen.length > 0)
+        throw new MissingEvidence(
+          'memory-scan',
+          `the sockets of the serving host did not show a listener of its own on ${unseen.join(', ') || 'any port'}, so a quiet namespace later proves nothing`,
+        );
+      const outage = scans(history, 'outage').filter((s) => s.sockets != null);
+      if (outage.length === 0)
+        throw new MissingEvidence('memory-scan', 'no socket enumeration through the outage');
+      const ms = (at: number) => at - t.lowBatteryWallMs;
+      const quiet = outage.find((s) => hostListeners(s, ports).length === 0);
+      const last = outage.at(-1) as ScanObservation;
+      const expected = `no listener of the host within ${boundMs} ms of LB, none again until power-off`;
+      const evidence = [
+        {
+          source: 'sockets of the machine namespace while serving (positive control)',
+          excerpt: describeSockets(before.at(-1)?.sockets ?? []),
+        },
+        {
+          source: `sockets ${ms(last.startedAtMs)} ms after LB (last enumeration)`,
+          excerpt: describeSockets(last.sockets ?? []),
+        },
+      ];
+      if (quiet === undefined)
+        return fail(
+          `still listening ${ms(last.finishedAtMs)} ms after LB: ${describeSockets(hostListeners(last, ports))}`,
+          { expected, observed: `${outage.length} enumerations, none quiet`, evidence },
+        );
+      const reopened = outage.find(
+        (s) => s.startedAtMs > quiet.startedAtMs && hostListeners(s, ports).length > 0,
+      );
+      if (reopened !== undefined)
+        return fail(
+          `listening again ${ms(reopened.startedAtMs)} ms after LB: ${describeSockets(hostListeners(reopened, ports))}`,
+          {
+            expected,
+            observed: `quiet by ${ms(processesReadBy(quiet))} ms, then open again`,
+            evidence,
+          },
+        );
+      const stoppedMs = ms(processesReadBy(quiet));
+      return verdictOf(
+        stoppedMs <= boundMs,
+        `every service of the host stopped listening by ${stoppedMs} ms after LB (ports ${ports.join(', ')} seen before)`,
+        `the host's services stopped listening only ${stoppedMs} ms after LB, beyond ${boundMs} ms`,
+        {
+          expected,
+          observed: `quiet by ${stoppedMs} ms after LB over ${outage.length} enumerations`,
+          evidence,
+        },
+      );
+    },
+  };
+}
+
+/** The sovereign services stop after LB, seen from the zone before the machine loses power. */
+export function servicesStoppedAfterLowBattery(name: string, bound: ContractBound): Check {
+  return {
+    name,
+    description: `Within the wipe bound (contract: ${bound.contract} ms) of LB the store stops answering (probed from the zone), before the machine loses power`,
+    verify(history) {
+      const boundMs = boundValue(history, bound);
       const t = timeline(history);
       const probes = lastObservation<{ probes: AvailabilityProbe[] }>(history, 'store-availability')
         .data.probes;

@@ -9,10 +9,13 @@ import { tryUnseal } from '../../harness/checks/probes/tpm-evidence.ts';
 import { readUps, type UpsRead } from '../../harness/checks/probes/ups-probe.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
 import { sealedPcrs } from '../../harness/contract/site-file.ts';
+import { hostPorts, sovereignServicePorts } from '../../harness/contract/host-ports.ts';
 import { PeriodicTask } from '../../harness/util/periodic-task.ts';
 import { SovhError } from '../../harness/util/sovh-error.ts';
 import type { HostVm } from '../../harness/world/host-vm.ts';
 import { StartedKms } from '../../sims/kms/kms.ts';
+import { StartedSovereignApi } from '../../sims/sovereign-api/sovereign-api.ts';
+import { knownKeys, sovereignPorts, type SovereignPorts } from './power-observations.ts';
 import type { StartedUps } from '../../sims/ups/ups.ts';
 
 /** Where the contract puts the stack's sealed KEK and wrapped data key (CONTRACT.md). */
@@ -27,54 +30,106 @@ export function fingerprint(secret: Buffer): string {
   return createHash('sha256').update(secret).digest('hex').slice(0, 16);
 }
 
-/**
- * Learns the host's data key from outside the stack. Under key custody, from the KMS, with the
- * harness's own KMIP client (the key `residency-data-key/<host>`); with boot binding alone, the
- * harness unseals the KEK with the machine's TPM (under the PCR policy, as the stack must) and
- * unwraps the local data key from the VM disk with it (AES-256-GCM, CONTRACT.md). The keys stay
- * in the harness's memory; the history records their fingerprints ('known-keys').
- */
-export async function learnDataKeys(
-  context: ScenarioContext,
-  host: HostVm,
-): Promise<KnownSecret[]> {
-  const kms = context.world.allSims().find((sim): sim is StartedKms => sim instanceof StartedKms);
-  if (kms !== undefined) {
-    const name = `residency-data-key/${host.name}`;
-    const key = (await kms.listKeys(host.name)).find((k) => k.name === name);
-    if (key === undefined)
-      throw new SovhError(
-        'KEY_NOT_LEARNT',
-        `the KMS ${kms.name} holds no key "${name}" for ${host.name}`,
-      );
-    const value = await kms.getKey(host.name, key.uid);
-    const secrets = [{ label: 'data-key', bytes: value.value }];
-    context.observe('known-keys', {
-      host: host.name,
-      source: `KMIP Get of ${key.uid} from ${kms.name} by the harness's own client`,
-      keys: secrets.map((s) => ({
-        label: s.label,
-        bytes: s.bytes.length,
-        sha256: fingerprint(s.bytes),
-      })),
-    });
-    return secrets;
-  }
-  return learnLocalDataKey(context, host);
+/** A key the harness learnt, where from, and whether the stack must hold it while it serves. */
+export interface LearntSecret extends KnownSecret {
+  source: string;
+  /**
+   * Held in memory while the host serves (the data key, the zone keys): the scan before the
+   * outage must find it, or a clean scan later proves nothing. The KEK is needed only at boot.
+   */
+  heldWhileServing: boolean;
 }
 
-async function learnLocalDataKey(context: ScenarioContext, host: HostVm): Promise<KnownSecret[]> {
-  const [publicPart, privatePart, wrapped] = await Promise.all(
-    [kekPublicPath, kekPrivatePath, wrappedDataKeyPath].map((path) =>
-      readVmFile(context.world, host, path),
-    ),
-  );
-  if (publicPart === undefined || privatePart === undefined || wrapped === undefined) {
+/**
+ * Learns every key the contract lets the host hold, from outside the stack: the KEK, unsealed by
+ * the harness itself with the machine's TPM under the PCR policy from the sealed object on the VM
+ * disk; the data key, from the KMS with the harness's own KMIP client (the key
+ * `residency-data-key/<host>`), or, with boot binding alone, unwrapped from the VM disk with that
+ * KEK (AES-256-GCM, CONTRACT.md); and every envelope key of the host's zone, from the zone's key
+ * service, where the harness provisioned it. The keys stay in the harness's memory; the history
+ * records their fingerprints ('known-keys').
+ */
+export async function learnSecrets(
+  context: ScenarioContext,
+  host: HostVm,
+): Promise<LearntSecret[]> {
+  const kek = await unsealKek(context, host);
+  const secrets: LearntSecret[] = [
+    await learnDataKey(context, host, kek),
+    {
+      label: 'kek',
+      bytes: kek,
+      source: `unsealed by the harness with ${host.machine.name}'s TPM (PCR policy)`,
+      heldWhileServing: false,
+    },
+    ...(await learnZoneKeys(context, host)),
+  ];
+  context.observe(knownKeys, {
+    host: host.name,
+    keys: secrets.map((s) => ({
+      label: s.label,
+      bytes: s.bytes.length,
+      sha256: fingerprint(s.bytes),
+      source: s.source,
+      heldWhileServing: s.heldWhileServing,
+    })),
+  });
+  return secrets;
+}
+
+async function learnDataKey(
+  context: ScenarioContext,
+  host: HostVm,
+  kek: Buffer,
+): Promise<LearntSecret> {
+  const kms = context.world.allSims().find((sim): sim is StartedKms => sim instanceof StartedKms);
+  if (kms === undefined) return learnLocalDataKey(context, host, kek);
+  const name = `residency-data-key/${host.name}`;
+  const key = (await kms.listKeys(host.name)).find((k) => k.name === name);
+  if (key === undefined)
     throw new SovhError(
       'KEY_NOT_LEARNT',
-      `host ${host.name} has no sealed KEK or wrapped data key on its disk (${kekPublicPath}, ${wrappedDataKeyPath})`,
+      `the KMS ${kms.name} holds no key "${name}" for ${host.name}`,
     );
-  }
+  const value = await kms.getKey(host.name, key.uid);
+  return {
+    label: 'data-key',
+    bytes: value.value,
+    source: `KMIP Get of ${key.uid} from ${kms.name} by the harness's own client`,
+    heldWhileServing: true,
+  };
+}
+
+/** Every zone envelope key the host's site file lets it fetch, from its key service. */
+async function learnZoneKeys(context: ScenarioContext, host: HostVm): Promise<LearntSecret[]> {
+  const services = context.world
+    .allSims()
+    .filter(
+      (sim): sim is StartedSovereignApi =>
+        sim instanceof StartedSovereignApi && 'envelope' in sim.siteSection(host.spec),
+    );
+  return Promise.all(
+    services.map(async (service) => {
+      const key = await service.zoneKey();
+      return {
+        label: `zone-key/${key.keyId}`,
+        bytes: key.key,
+        source: `the zone key service ${service.name} (the harness's copy)`,
+        heldWhileServing: true,
+      };
+    }),
+  );
+}
+
+async function unsealKek(context: ScenarioContext, host: HostVm): Promise<Buffer> {
+  const [publicPart, privatePart] = await Promise.all(
+    [kekPublicPath, kekPrivatePath].map((path) => readVmFile(context.world, host, path)),
+  );
+  if (publicPart === undefined || privatePart === undefined)
+    throw new SovhError(
+      'KEY_NOT_LEARNT',
+      `host ${host.name} has no sealed KEK on its disk (${kekPublicPath}, ${kekPrivatePath})`,
+    );
   const unsealed = await tryUnseal(
     host.machine.tpm,
     primaryHandle,
@@ -82,30 +137,38 @@ async function learnLocalDataKey(context: ScenarioContext, host: HostVm): Promis
     'pcr-policy',
     sealedPcrs,
   );
-  if (!unsealed.ok || unsealed.secret === undefined) {
+  if (!unsealed.ok || unsealed.secret === undefined)
     throw new SovhError(
       'KEY_NOT_LEARNT',
       `the harness could not unseal ${host.name}'s KEK with the TPM: ${unsealed.detail}`,
     );
-  }
-  const decipher = createDecipheriv('aes-256-gcm', unsealed.secret, wrapped.subarray(0, 12));
+  return unsealed.secret;
+}
+
+async function learnLocalDataKey(
+  context: ScenarioContext,
+  host: HostVm,
+  kek: Buffer,
+): Promise<LearntSecret> {
+  const wrapped = await readVmFile(context.world, host, wrappedDataKeyPath);
+  if (wrapped === undefined)
+    throw new SovhError(
+      'KEY_NOT_LEARNT',
+      `host ${host.name} has no wrapped data key on its disk (${wrappedDataKeyPath})`,
+    );
+  const decipher = createDecipheriv('aes-256-gcm', kek, wrapped.subarray(0, 12));
   decipher.setAAD(dataKeyAad);
   decipher.setAuthTag(wrapped.subarray(wrapped.length - 16));
   const dataKey = Buffer.concat([
     decipher.update(wrapped.subarray(12, wrapped.length - 16)),
     decipher.final(),
   ]);
-  const secrets = [{ label: 'data-key', bytes: dataKey }];
-  context.observe('known-keys', {
-    host: host.name,
-    source: 'KEK unsealed by the harness with the machine TPM; data key unwrapped from the VM disk',
-    keys: secrets.map((s) => ({
-      label: s.label,
-      bytes: s.bytes.length,
-      sha256: fingerprint(s.bytes),
-    })),
-  });
-  return secrets;
+  return {
+    label: 'data-key',
+    bytes: dataKey,
+    source: 'unwrapped by the harness from the VM disk with the KEK it unsealed',
+    heldWhileServing: true,
+  };
 }
 
 /** Records one memory scan of a host's processes ('memory-scan'), tagged with a phase. */
@@ -114,7 +177,7 @@ export async function observeMemoryScan(
   scanner: MemoryScanner,
   secrets: readonly KnownSecret[],
   phase: string,
-  options: { files?: boolean } = {},
+  options: { files?: boolean; sockets?: boolean } = {},
 ): Promise<MemoryScan> {
   const scan = await scanner.scan(secrets, options);
   context.observe('memory-scan', { phase, ...scan });
@@ -122,24 +185,54 @@ export async function observeMemoryScan(
 }
 
 /**
- * Scans again and again until no key is left in any process, or until a scan that started after
- * `deadlineMs` (wall clock) still finds one; every scan is recorded, so the checks can tell when
- * the last key went.
+ * The sovereign service ports the contract has this host listen on, from the harness's own
+ * topology: the store, the envelope relay and the metrics agent always; the GeoIP gate when a
+ * sovereign API of its zone sits behind the gate.
  */
-export async function scanUntilClean(
+export function sovereignPortsOf(context: ScenarioContext, host: HostVm): SovereignPorts {
+  const gated = context.world
+    .allSims()
+    .some(
+      (sim) =>
+        sim instanceof StartedSovereignApi &&
+        sim.options.gateBackend &&
+        'sovereignApis' in sim.siteSection(host.spec),
+    );
+  const ports = sovereignServicePorts.filter((port) => gated || port !== hostPorts.geoGate);
+  return context.observe(sovereignPorts, { host: host.name, ports: [...ports] });
+}
+
+/** How often the scans through the outage also read every filesystem of the host. */
+const fileScanIntervalMs = 2_000;
+
+/**
+ * Scans the host again and again from the mains failure until `untilMs` (the battery runs dry),
+ * so that a key that comes back after a clean scan is seen: its memory and its listening sockets
+ * on every pass; once `filesFromMs()` says when (the end of the wipe bound, which the file checks
+ * judge from), every filesystem of the host every couple of seconds and its VM disks from outside
+ * once. Before that, passes read memory and sockets only, so that they bracket the wipe closely.
+ * Every scan is recorded ('memory-scan', phase 'outage').
+ */
+export async function scanThroughOutage(
   context: ScenarioContext,
   scanner: MemoryScanner,
   secrets: readonly KnownSecret[],
-  phase: string,
-  deadlineMs: number,
-): Promise<MemoryScan | undefined> {
-  for (;;) {
-    const startedAtMs = Date.now();
-    const scan = await observeMemoryScan(context, scanner, secrets, phase);
-    if (scan.foundInMemory.length === 0) return scan;
-    // The last scan is one that started after the deadline: a key it finds outlived the bound.
-    if (startedAtMs >= deadlineMs) return undefined;
+  times: { filesFromMs: () => number | undefined; untilMs: number },
+): Promise<void> {
+  let filesAtMs = -Infinity;
+  let disksScanned = false;
+  while (Date.now() < times.untilMs) {
+    const filesFrom = times.filesFromMs();
+    const due = filesFrom !== undefined && Date.now() >= filesFrom;
+    const files = due && Date.now() - filesAtMs >= fileScanIntervalMs;
+    if (files) filesAtMs = Date.now();
+    await observeMemoryScan(context, scanner, secrets, 'outage', { files, sockets: true });
+    if (due && !disksScanned) {
+      await observeDiskScan(context, scanner.host, secrets, 'after-wipe');
+      disksScanned = true;
+    }
   }
+  if (!disksScanned) await observeDiskScan(context, scanner.host, secrets, 'after-wipe');
 }
 
 /** Scans the VM's disks from outside (forensics) for the keys ('disk-scan'). */

@@ -18,14 +18,32 @@ export interface ProcessScan {
   hits: { label: string; address: string; region: string }[];
 }
 
-/** One pass over every process of a host (and, when asked, its files). */
+/** A listening TCP socket or a bound, unconnected UDP socket of the host's network namespace. */
+export interface ListeningSocket {
+  proto: 'tcp' | 'udp';
+  family: 'ipv4' | 'ipv6';
+  address: string;
+  port: number;
+  /** The host's processes holding it; empty for a socket of the machine itself (its TPM, ...). */
+  processes: { pid: number; command: string }[];
+}
+
+/** One pass over every process of a host (and, when asked, its files and its sockets). */
 export interface MemoryScan {
   host: string;
   startedAtMs: number;
+  /** When the memory and the sockets had been read (a file scan may follow). */
+  processesFinishedAtMs?: number;
   finishedAtMs: number;
   processes: ProcessScan[];
   files: { path: string; label: string }[];
   filesScanned: number;
+  /** The host's mount points that the file scan walked (with --files). */
+  filesystems?: { mountPoint: string; type: string }[];
+  /** Listening sockets of the machine's network namespace (with --sockets), else null. */
+  sockets?: ListeningSocket[] | null;
+  /** The namespace's ephemeral port range [low, high]: where clients' UDP sockets bind. */
+  ephemeralPorts?: [number, number] | null;
   errors: string[];
   /** Labels of the secrets found anywhere in memory. */
   foundInMemory: string[];
@@ -33,11 +51,13 @@ export interface MemoryScan {
 
 /**
  * Reads the memory of every process of a host from outside it. The scanner is a harness container
- * that joins the host container's PID namespace with SYS_PTRACE and no network, and reads
- * /proc/PID/mem with its own program (the observer image's scan-memory). The host's stack keeps
- * its own capabilities (it is never given SYS_PTRACE), and the scan does not run any program of
- * the image under test, so neither a defective stack nor its tools can shape what is found.
- * Files are read through /proc/PID/root: the host's own view of its root, tmpfs and volumes.
+ * that joins the host container's PID namespace with SYS_PTRACE, and the machine's network
+ * namespace (as a probe clipped to the board), and reads /proc/PID/mem with its own program (the
+ * observer image's scan-memory). The host's stack keeps its own capabilities (it is never given
+ * SYS_PTRACE), and the scan does not run any program of the image under test, so neither a
+ * defective stack nor its tools can shape what is found. Files are read through /proc/PID/root:
+ * the host's own view of its root, tmpfs and volumes; sockets from the kernel's tables of the
+ * machine's network namespace, each with the host's processes that hold it.
  */
 export class MemoryScanner {
   private constructor(
@@ -46,20 +66,22 @@ export class MemoryScanner {
   ) {}
 
   static async attach(world: World, host: HostVm): Promise<MemoryScanner> {
-    const container = await world.session
+    const builder = world.session
       .container(world.images.observer, `memscan-${host.name}-${randomBytes(2).toString('hex')}`)
       .withNode(`memscan-${host.name}`, 'forensics')
       .withPidNamespaceOf(host.container)
+      .withNetworkNamespaceOf(host.machine.pod)
       .withCapabilities('SYS_PTRACE')
-      .withCommand(['sleep', 'infinity'])
-      .start();
+      .withCommand(['sleep', 'infinity']);
+    // Joining the machine's namespace goes through the machine (its resolv.conf may be locked).
+    const container = await host.machine.admit(() => builder.start());
     return new MemoryScanner(container, host);
   }
 
   /** Scans every process of the host for the secrets, in every common encoding. */
   async scan(
     secrets: readonly KnownSecret[],
-    options: { files?: boolean } = {},
+    options: { files?: boolean; sockets?: boolean } = {},
   ): Promise<MemoryScan> {
     const needles = secrets
       .flatMap((secret) =>
@@ -68,7 +90,11 @@ export class MemoryScanner {
         ),
       )
       .join('\n');
-    const args = ['scan-memory', ...(options.files === true ? ['--files'] : [])];
+    const args = [
+      'scan-memory',
+      ...(options.files === true ? ['--files'] : []),
+      ...(options.sockets === true ? ['--sockets'] : []),
+    ];
     const result = await this.container.run(args, { stdin: `${needles}\n`, timeoutMs: 120_000 });
     const parsed = JSON.parse(result.stdout) as Omit<MemoryScan, 'host' | 'foundInMemory'>;
     const foundInMemory = [

@@ -111,8 +111,12 @@ def make_handler(relay):
     return Handler
 
 
-def serve(relay, port=PORT):
+def make_server(relay, port=PORT):
     server = ThreadingHTTPServer(("0.0.0.0", port), make_handler(relay))
     server.daemon_threads = True
+    return server
+
+
+def serve(relay, server, port=PORT):
     log.event(f"envelope relay on port {port} for zone {relay.zone['zone']}")
-    server.serve_forever()
+    server.serve_forever(poll_interval=0.1)

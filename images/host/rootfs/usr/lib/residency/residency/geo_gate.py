@@ -93,6 +93,9 @@ backend sovereign_apis
 class Gate:
     def __init__(self, site):
         self.site = site
+        self._lock = threading.Lock()
+        self._stopped = False
+        self._process = None
         self.map_path, self.digest, entries = geoip.write(site)
         foreign = [api["name"] for api in backends(site) if not _is_domestic(api["address"], site)]
         if foreign:
@@ -112,9 +115,13 @@ class Gate:
         except geoip.GeoIpError as error:
             log.event(f"{FENCE}: {error}; the GeoIP gate does not start")
             return
-        process = subprocess.Popen(
-            ["haproxy", "-db", "-f", CONFIG], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
+        with self._lock:
+            if self._stopped:
+                return
+            process = subprocess.Popen(
+                ["haproxy", "-db", "-f", CONFIG], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            )
+            self._process = process
         limit = "" if self.maxconn == MAX_CONNECTIONS else f", capped from {MAX_CONNECTIONS} by the open-file limit"
         log.event(f"GeoIP gate on port {PORT} (HAProxy, maxconn {self.maxconn}{limit}, database sha256={self.digest})")
         with open(GATE_LOG, "a", encoding="utf-8") as gate_log:
@@ -124,6 +131,19 @@ class Gate:
                 if FENCE in line:
                     log.event(f"{FENCE}: session refused by the GeoIP gate: {line.strip()}")
         log.event(f"GeoIP gate stopped (HAProxy exit {process.wait()})")
+
+
+    def stop(self):
+        """Stops HAProxy (the graceful residency shutdown): its listener closes with it."""
+        with self._lock:
+            self._stopped = True
+            process = self._process
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=3)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 def start_in_thread(gate, services):

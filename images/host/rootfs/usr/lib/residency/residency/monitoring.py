@@ -58,9 +58,13 @@ def listen_address():
     return bgp.own_address()
 
 
-def serve(site):
-    address = listen_address()
-    server = ThreadingHTTPServer((address, PORT), make_handler(site))
+def make_server(site):
+    server = ThreadingHTTPServer((listen_address(), PORT), make_handler(site))
     server.daemon_threads = True
-    log.event(f"monitoring agent: pull-only on {address}:{PORT}")
-    server.serve_forever()
+    return server
+
+
+def serve(server):
+    address, port = server.server_address[:2]
+    log.event(f"monitoring agent: pull-only on {address}:{port}")
+    server.serve_forever(poll_interval=0.1)

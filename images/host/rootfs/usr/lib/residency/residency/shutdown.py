@@ -11,6 +11,7 @@ import threading
 import time
 
 from . import log, paths
+from .key_vault import VAULT
 
 # Where any key material that must sit on tmpfs lives (see CONTRACT.md); removed on shutdown.
 KEY_TMPFS_DIR = paths.RUN_DIR + "/keys"
@@ -41,11 +42,12 @@ def _key_holders(state):
 
 
 def wipe_keys(state):
-    """Overwrites and frees every clear key the process holds; returns how many holders."""
+    """Overwrites and frees every clear key the process holds: each registered holder's, then
+    every key in the vault (zone keys, ...), which is sealed; returns how many keys."""
     holders = _key_holders(state)
     for holder in holders:
         holder.wipe()
-    return len(holders)
+    return len(holders) + VAULT.wipe("graceful residency shutdown")
 
 
 def remove_tmpfs_keys():
@@ -66,15 +68,31 @@ def remove_tmpfs_keys():
     return removed
 
 
+STOP_TIMEOUT_S = 5
+
+
 def stop_services(state):
-    stopped = []
-    for name, stopper in getattr(state, "stoppers", []):
+    """Stops every sovereign service at once (each server's stop waits for its loop to notice),
+    and returns the names of those that stopped in time."""
+    stopped, threads = [], []
+
+    def stop(name, stopper):
         try:
             stopper()
             stopped.append(name)
         except Exception as error:  # noqa: BLE001 (one service's failure must not stop the rest)
             log.event(f"SERVICE_STOP_FAILED service={name}: {error}")
-    return stopped
+
+    for name, stopper in getattr(state, "stoppers", []):
+        thread = threading.Thread(target=stop, args=(name, stopper), name=f"stop-{name}", daemon=True)
+        thread.start()
+        threads.append((name, thread))
+    deadline = time.monotonic() + STOP_TIMEOUT_S
+    for name, thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
+        if thread.is_alive():
+            log.event(f"SERVICE_STOP_FAILED service={name}: still running after {STOP_TIMEOUT_S} s")
+    return [name for name, _ in threads if name in stopped]
 
 
 def graceful(state, reason):
@@ -85,10 +103,10 @@ def graceful(state, reason):
         state.shut_down = True
     started = time.monotonic()
     log.event(f"RESIDENCY_SHUTDOWN_BEGIN reason={reason}")
-    holders = wipe_keys(state)
+    keys = wipe_keys(state)
     files = remove_tmpfs_keys()
     wiped_ms = (time.monotonic() - started) * 1000
-    log.event(f"KEYS_WIPED holders={holders} tmpfs_files={files} elapsed_ms={wiped_ms:.1f}")
+    log.event(f"KEYS_WIPED keys={keys} tmpfs_files={files} elapsed_ms={wiped_ms:.1f}")
     stopped = stop_services(state)
     log.event(
         f"RESIDENCY_SHUTDOWN_COMPLETE reason={reason} services_stopped={','.join(stopped) or '-'}: "

@@ -1,13 +1,17 @@
 """The zone's envelope keys. The zone holds them in its key service (a sovereign API, site file
 `envelope.keyService`); a host fetches them at boot over the TLS 1.3 client and keeps them only in
-this process's memory, in bytearrays wiped on shutdown. A host with no `envelope` section (a host
-outside any sovereign zone) holds no key."""
+this process's memory, each in a SecretBuffer registered in the key vault (key_vault.py), so that
+the graceful shutdown's wipe overwrites them with every other key. A host with no `envelope`
+section (a host outside any sovereign zone) holds no key."""
 
 import base64
+import ctypes
 import json
 
 from . import sovereign_api
+from .key_vault import VAULT
 from .keys import wipe
+from .secure_memory import KeyWiped, SecretBuffer
 
 KEY_PATH = "/keys/envelope"
 
@@ -17,15 +21,23 @@ class ZoneKeyError(Exception):
 
 
 class ZoneKey:
+    """A zone key, held in the vault: `material()` is a view of the vault's buffer (no copy)."""
+
     def __init__(self, key_id, material):
         self.key_id = key_id
-        self._material = bytearray(material)
+        self._vault_name = f"zone-key/{key_id}"
+        buffer = SecretBuffer(len(material))
+        ctypes.memmove(buffer.pointer(), (ctypes.c_char * len(material)).from_buffer(material), len(material))
+        VAULT.put(self._vault_name, buffer)
 
     def material(self):
-        return bytes(self._material)
+        buffer = VAULT.get(self._vault_name)
+        if buffer is None:
+            raise KeyWiped(f"zone key {self.key_id} was wiped")
+        return buffer.view()
 
     def wipe(self):
-        wipe(self._material)
+        VAULT.drop(self._vault_name)
 
 
 class ZoneKeyring:

@@ -4,7 +4,7 @@ logged; the relay then seals nothing and opens nothing, which fails closed."""
 
 import threading
 
-from .. import envelope_relay, log, zone_keys
+from .. import envelope_relay, log, shutdown, zone_keys
 
 
 def boot(state):
@@ -20,6 +20,13 @@ def boot(state):
 
 
 def start(state):
-    thread = threading.Thread(target=envelope_relay.serve, args=(state.relay,), name="envelope-relay", daemon=True)
+    server = envelope_relay.make_server(state.relay)
+    thread = threading.Thread(target=envelope_relay.serve, args=(state.relay, server), name="envelope-relay", daemon=True)
     thread.start()
     state.services.append(thread)
+    shutdown.on_stop(state, "envelope-relay", lambda: _stop(server))
+
+
+def _stop(server):
+    server.shutdown()
+    server.server_close()

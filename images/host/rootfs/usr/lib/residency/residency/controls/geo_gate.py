@@ -2,7 +2,7 @@
 generated and pinned at boot and HAProxy serves it with the sovereign services. A database or
 backend that breaks the fence refuses the boot with GEOGRAPHIC_FENCE_ERROR."""
 
-from .. import geo_gate, geoip
+from .. import geo_gate, geoip, shutdown
 from . import Refusal
 
 
@@ -19,3 +19,4 @@ def boot(state):
 def start(state):
     if state.gate is not None:
         geo_gate.start_in_thread(state.gate, state.services)
+        shutdown.on_stop(state, "geo-gate", state.gate.stop)
