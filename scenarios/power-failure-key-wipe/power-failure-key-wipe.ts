@@ -94,7 +94,7 @@ export default defineScenario({
       name: 'wipe-after-drain',
       description:
         'The shutdown lets in-flight requests drain for 3 s before it wipes the keys: well within the old 15 s slack, past two UPS polls',
-      expectFailing: ['keys-gone-from-memory', 'sovereign-services-stopped'],
+      expectFailing: ['keys-gone-from-memory', 'services-stopped', 'sovereign-services-stopped'],
       stackPatch: join(here, 'mutants', 'wipe-after-drain.patch'),
     },
   ],
