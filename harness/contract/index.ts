@@ -24,3 +24,9 @@ export {
   type ContractSection,
 } from './contract-sections.ts';
 export { contractBound, looserThanContract, type ContractBound } from './contract-bounds.ts';
+export {
+  hsmRefusalBound,
+  hsmWatchIntervalMs,
+  kmsRevocationBound,
+  kmsWatchIntervalMs,
+} from './key-custody-bounds.ts';

@@ -1,28 +1,39 @@
-import { lastObservation, type Check } from '../../harness/checks/check.ts';
+import { lastObservation, MissingEvidence, type Check } from '../../harness/checks/check.ts';
 import type { LoadRequest } from '../../harness/checks/probes/store-load.ts';
-import { verdictOf } from '../../harness/checks/verdict.ts';
-import type {
-  DiskAfterFaultObservation,
-  FaultLoadObservation,
-  SameBootObservation,
+import { verdictOf, type Verdict } from '../../harness/checks/verdict.ts';
+import { hsmRefusalBound } from '../../harness/contract/key-custody-bounds.ts';
+import { boundValue } from '../../harness/scenario/scenario-bounds.ts';
+import {
+  dataKeyLabel,
+  faultLoad,
+  keyInMemory,
+  type CutWindow,
+  type DiskAfterFaultObservation,
+  type KeyInMemoryObservation,
+  type SameBootObservation,
 } from './hsm-cable-cut-evidence.ts';
 
 /**
- * The load's schedule: the HSM is cut 3 s in and healed 12 s later; the load goes on 15 s after.
- * Writes must be refused within 5 s of the cut (the stack checks its HSM every 0.5 s) and be
- * accepted again within 12 s of the heal.
+ * The load's schedule: the HSM is cut `cuts` times, each held `holdMs` (the first also until the
+ * memory scans taken during it are done), with `gapMs` of service between a heal and the next
+ * cut, and `tailMs` of load after the last heal. Several cuts, because a stack that watches its
+ * HSM too slowly is late only by chance on any one of them. Writes accepted again within
+ * `recoveryBoundMs` of a heal: recovery is not a contract bound.
  */
 export const faultPlan = {
-  loadMs: 30_000,
-  cutAfterMs: 3_000,
-  healAfterMs: 15_000,
-  refusalBoundMs: 5_000,
+  cuts: 3,
+  firstCutAfterMs: 3_000,
+  holdMs: 4_000,
+  gapMs: 6_000,
+  tailMs: 8_000,
+  /** A bound on the whole load, far past its planned length: the schedule stops it itself. */
+  loadLimitMs: 120_000,
   recoveryBoundMs: 12_000,
 } as const;
 
 function timeline(requests: readonly LoadRequest[], since: number): string {
   return requests
-    .map((r) => `${r.host} ${r.op} +${Math.round(r.atMs - since)}ms ${r.status}`)
+    .map((r) => `${r.host} ${r.op} ${r.objectId} +${Math.round(r.atMs - since)}ms ${r.status}`)
     .join(', ');
 }
 
@@ -30,54 +41,145 @@ function hostsOf(requests: readonly LoadRequest[]): string[] {
   return [...new Set(requests.map((r) => r.host))];
 }
 
+/** Requests begun at least `boundMs` after a cut was done and answered before its heal began. */
+function inWindow(requests: readonly LoadRequest[], cut: CutWindow, boundMs: number) {
+  return requests.filter(
+    (r) => r.startedAtMs >= cut.cutAtMs + boundMs && r.atMs <= cut.healBeganAtMs,
+  );
+}
+
+/**
+ * A refusal check over every cut and every host: the requests `pick` chooses in the window must
+ * all be refused, and there must be some (`required` picks those that must exist).
+ */
+function refusedInEveryCut(
+  what: string,
+  pick: (r: LoadRequest, standing: string | undefined) => boolean,
+  required: (r: LoadRequest, standing: string | undefined) => boolean,
+  accepted: (r: LoadRequest) => boolean,
+): Check['verify'] {
+  return (history) => {
+    const boundMs = boundValue(history, hsmRefusalBound);
+    const o = lastObservation(history, faultLoad).data;
+    const problems: string[] = [];
+    const lines: string[] = [];
+    if (o.cuts.length === 0) problems.push('the HSM was never cut');
+    o.cuts.forEach((cut, i) => {
+      for (const host of hostsOf(o.requests)) {
+        const standing = o.standing[host];
+        const mine = o.requests.filter((r) => r.host === host && pick(r, standing));
+        const window = inWindow(mine, cut, boundMs);
+        const wrong = window.filter(accepted);
+        const firstRefusal = mine.find((r) => r.atMs >= cut.cutAtMs && !accepted(r));
+        if (!window.some((r) => required(r, standing)))
+          problems.push(`cut ${i + 1}, ${host}: no ${what} fell between the bound and the heal`);
+        if (wrong.length > 0)
+          problems.push(
+            `cut ${i + 1}, ${host}: ${wrong.length} of ${window.length} ${what}s served without the HSM (${timeline(wrong.slice(0, 3), cut.cutAtMs)})`,
+          );
+        lines.push(
+          `cut ${i + 1}, ${host}: first refusal ${firstRefusal === undefined ? 'never' : `${Math.round(firstRefusal.atMs - cut.cutAtMs)} ms after the cut (HTTP ${firstRefusal.status})`}; ${window.length - wrong.length}/${window.length} refused in the window`,
+        );
+      }
+    });
+    return verdictOf(
+      problems.length === 0,
+      `every host refused every ${what} from ${boundMs} ms after each cut`,
+      problems.join('; '),
+      {
+        expected: `no ${what} served from ${boundMs} ms after a cut (two HSM watch intervals) until its heal`,
+        observed: lines.join('; '),
+        evidence: o.cuts.map((cut, i) => ({
+          source: `cut ${i + 1}: load from the zone observer (PUT, GET, GET of the object stored before)`,
+          excerpt: timeline(
+            o.requests.filter(
+              (r) =>
+                pick(r, o.standing[r.host]) &&
+                r.atMs >= cut.cutAtMs - 500 &&
+                r.startedAtMs <= cut.cutAtMs + boundMs + 500,
+            ),
+            cut.cutAtMs,
+          ),
+        })),
+      },
+    );
+  };
+}
+
+function unknown(summary: string): Verdict {
+  return { status: 'unknown', summary };
+}
+
 export const hsmCableCutChecks: Check[] = [
   {
     name: 'writes-refused-within-bound',
-    description: `Every write begun ${faultPlan.refusalBoundMs} ms or more after the cut (and answered before the heal) is refused, on every host`,
+    description: `Every write begun ${hsmRefusalBound.contract} ms (two HSM watch intervals; a stack may tighten it) or more after a cut, and answered before its heal, is refused, on every host, at every cut`,
+    verify: refusedInEveryCut(
+      'write',
+      (r) => r.op === 'put',
+      () => true,
+      (r) => r.ok,
+    ),
+  },
+  {
+    name: 'reads-refused-within-bound',
+    description: `Every read begun ${hsmRefusalBound.contract} ms or more after a cut and answered before its heal is refused (no 200), also of an object stored before the cut, on every host, at every cut`,
+    verify: refusedInEveryCut(
+      'read',
+      (r) => r.op === 'get',
+      (r, standing) => r.objectId === standing,
+      (r) => r.status === 200,
+    ),
+  },
+  {
+    name: 'data-key-gone-during-cut',
+    description: `A scan of every process's memory, begun ${hsmRefusalBound.contract} ms or more after the first cut and done before its heal, finds the data key (as the KMS gives it) nowhere; the same scan before the cut finds it (the scan sees the key where it is)`,
     verify(history) {
-      const o = lastObservation<FaultLoadObservation>(history, 'fault-load').data;
+      const boundMs = boundValue(history, hsmRefusalBound);
+      const cut = lastObservation(history, faultLoad).data.cuts[0];
+      if (cut === undefined) return unknown('the HSM was never cut');
+      const scans = history.observations(keyInMemory).map((e) => e.data);
+      const hosts = [...new Set(scans.map((s) => s.host))];
+      if (hosts.length === 0) return unknown('no memory was scanned');
       const problems: string[] = [];
+      const doubts: string[] = [];
       const lines: string[] = [];
-      for (const host of hostsOf(o.requests)) {
-        const puts = o.requests.filter((r) => r.host === host && r.op === 'put');
-        const window = puts.filter(
-          (r) => r.startedAtMs >= o.cutAtMs + faultPlan.refusalBoundMs && r.atMs <= o.healBeganAtMs,
-        );
-        const accepted = window.filter((r) => r.ok);
-        const firstRefusal = puts.find((r) => r.atMs >= o.cutAtMs && !r.ok);
-        if (window.length === 0)
-          problems.push(`${host}: no write fell between the bound and the heal`);
-        if (accepted.length > 0)
+      const has = (s: KeyInMemoryObservation | undefined) =>
+        s?.foundInMemory.includes(dataKeyLabel) === true;
+      for (const host of hosts) {
+        const before = scans.find((s) => s.host === host && s.phase === 'before-cut');
+        const during = scans.find((s) => s.host === host && s.phase === 'during-cut');
+        if (!has(before))
+          doubts.push(
+            `${host}: the scan before the cut did not find the data key, so a clean scan proves nothing (${before?.description ?? 'no scan'})`,
+          );
+        if (during === undefined) doubts.push(`${host}: no scan during the cut`);
+        else if (
+          during.startedAtMs < cut.cutAtMs + boundMs ||
+          during.finishedAtMs > cut.healBeganAtMs
+        )
+          doubts.push(
+            `${host}: the scan ran ${Math.round(during.startedAtMs - cut.cutAtMs)}..${Math.round(during.finishedAtMs - cut.cutAtMs)} ms after the cut, not within ${boundMs}..${Math.round(cut.healBeganAtMs - cut.cutAtMs)} ms`,
+          );
+        else if (has(during))
           problems.push(
-            `${host}: ${accepted.length} of ${window.length} writes accepted without the HSM`,
+            `${host}: the data key is in memory ${Math.round(during.startedAtMs - cut.cutAtMs)} ms after the cut (${during.description})`,
           );
         lines.push(
-          `${host}: first refusal ${firstRefusal === undefined ? 'never' : `${Math.round(firstRefusal.atMs - o.cutAtMs)} ms after the cut (HTTP ${firstRefusal.status})`}; ${window.length - accepted.length}/${window.length} refused in the window`,
+          `${host}: before the cut ${has(before) ? 'found' : 'NOT found'}; during the cut ${during === undefined ? 'not scanned' : has(during) ? 'FOUND' : 'not found'}`,
         );
       }
-      return verdictOf(
-        problems.length === 0,
-        'every host failed closed within the bound',
-        problems.join('; '),
-        {
-          expected: `no write accepted from ${faultPlan.refusalBoundMs} ms after the cut until the heal`,
-          observed: lines.join('; '),
-          evidence: [
-            {
-              source: 'load from the zone observer (PUT, then GET)',
-              excerpt: timeline(
-                o.requests.filter(
-                  (r) =>
-                    r.op === 'put' &&
-                    r.atMs >= o.cutAtMs - 1_000 &&
-                    r.atMs <= o.healBeganAtMs + 1_000,
-                ),
-                o.cutAtMs,
-              ),
-            },
-          ],
-        },
-      );
+      const details = {
+        expected: 'the key found before the cut, and nowhere in memory during it',
+        observed: lines.join('; '),
+        evidence: scans.map((s) => ({
+          source: `scan-memory of every process of ${s.host} (${s.phase}, ${s.processes} processes, ${s.bytesScanned} bytes)`,
+          excerpt: s.description,
+        })),
+      };
+      if (problems.length > 0) return verdictOf(false, '', problems.join('; '), details);
+      if (doubts.length > 0) return { status: 'unknown', summary: doubts.join('; '), ...details };
+      return verdictOf(true, 'the data key left memory while the HSM was gone', '', details);
     },
   },
   {
@@ -88,6 +190,7 @@ export const hsmCableCutChecks: Check[] = [
       const seen = history
         .observations<DiskAfterFaultObservation>('disk-after-fault')
         .map((e) => e.data);
+      if (seen.length === 0) throw new MissingEvidence('disk-after-fault');
       const problems = seen.flatMap((o) => [
         ...o.refusedButStored.map((p) => `${o.host}: refused write stored as ${p}`),
         ...o.payloadsInClear.map((p) => `${o.host}: payload in clear in ${p}`),
@@ -122,6 +225,7 @@ export const hsmCableCutChecks: Check[] = [
       const seen = history
         .observations<DiskAfterFaultObservation>('disk-after-fault')
         .map((e) => e.data);
+      if (seen.length === 0) throw new MissingEvidence('disk-after-fault');
       const silent = seen.filter((o) => o.secureLogLines.length === 0).map((o) => o.host);
       return verdictOf(
         seen.length > 0 && silent.length === 0,
@@ -140,25 +244,35 @@ export const hsmCableCutChecks: Check[] = [
   },
   {
     name: 'recovers-without-restart',
-    description: `Within ${faultPlan.recoveryBoundMs} ms of the heal every host accepts writes again and reads back its earlier object, in the same boot and agent process`,
+    description: `Within ${faultPlan.recoveryBoundMs} ms of each heal (and before the next cut) every host accepts writes again, and reads back its earlier object, in the same boot and agent process`,
     verify(history) {
-      const o = lastObservation<FaultLoadObservation>(history, 'fault-load').data;
+      const o = lastObservation(history, faultLoad).data;
       const same = history.observations<SameBootObservation>('same-boot').map((e) => e.data);
       const problems: string[] = [];
       const lines: string[] = [];
-      for (const host of hostsOf(o.requests)) {
-        const ok = o.requests.find(
-          (r) => r.host === host && r.op === 'put' && r.ok && r.atMs > o.healBeganAtMs,
-        );
-        if (ok === undefined) problems.push(`${host}: no write accepted after the heal`);
-        else if (ok.atMs - o.healBeganAtMs > faultPlan.recoveryBoundMs)
-          problems.push(
-            `${host}: first write accepted ${Math.round(ok.atMs - o.healBeganAtMs)} ms after the heal began`,
+      if (o.cuts.length === 0) problems.push('the HSM was never cut');
+      o.cuts.forEach((cut, i) => {
+        const until = o.cuts[i + 1]?.cutBeganAtMs ?? Number.POSITIVE_INFINITY;
+        for (const host of hostsOf(o.requests)) {
+          const ok = o.requests.find(
+            (r) =>
+              r.host === host &&
+              r.op === 'put' &&
+              r.ok &&
+              r.startedAtMs > cut.healBeganAtMs &&
+              r.atMs < until,
           );
-        lines.push(
-          `${host}: ${ok === undefined ? 'not recovered' : `recovered ${Math.round(ok.atMs - o.healBeganAtMs)} ms after the heal began`}`,
-        );
-      }
+          if (ok === undefined)
+            problems.push(`heal ${i + 1}, ${host}: no write accepted before the next cut`);
+          else if (ok.atMs - cut.healBeganAtMs > faultPlan.recoveryBoundMs)
+            problems.push(
+              `heal ${i + 1}, ${host}: first write accepted ${Math.round(ok.atMs - cut.healBeganAtMs)} ms after the heal began`,
+            );
+          lines.push(
+            `heal ${i + 1}, ${host}: ${ok === undefined ? 'not recovered' : `recovered ${Math.round(ok.atMs - cut.healBeganAtMs)} ms after the heal began`}`,
+          );
+        }
+      });
       for (const s of same) {
         if (s.readBackBefore.status !== 200 || !s.readBackBefore.matches)
           problems.push(
@@ -168,9 +282,10 @@ export const hsmCableCutChecks: Check[] = [
           problems.push(`${s.host}: the stack restarted (${s.agentBefore} -> ${s.agentAfter})`);
       }
       if (same.length === 0) problems.push('the earlier objects were not read back');
+      const last = o.cuts[o.cuts.length - 1];
       return verdictOf(
         problems.length === 0,
-        'every host recovered by itself',
+        'every host recovered by itself after every heal',
         problems.join('; '),
         {
           expected: 'writes accepted again within the bound, the earlier object intact, no restart',
@@ -180,11 +295,16 @@ export const hsmCableCutChecks: Check[] = [
           ].join('; '),
           evidence: [
             {
-              source: 'load from the zone observer; docker top',
-              excerpt: timeline(
-                o.requests.filter((r) => r.op === 'put' && r.atMs > o.healedAtMs).slice(0, 8),
-                o.healedAtMs,
-              ),
+              source: 'load from the zone observer after the last heal; docker top',
+              excerpt:
+                last === undefined
+                  ? '(no cut)'
+                  : timeline(
+                      o.requests
+                        .filter((r) => r.op === 'put' && r.atMs > last.healedAtMs)
+                        .slice(0, 8),
+                      last.healedAtMs,
+                    ),
             },
           ],
         },

@@ -5,17 +5,81 @@ import {
   hsmSecureLogOnDisk,
   vmLogLines,
 } from '../../harness/checks/probes/custody-evidence.ts';
+import { kmsOf } from '../../harness/checks/probes/custody-evidence.ts';
+import type { KnownSecret, MemoryScan } from '../../harness/checks/probes/memory-scan.ts';
 import { loadPayloadPrefix, type LoadRequest } from '../../harness/checks/probes/store-load.ts';
+import { observationKey } from '../../harness/scenario/observation-key.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
 import type { HostVm } from '../../harness/world/host-vm.ts';
 
-/** The load that ran through the fault, with the fault's times (epoch ms). */
-export interface FaultLoadObservation {
+/** One cut of the HSM's cable and its heal (epoch ms). */
+export interface CutWindow {
+  /** When the harness began to cut: the HSM may still answer until `cutAtMs`. */
+  cutBeganAtMs: number;
+  /** When the cut was done: the HSM's server is stopped, nothing answers on its socket. */
   cutAtMs: number;
   /** When the heal began: the HSM may answer before the heal step returns. */
   healBeganAtMs: number;
   healedAtMs: number;
+}
+
+/** The load that ran through the faults, with the faults' times. */
+export interface FaultLoadObservation {
+  cuts: CutWindow[];
+  /** Per host, the object stored before the load that each round reads back. */
+  standing: Record<string, string>;
   requests: LoadRequest[];
+}
+export const faultLoad = observationKey<FaultLoadObservation>('fault-load');
+
+/** A scan of a host's process memory for its data key, before a cut or during one. */
+export interface KeyInMemoryObservation {
+  host: string;
+  phase: 'before-cut' | 'during-cut';
+  startedAtMs: number;
+  finishedAtMs: number;
+  /** Labels of the secrets found in some process's memory. */
+  foundInMemory: string[];
+  processes: number;
+  bytesScanned: number;
+  description: string;
+  errors: string[];
+}
+export const keyInMemory = observationKey<KeyInMemoryObservation>('key-in-memory');
+export const dataKeyLabel = 'data-key';
+
+/** The host's data key as its KMS gives it to the harness's own KMIP client (the host's identity). */
+export async function learnDataKey(
+  context: ScenarioContext,
+  kmsName: string,
+  host: HostVm,
+): Promise<KnownSecret> {
+  const kms = kmsOf(context.world, kmsName);
+  const keys = await kms.listKeys(host.name);
+  const key = keys.find((k) => k.name === `residency-data-key/${host.name}`);
+  if (key === undefined)
+    throw new Error(`no data key of ${host.name} on ${kmsName}: ${JSON.stringify(keys)}`);
+  return { label: dataKeyLabel, bytes: (await kms.getKey(host.name, key.uid)).value };
+}
+
+export function observeKeyInMemory(
+  context: ScenarioContext,
+  host: HostVm,
+  phase: KeyInMemoryObservation['phase'],
+  scan: MemoryScan,
+  description: string,
+): KeyInMemoryObservation {
+  return context.observe(keyInMemory, {
+    host: host.name,
+    phase,
+    startedAtMs: scan.startedAtMs,
+    finishedAtMs: scan.finishedAtMs,
+    foundInMemory: scan.foundInMemory,
+    processes: scan.processes.length,
+    bytesScanned: scan.processes.reduce((n, p) => n + p.bytes, 0),
+    description,
+    errors: scan.errors,
+  });
 }
 
 export interface DiskAfterFaultObservation {

@@ -2,7 +2,14 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { awaitStoreServing } from '../../harness/checks/probes/custody-evidence.ts';
-import { runStoreLoad } from '../../harness/checks/probes/store-load.ts';
+import {
+  describeScan,
+  MemoryScanner,
+  type KnownSecret,
+} from '../../harness/checks/probes/memory-scan.ts';
+import { runStoreLoad, stopStoreLoad } from '../../harness/checks/probes/store-load.ts';
+import { hsmRefusalBound } from '../../harness/contract/key-custody-bounds.ts';
+import { boundValue } from '../../harness/scenario/scenario-bounds.ts';
 import { storeRead, storeRoundTrip } from '../../harness/checks/probes/store-probe.ts';
 import { cutHsmCable } from '../../harness/faults/hsm-cable-cut.ts';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
@@ -11,7 +18,11 @@ import { SovhError } from '../../harness/util/sovh-error.ts';
 import { faultPlan, hsmCableCutChecks } from './hsm-cable-cut-checks.ts';
 import {
   agentProcess,
+  faultLoad,
+  learnDataKey,
   observeDiskAfterFault,
+  observeKeyInMemory,
+  type CutWindow,
   type SameBootObservation,
 } from './hsm-cable-cut-evidence.ts';
 
@@ -20,17 +31,21 @@ const hostNames = ['vm1', 'vm2'];
 const bootTimeoutMs = 180_000;
 
 /**
- * The manual's ERR_CRYPTO_DEVICE_NOT_FOUND case: the cell's HSM is cut off while a load of writes
- * and reads runs. The store must refuse writes within a bounded time (fail closed, nothing in
- * clear), log the error in /var/log/hsm/secure.log, and serve again once the HSM is back, in the
- * same boot and the same process.
+ * The manual's ERR_CRYPTO_DEVICE_NOT_FOUND case: the cell's HSM is cut off, three times, while a
+ * load of writes and reads runs. Within two HSM watch intervals of each cut the store must refuse
+ * writes and reads (also of data stored before), the data key must be gone from every process's
+ * memory (scanned from outside, with the key the harness reads from the KMS), nothing may be
+ * stored in clear; the error goes to /var/log/hsm/secure.log, and the store serves again once the
+ * HSM is back, in the same boot and the same process.
  */
 export default defineScenario({
   name: 'hsm-cable-cut',
   description:
-    "Cut the cell's HSM under load: writes refused within a bound, nothing stored in clear, error logged; heal: writes succeed again without a restart",
-  needs: [],
+    "Cut the cell's HSM under load: writes and reads refused within two watch intervals, the data key out of memory, nothing stored in clear, error logged; heal: writes succeed again without a restart",
+  // The memory scans read the stack's processes from a harness container with SYS_PTRACE.
+  needs: ['cap:SYS_PTRACE'],
   sections: ['kms', 'hsm', 'store'],
+  contractBounds: [hsmRefusalBound],
   topology: {
     zones: [{ name: 'sovereign', jurisdiction: 'DE', kind: 'sovereign', cidrs: ['10.43.0.0/16'] }],
     cells: [{ name: 'cell-a', zone: 'sovereign' }],
@@ -50,6 +65,7 @@ export default defineScenario({
       { objectId: string; payload: string; agent: string; container: string }
     >();
 
+    const scanners = new Map<string, MemoryScanner>();
     await context.step('every host serves and stores an object', async () => {
       await Promise.all(hosts.map((h) => awaitStoreServing(world, h, bootTimeoutMs)));
       for (const host of hosts) {
@@ -65,29 +81,90 @@ export default defineScenario({
           container: host.container.id,
         });
       }
+      for (const host of hosts) scanners.set(host.name, await MemoryScanner.attach(world, host));
     });
 
-    const targets = hosts.map((h) => ({ host: h.name, address: h.address, port: storePort }));
-    const load = runStoreLoad(observer, targets, faultPlan.loadMs, `load-${stamp}`);
+    const secrets = await context.step(
+      "learn each host's data key from the KMS; scan memory: the scan sees it",
+      async () => {
+        const learnt = new Map<string, KnownSecret>();
+        for (const host of hosts) learnt.set(host.name, await learnDataKey(context, 'kms', host));
+        await Promise.all(
+          hosts.map(async (host) => {
+            const secret = learnt.get(host.name);
+            const scan =
+              secret === undefined ? undefined : await scanners.get(host.name)?.scan([secret]);
+            if (scan !== undefined)
+              observeKeyInMemory(context, host, 'before-cut', scan, describeScan(scan));
+          }),
+        );
+        return learnt;
+      },
+    );
+
+    const targets = hosts.map((h) => {
+      const earlier = before.get(h.name);
+      return {
+        host: h.name,
+        address: h.address,
+        port: storePort,
+        ...(earlier === undefined
+          ? {}
+          : { standing: { objectId: earlier.objectId, payload: earlier.payload } }),
+      };
+    });
+    const stopFile = `/tmp/stop-load-${stamp}`;
+    const load = runStoreLoad(observer, targets, faultPlan.loadLimitMs, `load-${stamp}`, stopFile);
     // Awaited below; a failed fault step must not leave its rejection unhandled.
     load.catch(() => undefined);
-    await sleep(faultPlan.cutAfterMs);
-    const heal = await context.inject(cutHsmCable('hsm-a'));
-    const cutAtMs = Date.now();
-    await sleep(faultPlan.healAfterMs - faultPlan.cutAfterMs);
-    // The HSM may answer before heal() returns (it waits for the socket): the window of the
-    // fault ends when the heal begins.
-    const healBeganAtMs = Date.now();
-    await heal();
-    const healedAtMs = Date.now();
+    const cuts: CutWindow[] = [];
+    try {
+      await sleep(faultPlan.firstCutAfterMs);
+      for (let i = 0; i < faultPlan.cuts; i += 1) {
+        if (i > 0) await sleep(faultPlan.gapMs);
+        const cutBeganAtMs = Date.now();
+        const heal = await context.inject(cutHsmCable('hsm-a'));
+        const cutAtMs = Date.now();
+        const held = sleep(faultPlan.holdMs);
+        if (i === 0) {
+          // While the HSM is gone (past the bound), the data key must be in no process's memory.
+          await sleep(boundValue(context.history, hsmRefusalBound));
+          await context.step('scan memory while the HSM is gone', () =>
+            Promise.all(
+              hosts.map(async (host) => {
+                const secret = secrets.get(host.name);
+                const scan =
+                  secret === undefined ? undefined : await scanners.get(host.name)?.scan([secret]);
+                if (scan !== undefined)
+                  observeKeyInMemory(context, host, 'during-cut', scan, describeScan(scan));
+              }),
+            ),
+          );
+        }
+        await held;
+        // The HSM may answer before heal() returns (it waits for the socket): the window of the
+        // fault ends when the heal begins.
+        const healBeganAtMs = Date.now();
+        await heal();
+        cuts.push({ cutBeganAtMs, cutAtMs, healBeganAtMs, healedAtMs: Date.now() });
+      }
+      await sleep(faultPlan.tailMs);
+    } finally {
+      await stopStoreLoad(observer, stopFile);
+    }
     const requests = await context.step(
-      'the load runs through the fault and the heal',
+      'the load runs through the faults and the heals',
       async () => {
         const done = await load;
-        context.observe('fault-load', { cutAtMs, healBeganAtMs, healedAtMs, requests: done });
+        context.observe(faultLoad, {
+          cuts,
+          standing: Object.fromEntries([...before].map(([host, b]) => [host, b.objectId])),
+          requests: done,
+        });
         return done;
       },
     );
+    await Promise.all([...scanners.values()].map((s) => s.detach()));
 
     await context.step('look at the disks and the secure logs', async () => {
       for (const host of hosts) await observeDiskAfterFault(context, host, requests);
@@ -119,6 +196,20 @@ export default defineScenario({
         'When the HSM is gone the store falls back to a software key and keeps accepting writes',
       expectFailing: ['writes-refused-within-bound'],
       stackPatch: join(here, 'mutants', 'software-key-fallback.patch'),
+    },
+    {
+      name: 'hsm-watch-slow',
+      description:
+        'The HSM watch polls every 3 s instead of 0.5 s: the store serves for seconds after the HSM is gone',
+      expectFailing: ['writes-refused-within-bound', 'reads-refused-within-bound'],
+      stackPatch: join(here, 'mutants', 'hsm-watch-slow.patch'),
+    },
+    {
+      name: 'read-cipher-cached',
+      description:
+        'Reads reuse a cipher made at the first read from a copy of the data key: reads go on during the cut and the key stays in memory',
+      expectFailing: ['reads-refused-within-bound', 'data-key-gone-during-cut'],
+      stackPatch: join(here, 'mutants', 'read-cipher-cached.patch'),
     },
   ],
 });

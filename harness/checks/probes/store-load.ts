@@ -17,6 +17,8 @@ export interface LoadTarget {
   host: string;
   address: string;
   port: number;
+  /** An object stored before the load: each round also reads it back (a read of data at rest). */
+  standing?: { objectId: string; payload: string };
 }
 
 /** Every payload of a load starts with this, then the object id: scans search the disks for it. */
@@ -34,7 +36,9 @@ export function loadPayload(objectId: string): string {
  */
 const loadScript = String.raw`
 import http.client, json, sys, time
+import os
 targets, duration_s, prefix, payload_prefix = json.loads(sys.argv[1]), float(sys.argv[2]), sys.argv[3], sys.argv[4]
+stop_file = sys.argv[5] if len(sys.argv) > 5 else None
 results, end, round_no = [], time.time() + duration_s, 0
 def request(t, method, path, body=None):
     try:
@@ -44,7 +48,7 @@ def request(t, method, path, body=None):
         return r.status, data, None
     except Exception as e:
         return 0, b"", str(e)[:200]
-while time.time() < end:
+while time.time() < end and not (stop_file and os.path.exists(stop_file)):
     round_no += 1
     for t in targets:
         oid = f"{prefix}-{t['host']}-{round_no}"
@@ -56,15 +60,26 @@ while time.time() < end:
         s, body, e = request(t, "GET", "/objects/" + oid)
         ok = s == 200 and body == payload
         results.append({"startedAtMs": began, "atMs": time.time() * 1000, "host": t["host"], "op": "get", "objectId": oid, "status": s, "ok": ok, **({"error": e} if e else {})})
+        standing = t.get("standing")
+        if standing:
+            began = time.time() * 1000
+            s, body, e = request(t, "GET", "/objects/" + standing["objectId"])
+            ok = s == 200 and body == standing["payload"].encode()
+            results.append({"startedAtMs": began, "atMs": time.time() * 1000, "host": t["host"], "op": "get", "objectId": standing["objectId"], "status": s, "ok": ok, **({"error": e} if e else {})})
     time.sleep(0.05)
 print(json.dumps(results))
 `;
 
+/**
+ * Runs the load for `durationMs`, or until `stopFile` exists in the observer (a schedule whose
+ * faults take as long as they take ends its load with `stopStoreLoad`).
+ */
 export async function runStoreLoad(
   observer: StartedContainer,
   targets: readonly LoadTarget[],
   durationMs: number,
   objectPrefix: string,
+  stopFile?: string,
 ): Promise<LoadRequest[]> {
   const result = await observer.run(
     [
@@ -75,6 +90,7 @@ export async function runStoreLoad(
       String(durationMs / 1000),
       objectPrefix,
       loadPayloadPrefix,
+      ...(stopFile === undefined ? [] : [stopFile]),
     ],
     { timeoutMs: durationMs + 60_000 },
   );
@@ -85,4 +101,9 @@ export async function runStoreLoad(
 export function summarizeLoad(requests: readonly LoadRequest[]): string {
   const ok = requests.filter((r) => r.ok).length;
   return `${ok}/${requests.length} ok`;
+}
+
+/** Ends a load started with a stop file after its current round. */
+export async function stopStoreLoad(observer: StartedContainer, stopFile: string): Promise<void> {
+  await observer.run(['touch', stopFile], { timeoutMs: 10_000 });
 }
