@@ -18,6 +18,7 @@ describe('sovh (no engine needed)', { timeout: 60_000 }, () => {
     expect(bootBinding?.mutants.map((m) => m.name)).toEqual([
       'kek-plain-file',
       'kek-no-pcr-policy',
+      'qualified-name-not-compared',
     ]);
     expect(bootBinding?.needs).toEqual([]);
   });

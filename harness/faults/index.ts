@@ -6,3 +6,4 @@ export * from './fault.ts';
 export * from './hsm-cable-cut.ts';
 export * from './mains-failure.ts';
 export * from './vm-migration.ts';
+export * from './primary-key-replacement.ts';

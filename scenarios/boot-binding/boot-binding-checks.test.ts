@@ -4,7 +4,10 @@ import type { CapabilityReport } from '../../harness/runtime/capabilities.ts';
 import { History } from '../../harness/scenario/history.ts';
 import { bootBindingChecks, phases } from './boot-binding-checks.ts';
 
-const capabilities = { entries: [] } as unknown as CapabilityReport;
+// The machine has what the TPM bus capture needs, so every check is judged.
+const capabilities = {
+  entries: [{ name: 'cap:NET_RAW', available: true }],
+} as unknown as CapabilityReport;
 const closed = { from: 'x', target: 't', connected: false, detail: 'Connection refused' };
 const open = { ...closed, connected: true, detail: 'connection accepted' };
 const refusedUnseal = { mode: 'pcr-policy', ok: false, detail: 'policy check failed' };
@@ -12,7 +15,15 @@ const policy = 'e62019c7d6984d7af5fac66535aeb2ef1153ff2fa8a662c409ed40527c1b69df
 
 /** The history a correct stack leaves, with overrides to break one piece of evidence at a time. */
 function history(
-  overrides: { home?: object; changed?: object; migrated?: object; changedProbe?: object } = {},
+  overrides: {
+    home?: object;
+    changed?: object;
+    migrated?: object;
+    changedProbe?: object;
+    replacedProbe?: object;
+    replacedBoot?: object;
+    replacedLogCount?: number;
+  } = {},
 ): History {
   const h = new History();
   const trip = { ok: true, detail: 'PUT 201 / GET 200', command: 'curl', machine: 'home' };
@@ -67,6 +78,28 @@ function history(
     phase: phases.migrated,
     count: 2,
     lines: ['LOCALIZATION_MISMATCH: a', 'LOCALIZATION_MISMATCH: b'],
+  });
+  h.record('observation', 'service-probe', {
+    phase: phases.primaryReplaced,
+    machine: 'home',
+    loopback: closed,
+    network: closed,
+    ...overrides.replacedProbe,
+  });
+  h.record('observation', 'localization-mismatch-log', {
+    phase: phases.primaryReplaced,
+    count: overrides.replacedLogCount ?? 3,
+    lines: ['LOCALIZATION_MISMATCH: TPM primary key qualified name def differs'],
+  });
+  h.record('observation', 'replaced-primary-boot', {
+    bootAtMs: 10_000,
+    replacedQualifiedName: 'def',
+    commands: [
+      { atMs: 9_000, code: 0x120, name: 'EvictControl' },
+      { atMs: 10_500, code: 0x17a, name: 'GetCapability' },
+      { atMs: 10_600, code: 0x173, name: 'ReadPublic' },
+    ],
+    ...overrides.replacedBoot,
   });
   for (const phase of [phases.bootChainHealed, phases.migrationHealed])
     h.record('observation', 'store-readback', {
@@ -128,6 +161,43 @@ describe('boot-binding checks', () => {
     expect(
       (await statuses(history({ migrated: { present: false } })))['refused-on-foreign-machine'],
     ).toBe('fail');
+  });
+
+  it('fail refused-under-replaced-primary when the stack loads or unseals under the stranger key, serves, or logs nothing', async () => {
+    const loaded = {
+      commands: [
+        { atMs: 10_600, code: 0x173, name: 'ReadPublic' },
+        { atMs: 10_700, code: 0x157, name: 'Load' },
+      ],
+    };
+    expect(
+      (await statuses(history({ replacedBoot: loaded })))['refused-under-replaced-primary'],
+    ).toBe('fail');
+    expect(
+      (await statuses(history({ replacedProbe: { network: open } })))[
+        'refused-under-replaced-primary'
+      ],
+    ).toBe('fail');
+    expect(
+      (await statuses(history({ replacedLogCount: 2 })))['refused-under-replaced-primary'],
+    ).toBe('fail');
+  });
+
+  it('say unknown for refused-under-replaced-primary when the key was not replaced or the bus saw nothing', async () => {
+    expect(
+      (await statuses(history({ replacedBoot: { replacedQualifiedName: 'abc' } })))[
+        'refused-under-replaced-primary'
+      ],
+    ).toBe('unknown');
+    expect(
+      (
+        await statuses(
+          history({
+            replacedBoot: { commands: [{ atMs: 9_000, code: 0x120, name: 'EvictControl' }] },
+          }),
+        )
+      )['refused-under-replaced-primary'],
+    ).toBe('unknown');
   });
 
   it('say unknown, never pass, when the run stopped before the evidence was taken', async () => {

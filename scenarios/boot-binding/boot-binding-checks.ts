@@ -1,11 +1,12 @@
 import { lastObservation, type Check } from '../../harness/checks/check.ts';
 import { fail, pass, verdictOf } from '../../harness/checks/verdict.ts';
 import type { History } from '../../harness/scenario/history.ts';
-import type {
-  PrimaryKeyObservation,
-  ReadBackObservation,
-  SealedKekObservation,
-  ServiceProbeObservation,
+import {
+  replacedPrimaryBoot,
+  type PrimaryKeyObservation,
+  type ReadBackObservation,
+  type SealedKekObservation,
+  type ServiceProbeObservation,
 } from './boot-binding-evidence.ts';
 import type { StoreRoundTrip } from '../../harness/checks/probes/store-probe.ts';
 
@@ -17,7 +18,13 @@ const phases = {
   bootChainHealed: 'boot-chain-healed',
   migrated: 'migrated',
   migrationHealed: 'migration-healed',
+  primaryReplaced: 'primary-replaced',
 } as const;
+
+/** TPM commands that use a storage key: nothing may be loaded, unsealed or sealed under a stranger. */
+const keyUses = new Set(['Load', 'Unseal', 'Create']);
+
+type MismatchLog = { phase: string; count: number; lines: string[]; attachment?: string };
 export { phases };
 
 function roundTrip(history: History, phase: string) {
@@ -200,7 +207,6 @@ export const bootBindingChecks: Check[] = [
     name: 'localization-mismatch-logged',
     description: 'The stack logs LOCALIZATION_MISMATCH for each refused boot (second witness)',
     verify(history) {
-      type MismatchLog = { phase: string; count: number; lines: string[]; attachment?: string };
       const after = (phase: string) =>
         lastObservation<MismatchLog>(history, 'localization-mismatch-log', (d) => d.phase === phase)
           .data;
@@ -248,6 +254,79 @@ export const bootBindingChecks: Check[] = [
             source: `curl from the zone observer to ${t.machine}`,
             excerpt: `${t.phase}: ${t.detail}`,
           })),
+        },
+      );
+    },
+  },
+  {
+    name: 'refused-under-replaced-primary',
+    description:
+      "With the TPM's primary key replaced by another one at the same handle (same TPM, same PCRs), the store does not start, the residency log says LOCALIZATION_MISMATCH, and the TPM bus shows nothing loaded, unsealed or sealed under the stranger key",
+    // The bus is read with tcpdump on the machine's loopback.
+    needs: ['cap:NET_RAW'],
+    verify(history) {
+      const boot = lastObservation(history, replacedPrimaryBoot).data;
+      const recorded = lastObservation<PrimaryKeyObservation>(history, 'tpm-primary-key').data
+        .recordedQualifiedName;
+      const probe = lastObservation<ServiceProbeObservation>(
+        history,
+        'service-probe',
+        (d) => d.phase === phases.primaryReplaced,
+      ).data;
+      const logAfter = lastObservation<MismatchLog>(
+        history,
+        'localization-mismatch-log',
+        (d) => d.phase === phases.primaryReplaced,
+      ).data;
+      const logBefore = lastObservation<MismatchLog>(
+        history,
+        'localization-mismatch-log',
+        (d) => d.phase === phases.migrated,
+      ).data;
+      if (boot.replacedQualifiedName === undefined || boot.replacedQualifiedName === recorded)
+        return {
+          status: 'unknown',
+          summary: `the primary key was not replaced (qualified name at the handle: ${boot.replacedQualifiedName ?? 'none'}, recorded: ${recorded ?? 'none'})`,
+        };
+      const sinceBoot = boot.commands.filter((c) => c.atMs >= boot.bootAtMs);
+      if (sinceBoot.length === 0)
+        return {
+          status: 'unknown',
+          summary:
+            'the TPM bus capture saw no command at all from the boot on, so it proves nothing',
+        };
+      const uses = sinceBoot.filter((c) => keyUses.has(c.name));
+      const problems: string[] = [];
+      if (probe.loopback.connected || probe.network.connected)
+        problems.push(`the store answered: ${describeProbe(probe)}`);
+      if (logAfter.count <= logBefore.count)
+        problems.push('no new LOCALIZATION_MISMATCH in the residency log');
+      if (uses.length > 0)
+        problems.push(
+          `the stack used the replaced key: ${uses.map((c) => `TPM2_${c.name} +${c.atMs - boot.bootAtMs}ms`).join(', ')}`,
+        );
+      return verdictOf(
+        problems.length === 0,
+        'the stack saw the stranger key for what it is and used it for nothing',
+        problems.join('; '),
+        {
+          expected:
+            'store down; a new LOCALIZATION_MISMATCH line; no TPM2_Load, TPM2_Unseal or TPM2_Create on the bus',
+          observed: `qualified name now ${boot.replacedQualifiedName}, recorded ${recorded ?? '?'}; ${describeProbe(probe)}; LOCALIZATION_MISMATCH lines ${logBefore.count} -> ${logAfter.count}; bus: ${sinceBoot.map((c) => c.name).join(', ')}`,
+          evidence: [
+            {
+              source:
+                "tcpdump on the machine's TPM bus (loopback port 2321), decoded by tpm-commands",
+              excerpt: sinceBoot
+                .map((c) => `+${c.atMs - boot.bootAtMs}ms TPM2_${c.name}`)
+                .join('\n'),
+            },
+            {
+              source: '/var/lib/residency/log/residency.log on the VM disk',
+              excerpt: logAfter.lines.slice(-1).join('') || '(none)',
+              attachment: logAfter.attachment,
+            },
+          ],
         },
       );
     },

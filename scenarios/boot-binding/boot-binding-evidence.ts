@@ -10,6 +10,8 @@ import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts
 import { sealedPcrs, storePort } from '../../harness/contract/site-file.ts';
 import { waitUntil } from '../../harness/util/wait-until.ts';
 import type { HostVm } from '../../harness/world/host-vm.ts';
+import type { TpmCommand } from '../../harness/checks/probes/tpm-bus.ts';
+import { observationKey } from '../../harness/scenario/observation-key.ts';
 
 /** Where the contract puts the stack's TPM artefacts on the VM disk (CONTRACT.md). */
 export const kekPublicPath = '/var/lib/residency/tpm/kek.pub';
@@ -244,4 +246,22 @@ export async function observeMismatchLog(context: ScenarioContext, host: HostVm,
     lines,
     attachment,
   });
+}
+
+/** The boot under a replaced primary key, as the machine's TPM bus saw it. */
+export interface ReplacedPrimaryBootObservation {
+  bootAtMs: number;
+  /** The qualified name at the handle after the replacement, read by the harness. */
+  replacedQualifiedName: string | undefined;
+  /** Every TPM command on the bus from the boot until the outcome was seen. */
+  commands: TpmCommand[];
+}
+export const replacedPrimaryBoot =
+  observationKey<ReplacedPrimaryBootObservation>('replaced-primary-boot');
+
+export function observeReplacedPrimaryBoot(
+  context: ScenarioContext,
+  data: ReplacedPrimaryBootObservation,
+): ReplacedPrimaryBootObservation {
+  return context.observe(replacedPrimaryBoot, data);
 }

@@ -1,6 +1,9 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { changeBootChain } from '../../harness/faults/boot-chain-change.ts';
+import { TpmBusCapture } from '../../harness/checks/probes/tpm-bus.ts';
+import { readPersistentKey } from '../../harness/checks/probes/tpm-evidence.ts';
+import { replacePrimaryKey } from '../../harness/faults/primary-key-replacement.ts';
 import { migrateVm } from '../../harness/faults/vm-migration.ts';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
 import { SovhError } from '../../harness/util/sovh-error.ts';
@@ -12,7 +15,9 @@ import {
   observeReadBack,
   observeRoundTrip,
   observeSealedKek,
+  observeReplacedPrimaryBoot,
   observeService,
+  primaryHandle,
 } from './boot-binding-evidence.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -25,7 +30,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 export default defineScenario({
   name: 'boot-binding',
   description:
-    'KEK sealed to the TPM and PCR 7: unseals at home, refuses after a boot chain change and on another machine',
+    'KEK sealed to the TPM and PCR 7: unseals at home, refuses after a boot chain change, on another machine and under a replaced primary key',
   needs: [],
   sections: ['boot-binding', 'store'],
   topology: {
@@ -81,6 +86,28 @@ export default defineScenario({
       await awaitBootOutcome(context, vm);
       await observeReadBack(context, vm, phases.migrationHealed, 'before-faults', payload);
     });
+
+    // Last, because the host is left refused: the heal puts the original key back only.
+    await context.inject(replacePrimaryKey('home', primaryHandle));
+    await context.step('boot with the primary key replaced on the same TPM', async () => {
+      const home = context.world.machine('home');
+      const current = await readPersistentKey(home.tpm, primaryHandle);
+      const capture = await TpmBusCapture.start(context.world, home);
+      try {
+        const bootAtMs = Date.now();
+        await vm.boot(home);
+        await awaitBootOutcome(context, vm);
+        await observeService(context, vm, phases.primaryReplaced);
+        await observeMismatchLog(context, vm, phases.primaryReplaced);
+        observeReplacedPrimaryBoot(context, {
+          bootAtMs,
+          replacedQualifiedName: current.qualifiedName,
+          commands: await capture.commands(),
+        });
+      } finally {
+        await capture.stop();
+      }
+    });
   },
   checks: bootBindingChecks,
   mutants: [
@@ -96,6 +123,13 @@ export default defineScenario({
         'The KEK is sealed by the TPM but without a PCR policy (any boot chain unseals it)',
       expectFailing: ['kek-sealed-to-pcrs', 'refused-after-boot-chain-change'],
       stackPatch: join(here, 'mutants', 'kek-no-pcr-policy.patch'),
+    },
+    {
+      name: 'qualified-name-not-compared',
+      description:
+        "The stack skips the comparison of the TPM primary key's qualified name with its record and loads the KEK under whatever key is at the handle",
+      expectFailing: ['refused-under-replaced-primary'],
+      stackPatch: join(here, 'mutants', 'qualified-name-not-compared.patch'),
     },
   ],
 });

@@ -1,5 +1,8 @@
 import { lastObservation, type Check } from '../../harness/checks/check.ts';
+import type { LoadRequest } from '../../harness/checks/probes/store-load.ts';
 import { fail, pass, verdictOf } from '../../harness/checks/verdict.ts';
+import { kmsRevocationBound } from '../../harness/contract/key-custody-bounds.ts';
+import { boundValue } from '../../harness/scenario/scenario-bounds.ts';
 import type { HsmKeyInspection } from '../../sims/hsm/hsm.ts';
 import {
   dataKeyName,
@@ -8,7 +11,20 @@ import {
   type ForeignKmsObservation,
   type HsmDependencyObservation,
   type KmsKeysObservation,
+  kmsOutage,
+  kmsRevocation,
 } from './kms-key-custody-evidence.ts';
+
+/** A store request that was served: a write stored or a read answered. */
+function served(r: LoadRequest): boolean {
+  return r.status === 200 || r.status === 201;
+}
+
+function timeline(requests: readonly LoadRequest[], since: number): string {
+  return requests
+    .map((r) => `${r.op} ${r.objectId} +${Math.round(r.atMs - since)}ms ${r.status}`)
+    .join(', ');
+}
 
 export const kmsKeyCustodyChecks: Check[] = [
   {
@@ -212,6 +228,93 @@ export const kmsKeyCustodyChecks: Check[] = [
           observed: o.text.trim() || '(no file)',
           evidence: [
             { source: '/etc/key-management/client.conf in the host', excerpt: o.text.trim() },
+          ],
+        },
+      );
+    },
+  },
+  {
+    name: 'unwrap-fails-closed-without-kms',
+    description:
+      'With the KMS down, an HSM that comes back does not bring the data key back: the store serves nothing and the HSM serves no decryption (its own log) until the KMS answers; then the store serves again',
+    verify(history) {
+      const o = lastObservation(history, kmsOutage).data;
+      const window = o.requests.filter((r) => r.atMs <= o.kmsBackBeganAtMs);
+      const wrong = window.filter(served);
+      const decryptsWhileDown = o.hsmDecryptsAtMs.filter((at) => at < o.kmsBackBeganAtMs);
+      const problems: string[] = [];
+      if (window.length === 0) problems.push('no store request ran while the KMS was down');
+      if (wrong.length > 0)
+        problems.push(
+          `${wrong.length} of ${window.length} requests served without the KMS (${timeline(wrong.slice(0, 3), o.hsmHealedAtMs)})`,
+        );
+      if (decryptsWhileDown.length > 0)
+        problems.push(
+          `the HSM served ${decryptsWhileDown.length} decryption(s) while the KMS was down, the first ${Math.round((decryptsWhileDown[0] ?? 0) - o.hsmHealedAtMs)} ms after the HSM came back`,
+        );
+      if (o.servedAgainAtMs === undefined)
+        problems.push('the store did not serve again once the KMS was back');
+      return verdictOf(
+        problems.length === 0,
+        `nothing served and nothing unwrapped for ${Math.round(o.kmsBackBeganAtMs - o.hsmHealedAtMs)} ms with the HSM back and the KMS down; served again ${Math.round((o.servedAgainAtMs ?? 0) - o.kmsBackBeganAtMs)} ms after the KMS was started`,
+        problems.join('; '),
+        {
+          expected:
+            'every request refused and no HSM decryption while the KMS is down; the store serves again with the KMS back',
+          observed: `${window.length - wrong.length}/${window.length} refused; HSM decryptions while down: ${decryptsWhileDown.length}, after: ${o.hsmDecryptsAtMs.length - decryptsWhileDown.length}; served again: ${o.servedAgainAtMs === undefined ? 'no' : 'yes'}`,
+          evidence: [
+            {
+              source: 'load from the zone observer (PUT, GET, GET of the object stored before)',
+              excerpt: timeline(window.slice(0, 12), o.hsmHealedAtMs),
+            },
+            {
+              source: "C_Decrypt* in the HSM's p11-kit RPC log, ms after the HSM came back",
+              excerpt:
+                o.hsmDecryptsAtMs.map((at) => Math.round(at - o.hsmHealedAtMs)).join(', ') ||
+                '(none)',
+            },
+          ],
+        },
+      );
+    },
+  },
+  {
+    name: 'revocation-refused-within-bound',
+    description: `Every store request begun ${kmsRevocationBound.contract} ms (two KMS watch intervals; a stack may tighten it) or more after the KMS revoked the data key is refused; requests before the revocation were served`,
+    verify(history) {
+      const boundMs = boundValue(history, kmsRevocationBound);
+      const o = lastObservation(history, kmsRevocation).data;
+      const before = o.requests.filter((r) => r.atMs < o.revokeBeganAtMs);
+      const after = o.requests.filter((r) => r.startedAtMs >= o.revokedAtMs + boundMs);
+      const wrong = after.filter(served);
+      const firstRefusal = o.requests.find((r) => r.atMs >= o.revokeBeganAtMs && !served(r));
+      const problems: string[] = [];
+      if (!before.some(served))
+        problems.push('nothing was served before the revocation, so its effect cannot be seen');
+      if (after.length === 0) problems.push('no request began after the bound');
+      if (wrong.length > 0)
+        problems.push(
+          `${wrong.length} of ${after.length} requests served with the revoked key (${timeline(wrong.slice(0, 3), o.revokedAtMs)})`,
+        );
+      return verdictOf(
+        problems.length === 0,
+        `the store refused everything from ${boundMs} ms after the revocation`,
+        problems.join('; '),
+        {
+          expected: `no request served from ${boundMs} ms after the KMS answered the revocation`,
+          observed: `state after: ${o.stateAfter ?? '?'}; first refusal ${firstRefusal === undefined ? 'never' : `${Math.round(firstRefusal.atMs - o.revokedAtMs)} ms after the revocation (HTTP ${firstRefusal.status})`}; ${after.length - wrong.length}/${after.length} refused after the bound`,
+          evidence: [
+            {
+              source: `kmip-admin revoke ${o.uid} (reason: key compromise) by the harness; load from the zone observer`,
+              excerpt: timeline(
+                o.requests.filter(
+                  (r) =>
+                    r.atMs >= o.revokeBeganAtMs - 500 &&
+                    r.startedAtMs <= o.revokedAtMs + boundMs + 500,
+                ),
+                o.revokedAtMs,
+              ),
+            },
           ],
         },
       );

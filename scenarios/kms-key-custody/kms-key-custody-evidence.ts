@@ -7,6 +7,8 @@ import {
   deviceNotFound,
   hsmSecureLogOnDisk,
 } from '../../harness/checks/probes/custody-evidence.ts';
+import type { LoadRequest } from '../../harness/checks/probes/store-load.ts';
+import { observationKey } from '../../harness/scenario/observation-key.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
 import type { HostVm } from '../../harness/world/host-vm.ts';
 import type { KmsKey } from '../../sims/kms/kms.ts';
@@ -130,3 +132,30 @@ export async function observeClientConf(
     expectedAddress: `${kms.address}:${kms.port}`,
   });
 }
+
+/** The store and the HSM while the KMS is down and the HSM comes back (epoch ms). */
+export interface KmsOutageObservation {
+  kmsStoppedAtMs: number;
+  hsmCutAtMs: number;
+  hsmHealedAtMs: number;
+  /** When the harness began to start the KMS again: the window of the outage ends here. */
+  kmsBackBeganAtMs: number;
+  /** Store requests from the zone after the HSM came back, while the KMS was still down. */
+  requests: LoadRequest[];
+  /** When the HSM served a decryption call (C_Decrypt*: an unwrap), by its own log. */
+  hsmDecryptsAtMs: number[];
+  /** When a store write first succeeded after the KMS came back, if it did. */
+  servedAgainAtMs?: number;
+}
+export const kmsOutage = observationKey<KmsOutageObservation>('kms-outage');
+
+/** A load of store requests through the revocation of the data key on the KMS (epoch ms). */
+export interface KmsRevocationObservation {
+  uid: string;
+  revokeBeganAtMs: number;
+  /** When the KMS answered the revocation: it is in force from then on. */
+  revokedAtMs: number;
+  stateAfter: string | null;
+  requests: LoadRequest[];
+}
+export const kmsRevocation = observationKey<KmsRevocationObservation>('kms-revocation');

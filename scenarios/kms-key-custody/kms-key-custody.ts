@@ -10,7 +10,9 @@ import { defineScenario } from '../../harness/scenario/scenario.ts';
 import { storePort } from '../../harness/contract/site-file.ts';
 import { SovhError } from '../../harness/util/sovh-error.ts';
 import { waitUntil } from '../../harness/util/wait-until.ts';
+import { hsmRefusalBound, kmsRevocationBound } from '../../harness/contract/key-custody-bounds.ts';
 import { kmsKeyCustodyChecks } from './kms-key-custody-checks.ts';
+import { observeKmsOutage, observeRevocation } from './kms-lifecycle.ts';
 import {
   names,
   observeAtRest,
@@ -28,8 +30,9 @@ const refusalTimeoutMs = 120_000;
 /**
  * The seed manual's step 3: the host's data key is created on the local KMS (the harness sees it
  * there with its own KMIP client), is unwrapped only through the cell's HSM, and is never on a
- * disk in clear; the stored object is AES-256-GCM under exactly that key; a KMS abroad is never
- * contacted.
+ * disk in clear; the stored object is AES-256-GCM under exactly that key. With the KMS down, the
+ * HSM's return does not bring the key back; a revocation on the KMS stops the store within two KMS
+ * watch intervals; a KMS abroad is never contacted.
  */
 export default defineScenario({
   name: 'kms-key-custody',
@@ -37,6 +40,7 @@ export default defineScenario({
     'Data key created on the local KMS, unwrapped only by the cell HSM, never on disk; the foreign KMS never contacted',
   needs: [],
   sections: ['kms', 'hsm', 'store'],
+  contractBounds: [kmsRevocationBound, hsmRefusalBound],
   topology: {
     zones: [
       { name: 'sovereign', jurisdiction: 'DE', kind: 'sovereign', cidrs: ['10.42.0.0/16'] },
@@ -102,6 +106,16 @@ export default defineScenario({
       });
     });
 
+    await context.step(
+      'the KMS goes down; the HSM is cut and comes back: no unwrap without the KMS',
+      () => observeKmsOutage(context, vm, { objectId, payload }),
+    );
+    await context.step('revoke the data key on the KMS while a load runs', () => {
+      if (keys.dataKeyUid === undefined)
+        throw new SovhError('SCENARIO_STEP_FAILED', 'the data key was not found on the KMS');
+      return observeRevocation(context, vm, keys.dataKeyUid, { objectId, payload });
+    });
+
     await context.step('count what reached the KMS abroad', () => observeForeignKms(context));
   },
   checks: kmsKeyCustodyChecks,
@@ -111,6 +125,20 @@ export default defineScenario({
       description: 'The stack keeps a copy of the clear data key in a cache file on the VM disk',
       expectFailing: ['data-key-never-on-disk'],
       stackPatch: join(here, 'mutants', 'data-key-cached-in-file.patch'),
+    },
+    {
+      name: 'kms-revocation-ignored',
+      description:
+        'The KMS watch drops the data key only when the KMS destroyed it: a revoked (compromised) key goes on serving',
+      expectFailing: ['revocation-refused-within-bound'],
+      stackPatch: join(here, 'mutants', 'kms-revocation-ignored.patch'),
+    },
+    {
+      name: 'unwrap-without-kms',
+      description:
+        'When the HSM returns the data key is unwrapped again without asking the KMS, which is down',
+      expectFailing: ['unwrap-fails-closed-without-kms'],
+      stackPatch: join(here, 'mutants', 'unwrap-without-kms.patch'),
     },
   ],
 });

@@ -11,6 +11,7 @@ describe('planRuns', () => {
       undefined,
       'kek-plain-file',
       'kek-no-pcr-policy',
+      'qualified-name-not-compared',
     ]);
   });
 

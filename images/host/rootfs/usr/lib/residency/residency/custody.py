@@ -8,8 +8,9 @@ the HSM unwraps it into the key vault. The clear key is never written to a disk.
 
 While serving, a watcher pings the HSM every half second. When the HSM cannot be reached the
 data key is dropped from memory, ERR_CRYPTO_DEVICE_NOT_FOUND goes to /var/log/hsm/secure.log and
-the store fails closed (cipher() raises); when the HSM answers again the key is unwrapped anew,
-without a restart."""
+the store fails closed (cipher() raises); when the HSM answers again, and the KMS still calls the
+key ACTIVE, the key is unwrapped anew, without a restart. Another watcher asks the KMS every second
+(kms_watch.py): a key the KMS revoked is dropped and never unwrapped again in this boot."""
 
 import json
 import os
@@ -19,7 +20,7 @@ import time
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from . import keywrap, kmip_client, log, paths
+from . import keywrap, kmip_client, kms_watch, log, paths
 from .hsm import DEVICE_NOT_FOUND, HsmLink, HsmUnavailable, secure_log
 from .key_vault import VAULT, VaultSealed
 
@@ -27,6 +28,8 @@ RECORD = paths.KEYS_DIR + "/data-key.record"
 RECORD_AAD = b"residency-data-key-record"
 NONCE_BYTES = 12
 VAULT_NAME = "data-key"
+KEY_NOT_ACTIVE = "KEY_NOT_ACTIVE"
+KMS_UNAVAILABLE = "KMS_UNAVAILABLE"
 WATCH_INTERVAL_S = 0.5
 HSM_BOOT_GRACE_S = 10
 
@@ -71,9 +74,11 @@ class EnvelopeDataKey:
         self.host = site["host"]
         self.hsm = HsmLink(site["hsm"])
         self._lost = None
+        self._not_active = None
         self._last_recovery_error = None
         self._stop = threading.Event()
         settings = kmip_client.read_client_conf()
+        self.settings = settings
         self._connect_at_boot()
         record = _read_record(kek)
         if record is None:
@@ -132,6 +137,8 @@ class EnvelopeDataKey:
 
     def cipher(self):
         """AES-256-GCM under the data key, read in place; raises KeyUnavailable when it is gone."""
+        if self._not_active is not None:
+            raise KeyUnavailable(KEY_NOT_ACTIVE, self._not_active)
         if self._lost is not None:
             raise KeyUnavailable(DEVICE_NOT_FOUND, self._lost)
         buffer = VAULT.get(VAULT_NAME)
@@ -142,7 +149,7 @@ class EnvelopeDataKey:
     def still_usable(self):
         """Whether the key was not dropped meanwhile: checked after each encryption, so that an
         operation that raced a wipe is discarded rather than trusted."""
-        return self._lost is None and VAULT.get(VAULT_NAME) is not None
+        return self._lost is None and self._not_active is None and VAULT.get(VAULT_NAME) is not None
 
     def wipe(self):
         """The emergency wipe (graceful shutdown): every key goes and none comes back."""
@@ -171,9 +178,36 @@ class EnvelopeDataKey:
             "data key dropped from memory, the store refuses every request until the HSM answers"
         )
 
-    def _try_recover(self):
+    def on_not_active(self, state):
+        """The KMS no longer calls the data key ACTIVE: drop it, refuse every request, never take it
+        back in this boot."""
+        self._not_active = f"KMS {self.settings['KMIP_SERVER_ADDRESS']} says data key {self.uid} is {state}"
+        VAULT.drop(VAULT_NAME)
+        log.event(f"{KEY_NOT_ACTIVE}: {self._not_active}; data key dropped from memory, the store refuses every request")
+
+    def _kms_allows_unwrap(self):
+        """Asks the KMS before an unwrap; False (and the reason logged once) when it does not say ACTIVE."""
         try:
-            self.hsm.connect()
+            state = kms_watch.key_state(self.settings, self.uid)
+        except kmip_client.KmsError as error:
+            reason = f"{KMS_UNAVAILABLE}: the HSM answers but the KMS does not ({error}); the data key is not unwrapped without it"
+            if reason != self._last_recovery_error:
+                self._last_recovery_error = reason
+                log.event(reason)
+            return False
+        if not kms_watch.usable(state):
+            self.on_not_active(state)
+            return False
+        return True
+
+    def _try_recover(self):
+        if self._not_active is not None:
+            return
+        try:
+            if not self.hsm.connected:
+                self.hsm.connect()
+            if not self._kms_allows_unwrap():
+                return
             self._unwrap(self._wrapped)
         except HsmUnavailable as error:
             # Say once per kind of failure why the HSM is still not usable, for the operator.
@@ -201,5 +235,7 @@ class EnvelopeDataKey:
 def start_watch(data_key):
     thread = threading.Thread(target=data_key.watch, name="hsm-watch", daemon=True)
     thread.start()
+    kms = kms_watch.KmsWatch(data_key.settings, data_key.uid, data_key.on_not_active, data_key._stop)
+    threading.Thread(target=kms.run, name="kms-watch", daemon=True).start()
     return thread
 

@@ -70,11 +70,12 @@ def require_domestic(settings, domestic_cidrs):
 
 
 class KmipClient:
-    def __init__(self, settings):
+    def __init__(self, settings, connect_timeout_s=CONNECT_TIMEOUT_S):
         from kmip.pie.client import ProxyKmipClient  # imported late: it takes half a second
 
         host, port = settings["KMIP_SERVER_ADDRESS"].rsplit(":", 1)
         self.address = settings["KMIP_SERVER_ADDRESS"]
+        self._connect_timeout_s = connect_timeout_s
         self._client = ProxyKmipClient(
             hostname=host,
             port=int(port),
@@ -86,14 +87,14 @@ class KmipClient:
 
     def __enter__(self):
         # The KMS may still be starting (a site powering up): wait for it, within a bound.
-        deadline = time.monotonic() + CONNECT_TIMEOUT_S
+        deadline = time.monotonic() + self._connect_timeout_s
         while True:
             try:
                 self._client.open()
                 return self
             except Exception as error:  # PyKMIP raises bare Exceptions on connection failures
                 if time.monotonic() >= deadline:
-                    raise KmsError(f"KMS {self.address} not answering after {CONNECT_TIMEOUT_S}s: {error}") from error
+                    raise KmsError(f"KMS {self.address} not answering after {self._connect_timeout_s}s: {error}") from error
                 self._client.close()
                 time.sleep(0.5)
 

@@ -1,0 +1,192 @@
+import { describe, expect, it } from 'vitest';
+import type { LoadRequest } from '../../harness/checks/probes/store-load.ts';
+import { kmsRevocationBound } from '../../harness/contract/key-custody-bounds.ts';
+import { History } from '../../harness/scenario/history.ts';
+import { checkStatuses } from '../../harness/testing/check-statuses.ts';
+import { kmsKeyCustodyChecks } from './kms-key-custody-checks.ts';
+import type { KmsOutageObservation, KmsRevocationObservation } from './kms-key-custody-evidence.ts';
+
+/** Requests every 200 ms over [fromMs, toMs): served unless `refused(atMs)`. */
+function requests(fromMs: number, toMs: number, refused: (at: number) => boolean): LoadRequest[] {
+  const out: LoadRequest[] = [];
+  for (let at = fromMs; at < toMs; at += 200) {
+    const down = refused(at);
+    out.push({
+      startedAtMs: at,
+      atMs: at + 20,
+      host: 'vm1',
+      op: 'put',
+      objectId: `o-${at}`,
+      status: down ? 503 : 201,
+      ok: !down,
+    });
+    out.push({
+      startedAtMs: at + 30,
+      atMs: at + 50,
+      host: 'vm1',
+      op: 'get',
+      objectId: 'custody-1',
+      status: down ? 503 : 200,
+      ok: !down,
+    });
+  }
+  return out;
+}
+
+const outage: KmsOutageObservation = {
+  kmsStoppedAtMs: 1_000,
+  hsmCutAtMs: 2_000,
+  hsmHealedAtMs: 5_000,
+  kmsBackBeganAtMs: 9_000,
+  requests: requests(5_000, 9_000, () => true),
+  hsmDecryptsAtMs: [20_000],
+  servedAgainAtMs: 21_000,
+};
+
+const revocation: KmsRevocationObservation = {
+  uid: '7',
+  revokeBeganAtMs: 32_500,
+  revokedAtMs: 33_200,
+  stateAfter: 'COMPROMISED',
+  requests: requests(30_000, 37_000, (at) => at >= 33_800),
+};
+
+function history(
+  overrides: {
+    outage?: Partial<KmsOutageObservation>;
+    revocation?: Partial<KmsRevocationObservation>;
+    foreignSyns?: number;
+    keyFoundIn?: string[];
+    servedWithoutHsm?: boolean;
+    bounds?: Record<string, number>;
+  } = {},
+): History {
+  const h = new History();
+  if (overrides.bounds !== undefined) h.record('observation', 'bounds-in-force', overrides.bounds);
+  h.record('observation', 'kms-keys', {
+    kms: 'kms 10.42.0.10:5696',
+    identity: 'vm1',
+    keys: [
+      {
+        uid: '7',
+        name: 'residency-data-key/vm1',
+        state: 'ACTIVE',
+        algorithm: 'AES',
+        lengthBits: 256,
+      },
+    ],
+    dataKeyHex: '00'.repeat(32),
+    dataKeyUid: '7',
+  });
+  h.record('observation', 'at-rest', {
+    objectId: 'custody-1',
+    objectFileBytes: 80,
+    opensWithKmsKey: true,
+    matchesPayload: true,
+    keyFoundIn: overrides.keyFoundIn ?? [],
+    payloadFoundIn: [],
+  });
+  h.record('observation', 'hsm-dependency', {
+    servedWithoutHsm: overrides.servedWithoutHsm ?? false,
+    secureLogLines: ['ERR_CRYPTO_DEVICE_NOT_FOUND: no HSM'],
+    readBackAfterReconnect: { status: 200, matches: true },
+  });
+  h.record('observation', 'hsm-key', {
+    token: 'hsm-a',
+    keyLabel: 'residency-wrap',
+    found: 1,
+    attributes: {
+      extractable: false,
+      neverExtractable: true,
+      sensitive: true,
+      alwaysSensitive: true,
+    },
+    valueRead: false,
+    wrapOut: false,
+  });
+  h.record('observation', 'kmip-client-conf', {
+    text: 'KMIP_SERVER_ADDRESS=10.42.0.10:5696\nCERT_PATH=/etc/pki/sovereign/client.crt\nKEY_PATH=/etc/pki/sovereign/client.key\n',
+    expectedAddress: '10.42.0.10:5696',
+  });
+  h.record('observation', 'kms-outage', { ...outage, ...overrides.outage });
+  h.record('observation', 'kms-revocation', { ...revocation, ...overrides.revocation });
+  h.record('observation', 'foreign-kms', {
+    kms: 'kms-abroad 10.82.0.10:5696',
+    synCount: overrides.foreignSyns ?? 0,
+    sources: [],
+  });
+  return h;
+}
+
+describe('kms-key-custody checks', () => {
+  it('all pass on the evidence of a correct stack', async () => {
+    expect(await checkStatuses(kmsKeyCustodyChecks, history())).toEqual(
+      Object.fromEntries(kmsKeyCustodyChecks.map((c) => [c.name, 'pass'])),
+    );
+  });
+
+  it('fail unwrap-fails-closed-without-kms when the store serves or the HSM unwraps with the KMS down', async () => {
+    const served = await checkStatuses(
+      kmsKeyCustodyChecks,
+      history({ outage: { requests: requests(5_000, 9_000, (at) => at < 6_000) } }),
+    );
+    expect(served['unwrap-fails-closed-without-kms']).toBe('fail');
+    const unwrapped = await checkStatuses(
+      kmsKeyCustodyChecks,
+      history({ outage: { hsmDecryptsAtMs: [5_600, 20_000] } }),
+    );
+    expect(unwrapped['unwrap-fails-closed-without-kms']).toBe('fail');
+    const dead = await checkStatuses(
+      kmsKeyCustodyChecks,
+      history({ outage: { servedAgainAtMs: undefined } }),
+    );
+    expect(dead['unwrap-fails-closed-without-kms']).toBe('fail');
+  });
+
+  it('fail revocation-refused-within-bound when the revoked key serves past two KMS watch intervals', async () => {
+    expect(kmsRevocationBound.contract).toBe(2_000);
+    const ignored = await checkStatuses(
+      kmsKeyCustodyChecks,
+      history({ revocation: { requests: requests(30_000, 37_000, () => false) } }),
+    );
+    expect(ignored['revocation-refused-within-bound']).toBe('fail');
+    const late = await checkStatuses(
+      kmsKeyCustodyChecks,
+      history({ revocation: { requests: requests(30_000, 37_000, (at) => at >= 35_600) } }),
+    );
+    expect(late['revocation-refused-within-bound']).toBe('fail');
+    const tightened = await checkStatuses(
+      kmsKeyCustodyChecks,
+      history({ bounds: { kmsRevocationMs: 400 } }),
+    );
+    expect(tightened['revocation-refused-within-bound']).toBe('fail');
+  });
+
+  it('fail revocation-refused-within-bound when nothing was served before it (no effect to see)', async () => {
+    const never = await checkStatuses(
+      kmsKeyCustodyChecks,
+      history({ revocation: { requests: requests(30_000, 37_000, () => true) } }),
+    );
+    expect(never['revocation-refused-within-bound']).toBe('fail');
+  });
+
+  it('fail the custody checks on a key on disk, service without the HSM, a contacted foreign KMS', async () => {
+    const statuses = await checkStatuses(
+      kmsKeyCustodyChecks,
+      history({
+        keyFoundIn: ['/var/lib/residency/keys/x'],
+        servedWithoutHsm: true,
+        foreignSyns: 2,
+      }),
+    );
+    expect(statuses['data-key-never-on-disk']).toBe('fail');
+    expect(statuses['unwrap-needs-the-hsm']).toBe('fail');
+    expect(statuses['foreign-kms-never-contacted']).toBe('fail');
+  });
+
+  it('say unknown, never pass, when the run stopped before the evidence was taken', async () => {
+    expect(Object.values(await checkStatuses(kmsKeyCustodyChecks, new History()))).toEqual(
+      Array(kmsKeyCustodyChecks.length).fill('unknown'),
+    );
+  });
+});
