@@ -143,6 +143,14 @@ describe('kms-key-custody checks', () => {
     expect(dead['unwrap-fails-closed-without-kms']).toBe('fail');
   });
 
+  it('say unknown for unwrap-fails-closed-without-kms when the HSM log never shows an unwrap (no positive control)', async () => {
+    const silent = await checkStatuses(
+      kmsKeyCustodyChecks,
+      history({ outage: { hsmDecryptsAtMs: [] } }),
+    );
+    expect(silent['unwrap-fails-closed-without-kms']).toBe('unknown');
+  });
+
   it('fail revocation-refused-within-bound when the revoked key serves past two KMS watch intervals', async () => {
     expect(kmsRevocationBound.contract).toBe(2_000);
     const ignored = await checkStatuses(

@@ -254,6 +254,12 @@ export const kmsKeyCustodyChecks: Check[] = [
         );
       if (o.servedAgainAtMs === undefined)
         problems.push('the store did not serve again once the KMS was back');
+      else if (problems.length === 0 && decryptsWhileDown.length === o.hsmDecryptsAtMs.length)
+        return {
+          status: 'unknown',
+          summary:
+            "the HSM's log shows no unwrap even after the store served again, so its silence while the KMS was down proves nothing",
+        };
       return verdictOf(
         problems.length === 0,
         `nothing served and nothing unwrapped for ${Math.round(o.kmsBackBeganAtMs - o.hsmHealedAtMs)} ms with the HSM back and the KMS down; served again ${Math.round((o.servedAgainAtMs ?? 0) - o.kmsBackBeganAtMs)} ms after the KMS was started`,

@@ -142,7 +142,7 @@ export interface KmsOutageObservation {
   kmsBackBeganAtMs: number;
   /** Store requests from the zone after the HSM came back, while the KMS was still down. */
   requests: LoadRequest[];
-  /** When the HSM served a decryption call (C_Decrypt*: an unwrap), by its own log. */
+  /** When the HSM served a decryption call (C_Decrypt*: an unwrap) after the cut, by its own log. */
   hsmDecryptsAtMs: number[];
   /** When a store write first succeeded after the KMS came back, if it did. */
   servedAgainAtMs?: number;

@@ -83,7 +83,7 @@ export async function observeKmsOutage(
     // Recorded as not served again; the check says so.
   }
   const decrypts = (await hsmCalls(hsm))
-    .filter((c) => c.call.startsWith('C_Decrypt') && c.atMs >= hsmHealedAtMs)
+    .filter((c) => c.call.startsWith('C_Decrypt') && c.atMs >= hsmCutAtMs)
     .map((c) => c.atMs);
   return context.observe(kmsOutage, {
     kmsStoppedAtMs,
