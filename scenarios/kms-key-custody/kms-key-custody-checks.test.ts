@@ -59,6 +59,7 @@ function history(
     keyFoundIn?: string[];
     servedWithoutHsm?: boolean;
     bounds?: Record<string, number>;
+    controlSeen?: boolean;
   } = {},
 ): History {
   const h = new History();
@@ -114,6 +115,11 @@ function history(
     kms: 'kms-abroad 10.82.0.10:5696',
     synCount: overrides.foreignSyns ?? 0,
     sources: [],
+    control: {
+      from: 'observer-abroad',
+      connected: true,
+      synCount: (overrides.foreignSyns ?? 0) + (overrides.controlSeen === false ? 0 : 1),
+    },
   });
   return h;
 }
@@ -190,6 +196,14 @@ describe('kms-key-custody checks', () => {
     expect(statuses['data-key-never-on-disk']).toBe('fail');
     expect(statuses['unwrap-needs-the-hsm']).toBe('fail');
     expect(statuses['foreign-kms-never-contacted']).toBe('fail');
+  });
+
+  it('say unknown for foreign-kms-never-contacted when the counter misses the harness own connection', async () => {
+    expect(
+      (await checkStatuses(kmsKeyCustodyChecks, history({ controlSeen: false })))[
+        'foreign-kms-never-contacted'
+      ],
+    ).toBe('unknown');
   });
 
   it('say unknown, never pass, when the run stopped before the evidence was taken', async () => {

@@ -8,6 +8,7 @@ import {
   hsmSecureLogOnDisk,
 } from '../../harness/checks/probes/custody-evidence.ts';
 import type { LoadRequest } from '../../harness/checks/probes/store-load.ts';
+import { tcpConnect } from '../../harness/checks/probes/tcp-probe.ts';
 import { observationKey } from '../../harness/scenario/observation-key.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
 import type { HostVm } from '../../harness/world/host-vm.ts';
@@ -15,6 +16,8 @@ import type { KmsKey } from '../../sims/kms/kms.ts';
 import type { HsmKeyInspection } from '../../sims/hsm/hsm.ts';
 
 export const names = { host: 'vm1', kms: 'kms', foreignKms: 'kms-abroad', hsm: 'hsm-a' } as const;
+/** The zone of the KMS abroad: its observer makes the positive control's connection. */
+export const abroadZone = 'abroad';
 export const dataKeyName = `residency-data-key/${names.host}`;
 
 export interface KmsKeysObservation {
@@ -102,14 +105,27 @@ export async function observeHsmKey(context: ScenarioContext): Promise<HsmKeyIns
 
 export interface ForeignKmsObservation {
   kms: string;
+  /** What reached the foreign KMS during the whole run, before the harness's own connection. */
   synCount: number;
   sources: string[];
+  /** The positive control: the counter after the harness connected on purpose from abroad. */
+  control: { from: string; connected: boolean; synCount: number };
 }
 
+/**
+ * Counts what reached the KMS abroad, then connects to it on purpose from its own zone's observer
+ * and counts again: a counter that does not see the harness's connection proves nothing.
+ */
 export async function observeForeignKms(context: ScenarioContext): Promise<ForeignKmsObservation> {
   const kms = kmsOf(context.world, names.foreignKms);
   const seen = await kms.connections();
-  return context.observe('foreign-kms', { kms: `${kms.name} ${kms.address}:${kms.port}`, ...seen });
+  const probe = await tcpConnect(context.world.observer(abroadZone), kms.address, kms.port);
+  const after = await kms.connections();
+  return context.observe('foreign-kms', {
+    kms: `${kms.name} ${kms.address}:${kms.port}`,
+    ...seen,
+    control: { from: probe.from, connected: probe.connected, synCount: after.synCount },
+  });
 }
 
 export interface ClientConfObservation {

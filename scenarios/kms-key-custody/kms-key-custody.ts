@@ -14,6 +14,7 @@ import { hsmRefusalBound, kmsRevocationBound } from '../../harness/contract/key-
 import { kmsKeyCustodyChecks } from './kms-key-custody-checks.ts';
 import { observeKmsOutage, observeRevocation } from './kms-lifecycle.ts';
 import {
+  abroadZone,
   names,
   observeAtRest,
   observeClientConf,
@@ -44,13 +45,13 @@ export default defineScenario({
   topology: {
     zones: [
       { name: 'sovereign', jurisdiction: 'DE', kind: 'sovereign', cidrs: ['10.42.0.0/16'] },
-      { name: 'abroad', jurisdiction: 'US', kind: 'foreign', cidrs: ['10.82.0.0/16'] },
+      { name: abroadZone, jurisdiction: 'US', kind: 'foreign', cidrs: ['10.82.0.0/16'] },
     ],
     cells: [{ name: 'cell-a', zone: 'sovereign' }],
     services: [
       { name: names.kms, kind: 'kms', zone: 'sovereign', cell: 'cell-a' },
       { name: names.hsm, kind: 'hsm', zone: 'sovereign', cell: 'cell-a' },
-      { name: names.foreignKms, kind: 'kms', zone: 'abroad' },
+      { name: names.foreignKms, kind: 'kms', zone: abroadZone },
     ],
     hosts: [{ name: names.host, zone: 'sovereign', cell: 'cell-a' }],
   },
