@@ -5,7 +5,6 @@ import { runStoreLoad } from '../../harness/checks/probes/store-load.ts';
 import { storeRoundTrip } from '../../harness/checks/probes/store-probe.ts';
 import { hsmRefusalBound } from '../../harness/contract/key-custody-bounds.ts';
 import { storePort } from '../../harness/contract/site-file.ts';
-import { boundValue } from '../../harness/scenario/scenario-bounds.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
 import { waitUntil } from '../../harness/util/wait-until.ts';
 import type { HostVm } from '../../harness/world/host-vm.ts';
@@ -46,8 +45,9 @@ export async function observeKmsOutage(
   const kmsStoppedAtMs = Date.now();
   await hsm.cutCable();
   const hsmCutAtMs = Date.now();
-  // Past two HSM watch intervals the stack has dropped the key (hsm-cable-cut proves it).
-  await sleep(2 * boundValue(context.history, hsmRefusalBound));
+  // Past the contract's HSM bound (no stack may loosen it) the key is dropped: hsm-cable-cut
+  // proves it; twice that, so that the HSM watch has surely seen the loss.
+  await sleep(2 * hsmRefusalBound.contract);
   await hsm.reconnectCable();
   const hsmHealedAtMs = Date.now();
   const requests = await runStoreLoad(
