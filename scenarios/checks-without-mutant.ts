@@ -12,8 +12,6 @@ export const checksWithoutMutant: Record<string, Record<string, string>> = {
   'boot-binding': {
     'serves-on-home-machine': notYetShownToFail,
     'primary-key-recorded': notYetShownToFail,
-    'refused-on-foreign-machine': notYetShownToFail,
-    'localization-mismatch-logged': notYetShownToFail,
     'recovers-after-heal': notYetShownToFail,
   },
   'egress-default-deny': {
