@@ -1,3 +1,4 @@
+import { DeviceNotApplicable } from '../devices/device-not-applicable.ts';
 import { SovhError } from '../util/sovh-error.ts';
 import type { World } from '../world/world.ts';
 import type { Fault } from './fault.ts';
@@ -23,6 +24,11 @@ export function replacePrimaryKey(machineName: string, handle: string): Fault {
     description: `the TPM primary key at ${handle} of machine ${machineName} is evicted and another one made at the same handle`,
     async invoke(world: World) {
       const machine = world.machine(machineName);
+      // A lab's real TPM is someone's device: its owner hierarchy is not the harness's to rewrite.
+      if (machine.tpm.kind !== 'sim')
+        throw new DeviceNotApplicable(
+          `needs a simulated TPM: machine ${machineName}'s TPM is real (${machine.tpm.tcti}) and the harness does not replace its primary key`,
+        );
       const hosts = world.allHosts().filter((h) => h.isRunning && h.machine === machine);
       await Promise.all(hosts.map((h) => h.shutdown()));
       const make = async (attributes: string[]) => {
