@@ -9,6 +9,7 @@ export * from './hsm-calls.ts';
 export * from './iperf-probe.ts';
 export * from './machine-probe.ts';
 export * from './memory-scan.ts';
+export * from './pcap-packets.ts';
 export * from './pcap-streams.ts';
 export * from './serving-probe.ts';
 export * from './store-load.ts';

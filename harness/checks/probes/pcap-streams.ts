@@ -4,6 +4,7 @@
  * v2) and raw IP link types, IPv4, TCP; each direction of each connection reassembled by sequence
  * number, retransmissions counted once.
  */
+import { ipProtocols, ipv4Offset, parseIpv4, readPcap } from './pcap-packets.ts';
 
 export interface TcpStream {
   source: string;
@@ -15,65 +16,26 @@ export interface TcpStream {
   packets: number;
 }
 
-const linkTypes = { ethernet: 1, raw: 101, linuxCooked: 113, linuxCooked2: 276 } as const;
-
-function ipv4Offset(linkType: number, packet: Buffer): number | undefined {
-  switch (linkType) {
-    case linkTypes.ethernet:
-      return packet.length >= 14 && packet.readUInt16BE(12) === 0x0800 ? 14 : undefined;
-    case linkTypes.linuxCooked:
-      return packet.length >= 16 && packet.readUInt16BE(14) === 0x0800 ? 16 : undefined;
-    case linkTypes.linuxCooked2:
-      return packet.length >= 20 && packet.readUInt16BE(0) === 0x0800 ? 20 : undefined;
-    case linkTypes.raw:
-      return 0;
-    default:
-      return undefined;
-  }
-}
-
-function address(bytes: Buffer, at: number): string {
-  return [0, 1, 2, 3].map((i) => bytes[at + i] ?? 0).join('.');
-}
-
 /** Every TCP stream (one direction of a connection) with a payload, in order of first appearance. */
 export function tcpStreams(pcap: Buffer): TcpStream[] {
-  if (pcap.length < 24) return [];
-  const magic = pcap.readUInt32LE(0);
-  const littleEndian = magic === 0xa1b2c3d4 || magic === 0xa1b23c4d;
-  if (!littleEndian && pcap.readUInt32BE(0) !== 0xa1b2c3d4 && pcap.readUInt32BE(0) !== 0xa1b23c4d) {
-    throw new TypeError('not a pcap file (unknown magic number)');
-  }
-  const u32 = (at: number) => (littleEndian ? pcap.readUInt32LE(at) : pcap.readUInt32BE(at));
-  const linkType = u32(20);
+  const { linkType, packets } = readPcap(pcap);
   const segments = new Map<
     string,
     { stream: Omit<TcpStream, 'payload'>; bySeq: Map<number, Buffer> }
   >();
-  let at = 24;
-  while (at + 16 <= pcap.length) {
-    const captured = u32(at + 8);
-    const packet = pcap.subarray(at + 16, at + 16 + captured);
-    at += 16 + captured;
+  for (const packet of packets) {
     const ip = ipv4Offset(linkType, packet);
+    const parsed = ip === undefined ? undefined : parseIpv4(packet, ip);
     if (
       ip === undefined ||
-      packet.length < ip + 20 ||
-      (packet[ip] ?? 0) >> 4 !== 4 ||
-      packet[ip + 9] !== 6
+      parsed === undefined ||
+      parsed.protocol !== ipProtocols.tcp ||
+      parsed.payload.length === 0 ||
+      parsed.sourcePort === undefined ||
+      parsed.destinationPort === undefined
     )
       continue;
-    const ipHeader = ((packet[ip] ?? 0) & 0x0f) * 4;
-    const totalLength = packet.readUInt16BE(ip + 2);
-    const tcp = ip + ipHeader;
-    if (packet.length < tcp + 20) continue;
-    const tcpHeader = ((packet[tcp + 12] ?? 0) >> 4) * 4;
-    const payload = packet.subarray(tcp + tcpHeader, Math.min(packet.length, ip + totalLength));
-    if (payload.length === 0) continue;
-    const source = address(packet, ip + 12);
-    const destination = address(packet, ip + 16);
-    const sourcePort = packet.readUInt16BE(tcp);
-    const destinationPort = packet.readUInt16BE(tcp + 2);
+    const { source, destination, sourcePort, destinationPort, payload } = parsed;
     const key = `${source}:${sourcePort}>${destination}:${destinationPort}`;
     let entry = segments.get(key);
     if (entry === undefined) {
@@ -84,6 +46,7 @@ export function tcpStreams(pcap: Buffer): TcpStream[] {
       segments.set(key, entry);
     }
     entry.stream.packets += 1;
+    const tcp = ip + ((packet[ip] ?? 0) & 0x0f) * 4;
     const seq = packet.readUInt32BE(tcp + 4);
     if (!entry.bySeq.has(seq)) entry.bySeq.set(seq, Buffer.from(payload));
   }
