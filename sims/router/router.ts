@@ -12,6 +12,7 @@ import {
 } from './bird-config.ts';
 import { planImpairments, type LinkOnInterfaces } from './link-impairment.ts';
 import { StartedRouter, type RouterLeg } from './started-router.ts';
+import type { VxlanTunnel } from './vxlan-tunnel.ts';
 
 const asn = z.number().int().min(1).max(4_294_967_294);
 const cidr = z.string().refine((text) => typeof parseCidr(text) !== 'string', {
@@ -34,6 +35,25 @@ export const routerOptions = z
     upstream: z.boolean().default(false),
     /** A static default route through this router (a border router's upstream), on a shared zone. */
     defaultVia: z.string().optional(),
+    /**
+     * VXLAN tunnels the router terminates (a site router joining its site to another over the
+     * underlay): its endpoint is its address on the `local` zone, the peer's is the peer router's
+     * address on the `remote` zone; `carries` are routed into the tunnel. The underlay path is the
+     * world's static route to the peer's endpoint.
+     */
+    vxlan: z
+      .array(
+        z
+          .object({
+            vni: z.number().int().min(1).max(16_777_215),
+            local: z.string(),
+            peer: z.string(),
+            remote: z.string(),
+            carries: z.array(cidr).min(1),
+          })
+          .strict(),
+      )
+      .default([]),
   })
   .strict()
   .refine(
@@ -43,7 +63,13 @@ export const routerOptions = z
     {
       error: 'bgpPeers, hostAsn and announce need the router to speak BGP: give it an asn',
     },
-  );
+  )
+  .refine((o) => o.asn === undefined || o.vxlan.length === 0, {
+    error: 'vxlan tunnels route over the static plan: give the router no asn',
+  })
+  .refine((o) => new Set(o.vxlan.map((t) => t.vni)).size === o.vxlan.length, {
+    error: 'give each vxlan tunnel of a router its own vni',
+  });
 
 export type RouterOptions = z.output<typeof routerOptions>;
 
@@ -199,6 +225,33 @@ async function startBird(
   );
 }
 
+/** The two endpoints of each tunnel, from the router's legs and the world's address plan. */
+function plannedTunnels(
+  request: SimStartRequest<RouterOptions>,
+  legs: readonly RouterLeg[],
+): VxlanTunnel[] {
+  const { service } = request;
+  return service.options.vxlan.map((t) => {
+    const local = legs.find((l) => l.zone === t.local)?.address;
+    if (local === undefined)
+      throw new SovhError(
+        'TUNNEL_ENDPOINT_MISSING',
+        `router ${service.name}: vxlan ${t.vni} has its endpoint on zone "${t.local}", where the router has no leg (zones: ${legs.map((l) => l.zone).join(', ')})`,
+      );
+    let remote: string;
+    try {
+      remote = request.addressOf?.(t.remote, t.peer) ?? '';
+    } catch (error) {
+      throw new SovhError(
+        'TUNNEL_ENDPOINT_MISSING',
+        `router ${service.name}: vxlan ${t.vni}'s peer "${t.peer}" is not on zone "${t.remote}"`,
+        { cause: error },
+      );
+    }
+    return { vni: t.vni, local, remote, carries: t.carries };
+  });
+}
+
 function defaultRoute(
   request: SimStartRequest<RouterOptions>,
   legs: readonly RouterLeg[],
@@ -257,6 +310,7 @@ export const routerKind: SimKind<RouterOptions> = {
     const impairment = await impairLinks(container, request, legs);
     const { options } = service;
     if (options.asn !== undefined) await startBird(container, request, legs, options.asn);
+    const tunnels = plannedTunnels(request, legs);
 
     const facts: Record<string, string> = {
       legs: legs.map((l) => `${l.zone}=${l.address}(${l.device})`).join(' '),
@@ -265,6 +319,13 @@ export const routerKind: SimKind<RouterOptions> = {
       ...(options.asn === undefined
         ? {}
         : { bgp: `AS${options.asn} announcing ${options.announce.join(',') || 'nothing'}` }),
+      ...(tunnels.length === 0
+        ? {}
+        : {
+            vxlan: tunnels
+              .map((t) => `vni ${t.vni} ${t.local}->${t.remote} carrying ${t.carries.join(',')}`)
+              .join('; '),
+          }),
     };
     return new StartedRouter(
       service.name,
@@ -281,6 +342,7 @@ export const routerKind: SimKind<RouterOptions> = {
             upstream: options.upstream,
           },
       options.asn === undefined,
+      tunnels,
     );
   },
 };

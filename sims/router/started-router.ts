@@ -4,6 +4,13 @@ import { SovhError } from '../../harness/util/sovh-error.ts';
 import { waitUntil } from '../../harness/util/wait-until.ts';
 import type { StartedSim, StaticRoute } from '../sim-kind.ts';
 import { announcedPrefixes, announcedPrefixesFile } from './bird-config.ts';
+import {
+  parseRouteGet,
+  parseVxlanLinks,
+  tunnelCommands,
+  type TunnelState,
+  type VxlanTunnel,
+} from './vxlan-tunnel.ts';
 
 /** One of the router's interfaces: its leg on a zone network. */
 export interface RouterLeg {
@@ -79,6 +86,8 @@ export class StartedRouter implements StartedSim {
     readonly facts: Record<string, string>,
     readonly bgp: RouterBgp | undefined,
     private readonly takesStaticRoutes: boolean,
+    /** Tunnels to bring up once the static routes (their underlay) are in place. */
+    private readonly plannedTunnels: readonly VxlanTunnel[] = [],
   ) {}
 
   get address(): string {
@@ -118,13 +127,39 @@ export class StartedRouter implements StartedSim {
     return section;
   }
 
-  /** A BGP router takes its routes from BGP alone; the others take the world's static plan. */
+  /**
+   * A BGP router takes its routes from BGP alone; the others take the world's static plan, and
+   * then bring up their tunnels over it (a tunnel's carried CIDRs replace the plan's routes).
+   */
   async addRoutes(routes: readonly StaticRoute[]): Promise<void> {
-    if (!this.takesStaticRoutes || routes.length === 0) return;
-    await this.container.sh(
-      routes.map((r) => `ip route replace ${r.cidr} via ${r.via}`).join(' && '),
-      { timeoutMs: 10_000 },
-    );
+    if (!this.takesStaticRoutes) return;
+    if (routes.length > 0)
+      await this.container.sh(
+        routes.map((r) => `ip route replace ${r.cidr} via ${r.via}`).join(' && '),
+        { timeoutMs: 10_000 },
+      );
+    for (const tunnel of this.plannedTunnels) await this.bringUpTunnel(tunnel);
+  }
+
+  private async bringUpTunnel(tunnel: VxlanTunnel): Promise<void> {
+    const found = await this.container.exec(['ip', '-4', 'route', 'get', tunnel.remote], {
+      timeoutMs: 10_000,
+    });
+    const underlay = parseRouteGet(found.stdout);
+    if (found.exitCode !== 0 || underlay === undefined)
+      throw new SovhError(
+        'TUNNEL_UNDERLAY_MISSING',
+        `router ${this.name}: no route to vxlan ${tunnel.vni}'s remote endpoint ${tunnel.remote}: ${found.stdout.trim()} ${found.stderr.trim()}`,
+      );
+    await this.container.sh(tunnelCommands(tunnel, underlay).join(' && '), { timeoutMs: 10_000 });
+  }
+
+  /** The VXLAN tunnels as the router's kernel has them (not as they were asked for). */
+  async tunnels(): Promise<TunnelState[]> {
+    const result = await this.container.run(['ip', '-d', '-j', 'link', 'show', 'type', 'vxlan'], {
+      timeoutMs: 10_000,
+    });
+    return parseVxlanLinks(result.stdout);
   }
 
   /** Packets forwarded between each ordered pair of zones (iptables counters of the forward path). */
