@@ -3,6 +3,7 @@ import bootBinding from './boot-binding/boot-binding.ts';
 import tls13Only from './tls13-only/tls13-only.ts';
 import geoGate from './geo-gate/geo-gate.ts';
 import sovereignEnvelope from './sovereign-envelope/sovereign-envelope.ts';
+import encapsulationCheck from './encapsulation-check/encapsulation-check.ts';
 import egressDefaultDeny from './egress-default-deny/egress-default-deny.ts';
 import dnsLeakage from './dns-leakage/dns-leakage.ts';
 import configImmutability from './config-immutability/config-immutability.ts';
@@ -27,6 +28,7 @@ export const scenarios: readonly Scenario[] = [
   tls13Only,
   geoGate,
   sovereignEnvelope,
+  encapsulationCheck,
   egressDefaultDeny,
   dnsLeakage,
   configImmutability,
