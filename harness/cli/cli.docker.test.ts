@@ -29,6 +29,8 @@ describe('sovh against the engine', () => {
         'vxlan',
         'vlan-8021q',
         'gre',
+        'xfrm-esp',
+        'aes-ni',
         'kernel-audit',
         'chattr-overlay',
         'cap:NET_ADMIN',

@@ -9,6 +9,8 @@ export const kernelFeatures = [
   'vxlan',
   'vlan-8021q',
   'gre',
+  /** IPsec ESP in the kernel (xfrm states of protocol esp): a site-to-site IPsec tunnel. */
+  'xfrm-esp',
   'wireguard',
   'macvlan',
   'nfqueue',
@@ -19,7 +21,30 @@ export const kernelFeatures = [
   'kernel-audit',
   'chattr-overlay',
   'chattr-tmpfs',
+  /** The CPU's AES instructions (x86 AES-NI; the `aes` flag of /proc/cpuinfo): sealing speed. */
+  'aes-ni',
 ] as const;
+
+/** What each feature is, in words, for `sovh doctor`. */
+export const featureDescriptions: Record<(typeof kernelFeatures)[number], string> = {
+  netem: 'tc netem: link delay, jitter, loss',
+  tbf: 'tc tbf: rate limits',
+  htb: 'tc htb',
+  vxlan: 'VXLAN tunnels (overlays between sites)',
+  'vlan-8021q': '802.1Q VLAN interfaces',
+  gre: 'GRE tunnels',
+  'xfrm-esp': 'IPsec ESP in the kernel (xfrm)',
+  wireguard: 'WireGuard interfaces',
+  macvlan: 'macvlan interfaces (a lab network for real devices)',
+  nfqueue: 'iptables NFQUEUE',
+  'link-delay': 'a link delay by netem or the NFQUEUE delayer',
+  'iptables-statistic': 'iptables statistic: random loss',
+  nftables: 'nftables',
+  'kernel-audit': 'kernel audit (auditctl)',
+  'chattr-overlay': 'chattr +i on overlay and bind mounts',
+  'chattr-tmpfs': 'chattr +i on tmpfs',
+  'aes-ni': "the CPU's AES instructions (AES-NI)",
+};
 
 /** Linux capabilities the harness may add to containers; each is tried on its own. */
 export const containerCapabilities = [

@@ -30,6 +30,9 @@ const featureTests: Record<KernelFeature, string> = {
   'vlan-8021q':
     'ip link add sovhva type veth peer name sovhvb && ip link add link sovhva name sovhva.10 type vlan id 10; r=$?; ip link del sovhva; exit $r',
   gre: 'ip link add sovhgre type gre local 127.0.0.1 remote 127.0.0.2 && ip link del sovhgre',
+  // An ESP state needs the kernel's xfrm netlink and its esp4 transform (a key, not a tunnel).
+  'xfrm-esp':
+    "ip xfrm state add src 127.0.0.1 dst 127.0.0.2 proto esp spi 0x53564831 mode tunnel enc 'cbc(aes)' 0x000102030405060708090a0b0c0d0e0f auth-trunc 'hmac(sha256)' 0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f 128 && ip xfrm state flush",
   wireguard: 'ip link add sovhwg type wireguard && ip link del sovhwg',
   macvlan:
     'ip link add sovhma type veth peer name sovhmb && ip link add link sovhma name sovhmv type macvlan; r=$?; ip link del sovhma; exit $r',
@@ -42,6 +45,7 @@ const featureTests: Record<KernelFeature, string> = {
   'chattr-overlay':
     'touch /var/tmp/sovh-i && chattr +i /var/tmp/sovh-i && chattr -i /var/tmp/sovh-i',
   'chattr-tmpfs': 'touch /run/sovh-i && chattr +i /run/sovh-i && chattr -i /run/sovh-i',
+  'aes-ni': 'grep -qw aes /proc/cpuinfo || { echo "no aes flag in /proc/cpuinfo"; false; }',
 };
 
 function probeScript(): string {

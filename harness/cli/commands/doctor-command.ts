@@ -1,3 +1,4 @@
+import { featureDescriptions } from '../../runtime/capabilities.ts';
 import { prepareEnvironment } from '../../scenario/environment.ts';
 import type { Logger } from '../../util/log.ts';
 
@@ -19,9 +20,13 @@ export async function doctorCommand(
   process.stdout.write(`probed: ${report.probedAt}\n\n`);
   const width = Math.max(...report.entries.map((e) => e.name.length));
   for (const entry of report.entries) {
+    const what = (featureDescriptions as Record<string, string | undefined>)[entry.name];
     process.stdout.write(
-      `${entry.name.padEnd(width)}  ${entry.available ? 'yes' : 'NO '}  ${entry.detail}\n`,
+      `${entry.name.padEnd(width)}  ${entry.available ? 'yes' : 'NO '}  ${what === undefined ? '' : `${what}: `}${entry.detail}\n`,
     );
   }
+  process.stdout.write(
+    '\nA scenario or check that needs a feature marked NO is reported "not applicable: <feature> missing" here.\n',
+  );
   return 0;
 }
