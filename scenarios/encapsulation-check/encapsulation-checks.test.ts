@@ -150,6 +150,22 @@ describe('encapsulation-check checks', () => {
     expect((await statuses({ capture: { relayStreams: [] } }))['inner-payload-sealed']).toBe(
       'fail',
     );
+    const unseen = {
+      source: `${a}:40002`,
+      destination: `${b}:8444`,
+      where: 'inside-tunnel' as const,
+      bytes: 190,
+      sealedAs: 'unseen' as const,
+      head: '',
+    };
+    const [sealed] = history().observations<UnderlayCaptureObservation>(observed.capture.name);
+    const both = [...(sealed?.data.relayStreams ?? []), unseen];
+    expect((await statuses({ capture: { relayStreams: both } }))['inner-payload-sealed']).toBe(
+      'pass',
+    );
+    expect((await statuses({ capture: { relayStreams: [unseen] } }))['inner-payload-sealed']).toBe(
+      'unknown',
+    );
   });
 
   it('are unknown without the canary or without their evidence', async () => {

@@ -154,6 +154,12 @@ export const encapsulationChecks: Check[] = [
     verify(history) {
       const c = lastObservation(history, observed.capture).data;
       return withPositiveControl(canaryControl(c), () => {
+        const seen = c.relayStreams.filter((s) => s.sealedAs !== 'unseen');
+        if (c.relayStreams.length > 0 && seen.length === 0)
+          return {
+            status: 'unknown',
+            summary: `the capture holds no body byte of the ${c.relayStreams.length} relay stream(s) that crossed, so it cannot tell how they were sealed`,
+          };
         const clear = c.relayStreams.filter((s) => s.sealedAs === 'clear');
         const problems = [
           ...(c.payloadsInCapture.length > 0
@@ -166,7 +172,7 @@ export const encapsulationChecks: Check[] = [
         ];
         return verdictOf(
           problems.length === 0,
-          `${c.relayStreams.length} relay stream(s) crossed, sealed as ${[...new Set(c.relayStreams.map((s) => s.sealedAs))].join(', ')}; no payload of ${c.payloadIds.join(', ')} is readable`,
+          `${seen.length} relay stream(s) seen crossing, sealed as ${[...new Set(seen.map((s) => s.sealedAs))].join(', ')}${seen.length < c.relayStreams.length ? ` (${c.relayStreams.length - seen.length} more whose body the capture missed)` : ''}; no payload of ${c.payloadIds.join(', ')} is readable`,
           problems.join('; '),
           {
             expected: `no bytes of ${c.payloadIds.join(', ')} in the capture; every relay stream an envelope or TLS`,

@@ -46,8 +46,12 @@ export interface UnderlayFlow {
   packets: number;
 }
 
-/** How the bytes of a stream toward the receiver's relay are sealed, as read off the wire. */
-export type Sealing = 'envelope' | 'tls' | 'clear';
+/**
+ * How the bytes of a stream toward the receiver's relay are sealed, as read off the wire; `unseen`
+ * when the capture holds the request's header but no byte of its body (a packet the capture
+ * missed: the receiver acknowledged it), which says nothing either way.
+ */
+export type Sealing = 'envelope' | 'tls' | 'clear' | 'unseen';
 
 export interface RelayStream {
   source: string;
@@ -168,6 +172,7 @@ export function sealingOf(payload: Buffer): { sealedAs: Sealing; head: string } 
     return { sealedAs: 'tls', head: payload.subarray(0, 16).toString('hex') };
   const headerEnd = payload.indexOf('\r\n\r\n');
   const body = headerEnd < 0 ? payload : payload.subarray(headerEnd + 4);
+  if (body.length === 0) return { sealedAs: 'unseen', head: '' };
   return {
     sealedAs: body.subarray(0, 8).toString('latin1') === 'SOVENV1\n' ? 'envelope' : 'clear',
     head: body.subarray(0, 80).toString('latin1'),

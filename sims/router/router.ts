@@ -238,9 +238,9 @@ function plannedTunnels(
         'TUNNEL_ENDPOINT_MISSING',
         `router ${service.name}: vxlan ${t.vni} has its endpoint on zone "${t.local}", where the router has no leg (zones: ${legs.map((l) => l.zone).join(', ')})`,
       );
-    let remote: string;
+    let remote: string | undefined;
     try {
-      remote = request.addressOf?.(t.remote, t.peer) ?? '';
+      remote = request.addressOf?.(t.remote, t.peer);
     } catch (error) {
       throw new SovhError(
         'TUNNEL_ENDPOINT_MISSING',
@@ -248,6 +248,11 @@ function plannedTunnels(
         { cause: error },
       );
     }
+    if (remote === undefined)
+      throw new SovhError(
+        'TUNNEL_ENDPOINT_MISSING',
+        `router ${service.name}: vxlan ${t.vni}: the world gave no address plan to find peer "${t.peer}"`,
+      );
     return { vni: t.vni, local, remote, carries: t.carries };
   });
 }
