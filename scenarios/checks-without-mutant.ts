@@ -17,10 +17,6 @@ export const checksWithoutMutant: Record<string, Record<string, string>> = {
   'egress-default-deny': {
     'domestic-and-sovereign-api-reachable': notYetShownToFail,
     'sovereign-api-only-on-443': notYetShownToFail,
-    'drops-logged-geographic-fence-error': notYetShownToFail,
-  },
-  'dns-leakage': {
-    'resolv-conf-names-sovereign-only': notYetShownToFail,
   },
   'config-immutability': {
     'writable-once-unflagged': notYetShownToFail,

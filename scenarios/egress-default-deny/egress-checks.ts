@@ -1,15 +1,40 @@
 import { captureExcerpt, exchangeCaptureOf } from '../network-world/exchange-capture.ts';
 import { lastObservation, type Check } from '../../harness/checks/check.ts';
+import { withPositiveControl } from '../../harness/checks/positive-control.ts';
 import { verdictOf } from '../../harness/checks/verdict.ts';
+import { controlTraffic, type ControlTraffic } from '../network-world/control-traffic.ts';
 import type { History } from '../../harness/scenario/history.ts';
-import type {
-  ConnectAttempts,
-  EndpointRecord,
-  MessagesLog,
+import {
+  datagramAttempts,
+  type ConnectAttempts,
+  type EndpointRecord,
+  type MessagesLog,
 } from '../network-world/network-evidence.ts';
 
 export const phase = 'fenced';
 export const foreignEndpoints = ['foreign-api', 'foreign-kms'] as const;
+
+/**
+ * The control packets a foreign listener did not record from the control's source: each control
+ * packet must show at its own listener with its protocol and port (an echo request for ICMP).
+ */
+export function missedControls(
+  records: readonly EndpointRecord[],
+  control: ControlTraffic,
+): string[] {
+  return control.packets
+    .filter((p) => records.some((r) => r.endpoint === p.endpoint))
+    .filter((p) => {
+      const record = records.find((r) => r.endpoint === p.endpoint);
+      return !(record?.fromWatched ?? []).some(
+        (c) =>
+          c.peer === control.source &&
+          c.proto === p.proto &&
+          (p.proto === 'icmp' ? c.icmpType === 8 : c.port === p.port),
+      );
+    })
+    .map((p) => `${p.proto} ${p.endpoint}${p.proto === 'icmp' ? '' : `:${p.port}`}`);
+}
 
 function attempts(history: History): ConnectAttempts {
   return lastObservation<ConnectAttempts>(history, 'connect-attempts', (d) => d.phase === phase)
@@ -52,7 +77,7 @@ export const egressChecks: Check[] = [
   {
     name: 'foreign-endpoints-receive-nothing',
     description:
-      'Every foreign endpoint records zero connections from the sovereign zone, and no packet from it crosses into the foreign region at the exchange',
+      "Every foreign listener (TCP, UDP, ICMP) records nothing from the sovereign zone but the harness's own control packets, and nothing else from the zone crosses into the foreign region at the exchange; judged only once the listeners and the capture saw the control packets the harness sent on purpose",
     verify(history) {
       const records = foreignEndpoints.map(
         (name) =>
@@ -63,23 +88,56 @@ export const egressChecks: Check[] = [
           ).data,
       );
       const capture = exchangeCaptureOf(history);
-      const received = records.reduce((sum, r) => sum + r.fromWatched.length, 0);
-      const observed = `${records.map((r) => `${r.endpoint}: ${r.fromWatched.length} connection(s) from the zone`).join('; ')}; exchange ${capture.router} (${capture.device}, ${capture.filter}): ${capture.packets} packet(s)`;
-      return verdictOf(
-        received === 0 && capture.packets === 0,
-        'nothing from the sovereign zone reached the foreign region',
-        `traffic left the jurisdiction: ${observed}`,
+      const control = lastObservation(history, controlTraffic, (d) => d.phase === phase).data;
+      const sender = lastObservation(history, datagramAttempts, (d) => d.phase === phase).data;
+      const missed = missedControls(records, control);
+      const controlAtExchange = capture.sources[control.source] ?? 0;
+      const senderProblems = sender.attempts
+        .filter((a) => a.role === 'domestic' && !a.answered)
+        .map((a) => `${a.proto} ${a.target} (${a.detail})`);
+      const controlProblems = [
+        ...missed.map((m) => `${m} not recorded by its listener`),
+        ...(controlAtExchange === 0 ? [`none in the capture at ${capture.router}`] : []),
+        ...senderProblems.map((p) => `the host's probe got no domestic answer: ${p}`),
+      ];
+      return withPositiveControl(
         {
-          expected:
-            '0 connections at every foreign endpoint and 0 packets from the zone in the exchange capture',
-          observed,
-          evidence: [
-            ...records.map((r) => ({
-              source: `${r.endpoint}'s connection record`,
-              excerpt: JSON.stringify(r.fromWatched.slice(0, 5)),
-            })),
-            captureExcerpt(capture),
-          ],
+          seen: controlProblems.length === 0 && control.packets.length > 0,
+          what: `the harness's control packets from ${control.from} (${control.source}) and the host probe's domestic datagrams: ${controlProblems.join('; ') || 'none sent'}`,
+        },
+        () => {
+          const leaks = records.flatMap((r) =>
+            r.fromWatched
+              .filter((c) => c.peer !== control.source)
+              .map((c) => ({ endpoint: r.endpoint, ...c })),
+          );
+          const crossed = capture.packets - controlAtExchange;
+          const byProto = (proto: string) => leaks.filter((l) => l.proto === proto).length;
+          const observed = `${records.map((r) => `${r.endpoint}: ${r.fromWatched.filter((c) => c.peer !== control.source).length} record(s) from the zone`).join('; ')} (tcp ${byProto('tcp')}, udp ${byProto('udp')}, icmp ${byProto('icmp')}); exchange ${capture.router} (${capture.device}, ${capture.filter}): ${crossed} packet(s) besides the harness's ${controlAtExchange}`;
+          return verdictOf(
+            leaks.length === 0 && crossed === 0,
+            `nothing from the sovereign zone reached the foreign region over TCP, UDP or ICMP (the ${control.packets.length} control packets were seen)`,
+            `traffic left the jurisdiction: ${observed}`,
+            {
+              expected: `0 records from the zone at every foreign listener and 0 packets from the zone at the exchange, besides the harness's control from ${control.source}`,
+              observed,
+              evidence: [
+                ...records.map((r) => ({
+                  source: `${r.endpoint}'s own record (tcp, udp, icmp)`,
+                  excerpt: JSON.stringify(
+                    r.fromWatched.filter((c) => c.peer !== control.source).slice(0, 5),
+                  ),
+                })),
+                captureExcerpt(capture),
+                {
+                  source: `control packets sent by ${control.from}`,
+                  excerpt: control.packets
+                    .map((p) => `${p.proto} ${p.endpoint} ${p.address}:${p.port} ${p.detail}`)
+                    .join('\n'),
+                },
+              ],
+            },
+          );
         },
       );
     },
@@ -139,32 +197,50 @@ export const egressChecks: Check[] = [
   {
     name: 'drops-logged-geographic-fence-error',
     description:
-      "Second witness: the host's messages log records a GEOGRAPHIC_FENCE_ERROR for each foreign endpoint it tried",
+      "Second witness: the host's messages log records a GEOGRAPHIC_FENCE_ERROR for each foreign target it tried, over TCP, UDP and ICMP",
     verify(history) {
       const log = lastObservation<MessagesLog>(
         history,
         'messages-log',
         (d) => d.phase === phase,
       ).data;
-      const foreign = attempts(history).attempts.filter((a) => a.role === 'foreign');
+      const tcp = attempts(history).attempts.filter((a) => a.role === 'foreign');
+      const datagrams = lastObservation(
+        history,
+        datagramAttempts,
+        (d) => d.phase === phase,
+      ).data.attempts.filter((a) => a.role === 'foreign');
       const fenceLines = log.lines.filter((l) => l.includes('GEOGRAPHIC_FENCE_ERROR'));
-      const unlogged = foreign.filter((a) => {
-        const [address, port] = a.target.split(':');
-        return !fenceLines.some(
-          (l) => l.includes(`DST=${address ?? ''} `) && l.includes(`DPT=${port ?? ''} `),
-        );
-      });
+      const tried = [
+        ...tcp.map((a) => {
+          const [address = '', port = ''] = a.target.split(':');
+          return {
+            what: `tcp ${a.target}`,
+            marks: [`DST=${address} `, 'PROTO=TCP', `DPT=${port} `],
+          };
+        }),
+        ...datagrams.map((a) => {
+          const address = a.target.split(':')[0] ?? '';
+          return a.proto === 'udp'
+            ? { what: `udp ${a.target}`, marks: [`DST=${address} `, 'PROTO=UDP', `DPT=${a.port} `] }
+            : { what: `icmp ${a.target}`, marks: [`DST=${address} `, 'PROTO=ICMP'] };
+        }),
+      ];
+      const unlogged = tried.filter(
+        (t) => !fenceLines.some((l) => t.marks.every((m) => l.includes(m))),
+      );
       return verdictOf(
-        unlogged.length === 0 && foreign.length > 0,
-        `${fenceLines.length} GEOGRAPHIC_FENCE_ERROR record(s), every foreign target among them`,
-        `no GEOGRAPHIC_FENCE_ERROR record for ${unlogged.map((a) => a.target).join(', ')}`,
+        unlogged.length === 0 && tcp.length > 0 && datagrams.length > 0,
+        `${fenceLines.length} GEOGRAPHIC_FENCE_ERROR record(s), every foreign target among them (${tried.length})`,
+        `no GEOGRAPHIC_FENCE_ERROR record for ${unlogged.map((t) => t.what).join(', ') || 'anything tried'}`,
         {
-          expected: 'a GEOGRAPHIC_FENCE_ERROR line naming DST and DPT of each foreign target',
+          expected:
+            'a GEOGRAPHIC_FENCE_ERROR line naming DST, PROTO (and DPT) of each foreign target, TCP, UDP and ICMP',
           observed: `${fenceLines.length} fence line(s) in /var/log/messages`,
           evidence: [
             {
               source: '/var/log/messages on the VM disk',
-              excerpt: fenceLines.slice(0, 6).join('\n') || '(none)',
+              excerpt: fenceLines.slice(0, 10).join('\n') || '(none)',
             },
           ],
         },

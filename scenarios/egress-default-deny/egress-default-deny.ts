@@ -7,6 +7,7 @@ import { asRouter } from '../../sims/router/started-router.ts';
 import {
   awaitNetworkControls,
   observeConnectAttempts,
+  observeDatagramAttempts,
   observeEndpointRecords,
   observeKernelRuleset,
   observeMessagesLog,
@@ -17,14 +18,17 @@ import {
   domesticCidrs,
   networkZones,
 } from '../network-world/network-zones.ts';
+import { sendControlTraffic } from '../network-world/control-traffic.ts';
 import { egressChecks, foreignEndpoints, phase } from './egress-checks.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
 /**
  * The manual's step 2: default-deny egress. From the host, domestic targets and the named
- * sovereign API answer; every foreign endpoint, tried on several ports, receives nothing (counted
- * at the endpoints and in the exchange router's capture); the host records each drop.
+ * sovereign API answer; every foreign endpoint, tried over TCP, UDP (DNS, QUIC, NTP) and ICMP,
+ * receives nothing (counted at the endpoints and in the exchange router's capture); the host
+ * records each drop. The silence counts only because the same listeners and capture saw the
+ * packets the harness sent them on purpose from the zone's observer.
  */
 export default defineScenario({
   name: 'egress-default-deny',
@@ -40,7 +44,7 @@ export default defineScenario({
         name: 'domestic-app',
         kind: 'endpoint',
         zone: 'sovereign',
-        options: { tcpPorts: [443, 8080] },
+        options: { tcpPorts: [443, 8080], udpPorts: [514], icmp: true },
       },
       // A sovereign provider's API at the exchange: outside the domestic CIDRs, named in the site file.
       {
@@ -49,8 +53,19 @@ export default defineScenario({
         zone: 'exchange',
         options: { tcpPorts: [443, 8443], sovereignApiFor: ['sovereign'] },
       },
-      { name: 'foreign-api', kind: 'endpoint', zone: 'foreign', options: { tcpPorts: [443, 80] } },
-      { name: 'foreign-kms', kind: 'endpoint', zone: 'foreign', options: { tcpPorts: [5696] } },
+      // Foreign listeners on the ports a careless fence lets out: web and QUIC, DNS, NTP, KMIP.
+      {
+        name: 'foreign-api',
+        kind: 'endpoint',
+        zone: 'foreign',
+        options: { tcpPorts: [443, 80], udpPorts: [53, 443], icmp: true },
+      },
+      {
+        name: 'foreign-kms',
+        kind: 'endpoint',
+        zone: 'foreign',
+        options: { tcpPorts: [5696], udpPorts: [123], icmp: true },
+      },
     ],
     hosts: [{ name: 'vm1', zone: 'sovereign' }],
   },
@@ -64,6 +79,25 @@ export default defineScenario({
       zone: 'foreign',
       filter: `src net ${networkZones.sovereign.cidrs[0] ?? ''}`,
     });
+    await context.step(
+      "send the harness's own packets to every foreign listener (positive control)",
+      () =>
+        sendControlTraffic(
+          context,
+          'sovereign',
+          phase,
+          foreignEndpoints.map((name) => {
+            const endpoint = asEndpoint(world.sim(name));
+            return {
+              endpoint: name,
+              address: endpoint.address,
+              tcpPorts: endpoint.options.tcpPorts,
+              udpPorts: endpoint.options.udpPorts,
+              icmp: endpoint.options.icmp,
+            };
+          }),
+        ),
+    );
     await context.step('try every target from the host', () =>
       observeConnectAttempts(context, vm, phase, [
         { role: 'domestic', address: address('domestic-app'), port: 443 },
@@ -73,6 +107,17 @@ export default defineScenario({
         { role: 'foreign', address: address('foreign-api'), port: 443 },
         { role: 'foreign', address: address('foreign-api'), port: 80 },
         { role: 'foreign', address: address('foreign-kms'), port: 5696 },
+      ]),
+    );
+    await context.step('send UDP datagrams and ICMP echo requests from the host', () =>
+      observeDatagramAttempts(context, vm, phase, [
+        { role: 'domestic', proto: 'udp', address: address('domestic-app'), port: 514 },
+        { role: 'domestic', proto: 'icmp', address: address('domestic-app') },
+        { role: 'foreign', proto: 'udp', address: address('foreign-api'), port: 53 },
+        { role: 'foreign', proto: 'udp', address: address('foreign-api'), port: 443 },
+        { role: 'foreign', proto: 'udp', address: address('foreign-kms'), port: 123 },
+        { role: 'foreign', proto: 'icmp', address: address('foreign-api') },
+        { role: 'foreign', proto: 'icmp', address: address('foreign-kms') },
       ]),
     );
     await context.step('count what arrived abroad and what crossed the exchange', async () => {
@@ -97,6 +142,20 @@ export default defineScenario({
   },
   checks: egressChecks,
   mutants: [
+    {
+      name: 'udp-egress-open',
+      description:
+        'The fence accepts UDP wholesale (a rule meant for DNS and NTP without a destination); OUTPUT policy stays DROP and TCP is still fenced',
+      expectFailing: ['foreign-endpoints-receive-nothing', 'drops-logged-geographic-fence-error'],
+      stackPatch: join(here, 'mutants', 'udp-egress-open.patch'),
+    },
+    {
+      name: 'icmp-egress-open',
+      description:
+        'The fence accepts ICMP to anywhere (for ping and path MTU discovery); OUTPUT policy stays DROP and TCP and UDP are still fenced',
+      expectFailing: ['foreign-endpoints-receive-nothing', 'drops-logged-geographic-fence-error'],
+      stackPatch: join(here, 'mutants', 'icmp-egress-open.patch'),
+    },
     {
       name: 'output-policy-accept',
       description:

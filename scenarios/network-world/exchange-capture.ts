@@ -11,7 +11,19 @@ export interface ExchangeCapture {
   device: string;
   filter: string;
   packets: number;
+  /** Packets per source address, over the whole capture (not only the lines kept). */
+  sources: Record<string, number>;
   lines: string[];
+}
+
+/** The source address of each packet of tcpdump's `-nn` summary lines, counted (pure). */
+export function packetSources(lines: readonly string[]): Record<string, number> {
+  const sources: Record<string, number> = {};
+  for (const line of lines) {
+    const source = /\bIP (\d+\.\d+\.\d+\.\d+)/.exec(line)?.[1] ?? 'unparsed';
+    sources[source] = (sources[source] ?? 0) + 1;
+  }
+  return sources;
 }
 
 /** Records a stopped exchange capture as the run's `exchange-capture` observation. */
@@ -27,6 +39,7 @@ export function observeExchangeCapture(
     device: seen.device,
     filter: seen.filter,
     packets: seen.packets,
+    sources: packetSources(seen.lines),
     lines: seen.lines.slice(0, 50),
   };
   context.observe('exchange-capture', observation);

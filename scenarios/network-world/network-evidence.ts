@@ -1,6 +1,12 @@
 import { readVmFile } from '../../harness/checks/probes/disk-forensics.ts';
+import {
+  icmpEcho,
+  udpSend,
+  type DatagramProbe,
+} from '../../harness/checks/probes/datagram-probe.ts';
 import { machineProbe } from '../../harness/checks/probes/machine-probe.ts';
 import { tcpConnect, type TcpProbe } from '../../harness/checks/probes/tcp-probe.ts';
+import { observationKey } from '../../harness/scenario/observation-key.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
 import { SovhError } from '../../harness/util/sovh-error.ts';
 import { waitUntil } from '../../harness/util/wait-until.ts';
@@ -71,6 +77,46 @@ export async function observeConnectAttempts(
     })),
   );
   return context.observe('connect-attempts', { phase, host: host.name, attempts });
+}
+
+export interface DatagramAttempt extends DatagramProbe {
+  /** What the scenario means this target to be. */
+  role: string;
+  /** The UDP port; 0 for ICMP. */
+  port: number;
+}
+
+export interface DatagramAttempts {
+  phase: string;
+  host: string;
+  attempts: DatagramAttempt[];
+}
+
+export const datagramAttempts = observationKey<DatagramAttempts>('datagram-attempts');
+
+/**
+ * Sends UDP datagrams and ICMP echo requests from the host's machine (the harness's probe in its
+ * network namespace: through the host's own routes and firewall) and records what the sender saw.
+ * What arrived is read at the targets; this is the sending side's view.
+ */
+export async function observeDatagramAttempts(
+  context: ScenarioContext,
+  host: HostVm,
+  phase: string,
+  targets: readonly { role: string; proto: 'udp' | 'icmp'; address: string; port?: number }[],
+): Promise<DatagramAttempts> {
+  const probe = await machineProbe(context.world, host.machine);
+  const attempts = await Promise.all(
+    targets.map(async (t): Promise<DatagramAttempt> => {
+      const port = t.proto === 'udp' ? (t.port ?? 0) : 0;
+      const sent =
+        t.proto === 'udp'
+          ? await udpSend(probe, t.address, port, `sovh-egress-${phase}`)
+          : await icmpEcho(probe, t.address);
+      return { ...sent, role: t.role, port };
+    }),
+  );
+  return context.observe(datagramAttempts, { phase, host: host.name, attempts });
 }
 
 export interface EndpointRecord {

@@ -15,6 +15,8 @@ export const endpointOptions = z
     tcpPorts: z.array(port).default([443]),
     /** UDP ports it records datagrams on (and answers). */
     udpPorts: z.array(port).default([]),
+    /** Record every ICMP message it receives (echo requests included; the kernel answers them). */
+    icmp: z.boolean().default(false),
     /** Also serve iperf3 (port 5201) for throughput measurements. */
     iperf: z.boolean().default(false),
     /**
@@ -27,13 +29,17 @@ export const endpointOptions = z
 
 export type EndpointOptions = z.output<typeof endpointOptions>;
 
-/** One connection (TCP) or datagram (UDP) the endpoint received, as it wrote it down. */
+/** One connection (TCP), datagram (UDP) or ICMP message the endpoint received, as it wrote it down. */
 export interface EndpointConnection {
   at: string;
-  proto: 'tcp' | 'udp';
+  proto: 'tcp' | 'udp' | 'icmp';
+  /** The TCP or UDP port; 0 for ICMP. */
   port: number;
   peer: string;
   peerPort: number;
+  /** ICMP only: the message's type (8: echo request) and code. */
+  icmpType?: number;
+  icmpCode?: number;
 }
 
 export const iperfPort = 5201;
@@ -113,14 +119,17 @@ export const endpointKind: SimKind<EndpointOptions> = {
       options.tcpPorts.join(','),
       '--udp',
       options.udpPorts.join(','),
+      '--icmp',
+      options.icmp ? 'yes' : 'no',
     ];
     const container = await session
       .container(image, service.name)
       .withNode(service.name, 'endpoint')
       .withCommandChannel()
       .withNetwork(network.name, network.address, [service.name])
-      // NET_ADMIN: the world gives it routes back to the zones that reach it.
-      .withCapabilities('NET_ADMIN')
+      // NET_ADMIN: the world gives it routes back to the zones that reach it. NET_RAW: the raw
+      // socket that records ICMP (named, not left to the engine's defaults).
+      .withCapabilities('NET_ADMIN', 'NET_RAW')
       .withInit()
       .withCommand([
         'sh',
@@ -138,6 +147,7 @@ export const endpointKind: SimKind<EndpointOptions> = {
     return new StartedEndpoint(service.name, network.address, container, options, {
       tcp: options.tcpPorts.join(',') || '-',
       udp: options.udpPorts.join(',') || '-',
+      icmp: options.icmp ? 'recorded' : 'no',
       iperf: options.iperf ? String(iperfPort) : 'no',
     });
   },

@@ -3,6 +3,7 @@ export * from './audit-evidence.ts';
 export * from './bmc-probe.ts';
 export * from './custody-evidence.ts';
 export * from './data-at-rest.ts';
+export * from './datagram-probe.ts';
 export * from './disk-forensics.ts';
 export * from './envelope-inspection.ts';
 export * from './hsm-calls.ts';

@@ -1,0 +1,108 @@
+import type { StartedContainer } from '../../runtime/started-container.ts';
+
+/** One UDP datagram or ICMP echo request sent from a container, and what came of it. */
+export interface DatagramProbe {
+  from: string;
+  proto: 'udp' | 'icmp';
+  /** `address:port` for UDP, the address for ICMP. */
+  target: string;
+  /** The kernel took the packet (a fence that drops in OUTPUT makes the send fail with EPERM). */
+  sent: boolean;
+  /** An answer came back (the target's reply, or the echo reply). */
+  answered: boolean;
+  detail: string;
+}
+
+/**
+ * Sends one datagram and waits for one answer. Python, not nc: the send's own error (EPERM from a
+ * dropping OUTPUT chain) is told apart from a silent drop further on.
+ */
+const udpScript = `
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(float(sys.argv[3]))
+try:
+    s.sendto(sys.argv[4].encode(), (sys.argv[1], int(sys.argv[2])))
+except OSError as e:
+    print("SEND_ERROR", e)
+    sys.exit(0)
+try:
+    print("ANSWERED", s.recv(512).decode(errors="replace").strip())
+except socket.timeout:
+    print("NO_ANSWER")
+except OSError as e:
+    print("RECV_ERROR", e)
+`;
+
+/** What the UDP script printed, as a probe result (pure; exported for its unit test). */
+export function readUdpOutput(
+  output: string,
+  from: string,
+  target: string,
+  timeoutSeconds: number,
+): DatagramProbe {
+  const line = output.trim().split('\n').pop() ?? '';
+  const [word = '', ...rest] = line.split(' ');
+  const text = rest.join(' ');
+  const sent = word === 'ANSWERED' || word === 'NO_ANSWER' || word === 'RECV_ERROR';
+  const detail =
+    word === 'ANSWERED'
+      ? `answered: ${text}`
+      : word === 'NO_ANSWER'
+        ? `sent; no answer within ${timeoutSeconds}s`
+        : word === 'SEND_ERROR'
+          ? `send refused: ${text}`
+          : word === 'RECV_ERROR'
+            ? `sent; ${text}`
+            : `probe printed "${line}"`;
+  return { from, proto: 'udp', target, sent, answered: word === 'ANSWERED', detail };
+}
+
+/** Sends one UDP datagram (the payload names the sender) from a container and waits for an answer. */
+export async function udpSend(
+  from: StartedContainer,
+  address: string,
+  port: number,
+  payload: string,
+  timeoutSeconds = 2,
+): Promise<DatagramProbe> {
+  const result = await from.exec(
+    ['python3', '-c', udpScript, address, String(port), String(timeoutSeconds), payload],
+    { timeoutMs: (timeoutSeconds + 5) * 1000 },
+  );
+  // The script catches its own errors; only a crashed interpreter leaves stdout empty.
+  return readUdpOutput(
+    result.stdout.trim() !== '' ? result.stdout : result.stderr,
+    from.nodeName,
+    `${address}:${port}`,
+    timeoutSeconds,
+  );
+}
+
+/** What one `ping -c 1` printed, as a probe result (pure; exported for its unit test). */
+export function readPingOutput(output: string, from: string, address: string): DatagramProbe {
+  const refused = /sendmsg: (.*)|connect: (.*)/.exec(output);
+  const received = /(\d+) (?:packets )?received/.exec(output);
+  const answered = received !== null && Number(received[1]) > 0;
+  const sent = refused === null && /(\d+) packets transmitted/.test(output);
+  const detail = answered
+    ? 'echo reply received'
+    : refused !== null
+      ? `send refused: ${(refused[1] ?? refused[2] ?? '').trim()}`
+      : sent
+        ? 'sent; no echo reply'
+        : `ping printed "${output.trim().split('\n').pop() ?? ''}"`;
+  return { from, proto: 'icmp', target: address, sent, answered, detail };
+}
+
+/** Sends one ICMP echo request from a container (needs NET_RAW and ping) and waits for the reply. */
+export async function icmpEcho(
+  from: StartedContainer,
+  address: string,
+  timeoutSeconds = 2,
+): Promise<DatagramProbe> {
+  const result = await from.exec(['ping', '-n', '-c', '1', '-W', String(timeoutSeconds), address], {
+    timeoutMs: (timeoutSeconds + 5) * 1000,
+  });
+  return readPingOutput(`${result.stdout}\n${result.stderr}`, from.nodeName, address);
+}
