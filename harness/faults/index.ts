@@ -5,5 +5,6 @@ export * from './crypto-policy-cap.ts';
 export * from './fault.ts';
 export * from './hsm-cable-cut.ts';
 export * from './mains-failure.ts';
+export * from './resolver-outage.ts';
 export * from './vm-migration.ts';
 export * from './primary-key-replacement.ts';

@@ -2,7 +2,8 @@ import { captureExcerpt, exchangeCaptureOf } from '../network-world/exchange-cap
 import { lastObservation, type Check } from '../../harness/checks/check.ts';
 import { verdictOf } from '../../harness/checks/verdict.ts';
 import type { History } from '../../harness/scenario/history.ts';
-import type { Lookup, ResolverRecord } from './dns-evidence.ts';
+import { withPositiveControl } from '../../harness/checks/positive-control.ts';
+import { dnsControl, outageLookups, type Lookup, type ResolverRecord } from './dns-evidence.ts';
 
 /** The names the host looks up, and what the sovereign resolver answers for them. */
 export const sovereignRecords: Record<string, string> = {
@@ -75,27 +76,91 @@ export const dnsChecks: Check[] = [
   {
     name: 'foreign-resolver-receives-nothing',
     description:
-      'The foreign (global) resolver logs zero queries from the sovereign zone, and no DNS packet from the zone crosses the exchange',
+      "The foreign (global) resolver logs no query from the sovereign zone but the harness's own control query, and no other DNS packet from the zone crosses the exchange, also while the sovereign resolver is down; judged only once the log and the capture saw the control query",
     verify(history) {
       const global = resolver(history, 'global-dns');
       const capture = exchangeCaptureOf(history);
-      const observed = `global-dns logged ${global.fromZone.length} query(ies) from the zone; ${capture.router} captured ${capture.packets} DNS packet(s) (${capture.filter})`;
-      return verdictOf(
-        global.fromZone.length === 0 && capture.packets === 0,
-        'no query from the zone reached the foreign resolver',
-        observed,
+      const control = lastObservation(history, dnsControl).data;
+      const controlLogged = global.fromZone.some(
+        (q) => q.client === control.source && q.name === `${control.name}.`,
+      );
+      const controlAtExchange = capture.sources[control.source] ?? 0;
+      return withPositiveControl(
         {
-          expected: '0 queries at global-dns and 0 DNS packets from the zone at the exchange',
-          observed,
-          evidence: [
+          seen: controlLogged && controlAtExchange > 0,
+          what: `the control query for ${control.name} from ${control.from} (${control.source}): ${controlLogged ? 'logged' : 'NOT in the global-dns query log'}, ${controlAtExchange} packet(s) at ${capture.router}`,
+        },
+        () => {
+          const leaked = global.fromZone.filter((q) => q.client !== control.source);
+          const crossed = capture.packets - controlAtExchange;
+          const observed = `global-dns logged ${leaked.length} query(ies) from the zone besides the control; ${capture.router} captured ${crossed} DNS packet(s) from the zone besides the control's ${controlAtExchange} (${capture.filter})`;
+          return verdictOf(
+            leaked.length === 0 && crossed === 0,
+            'no query from the zone reached the foreign resolver',
+            observed,
             {
-              source: 'global-dns query log',
-              excerpt:
-                global.fromZone.map((q) => `${q.client} ${q.name} ${q.type}`).join('\n') ||
-                '(none)',
+              expected: `0 queries at global-dns and 0 DNS packets from the zone at the exchange, besides the control from ${control.source}`,
+              observed,
+              evidence: [
+                {
+                  source: 'global-dns query log',
+                  excerpt:
+                    global.fromZone.map((q) => `${q.client} ${q.name} ${q.type}`).join('\n') ||
+                    '(none)',
+                },
+                captureExcerpt(capture),
+              ],
             },
-            captureExcerpt(capture),
-          ],
+          );
+        },
+      );
+    },
+  },
+  {
+    name: 'lookups-fail-closed-while-sovereign-down',
+    description:
+      "While the sovereign resolver is down (confirmed from the zone), no lookup on the host gets an answer: not through resolv.conf (dig, and getent with the C library's fallbacks), not from a query sent straight to the foreign resolver",
+    verify(history) {
+      const outage = lastObservation(history, outageLookups).data;
+      const sovereign = resolver(history, 'sovereign-dns');
+      return withPositiveControl(
+        {
+          seen: outage.confirmDown.status === 'TIMEOUT',
+          what: `the outage of ${outage.resolver}: the zone's observer got ${outage.confirmDown.status} from it`,
+        },
+        () => {
+          const answered = [
+            ...outage.lookups
+              .filter((l) => l.status !== 'TIMEOUT')
+              .map(
+                (l) => `dig ${l.name}: ${l.status} ${l.answers.join(',') || '-'} from ${l.server}`,
+              ),
+            ...outage.libc
+              .filter((l) => l.resolved)
+              .map((l) => `getent ${l.name}: ${l.addresses.join(',')}`),
+            ...(outage.direct.status === 'TIMEOUT'
+              ? []
+              : [
+                  `dig @${outage.directServer} ${outage.direct.name}: ${outage.direct.status} ${outage.direct.answers.join(',') || '-'}`,
+                ]),
+          ];
+          const observed = `${describe(outage.lookups)}; getent: ${outage.libc.map((l) => `${l.name} ${l.resolved ? l.addresses.join(',') : 'not resolved'}`).join('; ')}; straight to ${outage.directServer}: ${outage.direct.status}`;
+          return verdictOf(
+            answered.length === 0 && outage.lookups.length > 0 && outage.libc.length > 0,
+            `with ${sovereign.address} down, every lookup on the host failed closed`,
+            `the host got answers with the sovereign resolver down: ${answered.join('; ')}`,
+            {
+              expected: `no answer to any lookup while ${outage.resolver} (${sovereign.address}) is down`,
+              observed,
+              evidence: [
+                {
+                  source:
+                    "dig and getent in the host's namespace (machine probe), during the outage",
+                  excerpt: observed,
+                },
+              ],
+            },
+          );
         },
       );
     },

@@ -3,6 +3,9 @@ import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts
 import type { HostVm } from '../../harness/world/host-vm.ts';
 import type { ResolverQuery } from '../../sims/resolver/unbound-config.ts';
 import { asResolver } from '../../sims/resolver/resolver.ts';
+import { observationKey } from '../../harness/scenario/observation-key.ts';
+import type { StartedContainer } from '../../harness/runtime/started-container.ts';
+import { observerAddress } from '../network-world/control-traffic.ts';
 
 export interface Lookup {
   name: string;
@@ -13,7 +16,8 @@ export interface Lookup {
   server: string;
 }
 
-function parseDig(name: string, output: string): Lookup {
+/** dig's answer as a lookup (pure; exported for its unit test). */
+export function parseDig(name: string, output: string): Lookup {
   const status = /status: ([A-Z]+)/.exec(output)?.[1] ?? 'TIMEOUT';
   const server = /^;; SERVER: ([\d.]+)#/m.exec(output)?.[1] ?? '';
   const answers = output
@@ -67,4 +71,133 @@ export async function observeResolvers(
       fromZone: await resolver.queriesFrom(zoneCidrs),
     } satisfies ResolverRecord);
   }
+}
+
+/** One dig: through resolv.conf (no server named) or straight to `server`. */
+async function dig(
+  from: StartedContainer,
+  name: string,
+  server?: string,
+  timeSeconds = 2,
+): Promise<Lookup> {
+  const result = await from.exec(
+    [
+      'dig',
+      `+time=${timeSeconds}`,
+      '+tries=1',
+      ...(server === undefined ? [] : [`@${server}`]),
+      name,
+      'A',
+    ],
+    { timeoutMs: 30_000 },
+  );
+  return parseDig(name, result.stdout);
+}
+
+/** The harness's own query to a resolver, sent on purpose from a zone's observer. */
+export interface DnsControl {
+  from: string;
+  /** The observer's address, from the harness's topology. */
+  source: string;
+  resolver: string;
+  name: string;
+  lookup: Lookup;
+}
+
+export const dnsControl = observationKey<DnsControl>('dns-control');
+
+/**
+ * The positive control of a query log and of the exchange capture: a query for a name made for
+ * the run, sent by a zone's observer (not the stack) straight to a resolver, across the routers a
+ * leaked query would cross. A log or capture that misses it proves nothing by its silence.
+ */
+export async function sendControlQuery(
+  context: ScenarioContext,
+  zone: string,
+  resolverName: string,
+  name: string,
+): Promise<DnsControl> {
+  const observer = context.world.observer(zone);
+  const resolver = asResolver(context.world.sim(resolverName));
+  return context.observe(dnsControl, {
+    from: observer.nodeName,
+    source: observerAddress(context.world, zone),
+    resolver: resolverName,
+    name,
+    lookup: await dig(observer, name, resolver.address),
+  });
+}
+
+/** A lookup through the C library (getent), as the host's programs resolve. */
+export interface LibcLookup {
+  name: string;
+  resolved: boolean;
+  addresses: string[];
+}
+
+export interface OutageLookups {
+  host: string;
+  /** The resolver that was down, and what the zone's observer got from it meanwhile. */
+  resolver: string;
+  confirmDown: Lookup;
+  /** dig through the host's resolv.conf. */
+  lookups: Lookup[];
+  /** getent through the host's resolv.conf and the C library's fallback rules. */
+  libc: LibcLookup[];
+  /** A program with a resolver of its own: a query straight to the foreign resolver. */
+  direct: Lookup;
+  directServer: string;
+}
+
+export const outageLookups = observationKey<OutageLookups>('outage-lookups');
+
+/**
+ * While a resolver is down: the zone's observer confirms it no longer answers (else the lookups
+ * prove nothing about an outage); then, from the host's machine, names are looked up through the
+ * host's resolv.conf (dig, and getent as the C library does it, fallbacks included) and straight
+ * at the foreign resolver, as a program with a built-in fallback resolver would.
+ */
+export async function observeOutageLookups(
+  context: ScenarioContext,
+  host: HostVm,
+  options: {
+    down: string;
+    foreign: string;
+    zone: string;
+    names: readonly string[];
+    canary: string;
+  },
+): Promise<OutageLookups> {
+  const down = asResolver(context.world.sim(options.down));
+  const foreign = asResolver(context.world.sim(options.foreign));
+  const confirmDown = await dig(
+    context.world.observer(options.zone),
+    options.canary,
+    down.address,
+    1,
+  );
+  const probe = await machineProbe(context.world, host.machine);
+  const [lookups, libc, direct] = await Promise.all([
+    Promise.all(options.names.map((name) => dig(probe, name))),
+    Promise.all(
+      options.names.map(async (name): Promise<LibcLookup> => {
+        const result = await probe.exec(['getent', 'hosts', name], { timeoutMs: 30_000 });
+        const addresses = result.stdout
+          .split('\n')
+          .map((l) => l.trim().split(/\s+/)[0] ?? '')
+          .filter((a) => a !== '');
+        return { name, resolved: result.exitCode === 0 && addresses.length > 0, addresses };
+      }),
+    ),
+    dig(probe, options.names[0] ?? options.canary, foreign.address),
+  ]);
+  return context.observe(outageLookups, {
+    host: host.name,
+    resolver: options.down,
+    confirmDown,
+    lookups,
+    libc,
+    direct,
+    directServer: foreign.address,
+  });
 }

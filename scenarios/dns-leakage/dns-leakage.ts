@@ -1,12 +1,19 @@
 import { observeExchangeCapture } from '../network-world/exchange-capture.ts';
+import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
+import { resolverOutage } from '../../harness/faults/resolver-outage.ts';
 import { fileURLToPath } from 'node:url';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
 import { asRouter } from '../../sims/router/started-router.ts';
 import { awaitNetworkControls } from '../network-world/network-evidence.ts';
 import { borderRouters, borderZones, networkZones } from '../network-world/network-zones.ts';
 import { dnsChecks, globalOnlyName, sovereignRecords } from './dns-checks.ts';
-import { observeLookups, observeResolvers } from './dns-evidence.ts';
+import {
+  observeLookups,
+  observeOutageLookups,
+  observeResolvers,
+  sendControlQuery,
+} from './dns-evidence.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const zoneCidrs = networkZones.sovereign.cidrs;
@@ -14,8 +21,10 @@ const zoneCidrs = networkZones.sovereign.cidrs;
 /**
  * The manual's Section C: names resolve only through sovereign resolvers. The network offers the
  * host a foreign "global" resolver as well (listed first, as a careless DHCP server would); the
- * stack must not use it. What each resolver received is read from its own query log, and DNS
- * packets are counted at the exchange.
+ * stack must not use it, also when the sovereign resolver goes down: then lookups fail closed,
+ * through resolv.conf and for a program that asks the foreign resolver by itself. What each
+ * resolver received is read from its own query log, and DNS packets are counted at the exchange;
+ * both count only because they saw the query the harness sent the foreign resolver on purpose.
  */
 export default defineScenario({
   name: 'dns-leakage',
@@ -57,9 +66,26 @@ export default defineScenario({
       zone: 'foreign',
       filter: `port 53 and src net ${zoneCidrs[0] ?? ''}`,
     });
+    const canary = (label: string) =>
+      `sovh-${label}-${randomBytes(6).toString('hex')}.control.example`;
+    await context.step(
+      "ask the foreign resolver on purpose from the zone's observer (positive control)",
+      () => sendControlQuery(context, 'sovereign', 'global-dns', canary('control')),
+    );
     await context.step('resolve names on the host', () =>
       observeLookups(context, vm, [...Object.keys(sovereignRecords), globalOnlyName]),
     );
+    const heal = await context.inject(resolverOutage('sovereign-dns'));
+    await context.step('resolve names on the host while the sovereign resolver is down', () =>
+      observeOutageLookups(context, vm, {
+        down: 'sovereign-dns',
+        foreign: 'global-dns',
+        zone: 'sovereign',
+        names: Object.keys(sovereignRecords),
+        canary: canary('outage'),
+      }),
+    );
+    await heal();
     await context.step('read what each resolver received', async () => {
       await observeResolvers(context, ['sovereign-dns', 'global-dns'], zoneCidrs);
       const seen = await capture.stop();
@@ -77,6 +103,27 @@ export default defineScenario({
         'names-resolve-through-sovereign-resolver',
       ],
       stackPatch: join(here, 'mutants', 'foreign-resolver-listed.patch'),
+    },
+    {
+      name: 'foreign-fallback-resolver',
+      description:
+        'The stack keeps the offered foreign resolver as a fallback after the sovereign one (sorted instead of filtered), in resolv.conf and in the fence: the sovereign resolver answers first while it is up',
+      expectFailing: [
+        'foreign-resolver-receives-nothing',
+        'lookups-fail-closed-while-sovereign-down',
+        'resolv-conf-names-sovereign-only',
+      ],
+      stackPatch: join(here, 'mutants', 'foreign-fallback-resolver.patch'),
+    },
+    {
+      name: 'fence-opens-offered-resolvers',
+      description:
+        'The fence accepts DNS to every resolver the network offers, not only the sovereign ones; resolv.conf stays sovereign-only',
+      expectFailing: [
+        'foreign-resolver-receives-nothing',
+        'lookups-fail-closed-while-sovereign-down',
+      ],
+      stackPatch: join(here, 'mutants', 'fence-opens-offered-resolvers.patch'),
     },
   ],
 });

@@ -69,6 +69,25 @@ export class StartedResolver implements StartedSim {
     await applyStaticRoutes(this.container, routes);
   }
 
+  /**
+   * An outage: from now on no query reaches unbound (port 53 dropped in the resolver's own
+   * namespace, as a dead or cut-off resolver looks to its clients: no answer at all). Queries
+   * that do not arrive are not in the query log either. `answerAgain` ends it.
+   */
+  async stopAnswering(): Promise<void> {
+    await this.container.sh(
+      'iptables -N SOVH_OUTAGE 2>/dev/null; iptables -F SOVH_OUTAGE && ' +
+        'iptables -A SOVH_OUTAGE -p udp --dport 53 -j DROP && ' +
+        'iptables -A SOVH_OUTAGE -p tcp --dport 53 -j DROP && ' +
+        '(iptables -C INPUT -j SOVH_OUTAGE 2>/dev/null || iptables -I INPUT -j SOVH_OUTAGE)',
+      { timeoutMs: 10_000 },
+    );
+  }
+
+  async answerAgain(): Promise<void> {
+    await this.container.sh('iptables -F SOVH_OUTAGE 2>/dev/null; true', { timeoutMs: 10_000 });
+  }
+
   /** Every query received so far, oldest first. */
   async queries(): Promise<ResolverQuery[]> {
     const result = await this.container.exec(['cat', queryLog], { timeoutMs: 10_000 });
