@@ -29,7 +29,7 @@ const zoneCidrs = networkZones.sovereign.cidrs;
 export default defineScenario({
   name: 'dns-leakage',
   description:
-    'Names resolve through the sovereign resolver; the foreign resolver receives zero queries from the zone',
+    'Names resolve through the sovereign resolver; the foreign resolver receives zero queries from the zone, also while the sovereign resolver is down',
   needs: [],
   sections: ['dns'],
   topology: {

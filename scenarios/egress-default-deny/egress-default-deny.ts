@@ -33,7 +33,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 export default defineScenario({
   name: 'egress-default-deny',
   description:
-    'OUTPUT policy DROP: domestic targets and the sovereign API reachable, foreign endpoints receive zero connections',
+    'OUTPUT policy DROP: domestic targets and the sovereign API reachable, foreign endpoints receive nothing over TCP, UDP or ICMP',
   needs: [],
   sections: ['egress'],
   topology: {
