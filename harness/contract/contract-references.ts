@@ -68,7 +68,7 @@ function literalsOf(source: string): string[] {
  * names, HTTP fields, and the KMIP client configuration keys the contract names.
  */
 const notAMarker =
-  /^(?:CAP_|NET_|SYS_|AUDIT_(?:CONTROL|READ|WRITE)$|LINUX_|IPC_|TPM2B?_|AF_|HTTP_|KMIP_SERVER_ADDRESS$|CERT_PATH$|KEY_PATH$|CA_PATH$)/;
+  /^(?:CAP_|NET_|SYS_|AUDIT_(?:CONTROL|READ|WRITE)$|LINUX_|IPC_|TPM2B?_|AF_|SOCK_|HTTP_|KMIP_SERVER_ADDRESS$|CERT_PATH$|KEY_PATH$|CA_PATH$)/;
 
 /** The harness's own error codes in a source (`new SovhError('CODE'`, `code: 'CODE'`). */
 function harnessCodesOf(code: string): Set<string> {

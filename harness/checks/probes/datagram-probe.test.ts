@@ -11,18 +11,18 @@ describe('reading a UDP probe', () => {
       answered: true,
       detail: 'answered: ENDPOINT foreign-api 53',
     });
-    expect(readUdpOutput('NO_ANSWER\n', 'p', 't', 2)).toMatchObject({
+    expect(readUdpOutput('SILENT\n', 'p', 't', 2)).toMatchObject({
       sent: true,
       answered: false,
       detail: 'sent; no answer within 2s',
     });
-    expect(
-      readUdpOutput('SEND_ERROR [Errno 1] Operation not permitted\n', 'p', 't', 2),
-    ).toMatchObject({
-      sent: false,
-      answered: false,
-      detail: 'send refused: [Errno 1] Operation not permitted',
-    });
+    expect(readUdpOutput('REFUSED [Errno 1] Operation not permitted\n', 'p', 't', 2)).toMatchObject(
+      {
+        sent: false,
+        answered: false,
+        detail: 'send refused: [Errno 1] Operation not permitted',
+      },
+    );
   });
 
   it('never reads a crashed probe as sent', () => {

@@ -24,14 +24,14 @@ s.settimeout(float(sys.argv[3]))
 try:
     s.sendto(sys.argv[4].encode(), (sys.argv[1], int(sys.argv[2])))
 except OSError as e:
-    print("SEND_ERROR", e)
+    print("REFUSED", e)
     sys.exit(0)
 try:
     print("ANSWERED", s.recv(512).decode(errors="replace").strip())
 except socket.timeout:
-    print("NO_ANSWER")
+    print("SILENT")
 except OSError as e:
-    print("RECV_ERROR", e)
+    print("RECVFAILED", e)
 `;
 
 /** What the UDP script printed, as a probe result (pure; exported for its unit test). */
@@ -44,15 +44,15 @@ export function readUdpOutput(
   const line = output.trim().split('\n').pop() ?? '';
   const [word = '', ...rest] = line.split(' ');
   const text = rest.join(' ');
-  const sent = word === 'ANSWERED' || word === 'NO_ANSWER' || word === 'RECV_ERROR';
+  const sent = word === 'ANSWERED' || word === 'SILENT' || word === 'RECVFAILED';
   const detail =
     word === 'ANSWERED'
       ? `answered: ${text}`
-      : word === 'NO_ANSWER'
+      : word === 'SILENT'
         ? `sent; no answer within ${timeoutSeconds}s`
-        : word === 'SEND_ERROR'
+        : word === 'REFUSED'
           ? `send refused: ${text}`
-          : word === 'RECV_ERROR'
+          : word === 'RECVFAILED'
             ? `sent; ${text}`
             : `probe printed "${line}"`;
   return { from, proto: 'udp', target, sent, answered: word === 'ANSWERED', detail };
