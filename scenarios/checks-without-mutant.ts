@@ -14,10 +14,6 @@ export const checksWithoutMutant: Record<string, Record<string, string>> = {
     'primary-key-recorded': notYetShownToFail,
     'recovers-after-heal': notYetShownToFail,
   },
-  'egress-default-deny': {
-    'domestic-and-sovereign-api-reachable': notYetShownToFail,
-    'sovereign-api-only-on-443': notYetShownToFail,
-  },
   'config-immutability': {
     'writable-once-unflagged': notYetShownToFail,
   },

@@ -157,10 +157,21 @@ export default defineScenario({
       stackPatch: join(here, 'mutants', 'icmp-egress-open.patch'),
     },
     {
+      name: 'sovereign-api-rule-sport',
+      description:
+        "The sovereign API's egress rule matches the source port (copied from the inbound reply rule) instead of the destination port: the host cannot reach the API it is allowed",
+      expectFailing: ['domestic-and-sovereign-api-reachable'],
+      stackPatch: join(here, 'mutants', 'sovereign-api-rule-sport.patch'),
+    },
+    {
       name: 'output-policy-accept',
       description:
         'The fence is loaded with OUTPUT policy ACCEPT: anything not explicitly allowed leaves anyway',
-      expectFailing: ['foreign-endpoints-receive-nothing', 'output-policy-drop'],
+      expectFailing: [
+        'foreign-endpoints-receive-nothing',
+        'output-policy-drop',
+        'sovereign-api-only-on-443',
+      ],
       stackPatch: join(here, 'mutants', 'output-policy-accept.patch'),
     },
   ],
