@@ -119,6 +119,15 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     });
 
   program
+    .command('faults')
+    .description('list the faults `sovh inject` can apply, with their parameters and heals')
+    .option('--json', 'print as JSON')
+    .action(async (options: { json?: boolean }) => {
+      const { faultsCommand } = await import('./commands/faults-command.ts');
+      setExitCode(faultsCommand(options));
+    });
+
+  program
     .command('report')
     .description("render a run's report.html again from its results.json")
     .argument('<run-dir>', 'the run folder, e.g. reports/20261126-141530-a1b2')

@@ -8,3 +8,6 @@ export * from './mains-failure.ts';
 export * from './resolver-outage.ts';
 export * from './vm-migration.ts';
 export * from './primary-key-replacement.ts';
+export * from './cooling-failure.ts';
+export * from './fault-registry.ts';
+export * from './machine-power.ts';

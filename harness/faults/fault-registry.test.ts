@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { isSovhError } from '../util/sovh-error.ts';
+import type { WorldNodes } from './fault-parameters.ts';
+import { faultNames, faultType, faultTypes, resolveFaultParameters } from './fault-registry.ts';
+
+const nodes: WorldNodes = {
+  hsm: ['hsm-a', 'hsm-b'],
+  ups: ['ups1'],
+  router: [],
+  machine: ['rack1', 'rack2'],
+  'bmc-machine': ['rack1'],
+  host: ['vm1'],
+  zone: ['sovereign', 'foreign'],
+};
+
+function thrown(action: () => unknown): { code: string; message: string } {
+  try {
+    action();
+  } catch (error) {
+    if (isSovhError(error)) return { code: error.code, message: error.message };
+    throw error;
+  }
+  throw new Error('expected an error');
+}
+
+describe('the fault registry', () => {
+  it('holds every fault the scenarios use, each with a description, a heal and described parameters', () => {
+    expect(faultNames()).toEqual(
+      expect.arrayContaining([
+        'hsm-cut',
+        'mains-failure',
+        'cooling-failure',
+        'machine-power-off',
+        'boot-chain-change',
+        'vm-migration',
+        'crypto-policy-cap',
+        'route-leak',
+        'route-withdrawal',
+        'foreign-address',
+      ]),
+    );
+    expect(new Set(faultNames()).size).toBe(faultTypes.length);
+    for (const type of faultTypes) {
+      expect(type.description.length, type.name).toBeGreaterThan(10);
+      expect(type.heals.length, type.name).toBeGreaterThan(5);
+      for (const [name, spec] of Object.entries(type.parameters)) {
+        expect(spec.description.length, `${type.name} --${name}`).toBeGreaterThan(3);
+        expect(spec.type.length, `${type.name} --${name}`).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('names the known faults for an unknown one', () => {
+    const error = thrown(() => faultType('hsm-cutt'));
+    expect(error.code).toBe('UNKNOWN_FAULT');
+    expect(error.message).toContain('unknown fault "hsm-cutt"');
+    expect(error.message).toContain('hsm-cut, mains-failure');
+    expect(error.message).toContain('npx sovh faults');
+  });
+
+  it('builds the same fault a scenario injects, named by its parameters', () => {
+    const type = faultType('hsm-cut');
+    const values = resolveFaultParameters(type, { hsm: 'hsm-b' }, nodes);
+    expect(values).toEqual({ hsm: 'hsm-b' });
+    const fault = type.make(values, undefined as never);
+    expect(fault.name).toBe('hsm-cable-cut-hsm-b');
+  });
+
+  it('defaults a node parameter to the only node of its kind, and other parameters to their defaults', () => {
+    expect(resolveFaultParameters(faultType('mains-failure'), {}, nodes)).toEqual({ ups: 'ups1' });
+    expect(resolveFaultParameters(faultType('cooling-failure'), {}, nodes)).toEqual({
+      machine: 'rack1',
+      state: 'off',
+    });
+  });
+
+  it('asks for a node parameter when the world has several of its kind', () => {
+    const error = thrown(() => resolveFaultParameters(faultType('hsm-cut'), {}, nodes));
+    expect(error.code).toBe('BAD_FAULT_PARAMETER');
+    expect(error.message).toContain('needs --hsm');
+    expect(error.message).toContain('hsm-a, hsm-b');
+  });
+
+  it('says when the world has no node of the kind a fault needs', () => {
+    const error = thrown(() =>
+      resolveFaultParameters(faultType('route-withdrawal'), { prefix: '10.40.0.0/16' }, nodes),
+    );
+    expect(error.code).toBe('FAULT_NOT_APPLICABLE');
+    expect(error.message).toContain('needs a router simulator (--router)');
+  });
+
+  it('refuses a node the world does not have, naming those it has', () => {
+    const error = thrown(() =>
+      resolveFaultParameters(faultType('hsm-cut'), { hsm: 'hsm-z' }, nodes),
+    );
+    expect(error.code).toBe('UNKNOWN_NODE');
+    expect(error.message).toContain('no HSM simulator named "hsm-z"');
+    expect(error.message).toContain('hsm-a, hsm-b');
+  });
+
+  it('refuses an unknown parameter, naming the parameters the fault has', () => {
+    const error = thrown(() =>
+      resolveFaultParameters(faultType('hsm-cut'), { hsm: 'hsm-a', speed: '3' }, nodes),
+    );
+    expect(error.code).toBe('BAD_FAULT_PARAMETER');
+    expect(error.message).toBe(
+      'fault hsm-cut has no parameter --speed; its parameters: --hsm <hsm>',
+    );
+  });
+
+  it('refuses a value its schema refuses, with the parameter and what it should be', () => {
+    const choice = thrown(() =>
+      resolveFaultParameters(faultType('cooling-failure'), { state: 'melted' }, nodes),
+    );
+    expect(choice.message).toMatch(
+      /^--state "melted" is not a valid off\|degraded for fault cooling-failure/,
+    );
+    const prefix = thrown(() =>
+      resolveFaultParameters(faultType('route-withdrawal'), { router: 'r', prefix: '10.40' }),
+    );
+    expect(prefix.message).toContain('give it like 10.40.0.0/16');
+  });
+
+  it('reads a list given comma-separated, and needs required parameters without a world', () => {
+    expect(
+      resolveFaultParameters(faultType('route-leak'), {
+        router: 'ixp',
+        prefixes: '10.40.1.0/25, 10.40.1.128/25',
+      }),
+    ).toEqual({ router: 'ixp', prefixes: ['10.40.1.0/25', '10.40.1.128/25'] });
+    const missing = thrown(() =>
+      resolveFaultParameters(faultType('route-leak'), { router: 'ixp' }),
+    );
+    expect(missing.message).toContain('needs --prefixes <list of string (comma-separated)>');
+  });
+});

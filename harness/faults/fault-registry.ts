@@ -1,0 +1,262 @@
+import { SovhError } from '../util/sovh-error.ts';
+import type { World } from '../world/world.ts';
+import { leakRoutes, withdrawRoute } from './bgp-announcement.ts';
+import { changeBootChain } from './boot-chain-change.ts';
+import { coolingFailure } from './cooling-failure.ts';
+import { capSystemTls } from './crypto-policy-cap.ts';
+import type { Fault } from './fault.ts';
+import {
+  cidrPattern,
+  describeNodeKind,
+  ipv4Pattern,
+  parameter,
+  type ParameterSpec,
+  type WorldNodes,
+} from './fault-parameters.ts';
+import { foreignAddressOnMachine } from './foreign-address.ts';
+import { cutHsmCable } from './hsm-cable-cut.ts';
+import { machinePowerOff } from './machine-power.ts';
+import { mainsFailure } from './mains-failure.ts';
+import { migrateVm } from './vm-migration.ts';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each spec's own type is kept by defineFault
+type Specs = Record<string, ParameterSpec<any>>;
+type Values<P extends Specs> = { [K in keyof P]: P[K] extends ParameterSpec<infer T> ? T : never };
+
+/**
+ * A kind of fault, by name, with typed parameters: what `sovh faults` lists and `sovh inject`
+ * applies to a running world. `make` builds the same Fault a scenario passes to `context.inject`,
+ * so a fault applied by hand is recorded exactly as a scenario's.
+ */
+export interface FaultType {
+  name: string;
+  description: string;
+  /** What its heal undoes (and what it leaves). */
+  heals: string;
+  parameters: Readonly<Record<string, ParameterSpec<unknown>>>;
+  make(values: Readonly<Record<string, unknown>>, world: World): Fault;
+}
+
+function defineFault<P extends Specs>(definition: {
+  name: string;
+  description: string;
+  heals: string;
+  parameters: P;
+  make(values: Values<P>, world: World): Fault;
+}): FaultType {
+  return definition;
+}
+
+/** Every fault the scenarios use, by name. */
+export const faultTypes: readonly FaultType[] = [
+  defineFault({
+    name: 'hsm-cut',
+    description:
+      "cuts an HSM's cable: its p11-kit server stops and its hosts can no longer reach it",
+    heals: 'plugs the cable back in (same token and keys); hosts must recover by themselves',
+    parameters: { hsm: parameter.node('hsm', 'the HSM to cut') },
+    make: (v) => cutHsmCable(v.hsm),
+  }),
+  defineFault({
+    name: 'mains-failure',
+    description:
+      'the mains feeding a UPS fail: it goes on battery and drains; the cooling of every machine it feeds stops',
+    heals:
+      'brings the mains and the cooling back; a machine that went down stays down until powered on',
+    parameters: { ups: parameter.node('ups', 'the UPS whose mains fail') },
+    make: (v) => mainsFailure(v.ups),
+  }),
+  defineFault({
+    name: 'cooling-failure',
+    description: "the cooling of a machine's room fails or degrades: its temperatures climb",
+    heals: 'turns the cooling back on',
+    parameters: {
+      machine: parameter.node('bmc-machine', 'the machine whose room loses cooling'),
+      state: parameter.choice(['off', 'degraded'] as const, 'what is left of the cooling', 'off'),
+    },
+    make: (v) => coolingFailure(v.machine, v.state),
+  }),
+  defineFault({
+    name: 'machine-power-off',
+    description: 'a machine loses power: every host on it stops at once',
+    heals: 'powers the machine on: its TPM starts afresh (PCRs reset) and its hosts boot cold',
+    parameters: { machine: parameter.node('machine', 'the machine that loses power') },
+    make: (v) => machinePowerOff(v.machine),
+  }),
+  defineFault({
+    name: 'boot-chain-change',
+    description:
+      'power-cycles a machine with another boot chain: its firmware measures something else into PCR 7',
+    heals: 'power-cycles it again with its original boot chain',
+    parameters: {
+      machine: parameter.node('machine', 'the machine to power-cycle'),
+      chain: parameter.text('the boot chain it measures instead', {
+        default: 'secure-boot:vendor-db-2026:shim-15.8:grub-2.12-UNSIGNED:linux-6.1',
+      }),
+    },
+    make: (v) => changeBootChain(v.machine, v.chain),
+  }),
+  defineFault({
+    name: 'vm-migration',
+    description: 'restarts a VM, disks and all, on another machine (with its own TPM)',
+    heals: 'moves it back to the machine it came from',
+    parameters: {
+      host: parameter.node('host', 'the VM to move'),
+      machine: parameter.node('machine', 'the machine it moves to'),
+    },
+    make: (v) => migrateVm(v.host, v.machine),
+  }),
+  defineFault({
+    name: 'crypto-policy-cap',
+    description:
+      "caps a host's OpenSSL system defaults below TLS 1.3 and reboots it (the VM's boot bookkeeping is bypassed)",
+    heals: 'restores the configuration for the next boot; it does not reboot',
+    parameters: {
+      host: parameter.node('host', 'the host whose crypto policy is capped'),
+      'max-protocol': parameter.choice(
+        ['TLSv1.2', 'TLSv1.1', 'TLSv1'] as const,
+        'the highest protocol left',
+        'TLSv1.2',
+      ),
+    },
+    make: (v) => capSystemTls(v.host, v['max-protocol']),
+  }),
+  defineFault({
+    name: 'route-leak',
+    description: 'a router announces prefixes over BGP that it does not own',
+    heals: 'withdraws them again',
+    parameters: {
+      router: parameter.node('router', 'the router that leaks'),
+      prefixes: parameter.list('the prefixes it announces', {
+        pattern: cidrPattern,
+        example: '10.40.1.0/25',
+      }),
+    },
+    make: (v) => leakRoutes(v.router, v.prefixes),
+  }),
+  defineFault({
+    name: 'route-withdrawal',
+    description: 'a router withdraws a prefix it announces over BGP',
+    heals: 'announces it again',
+    parameters: {
+      router: parameter.node('router', 'the router that withdraws'),
+      prefix: parameter.text('the prefix withdrawn', {
+        pattern: cidrPattern,
+        example: '10.40.0.0/16',
+      }),
+    },
+    make: (v) => withdrawRoute(v.router, v.prefix),
+  }),
+  defineFault({
+    name: 'foreign-address',
+    description:
+      "a host's machine also answers on an address outside every domestic CIDR, reachable from a zone's observer",
+    heals: 'removes the address and the route',
+    parameters: {
+      host: parameter.node('host', 'the host whose machine gets the address'),
+      address: parameter.text('the foreign address', {
+        pattern: ipv4Pattern,
+        example: '10.80.0.200',
+      }),
+      zone: parameter.node('zone', "the zone whose observer calls the address (the host's zone)"),
+    },
+    make: (v, world) => {
+      const observer = world
+        .describe()
+        .nodes.find((n) => n.role === 'observer' && n.zone === v.zone);
+      if (observer === undefined)
+        throw new SovhError('UNKNOWN_NODE', `zone ${v.zone} has no observer in this world`);
+      return foreignAddressOnMachine({
+        host: v.host,
+        address: v.address,
+        clientZone: v.zone,
+        clientAddress: observer.address,
+      });
+    },
+  }),
+];
+
+export function faultNames(): string[] {
+  return faultTypes.map((f) => f.name);
+}
+
+/** A fault type by name; an unknown one is a bad-input error naming the known ones. */
+export function faultType(name: string): FaultType {
+  const found = faultTypes.find((f) => f.name === name);
+  if (found === undefined) {
+    throw new SovhError(
+      'UNKNOWN_FAULT',
+      `unknown fault "${name}"; known faults: ${faultNames().join(', ')} (\`npx sovh faults\` describes them)`,
+    );
+  }
+  return found;
+}
+
+function flags(type: FaultType): string {
+  const names = Object.keys(type.parameters);
+  return names.length === 0
+    ? 'it takes none'
+    : `its parameters: ${names.map((n) => `--${n} <${type.parameters[n]?.type ?? ''}>`).join(', ')}`;
+}
+
+/**
+ * Reads a fault's parameters as given (text from a command line, or typed values): unknown names,
+ * values its schema refuses and nodes the world does not have are bad input, each named with the
+ * fix. With the world's nodes, a node parameter left out defaults to the only node of its kind.
+ */
+export function resolveFaultParameters(
+  type: FaultType,
+  given: Readonly<Record<string, unknown>>,
+  nodes?: WorldNodes,
+): Record<string, unknown> {
+  for (const name of Object.keys(given)) {
+    if (!(name in type.parameters)) {
+      throw new SovhError(
+        'BAD_FAULT_PARAMETER',
+        `fault ${type.name} has no parameter --${name}; ${flags(type)}`,
+      );
+    }
+  }
+  const values: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(type.parameters)) {
+    let raw = given[name];
+    if (spec.node !== undefined && nodes !== undefined) {
+      const known = nodes[spec.node];
+      const kind = describeNodeKind(spec.node);
+      if (raw === undefined) {
+        if (known.length === 1) raw = known[0];
+        else if (known.length === 0)
+          throw new SovhError(
+            'FAULT_NOT_APPLICABLE',
+            `fault ${type.name} needs a ${kind} (--${name}), and this world has none`,
+          );
+        else
+          throw new SovhError(
+            'BAD_FAULT_PARAMETER',
+            `fault ${type.name} needs --${name}: one of this world's ${kind}s ${known.join(', ')}`,
+          );
+      } else if (typeof raw === 'string' && !known.includes(raw)) {
+        throw new SovhError(
+          'UNKNOWN_NODE',
+          `--${name}: this world has no ${kind} named "${raw}"; its ${kind}s: ${known.join(', ') || '(none)'}`,
+        );
+      }
+    }
+    if (raw === undefined && spec.defaultText === undefined) {
+      throw new SovhError(
+        'BAD_FAULT_PARAMETER',
+        `fault ${type.name} needs --${name} <${spec.type}>: ${spec.description}`,
+      );
+    }
+    const parsed = spec.schema.safeParse(raw);
+    if (!parsed.success) {
+      const why = parsed.error.issues.map((i) => i.message).join('; ');
+      throw new SovhError(
+        'BAD_FAULT_PARAMETER',
+        `--${name} "${String(raw)}" is not a valid ${spec.type} for fault ${type.name}: ${why}`,
+      );
+    }
+    values[name] = parsed.data;
+  }
+  return values;
+}

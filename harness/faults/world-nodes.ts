@@ -1,0 +1,21 @@
+import type { World } from '../world/world.ts';
+import type { WorldNodes } from './fault-parameters.ts';
+
+/** The nodes of a running world that fault parameters may name, by kind. */
+export function worldNodes(world: World): WorldNodes {
+  const sims = (kind: string) =>
+    world
+      .allSims()
+      .filter((s) => s.kind === kind)
+      .map((s) => s.name);
+  const { machines, hosts, zones } = world.topology;
+  return {
+    hsm: sims('hsm'),
+    ups: sims('ups'),
+    router: sims('router'),
+    machine: machines.map((m) => m.name),
+    'bmc-machine': machines.filter((m) => m.bmc !== undefined).map((m) => m.name),
+    host: hosts.map((h) => h.name),
+    zone: zones.map((z) => z.name),
+  };
+}
