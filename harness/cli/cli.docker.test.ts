@@ -39,9 +39,12 @@ describe('sovh against the engine', () => {
     expect(report.entries.every((e) => e.detail.length > 0)).toBe(true);
   });
 
-  it('up leaves a world running that exec reaches and down removes', async () => {
-    const env = { SOVH_NAMESPACE: namespace('up') };
-    const up = await runCli(['up', 'boot-binding'], env);
+  it('up --detach leaves a world running that exec reaches and down removes', async () => {
+    const env = {
+      SOVH_NAMESPACE: namespace('up'),
+      SOVH_STATE_DIR: await mkdtemp(join(tmpdir(), 'sovh-up-')),
+    };
+    const up = await runCli(['up', 'boot-binding', '--detach'], env);
     expect(up.exitCode, up.all).toBe(0);
     expect(up.stdout).toMatch(/host\s+vm1\s+sovereign/);
     const exec = await runCli(['exec', 'vm1', '--', 'cat', '/etc/residency/site.json'], env);

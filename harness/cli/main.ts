@@ -10,6 +10,12 @@ import { runCommand } from './commands/run-command.ts';
 import { upCommand } from './commands/up-command.ts';
 import { harnessVersion } from './harness-version.ts';
 
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('give a number above 0');
+  return n;
+}
+
 function positiveInteger(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1)
@@ -100,13 +106,59 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 
   program
     .command('up')
-    .description("bring a scenario's world up and leave it running")
+    .description(
+      "bring a scenario's world up and hold it: its clock runs, faults can be applied by hand, until `sovh down` or Ctrl-C",
+    )
     .argument('<scenario>', 'scenario name')
+    .option('--name <world>', "the world's name in other commands (default: the scenario name)")
+    .option(
+      '--speedup <n>',
+      'model seconds per wall-clock second of the thermal and battery models',
+      positiveNumber,
+      1,
+    )
+    .option('--detach', 'run the world in the background and return once it is up')
+    .option(
+      '--report-dir <dir>',
+      'where `sovh down` writes its history (default reports/<run-id>/)',
+    )
     .option('--mutant <name>', 'with the stack or world of one of its mutants')
     .option('--stack <source>', stackHelp)
     .option('--config <file>', configHelp)
     .action(async (name: string, options: Parameters<typeof upCommand>[1]) => {
       setExitCode(await upCommand(name, options, log()));
+    });
+
+  program
+    .command('status')
+    .description('running worlds: their nodes, the faults in force, temperatures and UPS state')
+    .argument('[world]', 'one world (default: all)')
+    .option('--json', 'print as JSON')
+    .action(async (world: string | undefined, options: { json?: boolean }) => {
+      const { statusCommand } = await import('./commands/live-world-commands.ts');
+      setExitCode(await statusCommand(world, options));
+    });
+
+  program
+    .command('inject')
+    .description('apply a fault (see `sovh faults`) to a running world: --PARAM V, --for DURATION')
+    .argument('<world>', 'the world, as `sovh status` names it')
+    .argument('<fault>', 'the fault, as `sovh faults` names it')
+    .argument('[parameters...]', '--PARAM VALUE pairs, and --for DURATION (e.g. 30s) to heal after')
+    .allowUnknownOption()
+    .action(async (world: string, fault: string, parameters: string[]) => {
+      const { injectCommand } = await import('./commands/live-world-commands.ts');
+      setExitCode(await injectCommand(world, fault, parameters));
+    });
+
+  program
+    .command('heal')
+    .description('heal a fault in force in a running world (by its name or kind), or all of them')
+    .argument('<world>', 'the world')
+    .argument('[fault]', 'the fault (default: every fault in force)')
+    .action(async (world: string, fault: string | undefined) => {
+      const { healCommand } = await import('./commands/live-world-commands.ts');
+      setExitCode(await healCommand(world, fault));
     });
 
   program
@@ -116,15 +168,6 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .argument('[command...]', 'the command, after --')
     .action(async (node: string, command: string[]) => {
       setExitCode(await execCommand(node, command));
-    });
-
-  program
-    .command('faults')
-    .description('list the faults `sovh inject` can apply, with their parameters and heals')
-    .option('--json', 'print as JSON')
-    .action(async (options: { json?: boolean }) => {
-      const { faultsCommand } = await import('./commands/faults-command.ts');
-      setExitCode(faultsCommand(options));
     });
 
   program
@@ -165,11 +208,14 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 
   program
     .command('down')
-    .description('remove worlds left running by `sovh up` and leftovers of dead runs')
+    .description(
+      'bring worlds of `sovh up` down (each writes its history as a report) and remove leftovers of dead runs',
+    )
+    .argument('[world]', 'only this world')
     .option('--all', 'remove every run of the harness in this namespace, live or not')
     .option('--session <id>', 'remove only this run')
-    .action(async (options: { all?: boolean; session?: string }) => {
-      setExitCode(await downCommand(options, log()));
+    .action(async (world: string | undefined, options: { all?: boolean; session?: string }) => {
+      setExitCode(await downCommand(world, options, log()));
     });
 
   return program;

@@ -1,46 +1,60 @@
 import { runSettings, type SettingsFlags } from '../../config/run-settings.ts';
+import { superviseWorld } from '../../live/supervisor.ts';
+import { checkWorldName } from '../../live/world-dirs.ts';
 import { prepareEnvironment } from '../../scenario/environment.ts';
 import { selectScenarios } from '../../scenario/scenario-catalog.ts';
-import { bringUpKeptWorld } from '../../scenario/world-up.ts';
 import type { Logger } from '../../util/log.ts';
 import { SovhError } from '../../util/sovh-error.ts';
+import { harnessVersion } from '../harness-version.ts';
+import { renderUpSummary } from '../live-output.ts';
 import { describeWithheldMutants, stackSummaryLine } from '../stack-output.ts';
+import { startDetached } from './up-detached.ts';
 
-/** `sovh up NAME`: brings the scenario's world up, prints its nodes, and leaves it running. */
-export async function upCommand(
-  name: string,
-  options: { mutant?: string } & SettingsFlags,
-  log: Logger,
-): Promise<number> {
+export interface UpOptions extends SettingsFlags {
+  mutant?: string;
+  name?: string;
+  speedup?: number;
+  detach?: boolean;
+  reportDir?: string;
+}
+
+/**
+ * `sovh up NAME`: brings the scenario's world up and holds it: this process is the world's
+ * supervisor (its clock, its control socket) until `sovh down` or Ctrl-C, which write the world's
+ * history as a report and remove it. With --detach it runs in the background and this command
+ * returns once the world answers.
+ */
+export async function upCommand(name: string, options: UpOptions, log: Logger): Promise<number> {
   const settings = await runSettings(options);
   const [scenario] = selectScenarios([name], settings.catalog);
   if (scenario === undefined) throw new SovhError('UNKNOWN_SCENARIO', `unknown scenario "${name}"`);
   if (options.mutant !== undefined && !scenario.mutants.some((m) => m.name === options.mutant))
     describeWithheldMutants(settings.catalog, [scenario], options.mutant);
+  const worldName = checkWorldName(options.name ?? scenario.name);
+  if (options.detach === true) return startDetached(worldName, log);
+
   const environment = await prepareEnvironment({
     log,
     stack: settings.stack,
     declaredSections: settings.declaredSections,
   });
   log.info(stackSummaryLine(environment.stack.record));
-  const { session, world } = await bringUpKeptWorld(scenario, environment, options.mutant);
-  const description = world.describe();
-  process.stdout.write(
-    `world of ${scenario.name} is up (session ${session.id}); it stays until \`npx sovh down\`\n`,
-  );
-  for (const network of description.networks)
-    process.stdout.write(
-      `  network ${network.zone}: ${network.subnet} (${network.name}, internal)\n`,
-    );
-  for (const node of description.nodes) {
-    process.stdout.write(
-      `  ${node.role.padEnd(12)} ${node.name.padEnd(20)} ${node.zone.padEnd(12)} ${node.address.padEnd(15)} ${node.detail}\n`,
-    );
-  }
-  const firstHost = world.allHosts()[0];
-  if (firstHost !== undefined)
-    process.stdout.write(
-      `try: npx sovh exec ${firstHost.name} -- cat /var/lib/residency/log/residency.log\n`,
-    );
+  const reportDir = await superviseWorld({
+    name: worldName,
+    scenario,
+    ...(options.mutant === undefined ? {} : { mutant: options.mutant }),
+    environment,
+    speedup: options.speedup ?? 1,
+    ...(options.reportDir === undefined ? {} : { reportDir: options.reportDir }),
+    command: ['sovh', ...process.argv.slice(2)].join(' '),
+    harness: harnessVersion(),
+    onUp: (live, record) => {
+      process.stdout.write(renderUpSummary({ ...live.status(), state: 'up', log: record.log }));
+      process.stdout.write(
+        `this process holds the world: Ctrl-C or \`npx sovh down ${worldName}\` brings it down\n`,
+      );
+    },
+  });
+  process.stdout.write(`world ${worldName} is down; report: ${reportDir}\n`);
   return 0;
 }

@@ -1,0 +1,121 @@
+import { faultType } from '../../faults/fault-registry.ts';
+import { askSupervisor } from '../../live/control-protocol.ts';
+import type { FaultInForce } from '../../live/live-world.ts';
+import { listWorldRecords, type WorldRecord } from '../../live/world-dirs.ts';
+import { currentNamespace } from '../../runtime/labels.ts';
+import { SovhError } from '../../util/sovh-error.ts';
+import { parseFaultArguments } from '../fault-arguments.ts';
+import { renderWorldStatus, type ReportedStatus } from '../live-output.ts';
+
+/** A live world by name, with a one-line error and the fix when there is none or it is gone. */
+export async function findLiveWorld(name: string): Promise<WorldRecord> {
+  const worlds = await listWorldRecords(currentNamespace());
+  const found = worlds.find((w) => w.record.name === name);
+  if (found === undefined) {
+    const up = worlds.filter((w) => w.alive).map((w) => w.record.name);
+    throw new SovhError(
+      'UNKNOWN_WORLD',
+      up.length === 0
+        ? `no world named "${name}" is up, nor any other; start one with \`npx sovh up <scenario>\``
+        : `no world named "${name}" is up; worlds up: ${up.join(', ')} (\`npx sovh status\`)`,
+    );
+  }
+  if (!found.alive) {
+    throw new SovhError(
+      'WORLD_GONE',
+      `world ${name} is gone: its supervisor (pid ${found.record.pid}) ended; \`npx sovh down ${name}\` removes what is left`,
+    );
+  }
+  if (found.record.state === 'starting') {
+    throw new SovhError(
+      'WORLD_STARTING',
+      `world ${name} is still coming up; wait for \`npx sovh status ${name}\` to show it (log: ${found.record.log})`,
+    );
+  }
+  return found.record;
+}
+
+/** `sovh status [WORLD]`: every live world, or one, with nodes, faults and model state. */
+export async function statusCommand(
+  world: string | undefined,
+  options: { json?: boolean },
+): Promise<number> {
+  const records =
+    world === undefined
+      ? await listWorldRecords(currentNamespace())
+      : [{ record: await findLiveWorld(world), alive: true }];
+  const statuses: (ReportedStatus | { name: string; state: string; problem: string })[] = [];
+  for (const { record, alive } of records) {
+    if (!alive) {
+      statuses.push({
+        name: record.name,
+        state: 'gone',
+        problem: `its supervisor (pid ${record.pid}) ended; \`npx sovh down ${record.name}\` removes what is left`,
+      });
+    } else if (record.state === 'starting') {
+      statuses.push({
+        name: record.name,
+        state: 'starting',
+        problem: `coming up; log: ${record.log}`,
+      });
+    } else {
+      statuses.push(
+        (await askSupervisor(record.socket, record.name, { op: 'status' })) as ReportedStatus,
+      );
+    }
+  }
+  if (options.json === true) {
+    process.stdout.write(`${JSON.stringify(statuses, null, 2)}\n`);
+    return 0;
+  }
+  if (statuses.length === 0) {
+    process.stdout.write('no world is up; start one with `npx sovh up <scenario>`\n');
+    return 0;
+  }
+  for (const status of statuses) {
+    process.stdout.write(
+      'problem' in status
+        ? `world ${status.name}: ${status.state}: ${status.problem}\n`
+        : renderWorldStatus(status),
+    );
+  }
+  return 0;
+}
+
+/** `sovh inject WORLD FAULT [--PARAM V] [--for DURATION]`. */
+export async function injectCommand(
+  world: string,
+  fault: string,
+  tokens: readonly string[],
+): Promise<number> {
+  const { parameters, forMs } = parseFaultArguments(tokens);
+  // An unknown fault is named before the world is asked for.
+  faultType(fault);
+  const record = await findLiveWorld(world);
+  const applied = (await askSupervisor(record.socket, world, {
+    op: 'inject',
+    fault,
+    parameters,
+    ...(forMs === undefined ? {} : { forMs }),
+  })) as FaultInForce;
+  process.stdout.write(
+    `injected ${applied.name} into world ${world}: ${applied.description}` +
+      `${applied.healsAt === undefined ? `; heal with \`npx sovh heal ${world} ${applied.name}\`` : `; heals at ${applied.healsAt}`}\n`,
+  );
+  return 0;
+}
+
+/** `sovh heal WORLD [FAULT]`: heals one fault (by its name or kind) or every fault in force. */
+export async function healCommand(world: string, fault: string | undefined): Promise<number> {
+  const record = await findLiveWorld(world);
+  const { healed } = (await askSupervisor(record.socket, world, {
+    op: 'heal',
+    ...(fault === undefined ? {} : { fault }),
+  })) as { healed: string[] };
+  process.stdout.write(
+    healed.length === 0
+      ? `no fault was in force in world ${world}\n`
+      : `healed ${healed.join(', ')} in world ${world}\n`,
+  );
+  return 0;
+}
