@@ -165,9 +165,28 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .command('exec')
     .description('run a command in a node (host, simulator, machine) of a running world')
     .argument('<node>', 'the node name, e.g. vm1')
-    .argument('[command...]', 'the command, after --')
-    .action(async (node: string, command: string[]) => {
-      setExitCode(await execCommand(node, command));
+    .argument('[command...]', 'the command, after -- (with -t and none: a shell)')
+    .option('-i, --interactive', 'pass stdin to the command')
+    .option('-t, --tty', 'give the command a terminal')
+    .action(
+      async (
+        node: string,
+        command: string[],
+        options: { interactive?: boolean; tty?: boolean },
+      ) => {
+        setExitCode(await execCommand(node, command, options));
+      },
+    );
+
+  program
+    .command('logs')
+    .description("a node's output (host, simulator, machine) in a running world")
+    .argument('<node>', 'the node name, e.g. vm1')
+    .option('-f, --follow', 'keep following it until Ctrl-C')
+    .option('--tail <n>', 'only the last n lines (default: all)')
+    .action(async (node: string, options: { follow?: boolean; tail?: string }) => {
+      const { logsCommand } = await import('./commands/exec-command.ts');
+      setExitCode(await logsCommand(node, options));
     });
 
   program
