@@ -7,10 +7,6 @@
 export const contractDebts: Record<string, readonly string[]> = {
   'scenarios/egress-default-deny/egress-default-deny.ts': ['port:8443'],
   'scenarios/kms-key-custody/kms-key-custody.ts': ['reference-only:store serving'],
-  'scenarios/network-world/network-evidence.ts': [
-    'reference-only:egress fence loaded',
-    'reference-only:resolv.conf:',
-  ],
   // Not in the contract at all: the contract's record is hostPaths.dataKeyRecord.
   'scenarios/power-thermal/power-evidence.ts': ['host-path:/var/lib/residency/keys/dek.wrapped'],
   'scenarios/pull-only-monitoring/pull-only-evidence.ts': ['port:9100', 'port:8443', 'port:9443'],

@@ -147,7 +147,7 @@ export default defineScenario({
         { role: 'domestic', address: target.address, port: 443 },
       ]);
     await context.step('wait for the host and its BGP routes', async () => {
-      await awaitNetworkControls(vm);
+      await awaitNetworkControls(context.world, vm);
       await awaitLearnedRoute(context, vm, domesticSitePrefix, true);
       await probeTarget(phases.before);
     });

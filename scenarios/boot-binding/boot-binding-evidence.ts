@@ -27,8 +27,22 @@ const settleMs = 3_000;
 export type BootOutcome = 'serving' | 'refused';
 
 /**
+ * How many LOCALIZATION_MISMATCH lines each host's residency log held when its last boot's
+ * outcome was known: the log is on the VM disk and outlives boots, so only a line beyond these
+ * is the refusal of the boot being waited for.
+ */
+const mismatchesSeen = new WeakMap<HostVm, number>();
+
+async function mismatchCount(context: ScenarioContext, host: HostVm): Promise<number> {
+  const log = (await readVmFile(context.world, host, residencyLogPath))?.toString() ?? '';
+  return log.split('\n').filter((l) => l.includes('LOCALIZATION_MISMATCH')).length;
+}
+
+/**
  * Waits until a freshly booted host either serves (its store port accepts from its zone's
- * observer) or says it refused. The log line only ends the wait; the verdict rests on the probes.
+ * observer) or says it refused: a new LOCALIZATION_MISMATCH line in the residency log the
+ * contract names, read off the VM disk. The log line only ends the wait; the verdict rests on
+ * the probes. Each call waits for the host's next boot after the previous call.
  */
 export async function awaitBootOutcome(
   context: ScenarioContext,
@@ -40,8 +54,8 @@ export async function awaitBootOutcome(
     async (): Promise<BootOutcome | undefined> => {
       const probe = await tcpConnect(observer, host.address, storePort, 2);
       if (probe.connected) return 'serving';
-      const output = await host.container.logs(200);
-      return output.includes('LOCALIZATION_MISMATCH') ? 'refused' : undefined;
+      const seen = mismatchesSeen.get(host) ?? 0;
+      return (await mismatchCount(context, host)) > seen ? 'refused' : undefined;
     },
     {
       what: `host ${host.name} on ${host.machine.name}`,
@@ -60,6 +74,7 @@ export async function awaitBootOutcome(
     chart: 'time from boot to serving or refusing',
   });
   if (outcome === 'refused') await new Promise((resolve) => setTimeout(resolve, settleMs));
+  mismatchesSeen.set(host, await mismatchCount(context, host));
   return outcome;
 }
 

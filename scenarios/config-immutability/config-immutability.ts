@@ -117,7 +117,7 @@ export default defineScenario({
   async run(context) {
     const vm = context.world.host('vm1');
     await context.step('wait for the host to write and lock its configuration', () =>
-      awaitNetworkControls(vm),
+      awaitNetworkControls(context.world, vm),
     );
     await context.step('tamper with resolv.conf as root', () =>
       observeTamper(context, vm, lockedFiles.resolvConf),

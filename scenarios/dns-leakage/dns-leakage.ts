@@ -59,7 +59,7 @@ export default defineScenario({
     const { world } = context;
     const vm = world.host('vm1');
     await context.step('wait for the host to write its resolver configuration', () =>
-      awaitNetworkControls(vm),
+      awaitNetworkControls(context.world, vm),
     );
     const ixp = asRouter(world.sim('ixp'));
     const capture = await ixp.startCapture('dns', {

@@ -73,7 +73,9 @@ export default defineScenario({
     const { world } = context;
     const vm = world.host('vm1');
     const address = (name: string) => asEndpoint(world.sim(name)).address;
-    await context.step('wait for the host to load its fence', () => awaitNetworkControls(vm));
+    await context.step('wait for the host to load its fence', () =>
+      awaitNetworkControls(context.world, vm),
+    );
     const ixp = asRouter(world.sim('ixp'));
     const capture = await ixp.startCapture('egress', {
       zone: 'foreign',

@@ -88,7 +88,9 @@ export default defineScenario({
     const { world } = context;
     const vm = world.host('vm1');
     const target = asEndpoint(world.sim('iperf-target')).address;
-    await context.step('wait for the host to load its fence', () => awaitNetworkControls(vm));
+    await context.step('wait for the host to load its fence', () =>
+      awaitNetworkControls(context.world, vm),
+    );
     const [fencedProbe, bareProbe] = await Promise.all([
       machineProbe(world, vm.machine),
       machineProbe(world, world.machine('bare')),

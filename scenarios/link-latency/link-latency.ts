@@ -232,7 +232,7 @@ export default defineScenario({
     const { world } = context;
     const vm = world.host('vm1');
     const target = asEndpoint(world.sim('dc2-app')).address;
-    await context.step('wait for the host', () => awaitNetworkControls(vm));
+    await context.step('wait for the host', () => awaitNetworkControls(context.world, vm));
     context.observe('link-mechanism', {
       mechanism: world.topology.services.some((s) => s.name === 'metro')
         ? (world.sim('metro').facts.impairment ?? 'unknown')

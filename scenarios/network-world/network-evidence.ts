@@ -1,3 +1,4 @@
+import { hostPaths } from '../../harness/contract/host-paths.ts';
 import { readVmFile } from '../../harness/checks/probes/disk-forensics.ts';
 import {
   icmpEcho,
@@ -11,36 +12,48 @@ import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts
 import { SovhError } from '../../harness/util/sovh-error.ts';
 import { waitUntil } from '../../harness/util/wait-until.ts';
 import type { HostVm } from '../../harness/world/host-vm.ts';
+import type { World } from '../../harness/world/world.ts';
 import { asEndpoint, type EndpointConnection } from '../../sims/endpoint/endpoint.ts';
+import { hasEgressFilter, nftOutputPolicy } from './kernel-ruleset.ts';
 import { messagesLogPath } from './network-zones.ts';
 
 const bootTimeoutMs = 60_000;
+const refusalPattern = /(EGRESS_FENCE_ERROR|KERNEL_TUNING_ERROR|ROUTING_ERROR|SITE_FILE_ERROR)/;
 
 /**
- * Waits until a freshly booted host's network controls ran: its output says the fence was loaded
- * (or that a control refused). The output only ends the wait; checks rest on probes.
+ * Waits until a host's network controls are in place after its first boot on its machine, seen
+ * with the harness's own tools from the machine probe: the namespace has an egress filter (an nft
+ * base chain on the output hook, whichever front end made it, or an iptables-legacy OUTPUT rule)
+ * and the machine's resolv.conf, empty before the boot, has been written. A refusal the contract
+ * names, in the residency log on the VM disk, ends the wait at once. The wait only paces the
+ * scenario; checks rest on probes. (A later boot on the same machine would find the previous
+ * boot's fence and file: every caller waits after the first boot.)
  */
-export async function awaitNetworkControls(host: HostVm): Promise<string> {
+export async function awaitNetworkControls(world: World, host: HostVm): Promise<string> {
+  const probe = await machineProbe(world, host.machine);
   return waitUntil(
     async () => {
-      const output = await host.container.logs(300);
-      const refusal = output
-        .split('\n')
-        .find((l) =>
-          /(EGRESS_FENCE_ERROR|KERNEL_TUNING_ERROR|ROUTING_ERROR|SITE_FILE_ERROR)/.test(l),
-        );
+      const log = (await readVmFile(world, host, hostPaths.residencyLog))?.toString() ?? '';
+      const refusal = log.split('\n').find((l) => refusalPattern.test(l));
       if (refusal !== undefined)
         throw new SovhError(
           'SCENARIO_STEP_FAILED',
           `host ${host.name} refused its network controls: ${refusal}`,
         );
-      return output.includes('egress fence loaded') && output.includes('resolv.conf:')
-        ? output
+      const [nft, legacy, resolvConf] = await Promise.all([
+        probe.exec(['nft', 'list', 'ruleset'], { timeoutMs: 10_000 }),
+        probe.exec(['iptables-legacy-save'], { timeoutMs: 10_000 }),
+        probe.exec(['cat', hostPaths.resolvConf], { timeoutMs: 5_000 }),
+      ]);
+      const fenced = hasEgressFilter(nft.stdout, legacy.stdout);
+      const resolvers = resolvConf.stdout.trim();
+      return fenced && resolvers !== ''
+        ? `output filter in the namespace; resolvers written: ${resolvers}`
         : undefined;
     },
     {
-      what: `the network controls of host ${host.name}`,
-      expected: 'loaded',
+      what: `the network controls of host ${host.name} (an output filter in its namespace, its resolv.conf written)`,
+      expected: 'in place',
       timeoutMs: bootTimeoutMs,
       intervalMs: 500,
     },
@@ -171,10 +184,18 @@ export async function observeMessagesLog(
   });
 }
 
-/** The kernel's ruleset of the host's network namespace (iptables-save from the machine probe). */
+/**
+ * The kernel's ruleset of the host's network namespace, read from the machine probe with the
+ * harness's own iptables-save and nft: the output policy is DROP when either shows it, so a fence
+ * made with nft is seen as well as one made with iptables.
+ */
 export async function observeKernelRuleset(context: ScenarioContext, host: HostVm, phase: string) {
   const probe = await machineProbe(context.world, host.machine);
-  const result = await probe.exec(['iptables-save'], { timeoutMs: 10_000 });
+  const [result, nftJson, nftText] = await Promise.all([
+    probe.exec(['iptables-save'], { timeoutMs: 10_000 }),
+    probe.exec(['nft', '-j', 'list', 'ruleset'], { timeoutMs: 10_000 }),
+    probe.exec(['nft', 'list', 'ruleset'], { timeoutMs: 10_000 }),
+  ]);
   const lines = result.stdout.split('\n');
   // The filter table's policies: other tables (raw) have chains of the same names.
   const filterStart = lines.indexOf('*filter');
@@ -182,12 +203,17 @@ export async function observeKernelRuleset(context: ScenarioContext, host: HostV
     filterStart < 0 ? [] : lines.slice(filterStart, lines.indexOf('COMMIT', filterStart));
   const policy = (chain: string) =>
     filter.find((l) => l.startsWith(`:${chain} `))?.split(' ')[1] ?? 'unknown';
+  const fromNft = nftJson.exitCode === 0 ? nftOutputPolicy(nftJson.stdout) : 'unknown';
+  const fromIptables = policy('OUTPUT');
+  let outputPolicy = fromIptables;
+  if (fromNft === 'DROP') outputPolicy = 'DROP';
+  else if (fromIptables === 'unknown') outputPolicy = fromNft;
   return context.observe('kernel-ruleset', {
     phase,
     host: host.name,
-    outputPolicy: policy('OUTPUT'),
+    outputPolicy,
     inputPolicy: policy('INPUT'),
     ruleCount: lines.filter((l) => l.startsWith('-A ')).length,
-    text: result.stdout,
+    text: `${result.stdout}\n# nft list ruleset\n${nftText.stdout}`,
   });
 }

@@ -32,7 +32,9 @@ export default defineScenario({
   },
   async run(context) {
     const vm = context.world.host('vm1');
-    await context.step('wait for the host to fence itself', () => awaitNetworkControls(vm));
+    await context.step('wait for the host to fence itself', () =>
+      awaitNetworkControls(context.world, vm),
+    );
     await context.step('pull the metrics from the sovereign monitor', () =>
       observeSovereignPull(context, vm),
     );

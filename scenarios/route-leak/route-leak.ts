@@ -129,7 +129,7 @@ export default defineScenario({
     const vm = world.host('vm1');
     const target = asEndpoint(world.sim('dc2-app'));
     await context.step('wait for the host and its BGP routes', async () => {
-      await awaitNetworkControls(vm);
+      await awaitNetworkControls(context.world, vm);
       await awaitLearnedRoute(context, vm, domesticSitePrefix, true);
     });
     await context.inject(leakRoutes('ixp', leakedMoreSpecifics));
