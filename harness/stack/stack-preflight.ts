@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
-import { hostCapabilities, hostPaths } from '../contract/host-paths.ts';
+import { hostCapabilities, hostLockablePaths, hostPaths } from '../contract/host-paths.ts';
 import { sealedPcrs, siteFileSchema, storePort } from '../contract/site-file.ts';
 import { RunSession } from '../runtime/run-session.ts';
 import type { Logger } from '../util/log.ts';
@@ -50,6 +50,9 @@ export async function preflightStack(
       .withCapabilities(...hostCapabilities)
       .withTmpfs('/run', 'rw,nosuid,size=64m')
       .withFile(hostPaths.siteFile, loneSiteFile(), 0o644)
+      // The stack may lock these at once (here the engine's own resolv.conf): the engine could
+      // not remove the container with an immutable file in it.
+      .withUnlockBeforeRemoval(...hostLockablePaths)
       .withInit()
       .start();
     const startedAt = Date.now();
