@@ -139,6 +139,7 @@ describe('the packed sovh package, installed into an empty directory', () => {
     expect(listed.find((e) => e.name === 'boot-binding')?.mutants.map((m) => m.name)).toEqual([
       'kek-plain-file',
       'kek-no-pcr-policy',
+      'qualified-name-not-compared',
       'kek-in-the-clear',
     ]);
 
