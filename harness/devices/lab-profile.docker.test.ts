@@ -12,6 +12,7 @@ import { silentLogger } from '../util/log.ts';
 import { waitUntil } from '../util/wait-until.ts';
 import { simImage } from '../../sims/images.ts';
 import { swtpmImage } from '../../sims/tpm/swtpm.ts';
+import { demuxLogBuffer } from '../runtime/started-container.ts';
 
 /**
  * A vendor's lab, made outside the harness: an internal network with a standalone swtpm (a TPM
@@ -109,8 +110,8 @@ async function execIn(container: Docker.Container, cmd: string[]): Promise<strin
   const chunks: Buffer[] = [];
   stream.on('data', (c: Buffer) => chunks.push(c));
   await new Promise((resolve) => stream.on('end', resolve));
-  // The multiplexed stream's frame headers do not matter for a pattern match.
-  return Buffer.concat(chunks).toString('latin1');
+  // The stream is multiplexed: a frame header can fall inside a line, so the frames are stripped.
+  return demuxLogBuffer(Buffer.concat(chunks));
 }
 
 interface Results {
