@@ -63,11 +63,13 @@ export class ContainerBuilder {
 
   /**
    * Files the container may make immutable (chattr +i): teardown clears the flag first, since the
-   * engine cannot remove a container whose filesystem holds an immutable file.
+   * engine cannot remove a container whose filesystem holds an immutable file. It does so from a
+   * container of `helperImage` (a harness image with chattr) joined to this one's PID namespace.
    */
-  withUnlockBeforeRemoval(...paths: string[]): this {
+  withUnlockBeforeRemoval(paths: readonly string[], options: { helperImage: string }): this {
     const previous = this.extraLabels[labelKeys.unlockPaths]?.split(',').filter(Boolean) ?? [];
     this.extraLabels[labelKeys.unlockPaths] = [...new Set([...previous, ...paths])].join(',');
+    this.extraLabels[labelKeys.unlockWith] = options.helperImage;
     return this;
   }
 

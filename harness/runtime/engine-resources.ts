@@ -1,8 +1,8 @@
 import type Docker from 'dockerode';
 import { raceDeadline } from '../util/deadline.ts';
-import { execInContainer } from './container-exec.ts';
 import { labelFilter, labelKeys } from './labels.ts';
 import { disconnectAll, removeNetwork } from './network-removal.ts';
+import { unlockFromOutside } from './outside-unlock.ts';
 
 /** The harness's resources in one namespace, grouped by the session that made them. */
 export interface SessionResources {
@@ -18,6 +18,9 @@ export interface SessionResources {
     state: string;
     /** Files to unlock (chattr -i) before removal; see labelKeys.unlockPaths. */
     unlockPaths?: string[];
+    /** The harness image that unlocks them from outside; see labelKeys.unlockWith. */
+    unlockWith?: string;
+    labels: Record<string, string>;
     /** Joins another container's network namespace (a host or TPM in a machine's pod). */
     joinsNamespace: boolean;
   }[];
@@ -62,6 +65,8 @@ export async function listSessions(
       role: container.Labels[labelKeys.role],
       state: container.State,
       unlockPaths: container.Labels[labelKeys.unlockPaths]?.split(',').filter(Boolean),
+      unlockWith: container.Labels[labelKeys.unlockWith],
+      labels: container.Labels,
       joinsNamespace: container.HostConfig.NetworkMode.startsWith('container:'),
     });
   }
@@ -76,25 +81,20 @@ export async function listSessions(
 }
 
 /**
- * Clears the immutable flag of files a container may have locked, from inside it (it holds the
- * LINUX_IMMUTABLE capability it locked them with). A stopped container is started for that: the
- * engine cannot remove one that holds an immutable file, and would leave it "dead". Bounded: a hung
- * container must not stall teardown.
+ * Clears the immutable flag of files a container may have locked, from a harness container joined
+ * to its PID namespace (outside-unlock.ts): never with the container's own tools. A stopped
+ * container is started for that: the engine cannot remove one that holds an immutable file, and
+ * would leave it "dead". Bounded: a hung container must not stall teardown.
  */
 async function unlockFiles(
   docker: Docker,
-  containerId: string,
-  state: string,
+  container: SessionResources['containers'][number],
   paths: string[],
+  helperImage: string,
 ): Promise<void> {
-  if (state === 'dead' || state === 'removing') return;
-  if (state !== 'running') await docker.getContainer(containerId).start();
-  await execInContainer(
-    docker,
-    containerId,
-    ['sh', '-c', 'for f in "$@"; do [ -e "$f" ] && chattr -i "$f"; done; true', 'unlock', ...paths],
-    { timeoutMs: 10_000 },
-  );
+  if (container.state === 'dead' || container.state === 'removing') return;
+  if (container.state !== 'running') await docker.getContainer(container.id).start();
+  await unlockFromOutside(docker, container, helperImage, paths);
 }
 
 function isNotFound(error: unknown): boolean {
@@ -130,8 +130,8 @@ export async function removeSessionResources(
   const removeContainers = (containers: SessionResources['containers']) =>
     Promise.all(
       containers.map(async (c) => {
-        if (c.unlockPaths !== undefined && c.unlockPaths.length > 0) {
-          await unlockFiles(docker, c.id, c.state, c.unlockPaths).catch(() => undefined);
+        if (c.unlockPaths !== undefined && c.unlockPaths.length > 0 && c.unlockWith !== undefined) {
+          await unlockFiles(docker, c, c.unlockPaths, c.unlockWith).catch(() => undefined);
         }
         await attempt(`container ${c.name}`, () =>
           raceDeadline(

@@ -17,6 +17,11 @@ export const labelKeys = {
    * before the engine can remove it: the engine cannot delete an immutable file.
    */
   unlockPaths: 'dev.sovh.unlock-paths',
+  /**
+   * The harness image that unlocks them from outside (joined to the container's PID namespace):
+   * the container's own tools are never used, a stack under test may have none.
+   */
+  unlockWith: 'dev.sovh.unlock-with',
 } as const;
 
 /** The namespace separates independent users of one engine (e.g. test suites that reap). */

@@ -70,6 +70,29 @@ describe('RunSession against the engine', () => {
     });
   });
 
+  it('unlocks what a container locked from outside it, when the container has no chattr of its own', async () => {
+    const session = await open();
+    const container = await session
+      .container(image, 'locker')
+      .withCapabilities('LINUX_IMMUTABLE')
+      .withUnlockBeforeRemoval(['/etc/locked'], { helperImage: image })
+      .withInit()
+      .withCommand(['sleep', 'infinity'])
+      .start();
+    // A stack image without e2fsprogs: once its chattr is gone, only the harness's can unlock.
+    await container.run(['sh', '-c', 'echo x >/etc/locked && chattr +i /etc/locked']);
+    await container.run(['sh', '-c', 'rm -f "$(command -v chattr)"']);
+    expect((await container.exec(['sh', '-c', 'echo y >>/etc/locked'])).exitCode).not.toBe(0);
+    expect((await container.exec(['sh', '-c', 'command -v chattr'])).exitCode).not.toBe(0);
+
+    await session.teardown();
+    expect(await resourcesIn(engine, namespace)).toEqual({
+      containers: 0,
+      networks: 0,
+      volumes: 0,
+    });
+  });
+
   it('removes the container of a failed start and rethrows the original error', async () => {
     const session = await open();
     const original = new SovhError('PROBE_SAID_NO', 'not ready on purpose');

@@ -46,8 +46,9 @@ export async function prepareEnvironment(options: {
   const source = options.stack ?? referenceStack;
   const prebuilt = Promise.all((options.prebuild ?? []).map((recipe) => images.ensure(recipe)));
   // The observer image doubles as the capability prober.
-  const probed = images.ensure(observerImage).then((observer) =>
-    probeCapabilities(engine, observer.tag, options.log, {
+  const observer = images.ensure(observerImage);
+  const probed = observer.then((built) =>
+    probeCapabilities(engine, built.tag, options.log, {
       namespace,
       refresh: options.refreshProbe,
     }),
@@ -64,6 +65,7 @@ export async function prepareEnvironment(options: {
         namespace,
         log: options.log,
         description: describeStackSource(source),
+        helperImage: (await observer).tag,
       });
     return resolved;
   });

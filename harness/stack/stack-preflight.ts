@@ -35,7 +35,13 @@ function loneSiteFile(): string {
 export async function preflightStack(
   docker: Docker,
   image: string,
-  options: { namespace: string; log: Logger; description: string },
+  options: {
+    namespace: string;
+    log: Logger;
+    description: string;
+    /** A harness image with chattr: it unlocks what the stack locked, from outside it. */
+    helperImage: string;
+  },
 ): Promise<void> {
   const session = await RunSession.open({
     docker,
@@ -52,7 +58,7 @@ export async function preflightStack(
       .withFile(hostPaths.siteFile, loneSiteFile(), 0o644)
       // The stack may lock these at once (here the engine's own resolv.conf): the engine could
       // not remove the container with an immutable file in it.
-      .withUnlockBeforeRemoval(...hostLockablePaths)
+      .withUnlockBeforeRemoval(hostLockablePaths, { helperImage: options.helperImage })
       .withInit()
       .start();
     const startedAt = Date.now();

@@ -2,6 +2,7 @@ import { hostCapabilities, hostLockablePaths, hostPaths } from '../contract/host
 import type { RunSession } from '../runtime/run-session.ts';
 import type { StartedContainer } from '../runtime/started-container.ts';
 import type { PlacedHost } from '../topology/topology-validator.ts';
+import { HostRoot } from './host-root.ts';
 import { noAttachments, type MergedAttachments } from './host-attachments.ts';
 import type { StartedMachine } from './started-machine.ts';
 
@@ -24,6 +25,8 @@ export class HostVm {
     readonly spec: PlacedHost,
     private readonly session: RunSession,
     private readonly image: string,
+    /** A harness image with a shell and chattr: what reaches the host's files from outside. */
+    private readonly helperImage: string,
     readonly diskVolume: string,
     readonly dataVolume: string,
     private readonly siteFile: string,
@@ -68,7 +71,7 @@ export class HostVm {
       .withVolume(this.dataVolume, vmDataMount)
       .withTmpfs('/run', 'rw,nosuid,size=64m')
       .withFile(hostPaths.siteFile, this.siteFile, 0o644)
-      .withUnlockBeforeRemoval(...hostLockablePaths)
+      .withUnlockBeforeRemoval(hostLockablePaths, { helperImage: this.helperImage })
       .withInit();
     for (const volume of this.attachments.volumes) {
       builder.withVolume(volume.source, volume.target, { readOnly: volume.readOnly });
@@ -85,7 +88,10 @@ export class HostVm {
     if (this.current === undefined) return;
     const { container, machine } = this.current;
     this.current = undefined;
-    await unlock(container);
+    // The engine cannot remove a container that holds an immutable file; teardown would retry.
+    await this.unlockFromOutside(container).catch((error: unknown) => {
+      this.session.log.warn(`${this.name}: ${(error as Error).message}`);
+    });
     await container.stop(10);
     this.pastBoots.push({
       boot: this.bootCount,
@@ -95,16 +101,29 @@ export class HostVm {
     await container.remove();
   }
 
+  /**
+   * A harness container in this boot's PID namespace that reaches its files from outside the
+   * stack (see HostRoot); the caller detaches it.
+   */
+  openRoot(): Promise<HostRoot> {
+    return HostRoot.attach(this.session, this.helperImage, this.container, this.name);
+  }
+
+  private async unlockFromOutside(container: StartedContainer): Promise<void> {
+    // A stopped boot has no PID namespace to join (a power cut stopped it); teardown starts it.
+    const { State } = await container.docker.getContainer(container.id).inspect();
+    if (!State.Running) return;
+    const root = await HostRoot.attach(this.session, this.helperImage, container, this.name);
+    try {
+      await root.unlock(hostLockablePaths);
+    } finally {
+      await root.detach();
+    }
+  }
+
   /** Shuts down and boots on another machine, taking the disks along. */
   async migrate(target: StartedMachine): Promise<void> {
     await this.shutdown();
     await this.boot(target);
   }
-}
-
-async function unlock(container: StartedContainer): Promise<void> {
-  const script = 'for f in "$@"; do [ -e "$f" ] && chattr -i "$f"; done; true';
-  await container
-    .exec(['sh', '-c', script, 'unlock', ...hostLockablePaths], { timeoutMs: 10_000 })
-    .catch(() => undefined);
 }

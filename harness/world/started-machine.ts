@@ -75,9 +75,9 @@ export class StartedMachine {
       .withNetwork(network.name, network.address, [spec.name])
       // NET_ADMIN: the world installs the machine's routes. SYS_ADMIN: the sysctl agent remounts
       // /proc/sys writable in the pod's own mount namespace (images/pod/machine-init).
-      // LINUX_IMMUTABLE: a host may lock the machine's resolv.conf; teardown unlocks it from here.
+      // LINUX_IMMUTABLE: a host may lock the machine's resolv.conf; admit() unlocks it from here.
       .withCapabilities('NET_ADMIN', 'SYS_ADMIN', 'LINUX_IMMUTABLE')
-      .withUnlockBeforeRemoval(...machineLockablePaths)
+      .withUnlockBeforeRemoval(machineLockablePaths, { helperImage: images.pod })
       .withInit()
       .withStartupCheck((c) =>
         c.waitForLog(/^MACHINE_READY /, machineReadyTimeoutMs).then(() => undefined),

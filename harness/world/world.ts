@@ -208,6 +208,7 @@ export class World {
           host,
           session,
           images.host,
+          images.observer,
           diskVolume,
           dataVolume,
           siteFile,

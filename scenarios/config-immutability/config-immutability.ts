@@ -22,15 +22,19 @@ interface TamperAttempt {
 }
 
 /**
- * As root on the host (an exec in its container, with the capabilities the host has), tries to
- * append to a file; then lifts the flag and tries again; then puts content and flag back as found.
+ * Run by the harness, from outside the stack: a harness container in the host's PID namespace
+ * (HostRoot) reaches the file through /proc/1/root with its own shell, coreutils and e2fsprogs.
+ * As root with the usual file permissions it tries to append; then lifts the flag and tries the
+ * same write again (the control: the write path works on the file once it is not immutable);
+ * then puts content and flag back as found. Nothing of the stack's image runs, so a stack
+ * without these tools is testable and a patched lsattr in it cannot change the verdict.
  */
 const tamperScript = `
 f="$1"; cp -p "$f" /tmp/tamper.orig
 flags=$(lsattr -d "$f" 2>/dev/null | cut -d' ' -f1)
 before=$(sha256sum "$f" | cut -d' ' -f1)
 if sh -c 'echo "# tampered" >> "$1"' tamper "$f" 2>/tmp/tamper.err; then echo WRITE=accepted; else echo WRITE=refused; fi
-echo "ERROR=$(tr '\\n' ' ' </tmp/tamper.err)"
+echo "ERROR=$(tr '\\n' ' ' </tmp/tamper.err | sed "s|$f|$2|g")"
 after=$(sha256sum "$f" | cut -d' ' -f1)
 [ "$before" = "$after" ] && echo UNCHANGED=yes || echo UNCHANGED=no
 echo "FLAGS=$flags"
@@ -45,19 +49,24 @@ async function observeTamper(
   host: HostVm,
   path: string,
 ): Promise<TamperAttempt> {
-  const result = await host.container.run(['sh', '-c', tamperScript, 'tamper', path], {
-    timeoutMs: 20_000,
-  });
-  const field = (name: string) =>
-    new RegExp(`^${name}=(.*)$`, 'm').exec(result.stdout)?.[1]?.trim() ?? '';
-  return context.observe('tamper-attempt', {
-    path,
-    flagsBefore: field('FLAGS'),
-    writeRefused: field('WRITE') === 'refused',
-    error: field('ERROR'),
-    contentUnchanged: field('UNCHANGED') === 'yes',
-    writableOnceUnflagged: field('UNFLAGGED') === 'accepted',
-  } satisfies TamperAttempt);
+  const root = await host.openRoot();
+  try {
+    const result = await root.exec(['sh', '-c', tamperScript, 'tamper', root.path(path), path], {
+      timeoutMs: 20_000,
+    });
+    const field = (name: string) =>
+      new RegExp(`^${name}=(.*)$`, 'm').exec(result.stdout)?.[1]?.trim() ?? '';
+    return context.observe('tamper-attempt', {
+      path,
+      flagsBefore: field('FLAGS'),
+      writeRefused: field('WRITE') === 'refused',
+      error: field('ERROR'),
+      contentUnchanged: field('UNCHANGED') === 'yes',
+      writableOnceUnflagged: field('UNFLAGGED') === 'accepted',
+    } satisfies TamperAttempt);
+  } finally {
+    await root.detach();
+  }
 }
 
 function immutableCheck(name: string, path: string): Check {
@@ -83,7 +92,7 @@ function immutableCheck(name: string, path: string): Check {
           observed,
           evidence: [
             {
-              source: `lsattr and an append as root in the host (${path})`,
+              source: `lsattr and an append as root, from a harness container in the host's PID namespace (${path} through /proc/1/root)`,
               excerpt: JSON.stringify(attempt),
             },
           ],
@@ -100,7 +109,8 @@ function immutableCheck(name: string, path: string): Check {
 export default defineScenario({
   name: 'config-immutability',
   description: 'As root, writing resolv.conf or rules.v4 fails until the immutable flag is removed',
-  needs: ['cap:LINUX_IMMUTABLE', 'chattr-overlay'],
+  // SYS_PTRACE: the harness reaches the host's root from outside it (HostRoot).
+  needs: ['cap:LINUX_IMMUTABLE', 'cap:SYS_PTRACE', 'chattr-overlay'],
   sections: ['immutability'],
   topology: {
     zones: [networkZones.sovereign],
@@ -132,7 +142,7 @@ export default defineScenario({
     {
       name: 'writable-once-unflagged',
       description:
-        'With the flag lifted the same write goes through: what stopped it was the flag, not a read-only filesystem',
+        "Control: with the flag lifted the harness's same write goes through, so what stopped it was the flag, not a read-only filesystem or the harness's way in",
       verify(history) {
         const attempts = Object.values(lockedFiles).map(
           (path) =>
