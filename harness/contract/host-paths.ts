@@ -42,6 +42,8 @@ export const hostPaths = {
   primaryQualifiedName: '/var/lib/residency/tpm/primary.qname',
   /** The data key's record under the KEK (with key custody). */
   dataKeyRecord: '/var/lib/residency/keys/data-key.record',
+  /** The local data key under the KEK, for a site with neither `kms` nor `hsm` (localDataKey). */
+  localDataKey: '/var/lib/residency/keys/dek.wrapped',
 
   /** The only resolver configuration; immutable. */
   resolvConf: '/etc/resolv.conf',

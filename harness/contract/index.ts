@@ -3,6 +3,7 @@
  * images/host/CONTRACT.md is its prose; this module is what the harness reads and writes.
  */
 export { hostCapabilities, hostLockablePaths, hostPaths } from './host-paths.ts';
+export { localDataKey } from './local-data-key.ts';
 export { hostPorts, sitePorts, sovereignServicePorts } from './host-ports.ts';
 export { logMarkers, type LogMarker } from './log-markers.ts';
 export { sealedPcrs, siteFileSchema, storePort, type SiteFile } from './site-file.ts';
@@ -24,6 +25,7 @@ export {
   type ContractSection,
 } from './contract-sections.ts';
 export { contractBound, looserThanContract, type ContractBound } from './contract-bounds.ts';
+export { fencedThroughputBound } from './egress-bounds.ts';
 export {
   hsmRefusalBound,
   hsmWatchIntervalMs,

@@ -87,8 +87,24 @@ export default defineScenario({
       const machine = vm.machine;
       await vm.shutdown();
       await hsm.cutCable();
+      const refusalsBefore = (await secureLog(context, vm)).length;
       await vm.boot(machine);
-      await vm.container.waitForLog(/ERR_CRYPTO_DEVICE_NOT_FOUND|store serving/, refusalTimeoutMs);
+      // The boot's outcome as the harness sees it: a refusal in the HSM's secure log on the VM
+      // disk (the secure log outlives boots: a line beyond those seen before this boot), or the
+      // store accepting a connection. The stack's own output is not read.
+      await waitUntil(
+        async () => {
+          if ((await secureLog(context, vm)).length > refusalsBefore) return 'refused';
+          const store = await probeStoreIfAnswered(world, vm);
+          return store?.connected === true ? 'serving' : undefined;
+        },
+        {
+          what: `the outcome of ${vm.name}'s boot without its HSM`,
+          expected: 'a refusal in the HSM secure log, or the store accepting connections',
+          timeoutMs: refusalTimeoutMs,
+          intervalMs: 1_000,
+        },
+      );
       const probe = await waitUntil(() => probeStoreIfAnswered(world, vm), {
         what: `a probe of ${vm.name}'s store`,
         expected: 'answered',

@@ -15,15 +15,16 @@ import { SovhError } from '../../harness/util/sovh-error.ts';
 import type { HostVm } from '../../harness/world/host-vm.ts';
 import { StartedKms } from '../../sims/kms/kms.ts';
 import { StartedSovereignApi } from '../../sims/sovereign-api/sovereign-api.ts';
+import { localDataKey } from '../../harness/contract/local-data-key.ts';
 import { knownKeys, sovereignPorts, type SovereignPorts } from './power-observations.ts';
 import type { StartedUps } from '../../sims/ups/ups.ts';
 
 /** Where the contract puts the stack's sealed KEK and wrapped data key (CONTRACT.md). */
 const kekPublicPath = '/var/lib/residency/tpm/kek.pub';
 const kekPrivatePath = '/var/lib/residency/tpm/kek.priv';
-const wrappedDataKeyPath = '/var/lib/residency/keys/dek.wrapped';
+const wrappedDataKeyPath = localDataKey.path;
 const primaryHandle = '0x81000001';
-const dataKeyAad = Buffer.from('residency-dek');
+const dataKeyAad = Buffer.from(localDataKey.aad);
 
 /** A short, one-way name for a key in reports: never the key itself. */
 export function fingerprint(secret: Buffer): string {

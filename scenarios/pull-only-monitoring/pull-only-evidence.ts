@@ -1,12 +1,24 @@
+import { hostPorts } from '../../harness/contract/host-ports.ts';
 import { machineProbe } from '../../harness/checks/probes/machine-probe.ts';
 import { tcpConnect, type TcpProbe } from '../../harness/checks/probes/tcp-probe.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
 import { waitUntil } from '../../harness/util/wait-until.ts';
 import type { HostVm } from '../../harness/world/host-vm.ts';
 
-export const monitoringPort = 9100;
-/** Ports a foreign scanner tries beside the ones the kernel says are listening. */
-export const wellKnownPorts = [22, 80, 179, 443, 8443, 9100, 9443];
+export const monitoringPort = hostPorts.metrics;
+/**
+ * Ports a foreign scanner tries beside the ones the kernel says are listening: common services,
+ * and every port the contract has a host serve.
+ */
+export const wellKnownPorts = [
+  22,
+  80,
+  179,
+  443,
+  hostPorts.store,
+  hostPorts.metrics,
+  hostPorts.geoGate,
+];
 const pullTimeoutMs = 90_000;
 
 export interface MonitorPull {

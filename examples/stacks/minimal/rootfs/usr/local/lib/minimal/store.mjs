@@ -8,7 +8,8 @@ import http from 'node:http';
 import path from 'node:path';
 
 const [port, storeDir, recordPath] = process.argv.slice(2);
-const recordAad = Buffer.from('minimal-local-data-key');
+// The contract's local data key (no kms, no hsm): nonce(12) || AES-256-GCM(KEK, key) || tag(16).
+const recordAad = Buffer.from('residency-dek');
 const idPattern = /^[A-Za-z0-9._-]{1,128}$/;
 
 function seal(key, plain, aad) {

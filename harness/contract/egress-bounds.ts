@@ -1,0 +1,15 @@
+import { contractBound } from './contract-bounds.ts';
+
+/**
+ * What the egress fence may cost (images/host/CONTRACT.md, "The network"): the contract states
+ * the fence as a property, so that what it accepts is carried as the bare path would carry it.
+ * egress-throughput measures it; a stack may hold itself to a higher ratio, never a lower one.
+ */
+export const fencedThroughputBound = contractBound({
+  name: 'fencedThroughputRatio',
+  description:
+    "the fenced host's TCP throughput to a domestic destination, as a share of the same path's without the fence (medians of alternating iperf3 rounds)",
+  unit: 'of the unfenced throughput',
+  contract: 0.95,
+  tighter: 'higher',
+});
