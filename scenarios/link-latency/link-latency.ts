@@ -226,6 +226,10 @@ export default defineScenario({
   name: 'link-latency',
   description: `Across a sovereign link with ${sovereignLink.delayMs} ms delay, latency and loss stay within ${thresholds.maxRttMs} ms / ${thresholds.maxLossPercent} %`,
   needs: ['link-delay'],
+  // What it asks of the stack is the egress section's: domestic destinations are accepted in
+  // every protocol (ICMP for ping and mtr, UDP for iperf3) and carried as the link carries them,
+  // without a detour, a shaper or a delay of the stack's (CONTRACT.md, "The network"). The
+  // figures themselves are the world's links; the stack can only spoil them.
   sections: ['egress'],
   topology,
   async run(context) {
