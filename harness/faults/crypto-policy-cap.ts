@@ -1,5 +1,4 @@
-import type { StartedContainer } from '../runtime/started-container.ts';
-import { hostLockablePaths } from '../contract/host-paths.ts';
+import type { HostVm } from '../world/host-vm.ts';
 import type { World } from '../world/world.ts';
 import type { Fault } from './fault.ts';
 
@@ -24,7 +23,7 @@ export function capSystemTls(hostName: string, maxProtocol = 'TLSv1.2'): Fault {
           `printf '\\n[sovh_ssl_sect]\\nsystem_default = sovh_system_default\\n[sovh_system_default]\\nMaxProtocol = ${maxProtocol}\\n' >> ${opensslConfig} && ` +
           `grep -q '^ssl_conf = sovh_ssl_sect' ${opensslConfig}`,
       );
-      await reboot(container);
+      await reboot(world.host(hostName));
       // The heal restores the configuration for the next boot; it does not reboot, so that a run
       // can end while the host stays as the fault left it.
       return async () => {
@@ -36,20 +35,12 @@ export function capSystemTls(hostName: string, maxProtocol = 'TLSv1.2'): Fault {
 
 /**
  * Restarts the same container, so the changed configuration survives as it would on a VM's disk.
- * Files the stack made immutable are unlocked first (the engine rewrites some of them at start);
+ * Files the stack made immutable are unlocked first, from outside it (HostVm.unlockLockedFiles);
  * the stack locks them again when it boots.
  */
-async function reboot(container: StartedContainer): Promise<void> {
-  await container.exec(
-    [
-      'sh',
-      '-c',
-      'for f in "$@"; do [ -e "$f" ] && chattr -i "$f"; done; true',
-      'unlock',
-      ...hostLockablePaths,
-    ],
-    { timeoutMs: 10_000 },
-  );
+async function reboot(host: HostVm): Promise<void> {
+  const { container } = host;
+  await host.unlockLockedFiles(container);
   await container.stop(10);
   await container.start();
 }

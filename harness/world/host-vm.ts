@@ -89,7 +89,7 @@ export class HostVm {
     const { container, machine } = this.current;
     this.current = undefined;
     // The engine cannot remove a container that holds an immutable file; teardown would retry.
-    await this.unlockFromOutside(container).catch((error: unknown) => {
+    await this.unlockLockedFiles(container).catch((error: unknown) => {
       this.session.log.warn(`${this.name}: ${(error as Error).message}`);
     });
     await container.stop(10);
@@ -109,7 +109,12 @@ export class HostVm {
     return HostRoot.attach(this.session, this.helperImage, this.container, this.name);
   }
 
-  private async unlockFromOutside(container: StartedContainer): Promise<void> {
+  /**
+   * Lifts the immutable flag of the files the contract lets a stack lock, from a harness
+   * container (HostRoot): before a boot is removed, or restarted (the engine rewrites some of
+   * them at start). The stack locks them again when it boots.
+   */
+  async unlockLockedFiles(container: StartedContainer = this.container): Promise<void> {
     // A stopped boot has no PID namespace to join (a power cut stopped it); teardown starts it.
     const { State } = await container.docker.getContainer(container.id).inspect();
     if (!State.Running) return;
