@@ -42,12 +42,12 @@ async function runUntilSchedule(env: Record<string, string>, reportDir: string) 
   return { child };
 }
 
-/** The run's container of a role (host, tpm, ...), found by the run's labels in the engine. */
-async function containerOf(docker: Docker, namespace: string, role: string) {
+/** The run's running container of a node and role, found by the run's labels in the engine. */
+async function containerOf(docker: Docker, namespace: string, role: string, node: string) {
   const containers = (await listSessions(docker, namespace)).flatMap((s) => s.containers);
-  const found = containers.find((c) => c.role === role && c.state === 'running');
+  const found = containers.find((c) => c.role === role && c.node === node && c.state === 'running');
   if (found === undefined)
-    throw new Error(`no running ${role} container in ${namespace}: ${JSON.stringify(containers)}`);
+    throw new Error(`no running ${role} ${node} in ${namespace}: ${JSON.stringify(containers)}`);
   return found;
 }
 
@@ -90,7 +90,7 @@ describe('engine faults in the middle of a run', () => {
     {
       what: "docker kill of the stack's host container",
       role: 'host',
-      node: 'host vm1',
+      node: 'vm1',
       hit: (docker, id) => docker.getContainer(id).kill({ signal: 'SIGKILL' }),
       cause:
         "it was killed from outside the run \\(the engine's kill event, signal 9\\); it died with exit code 137",
@@ -98,7 +98,7 @@ describe('engine faults in the middle of a run', () => {
     {
       what: 'docker kill of the simulated TPM (swtpm)',
       role: 'tpm',
-      node: 'tpm home',
+      node: 'home',
       hit: (docker, id) => docker.getContainer(id).kill({ signal: 'SIGKILL' }),
       cause:
         "it was killed from outside the run \\(the engine's kill event, signal 9\\); it died with exit code 137",
@@ -106,7 +106,7 @@ describe('engine faults in the middle of a run', () => {
     {
       what: 'an OOM kill in the host container under a memory limit',
       role: 'host',
-      node: 'host vm1',
+      node: 'vm1',
       hit: exhaustMemory,
       cause: "the kernel killed a process of it for lack of memory \\(the engine's oom event\\)",
     },
@@ -116,14 +116,14 @@ describe('engine faults in the middle of a run', () => {
     const env = { SOVH_NAMESPACE: namespace(`kill-${role}`) };
     const reportDir = await mkdtemp(join(tmpdir(), 'sovh-report-'));
     const { child } = await runUntilSchedule(env, reportDir);
-    const target = await containerOf(engine().docker, env.SOVH_NAMESPACE, role);
+    const target = await containerOf(engine().docker, env.SOVH_NAMESPACE, role, node);
     await sleep(500);
     const hitAt = Date.now();
     await hit(engine().docker, target.id);
     const result = await child;
     process.stdout.write(`run ended ${String(Date.now() - hitAt)} ms after the fault\n`);
     expect(Date.now() - hitAt, result.all).toBeLessThan(endBoundMs);
-    const named = new RegExp(`container of ${node} \\(${target.name}\\): ${cause}`);
+    const named = new RegExp(`container of ${role} ${node} \\(${target.name}\\): ${cause}`);
     expect(result.all).toMatch(named);
     expect(result.exitCode, result.all).toBe(1);
     const [run] = (await readResults(reportDir)).scenarios;
