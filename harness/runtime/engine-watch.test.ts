@@ -9,7 +9,9 @@ type DialCallback = (error: unknown, data: unknown) => void;
 
 /** An engine with an event stream the test writes to and a ping the test can break. */
 function fakeEngine() {
-  const events = Object.assign(new PassThrough(), { socket: { unref: () => undefined } });
+  const newStream = () => Object.assign(new PassThrough(), { socket: { unref: () => undefined } });
+  let events = newStream();
+  const subscriptions: { since?: number }[] = [];
   const state = { pingError: undefined as (Error & { code?: string }) | undefined };
   const modem = {
     socketPath: '/run/fake.sock',
@@ -21,12 +23,16 @@ function fakeEngine() {
   };
   const docker = {
     modem,
-    getEvents: () => Promise.resolve(events),
+    getEvents: (options: { since?: number }) => {
+      subscriptions.push(options);
+      events = newStream();
+      return Promise.resolve(events);
+    },
     ping: () =>
       state.pingError === undefined ? Promise.resolve('OK') : Promise.reject(state.pingError),
   } as unknown as Docker;
   const send = (event: EngineEvent) => events.write(`${JSON.stringify(event)}\n`);
-  return { docker, events, state, send, modem };
+  return { docker, events: () => events, state, send, modem, subscriptions };
 }
 
 const id = 'a'.repeat(64);
@@ -103,7 +109,7 @@ describe('EngineWatch', () => {
     engine.state.pingError = Object.assign(new Error('connect ECONNREFUSED /run/fake.sock'), {
       code: 'ECONNREFUSED',
     });
-    engine.events.end();
+    engine.events().end();
     await expect(watch.failed).rejects.toThrow(
       /^the container engine stopped answering \(unix:\/\/\/run\/fake\.sock: its event stream closed .*ECONNREFUSED/,
     );
@@ -112,6 +118,26 @@ describe('EngineWatch', () => {
     expect(await watch.waitForEngine(1_000)).toBe(true);
     expect(watch.engineLost).toBe(false);
   });
+});
+
+it('opens the stream again when it closes under an engine that still answers', async () => {
+  const engine = fakeEngine();
+  const watch = EngineWatch.start(engine.docker, '1234abcd');
+  try {
+    await settle();
+    engine.events().end();
+    await settle();
+    expect(watch.fault).toBeUndefined();
+    expect(engine.subscriptions).toHaveLength(2);
+    // The replay starts where the stream closed, not at an older event.
+    expect(engine.subscriptions[1]?.since).toBeGreaterThanOrEqual(
+      Math.floor(Date.now() / 1000) - 2,
+    );
+    engine.send({ Action: 'oom', Actor: { ID: id, Attributes: attributes } });
+    await expect(watch.failed).rejects.toThrow(/lack of memory/);
+  } finally {
+    watch.stop();
+  }
 });
 
 describe('stoppedContainerRef', () => {

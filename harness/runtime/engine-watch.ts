@@ -52,7 +52,11 @@ export class EngineWatch {
   private silentPings = 0;
   private readonly pending = new Map<string, Pending>();
   private readonly ownStops: OwnStops;
-  /** Seconds since the epoch of the last event seen: a stream opened again replays from there. */
+  /**
+   * Seconds since the epoch from which the stream replays: the watch's start, then the moment the
+   * stream closed (a second early: the engine's times are whole seconds). Not the last event's
+   * time: a replay of the harness's own stops of long ago would read as kills from outside.
+   */
   private sinceS = Math.floor(Date.now() / 1000);
 
   private constructor(
@@ -188,6 +192,7 @@ export class EngineWatch {
   /** The event stream closed while the watch runs: the engine went away, or the stream did. */
   private async streamClosed(why: unknown): Promise<void> {
     if (this.stopped || this.lost) return;
+    this.sinceS = Math.floor(Date.now() / 1000) - 1;
     try {
       await raceDeadline(this.docker.ping(), pingBoundMs, () => new Error('no answer'));
     } catch (error) {
@@ -234,7 +239,6 @@ export class EngineWatch {
 
   private onEvent(event: EngineEvent): void {
     if (this.stopped) return;
-    if (event.time !== undefined) this.sinceS = Math.max(this.sinceS, event.time);
     const id = event.Actor?.ID ?? event.id ?? '';
     const attributes = event.Actor?.Attributes ?? {};
     const name = attributes.name;
