@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EngineWatch, type EngineEvent } from './engine-watch.ts';
 import { labelKeys } from './labels.ts';
 import { stoppedContainerRef } from './own-stops.ts';
@@ -137,6 +137,27 @@ it('opens the stream again when it closes under an engine that still answers', a
     await expect(watch.failed).rejects.toThrow(/lack of memory/);
   } finally {
     watch.stop();
+  }
+});
+
+it('names an engine that stays silent: three pings without an answer in a row', async () => {
+  vi.useFakeTimers();
+  const engine = fakeEngine();
+  const watch = EngineWatch.start(engine.docker, '1234abcd');
+  try {
+    await vi.advanceTimersByTimeAsync(10);
+    // The engine accepts the ping and never answers, as a hung engine does.
+    (engine.docker as unknown as { ping: () => Promise<never> }).ping = () =>
+      new Promise<never>(() => undefined);
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(watch.fault).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(watch.fault?.message).toMatch(
+      /^the container engine stopped answering \(unix:\/\/\/run\/fake\.sock: 3 ping\(s\) in a row failed, the last: no answer to a ping within 10000ms\)/,
+    );
+  } finally {
+    watch.stop();
+    vi.useRealTimers();
   }
 });
 

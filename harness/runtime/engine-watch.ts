@@ -50,6 +50,7 @@ export class EngineWatch {
   private stream: IncomingMessage | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private silentPings = 0;
+  private pinging = false;
   private readonly pending = new Map<string, Pending>();
   private readonly ownStops: OwnStops;
   /**
@@ -205,7 +206,9 @@ export class EngineWatch {
   }
 
   private async beat(): Promise<void> {
-    if (this.stopped || this.lost) return;
+    // One ping at a time: pings that overlap would count one silence several times.
+    if (this.stopped || this.lost || this.pinging) return;
+    this.pinging = true;
     try {
       await raceDeadline(
         this.docker.ping(),
@@ -220,6 +223,8 @@ export class EngineWatch {
           `${String(this.silentPings)} ping(s) in a row failed, the last: ${describeError(error)}`,
         );
       }
+    } finally {
+      this.pinging = false;
     }
   }
 
