@@ -10,6 +10,7 @@ import { currentProcessIdentity, formatIdentity } from './process-identity.ts';
 import { reapDeadSessions } from './reaper.ts';
 import { registerForSignalTeardown } from './signal-teardown.ts';
 import { raceDeadline } from '../util/deadline.ts';
+import { EngineWatch } from './engine-watch.ts';
 
 export interface RunSessionOptions {
   docker: Docker;
@@ -27,6 +28,8 @@ export interface RunSessionOptions {
  */
 /** How long a teardown waits for creations already asked of the engine to settle. */
 const inFlightBoundMs = 60_000;
+/** How long a teardown waits for an engine that stopped answering to answer again. */
+const engineReturnBoundMs = 30_000;
 
 export class RunSession implements AsyncDisposable {
   readonly id: string;
@@ -53,6 +56,24 @@ export class RunSession implements AsyncDisposable {
     };
     // Even a kept session is torn down when interrupted while it is being built.
     this.unregister = registerForSignalTeardown(this);
+    this.watch = EngineWatch.start(this.docker, this.id);
+  }
+
+  /** The engine's events for the session's containers, and whether the engine still answers. */
+  private readonly watch: EngineWatch;
+
+  /**
+   * Rejects at the first fault of the world that did not come from the run: a container of the
+   * session killed from outside (`docker kill`, out of memory) or an engine that stopped
+   * answering. A phase that races against it ends at once, with an error that names the fault.
+   */
+  get faulted(): Promise<never> {
+    return this.watch.failed;
+  }
+
+  /** The first such fault, if any (it stays known after the teardown). */
+  get fault(): SovhError | undefined {
+    return this.watch.fault;
   }
 
   private readonly baseLabels: Record<string, string>;
@@ -63,6 +84,7 @@ export class RunSession implements AsyncDisposable {
    */
   detach(): void {
     this.unregister();
+    this.watch.stop();
   }
 
   static async open(options: RunSessionOptions): Promise<RunSession> {
@@ -183,6 +205,18 @@ export class RunSession implements AsyncDisposable {
   }
 
   private async tearDownOnce(): Promise<void> {
+    // The teardown's own removals are not faults; a lost engine gets a bounded wait to return.
+    this.watch.stop();
+    if (this.watch.engineLost && !(await this.watch.waitForEngine(engineReturnBoundMs))) {
+      this.closed = true;
+      this.unregister();
+      throw new SovhError(
+        'ENGINE_LOST',
+        `teardown of run ${this.id} not done: the container engine did not answer again within ` +
+          `${String(engineReturnBoundMs / 1000)} s. Once it answers, run \`npx sovh down\` to ` +
+          "remove the run's containers, networks and volumes.",
+      );
+    }
     // Hooks undo what lives outside the engine's resources (e.g. forwarding rules); they may
     // still start a helper container, so they run before the session closes.
     const problems: string[] = [];
@@ -222,5 +256,6 @@ export class RunSession implements AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     if (!this.keep) await this.teardown();
+    else this.watch.stop();
   }
 }

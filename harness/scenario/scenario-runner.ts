@@ -25,6 +25,7 @@ import { collectWorldLogs } from './world-logs.ts';
 import { collectWorldVersions } from './world-versions.ts';
 import { boundsFor, boundsInForce } from './scenario-bounds.ts';
 import { stackExits } from './stack-exits.ts';
+import { faultedChecks, isEngineLost, isWorldFault, untilWorldFault } from './world-faults.ts';
 import { notImplementedChecks, sectionsReason, undeclaredSections } from './stack-sections.ts';
 
 export interface ScenarioRunOptions {
@@ -167,7 +168,10 @@ async function runProfiled(
     profiler.enter('bring-up');
     mark = Date.now();
     const upWorld = await withinPhaseBound('bring-up', bounds.bringUpMs, () =>
-      World.bringUp({ session, topology, images, log, devices: environment.devices }),
+      untilWorldFault(
+        session,
+        World.bringUp({ session, topology, images, log, devices: environment.devices }),
+      ),
     );
     world = upWorld;
     phases.bringUpMs = Date.now() - mark;
@@ -179,7 +183,7 @@ async function runProfiled(
       await withinPhaseBound(
         'schedule',
         bounds.scheduleMs,
-        () => scenario.run(context),
+        () => untilWorldFault(session, scenario.run(context)),
         () => describeRunningSteps(context.runningSteps()),
       );
     } catch (error) {
@@ -189,16 +193,20 @@ async function runProfiled(
         log.info(`${label}: not applicable: ${error.reason}`);
       }
       noteTimeout(error);
-      const exits = notApplicable === undefined ? await stackExits(upWorld).catch(() => []) : [];
+      const exits =
+        notApplicable === undefined && !isWorldFault(error)
+          ? await stackExits(upWorld).catch(() => [])
+          : [];
       if (notApplicable === undefined) {
         runError = [describeError(error), ...exits].join('; ');
         history.record('error', 'run', { error: runError });
         // An abandoned schedule may still be running: nothing it does from now on is evidence.
-        if (error instanceof PhaseTimeout) history.close(runError);
+        if (error instanceof PhaseTimeout || isWorldFault(error)) history.close(runError);
         log.warn(`${label}: the schedule stopped: ${runError}`);
       }
     }
-    if (interruptedBy() === undefined && abandoned === undefined) {
+    // A world hit from outside is not healed: its teardown follows.
+    if (interruptedBy() === undefined && abandoned === undefined && session.fault === undefined) {
       profiler.enter('heal');
       await withinPhaseBound('heal', bounds.healMs, () => context.healAll()).catch(
         (error: unknown) => {
@@ -208,7 +216,7 @@ async function runProfiled(
       );
     }
     phases.runMs = Date.now() - mark;
-    if (interruptedBy() === undefined) {
+    if (interruptedBy() === undefined && !isEngineLost(session.fault)) {
       profiler.enter('logs and versions');
       logs = await withinPhaseBound('checks', bounds.checksMs, () =>
         collectWorldLogs(upWorld),
@@ -265,12 +273,18 @@ async function runProfiled(
       evidenceAtMs: [],
     }));
   });
+  // A fault of the world from outside (a killed container, a lost engine), whenever it came
+  // before the teardown, leaves no verdict standing; it is the run's error if nothing else was.
+  const worldFault = session.fault;
+  if (worldFault !== undefined) runError ??= worldFault.message;
   const checks =
-    notApplicable !== undefined
-      ? deviceNotApplicableChecks(scenario, notApplicable)
-      : abandoned === undefined
-        ? checked
-        : distrustPasses(checked, abandoned);
+    worldFault !== undefined
+      ? faultedChecks(checked, worldFault)
+      : notApplicable !== undefined
+        ? deviceNotApplicableChecks(scenario, notApplicable)
+        : abandoned === undefined
+          ? checked
+          : distrustPasses(checked, abandoned);
   phases.checksMs = Date.now() - mark;
   for (const check of checks)
     log.info(`  ${check.status.padEnd(14)} ${check.name}: ${check.summary}`);

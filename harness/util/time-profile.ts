@@ -137,6 +137,14 @@ export function currentProfiler(): RunProfiler | undefined {
   return current.getStore();
 }
 
+/**
+ * Runs `action` outside any run's profile: background work (a watch of the engine) started while
+ * a run is profiled would otherwise count its calls, and its timers' calls, as the run's own.
+ */
+export function outsideProfiledRun<T>(action: () => T): T {
+  return current.exit(action);
+}
+
 /** Times an operation as one engine call of `kind` against the current run (if any). */
 export async function timedCall<T>(kind: string, action: () => Promise<T>): Promise<T> {
   const profiler = current.getStore();
