@@ -13,7 +13,11 @@ import {
   criticalActionInTime,
   readingsAgreeWithModel,
 } from '../power-thermal/thermal-checks.ts';
-import { criticalActionBound, thermalPollIntervalMs } from '../power-thermal/thermal-bounds.ts';
+import {
+  criticalActionBound,
+  thermalAlarmBound,
+  thermalPollIntervalMs,
+} from '../power-thermal/thermal-bounds.ts';
 import {
   bootTimeoutMs,
   observeResidencyLog,
@@ -25,7 +29,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 /** Model seconds per wall-clock second: cooling off to thermal trip in about half a minute. */
 const speedup = 15;
-const alarmBoundMs = 10_000;
 /** The site's critical CPU temperature: the stack must act there, ten degrees below the trip. */
 const configuredCriticalCpuC = 85;
 
@@ -43,7 +46,7 @@ export default defineScenario({
     "Cooling off: the temperatures follow the model and the stack takes its critical action before the model's critical temperature",
   needs: [],
   sections: ['thermal'],
-  contractBounds: [criticalActionBound],
+  contractBounds: [criticalActionBound, thermalAlarmBound],
   topology: {
     zones: [{ name: 'sovereign', jurisdiction: 'DE', kind: 'sovereign', cidrs: ['10.45.0.0/16'] }],
     machines: [
@@ -120,7 +123,7 @@ export default defineScenario({
       "Every IPMI and SNMP read of the climbing temperatures equals the thermal model at the protocol's resolution",
       4,
     ),
-    alarmAbove27(alarmBoundMs),
+    alarmAbove27(thermalAlarmBound),
     criticalActionInTime(
       'critical-action-in-time',
       "The stack's critical action (the graceful residency shutdown) stops its sovereign services, seen from the zone, before the model's CPU reaches its critical temperature",
@@ -133,6 +136,13 @@ export default defineScenario({
       description: 'The thermal watcher logs THERMAL_CRITICAL but takes no action',
       expectFailing: ['critical-action-in-time', 'critical-action-at-configured-limit'],
       stackPatch: join(here, 'mutants', 'no-critical-action.patch'),
+    },
+    {
+      name: 'alarm-debounced',
+      description:
+        'The thermal watch alarms only after ten readings in a row outside the range (against flapping at the boundary): 4.5 s late at a 500 ms poll, well within the old 10 s slack',
+      expectFailing: ['alarm-above-27'],
+      stackPatch: join(here, 'mutants', 'alarm-debounced.patch'),
     },
     {
       name: 'critical-debounced',

@@ -18,3 +18,18 @@ export const criticalActionBound = contractBound({
   contract: 2 * thermalPollIntervalMs + 2_000,
   tighter: 'lower',
 });
+
+/**
+ * From the model's inlet leaving the operating range until the stack's THERMAL_ALARM: one poll
+ * interval to read the crossing, one more for the BMC's publication to reach the reading, and a
+ * second for the log line on a loaded machine (2 s: 30 model seconds at 15x, 60 at 30x; it was
+ * 10 s, up to 300 model seconds). A stack may tighten it, never loosen it.
+ */
+export const thermalAlarmBound = contractBound({
+  name: 'thermalAlarmMs',
+  description:
+    "from the model's inlet leaving the operating range until the stack's THERMAL_ALARM (two thermal polls and 1 s)",
+  unit: 'ms',
+  contract: 2 * thermalPollIntervalMs + 1_000,
+  tighter: 'lower',
+});

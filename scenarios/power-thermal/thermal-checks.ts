@@ -45,29 +45,30 @@ function logLines(history: Parameters<Check['verify']>[0]): LogLine[] {
   return lastObservation<{ lines: LogLine[] }>(history, 'residency-log').data.lines;
 }
 
-/** The stack raises its alarm within `boundMs` of the model's crossing (and not before it). */
 /** The check that the stack alarms when the model's inlet passes 27 C on its way up. */
-export function alarmAbove27(boundMs: number): Check {
+export function alarmAbove27(bound: ContractBound): Check {
   return alarmWithinBound(
     'alarm-above-27',
-    `The stack raises THERMAL_ALARM (high) within ${String(boundMs)} ms of the model's inlet passing 27 C`,
+    `The stack raises THERMAL_ALARM (high) within ${String(bound.contract)} ms (contract) of the model's inlet passing 27 C`,
     'above-27',
     'high',
-    boundMs,
+    bound,
   );
 }
 
+/** The stack raises its alarm within the bound of the model's crossing (and not before it). */
 export function alarmWithinBound(
   name: string,
   description: string,
   phase: string,
   side: 'high' | 'low',
-  boundMs: number,
+  bound: ContractBound,
 ): Check {
   return {
     name,
     description,
     verify(history) {
+      const boundMs = boundValue(history, bound);
       const crossing = lastObservation<CrossingObservation>(
         history,
         'thermal-crossing',
@@ -97,12 +98,13 @@ export function alarmWithinBound(
           evidence,
         });
       const delayMs = alarm.atMs - crossing.crossingWallMs;
+      const modelS = ((delayMs / 1_000) * crossing.speedup).toFixed(0);
       return verdictOf(
         delayMs >= -earlyToleranceMs && delayMs <= boundMs,
-        `alarm raised ${delayMs} ms after the crossing`,
+        `alarm raised ${delayMs} ms (${modelS} model s) after the crossing`,
         delayMs < 0
           ? `alarm raised ${-delayMs} ms before the model crossed`
-          : `alarm raised ${delayMs} ms after the crossing, beyond ${boundMs} ms`,
+          : `alarm raised ${delayMs} ms (${modelS} model s) after the crossing, beyond ${boundMs} ms`,
         { expected, observed: `${delayMs} ms`, evidence },
       );
     },
