@@ -7,23 +7,25 @@ import {
   sovereignServicesStopped,
 } from '../power-thermal/power-checks.ts';
 import { outageTopology, runOutage } from '../power-thermal/outage-schedule.ts';
-import { keyWipeBound } from '../power-thermal/power-bounds.ts';
+import { keyWipeBound, upsPollFrequencyS } from '../power-thermal/power-bounds.ts';
+import { servesOnBattery } from '../power-thermal/on-battery-checks.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
 /**
- * How long after the mains fail upsd sets FSD: the host has polled the UPS on battery twice (and
- * prepared), and LB is still 5 s away (7.5 s after the mains fail at 20x), so that a stack
- * waiting for LB is past the bound before LB comes.
+ * How long after the mains fail upsd sets FSD: the host has polled the UPS on battery a few times
+ * (and prepared, serving on), and LB is still 3.5 s away (7.5 s after the mains fail at 20x), so
+ * that a stack waiting for LB is past the two-poll bound before LB comes.
  */
-const forcedShutdownAfterMs = 2_500;
+const forcedShutdownAfterMs = 4_000;
 
 /**
  * A primary monitor orders a forced shutdown while the UPS is on battery and well before LB (NUT's
  * FSD flag, set at upsd as `upsmon -c fsd` on the primary does). The contract's power watch runs
  * the graceful residency shutdown on FSD as on LB: within two poll intervals of upsd reporting FSD
  * every key the harness learnt is gone from every process of the host and stays gone, and every
- * sovereign service stops listening (the same scans as power-failure-key-wipe, from FSD).
+ * sovereign service stops listening (the same scans as power-failure-key-wipe, from FSD). Before
+ * FSD, on battery alone, the stack prepares and keeps serving.
  */
 export default defineScenario({
   name: 'ups-forced-shutdown',
@@ -41,6 +43,8 @@ export default defineScenario({
     keysGoneFromMemory('keys-gone-on-fsd', keyWipeBound),
     servicesStoppedAfterLowBattery('store-stopped-on-fsd', keyWipeBound),
     sovereignServicesStopped('sovereign-services-stopped-on-fsd', keyWipeBound),
+    // The stack may see FSD up to a poll before the harness's own read of it.
+    servesOnBattery('serves-on-battery', upsPollFrequencyS * 1_000),
   ],
   mutants: [
     {
@@ -53,6 +57,13 @@ export default defineScenario({
         'sovereign-services-stopped-on-fsd',
       ],
       stackPatch: join(here, 'mutants', 'watcher-ignores-fsd.patch'),
+    },
+    {
+      name: 'shutdown-on-battery',
+      description:
+        'The on-battery step runs the residency shutdown instead of preparing for it: every mains blip takes the sovereign services down (it passes every key-wipe check)',
+      expectFailing: ['serves-on-battery'],
+      stackPatch: join(here, 'mutants', 'shutdown-on-battery.patch'),
     },
   ],
 });
