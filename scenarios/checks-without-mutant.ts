@@ -61,13 +61,11 @@ export const checksWithoutMutant: Record<string, Record<string, string>> = {
     'cell-a-recovers': notYetShownToFail,
   },
   'thermal-excursion': {
-    'alarm-below-18': notYetShownToFail,
     'ipmi-snmp-agree-with-model': notYetShownToFail,
     'readings-pulled-by-host': notYetShownToFail,
   },
   'cooling-failure': {
     'curve-follows-model': notYetShownToFail,
-    'alarm-above-27': notYetShownToFail,
   },
   'power-failure-key-wipe': {
     'no-key-on-filesystems': notYetShownToFail,

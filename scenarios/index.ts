@@ -21,6 +21,7 @@ import thermalExcursion from './thermal-excursion/thermal-excursion.ts';
 import coolingFailure from './cooling-failure/cooling-failure.ts';
 import powerFailureKeyWipe from './power-failure-key-wipe/power-failure-key-wipe.ts';
 import powerRestore from './power-restore/power-restore.ts';
+import upsForcedShutdown from './ups-forced-shutdown/ups-forced-shutdown.ts';
 
 /** Every scenario of the suite, in the order `sovh run` runs them. */
 export const scenarios: readonly Scenario[] = [
@@ -46,4 +47,5 @@ export const scenarios: readonly Scenario[] = [
   coolingFailure,
   powerFailureKeyWipe,
   powerRestore,
+  upsForcedShutdown,
 ];

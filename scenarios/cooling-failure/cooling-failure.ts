@@ -8,9 +8,16 @@ import { machineBmc } from '../../harness/world/machine-devices.ts';
 import { StoreAvailability } from '../power-thermal/store-availability.ts';
 import {
   alarmAbove27,
+  configuredCriticalPhase,
+  criticalActionAtConfiguredLimit,
   criticalActionInTime,
   readingsAgreeWithModel,
 } from '../power-thermal/thermal-checks.ts';
+import {
+  criticalActionBound,
+  thermalAlarmBound,
+  thermalPollIntervalMs,
+} from '../power-thermal/thermal-bounds.ts';
 import {
   bootTimeoutMs,
   observeResidencyLog,
@@ -22,14 +29,16 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 /** Model seconds per wall-clock second: cooling off to thermal trip in about half a minute. */
 const speedup = 15;
-const alarmBoundMs = 10_000;
+/** The site's critical CPU temperature: the stack must act there, ten degrees below the trip. */
+const configuredCriticalCpuC = 85;
 
 /**
  * The room's cooling fails. The machine's temperatures climb as the thermal model says (the
  * harness reads them over IPMI and SNMP all along), the stack alarms when the inlet leaves the
  * operating range, and at its critical limit (CPU 85 C) it takes its critical action, the graceful
- * residency shutdown: its sovereign services must be gone, seen from the zone, before the model's
- * CPU reaches the hardware's critical temperature (95 C).
+ * residency shutdown: its sovereign services must be gone, seen from the zone, within a bound of
+ * the model's CPU reaching that configured limit, and before it reaches the hardware's critical
+ * temperature (95 C).
  */
 export default defineScenario({
   name: 'cooling-failure',
@@ -37,6 +46,7 @@ export default defineScenario({
     "Cooling off: the temperatures follow the model and the stack takes its critical action before the model's critical temperature",
   needs: [],
   sections: ['thermal'],
+  contractBounds: [criticalActionBound, thermalAlarmBound],
   topology: {
     zones: [{ name: 'sovereign', jurisdiction: 'DE', kind: 'sovereign', cidrs: ['10.45.0.0/16'] }],
     machines: [
@@ -54,9 +64,9 @@ export default defineScenario({
           },
           initial: { loadKw: 1.2 },
           watch: {
-            criticalC: { cpu: 85 },
+            criticalC: { cpu: configuredCriticalCpuC },
             criticalAction: 'residency-shutdown',
-            pollIntervalMs: 500,
+            pollIntervalMs: thermalPollIntervalMs,
           },
         },
       },
@@ -85,6 +95,17 @@ export default defineScenario({
           const change = await bmc.setInputs({ cooling: 'off' });
           recordCrossing(context, bmc, 'above-27', 'inlet', 27, 'rising', change);
           const deadline = recordCriticalDeadline(context, bmc, 'cpu', change);
+          // The limit the harness's own topology gave the stack, not one read from the host.
+          const configured = bmc.options.watch.criticalC.cpu ?? configuredCriticalCpuC;
+          recordCrossing(
+            context,
+            bmc,
+            configuredCriticalPhase,
+            'cpu',
+            configured,
+            'rising',
+            change,
+          );
           const untilMs = (deadline.criticalWallMs ?? Date.now()) + 3_000;
           await sleep(Math.max(0, untilMs - Date.now()));
         },
@@ -102,18 +123,33 @@ export default defineScenario({
       "Every IPMI and SNMP read of the climbing temperatures equals the thermal model at the protocol's resolution",
       4,
     ),
-    alarmAbove27(alarmBoundMs),
+    alarmAbove27(thermalAlarmBound),
     criticalActionInTime(
       'critical-action-in-time',
       "The stack's critical action (the graceful residency shutdown) stops its sovereign services, seen from the zone, before the model's CPU reaches its critical temperature",
     ),
+    criticalActionAtConfiguredLimit('critical-action-at-configured-limit', criticalActionBound),
   ],
   mutants: [
     {
       name: 'no-critical-action',
       description: 'The thermal watcher logs THERMAL_CRITICAL but takes no action',
-      expectFailing: ['critical-action-in-time'],
+      expectFailing: ['critical-action-in-time', 'critical-action-at-configured-limit'],
       stackPatch: join(here, 'mutants', 'no-critical-action.patch'),
+    },
+    {
+      name: 'alarm-debounced',
+      description:
+        'The thermal watch alarms only after ten readings in a row outside the range (against flapping at the boundary): 4.5 s late at a 500 ms poll, well within the old 10 s slack',
+      expectFailing: ['alarm-above-27'],
+      stackPatch: join(here, 'mutants', 'alarm-debounced.patch'),
+    },
+    {
+      name: 'critical-debounced',
+      description:
+        'The thermal watch acts only after ten readings in a row at or above the critical limit (to ride out a sensor glitch): 4.5 s at a 500 ms poll, about 5 C past the configured 85 C, still before the 95 C trip',
+      expectFailing: ['critical-action-at-configured-limit'],
+      stackPatch: join(here, 'mutants', 'critical-debounced.patch'),
     },
   ],
 });

@@ -11,7 +11,8 @@ import {
   wipeBeforeThermalCritical,
 } from '../power-thermal/power-checks.ts';
 import { outageTopology, runOutage } from '../power-thermal/outage-schedule.ts';
-import { keyWipeBound } from '../power-thermal/power-bounds.ts';
+import { keyWipeBound, upsPollBound } from '../power-thermal/power-bounds.ts';
+import { upsPolledPerContract } from '../power-thermal/ups-poll-checks.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -24,16 +25,18 @@ const here = dirname(fileURLToPath(import.meta.url));
  * key it learnt itself (the data key from the KMS, the zone key from the key service, the KEK by
  * unsealing it with the TPM). The keys must be gone within the contract's bound of LB, stay gone,
  * and be gone before the thermal model reaches the critical temperature; every sovereign service
- * must stop listening; the report gives the time from LB to the last key gone.
+ * must stop listening; the report gives the time from LB to the last key gone. A tap on upsd's
+ * port in the UPS's own network namespace shows when the host's monitor polled the UPS: at least
+ * once a poll interval, on line and on battery, since the wipe bound rests on it.
  */
 export default defineScenario({
   name: 'power-failure-key-wipe',
   description:
     'UPS OL, OB, LB: every key (data, zone, KEK) leaves every process and filesystem of the host within a bound of LB and stays gone until power-off, before the thermal critical point; every sovereign service stops listening',
-  needs: ['cap:SYS_PTRACE'],
+  needs: ['cap:SYS_PTRACE', 'cap:NET_RAW'],
   sections: ['power', 'kms', 'hsm'],
   topology: outageTopology,
-  contractBounds: [keyWipeBound],
+  contractBounds: [keyWipeBound, upsPollBound],
   async run(context) {
     const outage = await runOutage(context);
     await outage.finish();
@@ -60,6 +63,7 @@ export default defineScenario({
     sovereignServicesStopped('sovereign-services-stopped', keyWipeBound),
     wipeBeforeThermalCritical('wipe-before-thermal-critical'),
     shutdownLogged('shutdown-logged'),
+    upsPolledPerContract('ups-polled-per-contract', upsPollBound),
   ],
   mutants: [
     {
@@ -96,6 +100,13 @@ export default defineScenario({
         'The shutdown lets in-flight requests drain for 3 s before it wipes the keys: well within the old 15 s slack, past two UPS polls',
       expectFailing: ['keys-gone-from-memory', 'services-stopped', 'sovereign-services-stopped'],
       stackPatch: join(here, 'mutants', 'wipe-after-drain.patch'),
+    },
+    {
+      name: 'ups-poll-default-on-battery',
+      description:
+        "The monitor's configuration leaves out POLLFREQALERT: on battery upsmon polls at NUT's default 5 s, so LB is seen up to 5 s late (the key-wipe bound then holds only when the poll happens to fall just after LB)",
+      expectFailing: ['ups-polled-per-contract'],
+      stackPatch: join(here, 'mutants', 'ups-poll-default-on-battery.patch'),
     },
   ],
 });

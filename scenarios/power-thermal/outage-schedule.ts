@@ -28,6 +28,8 @@ import { keyWipeBound, upsPollFrequencyS } from './power-bounds.ts';
 import { boundValue } from '../../harness/scenario/scenario-bounds.ts';
 import { bootTimeoutMs, observeResidencyLog } from './thermal-evidence.ts';
 import { recordCriticalDeadline } from './thermal-schedule.ts';
+import { UpsPollCapture } from './ups-poll-capture.ts';
+import { upsForcedShutdown } from './forced-shutdown.ts';
 
 /** Model seconds per wall-clock second for the outage scenarios. */
 export const outageSpeedup = 20;
@@ -107,6 +109,15 @@ export const storedObject = {
   payload: 'sovereign record written before the power failure',
 };
 
+/** How an outage goes: to LB (the default), or with a primary's FSD while the UPS is on battery. */
+export interface OutageOptions {
+  /**
+   * Wall-clock ms after the mains fail at which upsd sets FSD, well before LB: the stack must
+   * shut down on FSD as on LB, and the bounds count from FSD.
+   */
+  forcedShutdownAfterMs?: number;
+}
+
 /** What the outage left for a scenario to go on with. */
 export interface Outage {
   vm: HostVm;
@@ -127,7 +138,10 @@ export interface Outage {
  * LB, the harness scans the host's memory until the key is gone, then its files and disks, and the
  * machine loses power when the battery runs dry.
  */
-export async function runOutage(context: ScenarioContext): Promise<Outage> {
+export async function runOutage(
+  context: ScenarioContext,
+  options: OutageOptions = {},
+): Promise<Outage> {
   const { world } = context;
   const vm = world.host('vm1');
   const bmc = machineBmc(world, 'rack1');
@@ -157,9 +171,13 @@ export async function runOutage(context: ScenarioContext): Promise<Outage> {
     learnSecrets(context, vm),
   );
   const ports = sovereignPortsOf(context, vm).ports;
+  // Started before the positive control, so that the capture holds the host's polls on line.
+  const polls = await context.step('tap upsd to see the host’s UPS polls', () =>
+    UpsPollCapture.start(world, ups, vm),
+  );
   const stopPollers = async () => {
     await Promise.all(
-      [availability.stop(), upsWatch.stop(), bmc.stop(), ups.stop()].map((p) =>
+      [availability.stop(), upsWatch.stop(), bmc.stop(), ups.stop(), polls.stop()].map((p) =>
         p.catch(() => undefined),
       ),
     );
@@ -205,6 +223,20 @@ export async function runOutage(context: ScenarioContext): Promise<Outage> {
     });
     const exhaustedWallMs = clock.wallMsAt(exhaustedAtS);
     const wipeBoundMs = boundValue(context.history, keyWipeBound);
+    const critical = options.forcedShutdownAfterMs === undefined ? 'LB' : 'FSD';
+    const criticalWords = critical === 'LB' ? ['OB', 'LB'] : ['FSD'];
+    // The primary's FSD comes while the scans run; its failure ends the run after them.
+    const forced =
+      options.forcedShutdownAfterMs === undefined
+        ? undefined
+        : forceShutdownAt(
+            context,
+            clock.wallMsAt(loss.atS) + options.forcedShutdownAfterMs,
+            clock.wallMsAt(lowBatteryAtS),
+          ).then(
+            () => undefined,
+            (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+          );
 
     // Scanning starts with the outage and goes on until the power is gone, so the scans bracket
     // the moment each key went and see any key that comes back.
@@ -213,24 +245,27 @@ export async function runOutage(context: ScenarioContext): Promise<Outage> {
       () =>
         scanThroughOutage(context, scanner, secrets, {
           filesFromMs: () => {
-            const reported = upsWatch.firstSeen(['OB', 'LB']);
+            const reported = upsWatch.firstSeen(criticalWords);
             return reported === undefined ? undefined : reported + wipeBoundMs;
           },
           untilMs: exhaustedWallMs,
         }),
     );
-    const lowBattery = await context.step('find when upsd reported LB', async () => {
+    const forcedError = await forced;
+    if (forcedError !== undefined) throw forcedError;
+    const lowBattery = await context.step(`find when upsd reported ${critical}`, async () => {
       const modelMs = clock.wallMsAt(lowBatteryAtS);
-      await waitUntil(() => Promise.resolve(upsWatch.firstSeen(['OB', 'LB'])), {
+      await waitUntil(() => Promise.resolve(upsWatch.firstSeen(criticalWords)), {
         what: 'upsd, read with upsc from the zone',
-        expected: 'reporting OB LB',
+        expected: `reporting ${criticalWords.join(' ')}`,
         timeoutMs: Math.max(5_000, modelMs - Date.now() + 20_000),
         intervalMs: 300,
       });
-      const written = (await ups.statesWritten()).find(
-        (w) => w.values['ups.status'] === 'OB LB',
-      )?.atMs;
-      return { readMs: upsWatch.firstSeen(['OB', 'LB']) ?? modelMs, written };
+      const written =
+        critical === 'LB'
+          ? (await ups.statesWritten()).find((w) => w.values['ups.status'] === 'OB LB')?.atMs
+          : undefined;
+      return { readMs: upsWatch.firstSeen(criticalWords) ?? modelMs, written };
     });
     const powerOffWallMs = await context.step(
       'the battery runs dry: the machine loses power',
@@ -242,10 +277,12 @@ export async function runOutage(context: ScenarioContext): Promise<Outage> {
         return at;
       },
     );
+    await context.step('read the host’s UPS polls captured at upsd', () => polls.observe(context));
     const timeline = context.observe<PowerTimeline>('power-timeline', {
       lossWallMs: Math.round(clock.wallMsAt(loss.atS)),
       lowBatteryWallMs: lowBattery.readMs,
-      lowBatterySource: `the harness's upsc first read OB LB from upsd (read every ${upsReadIntervalMs} ms)`,
+      lowBatterySource: `the harness's upsc first read ${criticalWords.join(' ')} from upsd (read every ${upsReadIntervalMs} ms)`,
+      criticalStatus: critical,
       ...(lowBattery.written === undefined ? {} : { lowBatteryWrittenWallMs: lowBattery.written }),
       exhaustedWallMs: Math.round(exhaustedWallMs),
       powerOffWallMs,
@@ -271,4 +308,23 @@ export async function runOutage(context: ScenarioContext): Promise<Outage> {
   } finally {
     await scanner.detach().catch(() => undefined);
   }
+}
+
+/**
+ * Has upsd set FSD at `wallMs` (a primary monitor's forced shutdown). It must land before LB, or
+ * the run would not tell a stack that acts on FSD from one that waits for LB.
+ */
+async function forceShutdownAt(
+  context: ScenarioContext,
+  wallMs: number,
+  lowBatteryWallMs: number,
+): Promise<void> {
+  const waitMs = wallMs - Date.now();
+  if (waitMs > 0) await sleep(waitMs);
+  await context.inject(upsForcedShutdown('rack1'));
+  if (Date.now() >= lowBatteryWallMs)
+    throw new SovhError(
+      'SCENARIO_STEP_FAILED',
+      `upsd set FSD only ${Date.now() - lowBatteryWallMs} ms after the UPS reached LB: the run cannot tell a stack that acts on FSD from one that waits for LB`,
+    );
 }

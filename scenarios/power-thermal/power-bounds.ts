@@ -19,3 +19,17 @@ export const keyWipeBound = contractBound({
   contract: 2 * upsPollFrequencyS * 1_000,
   tighter: 'lower',
 });
+
+/**
+ * The longest the host's UPS monitor may leave upsd unasked, on line and on battery alike: one
+ * poll interval (CONTRACT.md, power watch). The key-wipe bound of two polls rests on it: a monitor
+ * that polls less often sees LB too late for any wipe to make the bound.
+ */
+export const upsPollBound = contractBound({
+  name: 'upsPollMs',
+  description:
+    "the longest gap between two of the host's UPS status polls seen at upsd, until it has seen LB or FSD",
+  unit: 'ms',
+  contract: upsPollFrequencyS * 1_000,
+  tighter: 'lower',
+});

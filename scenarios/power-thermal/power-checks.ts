@@ -18,6 +18,11 @@ export interface PowerTimeline {
   /** When upsd reported OB LB, as the harness's own upsc first read it (else the model's time). */
   lowBatteryWallMs: number;
   lowBatterySource: string;
+  /**
+   * What made the stack's shutdown due: upsd reporting OB LB (the default), or FSD set by a
+   * primary monitor before LB; `lowBatteryWallMs` is then when the harness first read FSD.
+   */
+  criticalStatus?: 'LB' | 'FSD';
   /** When the UPS simulator's feeder wrote OB LB for upsd's driver (earlier: the driver re-reads it). */
   lowBatteryWrittenWallMs?: number;
   exhaustedWallMs: number;
@@ -107,6 +112,7 @@ export function keysGoneFromMemory(name: string, bound: ContractBound): Check {
     verify(history) {
       const boundMs = boundValue(history, bound);
       const t = timeline(history);
+      const crit = t.criticalStatus ?? 'LB';
       const window = keysGoneWindow(history);
       const last = window.scans.at(-1);
       const ms = (at: number) => at - t.lowBatteryWallMs;
@@ -121,15 +127,15 @@ export function keysGoneFromMemory(name: string, bound: ContractBound): Check {
           .filter((s) => s.foundInMemory.length > 0)
           .slice(-3)
           .map((s) => ({
-            source: `scan-memory ${ms(s.startedAtMs)} ms after LB`,
+            source: `scan-memory ${ms(s.startedAtMs)} ms after ${crit}`,
             excerpt: describeScan(s),
           })),
       ];
-      const watched = `${window.scans.length} scans until ${last === undefined ? '?' : ms(last.finishedAtMs)} ms after LB`;
-      const expected = `the first clean scan finished within ${boundMs} ms of LB (${new Date(t.lowBatteryWallMs).toISOString()}, ${t.lowBatterySource}), and every later scan clean`;
+      const watched = `${window.scans.length} scans until ${last === undefined ? '?' : ms(last.finishedAtMs)} ms after ${crit}`;
+      const expected = `the first clean scan finished within ${boundMs} ms of ${crit} (${new Date(t.lowBatteryWallMs).toISOString()}, ${t.lowBatterySource}), and every later scan clean`;
       if (window.goneByMs === undefined) {
         return fail(
-          `${last === undefined ? 'a key' : labelsIn(last)} still in memory ${(last?.finishedAtMs ?? t.lowBatteryWallMs) - t.lowBatteryWallMs} ms after LB`,
+          `${last === undefined ? 'a key' : labelsIn(last)} still in memory ${(last?.finishedAtMs ?? t.lowBatteryWallMs) - t.lowBatteryWallMs} ms after ${crit}`,
           { expected, observed: `${watched}; none clean`, evidence },
         );
       }
@@ -137,18 +143,18 @@ export function keysGoneFromMemory(name: string, bound: ContractBound): Check {
       const seen =
         window.lastSeenMs === undefined
           ? 'not seen after the mains failed'
-          : `last seen ${ms(window.lastSeenMs)} ms after LB`;
+          : `last seen ${ms(window.lastSeenMs)} ms after ${crit}`;
       const back = window.cameBack[0];
       if (back !== undefined)
         return fail(
-          `${labelsIn(back)} came back in memory ${ms(back.startedAtMs)} ms after LB, after a clean scan at ${goneMs} ms`,
+          `${labelsIn(back)} came back in memory ${ms(back.startedAtMs)} ms after ${crit}, after a clean scan at ${goneMs} ms`,
           {
             expected,
             observed: `${watched}; ${window.cameBack.length} found a key again`,
             evidence: [
               ...evidence,
               {
-                source: `scan-memory ${ms(back.startedAtMs)} ms after LB`,
+                source: `scan-memory ${ms(back.startedAtMs)} ms after ${crit}`,
                 excerpt: describeScan(back),
               },
             ],
@@ -156,9 +162,9 @@ export function keysGoneFromMemory(name: string, bound: ContractBound): Check {
         );
       return verdictOf(
         goneMs <= boundMs,
-        `keys gone from memory by ${goneMs} ms after LB (${seen}), none back in ${watched}`,
-        `keys gone only ${goneMs} ms after LB, beyond ${boundMs} ms`,
-        { expected, observed: `gone by ${goneMs} ms after LB; ${seen}; ${watched}`, evidence },
+        `keys gone from memory by ${goneMs} ms after ${crit} (${seen}), none back in ${watched}`,
+        `keys gone only ${goneMs} ms after ${crit}, beyond ${boundMs} ms`,
+        { expected, observed: `gone by ${goneMs} ms after ${crit}; ${seen}; ${watched}`, evidence },
       );
     },
   };
@@ -253,6 +259,7 @@ export function sovereignServicesStopped(name: string, bound: ContractBound): Ch
     verify(history) {
       const boundMs = boundValue(history, bound);
       const t = timeline(history);
+      const crit = t.criticalStatus ?? 'LB';
       const ports = lastObservation(history, sovereignPorts).data.ports;
       const before = scans(history, 'before-outage').filter((s) => s.sockets != null);
       const listening = new Set(
@@ -272,20 +279,20 @@ export function sovereignServicesStopped(name: string, bound: ContractBound): Ch
       const ms = (at: number) => at - t.lowBatteryWallMs;
       const quiet = outage.find((s) => hostListeners(s, ports).length === 0);
       const last = outage.at(-1) as ScanObservation;
-      const expected = `no listener of the host within ${boundMs} ms of LB, none again until power-off`;
+      const expected = `no listener of the host within ${boundMs} ms of ${crit}, none again until power-off`;
       const evidence = [
         {
           source: 'sockets of the machine namespace while serving (positive control)',
           excerpt: describeSockets(before.at(-1)?.sockets ?? []),
         },
         {
-          source: `sockets ${ms(last.startedAtMs)} ms after LB (last enumeration)`,
+          source: `sockets ${ms(last.startedAtMs)} ms after ${crit} (last enumeration)`,
           excerpt: describeSockets(last.sockets ?? []),
         },
       ];
       if (quiet === undefined)
         return fail(
-          `still listening ${ms(last.finishedAtMs)} ms after LB: ${describeSockets(hostListeners(last, ports))}`,
+          `still listening ${ms(last.finishedAtMs)} ms after ${crit}: ${describeSockets(hostListeners(last, ports))}`,
           { expected, observed: `${outage.length} enumerations, none quiet`, evidence },
         );
       const reopened = outage.find(
@@ -293,7 +300,7 @@ export function sovereignServicesStopped(name: string, bound: ContractBound): Ch
       );
       if (reopened !== undefined)
         return fail(
-          `listening again ${ms(reopened.startedAtMs)} ms after LB: ${describeSockets(hostListeners(reopened, ports))}`,
+          `listening again ${ms(reopened.startedAtMs)} ms after ${crit}: ${describeSockets(hostListeners(reopened, ports))}`,
           {
             expected,
             observed: `quiet by ${ms(processesReadBy(quiet))} ms, then open again`,
@@ -303,11 +310,11 @@ export function sovereignServicesStopped(name: string, bound: ContractBound): Ch
       const stoppedMs = ms(processesReadBy(quiet));
       return verdictOf(
         stoppedMs <= boundMs,
-        `every service of the host stopped listening by ${stoppedMs} ms after LB (ports ${ports.join(', ')} seen before)`,
-        `the host's services stopped listening only ${stoppedMs} ms after LB, beyond ${boundMs} ms`,
+        `every service of the host stopped listening by ${stoppedMs} ms after ${crit} (ports ${ports.join(', ')} seen before)`,
+        `the host's services stopped listening only ${stoppedMs} ms after ${crit}, beyond ${boundMs} ms`,
         {
           expected,
-          observed: `quiet by ${stoppedMs} ms after LB over ${outage.length} enumerations`,
+          observed: `quiet by ${stoppedMs} ms after ${crit} over ${outage.length} enumerations`,
           evidence,
         },
       );
@@ -323,13 +330,14 @@ export function servicesStoppedAfterLowBattery(name: string, bound: ContractBoun
     verify(history) {
       const boundMs = boundValue(history, bound);
       const t = timeline(history);
+      const crit = t.criticalStatus ?? 'LB';
       const probes = lastObservation<{ probes: AvailabilityProbe[] }>(history, 'store-availability')
         .data.probes;
       const powered = probes.filter(
         (p) => t.powerOffWallMs === undefined || p.finishedAtMs < t.powerOffWallMs,
       );
       const stopped = stoppedServingBy(powered, t.lossWallMs);
-      const expected = `the store port refuses connections within ${boundMs} ms of LB, while the machine still has power`;
+      const expected = `the store port refuses connections within ${boundMs} ms of ${crit}, while the machine still has power`;
       const evidence = [
         {
           source: 'TCP connects to the store port from the zone observer',
@@ -345,9 +353,9 @@ export function servicesStoppedAfterLowBattery(name: string, bound: ContractBoun
       const afterMs = stopped.byMs - t.lowBatteryWallMs;
       return verdictOf(
         afterMs <= boundMs,
-        `the store stopped by ${afterMs} ms after LB`,
-        `the store stopped only ${afterMs} ms after LB`,
-        { expected, observed: `${afterMs} ms after LB`, evidence },
+        `the store stopped by ${afterMs} ms after ${crit}`,
+        `the store stopped only ${afterMs} ms after ${crit}`,
+        { expected, observed: `${afterMs} ms after ${crit}`, evidence },
       );
     },
   };
@@ -394,6 +402,7 @@ export function shutdownLogged(name: string): Check {
       'The stack logs KEYS_WIPED and RESIDENCY_SHUTDOWN_COMPLETE after the power failure (second witness)',
     verify(history) {
       const t = timeline(history);
+      const crit = t.criticalStatus ?? 'LB';
       const lines = lastObservation<{ lines: LogLine[] }>(
         history,
         'residency-log',
@@ -402,7 +411,7 @@ export function shutdownLogged(name: string): Check {
       const complete = lines.find((l) => /RESIDENCY_SHUTDOWN_COMPLETE/.test(l.text));
       return verdictOf(
         wiped !== undefined && complete !== undefined,
-        `the stack logged its shutdown ${(wiped?.atMs ?? 0) - t.lowBatteryWallMs} ms after LB`,
+        `the stack logged its shutdown ${(wiped?.atMs ?? 0) - t.lowBatteryWallMs} ms after ${crit}`,
         'the stack logged no complete graceful shutdown',
         {
           expected: 'KEYS_WIPED and RESIDENCY_SHUTDOWN_COMPLETE in residency.log',

@@ -1,4 +1,6 @@
 import type { History } from '../../harness/scenario/history.ts';
+import type { ContractBound } from '../../harness/contract/contract-bounds.ts';
+import { boundValue } from '../../harness/scenario/scenario-bounds.ts';
 import { lastObservation, MissingEvidence, type Check } from '../../harness/checks/check.ts';
 import { fail, pass, verdictOf } from '../../harness/checks/verdict.ts';
 import { ipmiCelsius, snmpCelsius } from '../../sims/bmc/bmc-sensors.ts';
@@ -43,29 +45,30 @@ function logLines(history: Parameters<Check['verify']>[0]): LogLine[] {
   return lastObservation<{ lines: LogLine[] }>(history, 'residency-log').data.lines;
 }
 
-/** The stack raises its alarm within `boundMs` of the model's crossing (and not before it). */
 /** The check that the stack alarms when the model's inlet passes 27 C on its way up. */
-export function alarmAbove27(boundMs: number): Check {
+export function alarmAbove27(bound: ContractBound): Check {
   return alarmWithinBound(
     'alarm-above-27',
-    `The stack raises THERMAL_ALARM (high) within ${String(boundMs)} ms of the model's inlet passing 27 C`,
+    `The stack raises THERMAL_ALARM (high) within ${String(bound.contract)} ms (contract) of the model's inlet passing 27 C`,
     'above-27',
     'high',
-    boundMs,
+    bound,
   );
 }
 
+/** The stack raises its alarm within the bound of the model's crossing (and not before it). */
 export function alarmWithinBound(
   name: string,
   description: string,
   phase: string,
   side: 'high' | 'low',
-  boundMs: number,
+  bound: ContractBound,
 ): Check {
   return {
     name,
     description,
     verify(history) {
+      const boundMs = boundValue(history, bound);
       const crossing = lastObservation<CrossingObservation>(
         history,
         'thermal-crossing',
@@ -95,12 +98,13 @@ export function alarmWithinBound(
           evidence,
         });
       const delayMs = alarm.atMs - crossing.crossingWallMs;
+      const modelS = ((delayMs / 1_000) * crossing.speedup).toFixed(0);
       return verdictOf(
         delayMs >= -earlyToleranceMs && delayMs <= boundMs,
-        `alarm raised ${delayMs} ms after the crossing`,
+        `alarm raised ${delayMs} ms (${modelS} model s) after the crossing`,
         delayMs < 0
           ? `alarm raised ${-delayMs} ms before the model crossed`
-          : `alarm raised ${delayMs} ms after the crossing, beyond ${boundMs} ms`,
+          : `alarm raised ${delayMs} ms (${modelS} model s) after the crossing, beyond ${boundMs} ms`,
         { expected, observed: `${delayMs} ms`, evidence },
       );
     },
@@ -266,3 +270,69 @@ export function criticalActionInTime(name: string, description: string): Check {
     },
   };
 }
+
+/**
+ * The critical action comes at the site's configured critical temperature, not merely before the
+ * hardware's trip: the store (probed from the zone) stops within `bound` of the model's sensor
+ * reaching the `thermal.criticalC` the harness's own topology gave the stack.
+ */
+export function criticalActionAtConfiguredLimit(name: string, bound: ContractBound): Check {
+  return {
+    name,
+    description: `The stack's critical action stops the store, seen from the zone, within ${bound.contract} ms (contract) of the model's sensor reaching the configured critical temperature (site thermal.criticalC), not only before the hardware's trip`,
+    verify(history) {
+      const boundMs = boundValue(history, bound);
+      const crossing = lastObservation<CrossingObservation>(
+        history,
+        'thermal-crossing',
+        (d) => d.phase === configuredCriticalPhase,
+      ).data;
+      if (crossing.crossingWallMs === undefined)
+        throw new MissingEvidence(
+          'thermal-crossing',
+          `the model never reached the configured ${crossing.thresholdC} C`,
+        );
+      const probes = lastObservation<{ probes: AvailabilityProbe[] }>(history, 'store-availability')
+        .data.probes;
+      const stopped = stoppedServingBy(probes, crossing.change.wallMs);
+      const served = probes.some((p) => p.connected && p.startedAtMs >= crossing.change.wallMs);
+      if (!served)
+        throw new MissingEvidence(
+          'store-availability',
+          'the store was never seen serving after the cooling failed, so a stopped store proves nothing',
+        );
+      const crossedAt = new Date(crossing.crossingWallMs).toISOString();
+      const expected = `the store refuses connections within ${boundMs} ms of ${crossedAt} (${crossing.sensor} at the configured ${crossing.thresholdC} C, model ${crossing.crossingModelS?.toFixed(0) ?? '?'} s at x${crossing.speedup})`;
+      const evidence = [
+        {
+          source: 'thermal model (harness) and the site thermal.criticalC of its topology',
+          excerpt: `${crossing.sensor} reaches ${crossing.thresholdC} C at ${crossedAt}`,
+        },
+        {
+          source: 'store port probed from the zone observer',
+          excerpt:
+            stopped === undefined
+              ? 'still answering at the last probe'
+              : `last answer ${stopped.lastServedAtMs === undefined ? '-' : new Date(stopped.lastServedAtMs).toISOString()}, refused by ${new Date(stopped.byMs).toISOString()}`,
+        },
+      ];
+      if (stopped === undefined)
+        return fail('the store was still serving at the end of the run', {
+          expected,
+          observed: 'serving',
+          evidence,
+        });
+      const afterMs = stopped.byMs - crossing.crossingWallMs;
+      const modelS = (afterMs / 1_000) * crossing.speedup;
+      return verdictOf(
+        afterMs <= boundMs,
+        `the store stopped ${afterMs} ms (${modelS.toFixed(0)} model s) after ${crossing.sensor} reached the configured ${crossing.thresholdC} C`,
+        `the store stopped only ${afterMs} ms (${modelS.toFixed(0)} model s) after ${crossing.sensor} reached the configured ${crossing.thresholdC} C, beyond ${boundMs} ms`,
+        { expected, observed: `${afterMs} ms after the crossing`, evidence },
+      );
+    },
+  };
+}
+
+/** The phase of the crossing of the configured critical temperature ('thermal-crossing'). */
+export const configuredCriticalPhase = 'configured-critical';

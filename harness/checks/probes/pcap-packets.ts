@@ -35,6 +35,29 @@ export function readPcap(pcap: Buffer): PcapFile {
   return { linkType: u32(20), packets };
 }
 
+/**
+ * When each record of a capture file was taken (epoch ms, fractional), in the order of
+ * `readPcap(pcap).packets`: microsecond or nanosecond files, either byte order.
+ */
+export function packetTimes(pcap: Buffer): number[] {
+  if (pcap.length < 24) return [];
+  const magicLe = pcap.readUInt32LE(0);
+  const magicBe = pcap.readUInt32BE(0);
+  const littleEndian = magicLe === 0xa1b2c3d4 || magicLe === 0xa1b23c4d;
+  if (!littleEndian && magicBe !== 0xa1b2c3d4 && magicBe !== 0xa1b23c4d)
+    throw new TypeError('not a pcap file (unknown magic number)');
+  const nanoseconds = (littleEndian ? magicLe : magicBe) === 0xa1b23c4d;
+  const u32 = (at: number) => (littleEndian ? pcap.readUInt32LE(at) : pcap.readUInt32BE(at));
+  const times: number[] = [];
+  let at = 24;
+  while (at + 16 <= pcap.length) {
+    const fraction = u32(at + 4);
+    times.push(u32(at) * 1_000 + (nanoseconds ? fraction / 1e6 : fraction / 1e3));
+    at += 16 + u32(at + 8);
+  }
+  return times;
+}
+
 /** A capture file of the given packets (microsecond timestamps, all zero). */
 export function writePcap(linkType: number, packets: readonly Buffer[]): Buffer {
   const header = Buffer.alloc(24);
