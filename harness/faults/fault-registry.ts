@@ -17,6 +17,10 @@ import { foreignAddressOnMachine } from './foreign-address.ts';
 import { cutHsmCable } from './hsm-cable-cut.ts';
 import { machinePowerOff } from './machine-power.ts';
 import { mainsFailure } from './mains-failure.ts';
+import { kmsOutage } from './kms-outage.ts';
+import { kmsRevocation } from './kms-revocation.ts';
+import { replacePrimaryKey } from './primary-key-replacement.ts';
+import { resolverOutage } from './resolver-outage.ts';
 import { migrateVm } from './vm-migration.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each spec's own type is kept by defineFault
@@ -120,6 +124,48 @@ export const faultTypes: readonly FaultType[] = [
       ),
     },
     make: (v) => capSystemTls(v.host, v['max-protocol']),
+  }),
+  defineFault({
+    name: 'primary-key-replacement',
+    description:
+      "someone with a machine's owner hierarchy evicts its TPM storage primary key and makes another at the same handle; its hosts are shut down first and left down",
+    heals:
+      'makes the original primary key again at the handle; the hosts stay down until booted or the machine is powered on',
+    parameters: {
+      machine: parameter.node('machine', 'the machine whose TPM primary key is replaced'),
+      handle: parameter.text('the persistent handle of the primary key', {
+        default: '0x81000001',
+        pattern: /^0x81[0-9a-fA-F]{6}$/,
+        example: '0x81000001',
+      }),
+    },
+    make: (v) => replacePrimaryKey(v.machine, v.handle),
+  }),
+  defineFault({
+    name: 'resolver-outage',
+    description: 'a resolver stops answering: every query to it is dropped on arrival',
+    heals: 'it answers again, with the same records',
+    parameters: { resolver: parameter.node('resolver', 'the resolver that goes down') },
+    make: (v) => resolverOutage(v.resolver),
+  }),
+  defineFault({
+    name: 'kms-outage',
+    description: 'a key server goes down: nothing answers on its address',
+    heals: 'starts it again with the same CA, keys and database, once KMIP listens',
+    parameters: { kms: parameter.node('kms', 'the key server that goes down') },
+    make: (v) => kmsOutage(v.kms),
+  }),
+  defineFault({
+    name: 'kms-revocation',
+    description:
+      "a key server revokes a host's key (KMIP Revoke, reason: key compromise) with the host's own credentials",
+    heals: 'nothing: a revoked key stays revoked',
+    parameters: {
+      kms: parameter.node('kms', 'the key server that holds the key'),
+      owner: parameter.node('host', 'the host that owns the key'),
+      uid: parameter.text('the KMIP unique identifier of the key', { example: '3' }),
+    },
+    make: (v) => kmsRevocation(v.kms, v.owner, v.uid),
   }),
   defineFault({
     name: 'route-leak',

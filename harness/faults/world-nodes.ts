@@ -11,6 +11,8 @@ export function worldNodes(world: World): WorldNodes {
   const { machines, hosts, zones } = world.topology;
   return {
     hsm: sims('hsm'),
+    kms: sims('kms'),
+    resolver: sims('resolver'),
     ups: sims('ups'),
     router: sims('router'),
     machine: machines.map((m) => m.name),

@@ -5,7 +5,7 @@ import {
   probeStoreIfAnswered,
 } from '../../harness/checks/probes/custody-evidence.ts';
 import { storeRead, storeRoundTrip } from '../../harness/checks/probes/store-probe.ts';
-import { hsmOf } from '../../harness/checks/probes/custody-evidence.ts';
+import { injectFault } from '../../harness/faults/inject-fault.ts';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
 import { storePort } from '../../harness/contract/site-file.ts';
 import { SovhError } from '../../harness/util/sovh-error.ts';
@@ -83,10 +83,9 @@ export default defineScenario({
     });
 
     await context.step('reboot with the HSM cable cut, then with it back', async () => {
-      const hsm = hsmOf(world, names.hsm);
       const machine = vm.machine;
       await vm.shutdown();
-      await hsm.cutCable();
+      const reconnectHsm = await injectFault(context, 'hsm-cut', { hsm: names.hsm });
       await vm.boot(machine);
       await vm.container.waitForLog(/ERR_CRYPTO_DEVICE_NOT_FOUND|store serving/, refusalTimeoutMs);
       const probe = await waitUntil(() => probeStoreIfAnswered(world, vm), {
@@ -96,7 +95,7 @@ export default defineScenario({
       });
       const secureLogLines = await secureLog(context, vm);
       await vm.shutdown();
-      await hsm.reconnectCable();
+      await reconnectHsm();
       await vm.boot(machine);
       await awaitStoreServing(world, vm, refusalTimeoutMs);
       const read = await storeRead(observer, vm.address, storePort, objectId);
