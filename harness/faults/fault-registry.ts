@@ -238,11 +238,11 @@ export function faultType(name: string): FaultType {
   return found;
 }
 
-function flags(type: FaultType): string {
-  const names = Object.keys(type.parameters);
+function flags(parameters: Readonly<Record<string, ParameterSpec<unknown>>>): string {
+  const names = Object.keys(parameters);
   return names.length === 0
     ? 'it takes none'
-    : `its parameters: ${names.map((n) => `--${n} <${type.parameters[n]?.type ?? ''}>`).join(', ')}`;
+    : `its parameters: ${names.map((n) => `--${n} <${parameters[n]?.type ?? ''}>`).join(', ')}`;
 }
 
 /**
@@ -255,16 +255,29 @@ export function resolveFaultParameters(
   given: Readonly<Record<string, unknown>>,
   nodes?: WorldNodes,
 ): Record<string, unknown> {
+  return resolveParameters(`fault ${type.name}`, type.parameters, given, nodes);
+}
+
+/**
+ * The same reading for anything with typed parameters (`owner` names it in messages, e.g.
+ * "fault hsm-cut" or "check keys-gone-from-memory").
+ */
+export function resolveParameters(
+  owner: string,
+  parameters: Readonly<Record<string, ParameterSpec<unknown>>>,
+  given: Readonly<Record<string, unknown>>,
+  nodes?: WorldNodes,
+): Record<string, unknown> {
   for (const name of Object.keys(given)) {
-    if (!(name in type.parameters)) {
+    if (!(name in parameters)) {
       throw new SovhError(
         'BAD_FAULT_PARAMETER',
-        `fault ${type.name} has no parameter --${name}; ${flags(type)}`,
+        `${owner} has no parameter --${name}; ${flags(parameters)}`,
       );
     }
   }
   const values: Record<string, unknown> = {};
-  for (const [name, spec] of Object.entries(type.parameters)) {
+  for (const [name, spec] of Object.entries(parameters)) {
     let raw = given[name];
     if (spec.node !== undefined && nodes !== undefined) {
       const known = nodes[spec.node];
@@ -274,12 +287,12 @@ export function resolveFaultParameters(
         else if (known.length === 0)
           throw new SovhError(
             'FAULT_NOT_APPLICABLE',
-            `fault ${type.name} needs a ${kind} (--${name}), and this world has none`,
+            `${owner} needs a ${kind} (--${name}), and this world has none`,
           );
         else
           throw new SovhError(
             'BAD_FAULT_PARAMETER',
-            `fault ${type.name} needs --${name}: one of this world's ${kind}s ${known.join(', ')}`,
+            `${owner} needs --${name}: one of this world's ${kind}s ${known.join(', ')}`,
           );
       } else if (typeof raw === 'string' && !known.includes(raw)) {
         throw new SovhError(
@@ -291,7 +304,7 @@ export function resolveFaultParameters(
     if (raw === undefined && spec.defaultText === undefined) {
       throw new SovhError(
         'BAD_FAULT_PARAMETER',
-        `fault ${type.name} needs --${name} <${spec.type}>: ${spec.description}`,
+        `${owner} needs --${name} <${spec.type}>: ${spec.description}`,
       );
     }
     const parsed = spec.schema.safeParse(raw);
@@ -299,7 +312,7 @@ export function resolveFaultParameters(
       const why = parsed.error.issues.map((i) => i.message).join('; ');
       throw new SovhError(
         'BAD_FAULT_PARAMETER',
-        `--${name} "${String(raw)}" is not a valid ${spec.type} for fault ${type.name}: ${why}`,
+        `--${name} "${String(raw)}" is not a valid ${spec.type} for ${owner}: ${why}`,
       );
     }
     values[name] = parsed.data;

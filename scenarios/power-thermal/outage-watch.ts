@@ -201,6 +201,7 @@ export function scanOutage(
   context: ScenarioContext,
   watched: WatchedOutage,
   untilMs: number,
+  stopped?: () => boolean,
 ): Promise<void> {
   const wipeBoundMs = boundValue(context.history, keyWipeBound);
   return context.step(
@@ -212,6 +213,7 @@ export function scanOutage(
           return reported === undefined ? undefined : reported + wipeBoundMs;
         },
         untilMs,
+        ...(stopped === undefined ? {} : { stopped }),
       }),
   );
 }

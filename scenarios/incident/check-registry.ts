@@ -1,0 +1,70 @@
+import { SovhError } from '../../harness/util/sovh-error.ts';
+import { powerOutageKit } from '../power-thermal/outage-kit.ts';
+import { keyWipeBound } from '../power-thermal/power-bounds.ts';
+import {
+  keysGoneFromMemory,
+  noKeyOnFilesystems,
+  servicesStoppedAfterLowBattery,
+  shutdownLogged,
+  sovereignServicesStopped,
+  wipeBeforeThermalCritical,
+} from '../power-thermal/power-checks.ts';
+import type { CheckType } from './evidence-kit.ts';
+
+/**
+ * The built-in checks an incident file may name: each is the built-in scenario's own check code,
+ * with the kit that gathers its evidence around any timed schedule of faults.
+ */
+export const checkTypes: readonly CheckType[] = [
+  {
+    name: 'keys-gone-from-memory',
+    from: 'power-failure-key-wipe',
+    kit: powerOutageKit,
+    make: () => keysGoneFromMemory('keys-gone-from-memory', keyWipeBound),
+  },
+  {
+    name: 'no-key-on-filesystems',
+    from: 'power-failure-key-wipe',
+    kit: powerOutageKit,
+    make: () => noKeyOnFilesystems('no-key-on-filesystems', keyWipeBound),
+  },
+  {
+    name: 'services-stopped',
+    from: 'power-failure-key-wipe',
+    kit: powerOutageKit,
+    make: () => servicesStoppedAfterLowBattery('services-stopped', keyWipeBound),
+  },
+  {
+    name: 'sovereign-services-stopped',
+    from: 'power-failure-key-wipe',
+    kit: powerOutageKit,
+    make: () => sovereignServicesStopped('sovereign-services-stopped', keyWipeBound),
+  },
+  {
+    name: 'wipe-before-thermal-critical',
+    from: 'power-failure-key-wipe',
+    kit: powerOutageKit,
+    make: () => wipeBeforeThermalCritical('wipe-before-thermal-critical'),
+  },
+  {
+    name: 'shutdown-logged',
+    from: 'power-failure-key-wipe',
+    kit: powerOutageKit,
+    make: () => shutdownLogged('shutdown-logged'),
+  },
+];
+
+export function checkTypeNames(): string[] {
+  return checkTypes.map((c) => c.name);
+}
+
+/** A check by name; an unknown one is bad input naming the known ones. */
+export function checkType(name: string): CheckType {
+  const found = checkTypes.find((c) => c.name === name);
+  if (found === undefined)
+    throw new SovhError(
+      'UNKNOWN_CHECK',
+      `unknown check "${name}"; checks an incident can name: ${checkTypeNames().join(', ')}`,
+    );
+  return found;
+}
