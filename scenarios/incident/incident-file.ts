@@ -193,7 +193,7 @@ export function readIncident(
     if ('wait' in entry) {
       const parsed = waitEntrySchema.safeParse(entry);
       if (!parsed.success) problems.push(...zodProblems(parsed.error.issues, at, ['wait']));
-      const wait = durationMs((entry).wait, false, 'wait');
+      const wait = durationMs(entry.wait, false, 'wait');
       if (typeof wait === 'string') problem([...at, 'wait'], wait);
       else {
         baseMs = Math.max(baseMs, endMs) + wait;
