@@ -17,7 +17,7 @@ import { keyWipeBound } from './power-bounds.ts';
 /** Faults after which the watched host no longer runs where the scanner joined it. */
 function stopsHost(fault: PlannedFault, watched: WatchedOutage): boolean {
   const p = fault.parameters;
-  const machine = watched.vm.machine.name;
+  const machine = watched.machine;
   switch (fault.type) {
     case 'machine-power-off':
     case 'boot-chain-change':
@@ -97,7 +97,7 @@ class OutageWatch implements KitWatch {
     }
     observeTimeline(
       context,
-      { ...times, powerOffWallMs: powerOffAt(context, watched.vm.machine.name) },
+      { ...times, powerOffWallMs: powerOffAt(context, watched.machine) },
       lowBattery,
     );
     await finishOutage(context, watched);

@@ -100,7 +100,7 @@ export async function runOutage(context: ScenarioContext): Promise<Outage> {
         if (waitMs > 0) await sleep(waitMs);
         const at = Date.now();
         const heal = await injectFault(context, 'machine-power-off', {
-          machine: watched.vm.machine.name,
+          machine: watched.machine,
         });
         return { powerOn: heal, powerOffWallMs: at };
       },

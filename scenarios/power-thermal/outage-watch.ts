@@ -66,6 +66,8 @@ function positiveControlMissing(
  */
 export interface WatchedOutage {
   vm: HostVm;
+  /** The host's machine, by name (a host that lost power no longer says where it ran). */
+  machine: string;
   bmc: StartedBmc;
   ups: StartedUps;
   secrets: LearntSecret[];
@@ -162,7 +164,7 @@ export async function watchForOutage(
     await stop();
     throw error;
   }
-  return { vm, bmc, ups, secrets, availability, upsWatch, scanner, detachScanner, stop };
+  return { vm, machine, bmc, ups, secrets, availability, upsWatch, scanner, detachScanner, stop };
 }
 
 /**
