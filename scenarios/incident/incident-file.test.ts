@@ -47,9 +47,9 @@ describe('incident files', () => {
     expect(incident.topology).toBe(powerFailureKeyWipe.topology);
     expect(incident.plan.faults.map((f) => [f.atMs, f.type, f.parameters])).toEqual([
       [1_000, 'mains-failure', { ups: 'ups1' }],
-      [16_000, 'machine-power-off', { machine: 'rack1' }],
+      [22_000, 'machine-power-off', { machine: 'rack1' }],
     ]);
-    expect(incident.plan.endMs).toBe(17_000);
+    expect(incident.plan.endMs).toBe(23_000);
     expect(incident.needs).toEqual(['cap:SYS_PTRACE']);
     // A built-in mutant expects only the checks the incident judges.
     expect(incident.mutants.find((m) => m.name === 'wipe-after-drain')?.expectFailing).toEqual([
