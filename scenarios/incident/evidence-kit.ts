@@ -17,6 +17,9 @@ export interface PlannedFault {
   path: string;
 }
 
+/** Where the schedule is with a fault. */
+export type FaultMoment = 'before-fault' | 'after-fault' | 'before-heal' | 'after-heal';
+
 /** An incident's schedule: its faults in time order, and how long it runs. */
 export interface IncidentPlan {
   faults: readonly PlannedFault[];
@@ -60,8 +63,11 @@ export interface EvidenceKit {
 export interface KitWatch {
   /** Runs alongside the schedule, which started at `startedAtMs` (wall clock). */
   during(plan: IncidentPlan, startedAtMs: number): Promise<void>;
-  /** Called before each fault is applied: the kit stops what the fault would break. */
-  beforeFault(fault: PlannedFault): Promise<void>;
+  /**
+   * Called around each fault of the schedule and its heal: before a fault is applied the kit
+   * stops what the fault would take away; the moments are the fault's window as the kit sees it.
+   */
+  at(moment: FaultMoment, fault: PlannedFault): Promise<void>;
   /** After the schedule, before any heal: records what the checks read. */
   finish(): Promise<void>;
   /** When the run stops early: stops every poller. */

@@ -3,7 +3,7 @@ import type { Heal } from '../../harness/faults/fault.ts';
 import { injectFault } from '../../harness/faults/inject-fault.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
 import { formatDuration } from '../../harness/util/duration.ts';
-import type { IncidentPlan, KitWatch } from './evidence-kit.ts';
+import type { FaultMoment, IncidentPlan, KitWatch } from './evidence-kit.ts';
 
 async function sleepUntil(wallMs: number): Promise<void> {
   const waitMs = wallMs - Date.now();
@@ -26,16 +26,24 @@ export async function runIncidentSchedule(
   try {
     for (const fault of plan.faults) {
       await sleepUntil(startedAtMs + fault.atMs);
-      for (const watch of watches) await watch.beforeFault(fault);
+      const tell = async (moment: FaultMoment) => {
+        for (const watch of watches) await watch.at(moment, fault);
+      };
+      await tell('before-fault');
       const heal: Heal = await context.step(
         `at ${formatDuration(fault.atMs)}: ${fault.type} (${fault.path})`,
         () => injectFault(context, fault.type, fault.parameters),
       );
+      await tell('after-fault');
       if (fault.forMs !== undefined) {
         const forMs = fault.forMs;
         heals.push(
           sleep(forMs).then(() =>
-            context.step(`heal ${fault.type} after ${formatDuration(forMs)}`, heal),
+            context.step(`heal ${fault.type} after ${formatDuration(forMs)}`, async () => {
+              await tell('before-heal');
+              await heal();
+              await tell('after-heal');
+            }),
           ),
         );
       }

@@ -2,7 +2,7 @@ import { parameter } from '../../harness/faults/fault-parameters.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
 import { formatDuration } from '../../harness/util/duration.ts';
 import { describeError, SovhError } from '../../harness/util/sovh-error.ts';
-import type { EvidenceKit, KitWatch, PlannedFault } from '../incident/evidence-kit.ts';
+import type { EvidenceKit, FaultMoment, KitWatch, PlannedFault } from '../incident/evidence-kit.ts';
 import {
   awaitLowBattery,
   finishOutage,
@@ -65,8 +65,8 @@ class OutageWatch implements KitWatch {
     return this.scanning;
   }
 
-  async beforeFault(fault: PlannedFault): Promise<void> {
-    if (!stopsHost(fault, this.watched)) return;
+  async at(moment: FaultMoment, fault: PlannedFault): Promise<void> {
+    if (moment !== 'before-fault' || !stopsHost(fault, this.watched)) return;
     await this.stopScanning();
     await this.watched.detachScanner();
   }
