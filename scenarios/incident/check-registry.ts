@@ -1,4 +1,7 @@
+import type { Check } from '../../harness/checks/check.ts';
 import { SovhError } from '../../harness/util/sovh-error.ts';
+import { hsmCableCutChecks } from '../hsm-cable-cut/hsm-cable-cut-checks.ts';
+import { hsmCutKit } from '../hsm-cable-cut/hsm-cut-kit.ts';
 import { powerOutageKit } from '../power-thermal/outage-kit.ts';
 import { keyWipeBound } from '../power-thermal/power-bounds.ts';
 import {
@@ -10,6 +13,27 @@ import {
   wipeBeforeThermalCritical,
 } from '../power-thermal/power-checks.ts';
 import type { CheckType } from './evidence-kit.ts';
+
+/** One of hsm-cable-cut's checks, as that scenario declares it. */
+function hsmCableCutCheck(name: string): Check {
+  const check = hsmCableCutChecks.find((c) => c.name === name);
+  if (check === undefined) throw new TypeError(`hsm-cable-cut has no check ${name}`);
+  return check;
+}
+
+/** The checks of hsm-cable-cut that judge the load through the cuts, the disks and the processes. */
+const hsmCutChecks: readonly CheckType[] = [
+  'writes-refused-within-bound',
+  'reads-refused-within-bound',
+  'nothing-stored-during-cut',
+  'device-not-found-logged',
+  'recovers-without-restart',
+].map((name) => ({
+  name,
+  from: 'hsm-cable-cut',
+  kit: hsmCutKit,
+  make: () => hsmCableCutCheck(name),
+}));
 
 /**
  * The built-in checks an incident file may name: each is the built-in scenario's own check code,
@@ -52,6 +76,7 @@ export const checkTypes: readonly CheckType[] = [
     kit: powerOutageKit,
     make: () => shutdownLogged('shutdown-logged'),
   },
+  ...hsmCutChecks,
 ];
 
 export function checkTypeNames(): string[] {
