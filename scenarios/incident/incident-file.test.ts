@@ -204,6 +204,45 @@ describe('incident files', () => {
     );
   });
 
+  it('reads the HSM example, and needs each cut healed within the schedule with time to recover', () => {
+    const hsmExample = join(
+      import.meta.dirname,
+      '..',
+      '..',
+      'examples',
+      'incidents',
+      'hsm-cut-under-load.yaml',
+    );
+    const incident = readIncident(readFileSync(hsmExample, 'utf8'), hsmExample, { scenarios });
+    expect(incident.plan.faults.map((f) => [f.atMs, f.forMs])).toEqual([
+      [3_000, 4_000],
+      [13_000, 4_000],
+    ]);
+    expect(incident.plan.endMs).toBe(29_000);
+    expect(incident.kits.map((k) => [k.kit.name, k.values])).toEqual([
+      ['hsm-cut-load', { hsm: 'hsm-a' }],
+    ]);
+    expect(incident.mutants.map((m) => m.name)).toEqual([
+      'software-key-fallback',
+      'hsm-watch-slow',
+      'read-cipher-cached',
+    ]);
+    const message = problems(
+      'scenario: hsm-cable-cut\nschedule:\n  - at: 1s\n    fault: hsm-cut\n  - at: 5s\n    fault: hsm-cut\n    for: 2s\nchecks: [writes-refused-within-bound]',
+    );
+    expect(message).toContain(
+      'line 3, schedule: schedule[0]: the HSM checks judge each cut up to its heal: give it a `for:`',
+    );
+    expect(message).toContain(
+      'line 3, schedule: schedule[1]: the hosts have 12s after a heal to recover, and the schedule ends 0ms after this one: end it with a `wait:` long enough',
+    );
+    expect(
+      problems(
+        'scenario: hsm-cable-cut\nschedule: [{ at: 1s, fault: kms-outage }]\nchecks: [recovers-without-restart]',
+      ),
+    ).toContain('the HSM checks judge cuts of hsm-a: add one to the schedule');
+  });
+
   it('says when the file is not YAML, or takes a built-in scenario’s name', () => {
     expect(problems('scenario: [\n')).toMatch(/^INCIDENT_SYNTAX\nincident.yaml is not valid YAML:/);
     expect(
