@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
-import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
-import type { z } from 'zod';
+import { LineCounter, parseDocument } from 'yaml';
 import { fieldPath } from '../../harness/config/config-file.ts';
 import type { ContractBound } from '../../harness/contract/contract-bounds.ts';
 import type { ContractSection } from '../../harness/contract/contract-sections.ts';
@@ -14,9 +13,9 @@ import { knownSimKinds } from '../../sims/registry.ts';
 import { TopologyError } from '../../harness/topology/topology-error.ts';
 import type { TopologyInput } from '../../harness/topology/topology-schema.ts';
 import { resolveTopology } from '../../harness/topology/topology-validator.ts';
-import { parseDuration } from '../../harness/util/duration.ts';
 import { describeError, SovhError } from '../../harness/util/sovh-error.ts';
 import { checkType } from './check-registry.ts';
+import { asField, durationMs, locator, zodProblems, type Path } from './incident-problems.ts';
 import type { CheckType, EvidenceKit, IncidentPlan, PlannedFault } from './evidence-kit.ts';
 import {
   checkEntrySchema,
@@ -25,8 +24,6 @@ import {
   incidentSchema,
   waitEntrySchema,
 } from './incident-schema.ts';
-
-type Path = (string | number)[];
 
 /** An incident file, read and checked: everything a run needs, nothing left to fail on input. */
 export interface IncidentDefinition {
@@ -55,56 +52,6 @@ export interface IncidentOptions {
 /** Whether a `sovh run` argument names an incident file rather than a scenario. */
 export function isIncidentFile(argument: string): boolean {
   return /\.ya?ml$/i.test(argument);
-}
-
-/** Where a path of the file is: "line 7, schedule[1].fault". */
-function locator(doc: Document, lines: LineCounter) {
-  return (path: Path): string => {
-    for (let n = path.length; n >= 0; n -= 1) {
-      const node: unknown = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
-      if (isNode(node) && node.range !== undefined && node.range !== null) {
-        const line = lines.linePos(node.range[0]).line;
-        return `line ${line}, ${fieldPath(path) || '(the whole file)'}`;
-      }
-    }
-    return fieldPath(path) || '(the whole file)';
-  };
-}
-
-/** Messages of the fault and check registries speak of command-line flags; a file has fields. */
-function asField(message: string): string {
-  return message.replace(/--([a-z][\w-]*)/g, 'params.$1');
-}
-
-function zodProblems(
-  issues: readonly z.core.$ZodIssue[],
-  at: Path,
-  known: readonly string[],
-): { path: Path; problem: string }[] {
-  return issues.flatMap((issue) => {
-    const path = [...at, ...issue.path.map((p) => (typeof p === 'number' ? p : String(p)))];
-    if (issue.code === 'unrecognized_keys')
-      return issue.keys.map((key) => ({
-        path: [...path, key],
-        problem: `unknown field "${key}": remove it (known fields here: ${known.join(', ')})`,
-      }));
-    return [{ path, problem: issue.message }];
-  });
-}
-
-/** Reads a duration field; `at` may be zero. */
-function durationMs(value: unknown, zeroAllowed: boolean, what: string): number | string {
-  if (typeof value === 'number') {
-    if (value > 0 || (zeroAllowed && value === 0)) return Math.round(value * 1000);
-    return `${what} ${value} is not a duration; write it like 500ms, 5s or 1m30s`;
-  }
-  const text = String(value);
-  if (zeroAllowed && /^0+(\.0+)?(ms|s|m|h)?$/.test(text.trim())) return 0;
-  try {
-    return parseDuration(text, what);
-  } catch (error) {
-    return describeError(error);
-  }
 }
 
 const builtInNames = (options: IncidentOptions) => options.scenarios.map((s) => s.name);
