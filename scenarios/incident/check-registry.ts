@@ -1,5 +1,7 @@
 import type { Check } from '../../harness/checks/check.ts';
 import { SovhError } from '../../harness/util/sovh-error.ts';
+import { egressChecks } from '../egress-default-deny/egress-checks.ts';
+import { egressKit } from '../egress-default-deny/egress-kit.ts';
 import { hsmCableCutChecks } from '../hsm-cable-cut/hsm-cable-cut-checks.ts';
 import { hsmCutKit } from '../hsm-cable-cut/hsm-cut-kit.ts';
 import { powerOutageKit } from '../power-thermal/outage-kit.ts';
@@ -33,6 +35,14 @@ const hsmCutChecks: readonly CheckType[] = [
   from: 'hsm-cable-cut',
   kit: hsmCutKit,
   make: () => hsmCableCutCheck(name),
+}));
+
+/** egress-default-deny's checks: its probes from the host after the schedule. */
+const egressCheckTypes: readonly CheckType[] = egressChecks.map((check) => ({
+  name: check.name,
+  from: 'egress-default-deny',
+  kit: egressKit,
+  make: () => check,
 }));
 
 /**
@@ -77,6 +87,7 @@ export const checkTypes: readonly CheckType[] = [
     make: () => shutdownLogged('shutdown-logged'),
   },
   ...hsmCutChecks,
+  ...egressCheckTypes,
 ];
 
 export function checkTypeNames(): string[] {
