@@ -53,6 +53,12 @@ export async function probeEgress(context: ScenarioContext, probes: EgressProbes
   const { world } = context;
   const { vm, ixp, capture } = probes;
   const address = (name: string) => asEndpoint(world.sim(name)).address;
+  // The sovereign API's listener besides 443, from its own options: the fence must not let it out.
+  const otherApiPort = asEndpoint(world.sim('sovereign-api')).options.tcpPorts.find(
+    (p) => p !== 443,
+  );
+  if (otherApiPort === undefined)
+    throw new TypeError('the sovereign-api endpoint listens on no port besides 443');
   await context.step(
     "send the harness's own packets to every foreign listener (positive control)",
     () =>
@@ -77,7 +83,7 @@ export async function probeEgress(context: ScenarioContext, probes: EgressProbes
       { role: 'domestic', address: address('domestic-app'), port: 443 },
       { role: 'domestic', address: address('domestic-app'), port: 8080 },
       { role: 'sovereign-api', address: address('sovereign-api'), port: 443 },
-      { role: 'sovereign-api-other-port', address: address('sovereign-api'), port: 8443 },
+      { role: 'sovereign-api-other-port', address: address('sovereign-api'), port: otherApiPort },
       { role: 'foreign', address: address('foreign-api'), port: 443 },
       { role: 'foreign', address: address('foreign-api'), port: 80 },
       { role: 'foreign', address: address('foreign-kms'), port: 5696 },
