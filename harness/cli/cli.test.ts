@@ -31,6 +31,27 @@ describe('sovh (no engine needed)', { timeout: 60_000 }, () => {
     );
   });
 
+  it('exits 2 for an incident file with problems, naming each with its line, before touching the engine', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sovh-incident-'));
+    const file = join(dir, 'outage.yaml');
+    await writeFile(
+      file,
+      'scenario: power-failure-key-wipe\nschedule:\n  - at: 1s\n    fault: mains-failur\nchecks: [keys-gone]\n',
+    );
+    const result = await runCli(['run', file]);
+    expect(result.exitCode, result.all).toBe(2);
+    expect(result.stderr).toContain(`${file} is not a valid incident:`);
+    expect(result.stderr).toMatch(
+      /line 4, schedule\[0\]\.fault: unknown fault "mains-failur"; known faults: hsm-cut, mains-failure/,
+    );
+    expect(result.stderr).toMatch(
+      /line 5, checks\[0\]: unknown check "keys-gone"; checks an incident can name: keys-gone-from-memory/,
+    );
+    const missing = await runCli(['run', join(dir, 'none.yml')]);
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toMatch(/incident file .*none\.yml cannot be read/);
+  });
+
   it('exits 2 for exec without a command, saying how to give one', async () => {
     const result = await runCli(['exec', 'vm1']);
     expect(result.exitCode).toBe(2);

@@ -76,7 +76,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   program
     .command('run')
     .description('run scenarios (all when none is named) and write reports/<run-id>/')
-    .argument('[scenarios...]', 'scenario names')
+    .argument('[scenarios...]', 'scenario names, or incident files (.yaml: docs/incidents.md)')
     .option('--mutant <name>', 'run one scenario against one of its mutants (it must fail)')
     .option('--with-mutants', 'also run every mutant of each scenario; exit 0 when all are caught')
     .option('--report-dir <dir>', 'write the reports here instead of reports/<run-id>/')

@@ -3,6 +3,8 @@ import { z } from 'zod';
 /** Kinds of world node a fault parameter can name; each defaults to the only one of its kind. */
 export const nodeKinds = [
   'hsm',
+  'kms',
+  'resolver',
   'ups',
   'router',
   'machine',
@@ -17,6 +19,8 @@ export type WorldNodes = Record<NodeKind, readonly string[]>;
 
 const nodeKindWords: Record<NodeKind, string> = {
   hsm: 'HSM simulator',
+  kms: 'key server (KMS) simulator',
+  resolver: 'resolver simulator',
   ups: 'UPS simulator',
   router: 'router simulator',
   machine: 'machine',

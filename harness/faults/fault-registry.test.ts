@@ -5,6 +5,8 @@ import { faultNames, faultType, faultTypes, resolveFaultParameters } from './fau
 
 const nodes: WorldNodes = {
   hsm: ['hsm-a', 'hsm-b'],
+  kms: ['kms'],
+  resolver: ['sovereign-dns', 'foreign-dns'],
   ups: ['ups1'],
   router: [],
   machine: ['rack1', 'rack2'],
@@ -37,6 +39,10 @@ describe('the fault registry', () => {
         'route-leak',
         'route-withdrawal',
         'foreign-address',
+        'primary-key-replacement',
+        'resolver-outage',
+        'kms-outage',
+        'kms-revocation',
       ]),
     );
     expect(new Set(faultNames()).size).toBe(faultTypes.length);
@@ -132,5 +138,33 @@ describe('the fault registry', () => {
       resolveFaultParameters(faultType('route-leak'), { router: 'ixp' }),
     );
     expect(missing.message).toContain('needs --prefixes <list of string (comma-separated)>');
+  });
+
+  it('registers the resolver and KMS outages, the KMS revocation and the primary-key replacement', () => {
+    expect(resolveFaultParameters(faultType('kms-outage'), {}, nodes)).toEqual({ kms: 'kms' });
+    expect(faultType('kms-outage').make({ kms: 'kms' }, undefined as never).name).toBe(
+      'kms-outage-kms',
+    );
+    const resolver = thrown(() => resolveFaultParameters(faultType('resolver-outage'), {}, nodes));
+    expect(resolver.message).toContain('needs --resolver');
+    expect(resolver.message).toContain('sovereign-dns, foreign-dns');
+    expect(resolveFaultParameters(faultType('kms-revocation'), { uid: '7' }, nodes)).toEqual({
+      kms: 'kms',
+      owner: 'vm1',
+      uid: '7',
+    });
+    const uid = thrown(() => resolveFaultParameters(faultType('kms-revocation'), {}, nodes));
+    expect(uid.message).toContain('needs --uid <string>');
+    expect(
+      resolveFaultParameters(faultType('primary-key-replacement'), { machine: 'rack2' }, nodes),
+    ).toEqual({ machine: 'rack2', handle: '0x81000001' });
+    const handle = thrown(() =>
+      resolveFaultParameters(
+        faultType('primary-key-replacement'),
+        { machine: 'rack2', handle: '0x1' },
+        nodes,
+      ),
+    );
+    expect(handle.message).toContain('give it like 0x81000001');
   });
 });

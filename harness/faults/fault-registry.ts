@@ -17,6 +17,11 @@ import { foreignAddressOnMachine } from './foreign-address.ts';
 import { cutHsmCable } from './hsm-cable-cut.ts';
 import { machinePowerOff } from './machine-power.ts';
 import { mainsFailure } from './mains-failure.ts';
+import { kmsOutage } from './kms-outage.ts';
+import { kmsRevocation } from './kms-revocation.ts';
+import { replacePrimaryKey } from './primary-key-replacement.ts';
+import { resolverOutage } from './resolver-outage.ts';
+import { upsForcedShutdown } from './ups-forced-shutdown.ts';
 import { migrateVm } from './vm-migration.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each spec's own type is kept by defineFault
@@ -65,6 +70,14 @@ export const faultTypes: readonly FaultType[] = [
       'brings the mains and the cooling back; a machine that went down stays down until powered on',
     parameters: { ups: parameter.node('ups', 'the UPS whose mains fail') },
     make: (v) => mainsFailure(v.ups),
+  }),
+  defineFault({
+    name: 'ups-forced-shutdown',
+    description:
+      'a primary monitor orders a forced shutdown: upsd sets FSD on a UPS, whatever its charge',
+    heals: 'clears FSD (as a restart of upsd does)',
+    parameters: { ups: parameter.node('ups', 'the UPS that reports FSD') },
+    make: (v) => upsForcedShutdown(v.ups),
   }),
   defineFault({
     name: 'cooling-failure',
@@ -120,6 +133,48 @@ export const faultTypes: readonly FaultType[] = [
       ),
     },
     make: (v) => capSystemTls(v.host, v['max-protocol']),
+  }),
+  defineFault({
+    name: 'primary-key-replacement',
+    description:
+      "someone with a machine's owner hierarchy evicts its TPM storage primary key and makes another at the same handle; its hosts are shut down first and left down",
+    heals:
+      'makes the original primary key again at the handle; the hosts stay down until booted or the machine is powered on',
+    parameters: {
+      machine: parameter.node('machine', 'the machine whose TPM primary key is replaced'),
+      handle: parameter.text('the persistent handle of the primary key', {
+        default: '0x81000001',
+        pattern: /^0x81[0-9a-fA-F]{6}$/,
+        example: '0x81000001',
+      }),
+    },
+    make: (v) => replacePrimaryKey(v.machine, v.handle),
+  }),
+  defineFault({
+    name: 'resolver-outage',
+    description: 'a resolver stops answering: every query to it is dropped on arrival',
+    heals: 'it answers again, with the same records',
+    parameters: { resolver: parameter.node('resolver', 'the resolver that goes down') },
+    make: (v) => resolverOutage(v.resolver),
+  }),
+  defineFault({
+    name: 'kms-outage',
+    description: 'a key server goes down: nothing answers on its address',
+    heals: 'starts it again with the same CA, keys and database, once KMIP listens',
+    parameters: { kms: parameter.node('kms', 'the key server that goes down') },
+    make: (v) => kmsOutage(v.kms),
+  }),
+  defineFault({
+    name: 'kms-revocation',
+    description:
+      "a key server revokes a host's key (KMIP Revoke, reason: key compromise) with the host's own credentials",
+    heals: 'nothing: a revoked key stays revoked',
+    parameters: {
+      kms: parameter.node('kms', 'the key server that holds the key'),
+      owner: parameter.node('host', 'the host that owns the key'),
+      uid: parameter.text('the KMIP unique identifier of the key', { example: '3' }),
+    },
+    make: (v) => kmsRevocation(v.kms, v.owner, v.uid),
   }),
   defineFault({
     name: 'route-leak',
@@ -192,11 +247,11 @@ export function faultType(name: string): FaultType {
   return found;
 }
 
-function flags(type: FaultType): string {
-  const names = Object.keys(type.parameters);
+function flags(parameters: Readonly<Record<string, ParameterSpec<unknown>>>): string {
+  const names = Object.keys(parameters);
   return names.length === 0
     ? 'it takes none'
-    : `its parameters: ${names.map((n) => `--${n} <${type.parameters[n]?.type ?? ''}>`).join(', ')}`;
+    : `its parameters: ${names.map((n) => `--${n} <${parameters[n]?.type ?? ''}>`).join(', ')}`;
 }
 
 /**
@@ -209,16 +264,29 @@ export function resolveFaultParameters(
   given: Readonly<Record<string, unknown>>,
   nodes?: WorldNodes,
 ): Record<string, unknown> {
+  return resolveParameters(`fault ${type.name}`, type.parameters, given, nodes);
+}
+
+/**
+ * The same reading for anything with typed parameters (`owner` names it in messages, e.g.
+ * "fault hsm-cut" or "check keys-gone-from-memory").
+ */
+export function resolveParameters(
+  owner: string,
+  parameters: Readonly<Record<string, ParameterSpec<unknown>>>,
+  given: Readonly<Record<string, unknown>>,
+  nodes?: WorldNodes,
+): Record<string, unknown> {
   for (const name of Object.keys(given)) {
-    if (!(name in type.parameters)) {
+    if (!(name in parameters)) {
       throw new SovhError(
         'BAD_FAULT_PARAMETER',
-        `fault ${type.name} has no parameter --${name}; ${flags(type)}`,
+        `${owner} has no parameter --${name}; ${flags(parameters)}`,
       );
     }
   }
   const values: Record<string, unknown> = {};
-  for (const [name, spec] of Object.entries(type.parameters)) {
+  for (const [name, spec] of Object.entries(parameters)) {
     let raw = given[name];
     if (spec.node !== undefined && nodes !== undefined) {
       const known = nodes[spec.node];
@@ -228,12 +296,12 @@ export function resolveFaultParameters(
         else if (known.length === 0)
           throw new SovhError(
             'FAULT_NOT_APPLICABLE',
-            `fault ${type.name} needs a ${kind} (--${name}), and this world has none`,
+            `${owner} needs a ${kind} (--${name}), and this world has none`,
           );
         else
           throw new SovhError(
             'BAD_FAULT_PARAMETER',
-            `fault ${type.name} needs --${name}: one of this world's ${kind}s ${known.join(', ')}`,
+            `${owner} needs --${name}: one of this world's ${kind}s ${known.join(', ')}`,
           );
       } else if (typeof raw === 'string' && !known.includes(raw)) {
         throw new SovhError(
@@ -245,7 +313,7 @@ export function resolveFaultParameters(
     if (raw === undefined && spec.defaultText === undefined) {
       throw new SovhError(
         'BAD_FAULT_PARAMETER',
-        `fault ${type.name} needs --${name} <${spec.type}>: ${spec.description}`,
+        `${owner} needs --${name} <${spec.type}>: ${spec.description}`,
       );
     }
     const parsed = spec.schema.safeParse(raw);
@@ -253,7 +321,7 @@ export function resolveFaultParameters(
       const why = parsed.error.issues.map((i) => i.message).join('; ');
       throw new SovhError(
         'BAD_FAULT_PARAMETER',
-        `--${name} "${String(raw)}" is not a valid ${spec.type} for fault ${type.name}: ${why}`,
+        `--${name} "${String(raw)}" is not a valid ${spec.type} for ${owner}: ${why}`,
       );
     }
     values[name] = parsed.data;

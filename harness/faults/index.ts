@@ -11,3 +11,5 @@ export * from './primary-key-replacement.ts';
 export * from './cooling-failure.ts';
 export * from './fault-registry.ts';
 export * from './machine-power.ts';
+export * from './kms-outage.ts';
+export * from './kms-revocation.ts';

@@ -11,7 +11,8 @@ function withBmc(world: World, machines: string[]) {
     .map((m) => machineBmc(world, m));
 }
 
-function upsNamed(world: World, name: string): StartedUps {
+/** The simulated UPS named `name`; a real UPS or another kind of node is an error naming it. */
+export function upsNamed(world: World, name: string): StartedUps {
   requireSimulatedUps(world.devices, name);
   const sim = world.sim(name);
   if (!(sim instanceof StartedUps)) throw new TypeError(`"${name}" is a ${sim.kind}, not a UPS`);

@@ -1,8 +1,7 @@
 import { StartedBmc } from '../../sims/bmc/bmc.ts';
 import { StartedUps } from '../../sims/ups/ups.ts';
 import type { Heal } from '../faults/fault.ts';
-import { faultType, resolveFaultParameters } from '../faults/fault-registry.ts';
-import { worldNodes } from '../faults/world-nodes.ts';
+import { registeredFault } from '../faults/inject-fault.ts';
 import type { RunSession } from '../runtime/run-session.ts';
 import type { History } from '../scenario/history.ts';
 import type { ScenarioContext } from '../scenario/scenario-context.ts';
@@ -112,9 +111,8 @@ export class LiveWorld {
 
   /** Applies a fault from the registry; with `forMs`, heals it that long after. */
   inject(typeName: string, given: Record<string, string>, forMs?: number): Promise<FaultInForce> {
-    const type = faultType(typeName);
-    const parameters = resolveFaultParameters(type, given, worldNodes(this.world));
-    const fault = type.make(parameters, this.world);
+    const { fault, origin } = registeredFault(typeName, given, this.world);
+    const { type, parameters } = origin;
     return this.serially(async () => {
       if (this.faults.has(fault.name)) {
         throw new SovhError(
@@ -124,7 +122,7 @@ export class LiveWorld {
       }
       let heal: Heal;
       try {
-        heal = await this.context.inject(fault);
+        heal = await this.context.inject(fault, origin);
       } catch (error) {
         this.history.record('error', fault.name, { error: describeError(error) });
         throw new SovhError('FAULT_FAILED', `fault ${fault.name} failed: ${describeError(error)}`, {
@@ -134,7 +132,7 @@ export class LiveWorld {
       const now = Date.now();
       const entry: FaultInForce & { heal: Heal; timer?: NodeJS.Timeout } = {
         name: fault.name,
-        type: type.name,
+        type,
         parameters,
         description: fault.description,
         since: new Date(now).toISOString(),

@@ -1,4 +1,5 @@
 import type { Fault, Heal } from '../faults/fault.ts';
+import type { FaultOrigin } from '../faults/inject-fault.ts';
 import type { CapabilityReport } from '../runtime/capabilities.ts';
 import type { Logger } from '../util/log.ts';
 import { describeError, SovhError } from '../util/sovh-error.ts';
@@ -83,15 +84,22 @@ export class ScenarioContext {
     return this.history.attach(name, content, mediaType, options.description);
   }
 
-  /** Injects a fault; the returned function heals it (and is also called at the end if forgotten). */
-  async inject(fault: Fault): Promise<Heal> {
+  /**
+   * Injects a fault; the returned function heals it (and is also called at the end if forgotten).
+   * Scenarios go through `injectFault` (harness/faults/inject-fault.ts), which names the registered
+   * fault and its parameters as `origin`, so that they are recorded as `sovh inject` records them.
+   */
+  async inject(fault: Fault, origin?: FaultOrigin): Promise<Heal> {
     if (this.history.isClosed)
       throw new SovhError(
         'SCHEDULE_ABANDONED',
         `fault ${fault.name} after the schedule was stopped`,
       );
     this.log.info(`  fault: ${fault.name} (${fault.description})`);
-    this.history.record('fault', fault.name, { description: fault.description });
+    this.history.record('fault', fault.name, {
+      description: fault.description,
+      ...(origin === undefined ? {} : { type: origin.type, parameters: origin.parameters }),
+    });
     const heal = await fault.invoke(this.world);
     const healOnce: Heal = async () => {
       if (!this.openFaults.delete(fault.name)) return;

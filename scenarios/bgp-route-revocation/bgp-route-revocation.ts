@@ -1,8 +1,8 @@
 import { dirname, join } from 'node:path';
+import { injectFault } from '../../harness/faults/inject-fault.ts';
 import { fileURLToPath } from 'node:url';
 import { lastObservation, type Check } from '../../harness/checks/check.ts';
 import { verdictOf } from '../../harness/checks/verdict.ts';
-import { withdrawRoute } from '../../harness/faults/bgp-announcement.ts';
 import type { History } from '../../harness/scenario/history.ts';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
 import { asEndpoint } from '../../sims/endpoint/endpoint.ts';
@@ -151,7 +151,10 @@ export default defineScenario({
       await awaitLearnedRoute(context, vm, domesticSitePrefix, true);
       await probeTarget(phases.before);
     });
-    const readvertise = await context.inject(withdrawRoute('metro', domesticSitePrefix));
+    const readvertise = await injectFault(context, 'route-withdrawal', {
+      router: 'metro',
+      prefix: domesticSitePrefix,
+    });
     const ixp = asRouter(world.sim('ixp'));
     await context.step('probe the withdrawn prefix', async () => {
       await awaitLearnedRoute(context, vm, domesticSitePrefix, false);

@@ -1,10 +1,8 @@
 import { dirname, join } from 'node:path';
+import { injectFault } from '../../harness/faults/inject-fault.ts';
 import { fileURLToPath } from 'node:url';
-import { changeBootChain } from '../../harness/faults/boot-chain-change.ts';
 import { TpmBusCapture } from '../../harness/checks/probes/tpm-bus.ts';
 import { readPersistentKey } from '../../harness/checks/probes/tpm-evidence.ts';
-import { replacePrimaryKey } from '../../harness/faults/primary-key-replacement.ts';
-import { migrateVm } from '../../harness/faults/vm-migration.ts';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
 import { SovhError } from '../../harness/util/sovh-error.ts';
 import { bootBindingChecks, phases } from './boot-binding-checks.ts';
@@ -59,9 +57,10 @@ export default defineScenario({
       await observeSealedKek(context, vm, phases.home);
     });
 
-    const restoreBootChain = await context.inject(
-      changeBootChain('home', 'secure-boot:vendor-db-2026:shim-15.8:grub-2.12-UNSIGNED:linux-6.1'),
-    );
+    const restoreBootChain = await injectFault(context, 'boot-chain-change', {
+      machine: 'home',
+      chain: 'secure-boot:vendor-db-2026:shim-15.8:grub-2.12-UNSIGNED:linux-6.1',
+    });
     await context.step('observe the boot with the changed boot chain', async () => {
       await awaitBootOutcome(context, vm);
       await observeService(context, vm, phases.bootChainChanged);
@@ -74,7 +73,10 @@ export default defineScenario({
       await observeReadBack(context, vm, phases.bootChainHealed, 'before-faults', payload);
     });
 
-    const bringHome = await context.inject(migrateVm('vm1', 'elsewhere'));
+    const bringHome = await injectFault(context, 'vm-migration', {
+      host: 'vm1',
+      machine: 'elsewhere',
+    });
     await context.step('observe the boot on the foreign machine', async () => {
       await awaitBootOutcome(context, vm);
       await observeService(context, vm, phases.migrated);
@@ -88,7 +90,10 @@ export default defineScenario({
     });
 
     // Last, because the host is left refused: the heal puts the original key back only.
-    await context.inject(replacePrimaryKey('home', primaryHandle));
+    await injectFault(context, 'primary-key-replacement', {
+      machine: 'home',
+      handle: primaryHandle,
+    });
     await context.step('boot with the primary key replaced on the same TPM', async () => {
       const home = context.world.machine('home');
       const current = await readPersistentKey(home.tpm, primaryHandle);

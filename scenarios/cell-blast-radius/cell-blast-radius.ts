@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { injectFault } from '../../harness/faults/inject-fault.ts';
 import { awaitStoreServing } from '../../harness/checks/probes/custody-evidence.ts';
 import { runStoreLoad } from '../../harness/checks/probes/store-load.ts';
-import { cutHsmCable } from '../../harness/faults/hsm-cable-cut.ts';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
 import type { TopologyInput } from '../../harness/topology/topology-schema.ts';
 import { storePort } from '../../harness/contract/site-file.ts';
@@ -68,7 +68,7 @@ export default defineScenario({
     // The load promise is awaited below; a failure of the fault steps must not leave it dangling.
     load.catch(() => undefined);
     await sleep(loadPlan.cutAfterMs);
-    const heal = await context.inject(cutHsmCable('hsm-a'));
+    const heal = await injectFault(context, 'hsm-cut', { hsm: 'hsm-a' });
     const cutAtMs = Date.now();
     await sleep(loadPlan.healAfterMs - loadPlan.cutAfterMs);
     // The HSM may answer before heal() returns (it waits for the socket): the window of the

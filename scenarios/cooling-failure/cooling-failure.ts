@@ -1,4 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Heal } from '../../harness/faults/fault.ts';
+import { injectFault } from '../../harness/faults/inject-fault.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { awaitServing } from '../../harness/checks/probes/serving-probe.ts';
@@ -88,11 +90,18 @@ export default defineScenario({
       poller.start();
       availability.start();
     });
+    let coolingBack: Heal | undefined;
     try {
       await context.step(
         'cooling fails; follow the climb past the critical temperature',
         async () => {
-          const change = await bmc.setInputs({ cooling: 'off' });
+          coolingBack = await injectFault(context, 'cooling-failure', {
+            machine: 'rack2',
+            state: 'off',
+          });
+          const off = bmc.model.schedule.findLast((e) => e.set.cooling === 'off');
+          if (off === undefined) throw new Error('the cooling failure left no change in the model');
+          const change = { modelS: off.atS, wallMs: bmc.runClock.wallMsAt(off.atS) };
           recordCrossing(context, bmc, 'above-27', 'inlet', 27, 'rising', change);
           const deadline = recordCriticalDeadline(context, bmc, 'cpu', change);
           // The limit the harness's own topology gave the stack, not one read from the host.
@@ -111,6 +120,10 @@ export default defineScenario({
         },
       );
     } finally {
+      // Healed while the model still runs: the heal is a change of its inputs.
+      await coolingBack?.().catch((error: unknown) => {
+        context.log.warn(`the cooling could not be turned back on: ${String(error)}`);
+      });
       await Promise.all([poller.stop(), availability.stop(), bmc.stop()]);
     }
     await context.step('collect the evidence', async () => {

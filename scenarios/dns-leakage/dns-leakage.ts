@@ -1,7 +1,7 @@
 import { observeExchangeCapture } from '../network-world/exchange-capture.ts';
+import { injectFault } from '../../harness/faults/inject-fault.ts';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import { resolverOutage } from '../../harness/faults/resolver-outage.ts';
 import { fileURLToPath } from 'node:url';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
 import { asRouter } from '../../sims/router/started-router.ts';
@@ -75,7 +75,7 @@ export default defineScenario({
     await context.step('resolve names on the host', () =>
       observeLookups(context, vm, [...Object.keys(sovereignRecords), globalOnlyName]),
     );
-    const heal = await context.inject(resolverOutage('sovereign-dns'));
+    const heal = await injectFault(context, 'resolver-outage', { resolver: 'sovereign-dns' });
     await context.step('resolve names on the host while the sovereign resolver is down', () =>
       observeOutageLookups(context, vm, {
         down: 'sovereign-dns',

@@ -1,25 +1,9 @@
-import { observeExchangeCapture } from '../network-world/exchange-capture.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
-import { asEndpoint } from '../../sims/endpoint/endpoint.ts';
-import { asRouter } from '../../sims/router/started-router.ts';
-import {
-  awaitNetworkControls,
-  observeConnectAttempts,
-  observeDatagramAttempts,
-  observeEndpointRecords,
-  observeKernelRuleset,
-  observeMessagesLog,
-} from '../network-world/network-evidence.ts';
-import {
-  borderRouters,
-  borderZones,
-  domesticCidrs,
-  networkZones,
-} from '../network-world/network-zones.ts';
-import { sendControlTraffic } from '../network-world/control-traffic.ts';
-import { egressChecks, foreignEndpoints, phase } from './egress-checks.ts';
+import { borderRouters, borderZones } from '../network-world/network-zones.ts';
+import { egressChecks } from './egress-checks.ts';
+import { probeEgress, startEgressProbes } from './egress-probes.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /**
@@ -76,81 +60,8 @@ export default defineScenario({
     hosts: [{ name: 'vm1', zone: 'sovereign' }],
   },
   async run(context) {
-    const { world } = context;
-    const vm = world.host('vm1');
-    const address = (name: string) => asEndpoint(world.sim(name)).address;
-    await context.step('wait for the host to load its fence', () =>
-      awaitNetworkControls(context.world, vm),
-    );
-    const ixp = asRouter(world.sim('ixp'));
-    const capture = await ixp.startCapture('egress', {
-      zone: 'foreign',
-      filter: `src net ${networkZones.sovereign.cidrs[0] ?? ''}`,
-    });
-    await context.step(
-      "send the harness's own packets to every foreign listener (positive control)",
-      () =>
-        sendControlTraffic(
-          context,
-          'sovereign',
-          phase,
-          foreignEndpoints.map((name) => {
-            const endpoint = asEndpoint(world.sim(name));
-            return {
-              endpoint: name,
-              address: endpoint.address,
-              tcpPorts: endpoint.options.tcpPorts,
-              udpPorts: endpoint.options.udpPorts,
-              icmp: endpoint.options.icmp,
-            };
-          }),
-        ),
-    );
-    await context.step('try every target from the host', () =>
-      observeConnectAttempts(context, vm, phase, [
-        { role: 'domestic', address: address('domestic-app'), port: 443 },
-        { role: 'domestic', address: address('domestic-app'), port: 8080 },
-        { role: 'sovereign-api', address: address('sovereign-api'), port: 443 },
-        {
-          role: 'sovereign-api-other-port',
-          address: address('sovereign-api'),
-          port: unnamedApiPort,
-        },
-        { role: 'foreign', address: address('foreign-api'), port: 443 },
-        { role: 'foreign', address: address('foreign-api'), port: 80 },
-        { role: 'foreign', address: address('foreign-kms'), port: 5696 },
-      ]),
-    );
-    await context.step('send UDP datagrams and ICMP echo requests from the host', () =>
-      observeDatagramAttempts(context, vm, phase, [
-        { role: 'domestic', proto: 'udp', address: address('domestic-app'), port: 514 },
-        { role: 'domestic', proto: 'icmp', address: address('domestic-app') },
-        { role: 'foreign', proto: 'udp', address: address('foreign-api'), port: 53 },
-        { role: 'foreign', proto: 'udp', address: address('foreign-api'), port: 443 },
-        { role: 'foreign', proto: 'udp', address: address('foreign-kms'), port: 123 },
-        { role: 'foreign', proto: 'icmp', address: address('foreign-api') },
-        { role: 'foreign', proto: 'icmp', address: address('foreign-kms') },
-      ]),
-    );
-    await context.step('count what arrived abroad and what crossed the exchange', async () => {
-      await observeEndpointRecords(
-        context,
-        phase,
-        [...foreignEndpoints, 'sovereign-api'],
-        domesticCidrs,
-      );
-      const seen = await capture.stop();
-      observeExchangeCapture(context, ixp.name, seen, phase);
-      context.observe('exchange-counters', {
-        phase,
-        router: ixp.name,
-        counters: await ixp.counters(),
-      });
-    });
-    await context.step('read the host fence from the kernel and its drop records', async () => {
-      await observeKernelRuleset(context, vm, phase);
-      await observeMessagesLog(context, vm, phase);
-    });
+    const probes = await startEgressProbes(context, 'vm1');
+    await probeEgress(context, probes);
   },
   checks: egressChecks,
   mutants: [

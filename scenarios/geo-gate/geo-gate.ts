@@ -1,9 +1,8 @@
 import { dirname, join } from 'node:path';
+import { injectFault } from '../../harness/faults/inject-fault.ts';
 import { fileURLToPath } from 'node:url';
-import { awaitServing, nodeAddress } from '../../harness/checks/probes/serving-probe.ts';
-import { foreignAddressOnMachine } from '../../harness/faults/foreign-address.ts';
+import { awaitServing } from '../../harness/checks/probes/serving-probe.ts';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
-import { observerName } from '../../harness/topology/address-plan.ts';
 import { nthAddress } from '../../harness/util/cidr.ts';
 import { geoGateChecks, outsideZones, zones } from './geo-gate-checks.ts';
 import {
@@ -72,14 +71,12 @@ export default defineScenario({
     });
     const foreignSubnet = world.describe().networks.find((n) => n.zone === zones.foreign)?.subnet;
     const foreignAddress = nthAddress(foreignSubnet ?? '', foreignAddressOffset);
-    const heal = await context.inject(
-      foreignAddressOnMachine({
-        host: 'gate1',
-        address: foreignAddress,
-        clientZone: zones.sovereign,
-        clientAddress: nodeAddress(world, observerName(zones.sovereign)),
-      }),
-    );
+    // The registry's fault calls the address from the sovereign zone's observer.
+    const heal = await injectFault(context, 'foreign-address', {
+      host: 'gate1',
+      address: foreignAddress,
+      zone: zones.sovereign,
+    });
     await context.step('a domestic client calls the host at a foreign address', () =>
       observeGateSession(context, {
         zone: zones.sovereign,

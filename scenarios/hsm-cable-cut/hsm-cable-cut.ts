@@ -1,4 +1,5 @@
 import { dirname, join } from 'node:path';
+import { injectFault } from '../../harness/faults/inject-fault.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { awaitStoreServing } from '../../harness/checks/probes/custody-evidence.ts';
@@ -11,7 +12,6 @@ import { runStoreLoad, stopStoreLoad } from '../../harness/checks/probes/store-l
 import { hsmRefusalBound } from '../../harness/contract/key-custody-bounds.ts';
 import { boundValue } from '../../harness/scenario/scenario-bounds.ts';
 import { storeRead, storeRoundTrip } from '../../harness/checks/probes/store-probe.ts';
-import { cutHsmCable } from '../../harness/faults/hsm-cable-cut.ts';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
 import { storePort } from '../../harness/contract/site-file.ts';
 import { SovhError } from '../../harness/util/sovh-error.ts';
@@ -123,7 +123,7 @@ export default defineScenario({
       for (let i = 0; i < faultPlan.cuts; i += 1) {
         if (i > 0) await sleep(faultPlan.gapMs);
         const cutBeganAtMs = Date.now();
-        const heal = await context.inject(cutHsmCable('hsm-a'));
+        const heal = await injectFault(context, 'hsm-cut', { hsm: 'hsm-a' });
         const cutAtMs = Date.now();
         const held = sleep(faultPlan.holdMs);
         if (i === 0) {

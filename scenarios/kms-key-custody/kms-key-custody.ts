@@ -5,7 +5,7 @@ import {
   probeStoreIfAnswered,
 } from '../../harness/checks/probes/custody-evidence.ts';
 import { storeRead, storeRoundTrip } from '../../harness/checks/probes/store-probe.ts';
-import { hsmOf } from '../../harness/checks/probes/custody-evidence.ts';
+import { injectFault } from '../../harness/faults/inject-fault.ts';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
 import { storePort } from '../../harness/contract/site-file.ts';
 import { SovhError } from '../../harness/util/sovh-error.ts';
@@ -83,10 +83,9 @@ export default defineScenario({
     });
 
     await context.step('reboot with the HSM cable cut, then with it back', async () => {
-      const hsm = hsmOf(world, names.hsm);
       const machine = vm.machine;
       await vm.shutdown();
-      await hsm.cutCable();
+      const reconnectHsm = await injectFault(context, 'hsm-cut', { hsm: names.hsm });
       const refusalsBefore = (await secureLog(context, vm)).length;
       await vm.boot(machine);
       // The boot's outcome as the harness sees it: a refusal in the HSM's secure log on the VM
@@ -112,7 +111,7 @@ export default defineScenario({
       });
       const secureLogLines = await secureLog(context, vm);
       await vm.shutdown();
-      await hsm.reconnectCable();
+      await reconnectHsm();
       await vm.boot(machine);
       await awaitStoreServing(world, vm, refusalTimeoutMs);
       const read = await storeRead(observer, vm.address, storePort, objectId);

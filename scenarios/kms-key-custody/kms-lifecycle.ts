@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { injectFault } from '../../harness/faults/inject-fault.ts';
 import { hsmOf, kmsOf } from '../../harness/checks/probes/custody-evidence.ts';
 import { hsmCalls } from '../../harness/checks/probes/hsm-calls.ts';
 import { runStoreLoad } from '../../harness/checks/probes/store-load.ts';
@@ -38,17 +39,16 @@ export async function observeKmsOutage(
   standing: { objectId: string; payload: string },
 ): Promise<KmsOutageObservation> {
   const { world } = context;
-  const kms = kmsOf(world, names.kms);
   const hsm = hsmOf(world, names.hsm);
   const observer = world.observer('sovereign');
-  await kms.stop();
+  const kmsBack = await injectFault(context, 'kms-outage', { kms: names.kms });
   const kmsStoppedAtMs = Date.now();
-  await hsm.cutCable();
+  const reconnectHsm = await injectFault(context, 'hsm-cut', { hsm: names.hsm });
   const hsmCutAtMs = Date.now();
   // Past the contract's HSM bound (no stack may loosen it) the key is dropped: hsm-cable-cut
   // proves it; twice that, so that the HSM watch has surely seen the loss.
   await sleep(2 * hsmRefusalBound.contract);
-  await hsm.reconnectCable();
+  await reconnectHsm();
   const hsmHealedAtMs = Date.now();
   const requests = await runStoreLoad(
     observer,
@@ -57,7 +57,7 @@ export async function observeKmsOutage(
     `kms-down-${Date.now()}`,
   );
   const kmsBackBeganAtMs = Date.now();
-  await kms.start();
+  await kmsBack();
   let servedAgainAtMs: number | undefined;
   try {
     await waitUntil(
@@ -113,13 +113,14 @@ export async function observeRevocation(
   load.catch(() => undefined);
   await sleep(revocationPlan.revokeAfterMs);
   const revokeBeganAtMs = Date.now();
-  const revoked = await kms.revokeKey(host.name, uid);
+  await injectFault(context, 'kms-revocation', { kms: names.kms, owner: host.name, uid });
   const revokedAtMs = Date.now();
+  const stateAfter = (await kms.listKeys(host.name)).find((k) => k.uid === uid)?.state ?? null;
   return context.observe(kmsRevocation, {
     uid,
     revokeBeganAtMs,
     revokedAtMs,
-    stateAfter: revoked.state,
+    stateAfter,
     requests: await load,
   });
 }

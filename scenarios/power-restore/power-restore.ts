@@ -4,7 +4,6 @@ import { awaitServing } from '../../harness/checks/probes/serving-probe.ts';
 import { storeRead } from '../../harness/checks/probes/store-probe.ts';
 import { hsmCalls } from '../../harness/checks/probes/hsm-calls.ts';
 import { TpmBusCapture } from '../../harness/checks/probes/tpm-bus.ts';
-import { powerOnMachine } from '../../harness/faults/mains-failure.ts';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
 import { storePort } from '../../harness/contract/site-file.ts';
 import {
@@ -47,7 +46,8 @@ export default defineScenario({
         async () => {
           await outage.restoreMains();
           const at = Date.now();
-          await powerOnMachine(world, 'rack1');
+          // The heal of the registry's machine-power-off: the TPM afresh, the host boots cold.
+          await outage.powerOn();
           return at;
         },
       );

@@ -212,17 +212,17 @@ const fileScanIntervalMs = 2_000;
  * on every pass; once `filesFromMs()` says when (the end of the wipe bound, which the file checks
  * judge from), every filesystem of the host every couple of seconds and its VM disks from outside
  * once. Before that, passes read memory and sockets only, so that they bracket the wipe closely.
- * Every scan is recorded ('memory-scan', phase 'outage').
+ * `stopped` ends the scans early (the host is about to lose power). Every scan is recorded ('memory-scan', phase 'outage').
  */
 export async function scanThroughOutage(
   context: ScenarioContext,
   scanner: MemoryScanner,
   secrets: readonly KnownSecret[],
-  times: { filesFromMs: () => number | undefined; untilMs: number },
+  times: { filesFromMs: () => number | undefined; untilMs: number; stopped?: () => boolean },
 ): Promise<void> {
   let filesAtMs = -Infinity;
   let disksScanned = false;
-  while (Date.now() < times.untilMs) {
+  while (Date.now() < times.untilMs && times.stopped?.() !== true) {
     const filesFrom = times.filesFromMs();
     const due = filesFrom !== undefined && Date.now() >= filesFrom;
     const files = due && Date.now() - filesAtMs >= fileScanIntervalMs;

@@ -1,8 +1,8 @@
 import { dirname, join } from 'node:path';
+import { injectFault } from '../../harness/faults/inject-fault.ts';
 import { fileURLToPath } from 'node:url';
 import { lastObservation, type Check } from '../../harness/checks/check.ts';
 import { verdictOf } from '../../harness/checks/verdict.ts';
-import { leakRoutes } from '../../harness/faults/bgp-announcement.ts';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
 import { asEndpoint } from '../../sims/endpoint/endpoint.ts';
 import { asRouter } from '../../sims/router/started-router.ts';
@@ -132,7 +132,7 @@ export default defineScenario({
       await awaitNetworkControls(context.world, vm);
       await awaitLearnedRoute(context, vm, domesticSitePrefix, true);
     });
-    await context.inject(leakRoutes('ixp', leakedMoreSpecifics));
+    await injectFault(context, 'route-leak', { router: 'ixp', prefixes: leakedMoreSpecifics });
     await context.step('let the leak spread', async () => {
       await new Promise((resolve) => setTimeout(resolve, leakSettleMs));
       context.observe('host-routes', { phase, routes: await kernelRoutes(context, vm) });

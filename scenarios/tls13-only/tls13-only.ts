@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
+import { injectFault } from '../../harness/faults/inject-fault.ts';
 import { fileURLToPath } from 'node:url';
 import { awaitServing } from '../../harness/checks/probes/serving-probe.ts';
-import { capSystemTls } from '../../harness/faults/crypto-policy-cap.ts';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
 import { endpoints, phases, tls13OnlyChecks } from './tls13-only-checks.ts';
 import {
@@ -71,7 +71,7 @@ export default defineScenario({
     });
 
     // Healed at the end of the run: the configuration is restored for a next boot.
-    await context.inject(capSystemTls('vm1'));
+    await injectFault(context, 'crypto-policy-cap', { host: 'vm1' });
     await context.step('observe the boot under the capped crypto policy', async () => {
       await observeCappedBoot(context, vm);
       await observeStackCall(context, vm, endpoints.modern, phases.capped);

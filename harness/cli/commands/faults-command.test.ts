@@ -13,6 +13,11 @@ describe('sovh faults', () => {
       '  --prefixes <list of string (comma-separated)>  the prefixes it announces (required)',
     );
     expect(text).toContain('  heal: brings the mains and the cooling back');
+    expect(text).toContain('kms-revocation: a key server revokes');
+    expect(text).toContain('  heal: nothing: a revoked key stays revoked');
+    expect(text).toContain(
+      '  --handle <string>  the persistent handle of the primary key (default: 0x81000001)',
+    );
     expect(text).toContain('npx sovh inject WORLD FAULT');
   });
 });

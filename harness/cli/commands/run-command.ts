@@ -93,8 +93,12 @@ export async function runCommand(
   options: RunCommandOptions,
   log: Logger,
 ): Promise<number> {
-  const settings = await runSettings(options);
-  const planned = planRuns(names, options, settings.catalog);
+  const loaded = await runSettings(options);
+  // Incident files (.yaml) join the catalog as scenarios, checked before anything slow starts.
+  const { withIncidents } = await import('../../../scenarios/incident/incident-catalog.ts');
+  const incidents = await withIncidents(names, loaded.catalog, loaded.stack.kind === 'reference');
+  const settings = { ...loaded, catalog: incidents.catalog };
+  const planned = planRuns(incidents.names, options, settings.catalog);
   // A profile naming a machine or UPS no planned scenario has is bad input, before slow work.
   if (settings.profile !== undefined)
     checkProfileTargets(

@@ -1,0 +1,83 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { EngineEndpoint } from '../../harness/engine/engine-locator.ts';
+import type { HistoryEvent } from '../../harness/scenario/history.ts';
+import {
+  namespacedEngine,
+  nothingLeft,
+  resourcesIn,
+} from '../../harness/testing/docker-test-kit.ts';
+import { runCli } from '../../harness/testing/run-cli.ts';
+
+const example = join(
+  import.meta.dirname,
+  '..',
+  '..',
+  'examples',
+  'incidents',
+  'hsm-cut-under-load.yaml',
+);
+
+interface Results {
+  scenarios: {
+    scenario: string;
+    status: string;
+    checks: { name: string; status: string; summary: string }[];
+    history: HistoryEvent[];
+    mutant?: { caught: boolean; verdict: string };
+  }[];
+}
+
+async function results(dir: string): Promise<Results> {
+  return JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')) as Results;
+}
+
+describe('an HSM incident file, run end to end', () => {
+  const { engine: engineNow, namespace } = namespacedEngine();
+  let engine: EngineEndpoint;
+
+  beforeAll(() => {
+    engine = engineNow();
+  });
+
+  it('passes the built-in HSM checks against the reference stack, its cuts in the history', async () => {
+    const env = { SOVH_NAMESPACE: namespace('hsm-incident') };
+    const reportDir = await mkdtemp(join(tmpdir(), 'sovh-incident-'));
+    const run = await runCli(['run', example, '--report-dir', reportDir], env);
+    expect(run.exitCode, run.all).toBe(0);
+    const [scenario] = (await results(reportDir)).scenarios;
+    expect(scenario?.scenario).toBe('hsm-cut-under-load');
+    expect(
+      scenario?.checks.map((c) => [c.name, c.status]),
+      JSON.stringify(scenario?.checks, null, 1),
+    ).toEqual([
+      ['writes-refused-within-bound', 'pass'],
+      ['reads-refused-within-bound', 'pass'],
+      ['nothing-stored-during-cut', 'pass'],
+      ['device-not-found-logged', 'pass'],
+      ['recovers-without-restart', 'pass'],
+    ]);
+    const kinds = scenario?.history
+      .filter((e) => e.kind === 'fault' || e.kind === 'heal')
+      .map((e) => e.kind);
+    expect(kinds).toEqual(['fault', 'heal', 'fault', 'heal']);
+    expect(await resourcesIn(engine, env.SOVH_NAMESPACE)).toEqual(nothingLeft);
+  });
+
+  it('fails writes-refused-within-bound against the mutant that falls back to a software key', async () => {
+    const env = { SOVH_NAMESPACE: namespace('hsm-incident-mutant') };
+    const reportDir = await mkdtemp(join(tmpdir(), 'sovh-incident-'));
+    const run = await runCli(
+      ['run', example, '--mutant', 'software-key-fallback', '--report-dir', reportDir],
+      env,
+    );
+    expect(run.exitCode, run.all).toBe(0);
+    const [scenario] = (await results(reportDir)).scenarios;
+    expect(scenario?.mutant).toMatchObject({ caught: true, verdict: 'caught' });
+    const status = scenario?.checks.find((c) => c.name === 'writes-refused-within-bound')?.status;
+    expect(status, JSON.stringify(scenario?.checks, null, 1)).toBe('fail');
+    expect(await resourcesIn(engine, env.SOVH_NAMESPACE)).toEqual(nothingLeft);
+  });
+});

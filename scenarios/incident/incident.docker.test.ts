@@ -1,0 +1,90 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { EngineEndpoint } from '../../harness/engine/engine-locator.ts';
+import type { HistoryEvent } from '../../harness/scenario/history.ts';
+import {
+  namespacedEngine,
+  nothingLeft,
+  resourcesIn,
+} from '../../harness/testing/docker-test-kit.ts';
+import { runCli } from '../../harness/testing/run-cli.ts';
+
+const example = join(
+  import.meta.dirname,
+  '..',
+  '..',
+  'examples',
+  'incidents',
+  'mains-failure-under-load.yaml',
+);
+
+interface Results {
+  scenarios: {
+    scenario: string;
+    status: string;
+    checks: { name: string; status: string; summary: string }[];
+    history: HistoryEvent[];
+    mutant?: { caught: boolean; verdict: string };
+  }[];
+}
+
+async function results(dir: string): Promise<Results> {
+  return JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')) as Results;
+}
+
+describe('an incident file, run end to end', () => {
+  const { engine: engineNow, namespace } = namespacedEngine();
+  let engine: EngineEndpoint;
+
+  beforeAll(() => {
+    engine = engineNow();
+  });
+
+  it('passes the built-in key-wipe checks against the reference stack, its faults in the history', async () => {
+    const env = { SOVH_NAMESPACE: namespace('incident') };
+    const reportDir = await mkdtemp(join(tmpdir(), 'sovh-incident-'));
+    const run = await runCli(['run', example, '--report-dir', reportDir], env);
+    expect(run.exitCode, run.all).toBe(0);
+    const [scenario] = (await results(reportDir)).scenarios;
+    expect(scenario?.scenario).toBe('mains-failure-under-load');
+    expect(
+      scenario?.checks.map((c) => [c.name, c.status]),
+      JSON.stringify(scenario?.checks, null, 1),
+    ).toEqual([
+      ['keys-gone-from-memory', 'pass'],
+      ['no-key-on-filesystems', 'pass'],
+      ['sovereign-services-stopped', 'pass'],
+      ['wipe-before-thermal-critical', 'pass'],
+    ]);
+    // Applied through the registry, as `sovh inject` applies them: kind and parameters recorded.
+    const faults = scenario?.history.filter((e) => e.kind === 'fault').map((e) => e.data);
+    expect(faults).toEqual([
+      expect.objectContaining({ type: 'mains-failure', parameters: { ups: 'ups1' } }),
+      expect.objectContaining({ type: 'machine-power-off', parameters: { machine: 'rack1' } }),
+    ]);
+    const junit = await readFile(join(reportDir, 'junit.xml'), 'utf8');
+    expect(junit).toMatch(
+      /<testcase classname="mains-failure-under-load" name="keys-gone-from-memory"/,
+    );
+    expect(await resourcesIn(engine, env.SOVH_NAMESPACE)).toEqual(nothingLeft);
+  });
+
+  it('fails keys-gone-from-memory against the mutant whose shutdown leaves the keys in memory', async () => {
+    const env = { SOVH_NAMESPACE: namespace('incident-mutant') };
+    const reportDir = await mkdtemp(join(tmpdir(), 'sovh-incident-'));
+    const run = await runCli(
+      ['run', example, '--mutant', 'wipe-deletes-files-only', '--report-dir', reportDir],
+      env,
+    );
+    // Exit 0: the mutant was caught (its expected checks failed).
+    expect(run.exitCode, run.all).toBe(0);
+    const [scenario] = (await results(reportDir)).scenarios;
+    expect(scenario?.mutant).toMatchObject({ caught: true, verdict: 'caught' });
+    const status = (name: string) => scenario?.checks.find((c) => c.name === name)?.status;
+    expect(status('keys-gone-from-memory'), JSON.stringify(scenario?.checks, null, 1)).toBe('fail');
+    expect(status('wipe-before-thermal-critical')).toBe('fail');
+    expect(await resourcesIn(engine, env.SOVH_NAMESPACE)).toEqual(nothingLeft);
+  });
+});
