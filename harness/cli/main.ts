@@ -9,6 +9,7 @@ import { listCommand } from './commands/list-command.ts';
 import { runCommand } from './commands/run-command.ts';
 import { upCommand } from './commands/up-command.ts';
 import { harnessVersion } from './harness-version.ts';
+import { maxSeed, parseSeed } from '../util/seeded-random.ts';
 
 function positiveNumber(value: string): number {
   const n = Number(value);
@@ -21,6 +22,14 @@ function positiveInteger(value: string): number {
   if (!Number.isInteger(n) || n < 1)
     throw new InvalidArgumentError('give a whole number of at least 1');
   return n;
+}
+
+function seedArgument(value: string): number {
+  try {
+    return parseSeed(value);
+  } catch {
+    throw new InvalidArgumentError(`give a whole number from 0 to ${String(maxSeed)}`);
+  }
 }
 
 const sarifHelp =
@@ -99,6 +108,11 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option(
       '--profile <file>',
       'a device profile (YAML): which TPMs and UPSes are real lab devices (overrides the config file)',
+    )
+    .option(
+      '--seed <n>',
+      'the seed of what the runs draw (payloads, canary names, fault times); default: a random one, printed',
+      seedArgument,
     )
     .action(async (names: string[], options: Parameters<typeof runCommand>[1]) => {
       setExitCode(await runCommand(names, options, log()));
@@ -187,6 +201,18 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .action(async (node: string, options: { follow?: boolean; tail?: string }) => {
       const { logsCommand } = await import('./commands/exec-command.ts');
       setExitCode(await logsCommand(node, options));
+    });
+
+  program
+    .command('replay')
+    .description(
+      'run a recorded run again (same scenario runs, mutants, stack and seed) and name every check whose verdict differs',
+    )
+    .argument('<run-dir>', 'the run folder, e.g. reports/20261126-141530-a1b2')
+    .option('--report-dir <dir>', "write the replay's reports here instead of reports/<run-id>/")
+    .action(async (runDir: string, options: { reportDir?: string }) => {
+      const { replayCommand } = await import('./commands/replay-command.ts');
+      setExitCode(await replayCommand(runDir, options, log()));
     });
 
   program

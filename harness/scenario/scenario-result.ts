@@ -34,6 +34,11 @@ export interface ScenarioResult {
   /** Why the scenario could not run at all (capabilities missing), or the error that stopped it. */
   reason?: string;
   startedAt: string;
+  /**
+   * The seed the run's draws came from (`sovh run --seed`, harness/util/seeded-random.ts); absent
+   * in results written before runs had seeds.
+   */
+  seed?: number;
   durationMs: number;
   phases: {
     imagesMs: number;

@@ -5,6 +5,7 @@ import { RunSession } from '../runtime/run-session.ts';
 import { interruptedBy } from '../runtime/signal-teardown.ts';
 import { resolveTopology, type ResolvedTopology } from '../topology/topology-validator.ts';
 import { describeError, SovhError } from '../util/sovh-error.ts';
+import { newSeed, SeededRandom } from '../util/seeded-random.ts';
 import { RunProfiler } from '../util/time-profile.ts';
 import { World } from '../world/world.ts';
 import { isDeviceNotApplicable } from '../devices/device-not-applicable.ts';
@@ -33,6 +34,22 @@ export interface ScenarioRunOptions {
   keep?: boolean;
   /** The stack's own values of the scenario's contract bounds (checked by `boundsFor`). */
   bounds?: Readonly<Record<string, number>>;
+  /** The run's seed (`sovh run --seed N`); a random one when not given. */
+  seed?: number;
+}
+
+/**
+ * The randomness of one scenario run: its scope is the run's label, so the draws depend on the
+ * seed, the scenario and the mutant only (not on the order, shard or -j of the runs).
+ */
+export function scenarioRandom(
+  seed: number,
+  scenario: string,
+  mutant: string | undefined,
+): SeededRandom {
+  return new SeededRandom(seed).fork(
+    `${scenario}${mutant === undefined ? '' : ` [mutant ${mutant}]`}`,
+  );
 }
 
 export function findMutant(scenario: Scenario, name: string | undefined): Mutant | undefined {
@@ -86,6 +103,9 @@ async function runProfiled(
   const label = `${scenario.name}${mutant === undefined ? '' : ` [mutant ${mutant.name}]`}`;
   const topology = scenarioTopology(scenario, mutant);
   const history = new History();
+  const seed = options.seed ?? newSeed();
+  const random = scenarioRandom(seed, scenario.name, mutant?.name);
+  history.record('observation', 'seed', { seed, scope: random.scope });
   if ((scenario.contractBounds ?? []).length > 0)
     history.record('observation', boundsInForce.name, boundsFor(scenario, options.bounds, label));
   const phases = { imagesMs: 0, bringUpMs: 0, runMs: 0, checksMs: 0, teardownMs: 0 };
@@ -104,6 +124,7 @@ async function runProfiled(
             verdictDetail: 'not run',
           },
     startedAt: new Date(startedAt).toISOString(),
+    seed,
   };
 
   const undeclared = undeclaredSections(scenario, environment.stack.record.sections);
@@ -174,7 +195,7 @@ async function runProfiled(
 
     profiler.enter('schedule');
     mark = Date.now();
-    const context = new ScenarioContext(upWorld, history, log, environment.capabilities);
+    const context = new ScenarioContext(upWorld, history, log, environment.capabilities, random);
     try {
       await withinPhaseBound(
         'schedule',

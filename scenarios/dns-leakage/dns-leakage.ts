@@ -1,5 +1,4 @@
 import { observeExchangeCapture } from '../network-world/exchange-capture.ts';
-import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { resolverOutage } from '../../harness/faults/resolver-outage.ts';
 import { fileURLToPath } from 'node:url';
@@ -66,8 +65,8 @@ export default defineScenario({
       zone: 'foreign',
       filter: `port 53 and src net ${zoneCidrs[0] ?? ''}`,
     });
-    const canary = (label: string) =>
-      `sovh-${label}-${randomBytes(6).toString('hex')}.control.example`;
+    const canaryDraws = context.random.stream('canary-names');
+    const canary = (label: string) => `sovh-${label}-${canaryDraws.hex(6)}.control.example`;
     await context.step(
       "ask the foreign resolver on purpose from the zone's observer (positive control)",
       () => sendControlQuery(context, 'sovereign', 'global-dns', canary('control')),
