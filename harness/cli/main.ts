@@ -32,6 +32,11 @@ function seedArgument(value: string): number {
   }
 }
 
+function keepArgument(value: string): true | 'on-failure' {
+  if (value === 'on-failure') return value;
+  throw new InvalidArgumentError('give --keep alone, or --keep=on-failure');
+}
+
 const sarifHelp =
   'also write the failed and undecided checks as SARIF 2.1.0 to this file (code scanning)';
 interface MergeOptions {
@@ -89,7 +94,11 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--mutant <name>', 'run one scenario against one of its mutants (it must fail)')
     .option('--with-mutants', 'also run every mutant of each scenario; exit 0 when all are caught')
     .option('--report-dir <dir>', 'write the reports here instead of reports/<run-id>/')
-    .option('--keep', 'leave the worlds running after the run (remove with `sovh down`)')
+    .option(
+      '--keep [when]',
+      'leave the worlds running after the run (remove with `sovh down`); `--keep=on-failure`: only a world whose check failed or whose schedule stopped, before any heal',
+      keepArgument,
+    )
     .option('--strict', 'count "not applicable" checks as failures')
     .option('-j, --jobs <n>', 'scenario runs at a time', positiveInteger, 1)
     .option('--sarif <file>', sarifHelp)

@@ -59,6 +59,8 @@ export interface ScenarioResult {
   attachments?: Attachment[];
   /** The versions of the tools of note in each image of the world, read from its package database. */
   versions?: ImageToolVersions[];
+  /** The world left running, not healed, by `sovh run --keep=on-failure`, and why. */
+  kept?: { session: string; reason: string };
   /** Where the run's time went: phases and engine calls (absent in results written before it). */
   profile?: TimeProfile;
 }

@@ -30,8 +30,11 @@ import { notImplementedChecks, sectionsReason, undeclaredSections } from './stac
 
 export interface ScenarioRunOptions {
   mutant?: string;
-  /** Leave the world running after the run (`sovh up`). */
-  keep?: boolean;
+  /**
+   * Leave the world running after the run (`sovh up`, `sovh run --keep`); `on-failure` only when
+   * a check fails or the schedule stops, and then before any heal, as the failure left it.
+   */
+  keep?: boolean | 'on-failure';
   /** The stack's own values of the scenario's contract bounds (checked by `boundsFor`). */
   bounds?: Readonly<Record<string, number>>;
   /** The run's seed (`sovh run --seed N`); a random one when not given. */
@@ -170,8 +173,11 @@ async function runProfiled(
     namespace: environment.namespace,
     log,
     scenario: scenario.name,
-    keep: options.keep,
+    // Labelled as kept from the start: a world kept on failure must not be reaped as a dead run's.
+    keep: options.keep === true || options.keep === 'on-failure',
   });
+  /** Why the world stays up (`--keep=on-failure`): the failed checks, or the schedule's stop. */
+  let keptBecause: string | undefined;
   let world: World | undefined;
   let runError: string | undefined;
   /** The phase whose watchdog fired: the checks it left open cannot be trusted to pass. */
@@ -219,7 +225,12 @@ async function runProfiled(
         log.warn(`${label}: the schedule stopped: ${runError}`);
       }
     }
-    if (interruptedBy() === undefined && abandoned === undefined) {
+    if (options.keep === 'on-failure' && interruptedBy() === undefined)
+      keptBecause = await failureToKeep(scenario, history, environment, runError);
+    if (keptBecause !== undefined) {
+      history.record('observation', 'kept-on-failure', { reason: keptBecause, notHealed: true });
+      log.warn(`${label}: keeping the world as it is, not healed: ${keptBecause}`);
+    } else if (interruptedBy() === undefined && abandoned === undefined) {
       profiler.enter('heal');
       await withinPhaseBound('heal', bounds.healMs, () => context.healAll()).catch(
         (error: unknown) => {
@@ -246,7 +257,7 @@ async function runProfiled(
   } finally {
     profiler.enter('teardown');
     mark = Date.now();
-    if (!options.keep && interruptedBy() === undefined) {
+    if (options.keep !== true && keptBecause === undefined && interruptedBy() === undefined) {
       log.info(`${label}: tearing down`);
       await withinPhaseBound('teardown', bounds.teardownMs, () => session.teardown()).catch(
         (error: unknown) => {
@@ -262,6 +273,8 @@ async function runProfiled(
       );
     }
     phases.teardownMs = Date.now() - mark;
+    // A world kept on failure outlives this process; Ctrl-C from now on must not remove it.
+    if (keptBecause !== undefined) session.detach();
   }
 
   const signal = interruptedBy();
@@ -325,7 +338,31 @@ async function runProfiled(
     logs,
     attachments: history.attachments,
     versions,
+    ...(keptBecause === undefined ? {} : { kept: { session: session.id, reason: keptBecause } }),
   };
+}
+
+/**
+ * `--keep=on-failure`: judges the history as it stands at the end of the schedule, before any
+ * heal; a failed or undecided check, or a stopped schedule, keeps the world. Checks read only the
+ * history, so judging it early changes nothing in the world.
+ */
+async function failureToKeep(
+  scenario: Scenario,
+  history: History,
+  environment: RunEnvironment,
+  runError: string | undefined,
+): Promise<string | undefined> {
+  if (runError !== undefined) return `the schedule stopped: ${runError}`;
+  const checks = await runChecks(scenario.checks, history, environment.capabilities).catch(
+    (error: unknown) => [
+      { name: 'checks', status: 'unknown' as const, summary: describeError(error) },
+    ],
+  );
+  const failed = checks.filter((c) => c.status === 'fail' || c.status === 'unknown');
+  return failed.length === 0
+    ? undefined
+    : `check${failed.length === 1 ? '' : 's'} ${failed.map((c) => `${c.name} ${c.status}`).join(', ')}`;
 }
 
 /**

@@ -23,6 +23,7 @@ import { runPool } from '../../util/run-pool.ts';
 import { describeError, SovhError } from '../../util/sovh-error.ts';
 import { prepareWritableDir } from '../../util/writable-dir.ts';
 import { newSeed } from '../../util/seeded-random.ts';
+import { keptWorldLines } from '../kept-worlds.ts';
 import { harnessVersion } from '../harness-version.ts';
 import { checkProfileTargets } from '../../devices/profile-file.ts';
 import { inspectLabNetwork } from '../../devices/lab-network.ts';
@@ -35,7 +36,8 @@ export interface RunCommandOptions {
   mutant?: string;
   withMutants?: boolean;
   reportDir?: string;
-  keep?: boolean;
+  /** Leave every world up, or (`on-failure`) those whose check failed or schedule stopped, unhealed. */
+  keep?: boolean | 'on-failure';
   strict?: boolean;
   jobs?: number;
   /** `i/n`: run only this shard's share of the planned runs (see harness/shard). */
@@ -246,5 +248,6 @@ export async function runCommand(
   if (mutantTable !== '') process.stdout.write(`${mutantTable}\n`);
   if (withheld !== undefined) process.stdout.write(`${withheld}\n`);
   if (repeat > 1) process.stdout.write(`${renderStabilityTable(checkStability(results))}\n`);
+  for (const line of keptWorldLines(results)) process.stdout.write(`${line}\n`);
   return exitCodeOfRun(report, { ...options, strict: settings.strict });
 }
