@@ -1,5 +1,5 @@
-import { runChecks, type CheckResult } from '../checks/check.ts';
-import { missingCapabilities } from '../runtime/capabilities.ts';
+import { runChecks, type Check, type CheckResult } from '../checks/check.ts';
+import { missingCapabilities, type CapabilityReport } from '../runtime/capabilities.ts';
 import { instrumentEngine } from '../runtime/engine-instrument.ts';
 import { RunSession } from '../runtime/run-session.ts';
 import { interruptedBy } from '../runtime/signal-teardown.ts';
@@ -226,9 +226,20 @@ async function runProfiled(
       }
     }
     if (options.keep === 'on-failure' && interruptedBy() === undefined)
-      keptBecause = await failureToKeep(scenario, history, environment, runError);
+      keptBecause = await failureToKeep(
+        scenario.checks,
+        history,
+        environment.capabilities,
+        runError,
+      );
     if (keptBecause !== undefined) {
-      history.record('observation', 'kept-on-failure', { reason: keptBecause, notHealed: true });
+      // The harness's own fact, kept even in a history closed by an abandoned schedule.
+      history.record(
+        'observation',
+        'kept-on-failure',
+        { reason: keptBecause, notHealed: true },
+        { evenIfClosed: true },
+      );
       log.warn(`${label}: keeping the world as it is, not healed: ${keptBecause}`);
     } else if (interruptedBy() === undefined && abandoned === undefined) {
       profiler.enter('heal');
@@ -347,18 +358,16 @@ async function runProfiled(
  * heal; a failed or undecided check, or a stopped schedule, keeps the world. Checks read only the
  * history, so judging it early changes nothing in the world.
  */
-async function failureToKeep(
-  scenario: Scenario,
+export async function failureToKeep(
+  scenarioChecks: readonly Check[],
   history: History,
-  environment: RunEnvironment,
+  capabilities: CapabilityReport,
   runError: string | undefined,
 ): Promise<string | undefined> {
   if (runError !== undefined) return `the schedule stopped: ${runError}`;
-  const checks = await runChecks(scenario.checks, history, environment.capabilities).catch(
-    (error: unknown) => [
-      { name: 'checks', status: 'unknown' as const, summary: describeError(error) },
-    ],
-  );
+  const checks = await runChecks(scenarioChecks, history, capabilities).catch((error: unknown) => [
+    { name: 'checks', status: 'unknown' as const, summary: describeError(error) },
+  ]);
   const failed = checks.filter((c) => c.status === 'fail' || c.status === 'unknown');
   return failed.length === 0
     ? undefined
