@@ -9,6 +9,7 @@ import { listCommand } from './commands/list-command.ts';
 import { runCommand } from './commands/run-command.ts';
 import { upCommand } from './commands/up-command.ts';
 import { harnessVersion } from './harness-version.ts';
+import { maxSeed, parseSeed } from '../util/seeded-random.ts';
 
 function positiveNumber(value: string): number {
   const n = Number(value);
@@ -21,6 +22,19 @@ function positiveInteger(value: string): number {
   if (!Number.isInteger(n) || n < 1)
     throw new InvalidArgumentError('give a whole number of at least 1');
   return n;
+}
+
+function seedArgument(value: string): number {
+  try {
+    return parseSeed(value);
+  } catch {
+    throw new InvalidArgumentError(`give a whole number from 0 to ${String(maxSeed)}`);
+  }
+}
+
+function keepArgument(value: string): true | 'on-failure' {
+  if (value === 'on-failure') return value;
+  throw new InvalidArgumentError('give --keep alone, or --keep=on-failure');
 }
 
 const sarifHelp =
@@ -80,7 +94,11 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--mutant <name>', 'run one scenario against one of its mutants (it must fail)')
     .option('--with-mutants', 'also run every mutant of each scenario; exit 0 when all are caught')
     .option('--report-dir <dir>', 'write the reports here instead of reports/<run-id>/')
-    .option('--keep', 'leave the worlds running after the run (remove with `sovh down`)')
+    .option(
+      '--keep [when]',
+      'leave the worlds running after the run (remove with `sovh down`); `--keep=on-failure`: only a world whose check failed or whose schedule stopped, before any heal',
+      keepArgument,
+    )
     .option('--strict', 'count "not applicable" checks as failures')
     .option('-j, --jobs <n>', 'scenario runs at a time', positiveInteger, 1)
     .option('--sarif <file>', sarifHelp)
@@ -99,6 +117,11 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option(
       '--profile <file>',
       'a device profile (YAML): which TPMs and UPSes are real lab devices (overrides the config file)',
+    )
+    .option(
+      '--seed <n>',
+      'the seed of what the runs draw (payloads, canary names, fault times); default: a random one, printed',
+      seedArgument,
     )
     .action(async (names: string[], options: Parameters<typeof runCommand>[1]) => {
       setExitCode(await runCommand(names, options, log()));
@@ -187,6 +210,18 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .action(async (node: string, options: { follow?: boolean; tail?: string }) => {
       const { logsCommand } = await import('./commands/exec-command.ts');
       setExitCode(await logsCommand(node, options));
+    });
+
+  program
+    .command('replay')
+    .description(
+      'run a recorded run again (same scenario runs, mutants, stack and seed) and name every check whose verdict differs',
+    )
+    .argument('<run-dir>', 'the run folder, e.g. reports/20261126-141530-a1b2')
+    .option('--report-dir <dir>', "write the replay's reports here instead of reports/<run-id>/")
+    .action(async (runDir: string, options: { reportDir?: string }) => {
+      const { replayCommand } = await import('./commands/replay-command.ts');
+      setExitCode(await replayCommand(runDir, options, log()));
     });
 
   program

@@ -12,6 +12,16 @@ export interface RunReport {
   command: string;
   harness: { version: string; node: string; platform: string };
   capabilities: CapabilityReport;
+  /**
+   * The run's seed (`sovh run --seed N`, else drawn at random): every scenario run's draws follow
+   * from it (see harness/util/seeded-random.ts). Absent in results written before runs had seeds,
+   * and in a merge of shards that ran with different seeds (each scenario run keeps its own).
+   */
+  seed?: number;
+  /** The flags that chose the stack, config and profile, for `sovh replay` to choose them again. */
+  options?: RecordedRunOptions;
+  /** The run this one replayed (`sovh replay`). */
+  replayOf?: { runId: string; dir: string };
   /** The stack under test: where it came from, its image id and digests, its declared sections. */
   stack?: StackRecord;
   scenarios: ScenarioResult[];
@@ -27,6 +37,16 @@ export interface RunReport {
     command: string;
     capabilitiesProbedAt: string;
   }[];
+}
+
+/** What `sovh replay` needs to make a run's selection again, besides its scenario runs and seed. */
+export interface RecordedRunOptions {
+  /** The working directory, against which relative paths below (and a found config) resolve. */
+  cwd: string;
+  stack?: string;
+  config?: string;
+  profile?: string;
+  strict?: boolean;
 }
 
 /** A run id that sorts by time and is unique enough for concurrent runs: 20261126-141530-a1b2. */

@@ -2,6 +2,7 @@ import type { Fault, Heal } from '../faults/fault.ts';
 import type { FaultOrigin } from '../faults/inject-fault.ts';
 import type { CapabilityReport } from '../runtime/capabilities.ts';
 import type { Logger } from '../util/log.ts';
+import { newSeed, SeededRandom } from '../util/seeded-random.ts';
 import { describeError, SovhError } from '../util/sovh-error.ts';
 import type { World } from '../world/world.ts';
 import type { Attachment } from './attachment.ts';
@@ -18,6 +19,12 @@ export class ScenarioContext {
     readonly history: History,
     readonly log: Logger,
     readonly capabilities: CapabilityReport,
+    /**
+     * The run's seeded randomness for this scenario run: draw payloads, canary names, fault times
+     * from `random.stream(purpose)`, never from Math.random or node:crypto, so that `sovh replay`
+     * (and `sovh run --seed N`) sends the same (harness/util/seeded-random.ts).
+     */
+    readonly random: SeededRandom = new SeededRandom(newSeed()),
   ) {}
 
   private readonly running = new Set<string>();

@@ -34,6 +34,11 @@ export interface ScenarioResult {
   /** Why the scenario could not run at all (capabilities missing), or the error that stopped it. */
   reason?: string;
   startedAt: string;
+  /**
+   * The seed the run's draws came from (`sovh run --seed`, harness/util/seeded-random.ts); absent
+   * in results written before runs had seeds.
+   */
+  seed?: number;
   durationMs: number;
   phases: {
     imagesMs: number;
@@ -54,6 +59,8 @@ export interface ScenarioResult {
   attachments?: Attachment[];
   /** The versions of the tools of note in each image of the world, read from its package database. */
   versions?: ImageToolVersions[];
+  /** The world left running, not healed, by `sovh run --keep=on-failure`, and why. */
+  kept?: { session: string; reason: string };
   /** Where the run's time went: phases and engine calls (absent in results written before it). */
   profile?: TimeProfile;
 }

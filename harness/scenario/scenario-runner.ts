@@ -1,10 +1,11 @@
-import { runChecks, type CheckResult } from '../checks/check.ts';
-import { missingCapabilities } from '../runtime/capabilities.ts';
+import { runChecks, type Check, type CheckResult } from '../checks/check.ts';
+import { missingCapabilities, type CapabilityReport } from '../runtime/capabilities.ts';
 import { instrumentEngine } from '../runtime/engine-instrument.ts';
 import { RunSession } from '../runtime/run-session.ts';
 import { interruptedBy } from '../runtime/signal-teardown.ts';
 import { resolveTopology, type ResolvedTopology } from '../topology/topology-validator.ts';
 import { describeError, SovhError } from '../util/sovh-error.ts';
+import { newSeed, SeededRandom } from '../util/seeded-random.ts';
 import { RunProfiler } from '../util/time-profile.ts';
 import { World } from '../world/world.ts';
 import { isDeviceNotApplicable } from '../devices/device-not-applicable.ts';
@@ -30,10 +31,29 @@ import { notImplementedChecks, sectionsReason, undeclaredSections } from './stac
 
 export interface ScenarioRunOptions {
   mutant?: string;
-  /** Leave the world running after the run (`sovh up`). */
-  keep?: boolean;
+  /**
+   * Leave the world running after the run (`sovh up`, `sovh run --keep`); `on-failure` only when
+   * a check fails or the schedule stops, and then before any heal, as the failure left it.
+   */
+  keep?: boolean | 'on-failure';
   /** The stack's own values of the scenario's contract bounds (checked by `boundsFor`). */
   bounds?: Readonly<Record<string, number>>;
+  /** The run's seed (`sovh run --seed N`); a random one when not given. */
+  seed?: number;
+}
+
+/**
+ * The randomness of one scenario run: its scope is the run's label, so the draws depend on the
+ * seed, the scenario and the mutant only (not on the order, shard or -j of the runs).
+ */
+export function scenarioRandom(
+  seed: number,
+  scenario: string,
+  mutant: string | undefined,
+): SeededRandom {
+  return new SeededRandom(seed).fork(
+    `${scenario}${mutant === undefined ? '' : ` [mutant ${mutant}]`}`,
+  );
 }
 
 export function findMutant(scenario: Scenario, name: string | undefined): Mutant | undefined {
@@ -87,6 +107,9 @@ async function runProfiled(
   const label = `${scenario.name}${mutant === undefined ? '' : ` [mutant ${mutant.name}]`}`;
   const topology = scenarioTopology(scenario, mutant);
   const history = new History();
+  const seed = options.seed ?? newSeed();
+  const random = scenarioRandom(seed, scenario.name, mutant?.name);
+  history.record('observation', 'seed', { seed, scope: random.scope });
   if ((scenario.contractBounds ?? []).length > 0)
     history.record('observation', boundsInForce.name, boundsFor(scenario, options.bounds, label));
   const phases = { imagesMs: 0, bringUpMs: 0, runMs: 0, checksMs: 0, teardownMs: 0 };
@@ -105,6 +128,7 @@ async function runProfiled(
             verdictDetail: 'not run',
           },
     startedAt: new Date(startedAt).toISOString(),
+    seed,
   };
 
   const undeclared = undeclaredSections(scenario, environment.stack.record.sections);
@@ -150,8 +174,11 @@ async function runProfiled(
     namespace: environment.namespace,
     log,
     scenario: scenario.name,
-    keep: options.keep,
+    // Labelled as kept from the start: a world kept on failure must not be reaped as a dead run's.
+    keep: options.keep === true || options.keep === 'on-failure',
   });
+  /** Why the world stays up (`--keep=on-failure`): the failed checks, or the schedule's stop. */
+  let keptBecause: string | undefined;
   let world: World | undefined;
   let runError: string | undefined;
   /** The phase whose watchdog fired: the checks it left open cannot be trusted to pass. */
@@ -178,7 +205,7 @@ async function runProfiled(
 
     profiler.enter('schedule');
     mark = Date.now();
-    const context = new ScenarioContext(upWorld, history, log, environment.capabilities);
+    const context = new ScenarioContext(upWorld, history, log, environment.capabilities, random);
     try {
       await withinPhaseBound(
         'schedule',
@@ -205,8 +232,28 @@ async function runProfiled(
         log.warn(`${label}: the schedule stopped: ${runError}`);
       }
     }
-    // A world hit from outside is not healed: its teardown follows.
-    if (interruptedBy() === undefined && abandoned === undefined && session.fault === undefined) {
+    if (options.keep === 'on-failure' && interruptedBy() === undefined)
+      keptBecause = await failureToKeep(
+        scenario.checks,
+        history,
+        environment.capabilities,
+        runError,
+      );
+    if (keptBecause !== undefined) {
+      // The harness's own fact, kept even in a history closed by an abandoned schedule.
+      history.record(
+        'observation',
+        'kept-on-failure',
+        { reason: keptBecause, notHealed: true },
+        { evenIfClosed: true },
+      );
+      log.warn(`${label}: keeping the world as it is, not healed: ${keptBecause}`);
+    } else if (
+      // A world hit from outside is not healed: its teardown follows.
+      interruptedBy() === undefined &&
+      abandoned === undefined &&
+      session.fault === undefined
+    ) {
       profiler.enter('heal');
       await withinPhaseBound('heal', bounds.healMs, () => context.healAll()).catch(
         (error: unknown) => {
@@ -233,7 +280,7 @@ async function runProfiled(
   } finally {
     profiler.enter('teardown');
     mark = Date.now();
-    if (!options.keep && interruptedBy() === undefined) {
+    if (options.keep !== true && keptBecause === undefined && interruptedBy() === undefined) {
       log.info(`${label}: tearing down`);
       await withinPhaseBound('teardown', bounds.teardownMs, () => session.teardown()).catch(
         (error: unknown) => {
@@ -249,6 +296,8 @@ async function runProfiled(
       );
     }
     phases.teardownMs = Date.now() - mark;
+    // A world kept on failure outlives this process; Ctrl-C from now on must not remove it.
+    if (keptBecause !== undefined) session.detach();
   }
 
   const signal = interruptedBy();
@@ -318,7 +367,29 @@ async function runProfiled(
     logs,
     attachments: history.attachments,
     versions,
+    ...(keptBecause === undefined ? {} : { kept: { session: session.id, reason: keptBecause } }),
   };
+}
+
+/**
+ * `--keep=on-failure`: judges the history as it stands at the end of the schedule, before any
+ * heal; a failed or undecided check, or a stopped schedule, keeps the world. Checks read only the
+ * history, so judging it early changes nothing in the world.
+ */
+export async function failureToKeep(
+  scenarioChecks: readonly Check[],
+  history: History,
+  capabilities: CapabilityReport,
+  runError: string | undefined,
+): Promise<string | undefined> {
+  if (runError !== undefined) return `the schedule stopped: ${runError}`;
+  const checks = await runChecks(scenarioChecks, history, capabilities).catch((error: unknown) => [
+    { name: 'checks', status: 'unknown' as const, summary: describeError(error) },
+  ]);
+  const failed = checks.filter((c) => c.status === 'fail' || c.status === 'unknown');
+  return failed.length === 0
+    ? undefined
+    : `check${failed.length === 1 ? '' : 's'} ${failed.map((c) => `${c.name} ${c.status}`).join(', ')}`;
 }
 
 /**

@@ -76,6 +76,9 @@ export function mergeShardReports(
     harness: first.harness,
     capabilities: first.capabilities,
     scenarios: ordered.flatMap((s) => s.report.scenarios),
+    // One seed when every shard ran with it (`--seed N` in each); else each scenario run keeps its own.
+    ...(sharedSeed(ordered.map((s) => s.report.seed)) ?? {}),
+    ...(first.options === undefined ? {} : { options: first.options }),
     mergedFrom: ordered.map((s) => ({
       runId: s.report.runId,
       shard: s.report.shard ?? { index: 0, total: 0 },
@@ -87,4 +90,9 @@ export function mergeShardReports(
   const facts = new Map<string, ImageFacts>();
   for (const s of ordered) for (const f of s.imageFacts) if (!facts.has(f.tag)) facts.set(f.tag, f);
   return { report, imageFacts: [...facts.values()] };
+}
+
+function sharedSeed(seeds: (number | undefined)[]): { seed: number } | undefined {
+  const [seed] = seeds;
+  return seed !== undefined && seeds.every((s) => s === seed) ? { seed } : undefined;
 }

@@ -1,6 +1,5 @@
 import { observeExchangeCapture } from '../network-world/exchange-capture.ts';
 import { injectFault } from '../../harness/faults/inject-fault.ts';
-import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
@@ -66,8 +65,8 @@ export default defineScenario({
       zone: 'foreign',
       filter: `port 53 and src net ${zoneCidrs[0] ?? ''}`,
     });
-    const canary = (label: string) =>
-      `sovh-${label}-${randomBytes(6).toString('hex')}.control.example`;
+    const canaryDraws = context.random.stream('canary-names');
+    const canary = (label: string) => `sovh-${label}-${canaryDraws.hex(6)}.control.example`;
     await context.step(
       "ask the foreign resolver on purpose from the zone's observer (positive control)",
       () => sendControlQuery(context, 'sovereign', 'global-dns', canary('control')),

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { awaitServing } from '../../harness/checks/probes/serving-probe.ts';
@@ -160,9 +159,10 @@ export default defineScenario({
     const { world } = context;
     const sender = world.host('sender');
     const receiver = world.host('receiver');
+    const payloadDraws = context.random.stream('payloads');
     const payloads = ['record-1', 'record-2'].map((id) => ({
       id,
-      text: `sovereign record ${randomBytes(12).toString('hex')}`,
+      text: `sovereign record ${payloadDraws.hex(12)}`,
     }));
 
     await context.step('boot a host at each site', async () => {

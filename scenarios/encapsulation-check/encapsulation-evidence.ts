@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   etherTypes,
   framesOf,
@@ -238,7 +237,7 @@ export async function captureUnderlay(
   const { receiver, sender } = options;
   const router = asRouter(context.world.sim(options.router));
   const capture = await router.startCapture('underlay');
-  const canary = `sovh-canary-${randomBytes(8).toString('hex')}`;
+  const canary = `sovh-canary-${context.random.stream('underlay-canary').hex(8)}`;
   const curl = (url: string) => ['curl', '-s', '-m', '5', '-o', '/dev/null', url];
   try {
     await context.world

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { vmLogLines } from '../../harness/checks/probes/custody-evidence.ts';
 import { deliverToInbox, type InboxDelivery } from '../../harness/checks/probes/envelope-inbox.ts';
 import {
@@ -161,7 +160,7 @@ export async function captureAtExchange(
   const { receiver } = options;
   const router = asRouter(context.world.sim(options.router));
   const capture = await router.startCapture('envelope-exchange', { zone: receiver.spec.zone });
-  const canary = `sovh-canary-${randomBytes(8).toString('hex')}`;
+  const canary = `sovh-canary-${context.random.stream('exchange-canary').hex(8)}`;
   try {
     await context.world
       .observer(options.senderZone)

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { awaitServing } from '../../harness/checks/probes/serving-probe.ts';
@@ -85,9 +84,10 @@ export default defineScenario({
     );
     if (sender === undefined || receiver === undefined || outsider === undefined)
       throw new SovhError('SCENARIO_STEP_FAILED', 'hosts missing');
+    const payloadDraws = context.random.stream('payloads');
     const payloads: Payload[] = names.objectIds.map((objectId) => ({
       objectId,
-      text: `sovereign record ${randomBytes(12).toString('hex')}`,
+      text: `sovereign record ${payloadDraws.hex(12)}`,
     }));
 
     await context.step('boot the three hosts', async () => {

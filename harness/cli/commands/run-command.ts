@@ -22,6 +22,8 @@ import type { Logger } from '../../util/log.ts';
 import { runPool } from '../../util/run-pool.ts';
 import { describeError, SovhError } from '../../util/sovh-error.ts';
 import { prepareWritableDir } from '../../util/writable-dir.ts';
+import { newSeed } from '../../util/seeded-random.ts';
+import { keptWorldLines } from '../kept-worlds.ts';
 import { harnessVersion } from '../harness-version.ts';
 import { checkProfileTargets } from '../../devices/profile-file.ts';
 import { inspectLabNetwork } from '../../devices/lab-network.ts';
@@ -34,7 +36,8 @@ export interface RunCommandOptions {
   mutant?: string;
   withMutants?: boolean;
   reportDir?: string;
-  keep?: boolean;
+  /** Leave every world up, or (`on-failure`) those whose check failed or schedule stopped, unhealed. */
+  keep?: boolean | 'on-failure';
   strict?: boolean;
   jobs?: number;
   /** `i/n`: run only this shard's share of the planned runs (see harness/shard). */
@@ -49,11 +52,26 @@ export interface RunCommandOptions {
   sarif?: string;
   /** A device profile: which TPMs and UPSes are real lab devices. */
   profile?: string;
+  /** The seed of the run's draws (harness/util/seeded-random.ts); a random one when not given. */
+  seed?: number;
 }
 
-interface PlannedRun {
+export interface PlannedRun {
   scenario: Scenario;
   mutant?: string;
+  /** This run's own seed (a replay of a merged run whose shards had different seeds). */
+  seed?: number;
+}
+
+/** How `sovh replay` steers a run: the recorded runs instead of names and flags. */
+export interface RunOverrides {
+  /** The runs to make, chosen from the catalog of the recorded settings. */
+  plan: (catalog: ScenarioCatalog) => PlannedRun[];
+  /** The working directory the recorded run resolved its paths against. */
+  cwd: string;
+  replayOf: { runId: string; dir: string };
+  /** Called with the run's report once its files are written. */
+  onWritten: (report: RunReport) => void;
 }
 
 /** Decides which scenario runs to make, failing fast on bad names before any slow work. */
@@ -92,13 +110,16 @@ export async function runCommand(
   names: readonly string[],
   options: RunCommandOptions,
   log: Logger,
+  overrides?: RunOverrides,
 ): Promise<number> {
-  const loaded = await runSettings(options);
+  const cwd = overrides?.cwd ?? process.cwd();
+  const loaded = await runSettings(options, cwd);
   // Incident files (.yaml) join the catalog as scenarios, checked before anything slow starts.
   const { withIncidents } = await import('../../../scenarios/incident/incident-catalog.ts');
   const incidents = await withIncidents(names, loaded.catalog, loaded.stack.kind === 'reference');
   const settings = { ...loaded, catalog: incidents.catalog };
-  const planned = planRuns(incidents.names, options, settings.catalog);
+  const planned =
+    overrides?.plan(settings.catalog) ?? planRuns(incidents.names, options, settings.catalog);
   // A profile naming a machine or UPS no planned scenario has is bad input, before slow work.
   if (settings.profile !== undefined)
     checkProfileTargets(
@@ -118,6 +139,8 @@ export async function runCommand(
     );
   const startedAt = Date.now();
   const runId = newRunId();
+  // The seed shapes what the runs draw; run ids and engine names stay unique (see seeded-random).
+  const seed = options.seed ?? newSeed();
   // The report directory is made and written before any slow work: a bad one costs seconds.
   const dir = await prepareWritableDir(
     options.reportDir ?? join(settings.reportsRoot, runId),
@@ -144,7 +167,7 @@ export async function runCommand(
       `device profile ${devices.file}${devices.lab === undefined ? '' : `: lab network ${devices.lab.name}, devices at ${devices.lab.addresses.join(', ')}`}`,
     );
   const environment = { ...prepared, devices };
-  log.info(`run ${runId}: ${runs.length} scenario run(s)`);
+  log.info(`run ${runId}: seed ${String(seed)}, ${runs.length} scenario run(s)`);
   log.info(stackSummaryLine(environment.stack.record));
   const withheld =
     options.withMutants === true || options.mutant !== undefined
@@ -159,6 +182,7 @@ export async function runCommand(
       mutant: run.mutant,
       keep: options.keep,
       bounds: settings.bounds[run.scenario.name],
+      seed: run.seed ?? seed,
     });
   // Measuring scenarios go last, one at a time, whatever -j says.
   const results = [
@@ -178,9 +202,18 @@ export async function runCommand(
     runId,
     startedAt: new Date(startedAt).toISOString(),
     durationMs: Date.now() - startedAt,
-    command: ['sovh', 'run', ...process.argv.slice(3)].join(' '),
+    command: ['sovh', ...process.argv.slice(2)].join(' '),
     harness: harnessVersion(),
     capabilities: environment.capabilities,
+    seed,
+    options: {
+      cwd,
+      ...(options.stack === undefined ? {} : { stack: options.stack }),
+      ...(options.config === undefined ? {} : { config: options.config }),
+      ...(options.profile === undefined ? {} : { profile: options.profile }),
+      ...(options.strict === undefined ? {} : { strict: options.strict }),
+    },
+    ...(overrides === undefined ? {} : { replayOf: overrides.replayOf }),
     stack: environment.stack.record,
     scenarios: results,
     ...(shard === undefined ? {} : { shard }),
@@ -201,10 +234,14 @@ export async function runCommand(
     );
     return verdictUnknownExitCode;
   }
+  overrides?.onWritten(report);
   process.stdout.write(`\n${renderConsoleSummary(report)}\n`);
   const timeProfile = renderTimeProfile(report);
   if (timeProfile !== '') process.stdout.write(`${timeProfile}\n`);
   process.stdout.write(`${stackSummaryLine(report.stack)}\n`);
+  process.stdout.write(
+    `seed: ${String(seed)} (the same draws again: \`npx sovh replay ${dir}\`, or --seed ${String(seed)})\n`,
+  );
   process.stdout.write(`reports: ${written.files.join(', ')}\n`);
   process.stdout.write(`report: file://${written.html}\n`);
   process.stdout.write(
@@ -216,5 +253,6 @@ export async function runCommand(
   if (mutantTable !== '') process.stdout.write(`${mutantTable}\n`);
   if (withheld !== undefined) process.stdout.write(`${withheld}\n`);
   if (repeat > 1) process.stdout.write(`${renderStabilityTable(checkStability(results))}\n`);
+  for (const line of keptWorldLines(results)) process.stdout.write(`${line}\n`);
   return exitCodeOfRun(report, { ...options, strict: settings.strict });
 }

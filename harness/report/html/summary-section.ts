@@ -61,6 +61,21 @@ function stackFacts(report: RunReport): SafeHtml {
     </tr>`;
 }
 
+/** The seed to run it again with, and the run this one replayed. */
+function seedFacts(report: RunReport): SafeHtml {
+  const seeds = [
+    ...new Set(report.scenarios.flatMap((s) => (s.seed === undefined ? [] : [s.seed]))),
+  ];
+  const seed = report.seed ?? (seeds.length === 1 ? seeds[0] : undefined);
+  return markup`<tr>
+      <th>seed</th>
+      <td>
+        ${seed === undefined ? (seeds.length > 1 ? `one per shard: ${seeds.join(', ')}` : 'not recorded') : markup`<code>${String(seed)}</code> (<code>sovh replay</code> of this folder, or <code>--seed ${String(seed)}</code>, makes the same draws)`}
+        ${report.replayOf === undefined ? '' : markup`<br />a replay of run ${report.replayOf.runId} (${report.replayOf.dir})`}
+      </td>
+    </tr>`;
+}
+
 function runFacts(report: RunReport): SafeHtml {
   const { engine } = report.capabilities;
   const totals = runTotals(report);
@@ -73,6 +88,7 @@ function runFacts(report: RunReport): SafeHtml {
       <th>command</th>
       <td><code>${report.command}</code></td>
     </tr>
+    ${seedFacts(report)}
     <tr>
       <th>started</th>
       <td>${report.startedAt}</td>
