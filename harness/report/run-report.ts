@@ -47,6 +47,8 @@ export interface RecordedRunOptions {
   config?: string;
   profile?: string;
   strict?: boolean;
+  /** The incident files the run loaded (absolute paths): a replay loads them again. */
+  incidents?: string[];
 }
 
 /** A run id that sorts by time and is unique enough for concurrent runs: 20261126-141530-a1b2. */

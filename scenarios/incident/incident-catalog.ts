@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { ScenarioCatalog } from '../../harness/scenario/scenario-catalog.ts';
 import { SovhError } from '../../harness/util/sovh-error.ts';
 import { scenarios as builtInScenarios } from '../index.ts';
@@ -13,9 +14,9 @@ export async function withIncidents(
   names: readonly string[],
   catalog: ScenarioCatalog,
   referenceStack: boolean,
-): Promise<{ names: string[]; catalog: ScenarioCatalog }> {
+): Promise<{ names: string[]; catalog: ScenarioCatalog; files: string[] }> {
   const files = names.filter(isIncidentFile);
-  if (files.length === 0) return { names: [...names], catalog };
+  if (files.length === 0) return { names: [...names], catalog, files: [] };
   const scenarios = [...catalog.scenarios];
   const origins = new Map(catalog.origins);
   const byFile = new Map<string, string>();
@@ -36,5 +37,7 @@ export async function withIncidents(
   return {
     names: names.map((n) => byFile.get(n) ?? n),
     catalog: { ...catalog, scenarios, origins },
+    // Absolute, so that a replay from another directory finds them.
+    files: files.map((f) => resolve(f)),
   };
 }

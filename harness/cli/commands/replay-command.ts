@@ -38,7 +38,8 @@ export async function replayCommand(
   );
   let replayed: RunReport | undefined;
   const code = await runCommand(
-    [],
+    // Incident files are loaded again (as recorded) so that their scenarios are in the catalog.
+    plan.options.incidents ?? [],
     {
       ...(plan.options.stack === undefined ? {} : { stack: plan.options.stack }),
       ...(plan.options.config === undefined ? {} : { config: plan.options.config }),

@@ -212,6 +212,7 @@ export async function runCommand(
       ...(options.config === undefined ? {} : { config: options.config }),
       ...(options.profile === undefined ? {} : { profile: options.profile }),
       ...(options.strict === undefined ? {} : { strict: options.strict }),
+      ...(incidents.files.length === 0 ? {} : { incidents: incidents.files }),
     },
     ...(overrides === undefined ? {} : { replayOf: overrides.replayOf }),
     stack: environment.stack.record,
