@@ -65,17 +65,19 @@ describe('the product file', () => {
       file: '/lab/lab.yaml',
       profile: { machines, ups: {} } as never,
     });
-    expect(() => checkProductMachine(product, profile({ rack1: { tpm: 'sim' } }))).toThrow(
+    expect(() => {
+      checkProductMachine(product, profile({ rack1: { tpm: 'sim' } }));
+    }).toThrow(
       'machine: "home" is not a machine of the device profile /lab/lab.yaml: use one of rack1',
     );
-    expect(() => checkProductMachine(product, profile({ home: { tpm: 'sim' } }))).toThrow(
-      'machine: the TPM of "home" is simulated in /lab/lab.yaml',
-    );
-    expect(() =>
+    expect(() => {
+      checkProductMachine(product, profile({ home: { tpm: 'sim' } }));
+    }).toThrow('machine: the TPM of "home" is simulated in /lab/lab.yaml');
+    expect(() => {
       checkProductMachine(
         product,
         profile({ home: { tpm: { tcti: 'swtpm:host=10.0.0.2,port=2321' } } }),
-      ),
-    ).not.toThrow();
+      );
+    }).not.toThrow();
   });
 });

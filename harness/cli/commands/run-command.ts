@@ -5,11 +5,15 @@ import { renderTimeProfile } from '../../report/time-profile-summary.ts';
 import { exitCodeOfRun, renderMutantTable } from '../../report/mutant-verdicts.ts';
 import { checkStability, renderStabilityTable } from '../../report/stability.ts';
 import { saveFallbackResults, verdictUnknownExitCode } from '../../report/fallback-results.ts';
-import { writeRunReport, type WrittenReport } from '../../report/report-writer.ts';
+import {
+  writeRunReport,
+  type ReportWriterOptions,
+  type WrittenReport,
+} from '../../report/report-writer.ts';
 import { newRunId, type RunReport } from '../../report/run-report.ts';
 import { shardRuns } from '../../shard/shard-plan.ts';
 import { formatShardSpec, parseShardSpec } from '../../shard/shard-spec.ts';
-import { prepareEnvironment } from '../../scenario/environment.ts';
+import { prepareEnvironment, type RunEnvironment } from '../../scenario/environment.ts';
 import {
   builtInCatalog,
   selectScenarios,
@@ -26,7 +30,7 @@ import { harnessVersion } from '../harness-version.ts';
 import { checkProfileTargets } from '../../devices/profile-file.ts';
 import { inspectLabNetwork } from '../../devices/lab-network.ts';
 import { profileTargets, type RunDevices } from '../../devices/run-devices.ts';
-import { runSettings } from '../../config/run-settings.ts';
+import { runSettings, type RunSettings } from '../../config/run-settings.ts';
 import { findingsAnchor, prepareSarifPath, publishFindings } from '../findings-output.ts';
 import { describeWithheldMutants, stackSummaryLine } from '../stack-output.ts';
 
@@ -51,7 +55,31 @@ export interface RunCommandOptions {
   profile?: string;
 }
 
-interface PlannedRun {
+/**
+ * What another command adds to a run (`sovh certify`): the scenarios, checks before slow work,
+ * a look at the devices before the scenarios, files and a binding for the bundle, and its own
+ * verdict. The run's machinery is the same; only these steps differ.
+ */
+export interface RunExtension {
+  /** The command word the report records (`certify`). */
+  command: string;
+  /** The scenarios to run when none are named on the command line. */
+  scenarioNames?(catalog: ScenarioCatalog): string[];
+  /** Bad input found before any slow work (images, worlds). */
+  check?(settings: RunSettings, planned: readonly PlannedRun[]): void;
+  /** With the engine ready, before any scenario runs. */
+  beforeScenarios?(environment: RunEnvironment): Promise<void>;
+  /** Writes the reports, given the writer with the run's own options. */
+  writeReport?(
+    report: RunReport,
+    environment: RunEnvironment,
+    write: (options: Pick<ReportWriterOptions, 'extraFiles' | 'attest'>) => Promise<WrittenReport>,
+  ): Promise<WrittenReport>;
+  /** The closing lines and the exit code, instead of the run's own. */
+  verdict?(report: RunReport, exitCode: number): { lines: string[]; exitCode: number };
+}
+
+export interface PlannedRun {
   scenario: Scenario;
   mutant?: string;
 }
@@ -92,9 +120,14 @@ export async function runCommand(
   names: readonly string[],
   options: RunCommandOptions,
   log: Logger,
+  extension?: RunExtension,
 ): Promise<number> {
   const settings = await runSettings(options);
-  const planned = planRuns(names, options, settings.catalog);
+  const wanted =
+    names.length === 0 && extension?.scenarioNames !== undefined
+      ? extension.scenarioNames(settings.catalog)
+      : names;
+  const planned = planRuns(wanted, options, settings.catalog);
   // A profile naming a machine or UPS no planned scenario has is bad input, before slow work.
   if (settings.profile !== undefined)
     checkProfileTargets(
@@ -103,6 +136,7 @@ export async function runCommand(
         planned.map((r) => scenarioTopology(r.scenario, findMutant(r.scenario, r.mutant))),
       ),
     );
+  extension?.check?.(settings, planned);
   const shard = options.shard === undefined ? undefined : parseShardSpec(options.shard);
   const repeat = options.repeat ?? 1;
   const sharded = shard === undefined ? planned : shardRuns(planned, shard);
@@ -140,6 +174,7 @@ export async function runCommand(
       `device profile ${devices.file}${devices.lab === undefined ? '' : `: lab network ${devices.lab.name}, devices at ${devices.lab.addresses.join(', ')}`}`,
     );
   const environment = { ...prepared, devices };
+  await extension?.beforeScenarios?.(environment);
   log.info(`run ${runId}: ${runs.length} scenario run(s)`);
   log.info(stackSummaryLine(environment.stack.record));
   const withheld =
@@ -174,7 +209,7 @@ export async function runCommand(
     runId,
     startedAt: new Date(startedAt).toISOString(),
     durationMs: Date.now() - startedAt,
-    command: ['sovh', 'run', ...process.argv.slice(3)].join(' '),
+    command: ['sovh', extension?.command ?? 'run', ...process.argv.slice(3)].join(' '),
     harness: harnessVersion(),
     capabilities: environment.capabilities,
     stack: environment.stack.record,
@@ -184,9 +219,15 @@ export async function runCommand(
   };
   let written: WrittenReport;
   try {
-    written = await writeRunReport(report, dir, {
-      inspectImages: (tags) => inspectImages(environment.engine.docker, tags),
-    });
+    const write = (more: Pick<ReportWriterOptions, 'extraFiles' | 'attest'>) =>
+      writeRunReport(report, dir, {
+        inspectImages: (tags) => inspectImages(environment.engine.docker, tags),
+        ...more,
+      });
+    written =
+      extension?.writeReport === undefined
+        ? await write({})
+        : await extension.writeReport(report, environment, write);
   } catch (error) {
     process.stdout.write(`\n${renderConsoleSummary(report)}\n`);
     const saved = await saveFallbackResults(report);
@@ -212,5 +253,9 @@ export async function runCommand(
   if (mutantTable !== '') process.stdout.write(`${mutantTable}\n`);
   if (withheld !== undefined) process.stdout.write(`${withheld}\n`);
   if (repeat > 1) process.stdout.write(`${renderStabilityTable(checkStability(results))}\n`);
-  return exitCodeOfRun(report, { ...options, strict: settings.strict });
+  const exitCode = exitCodeOfRun(report, { ...options, strict: settings.strict });
+  if (extension?.verdict === undefined) return exitCode;
+  const verdict = extension.verdict(report, exitCode);
+  for (const line of verdict.lines) process.stdout.write(`${line}\n`);
+  return verdict.exitCode;
 }

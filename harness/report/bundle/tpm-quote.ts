@@ -48,12 +48,12 @@ function spkiFingerprint(pem: string): string {
 
 function parsePcrs(bytes: Buffer): QuotedPcrs | string {
   try {
-    const value = JSON.parse(bytes.toString('utf8')) as Partial<QuotedPcrs>;
+    const value = JSON.parse(bytes.toString('utf8')) as { bank?: unknown; values?: unknown };
     if (value.bank !== 'sha256' || typeof value.values !== 'object' || value.values === null)
       return 'is not { bank: "sha256", values: { index: hex } }';
-    for (const [index, hex] of Object.entries(value.values))
-      if (!/^\d+$/.test(index) || !/^[0-9a-f]{64}$/.test(String(hex)))
-        return `has a value that is not a SHA-256 PCR: ${index}: ${String(hex)}`;
+    for (const [index, hex] of Object.entries(value.values as Record<string, unknown>))
+      if (!/^\d+$/.test(index) || typeof hex !== 'string' || !/^[0-9a-f]{64}$/.test(hex))
+        return `has a value that is not a SHA-256 PCR: ${index}: ${JSON.stringify(hex)}`;
     return value as QuotedPcrs;
   } catch (error) {
     return `is not JSON (${(error as Error).message})`;
