@@ -27,7 +27,7 @@ flush() { tpm2_flushcontext -t >/dev/null 2>&1 || true; tpm2_flushcontext -s >/d
 flush
 tpm2_createek -c ek.ctx -G rsa -u ek.pub.pem -f pem >/dev/null; flush
 tpm2_createak -C ek.ctx -c ak.ctx -G rsa -g sha256 -s rsassa -u ak.pub.pem -f pem -n ak.name >/dev/null; flush
-tpm2_quote -c ak.ctx -l sha256:all -q "$1" -m quote.msg -s quote.sig -g sha256 -f plain > quote.yaml; flush
+tpm2_quote -c ak.ctx -l sha256:all -q "$1" -m quote.msg -s quote.sig -o quote.pcrs -g sha256 -f plain > quote.yaml; flush
 if tpm2_nvreadpublic ${rsaEkCertificateIndex} >/dev/null 2>&1; then tpm2_nvread ${rsaEkCertificateIndex} -o ek-cert.der >/dev/null 2>&1 || rm -f ek-cert.der; fi
 flush
 echo "$d"`;
