@@ -13,11 +13,17 @@ export interface CertificationVerdict {
   scenarios: { catalog: string[]; ran: string[] };
   /** Each reason the run is not a certification, naming the scenario and check. */
   refusals: string[];
+  /**
+   * The scenarios whose world had the certified machine on its real TPM. A profile names machines
+   * by topology name: a scenario without a machine of that name ran it on simulated devices.
+   */
+  onCertifiedTpm: string[];
 }
 
 export function certificationVerdict(
   report: RunReport,
   catalog: readonly string[],
+  machine: string,
 ): CertificationVerdict {
   const refusals: string[] = [];
   const ran = report.scenarios.filter((r) => r.mutant === undefined);
@@ -36,7 +42,21 @@ export function certificationVerdict(
   const outcome = refusals.length > 0 ? 'refused' : missing.length > 0 ? 'partial' : 'certified';
   if (missing.length > 0)
     refusals.push(`not run (a partial run is not a certification): ${missing.join(', ')}`);
-  return { outcome, scenarios: { catalog: [...catalog], ran: ranNames }, refusals };
+  const onCertifiedTpm = [
+    ...new Set(
+      ran
+        .filter((r) =>
+          (r.world?.devices ?? []).some((d) => d.node === machine && d.device === 'tpm' && d.real),
+        )
+        .map((r) => r.scenario),
+    ),
+  ];
+  return {
+    outcome,
+    scenarios: { catalog: [...catalog], ran: ranNames },
+    refusals,
+    onCertifiedTpm,
+  };
 }
 
 /** The lines `sovh certify` ends with. */
@@ -48,5 +68,10 @@ export function renderCertificationVerdict(verdict: CertificationVerdict): strin
       : verdict.outcome === 'partial'
         ? `PARTIAL, NOT A CERTIFICATION: ${String(ran.length)} of ${String(catalog.length)} scenarios ran (--scenario); every check of those passed`
         : `NOT CERTIFIED: ${String(verdict.refusals.length)} reason(s)`;
-  return [head, ...verdict.refusals.map((r) => `  - ${r}`)].join('\n');
+  const others = ran.filter((name) => !verdict.onCertifiedTpm.includes(name));
+  return [
+    head,
+    ...verdict.refusals.map((r) => `  - ${r}`),
+    `the certified machine's real TPM took part in ${verdict.onCertifiedTpm.length === 0 ? 'no scenario' : verdict.onCertifiedTpm.join(', ')}${others.length === 0 ? '' : `; ${others.join(', ')} had no machine of that name (simulated devices)`}`,
+  ].join('\n');
 }

@@ -102,7 +102,7 @@ export async function certifyCommand(options: CertifyOptions, log: Logger): Prom
       );
     },
     writeReport(report, environment, write) {
-      verdict = certificationVerdict(report, catalog);
+      verdict = certificationVerdict(report, catalog, machine);
       if (partial && verdict.outcome === 'certified') verdict = { ...verdict, outcome: 'partial' };
       const extraFiles = new Map([
         [productDescriptionPath, json(description)],
