@@ -13,7 +13,7 @@ function runOf(...names: string[]): RunReport {
 
 describe('the certification verdict', () => {
   it('certifies only when every scenario of the catalog ran and every check passed', () => {
-    const verdict = certificationVerdict(runOf('a', 'b'), ['a', 'b'], 'm1');
+    const verdict = certificationVerdict(runOf('a', 'b'), ['a', 'b'], ['m1']);
     expect(verdict).toEqual({
       outcome: 'certified',
       scenarios: { catalog: ['a', 'b'], ran: ['a', 'b'] },
@@ -21,7 +21,7 @@ describe('the certification verdict', () => {
       onCertifiedTpm: [],
     });
     expect(renderCertificationVerdict(verdict)).toBe(
-      "CERTIFIED: all 2 scenarios ran and every check passed\nthe certified machine's real TPM took part in no scenario; a, b had no machine of that name (simulated devices)",
+      "CERTIFIED: all 2 scenarios ran and every check passed\nthe certified machine's real TPM took part in no scenario; a, b had no machine of those names (simulated devices)",
     );
   });
 
@@ -39,7 +39,7 @@ describe('the certification verdict', () => {
         summary: 'not applicable: needs a simulated UPS',
       })),
     };
-    const verdict = certificationVerdict(report, ['a', 'power'], 'm1');
+    const verdict = certificationVerdict(report, ['a', 'power'], ['m1']);
     expect(verdict.outcome).toBe('refused');
     expect(verdict.refusals).toEqual([
       'power: not-applicable: needs a simulated UPS: ups1 is real',
@@ -56,7 +56,7 @@ describe('the certification verdict', () => {
       { ...a, checks: a.checks.map((c) => ({ ...c, status: 'unknown', summary: 'no data' })) },
       { ...b, status: 'error', reason: 'world did not start', checks: [] },
     ];
-    expect(certificationVerdict(report, ['a', 'b'], 'm1').refusals).toEqual([
+    expect(certificationVerdict(report, ['a', 'b'], ['m1']).refusals).toEqual([
       'a/thermal-alarm: unknown: no data',
       'b: error: world did not start',
       'b: no check ran',
@@ -64,7 +64,7 @@ describe('the certification verdict', () => {
   });
 
   it('calls a run of some scenarios partial, naming what did not run', () => {
-    const verdict = certificationVerdict(runOf('a'), ['a', 'b', 'c'], 'm1');
+    const verdict = certificationVerdict(runOf('a'), ['a', 'b', 'c'], ['m1']);
     expect(verdict.outcome).toBe('partial');
     expect(verdict.refusals).toEqual(['not run (a partial run is not a certification): b, c']);
     expect(renderCertificationVerdict(verdict)).toMatch(
@@ -92,17 +92,17 @@ describe('the certification verdict', () => {
         ],
       },
     };
-    const verdict = certificationVerdict(report, ['a', 'b'], 'm1');
+    const verdict = certificationVerdict(report, ['a', 'b'], ['m1']);
     expect(verdict.onCertifiedTpm).toEqual(['a']);
-    expect(certificationVerdict(report, ['a', 'b'], 'm2').onCertifiedTpm).toEqual([]);
+    expect(certificationVerdict(report, ['a', 'b'], ['m2']).onCertifiedTpm).toEqual([]);
     expect(renderCertificationVerdict(verdict)).toContain(
-      "the certified machine's real TPM took part in a; b had no machine of that name",
+      "the certified machine's real TPM took part in a; b had no machine of those names",
     );
   });
 
   it('does not count mutant runs as scenarios', () => {
     const report = syntheticRunReport();
-    const verdict = certificationVerdict(report, ['thermal-and-power'], 'm1');
+    const verdict = certificationVerdict(report, ['thermal-and-power'], ['m1']);
     expect(verdict.outcome).toBe('certified');
   });
 });

@@ -15,7 +15,8 @@ export interface CertificationVerdict {
   refusals: string[];
   /**
    * The scenarios whose world had the certified machine on its real TPM. A profile names machines
-   * by topology name: a scenario without a machine of that name ran it on simulated devices.
+   * by topology name (several names may share the one TPM): a scenario without a machine of those
+   * names ran on simulated devices only.
    */
   onCertifiedTpm: string[];
 }
@@ -23,7 +24,8 @@ export interface CertificationVerdict {
 export function certificationVerdict(
   report: RunReport,
   catalog: readonly string[],
-  machine: string,
+  /** The topology names the profile gives the certified machine (all on its one TPM). */
+  machineNames: readonly string[],
 ): CertificationVerdict {
   const refusals: string[] = [];
   const ran = report.scenarios.filter((r) => r.mutant === undefined);
@@ -46,7 +48,9 @@ export function certificationVerdict(
     ...new Set(
       ran
         .filter((r) =>
-          (r.world?.devices ?? []).some((d) => d.node === machine && d.device === 'tpm' && d.real),
+          (r.world?.devices ?? []).some(
+            (d) => machineNames.includes(d.node) && d.device === 'tpm' && d.real,
+          ),
         )
         .map((r) => r.scenario),
     ),
@@ -72,6 +76,6 @@ export function renderCertificationVerdict(verdict: CertificationVerdict): strin
   return [
     head,
     ...verdict.refusals.map((r) => `  - ${r}`),
-    `the certified machine's real TPM took part in ${verdict.onCertifiedTpm.length === 0 ? 'no scenario' : verdict.onCertifiedTpm.join(', ')}${others.length === 0 ? '' : `; ${others.join(', ')} had no machine of that name (simulated devices)`}`,
+    `the certified machine's real TPM took part in ${verdict.onCertifiedTpm.length === 0 ? 'no scenario' : verdict.onCertifiedTpm.join(', ')}${others.length === 0 ? '' : `; ${others.join(', ')} had no machine of those names (simulated devices)`}`,
   ].join('\n');
 }

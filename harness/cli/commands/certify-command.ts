@@ -102,7 +102,11 @@ export async function certifyCommand(options: CertifyOptions, log: Logger): Prom
       );
     },
     writeReport(report, environment, write) {
-      verdict = certificationVerdict(report, catalog, machine);
+      verdict = certificationVerdict(
+        report,
+        catalog,
+        sameTpm(target(environment).profile, machine),
+      );
       if (partial && verdict.outcome === 'certified') verdict = { ...verdict, outcome: 'partial' };
       const extraFiles = new Map([
         [productDescriptionPath, json(description)],
@@ -158,6 +162,14 @@ export async function certifyCommand(options: CertifyOptions, log: Logger): Prom
     },
     log,
     extension,
+  );
+}
+
+/** Every machine name of the profile on the certified machine's TPM: the one physical machine. */
+function sameTpm(profile: DeviceProfile, machine: string): string[] {
+  const tpm = JSON.stringify(tpmOf(profile, machine));
+  return Object.keys(profile.machines).filter(
+    (name) => JSON.stringify(tpmOf(profile, name)) === tpm,
   );
 }
 
