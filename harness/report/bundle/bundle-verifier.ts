@@ -174,7 +174,7 @@ export function formatVerification(path: string, v: BundleVerification): string 
     `statement: ${v.statement} (in-toto Statement v1 in a DSSE envelope, statement.intoto.dsse.json)`,
     v.quote === undefined
       ? 'TPM quote: none (a bundle of `sovh run`, not bound to a TPM)'
-      : `TPM quote: ${v.quote.ok ? 'valid' : 'INVALID'}, made by the TPM whose EK public key has ${v.quote.ekFingerprint ?? 'an unreadable key'}${v.quote.firmwareVersion === undefined ? '' : `, firmware ${v.quote.firmwareVersion}`}; SHA-256 PCRs ${v.quote.pcrs?.join(',') ?? '?'}; qualifying data = SHA-256 of manifest.json; EK certificate ${v.quote.ekCertificate ? 'included' : 'not held by the TPM'}`,
+      : `TPM quote: ${v.quote.ok ? 'valid' : 'INVALID'}, made by the TPM whose EK public key has ${v.quote.ekFingerprint ?? 'an unreadable key'}${v.quote.firmwareVersion === undefined ? '' : `, firmware ${v.quote.firmwareVersion}`}; SHA-256 PCRs ${v.quote.pcrs?.join(',') ?? '?'}; qualifying data = SHA-256 of manifest.json; EK certificate ${v.quote.ekCertificate ? 'included (its key is the EK)' : 'none (the TPM held none in NV)'}`,
     `files: ${v.listed} listed, ${v.listed - v.changed.length - v.missing.length} intact, ${v.changed.length} changed, ${v.missing.length} missing, ${v.added.length} added`,
   ];
   for (const c of v.changed)

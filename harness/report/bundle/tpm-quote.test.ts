@@ -1,4 +1,8 @@
-import { constants, createHash, generateKeyPairSync, sign } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { constants, createHash, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatFirmwareVersion, parseQuoteAttest } from './tpm-attest.ts';
 import { quotePaths, verifyQuote } from './tpm-quote.ts';
@@ -140,6 +144,55 @@ describe('the TPM quote of a bundle', () => {
     expect(verifyQuote(new Map(files).set(quotePaths.pcrs, fewer), manifest).problems[0]).toBe(
       `${quotePaths.pcrs} lists PCRs 0, the quote selects 0,1,7`,
     );
+  });
+
+  it('checks that an EK certificate in the bundle certifies the EK it names', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sovh-ekcert-'));
+    try {
+      // A certificate made by openssl, apart from Node: a stand-in for a TPM maker's EK certificate.
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-subj',
+          '/CN=EK',
+          '-keyout',
+          join(dir, 'ek.key'),
+          '-out',
+          join(dir, 'ek.der'),
+          '-outform',
+          'DER',
+          '-days',
+          '1',
+        ],
+        { stdio: 'ignore' },
+      );
+      const certificate = readFileSync(join(dir, 'ek.der'));
+      const ekPem = Buffer.from(
+        createPublicKey(readFileSync(join(dir, 'ek.key'))).export({ type: 'spki', format: 'pem' }),
+      );
+      const manifest = Buffer.from('m');
+      const { files } = quoteFiles(manifest);
+      files.set(quotePaths.ekCertificate, certificate);
+      const mismatched = verifyQuote(files, manifest);
+      expect(mismatched.problems).toEqual([
+        expect.stringMatching(
+          /^tpm\/ek-cert.der certifies another key \(sha256:[0-9a-f]{64}\) than tpm\/ek.pub.pem$/,
+        ),
+      ]);
+      files.set(quotePaths.ekPublic, ekPem);
+      expect(verifyQuote(files, manifest)).toMatchObject({ ok: true, ekCertificate: true });
+      files.set(quotePaths.ekCertificate, Buffer.from('not a certificate'));
+      expect(verifyQuote(files, manifest).problems).toEqual([
+        `${quotePaths.ekCertificate} is not an X.509 certificate (DER)`,
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('names each missing file', () => {

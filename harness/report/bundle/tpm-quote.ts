@@ -1,4 +1,4 @@
-import { constants, createHash, createPublicKey, verify } from 'node:crypto';
+import { constants, createHash, createPublicKey, verify, X509Certificate } from 'node:crypto';
 import { formatFirmwareVersion, parseQuoteAttest, tpmAlgSha256 } from './tpm-attest.ts';
 
 /**
@@ -90,6 +90,24 @@ export function verifyQuote(
     } catch {
       result.problems.push(`${quotePaths.ekPublic} is not a public key`);
     }
+  }
+  const certificate = files.get(quotePaths.ekCertificate);
+  if (certificate !== undefined && ekPem !== undefined && result.ekFingerprint !== undefined) {
+    // The certificate names the TPM maker's EK: it must be the EK the bundle names.
+    let certified: string | undefined;
+    try {
+      certified = spkiFingerprint(
+        new X509Certificate(certificate).publicKey
+          .export({ type: 'spki', format: 'pem' })
+          .toString(),
+      );
+    } catch {
+      result.problems.push(`${quotePaths.ekCertificate} is not an X.509 certificate (DER)`);
+    }
+    if (certified !== undefined && certified !== result.ekFingerprint)
+      result.problems.push(
+        `${quotePaths.ekCertificate} certifies another key (${certified}) than ${quotePaths.ekPublic}`,
+      );
   }
   if (akPem !== undefined && message !== undefined && signature !== undefined) {
     try {
