@@ -1,5 +1,5 @@
 import { createHash, createPublicKey } from 'node:crypto';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,6 +43,7 @@ describe('sovh certify with the stand-in lab', () => {
 
   afterAll(async () => {
     await removeStandInLab(lab);
+    await rm(dir, { recursive: true, force: true });
   });
 
   it('refuses while a scenario is not applicable, and writes a bundle bound to the lab TPM that verify accepts and whose one changed byte it names', async () => {
