@@ -27,6 +27,16 @@ flush() { tpm2_flushcontext -t >/dev/null 2>&1 || true; tpm2_flushcontext -s >/d
 flush
 tpm2_createek -c ek.ctx -G rsa -u ek.pub.pem -f pem >/dev/null; flush
 tpm2_createak -C ek.ctx -c ak.ctx -G rsa -g sha256 -s rsassa -u ak.pub.pem -f pem -n ak.name >/dev/null; flush
+# Credential activation: a secret encrypted to the EK for the AK's name comes back only from the
+# TPM that holds both, so the AK that signs the quote is proven to live beside this EK.
+tpm2_readpublic -c ek.ctx -o ek.tss >/dev/null; flush
+head -c 16 /dev/urandom > secret.bin
+tpm2_makecredential -T none -u ek.tss -s secret.bin -n "$(od -An -tx1 -v ak.name | tr -d ' \n')" -o cred.bin >/dev/null 2>&1
+tpm2_startauthsession --policy-session -S session.ctx
+tpm2_policysecret -S session.ctx -c e >/dev/null
+tpm2_activatecredential -c ak.ctx -C ek.ctx -i cred.bin -o activated.bin -P session:session.ctx >/dev/null
+tpm2_flushcontext session.ctx; flush
+cmp -s secret.bin activated.bin || { echo "credential activation: the TPM did not recover the secret for the AK" >&2; exit 1; }
 tpm2_quote -c ak.ctx -l sha256:all -q "$1" -m quote.msg -s quote.sig -o quote.pcrs -g sha256 -f plain > quote.yaml; flush
 if tpm2_nvreadpublic ${rsaEkCertificateIndex} >/dev/null 2>&1; then tpm2_nvread ${rsaEkCertificateIndex} -o ek-cert.der >/dev/null 2>&1 || rm -f ek-cert.der; fi
 flush

@@ -103,6 +103,10 @@ describe('sovh certify with the stand-in lab', () => {
       ],
     });
     expect(description.tpm.firmwareVersion).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    const about = JSON.parse(await readFile(join(bundle, 'tpm/quote.json'), 'utf8')) as {
+      credentialActivation: string;
+    };
+    expect(about.credentialActivation).toMatch(/^passed at certification/);
 
     // The EK is derived from the TPM's endorsement seed: read straight from the lab's swtpm, it
     // is the key whose hash verify names.

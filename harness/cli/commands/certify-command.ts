@@ -131,6 +131,8 @@ export async function certifyCommand(options: CertifyOptions, log: Logger): Prom
                 qualifyingData: `${qualifyingData.toString('hex')} (the SHA-256 of manifest.json)`,
                 ak: 'RSA 2048 restricted signing key made under the RSA EK (tpm2_createek -G rsa, tpm2_createak -G rsa -s rsassa -g sha256)',
                 signature: 'RSASSA-PKCS1-v1_5 with SHA-256 over quote.msg (TPMS_ATTEST)',
+                credentialActivation:
+                  'passed at certification: a secret made by the harness and encrypted to the EK for the AK name (tpm2_makecredential) came back from the TPM (tpm2_activatecredential), so the AK is a key of the TPM with this EK',
                 ekCertificate: files.has(quotePaths.ekCertificate)
                   ? quotePaths.ekCertificate
                   : 'none: the TPM holds no EK certificate in NV 0x01c00002',
