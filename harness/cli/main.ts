@@ -1,3 +1,4 @@
+import type { CertifyOptions } from './commands/certify-command.ts';
 import { Command, InvalidArgumentError } from 'commander';
 import { consoleLogger } from '../util/log.ts';
 import { describeError, isSovhError } from '../util/sovh-error.ts';
@@ -125,6 +126,25 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     )
     .action(async (names: string[], options: Parameters<typeof runCommand>[1]) => {
       setExitCode(await runCommand(names, options, log()));
+    });
+
+  program
+    .command('certify')
+    .description(
+      'certify a machine: every scenario on the profile\'s real devices, no "not applicable" allowed, the bundle bound to its TPM by a quote',
+    )
+    .requiredOption('--product <file>', 'the product file (YAML): vendor, model, certified machine')
+    .option('--profile <file>', 'the device profile (YAML) of the lab (overrides the config file)')
+    .option('--report-dir <dir>', 'write the reports here instead of reports/<run-id>/')
+    .option(
+      '--scenario <name...>',
+      'only these scenarios (to try a lab out): the result is "partial, not a certification"',
+    )
+    .option('--stack <source>', stackHelp)
+    .option('--config <file>', configHelp)
+    .action(async (options: CertifyOptions) => {
+      const { certifyCommand } = await import('./commands/certify-command.ts');
+      setExitCode(await certifyCommand(options, log()));
     });
 
   program

@@ -1,7 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ImageFacts } from '../engine/image-facts.ts';
-import { writeEvidenceBundle, type WrittenBundle } from './bundle/bundle-writer.ts';
+import {
+  writeEvidenceBundle,
+  type BundleAttestor,
+  type WrittenBundle,
+} from './bundle/bundle-writer.ts';
 import { evidenceFiles } from './bundle/evidence-files.ts';
 import { renderHtmlReport } from './html/report-page.ts';
 import { renderJunit } from './junit-report.ts';
@@ -25,6 +29,10 @@ export interface WrittenReport {
 export interface ReportWriterOptions {
   /** Asks the engine for the images' digests; without it the bundle says they were not asked. */
   inspectImages?: (tags: string[]) => Promise<ImageFacts[]>;
+  /** More files for the bundle (a certification's product and verdict), by path inside it. */
+  extraFiles?: ReadonlyMap<string, Buffer>;
+  /** Binds the bundle once its manifest exists (a TPM quote over the manifest's hash). */
+  attest?: BundleAttestor;
 }
 
 /**
@@ -51,13 +59,19 @@ export async function writeRunReport(
   const tags = report.scenarios.flatMap((s) => Object.values(s.images));
   const imageFacts =
     options.inspectImages === undefined ? undefined : await options.inspectImages(tags);
+  const files = evidenceFiles({ report, resultsJson, junitXml, reportHtml, imageFacts });
+  for (const [path, content] of options.extraFiles ?? new Map<string, Buffer>()) {
+    if (files.has(path)) throw new TypeError(`"${path}" is already a file of the bundle`);
+    files.set(path, content);
+  }
   const bundle = await writeEvidenceBundle(
     join(dir, 'evidence'),
-    evidenceFiles({ report, resultsJson, junitXml, reportHtml, imageFacts }),
+    files,
     {
       runId: report.runId,
       createdAt: new Date(Date.parse(report.startedAt) + report.durationMs).toISOString(),
     },
+    options.attest,
   );
   return {
     dir,

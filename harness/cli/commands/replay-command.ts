@@ -50,6 +50,7 @@ export async function replayCommand(
     },
     log,
     {
+      command: 'replay',
       cwd: plan.options.cwd,
       plan: (catalog) => plannedRuns(plan.runs, catalog, file),
       replayOf: { runId: plan.runId, dir: recordedDir },

@@ -5,11 +5,15 @@ import { renderTimeProfile } from '../../report/time-profile-summary.ts';
 import { exitCodeOfRun, renderMutantTable } from '../../report/mutant-verdicts.ts';
 import { checkStability, renderStabilityTable } from '../../report/stability.ts';
 import { saveFallbackResults, verdictUnknownExitCode } from '../../report/fallback-results.ts';
-import { writeRunReport, type WrittenReport } from '../../report/report-writer.ts';
+import {
+  writeRunReport,
+  type ReportWriterOptions,
+  type WrittenReport,
+} from '../../report/report-writer.ts';
 import { newRunId, type RunReport } from '../../report/run-report.ts';
 import { shardRuns } from '../../shard/shard-plan.ts';
 import { formatShardSpec, parseShardSpec } from '../../shard/shard-spec.ts';
-import { prepareEnvironment } from '../../scenario/environment.ts';
+import { prepareEnvironment, type RunEnvironment } from '../../scenario/environment.ts';
 import {
   builtInCatalog,
   selectScenarios,
@@ -28,7 +32,7 @@ import { harnessVersion } from '../harness-version.ts';
 import { checkProfileTargets } from '../../devices/profile-file.ts';
 import { inspectLabNetwork } from '../../devices/lab-network.ts';
 import { profileTargets, type RunDevices } from '../../devices/run-devices.ts';
-import { runSettings } from '../../config/run-settings.ts';
+import { runSettings, type RunSettings } from '../../config/run-settings.ts';
 import { findingsAnchor, prepareSarifPath, publishFindings } from '../findings-output.ts';
 import { describeWithheldMutants, stackSummaryLine } from '../stack-output.ts';
 
@@ -56,22 +60,43 @@ export interface RunCommandOptions {
   seed?: number;
 }
 
+/**
+ * What another command adds to a run (`sovh certify`): the scenarios, checks before slow work,
+ * a look at the devices before the scenarios, files and a binding for the bundle, and its own
+ * verdict. The run's machinery is the same; only these steps differ.
+ */
+export interface RunExtension {
+  /** The command word the report records (`certify`). */
+  command: string;
+  /** The scenarios to run when none are named on the command line. */
+  scenarioNames?(catalog: ScenarioCatalog): string[];
+  /** Bad input found before any slow work (images, worlds). */
+  check?(settings: RunSettings, planned: readonly PlannedRun[]): void;
+  /** With the engine ready, before any scenario runs. */
+  beforeScenarios?(environment: RunEnvironment): Promise<void>;
+  /** Writes the reports, given the writer with the run's own options. */
+  writeReport?(
+    report: RunReport,
+    environment: RunEnvironment,
+    write: (options: Pick<ReportWriterOptions, 'extraFiles' | 'attest'>) => Promise<WrittenReport>,
+  ): Promise<WrittenReport>;
+  /** The closing lines and the exit code, instead of the run's own. */
+  verdict?(report: RunReport, exitCode: number): { lines: string[]; exitCode: number };
+  /** The runs to make, chosen from the catalog (a replay: the recorded runs). */
+  plan?(catalog: ScenarioCatalog): PlannedRun[];
+  /** The working directory paths resolve against (a replay: the recorded run's). */
+  cwd?: string;
+  /** The run this one makes again (`sovh replay`). */
+  replayOf?: { runId: string; dir: string };
+  /** Called with the run's report once its files are written. */
+  onWritten?(report: RunReport): void;
+}
+
 export interface PlannedRun {
   scenario: Scenario;
   mutant?: string;
   /** This run's own seed (a replay of a merged run whose shards had different seeds). */
   seed?: number;
-}
-
-/** How `sovh replay` steers a run: the recorded runs instead of names and flags. */
-export interface RunOverrides {
-  /** The runs to make, chosen from the catalog of the recorded settings. */
-  plan: (catalog: ScenarioCatalog) => PlannedRun[];
-  /** The working directory the recorded run resolved its paths against. */
-  cwd: string;
-  replayOf: { runId: string; dir: string };
-  /** Called with the run's report once its files are written. */
-  onWritten: (report: RunReport) => void;
 }
 
 /** Decides which scenario runs to make, failing fast on bad names before any slow work. */
@@ -110,16 +135,20 @@ export async function runCommand(
   names: readonly string[],
   options: RunCommandOptions,
   log: Logger,
-  overrides?: RunOverrides,
+  extension?: RunExtension,
 ): Promise<number> {
-  const cwd = overrides?.cwd ?? process.cwd();
+  const cwd = extension?.cwd ?? process.cwd();
   const loaded = await runSettings(options, cwd);
   // Incident files (.yaml) join the catalog as scenarios, checked before anything slow starts.
   const { withIncidents } = await import('../../../scenarios/incident/incident-catalog.ts');
   const incidents = await withIncidents(names, loaded.catalog, loaded.stack.kind === 'reference');
   const settings = { ...loaded, catalog: incidents.catalog };
+  const wanted =
+    incidents.names.length === 0 && extension?.scenarioNames !== undefined
+      ? extension.scenarioNames(settings.catalog)
+      : incidents.names;
   const planned =
-    overrides?.plan(settings.catalog) ?? planRuns(incidents.names, options, settings.catalog);
+    extension?.plan?.(settings.catalog) ?? planRuns(wanted, options, settings.catalog);
   // A profile naming a machine or UPS no planned scenario has is bad input, before slow work.
   if (settings.profile !== undefined)
     checkProfileTargets(
@@ -128,6 +157,7 @@ export async function runCommand(
         planned.map((r) => scenarioTopology(r.scenario, findMutant(r.scenario, r.mutant))),
       ),
     );
+  extension?.check?.(settings, planned);
   const shard = options.shard === undefined ? undefined : parseShardSpec(options.shard);
   const repeat = options.repeat ?? 1;
   const sharded = shard === undefined ? planned : shardRuns(planned, shard);
@@ -167,6 +197,7 @@ export async function runCommand(
       `device profile ${devices.file}${devices.lab === undefined ? '' : `: lab network ${devices.lab.name}, devices at ${devices.lab.addresses.join(', ')}`}`,
     );
   const environment = { ...prepared, devices };
+  await extension?.beforeScenarios?.(environment);
   log.info(`run ${runId}: seed ${String(seed)}, ${runs.length} scenario run(s)`);
   log.info(stackSummaryLine(environment.stack.record));
   const withheld =
@@ -202,7 +233,7 @@ export async function runCommand(
     runId,
     startedAt: new Date(startedAt).toISOString(),
     durationMs: Date.now() - startedAt,
-    command: ['sovh', ...process.argv.slice(2)].join(' '),
+    command: ['sovh', extension?.command ?? 'run', ...process.argv.slice(3)].join(' '),
     harness: harnessVersion(),
     capabilities: environment.capabilities,
     seed,
@@ -214,7 +245,7 @@ export async function runCommand(
       ...(options.strict === undefined ? {} : { strict: options.strict }),
       ...(incidents.files.length === 0 ? {} : { incidents: incidents.files }),
     },
-    ...(overrides === undefined ? {} : { replayOf: overrides.replayOf }),
+    ...(extension?.replayOf === undefined ? {} : { replayOf: extension.replayOf }),
     stack: environment.stack.record,
     scenarios: results,
     ...(shard === undefined ? {} : { shard }),
@@ -222,9 +253,15 @@ export async function runCommand(
   };
   let written: WrittenReport;
   try {
-    written = await writeRunReport(report, dir, {
-      inspectImages: (tags) => inspectImages(environment.engine.docker, tags),
-    });
+    const write = (more: Pick<ReportWriterOptions, 'extraFiles' | 'attest'>) =>
+      writeRunReport(report, dir, {
+        inspectImages: (tags) => inspectImages(environment.engine.docker, tags),
+        ...more,
+      });
+    written =
+      extension?.writeReport === undefined
+        ? await write({})
+        : await extension.writeReport(report, environment, write);
   } catch (error) {
     process.stdout.write(`\n${renderConsoleSummary(report)}\n`);
     const saved = await saveFallbackResults(report);
@@ -235,7 +272,7 @@ export async function runCommand(
     );
     return verdictUnknownExitCode;
   }
-  overrides?.onWritten(report);
+  extension?.onWritten?.(report);
   process.stdout.write(`\n${renderConsoleSummary(report)}\n`);
   const timeProfile = renderTimeProfile(report);
   if (timeProfile !== '') process.stdout.write(`${timeProfile}\n`);
@@ -255,5 +292,9 @@ export async function runCommand(
   if (withheld !== undefined) process.stdout.write(`${withheld}\n`);
   if (repeat > 1) process.stdout.write(`${renderStabilityTable(checkStability(results))}\n`);
   for (const line of keptWorldLines(results)) process.stdout.write(`${line}\n`);
-  return exitCodeOfRun(report, { ...options, strict: settings.strict });
+  const exitCode = exitCodeOfRun(report, { ...options, strict: settings.strict });
+  if (extension?.verdict === undefined) return exitCode;
+  const verdict = extension.verdict(report, exitCode);
+  for (const line of verdict.lines) process.stdout.write(`${line}\n`);
+  return verdict.exitCode;
 }

@@ -1,10 +1,22 @@
 import { createHash } from 'node:crypto';
+import { quoteFilePaths } from './tpm-quote.ts';
 
 /** The files of a bundle that are not listed in its manifest: the manifest and its signature. */
 export const manifestPath = 'manifest.json';
 export const signaturePath = 'manifest.sig';
 export const publicKeyPath = 'run-key.pub.pem';
+/** The in-toto statement of the bundle in a DSSE envelope: it lists every other file. */
+export const statementPath = 'statement.intoto.dsse.json';
 export const envelopePaths: readonly string[] = [manifestPath, signaturePath, publicKeyPath];
+/**
+ * Files made after the manifest and bound to it: its signature and key, the TPM quote over its
+ * hash, and the statement over everything. None can be listed in the manifest.
+ */
+export const outsideManifestPaths: readonly string[] = [
+  ...envelopePaths,
+  statementPath,
+  ...quoteFilePaths,
+];
 
 export interface ManifestEntry {
   path: string;
@@ -47,7 +59,7 @@ export function buildManifest(
 ): BundleManifest {
   const entries = [...files.entries()]
     .map(([path, content]) => {
-      if (!isBundlePath(path) || envelopePaths.includes(path)) {
+      if (!isBundlePath(path) || outsideManifestPaths.includes(path)) {
         throw new TypeError(`"${path}" cannot be a file of an evidence bundle`);
       }
       return { path, sha256: sha256Hex(content), sizeBytes: content.length };

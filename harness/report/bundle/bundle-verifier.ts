@@ -1,7 +1,7 @@
 import {
-  envelopePaths,
   isBundlePath,
   manifestPath,
+  outsideManifestPaths,
   publicKeyPath,
   sha256Hex,
   signaturePath,
@@ -9,6 +9,8 @@ import {
 } from './bundle-manifest.ts';
 import type { ReadBundle } from './bundle-reader.ts';
 import { keyFingerprint, signatureValid } from './bundle-signing.ts';
+import { checkStatement, type StatementCheck } from './statement-verifier.ts';
+import { quotePaths, verifyQuote, type QuoteVerification } from './tpm-quote.ts';
 
 export interface ChangedFile {
   path: string;
@@ -23,6 +25,10 @@ export interface BundleVerification {
   runId?: string;
   keyFingerprint?: string;
   signature: 'valid' | 'invalid' | 'missing';
+  /** The in-toto statement (DSSE) under the same key: every file of the bundle by digest. */
+  statement: StatementCheck['status'];
+  /** The TPM quote over the manifest's hash, when the bundle has one (`sovh certify`). */
+  quote?: QuoteVerification;
   /** How many files the manifest lists. */
   listed: number;
   changed: ChangedFile[];
@@ -63,6 +69,7 @@ export function verifyBundle(
   const result: BundleVerification = {
     ok: false,
     signature: 'missing',
+    statement: 'missing',
     listed: 0,
     changed: [],
     missing: [],
@@ -117,7 +124,7 @@ export function verifyBundle(
 
   const listed = new Set<string>();
   for (const entry of manifest.files) {
-    if (!isBundlePath(entry.path) || envelopePaths.includes(entry.path)) {
+    if (!isBundlePath(entry.path) || outsideManifestPaths.includes(entry.path)) {
       result.problems.push(`${manifestPath} lists a path no bundle file may have: "${entry.path}"`);
       continue;
     }
@@ -138,11 +145,20 @@ export function verifyBundle(
       });
     }
   }
+  // Files outside the manifest are named by the statement: the quote, the manifest's envelope.
+  const statement = checkStatement(files, publicKeyPem, listed);
+  result.statement = statement.status;
+  result.problems.push(...statement.problems);
+  if (files.has(quotePaths.message) || files.has(quotePaths.about)) {
+    result.quote = verifyQuote(files, manifestBytes);
+    result.problems.push(...result.quote.problems.map((p) => `TPM quote: ${p}`));
+  }
   result.added = [...files.keys()]
-    .filter((p) => !listed.has(p) && !envelopePaths.includes(p))
+    .filter((p) => !listed.has(p) && !outsideManifestPaths.includes(p))
     .sort();
   result.ok =
     result.signature === 'valid' &&
+    result.statement === 'valid' &&
     result.changed.length === 0 &&
     result.missing.length === 0 &&
     result.added.length === 0 &&
@@ -155,6 +171,10 @@ export function formatVerification(path: string, v: BundleVerification): string 
   const lines = [
     `bundle ${path}${v.runId === undefined ? '' : ` (run ${v.runId})`}`,
     `signature: ${v.signature}${v.keyFingerprint === undefined ? '' : ` (key ${v.keyFingerprint})`}`,
+    `statement: ${v.statement} (in-toto Statement v1 in a DSSE envelope, statement.intoto.dsse.json)`,
+    v.quote === undefined
+      ? 'TPM quote: none (a bundle of `sovh run`, not bound to a TPM)'
+      : `TPM quote: ${v.quote.ok ? 'valid' : 'INVALID'}, made by the TPM whose EK public key has ${v.quote.ekFingerprint ?? 'an unreadable key'}${v.quote.firmwareVersion === undefined ? '' : `, firmware ${v.quote.firmwareVersion}`}; SHA-256 PCRs ${v.quote.pcrs?.join(',') ?? '?'}; qualifying data = SHA-256 of manifest.json; EK certificate ${v.quote.ekCertificate ? 'included (its key is the EK)' : 'none (the TPM held none in NV)'}`,
     `files: ${v.listed} listed, ${v.listed - v.changed.length - v.missing.length} intact, ${v.changed.length} changed, ${v.missing.length} missing, ${v.added.length} added`,
   ];
   for (const c of v.changed)

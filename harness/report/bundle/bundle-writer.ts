@@ -6,8 +6,18 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { SovhError } from '../../util/sovh-error.ts';
-import { buildManifest, manifestPath, publicKeyPath, signaturePath } from './bundle-manifest.ts';
-import { newRunKey, signManifest } from './bundle-signing.ts';
+import {
+  buildManifest,
+  isBundlePath,
+  manifestPath,
+  publicKeyPath,
+  signaturePath,
+  statementPath,
+} from './bundle-manifest.ts';
+import { newRunKey, signManifest, type RunKey } from './bundle-signing.ts';
+import { signEnvelope } from './dsse.ts';
+import { evidenceStatement, inTotoPayloadType } from './in-toto-statement.ts';
+import { quoteFilePaths, quotePaths } from './tpm-quote.ts';
 
 export interface WrittenBundle {
   dir: string;
@@ -29,19 +39,73 @@ async function clearBundleDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true });
 }
 
-/** Signs the files with a key made now and returns them with the manifest, signature and key. */
-export function sealBundle(
-  files: ReadonlyMap<string, Buffer>,
-  meta: { runId: string; createdAt: string },
-): { files: Map<string, Buffer>; keyFingerprint: string } {
-  const key = newRunKey();
+/**
+ * Makes files bound to the manifest once its bytes exist (a TPM quote over its hash). They stay
+ * outside the manifest and inside the statement, so a changed byte in them is still named.
+ */
+export type BundleAttestor = (manifestBytes: Buffer) => Promise<ReadonlyMap<string, Buffer>>;
+
+export interface SealedBundle {
+  files: Map<string, Buffer>;
+  keyFingerprint: string;
+}
+
+type BundleMeta = { runId: string; createdAt: string };
+
+function signedManifest(files: ReadonlyMap<string, Buffer>, meta: BundleMeta, key: RunKey) {
   const manifest = buildManifest(files, { ...meta, publicKeyFingerprint: key.fingerprint });
   const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
   const sealed = new Map(files);
   sealed.set(manifestPath, manifestBytes);
   sealed.set(signaturePath, Buffer.from(`${signManifest(manifestBytes, key)}\n`));
   sealed.set(publicKeyPath, Buffer.from(key.publicKeyPem));
+  return { sealed, manifestBytes };
+}
+
+/** The in-toto statement over every file so far, in a DSSE envelope signed with the run key. */
+function addStatement(sealed: Map<string, Buffer>, meta: BundleMeta, key: RunKey): SealedBundle {
+  for (const path of sealed.keys())
+    if (!isBundlePath(path))
+      throw new TypeError(`"${path}" cannot be a file of an evidence bundle`);
+  const statement = evidenceStatement(sealed, {
+    format: 'sovh-evidence/1',
+    runId: meta.runId,
+    createdAt: meta.createdAt,
+    manifest: manifestPath,
+    publicKeyFingerprint: key.fingerprint,
+    tpmQuote: sealed.has(quotePaths.message),
+  });
+  const envelope = signEnvelope(inTotoPayloadType, Buffer.from(JSON.stringify(statement)), {
+    privateKey: key.privateKey,
+    keyid: key.fingerprint,
+  });
+  sealed.set(statementPath, Buffer.from(`${JSON.stringify(envelope, null, 2)}\n`));
   return { files: sealed, keyFingerprint: key.fingerprint };
+}
+
+/** Signs the files with a key made now and returns them with the manifest, signature, key and statement. */
+export function sealBundle(files: ReadonlyMap<string, Buffer>, meta: BundleMeta): SealedBundle {
+  const key = newRunKey();
+  return addStatement(signedManifest(files, meta, key).sealed, meta, key);
+}
+
+/**
+ * As sealBundle, with the attestor's files (made from the manifest's bytes) added before the
+ * statement is signed. The key's private half is dropped when this returns.
+ */
+export async function sealAttestedBundle(
+  files: ReadonlyMap<string, Buffer>,
+  meta: BundleMeta,
+  attest: BundleAttestor,
+): Promise<SealedBundle> {
+  const key = newRunKey();
+  const { sealed, manifestBytes } = signedManifest(files, meta, key);
+  for (const [path, content] of await attest(manifestBytes)) {
+    if (!quoteFilePaths.includes(path) || sealed.has(path))
+      throw new TypeError(`"${path}" cannot be an attestation file of an evidence bundle`);
+    sealed.set(path, content);
+  }
+  return addStatement(sealed, meta, key);
 }
 
 /** A gzipped tar of the files under `<root>/`, in path order, with one fixed time for all. */
@@ -82,10 +146,12 @@ export async function writeTarGz(
 export async function writeEvidenceBundle(
   dir: string,
   files: ReadonlyMap<string, Buffer>,
-  meta: { runId: string; createdAt: string },
+  meta: BundleMeta,
+  attest?: BundleAttestor,
 ): Promise<WrittenBundle> {
   await clearBundleDir(dir);
-  const sealed = sealBundle(files, meta);
+  const sealed =
+    attest === undefined ? sealBundle(files, meta) : await sealAttestedBundle(files, meta, attest);
   for (const [path, content] of sealed.files) {
     const target = join(dir, path);
     await mkdir(dirname(target), { recursive: true });

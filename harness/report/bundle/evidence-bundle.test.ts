@@ -7,8 +7,11 @@ import {
   manifestPath,
   publicKeyPath,
   signaturePath,
+  statementPath,
   type BundleManifest,
 } from './bundle-manifest.ts';
+import { signEnvelope } from './dsse.ts';
+import { evidenceStatement, inTotoPayloadType } from './in-toto-statement.ts';
 import { readBundle } from './bundle-reader.ts';
 import { newRunKey, signManifest } from './bundle-signing.ts';
 import { formatVerification, verifyBundle } from './bundle-verifier.ts';
@@ -164,6 +167,20 @@ describe('the evidence bundle', () => {
     const bytes = Buffer.from(JSON.stringify(manifest));
     await writeFile(manifestFile, bytes);
     await writeFile(join(bundleDir, signaturePath), signManifest(bytes, forger));
+    // The statement still names the first manifest and key: re-signing the manifest is not enough.
+    const halfForged = verifyBundle(await readBundle(bundleDir));
+    expect(halfForged.ok).toBe(false);
+    expect(halfForged.problems.join('\n')).toContain(`${statementPath} is not signed by the key`);
+    expect(halfForged.problems.join('\n')).toContain(`CHANGED ${manifestPath}`);
+    // Re-signing the statement too fools only an unpinned check.
+    const { files } = await readBundle(bundleDir);
+    files.delete(statementPath);
+    const statement = evidenceStatement(files, { forged: true });
+    const envelope = signEnvelope(inTotoPayloadType, Buffer.from(JSON.stringify(statement)), {
+      privateKey: forger.privateKey,
+      keyid: forger.fingerprint,
+    });
+    await writeFile(join(bundleDir, statementPath), JSON.stringify(envelope));
     expect(verifyBundle(await readBundle(bundleDir)).ok).toBe(true);
     const pinned = verifyBundle(await readBundle(bundleDir), {
       expectKey: original.keyFingerprint,

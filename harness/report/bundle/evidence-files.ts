@@ -105,6 +105,12 @@ junit.xml         the verdicts for CI; report.html the report for people
 run/              the engine, the capability probe, the stack under test (stack.json: its
                   source, image id and declared contract sections), image digests, tool versions
 scenarios/<run>/  per scenario run: verdicts, topology, world, history, logs, attachments
+statement.intoto.dsse.json  the same as an in-toto Statement v1 (every file here by SHA-256) in a
+                  DSSE envelope signed with the run key: any in-toto/DSSE verifier can check it
+certification/    (sovh certify) the product as its devices describe themselves, and the verdict
+tpm/              (sovh certify) a TPM quote over the SHA-256 of manifest.json: quote.msg
+                  (TPMS_ATTEST), quote.sig, pcrs.json, the AK and EK public keys, the EK certificate
+                  when the TPM holds one
 
 Verify with: npx sovh verify <this folder or evidence.tar.gz> [--expect-key <fingerprint>]
 The fingerprint printed at the end of the run pins the key; a bundle re-signed with another key

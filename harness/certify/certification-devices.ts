@@ -1,0 +1,128 @@
+import type { RealUpsProfile, TpmProfile } from '../devices/device-profile.ts';
+import { parseHostPort } from '../devices/device-profile.ts';
+import type { LabNetwork } from '../devices/lab-network.ts';
+import { quotePaths } from '../report/bundle/tpm-quote.ts';
+import type { RunSession } from '../runtime/run-session.ts';
+import type { StartedContainer } from '../runtime/started-container.ts';
+import { SovhError } from '../util/sovh-error.ts';
+import { parseTpmProperties, type TpmProperties } from './tpm-properties.ts';
+import { parseUpsIdentity, type UpsIdentity } from './ups-identity.ts';
+
+/** The EK certificate of an RSA 2048 EK, where TCG's EK credential profile puts it in NV. */
+export const rsaEkCertificateIndex = '0x1c00002';
+
+export interface CertificationDevicesStart {
+  session: RunSession;
+  /** An image with tpm2-tools and upsc (the harness's observer image). */
+  image: string;
+  machine: string;
+  tpm: Exclude<TpmProfile, 'sim'>;
+  lab?: LabNetwork;
+}
+
+// Without a resource manager (swtpm, mssim) transient objects pile up: flush after each command.
+const quoteScript = `set -e
+d=$(mktemp -d); cd "$d"
+flush() { tpm2_flushcontext -t >/dev/null 2>&1 || true; tpm2_flushcontext -s >/dev/null 2>&1 || true; }
+flush
+tpm2_createek -c ek.ctx -G rsa -u ek.pub.pem -f pem >/dev/null; flush
+tpm2_createak -C ek.ctx -c ak.ctx -G rsa -g sha256 -s rsassa -u ak.pub.pem -f pem -n ak.name >/dev/null; flush
+# Credential activation: a secret encrypted to the EK for the AK's name comes back only from the
+# TPM that holds both, so the AK that signs the quote is proven to live beside this EK.
+tpm2_readpublic -c ek.ctx -o ek.tss >/dev/null; flush
+head -c 16 /dev/urandom > secret.bin
+tpm2_makecredential -T none -u ek.tss -s secret.bin -n "$(od -An -tx1 -v ak.name | tr -d ' \n')" -o cred.bin >/dev/null 2>&1
+tpm2_startauthsession --policy-session -S session.ctx
+tpm2_policysecret -S session.ctx -c e >/dev/null
+tpm2_activatecredential -c ak.ctx -C ek.ctx -i cred.bin -o activated.bin -P session:session.ctx >/dev/null
+tpm2_flushcontext session.ctx; flush
+cmp -s secret.bin activated.bin || { echo "credential activation: the TPM did not recover the secret for the AK" >&2; exit 1; }
+tpm2_quote -c ak.ctx -l sha256:all -q "$1" -m quote.msg -s quote.sig -o quote.pcrs -g sha256 -f plain > quote.yaml; flush
+if tpm2_nvreadpublic ${rsaEkCertificateIndex} >/dev/null 2>&1; then tpm2_nvread ${rsaEkCertificateIndex} -o ek-cert.der >/dev/null 2>&1 || rm -f ek-cert.der; fi
+flush
+echo "$d"`;
+
+/**
+ * The harness's own container for a certification: it reaches the certified machine's real TPM
+ * (over the lab network by its TCTI, or as the device node passed through) and the lab's UPSes,
+ * and nothing else: it has no network but the profile's internal lab network. The stack under
+ * test is not involved: what it reads, it reads from the devices themselves.
+ */
+export class CertificationDevices {
+  private constructor(
+    private readonly container: StartedContainer,
+    readonly tcti: string,
+  ) {}
+
+  static async start(request: CertificationDevicesStart): Promise<CertificationDevices> {
+    const { tpm } = request;
+    const tcti = 'tcti' in tpm ? tpm.tcti : `device:${tpm.device}`;
+    const builder = request.session
+      .container(request.image, `${request.machine}-certify`)
+      .withNode(request.machine, 'certify')
+      .withEnvironment({ TPM2TOOLS_TCTI: tcti })
+      .withEntrypoint(['sleep', 'infinity'])
+      .withInit();
+    if (request.lab !== undefined) builder.withNetwork(request.lab.name);
+    if ('device' in tpm) builder.withDevice(tpm.device);
+    return new CertificationDevices(await builder.start(), tcti);
+  }
+
+  private async tpmCommand(script: string, args: string[] = []) {
+    const result = await this.container.exec(['sh', '-c', script, 'sh', ...args], {
+      timeoutMs: 60_000,
+    });
+    if (result.exitCode !== 0)
+      throw new SovhError(
+        'CERTIFY_TPM',
+        `the TPM at ${this.tcti} did not answer as needed (${script.split('\n')[0] ?? script}): ${result.stderr.trim().split('\n').slice(-3).join(' | ') || `exit ${String(result.exitCode)}`}`,
+      );
+    return result;
+  }
+
+  /** What the TPM says of itself: manufacturer, vendor string, firmware. */
+  async tpmProperties(): Promise<TpmProperties> {
+    const result = await this.tpmCommand('tpm2_getcap properties-fixed');
+    return parseTpmProperties(result.stdout);
+  }
+
+  /** What a UPS of the lab says of itself through its NUT server (`upsc`, no login needed). */
+  async upsIdentity(ups: RealUpsProfile): Promise<UpsIdentity> {
+    const server = parseHostPort(ups.nut);
+    if (server === undefined) throw new Error(`bad NUT address ${ups.nut}`);
+    const target = `${ups.name}@${server.host}:${String(server.port)}`;
+    const result = await this.container.exec(['upsc', target], { timeoutMs: 20_000 });
+    if (result.exitCode !== 0)
+      throw new SovhError(
+        'CERTIFY_UPS',
+        `the UPS ${target} did not answer upsc: ${result.stderr.trim() || `exit ${String(result.exitCode)}`}`,
+      );
+    return parseUpsIdentity(result.stdout);
+  }
+
+  /**
+   * An AK made under the EK, and a quote by it over every SHA-256 PCR with `qualifyingData` (the
+   * SHA-256 of the bundle manifest): the files of the bundle's `tpm/` folder but quote.json.
+   */
+  async quote(qualifyingData: Buffer): Promise<Map<string, Buffer>> {
+    const made = await this.tpmCommand(quoteScript, [qualifyingData.toString('hex')]);
+    const dir = made.stdout.trim().split('\n').pop() ?? '';
+    const read = async (name: string) =>
+      (await this.container.exec(['cat', `${dir}/${name}`], { timeoutMs: 10_000 })).stdoutBytes;
+    const quoteYaml = (await read('quote.yaml')).toString();
+    const values: Record<string, string> = {};
+    for (const match of quoteYaml.matchAll(/^\s+(\d+)\s*:\s*0x([0-9A-Fa-f]{64})\s*$/gm))
+      values[match[1] ?? ''] = (match[2] ?? '').toLowerCase();
+    const files = new Map<string, Buffer>([
+      [quotePaths.message, await read('quote.msg')],
+      [quotePaths.signature, await read('quote.sig')],
+      [quotePaths.pcrs, Buffer.from(`${JSON.stringify({ bank: 'sha256', values }, null, 2)}\n`)],
+      [quotePaths.akPublic, await read('ak.pub.pem')],
+      [quotePaths.ekPublic, await read('ek.pub.pem')],
+    ]);
+    const hasCert = await this.container.exec(['test', '-s', `${dir}/ek-cert.der`]);
+    if (hasCert.exitCode === 0) files.set(quotePaths.ekCertificate, await read('ek-cert.der'));
+    await this.container.exec(['rm', '-rf', dir]);
+    return files;
+  }
+}
