@@ -20,10 +20,12 @@ export interface CertificationDevicesStart {
   lab?: LabNetwork;
 }
 
-// Without a resource manager (swtpm, mssim) transient objects pile up: flush after each command.
+// Without a resource manager (swtpm, mssim) transient objects and sessions pile up: flush after
+// each command. Loaded sessions too (-l): a host torn down in the middle of a policy session
+// leaves it loaded, and three of them fill the TPM's session slots.
 const quoteScript = `set -e
 d=$(mktemp -d); cd "$d"
-flush() { tpm2_flushcontext -t >/dev/null 2>&1 || true; tpm2_flushcontext -s >/dev/null 2>&1 || true; }
+flush() { for kind in -t -l -s; do tpm2_flushcontext "$kind" >/dev/null 2>&1 || true; done; }
 flush
 tpm2_createek -c ek.ctx -G rsa -u ek.pub.pem -f pem >/dev/null; flush
 tpm2_createak -C ek.ctx -c ak.ctx -G rsa -g sha256 -s rsassa -u ak.pub.pem -f pem -n ak.name >/dev/null; flush
