@@ -245,6 +245,7 @@ export function scanOutage(
           const reported = watched.upsWatch.firstSeen(criticalWords(critical));
           return reported === undefined ? undefined : reported + wipeBoundMs;
         },
+        focusFromMs: () => watched.upsWatch.firstSeen(criticalWords(critical)),
         untilMs,
         ...(stopped === undefined ? {} : { stopped }),
       }),

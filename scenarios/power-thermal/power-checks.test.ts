@@ -33,7 +33,11 @@ function scan(
   startedAtMs: number,
   finishedAtMs: number,
   found: string[] | boolean,
-  extra: { sockets?: ListeningSocket[]; files?: { path: string; label: string }[] } = {},
+  extra: {
+    sockets?: ListeningSocket[];
+    files?: { path: string; label: string }[];
+    focus?: number[];
+  } = {},
 ) {
   const labels = found === true ? ['data-key', 'zone-key/z1'] : found === false ? [] : found;
   return {
@@ -57,6 +61,7 @@ function scan(
     ephemeralPorts: [32768, 60999],
     errors: [],
     foundInMemory: labels,
+    focus: extra.focus ?? null,
   };
 }
 
@@ -115,6 +120,32 @@ describe('keys-gone-from-memory', () => {
         outageHistory([
           scan('before-outage', 0, 1, true),
           scan('outage', lb + bound - 100, lb + bound + 100, false),
+        ]),
+      ),
+    ).toBe('fail');
+  });
+
+  it('times the wipe by a clean focused scan of the holders, and fails when a whole scan after it finds a key', async () => {
+    const focused = (at: number, found: boolean) =>
+      scan('outage', at, at + 100, found, { focus: [7] });
+    const verdict = await check.verify(
+      outageHistory([
+        scan('before-outage', 0, 1, true),
+        scan('outage', lb - 500, lb + 400, true),
+        focused(lb + 500, true),
+        focused(lb + 700, false),
+        scan('outage', lb + 900, lb + 2_500, false),
+      ]),
+    );
+    expect(verdict.status).toBe('pass');
+    expect(verdict.summary).toContain('keys gone from memory by 800 ms after LB');
+    expect(
+      await status(
+        outageHistory([
+          scan('before-outage', 0, 1, true),
+          scan('outage', lb - 500, lb + 400, true),
+          focused(lb + 500, false),
+          scan('outage', lb + 700, lb + 1_500, ['zone-key/z1']),
         ]),
       ),
     ).toBe('fail');

@@ -68,6 +68,8 @@ function heldWhileServing(history: History): string[] {
 export function keysGoneWindow(history: History): {
   lastSeenMs?: number;
   goneByMs?: number;
+  /** The first clean scan: a focused one read only the processes that had held a key. */
+  firstClean?: ScanObservation;
   scans: ScanObservation[];
   cameBack: ScanObservation[];
 } {
@@ -96,6 +98,7 @@ export function keysGoneWindow(history: History): {
     lastSeenMs:
       dirty.at(-1) === undefined ? undefined : processesReadBy(dirty.at(-1) as MemoryScan),
     goneByMs: firstClean === undefined ? undefined : processesReadBy(firstClean),
+    ...(firstClean === undefined ? {} : { firstClean }),
     scans: after,
     cameBack,
   };
@@ -147,7 +150,9 @@ export function keysGoneFromMemory(name: string, bound: ContractBound): Check {
       const back = window.cameBack[0];
       if (back !== undefined)
         return fail(
-          `${labelsIn(back)} came back in memory ${ms(back.startedAtMs)} ms after ${crit}, after a clean scan at ${goneMs} ms`,
+          window.firstClean?.focus != null
+            ? `${labelsIn(back)} in memory ${ms(back.startedAtMs)} ms after ${crit}, after a scan of only the processes that had held a key (pid ${window.firstClean.focus.join(', ')}) was clean at ${goneMs} ms: still held elsewhere, or back`
+            : `${labelsIn(back)} came back in memory ${ms(back.startedAtMs)} ms after ${crit}, after a clean scan at ${goneMs} ms`,
           {
             expected,
             observed: `${watched}; ${window.cameBack.length} found a key again`,

@@ -178,7 +178,7 @@ export async function observeMemoryScan(
   scanner: MemoryScanner,
   secrets: readonly KnownSecret[],
   phase: string,
-  options: { files?: boolean; sockets?: boolean } = {},
+  options: { files?: boolean; sockets?: boolean; pids?: readonly number[] } = {},
 ): Promise<MemoryScan> {
   const scan = await scanner.scan(secrets, options);
   context.observe('memory-scan', { phase, ...scan });
@@ -212,28 +212,57 @@ const fileScanIntervalMs = 2_000;
  * on every pass; once `filesFromMs()` says when (the end of the wipe bound, which the file checks
  * judge from), every filesystem of the host every couple of seconds and its VM disks from outside
  * once. Before that, passes read memory and sockets only, so that they bracket the wipe closely.
- * `stopped` ends the scans early (the host is about to lose power). Every scan is recorded ('memory-scan', phase 'outage').
+ * From `focusFromMs()` (the UPS reported the critical status) to the end of the bound, a pass that
+ * found a key is followed by passes over only the processes that held one, until they are clean:
+ * a whole pass takes most of a second on a loaded machine, and the bound is two seconds, so only
+ * focused passes time the wipe to a fraction of one. The next whole pass must be clean too, or
+ * the key is still (or again) in memory. `stopped` ends the scans early (the host is about to
+ * lose power). Every scan is recorded ('memory-scan', phase 'outage').
  */
 export async function scanThroughOutage(
   context: ScenarioContext,
   scanner: MemoryScanner,
   secrets: readonly KnownSecret[],
-  times: { filesFromMs: () => number | undefined; untilMs: number; stopped?: () => boolean },
+  times: {
+    filesFromMs: () => number | undefined;
+    focusFromMs?: () => number | undefined;
+    untilMs: number;
+    stopped?: () => boolean;
+  },
 ): Promise<void> {
   let filesAtMs = -Infinity;
   let disksScanned = false;
+  let holders: number[] = [];
   while (Date.now() < times.untilMs && times.stopped?.() !== true) {
     const filesFrom = times.filesFromMs();
     const due = filesFrom !== undefined && Date.now() >= filesFrom;
+    const focusFrom = times.focusFromMs?.();
+    if (!due && focusFrom !== undefined && Date.now() >= focusFrom && holders.length > 0) {
+      const focused = await observeMemoryScan(context, scanner, secrets, 'outage', {
+        sockets: true,
+        pids: holders,
+      });
+      holders = keyHolders(focused);
+      continue;
+    }
     const files = due && Date.now() - filesAtMs >= fileScanIntervalMs;
     if (files) filesAtMs = Date.now();
-    await observeMemoryScan(context, scanner, secrets, 'outage', { files, sockets: true });
+    const scan = await observeMemoryScan(context, scanner, secrets, 'outage', {
+      files,
+      sockets: true,
+    });
+    holders = keyHolders(scan);
     if (due && !disksScanned) {
       await observeDiskScan(context, scanner.host, secrets, 'after-wipe');
       disksScanned = true;
     }
   }
   if (!disksScanned) await observeDiskScan(context, scanner.host, secrets, 'after-wipe');
+}
+
+/** The processes in which a scan found a key. */
+function keyHolders(scan: MemoryScan): number[] {
+  return scan.processes.filter((p) => p.hits.length > 0).map((p) => p.pid);
 }
 
 /** Scans the VM's disks from outside (forensics) for the keys ('disk-scan'). */

@@ -47,6 +47,8 @@ export interface MemoryScan {
   errors: string[];
   /** Labels of the secrets found anywhere in memory. */
   foundInMemory: string[];
+  /** The only processes whose memory this scan read (a focused scan), else null: all of them. */
+  focus?: number[] | null;
 }
 
 /**
@@ -81,7 +83,7 @@ export class MemoryScanner {
   /** Scans every process of the host for the secrets, in every common encoding. */
   async scan(
     secrets: readonly KnownSecret[],
-    options: { files?: boolean; sockets?: boolean } = {},
+    options: { files?: boolean; sockets?: boolean; pids?: readonly number[] } = {},
   ): Promise<MemoryScan> {
     const needles = secrets
       .flatMap((secret) =>
@@ -94,6 +96,7 @@ export class MemoryScanner {
       'scan-memory',
       ...(options.files === true ? ['--files'] : []),
       ...(options.sockets === true ? ['--sockets'] : []),
+      ...(options.pids === undefined ? [] : [`--pids=${options.pids.join(',')}`]),
     ];
     const result = await this.container.run(args, { stdin: `${needles}\n`, timeoutMs: 120_000 });
     const parsed = JSON.parse(result.stdout) as Omit<MemoryScan, 'host' | 'foundInMemory'>;
@@ -122,7 +125,7 @@ export function describeScan(scan: MemoryScan): string {
         `pid ${p.pid} (${p.command.slice(0, 40)}): ${p.hits.length} hit(s) [${[...new Set(p.hits.map((h) => h.label))].join(',')}]`,
     );
   const files = scan.files.map((f) => `${f.path} [${f.label}]`);
-  const scanned = `${scan.processes.length} process(es), ${scan.processes.reduce((n, p) => n + p.bytes, 0)} bytes`;
+  const scanned = `${scan.processes.length} process(es)${scan.focus == null ? '' : ` (focused on pid ${scan.focus.join(', ')})`}, ${scan.processes.reduce((n, p) => n + p.bytes, 0)} bytes`;
   return hits.length === 0 && files.length === 0
     ? `nothing found in ${scanned}${scan.filesScanned > 0 ? ` and ${scan.filesScanned} files` : ''}`
     : [...hits, ...files].join('; ');
