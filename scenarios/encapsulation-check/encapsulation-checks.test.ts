@@ -128,6 +128,21 @@ describe('encapsulation-check checks', () => {
     expect(result['site-traffic-only-in-tunnel']).toBe('fail');
   });
 
+  it('lets IPv6 neighbour discovery on the segment pass, and fails any other IPv6 frame', async () => {
+    const discovery: UnderlayFlow = {
+      kind: 'ipv6-link-local',
+      source: 'fe80:0:0:0:42:acff:fe10:3',
+      destination: 'ff02:0:0:0:0:0:0:2',
+      packets: 2,
+    };
+    const pass = await statuses({ flows: [vxlan(a, b), vxlan(b, a), discovery] });
+    expect(pass['site-traffic-only-in-tunnel']).toBe('pass');
+    const other = await statuses({
+      flows: [vxlan(a, b), vxlan(b, a), { kind: 'other', etherType: '0x86dd', packets: 2 }],
+    });
+    expect(other['site-traffic-only-in-tunnel']).toBe('fail');
+  });
+
   it('fails a payload readable at the exchange, or a relay stream in clear', async () => {
     expect(
       (await statuses({ capture: { payloadsInCapture: ['record-1'] } }))['inner-payload-sealed'],

@@ -37,6 +37,8 @@ function describeFlow(flow: UnderlayFlow): string {
       return `${flow.protocol ?? ''} ${flow.source ?? ''} > ${flow.destination ?? ''}${flow.port === undefined ? '' : ` port ${flow.port}`}: ${flow.packets}`;
     case 'arp':
       return `arp: ${flow.packets}`;
+    case 'ipv6-link-local':
+      return `ipv6 neighbour discovery ${flow.source ?? ''} > ${flow.destination ?? ''}: ${flow.packets}`;
     default:
       return `ethertype ${flow.etherType ?? '?'}: ${flow.packets}`;
   }
@@ -93,7 +95,7 @@ export const encapsulationChecks: Check[] = [
           `${encapsulated.reduce((n, f) => n + f.packets, 0)} packets crossed, all VXLAN between ${[...pairs].filter((p, i) => i % 2 === 0).join(', ')}; the canary rode inside`,
           problems.join('; '),
           {
-            expected: `only UDP ${vxlanPort} between the domestic endpoints of the routers' tunnels (ARP between neighbours aside), the harness's request inside`,
+            expected: `only UDP ${vxlanPort} between the domestic endpoints of the routers' tunnels (ARP and IPv6 neighbour discovery between neighbours aside), the harness's request inside`,
             observed: c.flows.map(describeFlow).join('; ') || '(no packets)',
             evidence: [captureEvidence(c)],
           },

@@ -1,6 +1,8 @@
 import {
   etherTypes,
+  formatIpv6,
   framesOf,
+  isIpv6LinkLocalControl,
   ipProtocols,
   linkTypes,
   vxlanFrames,
@@ -32,8 +34,11 @@ export interface TunnelsObservation {
 
 /** Packets of one kind between two addresses in the underlay capture. */
 export interface UnderlayFlow {
-  /** `vxlan` (UDP to 4789 with a VXLAN header), `ipv4` (anything else over IPv4), `arp`, `other`. */
-  kind: 'vxlan' | 'ipv4' | 'arp' | 'other';
+  /**
+   * `vxlan` (UDP to 4789 with a VXLAN header), `ipv4` (anything else over IPv4), `arp`,
+   * `ipv6-link-local` (an interface's neighbour discovery on the segment), `other`.
+   */
+  kind: 'vxlan' | 'ipv4' | 'arp' | 'ipv6-link-local' | 'other';
   source?: string;
   destination?: string;
   /** `tcp`, `udp`, `icmp` or the protocol number; the destination port for TCP and UDP. */
@@ -124,7 +129,15 @@ export function underlayFlows(frames: readonly Frame[]): UnderlayFlow[] {
     const ip = frame.ipv4;
     if (ip === undefined) {
       if (frame.etherType === etherTypes.arp) add('arp', { kind: 'arp' });
-      else {
+      else if (frame.ipv6 !== undefined && isIpv6LinkLocalControl(frame.ipv6)) {
+        const source = formatIpv6(frame.ipv6.source);
+        const destination = formatIpv6(frame.ipv6.destination);
+        add(`ipv6-link-local ${source}>${destination}`, {
+          kind: 'ipv6-link-local',
+          source,
+          destination,
+        });
+      } else {
         const etherType = `0x${frame.etherType.toString(16).padStart(4, '0')}`;
         add(`other ${etherType}`, { kind: 'other', etherType });
       }

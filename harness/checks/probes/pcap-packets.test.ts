@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { framesOf, linkTypes, readPcap, vxlanFrames, writePcap } from './pcap-packets.ts';
+import {
+  formatIpv6,
+  framesOf,
+  isIpv6LinkLocalControl,
+  linkTypes,
+  readPcap,
+  vxlanFrames,
+  writePcap,
+} from './pcap-packets.ts';
 import { tcpStreams } from './pcap-streams.ts';
 
 const octets = (address: string) => Buffer.from(address.split('.').map(Number));
@@ -81,6 +89,34 @@ describe('packets of a capture', () => {
       destinationPort: 4789,
     });
     expect(second).toEqual({ etherType: 0x0806 });
+  });
+
+  it('reads the addresses of IPv6 frames, and knows neighbour discovery on the link from traffic', () => {
+    const v6 = (hex: string) => Buffer.from(hex.replace(/:/g, ''), 'hex');
+    const frame = (source: string, destination: string) => {
+      const header = Buffer.alloc(40);
+      header[0] = 0x60;
+      v6(source).copy(header, 8);
+      v6(destination).copy(header, 24);
+      return cooked2(0x86dd, Buffer.concat([header, Buffer.alloc(8)]));
+    };
+    const linkLocal = 'fe80:0000:0000:0000:0042:acff:fe10:0003';
+    const [solicitation, dad, global, unicast] = framesOf(
+      writePcap(linkTypes.linuxCooked2, [
+        frame(linkLocal, 'ff02:0000:0000:0000:0000:0000:0000:0002'),
+        frame('0000:0000:0000:0000:0000:0000:0000:0000', 'ff02:0000:0000:0000:0000:0001:ff10:0003'),
+        frame('2001:0db8:0000:0000:0000:0000:0000:0001', 'ff02:0000:0000:0000:0000:0000:0000:0001'),
+        frame(linkLocal, 'fe80:0000:0000:0000:0000:0000:0000:0009'),
+      ]),
+    );
+    expect(formatIpv6(solicitation?.ipv6?.source ?? Buffer.alloc(0))).toBe(
+      'fe80:0:0:0:42:acff:fe10:3',
+    );
+    expect(
+      [solicitation, dad, global, unicast].map((f) =>
+        f?.ipv6 === undefined ? undefined : isIpv6LinkLocalControl(f.ipv6),
+      ),
+    ).toEqual([true, true, false, false]);
   });
 
   it('takes the inner frames out of VXLAN, and TCP streams out of them', () => {

@@ -154,6 +154,34 @@ export function parseIpv4(packet: Buffer, ip: number): Ipv4Packet | undefined {
 export interface Frame {
   etherType: number;
   ipv4?: Ipv4Packet;
+  /** The addresses of an IPv6 frame; nothing else of it is read. */
+  ipv6?: Ipv6Addresses;
+}
+
+export interface Ipv6Addresses {
+  source: Buffer;
+  destination: Buffer;
+}
+
+/**
+ * Neighbour discovery and multicast-listener chatter of an interface coming up (router and
+ * neighbour solicitations, MLD reports): from a link-local or unspecified address to a link-scope
+ * multicast group. It cannot leave the segment and carries no data of anyone's.
+ */
+export function isIpv6LinkLocalControl(ipv6: Ipv6Addresses): boolean {
+  const { source, destination } = ipv6;
+  const linkLocalSource =
+    ((source[0] ?? 0) === 0xfe && ((source[1] ?? 0) & 0xc0) === 0x80) ||
+    source.every((byte) => byte === 0);
+  const linkScopeMulticast = (destination[0] ?? 0) === 0xff && ((destination[1] ?? 0) & 0x0f) === 2;
+  return linkLocalSource && linkScopeMulticast;
+}
+
+/** An IPv6 address as eight groups of hex (uncompressed). */
+export function formatIpv6(address: Buffer): string {
+  const groups: string[] = [];
+  for (let i = 0; i + 1 < address.length; i += 2) groups.push(address.readUInt16BE(i).toString(16));
+  return groups.join(':');
 }
 
 /** Every frame of a capture; frames of unknown link layers have ethertype -1. */
@@ -162,6 +190,14 @@ export function framesOf(pcap: Buffer): Frame[] {
   return packets.map((packet) => {
     const layer = networkLayer(linkType, packet);
     if (layer === undefined) return { etherType: -1 };
+    if (layer.etherType === etherTypes.ipv6 && packet.length >= layer.offset + 40)
+      return {
+        etherType: layer.etherType,
+        ipv6: {
+          source: packet.subarray(layer.offset + 8, layer.offset + 24),
+          destination: packet.subarray(layer.offset + 24, layer.offset + 40),
+        },
+      };
     if (layer.etherType !== etherTypes.ipv4) return { etherType: layer.etherType };
     const ipv4 = parseIpv4(packet, layer.offset);
     return ipv4 === undefined

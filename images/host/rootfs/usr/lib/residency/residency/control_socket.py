@@ -53,13 +53,3 @@ def _handle(connection):
         except Exception as error:  # noqa: BLE001 (report, never kill the socket thread)
             log.event(f"CONTROL_EVENT_FAILED {line}: {error}")
             connection.sendall(f"error {error}\n".encode())
-
-
-def send(line, timeout_s=30):
-    """Client side: sends one line and returns the agent's answer."""
-    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    client.settimeout(timeout_s)
-    with client:
-        client.connect(SOCKET_PATH)
-        client.sendall(line.encode() + b"\n")
-        return client.makefile("r", encoding="utf-8").readline().strip()
