@@ -1,3 +1,4 @@
+import type { HostRoot } from '../world/host-root.ts';
 import type { HostVm } from '../world/host-vm.ts';
 import type { World } from '../world/world.ts';
 import type { Fault } from './fault.ts';
@@ -16,21 +17,55 @@ export function capSystemTls(hostName: string, maxProtocol = 'TLSv1.2'): Fault {
     name: `crypto-policy-cap-${hostName}`,
     description: `host ${hostName}'s OpenSSL system defaults capped at MaxProtocol = ${maxProtocol}, then rebooted`,
     async invoke(world: World) {
-      const container = world.host(hostName).container;
-      await container.sh(
-        `cp ${opensslConfig} ${savedConfig} && ` +
-          `sed -i '/^\\[openssl_init\\]/a ssl_conf = sovh_ssl_sect' ${opensslConfig} && ` +
-          `printf '\\n[sovh_ssl_sect]\\nsystem_default = sovh_system_default\\n[sovh_system_default]\\nMaxProtocol = ${maxProtocol}\\n' >> ${opensslConfig} && ` +
-          `grep -q '^ssl_conf = sovh_ssl_sect' ${opensslConfig}`,
+      const host = world.host(hostName);
+      // The harness's own tools edit the file from outside the stack (HostRoot): a stack image
+      // may have no shell or sed, and a patched one must not shape the fault.
+      await inRootOf(host, (root) =>
+        root.exec(
+          [
+            'sh',
+            '-ec',
+            `cp "$1" "$2"
+sed -i '/^\\[openssl_init\\]/a ssl_conf = sovh_ssl_sect' "$1"
+printf '\\n[sovh_ssl_sect]\\nsystem_default = sovh_system_default\\n[sovh_system_default]\\nMaxProtocol = %s\\n' "$3" >> "$1"
+grep -q '^ssl_conf = sovh_ssl_sect' "$1"`,
+            'sh',
+            root.path(opensslConfig),
+            root.path(savedConfig),
+            maxProtocol,
+          ],
+          { timeoutMs: 10_000 },
+        ),
       );
-      await reboot(world.host(hostName));
+      await reboot(host);
       // The heal restores the configuration for the next boot; it does not reboot, so that a run
       // can end while the host stays as the fault left it.
       return async () => {
-        await container.sh(`mv ${savedConfig} ${opensslConfig}`);
+        await inRootOf(world.host(hostName), (root) =>
+          root.exec(['mv', root.path(savedConfig), root.path(opensslConfig)], {
+            timeoutMs: 10_000,
+          }),
+        );
       };
     },
   };
+}
+
+/** Runs `edit` with the host's root opened from outside, and fails on a non-zero exit. */
+async function inRootOf(
+  host: HostVm,
+  edit: (root: HostRoot) => Promise<{ exitCode: number; stderr: string }>,
+): Promise<void> {
+  const root = await host.openRoot();
+  try {
+    const result = await edit(root);
+    if (result.exitCode !== 0)
+      throw new Error(
+        `editing ${opensslConfig} of host ${host.name} from outside failed (exit ${String(result.exitCode)}): ${result.stderr.trim()}`,
+      );
+  } finally {
+    await root.detach();
+  }
 }
 
 /**
