@@ -8,6 +8,9 @@ import {
 import { kmsOf } from '../../harness/checks/probes/custody-evidence.ts';
 import type { KnownSecret, MemoryScan } from '../../harness/checks/probes/memory-scan.ts';
 import { loadPayloadPrefix, type LoadRequest } from '../../harness/checks/probes/store-load.ts';
+import { storeRead } from '../../harness/checks/probes/store-probe.ts';
+import { storePort } from '../../harness/contract/site-file.ts';
+import type { StartedContainer } from '../../harness/runtime/started-container.ts';
 import { observationKey } from '../../harness/scenario/observation-key.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
 import type { HostVm } from '../../harness/world/host-vm.ts';
@@ -129,4 +132,46 @@ export async function agentProcess(host: HostVm): Promise<string> {
   const processes = await host.container.processes();
   const agent = processes.find((p) => p.command.includes('residency.main'));
   return agent === undefined ? '(none)' : `${agent.pid} ${agent.command}`;
+}
+
+/** A host's object stored before the cuts, with its stack's process and container then. */
+export interface StandingObject {
+  objectId: string;
+  payload: string;
+  agent: string;
+  container: string;
+}
+
+/**
+ * After the cuts: each host's disks and secure log, then its standing object read back with the
+ * stack's process and container compared with those before ('same-boot': recovered, not
+ * restarted).
+ */
+export async function observeAfterCuts(
+  context: ScenarioContext,
+  observer: StartedContainer,
+  hosts: readonly HostVm[],
+  requests: readonly LoadRequest[],
+  standing: ReadonlyMap<string, StandingObject>,
+): Promise<void> {
+  await context.step('look at the disks and the secure logs', async () => {
+    for (const host of hosts) await observeDiskAfterFault(context, host, requests);
+  });
+  await context.step('the earlier objects read back, in the same boot and process', async () => {
+    for (const host of hosts) {
+      const earlier = standing.get(host.name);
+      const read =
+        earlier === undefined
+          ? { status: 0, body: '' }
+          : await storeRead(observer, host.address, storePort, earlier.objectId);
+      context.observe<SameBootObservation>('same-boot', {
+        host: host.name,
+        readBackBefore: { status: read.status, matches: read.body === earlier?.payload },
+        agentBefore: earlier?.agent ?? '',
+        agentAfter: await agentProcess(host),
+        containerBefore: earlier?.container ?? '',
+        containerAfter: host.container.id,
+      });
+    }
+  });
 }

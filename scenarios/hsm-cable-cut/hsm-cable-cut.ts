@@ -11,7 +11,7 @@ import {
 import { runStoreLoad, stopStoreLoad } from '../../harness/checks/probes/store-load.ts';
 import { hsmRefusalBound } from '../../harness/contract/key-custody-bounds.ts';
 import { boundValue } from '../../harness/scenario/scenario-bounds.ts';
-import { storeRead, storeRoundTrip } from '../../harness/checks/probes/store-probe.ts';
+import { storeRoundTrip } from '../../harness/checks/probes/store-probe.ts';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
 import { storePort } from '../../harness/contract/site-file.ts';
 import { SovhError } from '../../harness/util/sovh-error.ts';
@@ -20,10 +20,9 @@ import {
   agentProcess,
   faultLoad,
   learnDataKey,
-  observeDiskAfterFault,
   observeKeyInMemory,
   type CutWindow,
-  type SameBootObservation,
+  observeAfterCuts,
 } from './hsm-cable-cut-evidence.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -166,27 +165,7 @@ export default defineScenario({
     );
     await Promise.all([...scanners.values()].map((s) => s.detach()));
 
-    await context.step('look at the disks and the secure logs', async () => {
-      for (const host of hosts) await observeDiskAfterFault(context, host, requests);
-    });
-    await context.step('the earlier objects read back, in the same boot and process', async () => {
-      for (const host of hosts) {
-        const earlier = before.get(host.name);
-        const read =
-          earlier === undefined
-            ? { status: 0, body: '' }
-            : await storeRead(observer, host.address, storePort, earlier.objectId);
-        const observation: SameBootObservation = {
-          host: host.name,
-          readBackBefore: { status: read.status, matches: read.body === earlier?.payload },
-          agentBefore: earlier?.agent ?? '',
-          agentAfter: await agentProcess(host),
-          containerBefore: earlier?.container ?? '',
-          containerAfter: host.container.id,
-        };
-        context.observe('same-boot', observation);
-      }
-    });
+    await observeAfterCuts(context, observer, hosts, requests, before);
   },
   checks: hsmCableCutChecks,
   mutants: [

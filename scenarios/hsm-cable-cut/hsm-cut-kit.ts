@@ -4,7 +4,7 @@ import {
   stopStoreLoad,
   type LoadRequest,
 } from '../../harness/checks/probes/store-load.ts';
-import { storeRead, storeRoundTrip } from '../../harness/checks/probes/store-probe.ts';
+import { storeRoundTrip } from '../../harness/checks/probes/store-probe.ts';
 import { storePort } from '../../harness/contract/site-file.ts';
 import { hsmRefusalBound } from '../../harness/contract/key-custody-bounds.ts';
 import { parameter } from '../../harness/faults/fault-parameters.ts';
@@ -17,20 +17,13 @@ import { faultPlan } from './hsm-cable-cut-checks.ts';
 import {
   agentProcess,
   faultLoad,
-  observeDiskAfterFault,
   type CutWindow,
-  type SameBootObservation,
+  observeAfterCuts,
+  type StandingObject,
 } from './hsm-cable-cut-evidence.ts';
 
 /** How long a host may take to serve its store (a loaded machine boots slowly). */
 const servingTimeoutMs = 180_000;
-
-interface Standing {
-  objectId: string;
-  payload: string;
-  agent: string;
-  container: string;
-}
 
 /** The hosts an HSM serves: those of its cell (all hosts of its zone when it has none). */
 function hostsOf(context: ScenarioContext, hsm: string): HostVm[] {
@@ -52,7 +45,7 @@ class HsmCutWatch implements KitWatch {
     private readonly context: ScenarioContext,
     private readonly hsm: string,
     private readonly hosts: readonly HostVm[],
-    private readonly standing: ReadonlyMap<string, Standing>,
+    private readonly standing: ReadonlyMap<string, StandingObject>,
     private readonly zone: string,
   ) {}
 
@@ -110,26 +103,7 @@ class HsmCutWatch implements KitWatch {
         return done;
       },
     );
-    await context.step('look at the disks and the secure logs', async () => {
-      for (const host of hosts) await observeDiskAfterFault(context, host, requests);
-    });
-    await context.step('the earlier objects read back, in the same boot and process', async () => {
-      for (const host of hosts) {
-        const earlier = standing.get(host.name);
-        const read =
-          earlier === undefined
-            ? { status: 0, body: '' }
-            : await storeRead(this.observer, host.address, storePort, earlier.objectId);
-        context.observe<SameBootObservation>('same-boot', {
-          host: host.name,
-          readBackBefore: { status: read.status, matches: read.body === earlier?.payload },
-          agentBefore: earlier?.agent ?? '',
-          agentAfter: await agentProcess(host),
-          containerBefore: earlier?.container ?? '',
-          containerAfter: host.container.id,
-        });
-      }
-    });
+    await observeAfterCuts(context, this.observer, hosts, requests, standing);
   }
 
   async abort(): Promise<void> {
@@ -179,7 +153,7 @@ export const hsmCutKit: EvidenceKit = {
     if (hosts.length === 0)
       throw new SovhError('INCIDENT_NO_HOSTS', `no host of this world uses HSM ${hsm}`);
     const zone = hosts[0]?.spec.zone ?? '';
-    const standing = new Map<string, Standing>();
+    const standing = new Map<string, StandingObject>();
     await context.step('every host the HSM serves stores an object', async () => {
       await Promise.all(hosts.map((h) => awaitStoreServing(context.world, h, servingTimeoutMs)));
       for (const host of hosts) {

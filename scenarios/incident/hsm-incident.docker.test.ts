@@ -1,9 +1,9 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEndpoint } from '../../harness/engine/engine-locator.ts';
-import type { HistoryEvent } from '../../harness/scenario/history.ts';
+import { readResultsFile } from '../../harness/report/results-file.ts';
 import {
   namespacedEngine,
   nothingLeft,
@@ -20,20 +20,6 @@ const example = join(
   'hsm-cut-under-load.yaml',
 );
 
-interface Results {
-  scenarios: {
-    scenario: string;
-    status: string;
-    checks: { name: string; status: string; summary: string }[];
-    history: HistoryEvent[];
-    mutant?: { caught: boolean; verdict: string };
-  }[];
-}
-
-async function results(dir: string): Promise<Results> {
-  return JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')) as Results;
-}
-
 describe('an HSM incident file, run end to end', () => {
   const { engine: engineNow, namespace } = namespacedEngine();
   let engine: EngineEndpoint;
@@ -47,7 +33,7 @@ describe('an HSM incident file, run end to end', () => {
     const reportDir = await mkdtemp(join(tmpdir(), 'sovh-incident-'));
     const run = await runCli(['run', example, '--report-dir', reportDir], env);
     expect(run.exitCode, run.all).toBe(0);
-    const [scenario] = (await results(reportDir)).scenarios;
+    const [scenario] = (await readResultsFile(reportDir)).report.scenarios;
     expect(scenario?.scenario).toBe('hsm-cut-under-load');
     expect(
       scenario?.checks.map((c) => [c.name, c.status]),
@@ -74,7 +60,7 @@ describe('an HSM incident file, run end to end', () => {
       env,
     );
     expect(run.exitCode, run.all).toBe(0);
-    const [scenario] = (await results(reportDir)).scenarios;
+    const [scenario] = (await readResultsFile(reportDir)).report.scenarios;
     expect(scenario?.mutant).toMatchObject({ caught: true, verdict: 'caught' });
     const status = scenario?.checks.find((c) => c.name === 'writes-refused-within-bound')?.status;
     expect(status, JSON.stringify(scenario?.checks, null, 1)).toBe('fail');

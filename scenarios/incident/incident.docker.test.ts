@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEndpoint } from '../../harness/engine/engine-locator.ts';
-import type { HistoryEvent } from '../../harness/scenario/history.ts';
+import { readResultsFile } from '../../harness/report/results-file.ts';
 import {
   namespacedEngine,
   nothingLeft,
@@ -20,20 +20,6 @@ const example = join(
   'mains-failure-under-load.yaml',
 );
 
-interface Results {
-  scenarios: {
-    scenario: string;
-    status: string;
-    checks: { name: string; status: string; summary: string }[];
-    history: HistoryEvent[];
-    mutant?: { caught: boolean; verdict: string };
-  }[];
-}
-
-async function results(dir: string): Promise<Results> {
-  return JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')) as Results;
-}
-
 describe('an incident file, run end to end', () => {
   const { engine: engineNow, namespace } = namespacedEngine();
   let engine: EngineEndpoint;
@@ -47,7 +33,7 @@ describe('an incident file, run end to end', () => {
     const reportDir = await mkdtemp(join(tmpdir(), 'sovh-incident-'));
     const run = await runCli(['run', example, '--report-dir', reportDir], env);
     expect(run.exitCode, run.all).toBe(0);
-    const [scenario] = (await results(reportDir)).scenarios;
+    const [scenario] = (await readResultsFile(reportDir)).report.scenarios;
     expect(scenario?.scenario).toBe('mains-failure-under-load');
     expect(
       scenario?.checks.map((c) => [c.name, c.status]),
@@ -80,7 +66,7 @@ describe('an incident file, run end to end', () => {
     );
     // Exit 0: the mutant was caught (its expected checks failed).
     expect(run.exitCode, run.all).toBe(0);
-    const [scenario] = (await results(reportDir)).scenarios;
+    const [scenario] = (await readResultsFile(reportDir)).report.scenarios;
     expect(scenario?.mutant).toMatchObject({ caught: true, verdict: 'caught' });
     const status = (name: string) => scenario?.checks.find((c) => c.name === name)?.status;
     expect(status('keys-gone-from-memory'), JSON.stringify(scenario?.checks, null, 1)).toBe('fail');
