@@ -1,6 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { awaitServing } from '../../harness/checks/probes/serving-probe.ts';
-import { MemoryScanner, type MemoryScan } from '../../harness/checks/probes/memory-scan.ts';
+import {
+  MemoryScanner,
+  type KnownSecret,
+  type MemoryScan,
+} from '../../harness/checks/probes/memory-scan.ts';
 import { storeRoundTrip } from '../../harness/checks/probes/store-probe.ts';
 import { storePort } from '../../harness/contract/site-file.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
@@ -26,6 +30,7 @@ import { StoreAvailability } from './store-availability.ts';
 import { bootTimeoutMs, observeResidencyLog } from './thermal-evidence.ts';
 import { recordCriticalDeadline } from './thermal-schedule.ts';
 import { UpsPollCapture } from './ups-poll-capture.ts';
+import { plantFileCanary } from './file-canary.ts';
 
 /**
  * The UPS status that orders the shutdown: LB (the battery is low) or FSD (a primary monitor's
@@ -83,6 +88,8 @@ export interface WatchedOutage {
   bmc: StartedBmc;
   ups: StartedUps;
   secrets: LearntSecret[];
+  /** The harness's canary in the host's files: what the file scans must find (file-canary.ts). */
+  canary: KnownSecret;
   availability: StoreAvailability;
   upsWatch: UpsWatch;
   /** The host's status polls as upsd saw them, for the poll-interval check. */
@@ -130,6 +137,9 @@ export async function watchForOutage(
     learnSecrets(context, vm),
   );
   const ports = sovereignPortsOf(context, vm).ports;
+  const canary = await context.step('plant the harness’s file canary in the host', () =>
+    plantFileCanary(context, vm),
+  );
   // Started before the positive control, so that the capture holds the host's polls on line.
   const polls = await context.step('tap upsd to see the host’s UPS polls', () =>
     UpsPollCapture.start(world, ups, vm),
@@ -188,6 +198,7 @@ export async function watchForOutage(
     bmc,
     ups,
     secrets,
+    canary,
     availability,
     upsWatch,
     polls,
@@ -240,7 +251,7 @@ export function scanOutage(
   return context.step(
     'scan the host’s memory, sockets and filesystems until the battery runs dry',
     () =>
-      scanThroughOutage(context, watched.scanner, watched.secrets, {
+      scanThroughOutage(context, watched.scanner, [...watched.secrets, watched.canary], {
         filesFromMs: () => {
           const reported = watched.upsWatch.firstSeen(criticalWords(critical));
           return reported === undefined ? undefined : reported + wipeBoundMs;

@@ -11,7 +11,7 @@ import {
   servesOnlyAfterUnsealAndUnwrap,
   sovereignServicesStopped,
 } from './power-checks.ts';
-import { knownKeys, sovereignPorts } from './power-observations.ts';
+import { fileCanary, knownKeys, sovereignPorts } from './power-observations.ts';
 import { firstServedAt, stoppedServingBy } from './store-availability.ts';
 
 const lb = 1_000_000;
@@ -26,6 +26,14 @@ const relay: ListeningSocket = {
 };
 const store: ListeningSocket = { ...relay, port: 8443 };
 const tpm: ListeningSocket = { ...relay, address: '127.0.0.1', port: 2321, processes: [] };
+/** The harness's file canary, planted where the file scans and the disk scan must read. */
+const canary = {
+  host: 'vm1',
+  label: 'file-canary',
+  paths: ['/run/sovh-file-canary', '/data/sovh-file-canary'],
+  diskPaths: ['/data/sovh-file-canary'],
+};
+const canaryOnDisks = canary.diskPaths.map((p) => `${p} [file-canary]`);
 const snmpClient: ListeningSocket = { ...relay, proto: 'udp', port: 40_000 };
 
 function scan(
@@ -37,6 +45,7 @@ function scan(
     sockets?: ListeningSocket[];
     files?: { path: string; label: string }[];
     focus?: number[];
+    missesCanary?: boolean;
   } = {},
 ) {
   const labels = found === true ? ['data-key', 'zone-key/z1'] : found === false ? [] : found;
@@ -54,7 +63,16 @@ function scan(
         hits: labels.map((label) => ({ label, address: '0x1', region: '[heap]' })),
       },
     ],
-    files: extra.files ?? [],
+    // A scan of the files finds the canary wherever it was planted (a test leaves it out on purpose).
+    files:
+      extra.files === undefined
+        ? []
+        : [
+            ...(extra.missesCanary === true
+              ? []
+              : canary.paths.map((path) => ({ path, label: canary.label }))),
+            ...extra.files,
+          ],
     filesScanned: extra.files === undefined ? 0 : 100,
     filesystems: extra.files === undefined ? [] : [{ mountPoint: '/', type: 'overlay' }],
     sockets: extra.sockets ?? null,
@@ -83,7 +101,12 @@ function outageHistory(scans: ReturnType<typeof scan>[]): History {
     lowBatterySource: 'test',
     exhaustedWallMs: lb + 8_000,
   });
-  history.record('observation', 'disk-scan', { phase: 'after-wipe', host: 'vm1', found: [] });
+  history.record('observation', fileCanary.name, canary);
+  history.record('observation', 'disk-scan', {
+    phase: 'after-wipe',
+    host: 'vm1',
+    found: canaryOnDisks,
+  });
   return history;
 }
 
@@ -221,9 +244,18 @@ describe('no-key-on-filesystems', () => {
     onDisk.record('observation', 'disk-scan', {
       phase: 'after-wipe',
       host: 'vm1',
-      found: ['/var/lib/residency/keys/cache [data-key]'],
+      found: [...canaryOnDisks, '/var/lib/residency/keys/cache [data-key]'],
     });
     expect(await status(onDisk)).toBe('fail');
+  });
+
+  it('cannot decide when a file scan or the disk scan missed the harness canary', async () => {
+    const fileScan = (missesCanary: boolean) =>
+      scan('outage', lb + bound + 10, lb + bound + 900, false, { files: [], missesCanary });
+    expect(await status(outageHistory([before, fileScan(false), fileScan(true)]))).toBe('unknown');
+    const disksUnread = outageHistory([before, fileScan(false)]);
+    disksUnread.record('observation', 'disk-scan', { phase: 'after-wipe', host: 'vm1', found: [] });
+    expect(await status(disksUnread)).toBe('unknown');
   });
 
   it('cannot decide without a file scan after the bound', async () => {

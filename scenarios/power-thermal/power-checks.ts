@@ -2,7 +2,7 @@ import { lastObservation, MissingEvidence, type Check } from '../../harness/chec
 import type { ListeningSocket, MemoryScan } from '../../harness/checks/probes/memory-scan.ts';
 import type { ContractBound } from '../../harness/contract/contract-bounds.ts';
 import { boundValue } from '../../harness/scenario/scenario-bounds.ts';
-import { knownKeys, sovereignPorts } from './power-observations.ts';
+import { fileCanary, knownKeys, sovereignPorts } from './power-observations.ts';
 import { describeScan } from '../../harness/checks/probes/memory-scan.ts';
 import type { HsmCall } from '../../harness/checks/probes/hsm-calls.ts';
 import type { TpmCommand } from '../../harness/checks/probes/tpm-bus.ts';
@@ -201,19 +201,44 @@ export function noKeyOnFilesystems(name: string, bound: ContractBound): Check {
         'disk-scan',
         (d) => d.phase === 'after-wipe',
       ).data;
+      // The positive control: each scan of the files, and the scan of the disks, found the
+      // harness's own canary wherever it was planted, or a clean result proves nothing.
+      const canary = lastObservation(history, fileCanary).data;
+      const canaryIn = (entry: string) => entry.endsWith(` [${canary.label}]`);
+      const canaryMissed = fileScans.flatMap((s) => {
+        const seen = new Set(s.files.filter((f) => f.label === canary.label).map((f) => f.path));
+        return canary.paths.filter((p) => !seen.has(p));
+      });
+      if (canaryMissed.length > 0)
+        throw new MissingEvidence(
+          'memory-scan',
+          `the scans of the host's files did not find the canary the harness planted at ${[...new Set(canaryMissed)].join(', ')}, so finding no key there proves nothing`,
+        );
+      const diskMissed = canary.diskPaths.filter(
+        (p) => !disks.found.includes(`${p} [${canary.label}]`),
+      );
+      if (diskMissed.length > 0)
+        throw new MissingEvidence(
+          'disk-scan',
+          `the scan of the VM disks did not find the canary the harness planted at ${diskMissed.join(', ')}, so finding no key there proves nothing`,
+        );
       const inFiles = [
-        ...new Set(fileScans.flatMap((s) => s.files.map((f) => `${f.path} [${f.label}]`))),
+        ...new Set(
+          fileScans.flatMap((s) =>
+            s.files.filter((f) => f.label !== canary.label).map((f) => `${f.path} [${f.label}]`),
+          ),
+        ),
       ];
-      const found = [...inFiles, ...disks.found];
+      const found = [...inFiles, ...disks.found.filter((entry) => !canaryIn(entry))];
       const mounts = [
         ...new Set(fileScans.flatMap((s) => (s.filesystems ?? []).map((f) => f.mountPoint))),
       ];
       return verdictOf(
         found.length === 0,
-        `no key in ${fileScans.length} scan(s) of the host's files (${fileScans.at(-1)?.filesScanned ?? 0} files) nor on its disks`,
+        `no key in ${fileScans.length} scan(s) of the host's files (${fileScans.at(-1)?.filesScanned ?? 0} files, the harness's canary found in each) nor on its disks`,
         `key material found in ${found.join(', ')}`,
         {
-          expected: 'no file holding any key in any encoding',
+          expected: `no file holding any key in any encoding, and the harness's canary found at ${canary.paths.join(', ')} by every file scan (${canary.diskPaths.join(', ')} on the disks)`,
           observed: found.join(', ') || 'none',
           evidence: [
             {

@@ -16,6 +16,7 @@ import type { HostVm } from '../../harness/world/host-vm.ts';
 import { StartedKms } from '../../sims/kms/kms.ts';
 import { StartedSovereignApi } from '../../sims/sovereign-api/sovereign-api.ts';
 import { localDataKey } from '../../harness/contract/local-data-key.ts';
+import { withoutCanaryInMemory } from './file-canary.ts';
 import { knownKeys, sovereignPorts, type SovereignPorts } from './power-observations.ts';
 import type { StartedUps } from '../../sims/ups/ups.ts';
 
@@ -180,7 +181,7 @@ export async function observeMemoryScan(
   phase: string,
   options: { files?: boolean; sockets?: boolean; pids?: readonly number[] } = {},
 ): Promise<MemoryScan> {
-  const scan = await scanner.scan(secrets, options);
+  const scan = withoutCanaryInMemory(await scanner.scan(secrets, options));
   context.observe('memory-scan', { phase, ...scan });
   return scan;
 }

@@ -22,3 +22,15 @@ export interface SovereignPorts {
 }
 
 export const sovereignPorts = observationKey<SovereignPorts>('sovereign-ports');
+
+/** The canary files the harness planted in the host: the file scans must find every one. */
+export interface FileCanary {
+  host: string;
+  label: string;
+  /** Host paths, each read by the scans of the host's files. */
+  paths: string[];
+  /** Those on a VM disk: the scan of the disks mounted from outside must find them too. */
+  diskPaths: string[];
+}
+
+export const fileCanary = observationKey<FileCanary>('file-canary');
