@@ -68,7 +68,6 @@ export const checksWithoutMutant: Record<string, Record<string, string>> = {
     'curve-follows-model': notYetShownToFail,
   },
   'power-failure-key-wipe': {
-    'no-key-on-filesystems': notYetShownToFail,
     'shutdown-logged': notYetShownToFail,
   },
   'power-restore': {

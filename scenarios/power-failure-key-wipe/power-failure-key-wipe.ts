@@ -67,6 +67,13 @@ export default defineScenario({
   ],
   mutants: [
     {
+      name: 'data-key-cached-in-run',
+      description:
+        'The store keeps a copy of the data key in a file of its runtime tmpfs for its workers, outside the key directory the shutdown clears: the key is wiped from memory and stays in the file',
+      expectFailing: ['no-key-on-filesystems'],
+      stackPatch: join(here, 'mutants', 'data-key-cached-in-run.patch'),
+    },
+    {
       name: 'wipe-deletes-files-only',
       description:
         'The graceful shutdown removes key files from tmpfs but leaves the keys in memory',
