@@ -8,6 +8,7 @@ import { defineScenario } from '../../harness/scenario/scenario.ts';
 import { storePort } from '../../harness/contract/site-file.ts';
 import { SovhError } from '../../harness/util/sovh-error.ts';
 import { auditWatchChecks, intruder } from './audit-watch-checks.ts';
+import { runIntruder } from './intruder.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bootTimeoutMs = 120_000;
@@ -60,17 +61,18 @@ export default defineScenario({
     await context.step(
       `a process named ${intruder.writer} writes into the store directory`,
       async () => {
-        await vm.container.sh(
-          `cp /bin/dd /usr/local/bin/${intruder.writer} && /usr/local/bin/${intruder.writer} if=/dev/urandom of=${intrusionFile} bs=64 count=1 2>/dev/null`,
-        );
+        await runIntruder(vm, intruder.writer, '/bin/dd', [
+          'if=/dev/urandom',
+          `of=${intrusionFile}`,
+          'bs=64',
+          'count=1',
+        ]);
       },
     );
     await context.step(
       `a process named ${intruder.chmod} changes an object's attributes`,
       async () => {
-        await vm.container.sh(
-          `cp /bin/chmod /usr/local/bin/${intruder.chmod} && /usr/local/bin/${intruder.chmod} 0600 ${objectFile}`,
-        );
+        await runIntruder(vm, intruder.chmod, '/bin/chmod', ['0600', objectFile]);
       },
     );
     await sleep(recordDelayMs);
