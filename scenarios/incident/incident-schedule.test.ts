@@ -1,32 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { History } from '../../harness/scenario/history.ts';
-import { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
-import { silentLogger } from '../../harness/util/log.ts';
-import type { World } from '../../harness/world/world.ts';
-import { StartedHsm } from '../../sims/hsm/hsm.ts';
+import { quietContext, worldWithFakeHsm } from '../../harness/testing/fake-hsm-world.ts';
 import type { FaultMoment, KitWatch, PlannedFault } from './evidence-kit.ts';
 import { runIncidentSchedule } from './incident-schedule.ts';
-
-/** A world with one HSM simulator without a container: the registry's hsm-cut calls these. */
-function worldWithHsm(effects: string[]): World {
-  const hsm = Object.assign(Object.create(StartedHsm.prototype) as StartedHsm, {
-    kind: 'hsm',
-    name: 'hsm-a',
-    cutCable: () => {
-      effects.push('cut');
-      return Promise.resolve();
-    },
-    reconnectCable: () => {
-      effects.push('reconnect');
-      return Promise.resolve();
-    },
-  });
-  return {
-    allSims: () => [hsm],
-    sim: () => hsm,
-    topology: { machines: [], hosts: [], zones: [] },
-  } as unknown as World;
-}
 
 function recordingWatch(seen: string[]): KitWatch {
   return {
@@ -45,11 +21,7 @@ describe('the incident schedule', () => {
     const effects: string[] = [];
     const seen: string[] = [];
     const history = new History();
-    const context = new ScenarioContext(worldWithHsm(effects), history, silentLogger, {
-      probedAt: '',
-      engine: { address: '', flavour: '', version: '', apiVersion: '', kernel: '' },
-      entries: [],
-    });
+    const context = quietContext(worldWithFakeHsm(effects), history);
     const startedAtMs = Date.now();
     await runIncidentSchedule(
       context,
