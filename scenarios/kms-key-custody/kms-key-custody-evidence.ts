@@ -1,3 +1,4 @@
+import { hostPaths } from '../../harness/contract/host-paths.ts';
 import { objectPath, openStoredObject } from '../../harness/checks/probes/data-at-rest.ts';
 import { readVmFile, scanVmDisks } from '../../harness/checks/probes/disk-forensics.ts';
 import {
@@ -139,10 +140,17 @@ export async function observeClientConf(
   host: HostVm,
 ): Promise<ClientConfObservation> {
   const kms = kmsOf(context.world, names.kms);
-  const read = await host.container.exec(['cat', '/etc/key-management/client.conf'], {
-    timeoutMs: 10_000,
-  });
-  const text = read.exitCode === 0 ? read.stdout : '';
+  // Read from outside the stack (HostRoot), with the harness's own cat.
+  const root = await host.openRoot();
+  let text: string;
+  try {
+    const read = await root.exec(['cat', root.path(hostPaths.kmipClientConf)], {
+      timeoutMs: 10_000,
+    });
+    text = read.exitCode === 0 ? read.stdout : '';
+  } finally {
+    await root.detach();
+  }
   return context.observe('kmip-client-conf', {
     text,
     expectedAddress: `${kms.address}:${kms.port}`,
