@@ -3,8 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEndpoint } from '../engine/engine-locator.ts';
-import { namespacedEngine, nothingLeft, resourcesIn } from '../testing/docker-test-kit.ts';
+import {
+  liveResourceCount,
+  namespacedEngine,
+  nothingLeft,
+  resourcesIn,
+} from '../testing/docker-test-kit.ts';
 import { runCli } from '../testing/run-cli.ts';
+import { describeError, SovhError } from '../util/sovh-error.ts';
 import { waitUntil } from '../util/wait-until.ts';
 
 const nothing = nothingLeft;
@@ -60,17 +66,31 @@ describe('sovh against the engine', () => {
   it('a run interrupted with SIGINT tears its world down and exits 130', async () => {
     const env = { SOVH_NAMESPACE: namespace('sigint') };
     const child = runCli(['run', 'boot-binding'], env);
+    let output = '';
+    child.all.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    let ended = false;
+    void child.finally(() => {
+      ended = true;
+    });
     // Interrupt once the host has booted, in the middle of the schedule.
     await waitUntil(
-      async () =>
-        (await resourcesIn(engine, env.SOVH_NAMESPACE)).containers >= 6 ? true : undefined,
+      async () => {
+        if (ended) throw new SovhError('TEST_RUN_ENDED', 'sovh run ended before its world was up');
+        return (await liveResourceCount(engine, env.SOVH_NAMESPACE)).containers >= 6
+          ? true
+          : undefined;
+      },
       {
         what: 'the boot-binding world',
         expected: 'up with its host',
         timeoutMs: 300_000,
         intervalMs: 500,
       },
-    );
+    ).catch((error: unknown) => {
+      throw new Error(`${describeError(error)}; its output so far:\n${output}`);
+    });
     child.kill('SIGINT');
     const result = await child;
     expect(result.exitCode, result.all).toBe(130);

@@ -295,6 +295,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   return program;
 }
 
+/** The signal that interrupted this process, if one did (its teardown exits the process). */
+export { interruptedBy } from '../runtime/signal-teardown.ts';
+
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
   const program = buildProgram((code) => {

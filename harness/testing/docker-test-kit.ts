@@ -50,12 +50,30 @@ export async function leftoverSessions(
   return sessions.filter((s) => s.containers.length + s.networks.length + s.volumes.length > 0);
 }
 
-/** How many containers, networks and volumes of a namespace the engine holds. */
+/**
+ * How many containers, networks and volumes of a namespace the engine holds once its runs are
+ * over. It removes every network of the namespace it can (see leftoverSessions): never call it
+ * while a run of the namespace is live (its fresh networks have no container yet), use
+ * liveResourceCount then.
+ */
 export async function resourcesIn(
   engine: EngineEndpoint,
   namespace: string,
 ): Promise<{ containers: number; networks: number; volumes: number }> {
   const sessions = await leftoverSessions(engine.docker, namespace);
+  return {
+    containers: sessions.reduce((n, s) => n + s.containers.length, 0),
+    networks: sessions.reduce((n, s) => n + s.networks.length, 0),
+    volumes: sessions.reduce((n, s) => n + s.volumes.length, 0),
+  };
+}
+
+/** How many containers, networks and volumes a namespace holds now, touching nothing. */
+export async function liveResourceCount(
+  engine: EngineEndpoint,
+  namespace: string,
+): Promise<{ containers: number; networks: number; volumes: number }> {
+  const sessions = await listSessions(engine.docker, namespace);
   return {
     containers: sessions.reduce((n, s) => n + s.containers.length, 0),
     networks: sessions.reduce((n, s) => n + s.networks.length, 0),
