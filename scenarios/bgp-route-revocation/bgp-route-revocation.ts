@@ -1,4 +1,5 @@
 import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { injectFault } from '../../harness/faults/inject-fault.ts';
 import { fileURLToPath } from 'node:url';
 import { lastObservation, type Check } from '../../harness/checks/check.ts';
@@ -16,12 +17,17 @@ import {
 import {
   awaitNetworkControls,
   observeConnectAttempts,
+  awaitMessagesLine,
   observeMessagesLog,
   type ConnectAttempts,
   type MessagesLog,
 } from '../network-world/network-evidence.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
+/** How long the route stays in place, once in the host's kernel, before it is withdrawn. */
+const routeSettleMs = 3_000;
+/** How long the stack's revocation record may take to reach its messages log (its route watch polls). */
+const revocationLogWaitMs = 10_000;
 const phases = {
   before: 'before-withdrawal',
   withdrawn: 'withdrawn',
@@ -150,6 +156,9 @@ export default defineScenario({
       await awaitNetworkControls(context.world, vm);
       await awaitLearnedRoute(context, vm, domesticSitePrefix, true);
       await probeTarget(phases.before);
+      // A withdrawal can only be logged by a routing watch that saw the route first. The contract
+      // sets no interval for that watch; this is six of the reference stack's polls.
+      await sleep(routeSettleMs);
     });
     const readvertise = await injectFault(context, 'route-withdrawal', {
       router: 'metro',
@@ -169,6 +178,12 @@ export default defineScenario({
       await probeTarget(phases.withdrawn);
       const seen = await capture.stop();
       observeExchangeCapture(context, ixp.name, seen);
+      await awaitMessagesLine(
+        context,
+        vm,
+        (l) => l.includes('BGP Route Revocation') && l.includes(domesticSitePrefix),
+        revocationLogWaitMs,
+      );
       await observeMessagesLog(context, vm, phases.withdrawn);
     });
     await readvertise();

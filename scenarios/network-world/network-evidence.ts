@@ -169,6 +169,26 @@ export interface MessagesLog {
   lines: string[];
 }
 
+/**
+ * Waits, bounded, until the host's messages log (read from its disk, outside the stack) holds a
+ * line `matches` accepts: a stack that writes its record a moment after the event is not judged
+ * on a read made too early. It gives up quietly at the bound; the check judges what is there.
+ */
+export async function awaitMessagesLine(
+  context: ScenarioContext,
+  host: HostVm,
+  matches: (line: string) => boolean,
+  timeoutMs: number,
+): Promise<void> {
+  await waitUntil(
+    async () => {
+      const content = await readVmFile(context.world, host, messagesLogPath);
+      return content?.toString().split('\n').some(matches) === true ? true : undefined;
+    },
+    { what: `${host.name}'s messages log`, expected: 'the line', timeoutMs, intervalMs: 1_000 },
+  ).catch(() => undefined);
+}
+
 /** The host's messages log, read off its VM disk from outside the VM. */
 export async function observeMessagesLog(
   context: ScenarioContext,
