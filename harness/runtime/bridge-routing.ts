@@ -63,12 +63,16 @@ export async function allowZoneRouting(
         `iptables -D DOCKER-USER -i ${b} -o ${b} -m comment --comment ${ruleComment} -j ACCEPT 2>/dev/null`,
     )
     .join('; ');
+  const adding = inEngineHostNetwork(session, helperImage, 'zone-routing', `${prune}\n${add}`);
+  // The rules go with the run's networks; a crashed run's rules are pruned by the next run. The
+  // removal is registered before the rules exist: a run interrupted (SIGINT) while they are being
+  // added waits for the add to end, then removes them, instead of leaving them behind.
+  session.onTeardown(async () => {
+    await adding.catch(() => undefined);
+    await inEngineHostNetwork(session, helperImage, 'zone-routing-cleanup', `${remove}; true`);
+  });
   try {
-    await inEngineHostNetwork(session, helperImage, 'zone-routing', `${prune}\n${add}`);
-    // The rules go with the run's networks; a crashed run's rules are pruned by the next run.
-    session.onTeardown(() =>
-      inEngineHostNetwork(session, helperImage, 'zone-routing-cleanup', `${remove}; true`),
-    );
+    await adding;
   } catch (error) {
     throw new SovhError(
       'ZONE_ROUTING_UNAVAILABLE',
