@@ -33,7 +33,6 @@ export const checksWithoutMutant: Record<string, Record<string, string>> = {
     'reachable-after-readvertisement': notYetShownToFail,
   },
   'link-latency': {
-    'loss-within-threshold': notYetShownToFail,
     'link-delay-as-configured': notYetShownToFail,
   },
   'kms-key-custody': {

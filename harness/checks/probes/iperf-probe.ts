@@ -1,4 +1,5 @@
 import type { StartedContainer } from '../../runtime/started-container.ts';
+import { softnetDrops, udpReceiveBufferErrors } from './kernel-drops.ts';
 
 export interface IperfResult {
   from: string;
@@ -56,4 +57,89 @@ export function medianOf(values: readonly number[]): number {
   return sorted.length % 2 === 1
     ? (sorted[middle] ?? 0)
     : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+export interface UdpLossResult {
+  from: string;
+  target: string;
+  ok: boolean;
+  /** Datagrams the receiver found missing in the sequence, as a share of those sent. */
+  lostPercent: number;
+  lostPackets: number;
+  packets: number;
+  jitterMs: number;
+  /** What the machine's kernel dropped on receive while the test ran (softnet backlog). */
+  machineDrops: number;
+  /** What the receiver's socket buffer overflowed with while the test ran (it read too late). */
+  receiverBufferDrops: number;
+  detail: string;
+}
+
+/**
+ * A UDP test with iperf3 at a fixed rate: loss and jitter as the receiver counted them. The
+ * machine's own backlog drops and the receiving server's socket-buffer drops are read around it,
+ * so that a loss the machine or the harness's receiver caused can be told from one of the path.
+ */
+export async function iperfUdpLoss(
+  from: StartedContainer,
+  target: string,
+  options: { rateMbit: number; seconds: number; receiver: StartedContainer },
+): Promise<UdpLossResult> {
+  const detail = `iperf3 -u -b ${options.rateMbit}M -t ${options.seconds}`;
+  const dropsBefore = await softnetDrops(from);
+  const receiverBefore = await udpReceiveBufferErrors(options.receiver);
+  const result = await from.exec(
+    [
+      'iperf3',
+      '-c',
+      target,
+      '-u',
+      '-b',
+      `${options.rateMbit}M`,
+      '-t',
+      String(options.seconds),
+      '-J',
+    ],
+    { timeoutMs: (options.seconds + 25) * 1000 },
+  );
+  const base = {
+    from: from.nodeName,
+    target,
+    machineDrops: (await softnetDrops(from)) - dropsBefore,
+    receiverBufferDrops: (await udpReceiveBufferErrors(options.receiver)) - receiverBefore,
+  };
+  try {
+    const json = JSON.parse(result.stdout) as {
+      end?: {
+        sum?: {
+          lost_percent?: number;
+          lost_packets?: number;
+          jitter_ms?: number;
+          packets?: number;
+        };
+      };
+      error?: string;
+    };
+    const sum = json.end?.sum;
+    if (sum === undefined) throw new Error(json.error ?? 'iperf3 gave no summary');
+    return {
+      ...base,
+      ok: true,
+      lostPercent: sum.lost_percent ?? 100,
+      lostPackets: sum.lost_packets ?? 0,
+      packets: sum.packets ?? 0,
+      jitterMs: sum.jitter_ms ?? 0,
+      detail,
+    };
+  } catch (error) {
+    return {
+      ...base,
+      ok: false,
+      lostPercent: 100,
+      lostPackets: 0,
+      packets: 0,
+      jitterMs: 0,
+      detail: `${detail}: ${(error as Error).message} ${result.stderr.trim()}`.trim(),
+    };
+  }
 }
