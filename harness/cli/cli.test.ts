@@ -23,6 +23,20 @@ describe('sovh (no engine needed)', { timeout: 60_000 }, () => {
     expect(bootBinding?.needs).toEqual([]);
   });
 
+  it('exits 2 for an option or command it does not know, like any bad input, and 0 for help', async () => {
+    const [option, command, help] = await Promise.all([
+      runCli(['run', '--no-such-option']),
+      runCli(['no-such-command']),
+      runCli(['run', '--help']),
+    ]);
+    expect(option.exitCode).toBe(2);
+    expect(option.stderr).toMatch(/unknown option '--no-such-option'/);
+    expect(command.exitCode).toBe(2);
+    expect(command.stderr).toMatch(/unknown command 'no-such-command'/);
+    expect(help.exitCode).toBe(0);
+    expect(help.stdout).toMatch(/Usage: sovh run/);
+  });
+
   it('exits 2 naming the known scenarios for an unknown one, before touching the engine', async () => {
     const result = await runCli(['run', 'no-such-scenario']);
     expect(result.exitCode).toBe(2);

@@ -1,5 +1,5 @@
 import type { CertifyOptions } from './commands/certify-command.ts';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { consoleLogger } from '../util/log.ts';
 import { describeError, isSovhError } from '../util/sovh-error.ts';
 import { writeErrorLog } from './error-log.ts';
@@ -57,7 +57,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description('Hardware-simulation and test harness for sovereign-cloud data residency')
     .version(harnessVersion().version)
     .option('-v, --verbose', 'show every container, build line and probe')
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Commander would exit the process itself (with 1) on a bad option; main() maps it to 2.
+    .exitOverride();
   const log = () => consoleLogger({ verbose: program.opts<{ verbose?: boolean }>().verbose });
 
   program
@@ -298,6 +300,15 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 /** The signal that interrupted this process, if one did (its teardown exits the process). */
 export { interruptedBy } from '../runtime/signal-teardown.ts';
 
+/**
+ * What commander's own exits mean here: help and version asked for are a success; anything else
+ * it stopped on (an unknown option or command, a missing or bad argument) is bad input, 2, like
+ * every other bad input. Commander has already printed the problem and the usage.
+ */
+export function commanderExitCode(error: CommanderError): number {
+  return error.exitCode === 0 ? 0 : 2;
+}
+
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
   const program = buildProgram((code) => {
@@ -307,6 +318,7 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return exitCode;
   } catch (error) {
+    if (error instanceof CommanderError) return commanderExitCode(error);
     if (isSovhError(error)) {
       process.stderr.write(`sovh: ${error.message}\n`);
     } else {
