@@ -109,6 +109,7 @@ function history(change: Change = {}): History {
     packets: lines.length,
     sources: packetSources(lines),
     lines,
+    droppedByKernel: 0,
   });
   return h;
 }

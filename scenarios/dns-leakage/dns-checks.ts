@@ -1,4 +1,8 @@
-import { captureExcerpt, exchangeCaptureOf } from '../network-world/exchange-capture.ts';
+import {
+  captureExcerpt,
+  exchangeCaptureOf,
+  unlessBlind,
+} from '../network-world/exchange-capture.ts';
 import { lastObservation, type Check } from '../../harness/checks/check.ts';
 import { verdictOf } from '../../harness/checks/verdict.ts';
 import type { History } from '../../harness/scenario/history.ts';
@@ -94,23 +98,26 @@ export const dnsChecks: Check[] = [
           const leaked = global.fromZone.filter((q) => q.client !== control.source);
           const crossed = capture.packets - controlAtExchange;
           const observed = `global-dns logged ${leaked.length} query(ies) from the zone besides the control; ${capture.router} captured ${crossed} DNS packet(s) from the zone besides the control's ${controlAtExchange} (${capture.filter})`;
-          return verdictOf(
-            leaked.length === 0 && crossed === 0,
-            'no query from the zone reached the foreign resolver',
-            observed,
-            {
-              expected: `0 queries at global-dns and 0 DNS packets from the zone at the exchange, besides the control from ${control.source}`,
+          return unlessBlind(
+            capture,
+            verdictOf(
+              leaked.length === 0 && crossed === 0,
+              'no query from the zone reached the foreign resolver',
               observed,
-              evidence: [
-                {
-                  source: 'global-dns query log',
-                  excerpt:
-                    global.fromZone.map((q) => `${q.client} ${q.name} ${q.type}`).join('\n') ||
-                    '(none)',
-                },
-                captureExcerpt(capture),
-              ],
-            },
+              {
+                expected: `0 queries at global-dns and 0 DNS packets from the zone at the exchange, besides the control from ${control.source}`,
+                observed,
+                evidence: [
+                  {
+                    source: 'global-dns query log',
+                    excerpt:
+                      global.fromZone.map((q) => `${q.client} ${q.name} ${q.type}`).join('\n') ||
+                      '(none)',
+                  },
+                  captureExcerpt(capture),
+                ],
+              },
+            ),
           );
         },
       );

@@ -168,6 +168,7 @@ function history(change: Change = {}): History {
     packets: lines.length,
     sources: packetSources(lines),
     lines,
+    droppedByKernel: 0,
   });
   observe('kernel-ruleset', {
     phase,

@@ -1,4 +1,8 @@
-import { captureExcerpt, exchangeCaptureOf } from '../network-world/exchange-capture.ts';
+import {
+  captureExcerpt,
+  exchangeCaptureOf,
+  unlessBlind,
+} from '../network-world/exchange-capture.ts';
 import { lastObservation, type Check } from '../../harness/checks/check.ts';
 import { withPositiveControl } from '../../harness/checks/positive-control.ts';
 import { verdictOf } from '../../harness/checks/verdict.ts';
@@ -114,29 +118,32 @@ export const egressChecks: Check[] = [
           const crossed = capture.packets - controlAtExchange;
           const byProto = (proto: string) => leaks.filter((l) => l.proto === proto).length;
           const observed = `${records.map((r) => `${r.endpoint}: ${r.fromWatched.filter((c) => c.peer !== control.source).length} record(s) from the zone`).join('; ')} (tcp ${byProto('tcp')}, udp ${byProto('udp')}, icmp ${byProto('icmp')}); exchange ${capture.router} (${capture.device}, ${capture.filter}): ${crossed} packet(s) besides the harness's ${controlAtExchange}`;
-          return verdictOf(
-            leaks.length === 0 && crossed === 0,
-            `nothing from the sovereign zone reached the foreign region over TCP, UDP or ICMP (the ${control.packets.length} control packets were seen)`,
-            `traffic left the jurisdiction: ${observed}`,
-            {
-              expected: `0 records from the zone at every foreign listener and 0 packets from the zone at the exchange, besides the harness's control from ${control.source}`,
-              observed,
-              evidence: [
-                ...records.map((r) => ({
-                  source: `${r.endpoint}'s own record (tcp, udp, icmp)`,
-                  excerpt: JSON.stringify(
-                    r.fromWatched.filter((c) => c.peer !== control.source).slice(0, 5),
-                  ),
-                })),
-                captureExcerpt(capture),
-                {
-                  source: `control packets sent by ${control.from}`,
-                  excerpt: control.packets
-                    .map((p) => `${p.proto} ${p.endpoint} ${p.address}:${p.port} ${p.detail}`)
-                    .join('\n'),
-                },
-              ],
-            },
+          return unlessBlind(
+            capture,
+            verdictOf(
+              leaks.length === 0 && crossed === 0,
+              `nothing from the sovereign zone reached the foreign region over TCP, UDP or ICMP (the ${control.packets.length} control packets were seen)`,
+              `traffic left the jurisdiction: ${observed}`,
+              {
+                expected: `0 records from the zone at every foreign listener and 0 packets from the zone at the exchange, besides the harness's control from ${control.source}`,
+                observed,
+                evidence: [
+                  ...records.map((r) => ({
+                    source: `${r.endpoint}'s own record (tcp, udp, icmp)`,
+                    excerpt: JSON.stringify(
+                      r.fromWatched.filter((c) => c.peer !== control.source).slice(0, 5),
+                    ),
+                  })),
+                  captureExcerpt(capture),
+                  {
+                    source: `control packets sent by ${control.from}`,
+                    excerpt: control.packets
+                      .map((p) => `${p.proto} ${p.endpoint} ${p.address}:${p.port} ${p.detail}`)
+                      .join('\n'),
+                  },
+                ],
+              },
+            ),
           );
         },
       );

@@ -74,6 +74,7 @@ function history(change: Change = {}): History {
         },
       ],
       tcpdump: [],
+      droppedByKernel: 0,
       ...change.capture,
     } satisfies UnderlayCaptureObservation);
   return h;

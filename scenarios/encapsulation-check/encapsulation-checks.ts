@@ -3,6 +3,7 @@ import { withPositiveControl } from '../../harness/checks/positive-control.ts';
 import { verdictOf, type Evidence } from '../../harness/checks/verdict.ts';
 import { addressInCidr, mustParseCidr, parseAddress } from '../../harness/util/cidr.ts';
 import { vxlanPort } from '../../sims/router/vxlan-tunnel.ts';
+import { unlessBlind } from '../network-world/exchange-capture.ts';
 import {
   observed,
   type UnderlayCaptureObservation,
@@ -90,15 +91,18 @@ export const encapsulationChecks: Check[] = [
             ? ['no frame crossed between the domestic tunnel endpoints']
             : []),
         ];
-        return verdictOf(
-          problems.length === 0,
-          `${encapsulated.reduce((n, f) => n + f.packets, 0)} packets crossed, all VXLAN between ${[...pairs].filter((p, i) => i % 2 === 0).join(', ')}; the canary rode inside`,
-          problems.join('; '),
-          {
-            expected: `only UDP ${vxlanPort} between the domestic endpoints of the routers' tunnels (ARP and IPv6 neighbour discovery between neighbours aside), the harness's request inside`,
-            observed: c.flows.map(describeFlow).join('; ') || '(no packets)',
-            evidence: [captureEvidence(c)],
-          },
+        return unlessBlind(
+          c,
+          verdictOf(
+            problems.length === 0,
+            `${encapsulated.reduce((n, f) => n + f.packets, 0)} packets crossed, all VXLAN between ${[...pairs].filter((p, i) => i % 2 === 0).join(', ')}; the canary rode inside`,
+            problems.join('; '),
+            {
+              expected: `only UDP ${vxlanPort} between the domestic endpoints of the routers' tunnels (ARP and IPv6 neighbour discovery between neighbours aside), the harness's request inside`,
+              observed: c.flows.map(describeFlow).join('; ') || '(no packets)',
+              evidence: [captureEvidence(c)],
+            },
+          ),
         );
       });
     },
@@ -160,7 +164,7 @@ export const encapsulationChecks: Check[] = [
         if (c.relayStreams.length > 0 && seen.length === 0)
           return {
             status: 'unknown',
-            summary: `the capture holds no body byte of the ${c.relayStreams.length} relay stream(s) that crossed, so it cannot tell how they were sealed`,
+            summary: `the capture holds no body byte of the ${c.relayStreams.length} relay stream(s) that crossed, so it cannot tell how they were sealed${c.droppedByKernel === undefined || c.droppedByKernel === 0 ? '' : ` (tcpdump missed ${String(c.droppedByKernel)} packet(s) the kernel dropped)`}`,
           };
         const clear = c.relayStreams.filter((s) => s.sealedAs === 'clear');
         const problems = [
@@ -172,21 +176,24 @@ export const encapsulationChecks: Check[] = [
             ? ["no stream to the receiver's relay crossed the exchange"]
             : []),
         ];
-        return verdictOf(
-          problems.length === 0,
-          `${seen.length} relay stream(s) seen crossing, sealed as ${[...new Set(seen.map((s) => s.sealedAs))].join(', ')}${seen.length < c.relayStreams.length ? ` (${c.relayStreams.length - seen.length} more whose body the capture missed)` : ''}; no payload of ${c.payloadIds.join(', ')} is readable`,
-          problems.join('; '),
-          {
-            expected: `no bytes of ${c.payloadIds.join(', ')} in the capture; every relay stream an envelope or TLS`,
-            observed: `${c.packets} packets; relay streams: ${c.relayStreams.map((s) => `${s.source} ${s.where} ${s.sealedAs} ${s.bytes} B`).join(', ') || 'none'}; payloads readable: ${c.payloadsInCapture.join(', ') || 'none'}`,
-            evidence: [
-              captureEvidence(c),
-              {
-                source: "first bytes of each relay stream's body",
-                excerpt: c.relayStreams.map((s) => s.head).join('\n') || '(none)',
-              },
-            ],
-          },
+        return unlessBlind(
+          c,
+          verdictOf(
+            problems.length === 0,
+            `${seen.length} relay stream(s) seen crossing, sealed as ${[...new Set(seen.map((s) => s.sealedAs))].join(', ')}${seen.length < c.relayStreams.length ? ` (${c.relayStreams.length - seen.length} more whose body the capture missed)` : ''}; no payload of ${c.payloadIds.join(', ')} is readable`,
+            problems.join('; '),
+            {
+              expected: `no bytes of ${c.payloadIds.join(', ')} in the capture; every relay stream an envelope or TLS`,
+              observed: `${c.packets} packets; relay streams: ${c.relayStreams.map((s) => `${s.source} ${s.where} ${s.sealedAs} ${s.bytes} B`).join(', ') || 'none'}; payloads readable: ${c.payloadsInCapture.join(', ') || 'none'}`,
+              evidence: [
+                captureEvidence(c),
+                {
+                  source: "first bytes of each relay stream's body",
+                  excerpt: c.relayStreams.map((s) => s.head).join('\n') || '(none)',
+                },
+              ],
+            },
+          ),
         );
       });
     },

@@ -83,6 +83,8 @@ export interface UnderlayCaptureObservation {
   payloadsInCapture: string[];
   relayStreams: RelayStream[];
   tcpdump: string[];
+  /** What tcpdump said the kernel dropped before it read them (absent: it did not say). */
+  droppedByKernel?: number;
 }
 
 /** The typed names of encapsulation-check's observations. */
@@ -282,5 +284,6 @@ export async function captureUnderlay(
     ...read,
     payloadIds: options.payloads.map((p) => p.id),
     tcpdump: seen.lines.slice(0, 40),
+    ...(seen.droppedByKernel === undefined ? {} : { droppedByKernel: seen.droppedByKernel }),
   });
 }

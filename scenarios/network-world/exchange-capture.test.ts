@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { packetSources } from './exchange-capture.ts';
+import { History } from '../../harness/scenario/history.ts';
+import { pass } from '../../harness/checks/verdict.ts';
+import { droppedByKernel } from '../../sims/router/started-router.ts';
+import {
+  nothingCrossesExchange,
+  packetSources,
+  unlessBlind,
+  type ExchangeCapture,
+} from './exchange-capture.ts';
 
 describe('packet sources of a capture', () => {
   it("counts tcpdump's -nn lines by source address, with or without a port", () => {
@@ -11,5 +19,53 @@ describe('packet sources of a capture', () => {
         '1764669600.000004 ARP, Request who-has 10.80.0.4 tell 10.80.0.1, length 28',
       ]),
     ).toEqual({ '10.40.0.2': 1, '10.40.0.5': 2, unparsed: 1 });
+  });
+});
+
+describe('a capture that missed packets', () => {
+  const empty = (dropped?: number): ExchangeCapture => ({
+    router: 'ixp',
+    device: 'any',
+    filter: 'src net 10.40.0.0/16',
+    packets: 0,
+    sources: {},
+    lines: [],
+    ...(dropped === undefined ? {} : { droppedByKernel: dropped }),
+  });
+
+  it("reads the kernel's drops from tcpdump's closing statistics", () => {
+    const log = [
+      'tcpdump: listening on any, link-type LINUX_SLL2 (Linux cooked v2), snapshot length 262144 bytes',
+      '12 packets captured',
+      '15 packets received by filter',
+      '3 packets dropped by kernel',
+    ].join('\n');
+    expect(droppedByKernel(log)).toBe(3);
+    expect(droppedByKernel('tcpdump: listening on any')).toBeUndefined();
+  });
+
+  it('turns a pass resting on an empty capture into unknown when the capture dropped packets or never said', () => {
+    expect(unlessBlind(empty(0), pass('nothing crossed')).status).toBe('pass');
+    expect(unlessBlind(empty(3), pass('nothing crossed'))).toMatchObject({
+      status: 'unknown',
+      summary: expect.stringContaining('missed 3 packet(s)') as string,
+    });
+    expect(unlessBlind(empty(), pass('nothing crossed')).status).toBe('unknown');
+  });
+
+  it('lets a failure stand whatever the capture missed: what it holds crossed', async () => {
+    const check = nothingCrossesExchange({
+      name: 'nothing-crosses',
+      description: 'nothing crosses',
+      passed: 'nothing crossed',
+      failed: (n) => `${String(n)} crossed`,
+    });
+    const history = new History();
+    history.record('observation', 'exchange-capture', {
+      ...empty(5),
+      packets: 1,
+      lines: ['1764669600.000001 IP 10.40.0.2.40000 > 10.80.0.4.443: Flags [S]'],
+    });
+    expect((await check.verify(history)).status).toBe('fail');
   });
 });

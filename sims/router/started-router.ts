@@ -45,6 +45,17 @@ export interface CaptureResult {
   lines: string[];
   /** The capture file itself, for the evidence bundle. */
   pcap: Buffer;
+  /**
+   * Packets the kernel dropped before tcpdump read them (its closing statistics), or undefined
+   * when tcpdump did not say. A capture that dropped any cannot prove that something was absent.
+   */
+  droppedByKernel: number | undefined;
+}
+
+/** The "N packets dropped by kernel" of tcpdump's closing statistics (pure). */
+export function droppedByKernel(tcpdumpLog: string): number | undefined {
+  const match = /(\d+) packets? dropped by kernel/.exec(tcpdumpLog);
+  return match === null ? undefined : Number(match[1]);
 }
 
 export interface RouterBgp {
@@ -317,6 +328,7 @@ export class RouterCapture {
     );
     const lines = summary.stdout.split('\n').filter((l) => l.trim() !== '');
     const pcap = await this.container.readFile(`${this.base}.pcap`);
+    const log = await this.container.exec(['cat', `${this.base}.log`], { timeoutMs: 5_000 });
     this.stopped = {
       name: this.name,
       device: this.device,
@@ -324,6 +336,7 @@ export class RouterCapture {
       packets: lines.length,
       lines,
       pcap,
+      droppedByKernel: droppedByKernel(log.stdout),
     };
     return this.stopped;
   }
