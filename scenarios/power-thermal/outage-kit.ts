@@ -56,12 +56,9 @@ class OutageWatch implements KitWatch {
   during(): Promise<void> {
     // Scans from the start of the schedule until the host is about to go (or the schedule ends:
     // the run's own schedule step bounds it); a scan across the power-off would fail.
-    this.scanning = scanOutage(
-      this.context,
-      this.watched,
-      Number.POSITIVE_INFINITY,
-      () => this.stopped,
-    );
+    this.scanning = scanOutage(this.context, this.watched, Number.POSITIVE_INFINITY, {
+      stopped: () => this.stopped,
+    });
     return this.scanning;
   }
 

@@ -113,7 +113,13 @@ export async function runOutage(
             () => undefined,
             (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
           );
-    await scanOutage(context, watched, times.exhaustedWallMs, undefined, critical);
+    await scanOutage(context, watched, times.exhaustedWallMs, {
+      critical,
+      criticalDueMs:
+        options.forcedShutdownAfterMs === undefined
+          ? times.lowBatteryModelWallMs
+          : times.lossWallMs + options.forcedShutdownAfterMs,
+    });
     const forcedError = await forced;
     if (forcedError !== undefined) throw forcedError;
     const lowBattery = await awaitLowBattery(

@@ -244,9 +244,14 @@ export function scanOutage(
   context: ScenarioContext,
   watched: WatchedOutage,
   untilMs: number,
-  stopped?: () => boolean,
-  critical: CriticalStatus = 'LB',
+  options: {
+    stopped?: () => boolean;
+    critical?: CriticalStatus;
+    /** When the UPS model will report the critical status, when the schedule knows it. */
+    criticalDueMs?: number;
+  } = {},
 ): Promise<void> {
+  const { stopped, critical = 'LB', criticalDueMs } = options;
   const wipeBoundMs = boundValue(context.history, keyWipeBound);
   return context.step(
     'scan the host’s memory, sockets and filesystems until the battery runs dry',
@@ -259,6 +264,9 @@ export function scanOutage(
         focusFromMs: () => watched.upsWatch.firstSeen(criticalWords(critical)),
         untilMs,
         ...(stopped === undefined ? {} : { stopped }),
+        // Back-to-back passes from 2 s before the model's critical status, so that the
+        // harness's own reading of it (every 500 ms) can lag without the scans falling behind.
+        ...(criticalDueMs === undefined ? {} : { quietUntilMs: criticalDueMs - 2_000 }),
       }),
   );
 }

@@ -206,6 +206,15 @@ export function sovereignPortsOf(context: ScenarioContext, host: HostVm): Sovere
 
 /** How often the scans through the outage also read every filesystem of the host. */
 const fileScanIntervalMs = 2_000;
+/** The pace of whole passes where no timing is judged (see scanThroughOutage). */
+const outagePassPaceMs = 1_000;
+
+/** Waits up to `ms`, and less as soon as `stopped()` (checked every 100 ms). */
+async function pauseUnless(ms: number, stopped: () => boolean): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until && !stopped())
+    await new Promise((resolve) => setTimeout(resolve, Math.min(100, until - Date.now())));
+}
 
 /**
  * Scans the host again and again from the mains failure until `untilMs` (the battery runs dry),
@@ -229,12 +238,15 @@ export async function scanThroughOutage(
     focusFromMs?: () => number | undefined;
     untilMs: number;
     stopped?: () => boolean;
+    /** Until when nothing is expected to happen (the critical status is due later). */
+    quietUntilMs?: number;
   },
 ): Promise<void> {
+  const stopped = () => times.stopped?.() === true;
   let filesAtMs = -Infinity;
   let disksScanned = false;
   let holders: number[] = [];
-  while (Date.now() < times.untilMs && times.stopped?.() !== true) {
+  while (Date.now() < times.untilMs && !stopped()) {
     const filesFrom = times.filesFromMs();
     const due = filesFrom !== undefined && Date.now() >= filesFrom;
     const focusFrom = times.focusFromMs?.();
@@ -257,6 +269,23 @@ export async function scanThroughOutage(
       await observeDiskScan(context, scanner.host, secrets, 'after-wipe');
       disksScanned = true;
     }
+    // Back to back only where the timing is judged: from shortly before the critical status is
+    // due until the keys are gone. Before, and once the bound has passed with every key gone, a
+    // pass a second is enough to see a key that comes back, and leaves the machine's CPU to the
+    // stack (a whole pass keeps a core busy).
+    const early =
+      times.quietUntilMs !== undefined &&
+      focusFrom === undefined &&
+      Date.now() < times.quietUntilMs;
+    const settled = due && disksScanned && holders.length === 0;
+    if (early || settled)
+      await pauseUnless(
+        Math.min(
+          outagePassPaceMs,
+          (early ? (times.quietUntilMs ?? 0) : times.untilMs) - Date.now(),
+        ),
+        stopped,
+      );
   }
   if (!disksScanned) await observeDiskScan(context, scanner.host, secrets, 'after-wipe');
 }
