@@ -69,6 +69,12 @@ export interface RouterBgp {
 }
 
 const captureDir = '/var/lib/router/captures';
+/**
+ * tcpdump's kernel buffer (-B, KiB). Its default, 2 MiB, overflowed on a loaded machine while the
+ * sites of encapsulation-check exchanged traffic (1 and 8 packets dropped by the kernel), and a
+ * capture with drops cannot prove that something was absent.
+ */
+const captureBufferKiB = 32_768;
 const captureReadyTimeoutMs = 10_000;
 
 /** What reads a `StartedSim` as a router, with a clear error for any other kind. */
@@ -208,7 +214,7 @@ export class StartedRouter implements StartedSim {
       [
         'sh',
         '-c',
-        `rm -f "$1".*; setsid tcpdump -i "$2" -nn -U --immediate-mode -w "$1.pcap" $3 >"$1.log" 2>&1 & echo $! >"$1.pid"`,
+        `rm -f "$1".*; setsid tcpdump -i "$2" -nn -U --immediate-mode -B ${captureBufferKiB} -w "$1.pcap" $3 >"$1.log" 2>&1 & echo $! >"$1.pid"`,
         'capture',
         base,
         device,
