@@ -45,7 +45,8 @@ interface UdpLoss {
 
 /**
  * iperf3 UDP loss from the host's machine to the domestic site's iperf3 server. A test over the
- * threshold while the machine's own receive backlog or the server's socket buffer overflowed
+ * threshold while the machine's own receive backlog, the server's socket buffer or a router's
+ * delay line overflowed
  * (another run's burst on a shared machine; a CI run once lost 7 of 518 datagrams with ping at
  * 0 %) says nothing about the path, so it is repeated once, and the voided test stays in the
  * evidence. A path or a stack that loses packets loses them in the retest too.
@@ -56,16 +57,21 @@ async function observeUdpLoss(
   receiver: StartedEndpoint,
 ): Promise<UdpLoss> {
   const probe = await machineProbe(context.world, host.machine);
+  const routers = context.world
+    .allSims()
+    .filter((sim) => sim.kind === 'router')
+    .map((sim) => asRouter(sim).container);
   const voided: UdpLossResult[] = [];
   for (;;) {
     const judged = await iperfUdpLoss(probe, receiver.address, {
       ...udpTest,
       receiver: receiver.container,
+      linkSimulators: routers,
     });
     const spoiled =
       judged.ok &&
       judged.lostPercent > thresholds.maxLossPercent &&
-      judged.machineDrops + judged.receiverBufferDrops > 0;
+      judged.machineDrops + judged.receiverBufferDrops + judged.linkSimulatorDrops > 0;
     if (!spoiled || voided.length + 1 >= udpAttempts)
       return context.observe('udp-loss', { judged, voided } satisfies UdpLoss);
     voided.push(judged);
@@ -149,7 +155,7 @@ const checks: Check[] = [
         udp.lostPercent <= thresholds.maxLossPercent &&
         pings.lossPercent <= thresholds.maxLossPercent;
       const udpLoss = (test: UdpLossResult) =>
-        `${test.lostPackets} of ${test.packets} lost (${test.lostPercent.toFixed(2)} %), machine backlog drops ${test.machineDrops}, server buffer drops ${test.receiverBufferDrops}`;
+        `${test.lostPackets} of ${test.packets} lost (${test.lostPercent.toFixed(2)} %), machine backlog drops ${test.machineDrops}, server buffer drops ${test.receiverBufferDrops}, delay-line drops ${test.linkSimulatorDrops}`;
       const voidedNote =
         voided.length === 0
           ? ''

@@ -1,5 +1,5 @@
 import type { StartedContainer } from '../../runtime/started-container.ts';
-import { softnetDrops, udpReceiveBufferErrors } from './kernel-drops.ts';
+import { nfqueueDrops, softnetDrops, udpReceiveBufferErrors } from './kernel-drops.ts';
 
 export interface IperfResult {
   from: string;
@@ -72,22 +72,35 @@ export interface UdpLossResult {
   machineDrops: number;
   /** What the receiver's socket buffer overflowed with while the test ran (it read too late). */
   receiverBufferDrops: number;
+  /** What the path's simulators dropped in their NFQUEUE delay lines while the test ran. */
+  linkSimulatorDrops: number;
   detail: string;
 }
 
 /**
  * A UDP test with iperf3 at a fixed rate: loss and jitter as the receiver counted them. The
- * machine's own backlog drops and the receiving server's socket-buffer drops are read around it,
- * so that a loss the machine or the harness's receiver caused can be told from one of the path.
+ * machine's own backlog drops, the receiving server's socket-buffer drops and the drops of the
+ * path's simulated delay lines are read around it, so that a loss the machine or the harness
+ * caused can be told from one of the stack.
  */
 export async function iperfUdpLoss(
   from: StartedContainer,
   target: string,
-  options: { rateMbit: number; seconds: number; receiver: StartedContainer },
+  options: {
+    rateMbit: number;
+    seconds: number;
+    receiver: StartedContainer;
+    /** Containers that simulate the path (routers with link delay lines), if any. */
+    linkSimulators?: readonly StartedContainer[];
+  },
 ): Promise<UdpLossResult> {
   const detail = `iperf3 -u -b ${options.rateMbit}M -t ${options.seconds}`;
+  const simulators = options.linkSimulators ?? [];
+  const simulatorDrops = async () =>
+    (await Promise.all(simulators.map(nfqueueDrops))).reduce((a, b) => a + b, 0);
   const dropsBefore = await softnetDrops(from);
   const receiverBefore = await udpReceiveBufferErrors(options.receiver);
+  const simulatorsBefore = await simulatorDrops();
   const result = await from.exec(
     [
       'iperf3',
@@ -107,6 +120,7 @@ export async function iperfUdpLoss(
     target,
     machineDrops: (await softnetDrops(from)) - dropsBefore,
     receiverBufferDrops: (await udpReceiveBufferErrors(options.receiver)) - receiverBefore,
+    linkSimulatorDrops: (await simulatorDrops()) - simulatorsBefore,
   };
   try {
     const json = JSON.parse(result.stdout) as {

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parseSoftnetDrops, parseUdpReceiveBufferErrors } from './kernel-drops.ts';
+import {
+  parseNfqueueDrops,
+  parseSoftnetDrops,
+  parseUdpReceiveBufferErrors,
+} from './kernel-drops.ts';
 
 describe('parseSoftnetDrops', () => {
   it('sums the dropped column of every CPU, read as hexadecimal', () => {
@@ -32,5 +36,16 @@ describe('parseUdpReceiveBufferErrors', () => {
 
   it('reads a table without the Udp lines as no drops', () => {
     expect(parseUdpReceiveBufferErrors('Ip: Forwarding\nIp: 1')).toBe(0);
+  });
+});
+
+describe('parseNfqueueDrops', () => {
+  it("sums the queue's own drops and those its program's socket could not take", () => {
+    const table = [
+      '  100     47     0 1     0     3     2     1641  1',
+      '  101     48     0 1     0     0     4     90  1',
+    ];
+    expect(parseNfqueueDrops(table.join('\n'))).toBe(9);
+    expect(parseNfqueueDrops('')).toBe(0);
   });
 });

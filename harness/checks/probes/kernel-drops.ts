@@ -44,3 +44,26 @@ export async function udpReceiveBufferErrors(from: StartedContainer): Promise<nu
     throw new Error(`cannot read /proc/net/snmp in ${from.nodeName}: ${result.stderr}`);
   return parseUdpReceiveBufferErrors(result.stdout);
 }
+
+/**
+ * Packets an NFQUEUE program never got to judge, summed over the namespace's queues: dropped
+ * because the queue was full (queue_dropped) or because the message to the program did not fit
+ * its socket (user_dropped), the 6th and 7th columns of /proc/net/netfilter/nfnetlink_queue.
+ */
+export function parseNfqueueDrops(table: string): number {
+  let drops = 0;
+  for (const line of table.split('\n')) {
+    const columns = line.trim().split(/\s+/).map(Number);
+    if (columns.length >= 7 && columns.every(Number.isInteger))
+      drops += (columns[5] ?? 0) + (columns[6] ?? 0);
+  }
+  return drops;
+}
+
+/** NFQUEUE drops so far in the network namespace of a container (0 when no queue is bound). */
+export async function nfqueueDrops(from: StartedContainer): Promise<number> {
+  const result = await from.exec(['cat', '/proc/net/netfilter/nfnetlink_queue'], {
+    timeoutMs: 10_000,
+  });
+  return result.exitCode === 0 ? parseNfqueueDrops(result.stdout) : 0;
+}
