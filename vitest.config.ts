@@ -2,10 +2,13 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Scenarios whose checks compare a measurement with a threshold held tight by the stack's
- * contract (throughput within 5 % of the unfenced path): they run after the others, one at a time,
+ * contract (throughput within 5 % of the unfenced path, 1 % UDP loss): they run after the others, one at a time,
  * so that the other worlds' load does not land in one side of the comparison only.
  */
-const measuringAlone = ['scenarios/egress-throughput/*.docker.test.ts'];
+const measuringAlone = [
+  'scenarios/egress-throughput/*.docker.test.ts',
+  'scenarios/link-latency/*.docker.test.ts',
+];
 
 const dockerProject = {
   globalSetup: ['harness/testing/docker-global-setup.ts'],

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { lastObservation, type Check } from '../../harness/checks/check.ts';
 import {
   iperfThroughput,
+  betterHalfMean,
   medianOf,
   type IperfResult,
 } from '../../harness/checks/probes/iperf-probe.ts';
@@ -26,37 +27,38 @@ const secondsPerTest = 2;
 interface ThroughputComparison {
   fenced: IperfResult[];
   unfenced: IperfResult[];
-  fencedBestBps: number;
-  unfencedBestBps: number;
+  fencedUpperBps: number;
+  unfencedUpperBps: number;
   fencedMedianBps: number;
   unfencedMedianBps: number;
   ratio: number;
 }
 
-const bestOf = (results: readonly IperfResult[]) =>
-  Math.max(0, ...results.map((r) => r.bitsPerSecond));
+const upperMean = (results: readonly IperfResult[]) =>
+  betterHalfMean(results.map((r) => r.bitsPerSecond));
 
 /**
- * The ratio of the best rounds. The machine's other work only ever takes throughput away, so
- * the best round of each side is the one least disturbed, and the fence's own cost is in every
- * round of its side. Medians moved with the load: 0.929 and 1.042 on the same stack in two CI
- * runs, while the best rounds stayed within 3 % of each other (the egress-throughput benchmark
- * prints both).
+ * The ratio of the better halves. The machine's other work only ever takes throughput away, so
+ * the better half of each side's rounds is the least disturbed, and the fence's own cost is in
+ * every round of its side. Medians moved with the load: 0.929 and 1.042 on the same stack in two
+ * CI runs. The single best round was no better: one quiet unfenced round among disturbed ones
+ * read 0.891 while the medians were equal; a mean over the better half damps such a round (the
+ * egress-throughput benchmark prints the three statistics side by side).
  */
 export function compareThroughput(
   fenced: IperfResult[],
   unfenced: IperfResult[],
 ): ThroughputComparison {
-  const fencedBestBps = bestOf(fenced);
-  const unfencedBestBps = bestOf(unfenced);
+  const fencedUpperBps = upperMean(fenced);
+  const unfencedUpperBps = upperMean(unfenced);
   return {
     fenced,
     unfenced,
-    fencedBestBps,
-    unfencedBestBps,
+    fencedUpperBps,
+    unfencedUpperBps,
     fencedMedianBps: medianOf(fenced.map((r) => r.bitsPerSecond)),
     unfencedMedianBps: medianOf(unfenced.map((r) => r.bitsPerSecond)),
-    ratio: fencedBestBps / Math.max(1, unfencedBestBps),
+    ratio: fencedUpperBps / Math.max(1, unfencedUpperBps),
   };
 }
 
@@ -70,7 +72,7 @@ const checks: Check[] = [
       const c = lastObservation<ThroughputComparison>(history, 'throughput-comparison').data;
       const bound = boundValue(history, fencedThroughputBound);
       const failed = [...c.fenced, ...c.unfenced].filter((r) => !r.ok);
-      const observed = `ratio ${c.ratio.toFixed(3)} (best fenced round over best unfenced round of ${c.fenced.length} alternating rounds; best fenced ${mbit(c.fencedBestBps)}, unfenced ${mbit(c.unfencedBestBps)}; medians ${mbit(c.fencedMedianBps)} and ${mbit(c.unfencedMedianBps)}; ${secondsPerTest} s tests)`;
+      const observed = `ratio ${c.ratio.toFixed(3)} (mean of the better half of ${c.fenced.length} alternating rounds per side, fenced ${mbit(c.fencedUpperBps)} over unfenced ${mbit(c.unfencedUpperBps)}; medians ${mbit(c.fencedMedianBps)} and ${mbit(c.unfencedMedianBps)}; ${secondsPerTest} s tests)`;
       if (failed.length > 0)
         return verdictOf(false, '', `iperf3 failed: ${failed.map((f) => f.detail).join('; ')}`, {
           observed,

@@ -15,6 +15,8 @@ import { awaitNetworkControls } from '../network-world/network-evidence.ts';
 import { domesticCidrs, networkZones } from '../network-world/network-zones.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
+/** A machine of the zone without a stack: the control of the UDP loss test. */
+const bareMachine = 'bare';
 /** The thresholds the site holds its sovereign link to (round trip and loss), and the link itself. */
 export const thresholds = { maxRttMs: 25, maxLossPercent: 1 };
 export const sovereignLink = { delayMs: 5 };
@@ -33,48 +35,66 @@ interface BorderCrossings {
 
 /** The UDP test: 1380 datagrams, so that the 1 % threshold is 13 of them, not 5. */
 const udpTest = { rateMbit: 4, seconds: 4 };
-/** Tests made when the machine's kernel dropped packets while the one before ran over the threshold. */
+/** Pairs of tests made when the machine or the harness dropped packets during the pair before. */
 const udpAttempts = 2;
 
 interface UdpLoss {
-  /** The test judged: the last one made. */
+  /** The host's test judged: the last one made. */
   judged: UdpLossResult;
-  /** Tests over the threshold made void because the machine itself dropped packets meanwhile. */
-  voided: UdpLossResult[];
+  /** The same test from a machine of the zone without a stack, right after it. */
+  control: UdpLossResult;
+  /** Pairs over the threshold made void because the machine or the harness dropped packets. */
+  voided: { judged: UdpLossResult; control: UdpLossResult }[];
 }
 
+/** What the stack adds to the world's own loss, in percent of the datagrams sent. */
+export function stackLossPercent(loss: Pick<UdpLoss, 'judged' | 'control'>): number {
+  return loss.judged.lostPercent - loss.control.lostPercent;
+}
+
+const harnessDrops = (test: UdpLossResult) =>
+  test.machineDrops + test.receiverBufferDrops + test.linkSimulatorDrops;
+
 /**
- * iperf3 UDP loss from the host's machine to the domestic site's iperf3 server. A test over the
- * threshold while the machine's own receive backlog, the server's socket buffer or a router's
- * delay line overflowed
- * (another run's burst on a shared machine; a CI run once lost 7 of 518 datagrams with ping at
- * 0 %) says nothing about the path, so it is repeated once, and the voided test stays in the
- * evidence. A path or a stack that loses packets loses them in the retest too.
+ * iperf3 UDP loss from the host's machine to the domestic site's iperf3 server, each test followed
+ * by the same test from a bare machine of the zone (no stack): the world's links are the world's,
+ * and the stack is judged by what it adds. A CI run once lost 39 of 1380 datagrams on the
+ * reference stack with ping at 0 % and no counter of the machine or the harness moving, so the
+ * path itself can lose packets on a loaded machine. A pair over the threshold while the machine's
+ * receive backlog, the server's socket buffer or a router's delay line overflowed is made once
+ * more, and the voided pair stays in the evidence.
  */
 async function observeUdpLoss(
   context: ScenarioContext,
   host: HostVm,
   receiver: StartedEndpoint,
 ): Promise<UdpLoss> {
-  const probe = await machineProbe(context.world, host.machine);
+  const [probe, bare] = await Promise.all([
+    machineProbe(context.world, host.machine),
+    machineProbe(context.world, context.world.machine(bareMachine)),
+  ]);
   const routers = context.world
     .allSims()
     .filter((sim) => sim.kind === 'router')
     .map((sim) => asRouter(sim).container);
-  const voided: UdpLossResult[] = [];
-  for (;;) {
-    const judged = await iperfUdpLoss(probe, receiver.address, {
+  const test = (from: typeof probe) =>
+    iperfUdpLoss(from, receiver.address, {
       ...udpTest,
       receiver: receiver.container,
       linkSimulators: routers,
     });
+  const voided: UdpLoss['voided'] = [];
+  for (;;) {
+    const judged = await test(probe);
+    const control = await test(bare);
     const spoiled =
       judged.ok &&
-      judged.lostPercent > thresholds.maxLossPercent &&
-      judged.machineDrops + judged.receiverBufferDrops + judged.linkSimulatorDrops > 0;
+      control.ok &&
+      stackLossPercent({ judged, control }) > thresholds.maxLossPercent &&
+      harnessDrops(judged) + harnessDrops(control) > 0;
     if (!spoiled || voided.length + 1 >= udpAttempts)
-      return context.observe('udp-loss', { judged, voided } satisfies UdpLoss);
-    voided.push(judged);
+      return context.observe('udp-loss', { judged, control, voided } satisfies UdpLoss);
+    voided.push({ judged, control });
   }
 }
 
@@ -146,23 +166,27 @@ const checks: Check[] = [
   },
   {
     name: 'loss-within-threshold',
-    description: `Packet loss to the domestic site stays within ${thresholds.maxLossPercent} % (iperf3 UDP and ping)`,
+    description: `Packet loss to the domestic site stays within ${thresholds.maxLossPercent} %: what the stack adds to the loss of a bare machine of the zone on the same path (iperf3 UDP), and ping`,
     verify(history) {
-      const { judged: udp, voided } = lastObservation<UdpLoss>(history, 'udp-loss').data;
+      const loss = lastObservation<UdpLoss>(history, 'udp-loss').data;
+      const { judged: udp, control, voided } = loss;
       const pings = lastObservation<PingSeries>(history, 'ping-rtt').data;
       const ok =
         udp.ok &&
-        udp.lostPercent <= thresholds.maxLossPercent &&
+        control.ok &&
+        stackLossPercent(loss) <= thresholds.maxLossPercent &&
         pings.lossPercent <= thresholds.maxLossPercent;
       const udpLoss = (test: UdpLossResult) =>
-        `${test.lostPackets} of ${test.packets} lost (${test.lostPercent.toFixed(2)} %), machine backlog drops ${test.machineDrops}, server buffer drops ${test.receiverBufferDrops}, delay-line drops ${test.linkSimulatorDrops}`;
+        test.ok
+          ? `${test.lostPackets} of ${test.packets} lost (${test.lostPercent.toFixed(2)} %; machine backlog drops ${test.machineDrops}, server buffer drops ${test.receiverBufferDrops}, delay-line drops ${test.linkSimulatorDrops})`
+          : `failed: ${test.detail}`;
       const voidedNote =
         voided.length === 0
           ? ''
-          : ` (after ${voided.length} test(s) voided because the machine itself dropped packets: ${voided.map(udpLoss).join('; ')})`;
-      const observed = `iperf3 UDP ${udp.ok ? `${udpLoss(udp)}, jitter ${udp.jitterMs.toFixed(2)} ms` : `failed: ${udp.detail}`}${voidedNote}; ping ${pings.lossPercent.toFixed(1)}% lost`;
+          : ` (after ${voided.length} pair(s) voided because the machine or the harness dropped packets: ${voided.map((v) => `host ${udpLoss(v.judged)}, bare ${udpLoss(v.control)}`).join('; ')})`;
+      const observed = `iperf3 UDP from the host ${udpLoss(udp)}; from a bare machine of the zone ${udpLoss(control)}; the stack adds ${udp.ok && control.ok ? stackLossPercent(loss).toFixed(2) : '?'} %${voidedNote}; ping ${pings.lossPercent.toFixed(1)}% lost`;
       return verdictOf(ok, observed, observed, {
-        expected: `<= ${thresholds.maxLossPercent} % lost`,
+        expected: `<= ${thresholds.maxLossPercent} % lost by the stack (beyond the bare machine's loss), ping <= ${thresholds.maxLossPercent} %`,
         observed,
       });
     },
@@ -228,6 +252,7 @@ const topology: TopologyInput = {
     { router: 'metro', zones: ['sovereign', 'dc2'], delayMs: sovereignLink.delayMs },
     { router: 'carrier', zones: ['exchange', 'dc2'], delayMs: exchangePathDelayMs },
   ],
+  machines: [{ name: bareMachine, zone: 'sovereign', tags: ['no-stack'] }],
   hosts: [{ name: 'vm1', zone: 'sovereign' }],
 };
 
@@ -245,6 +270,10 @@ export default defineScenario({
   // without a detour, a shaper or a delay of the stack's (CONTRACT.md, "The network"). The
   // figures themselves are the world's links; the stack can only spoil them.
   sections: ['egress'],
+  // Its loss and latency thresholds are measurements: beside other worlds, the host's path lost
+  // 2 % of its UDP datagrams in CI while a bare machine on the same path lost none (the cause is
+  // not found yet), so it runs alone, as egress-throughput does.
+  measuresAlone: true,
   topology,
   async run(context) {
     const { world } = context;

@@ -157,3 +157,9 @@ export async function iperfUdpLoss(
     };
   }
 }
+
+/** The mean of the better half of some measurements (the larger half when their number is odd). */
+export function betterHalfMean(values: readonly number[]): number {
+  const better = [...values].sort((a, b) => b - a).slice(0, Math.ceil(values.length / 2));
+  return better.length === 0 ? 0 : better.reduce((a, b) => a + b, 0) / better.length;
+}
