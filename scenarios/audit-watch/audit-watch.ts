@@ -61,18 +61,26 @@ export default defineScenario({
     await context.step(
       `a process named ${intruder.writer} writes into the store directory`,
       async () => {
-        await runIntruder(vm, intruder.writer, '/bin/dd', [
-          'if=/dev/urandom',
-          `of=${intrusionFile}`,
-          'bs=64',
-          'count=1',
-        ]);
+        await runIntruder(
+          vm,
+          intruder.writer,
+          `-dd if=/dev/urandom of=${intrusionFile} bs=64 count=1`,
+          {
+            path: intrusionFile,
+            expect: (file) => file.sizeBytes === 64,
+            describe: 'holding 64 bytes',
+          },
+        );
       },
     );
     await context.step(
       `a process named ${intruder.chmod} changes an object's attributes`,
       async () => {
-        await runIntruder(vm, intruder.chmod, '/bin/chmod', ['0600', objectFile]);
+        await runIntruder(vm, intruder.chmod, `-chmod 0604 ${objectFile}`, {
+          path: objectFile,
+          expect: (file) => file.mode === '604',
+          describe: 'with mode 0604 (the store makes no such mode)',
+        });
       },
     );
     await sleep(recordDelayMs);
