@@ -1,3 +1,4 @@
+import { hostPaths } from '../../harness/contract/host-paths.ts';
 import { readVmFile, scanVmDisks } from '../../harness/checks/probes/disk-forensics.ts';
 import { storeRead, storeRoundTrip } from '../../harness/checks/probes/store-probe.ts';
 import { tcpConnect } from '../../harness/checks/probes/tcp-probe.ts';
@@ -17,7 +18,6 @@ import { observationKey } from '../../harness/scenario/observation-key.ts';
 export const kekPublicPath = '/var/lib/residency/tpm/kek.pub';
 export const kekPrivatePath = '/var/lib/residency/tpm/kek.priv';
 export const auditLogPath = '/var/lib/residency/log/audit.log';
-export const residencyLogPath = '/var/lib/residency/log/residency.log';
 export const primaryHandle = '0x81000001';
 
 const bootOutcomeTimeoutMs = 60_000;
@@ -34,7 +34,7 @@ export type BootOutcome = 'serving' | 'refused';
 const mismatchesSeen = new WeakMap<HostVm, number>();
 
 async function mismatchCount(context: ScenarioContext, host: HostVm): Promise<number> {
-  const log = (await readVmFile(context.world, host, residencyLogPath))?.toString() ?? '';
+  const log = (await readVmFile(context.world, host, hostPaths.residencyLog))?.toString() ?? '';
   return log.split('\n').filter((l) => l.includes('LOCALIZATION_MISMATCH')).length;
 }
 
@@ -249,10 +249,10 @@ export async function observeSealedKek(
 
 /** The stack's residency log lines that mention LOCALIZATION_MISMATCH, read off the VM disk. */
 export async function observeMismatchLog(context: ScenarioContext, host: HostVm, phase: string) {
-  const log = (await readVmFile(context.world, host, residencyLogPath))?.toString() ?? '';
+  const log = (await readVmFile(context.world, host, hostPaths.residencyLog))?.toString() ?? '';
   const lines = log.split('\n').filter((l) => l.includes('LOCALIZATION_MISMATCH'));
   const attachment = context.attach(`residency-log-${host.name}-${phase}.txt`, log, 'text/plain', {
-    description: `${residencyLogPath} of ${host.name} after the ${phase} boot, read off the VM disk`,
+    description: `${hostPaths.residencyLog} of ${host.name} after the ${phase} boot, read off the VM disk`,
   }).name;
   return context.observe('localization-mismatch-log', {
     phase,

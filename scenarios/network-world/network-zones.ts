@@ -1,3 +1,4 @@
+import { hostPaths } from '../../harness/contract/host-paths.ts';
 import type { TopologyInput } from '../../harness/topology/topology-schema.ts';
 
 type ZoneInput = TopologyInput['zones'][number];
@@ -28,5 +29,4 @@ export const borderRouters: ServiceInput[] = [
 export const domesticCidrs = [...networkZones.sovereign.cidrs, ...networkZones.dc2.cidrs];
 export const foreignCidrs = [...networkZones.foreign.cidrs];
 /** Where the host's messages log lives on its VM disk (CONTRACT.md). */
-export const messagesLogPath = '/var/lib/residency/log/messages';
-export const residencyLogPath = '/var/lib/residency/log/residency.log';
+export const messagesLogPath = hostPaths.messagesLog;

@@ -1,3 +1,4 @@
+import { hostPaths } from '../../harness/contract/host-paths.ts';
 import { readIpmi, readSnmp, type SensorRead } from '../../harness/checks/probes/bmc-probe.ts';
 import { readVmFile } from '../../harness/checks/probes/disk-forensics.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
@@ -7,7 +8,6 @@ import type { HostVm } from '../../harness/world/host-vm.ts';
 import type { StartedBmc } from '../../sims/bmc/bmc.ts';
 import type { Readings, SensorKey } from '../../sims/bmc/thermal-model.ts';
 
-export const residencyLogPath = '/var/lib/residency/log/residency.log';
 
 /**
  * How far behind the model a reading may be: the BMC's feeder publishes every 100 ms and ipmi_sim
@@ -130,7 +130,7 @@ export async function observeResidencyLog(
   host: HostVm,
   phase: string,
 ): Promise<LogLine[]> {
-  const text = (await readVmFile(context.world, host, residencyLogPath))?.toString() ?? '';
+  const text = (await readVmFile(context.world, host, hostPaths.residencyLog))?.toString() ?? '';
   const lines = parseResidencyLog(text);
   context.observe('residency-log', { phase, host: host.name, lines });
   return lines;
