@@ -1,48 +1,11 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { execa } from 'execa';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const repository = resolve(import.meta.dirname, '..', '..');
-
-const userScenario = `import { defineScenario, fail, lastObservation, observationKey, pass } from 'sovh';
-import { probeStore } from 'sovh/probes';
-
-const storeSeen = observationKey<{ connected: boolean }>('store-seen');
-
-export default defineScenario({
-  name: 'store-answers',
-  description: 'The store port of the host answers from its zone',
-  needs: [],
-  sections: ['store'],
-  topology: {
-    zones: [{ name: 'sovereign', jurisdiction: 'DE', kind: 'sovereign', cidrs: ['10.40.0.0/16'] }],
-    machines: [{ name: 'home', zone: 'sovereign' }],
-    hosts: [{ name: 'vm1', machine: 'home' }],
-  },
-  async run(context) {
-    const probe = await probeStore(context.world, context.world.host('vm1'));
-    context.observe(storeSeen, { connected: probe.connected });
-  },
-  checks: [
-    {
-      name: 'store-open',
-      description: 'the store port accepts a connection',
-      verify: (history) =>
-        lastObservation(history, storeSeen).data.connected ? pass('open') : fail('closed'),
-    },
-  ],
-  mutants: [
-    {
-      name: 'no-store',
-      description: 'the store never starts',
-      expectFailing: ['store-open'],
-      stackPatch: new URL('./no-store.patch', import.meta.url).pathname,
-    },
-  ],
-});
-`;
+import {
+  installPackedHarness,
+  type PackedInstall,
+  userStoreScenario as userScenario,
+} from '../testing/packed-package.ts';
 
 const config = `import { defineConfig } from 'sovh';
 
@@ -74,45 +37,21 @@ interface Listed {
 }
 
 /**
- * The package as a stack's repository gets it: `npm pack` of this repository, installed into an
- * empty directory outside it (dependencies from npm's cache, as `npm ci` left them). Its `sovh`
+ * The package as a stack's repository gets it (harness/testing/packed-package.ts). Its `sovh`
  * command runs there, loads a config and a scenario written there, and its types check them.
  */
 describe('the packed sovh package, installed into an empty directory', () => {
-  let packDir: string;
+  let installed: PackedInstall;
   let user: string;
-  const npx = (args: string[]) => execa('npx', args, { cwd: user, reject: false, all: true });
+  const npx = (args: string[]) => installed.npx(args);
 
   beforeAll(async () => {
-    packDir = await mkdtemp(join(tmpdir(), 'sovh-pack-'));
-    user = await mkdtemp(join(tmpdir(), 'sovh-user-'));
-    const packed = await execa('npm', ['pack', '--json', '--pack-destination', packDir], {
-      cwd: repository,
-    });
-    const [{ filename }] = JSON.parse(packed.stdout) as [{ filename: string }];
-    await writeFile(
-      join(user, 'package.json'),
-      JSON.stringify({ name: 'my-stack', private: true, type: 'module' }),
-    );
-    await execa(
-      'npm',
-      [
-        'install',
-        '--prefer-offline',
-        '--no-audit',
-        '--no-fund',
-        '--save-dev',
-        join(packDir, filename),
-        'typescript@5.9.3',
-        '@types/node@20.19.43',
-      ],
-      { cwd: user },
-    );
+    installed = await installPackedHarness();
+    user = installed.user;
   });
 
   afterAll(async () => {
-    await rm(packDir, { recursive: true, force: true });
-    await rm(user, { recursive: true, force: true });
+    await installed.remove();
   });
 
   it('runs `npx sovh list` with the built-in scenarios', async () => {
