@@ -48,6 +48,19 @@ describe('stacks other than the reference', () => {
 
   afterAll(async () => {
     for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+    // Each stack directory here has a name of its own, so each build leaves an image named after
+    // it (`sovh/stack-<directory>`) that no later run uses again: the engine keeps none of them.
+    const built = await engine.docker.listImages({
+      filters: { reference: ['sovh/stack-sovh-user-stack-*'] },
+    });
+    // By tag, never by id: a copy of the reference stack builds to the reference image's own id,
+    // and removing a tag leaves the image to its other names.
+    const tags = built.flatMap((image) => image.RepoTags ?? []);
+    for (const tag of tags.filter((t) => t.startsWith('sovh/stack-sovh-user-stack-')))
+      await engine.docker
+        .getImage(tag)
+        .remove()
+        .catch(() => undefined);
   });
 
   it('a copy of the reference stack built from a directory outside the repository passes, its patch mutant is caught, and every report names its image id', async () => {
