@@ -36,6 +36,68 @@ export function unlockCommand(paths: readonly string[]): string[] {
 /** How long one unlock may take: a hung engine must not stall teardown. */
 const unlockBoundMs = 20_000;
 
+/** The labels that put a helper in its target's session, so that the reaper finds a leftover one. */
+function sessionLabelsOf(labels: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    [labelKeys.managed, labelKeys.namespace, labelKeys.session, labelKeys.owner]
+      .filter((key) => labels[key] !== undefined)
+      .map((key) => [key, labels[key] as string]),
+  );
+}
+
+/** Starts a helper, waits for its end within the bound, and removes it whatever happened. */
+async function runHelper(
+  docker: Docker,
+  options: Parameters<Docker['createContainer']>[0],
+  what: string,
+): Promise<void> {
+  const helper = await docker.createContainer(options);
+  try {
+    await raceDeadline(
+      helper.start().then(() => helper.wait()),
+      unlockBoundMs,
+      () => new Error(`the unlock of ${what} did not end within ${unlockBoundMs}ms`),
+    );
+  } finally {
+    await helper.remove({ force: true }).catch(() => undefined);
+  }
+}
+
+/** Where a volume is mounted in the helper that unlocks it. */
+const volumeMount = '/volume';
+
+/**
+ * Clears the immutable flag of every file of a volume, from a short-lived harness container that
+ * mounts it (LINUX_IMMUTABLE only, no network). For a volume whose containers are gone (a run
+ * killed in its teardown): the engine cannot delete a volume that holds an immutable file, and
+ * there is no container left whose namespace a helper could join. The volume's own labels put
+ * the helper in its session.
+ */
+export async function unlockVolumeFromOutside(
+  docker: Docker,
+  volume: { name: string; labels: Record<string, string> },
+  helperImage: string,
+): Promise<void> {
+  await runHelper(
+    docker,
+    {
+      Image: helperImage,
+      Cmd: [
+        'sh',
+        '-c',
+        `find ${volumeMount} -xdev ! -type l -exec chattr -i {} + 2>/dev/null; true`,
+      ],
+      Labels: { ...sessionLabelsOf(volume.labels), [labelKeys.role]: 'unlock' },
+      HostConfig: {
+        NetworkMode: 'none',
+        Binds: [`${volume.name}:${volumeMount}`],
+        CapAdd: ['LINUX_IMMUTABLE'],
+      },
+    },
+    `volume ${volume.name}`,
+  );
+}
+
 /**
  * Clears the immutable flag of files a container may have locked, from a short-lived harness
  * container (`helperImage`) that joins its PID namespace. The helper carries the target's
@@ -47,28 +109,18 @@ export async function unlockFromOutside(
   helperImage: string,
   paths: readonly string[],
 ): Promise<void> {
-  const sessionLabels = Object.fromEntries(
-    [labelKeys.managed, labelKeys.namespace, labelKeys.session, labelKeys.owner]
-      .filter((key) => target.labels[key] !== undefined)
-      .map((key) => [key, target.labels[key] as string]),
-  );
-  const helper = await docker.createContainer({
-    Image: helperImage,
-    Cmd: unlockCommand(paths),
-    Labels: { ...sessionLabels, [labelKeys.role]: 'unlock' },
-    HostConfig: {
-      NetworkMode: 'none',
-      PidMode: `container:${target.id}`,
-      CapAdd: [...outsideFileCapabilities],
+  await runHelper(
+    docker,
+    {
+      Image: helperImage,
+      Cmd: unlockCommand(paths),
+      Labels: { ...sessionLabelsOf(target.labels), [labelKeys.role]: 'unlock' },
+      HostConfig: {
+        NetworkMode: 'none',
+        PidMode: `container:${target.id}`,
+        CapAdd: [...outsideFileCapabilities],
+      },
     },
-  });
-  try {
-    await raceDeadline(
-      helper.start().then(() => helper.wait()),
-      unlockBoundMs,
-      () => new Error(`the unlock of ${paths.join(', ')} did not end within ${unlockBoundMs}ms`),
-    );
-  } finally {
-    await helper.remove({ force: true }).catch(() => undefined);
-  }
+    paths.join(', '),
+  );
 }

@@ -93,6 +93,38 @@ describe('RunSession against the engine', () => {
     });
   });
 
+  it("removes a dead run's volume that holds an immutable file once its containers are gone", async () => {
+    const session = await open();
+    const volume = await session.createVolume('net', { [labelKeys.unlockWith]: image });
+    const locker = await session
+      .container(image, 'locker')
+      .withCapabilities('LINUX_IMMUTABLE')
+      .withVolume(volume, '/net')
+      .withInit()
+      .withCommand(['sleep', 'infinity'])
+      .start();
+    await locker.run(['sh', '-c', 'echo x >/net/resolv.conf && chattr +i /net/resolv.conf']);
+    // The container goes as in a teardown cut short; the lock stays in the volume.
+    await locker.remove();
+    await expect(engine.docker.getVolume(volume).remove({ force: true })).rejects.toThrow(
+      /operation not permitted/,
+    );
+
+    const down = await removeSessions(
+      engine.docker,
+      namespace,
+      { all: true, sessionId: session.id },
+      silentLogger,
+    );
+    expect(down.problems).toEqual([]);
+    await session.teardown();
+    expect(await resourcesIn(engine, namespace)).toEqual({
+      containers: 0,
+      networks: 0,
+      volumes: 0,
+    });
+  });
+
   it('removes the container of a failed start and rethrows the original error', async () => {
     const session = await open();
     const original = new SovhError('PROBE_SAID_NO', 'not ready on purpose');

@@ -1,3 +1,4 @@
+import { labelKeys } from '../runtime/labels.ts';
 import type { RunSession } from '../runtime/run-session.ts';
 import type { StartedContainer } from '../runtime/started-container.ts';
 import type { Machine } from '../topology/topology-schema.ts';
@@ -66,7 +67,11 @@ export class StartedMachine {
     images: MachineImages,
     devices: MachineDevices = { tpm: 'sim' },
   ): Promise<StartedMachine> {
-    const netVolume = await session.createVolume(`${spec.name}-net`);
+    // A host may lock the machine's resolv.conf, which lives on this volume: its label names the
+    // helper that unlocks it when the run dies before its teardown did.
+    const netVolume = await session.createVolume(`${spec.name}-net`, {
+      [labelKeys.unlockWith]: images.pod,
+    });
     const builder = session
       .container(images.pod, spec.name)
       .withVolume(netVolume, machineNetDir)
