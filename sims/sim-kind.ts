@@ -4,6 +4,7 @@ import type { RunSession } from '../harness/runtime/run-session.ts';
 import type { StartedContainer } from '../harness/runtime/started-container.ts';
 import type { PlacedHost, ResolvedTopology } from '../harness/topology/topology-validator.ts';
 import type { Link, Service } from '../harness/topology/topology-schema.ts';
+import type { SeededRandom } from '../harness/util/seeded-random.ts';
 
 /** What a kind gets to start one simulator of a topology. */
 export interface SimStartRequest<Options> {
@@ -21,6 +22,11 @@ export interface SimStartRequest<Options> {
   addressOf?: (zone: string, node: string) => string;
   /** Every host of the world with its disk volumes, made before any simulator starts. */
   hosts?: readonly HostDisks[];
+  /**
+   * The run's seeded randomness for what the simulator draws (a router's link jitter), scoped to
+   * the simulator; absent, the kind draws from a seed of its own.
+   */
+  random?: SeededRandom;
 }
 
 /** A host of the world and the volumes that are its disks (they exist before the host boots). */

@@ -197,7 +197,14 @@ async function runProfiled(
     const upWorld = await withinPhaseBound('bring-up', bounds.bringUpMs, () =>
       untilWorldFault(
         session,
-        World.bringUp({ session, topology, images, log, devices: environment.devices }),
+        World.bringUp({
+          session,
+          topology,
+          images,
+          log,
+          devices: environment.devices,
+          random,
+        }),
       ),
     );
     world = upWorld;

@@ -10,6 +10,7 @@ import {
 } from '../topology/address-plan.ts';
 import type { ResolvedTopology } from '../topology/topology-validator.ts';
 import type { Logger } from '../util/log.ts';
+import type { SeededRandom } from '../util/seeded-random.ts';
 import { startObserver } from '../../sims/observer/observer.ts';
 import { simKind } from '../../sims/registry.ts';
 import type { StartedSim } from '../../sims/sim-kind.ts';
@@ -75,8 +76,10 @@ export class World {
     /** Real devices that replace simulators (default: every device simulated). */
     devices?: RunDevices;
     env?: NodeJS.ProcessEnv;
+    /** The run's seeded randomness; each simulator draws from a scope of its own within it. */
+    random?: SeededRandom;
   }): Promise<World> {
-    const { session, topology, images, log, devices } = options;
+    const { session, topology, images, log, devices, random } = options;
     // A real UPS replaces its simulator: nothing is started for it, the hosts get its NUT server.
     const simulated = topology.services.filter((s) => realUps(devices, s.name) === undefined);
     const plans = planZoneNetworks(topology);
@@ -150,6 +153,7 @@ export class World {
             links: topology.links.filter((link) => link.router === service.name),
             addressOf: (zone: string, node: string) => attachment(zone, node).address,
             hosts: hostDisks,
+            ...(random === undefined ? {} : { random: random.fork(`sim ${service.name}`) }),
           });
           log.detail(`simulator ${service.name} (${service.kind}) at ${started.address}`);
           return started;

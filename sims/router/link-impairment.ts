@@ -1,4 +1,5 @@
 import type { Link } from '../../harness/topology/topology-schema.ts';
+import type { SeededRandom } from '../../harness/util/seeded-random.ts';
 
 /** Which mechanism impairs a link: netem, or the fallback made of parts this kernel has. */
 export type ImpairmentMechanism = 'none' | 'netem' | 'fallback';
@@ -9,14 +10,24 @@ export interface LinkOnInterfaces {
   interfaces: [string, string];
   /** The NFQUEUE queue the fallback delayer of this link reads. */
   queue: number;
+  /** The seed of the fallback delayer's jitter draws (`linkJitterSeed`). */
+  jitterSeed: number;
+}
+
+/** One fallback delayer: the NFQUEUE queue it reads, how long it holds a packet, its draws' seed. */
+export interface Delayer {
+  queue: number;
+  delayMs: number;
+  jitterMs: number;
+  jitterSeed: number;
 }
 
 export interface ImpairmentPlan {
   mechanism: ImpairmentMechanism;
   /** Shell commands, run in order in the router. */
   commands: string[];
-  /** Delayer processes to start first (fallback only): queue, delay and jitter. */
-  delayers: { queue: number; delayMs: number; jitterMs: number }[];
+  /** Delayer processes to start first (fallback only). */
+  delayers: Delayer[];
   /** For reports: what each link got, in words. */
   description: string[];
 }
@@ -25,6 +36,28 @@ function isImpaired(link: Link): boolean {
   return (
     link.delayMs > 0 || link.jitterMs > 0 || link.lossPercent > 0 || link.rateMbit !== undefined
   );
+}
+
+/**
+ * The seed of a link's jitter draws in the fallback delayer: a stream of the router's seeded
+ * randomness (the run's, scoped to the simulator: harness/util/seeded-random.ts) named after the
+ * link, so a run or a live world with the same seed holds its packets for the same sequence of
+ * delays. netem's jitter
+ * is drawn by the kernel (prandom) and cannot be seeded: with netem the sequence differs each run.
+ */
+export function linkJitterSeed(random: SeededRandom, link: Link): number {
+  return random.stream(`link-delay ${link.zones[0]}<->${link.zones[1]}`).uint32();
+}
+
+/** The command line of a fallback delayer (image/link-delay: QUEUE DELAY_MS JITTER_MS SEED). */
+export function delayerCommand(delayer: Delayer): string[] {
+  return [
+    'link-delay',
+    String(delayer.queue),
+    String(delayer.delayMs),
+    String(delayer.jitterMs),
+    String(delayer.jitterSeed),
+  ];
 }
 
 /** A tbf bucket of about 5 ms of traffic at the rate, and at least 16 kB (ten full-size packets). */
@@ -39,7 +72,7 @@ function tbf(device: string, rateMbit: number): string {
  * the delay. Without it: iptables `statistic` drops the lost share in the forward path, NFQUEUE
  * hands the rest to link-delay (which holds each packet for the delay), and tbf limits the rate on
  * each leg's egress. Both apply to all traffic leaving the leg, which on a two-legged router is the
- * link's traffic.
+ * link's traffic. Only the fallback's jitter follows the run's seed; netem's is the kernel's own.
  */
 export function planImpairments(
   links: readonly LinkOnInterfaces[],
@@ -51,7 +84,7 @@ export function planImpairments(
   const commands: string[] = [];
   const delayers: ImpairmentPlan['delayers'] = [];
   const description: string[] = [];
-  for (const { link, interfaces, queue } of impaired) {
+  for (const { link, interfaces, queue, jitterSeed } of impaired) {
     const name = `${link.zones[0]}<->${link.zones[1]}`;
     if (netemAvailable) {
       const parts = [
@@ -63,7 +96,11 @@ export function planImpairments(
       ].filter(Boolean);
       for (const device of interfaces)
         commands.push(`tc qdisc replace dev ${device} root netem ${parts.join(' ')}`);
-      description.push(`${name}: netem ${parts.join(' ')} on ${interfaces.join(' and ')}`);
+      // netem draws its jitter in the kernel: no seed reaches it, so say so where it matters.
+      const unseeded = link.jitterMs > 0 ? ' (jitter drawn by the kernel, not seeded)' : '';
+      description.push(
+        `${name}: netem ${parts.join(' ')} on ${interfaces.join(' and ')}${unseeded}`,
+      );
       continue;
     }
     const [a, b] = interfaces;
@@ -85,8 +122,11 @@ export function planImpairments(
     }
     if (link.lossPercent > 0) parts.push(`iptables statistic loss ${link.lossPercent}%`);
     if (link.delayMs > 0 || link.jitterMs > 0) {
-      delayers.push({ queue, delayMs: link.delayMs, jitterMs: link.jitterMs });
-      parts.push(`NFQUEUE link-delay ${link.delayMs}ms +-${link.jitterMs}ms (queue ${queue})`);
+      delayers.push({ queue, delayMs: link.delayMs, jitterMs: link.jitterMs, jitterSeed });
+      const seeded = link.jitterMs > 0 ? `, jitter seed ${jitterSeed}` : '';
+      parts.push(
+        `NFQUEUE link-delay ${link.delayMs}ms +-${link.jitterMs}ms (queue ${queue}${seeded})`,
+      );
     }
     if (link.rateMbit !== undefined) {
       for (const device of interfaces) commands.push(tbf(device, link.rateMbit));

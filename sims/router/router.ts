@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { StartedContainer } from '../../harness/runtime/started-container.ts';
 import { parseCidr } from '../../harness/util/cidr.ts';
+import { newSeed, SeededRandom } from '../../harness/util/seeded-random.ts';
 import { SovhError } from '../../harness/util/sovh-error.ts';
 import { simImage } from '../images.ts';
 import type { SimKind, SimStartRequest } from '../sim-kind.ts';
@@ -10,7 +11,13 @@ import {
   birdRouterConfig,
   type BgpNeighbor,
 } from './bird-config.ts';
-import { planImpairments, type LinkOnInterfaces } from './link-impairment.ts';
+import {
+  delayerCommand,
+  linkJitterSeed,
+  planImpairments,
+  type Delayer,
+  type LinkOnInterfaces,
+} from './link-impairment.ts';
 import { StartedRouter, type RouterLeg } from './started-router.ts';
 import type { VxlanTunnel } from './vxlan-tunnel.ts';
 
@@ -126,17 +133,13 @@ async function netemAvailable(container: StartedContainer): Promise<boolean> {
   return probe.exitCode === 0;
 }
 
-async function startDelayer(
-  container: StartedContainer,
-  queue: number,
-  delayMs: number,
-  jitterMs: number,
-): Promise<void> {
+async function startDelayer(container: StartedContainer, delayer: Delayer): Promise<void> {
+  const { queue } = delayer;
   const log = `/var/lib/router/link-delay-${queue}.log`;
   // Highest CPU weight (SYS_NICE): on a busy machine the delayer must wake when a packet is due,
   // or the scheduler's lateness adds to the delay asked for.
   await container.run(
-    ['sh', '-c', `setsid nice -n -20 link-delay ${queue} ${delayMs} ${jitterMs} >${log} 2>&1 &`],
+    ['sh', '-c', `setsid nice -n -20 ${delayerCommand(delayer).join(' ')} >${log} 2>&1 &`],
     { timeoutMs: 10_000 },
   );
   try {
@@ -158,14 +161,16 @@ async function impairLinks(
   legs: readonly RouterLeg[],
 ) {
   const device = (zone: string) => legs.find((l) => l.zone === zone)?.device ?? '';
+  // Without the run's randomness (a kind started on its own) the draws still have a seed, printed.
+  const random = request.random ?? new SeededRandom(newSeed());
   const links: LinkOnInterfaces[] = (request.links ?? []).map((link, i) => ({
     link,
     interfaces: [device(link.zones[0]), device(link.zones[1])],
     queue: firstDelayQueue + i,
+    jitterSeed: linkJitterSeed(random, link),
   }));
   const plan = planImpairments(links, await netemAvailable(container));
-  for (const delayer of plan.delayers)
-    await startDelayer(container, delayer.queue, delayer.delayMs, delayer.jitterMs);
+  for (const delayer of plan.delayers) await startDelayer(container, delayer);
   if (plan.commands.length > 0)
     await container.sh(plan.commands.join(' && '), { timeoutMs: 20_000 });
   return plan;
