@@ -66,6 +66,30 @@ describe('sovh (no engine needed)', { timeout: 60_000 }, () => {
     expect(missing.stderr).toMatch(/incident file .*none\.yml cannot be read/);
   });
 
+  it('exits 2 for a bad --seed of run and of up alike, naming the range, before touching the engine', async () => {
+    const [run, up, negative, good, help] = await Promise.all([
+      runCli(['run', 'boot-binding', '--seed', 'abc']),
+      runCli(['up', 'boot-binding', '--seed', '4294967296']),
+      runCli(['up', 'boot-binding', '--seed=-1']),
+      runCli(['up', 'no-such-scenario', '--seed', '4294967295']),
+      runCli(['up', '--help']),
+    ]);
+    for (const [result, value] of [
+      [run, 'abc'],
+      [up, '4294967296'],
+      [negative, '-1'],
+    ] as const) {
+      expect(result.exitCode, result.all).toBe(2);
+      expect(result.stderr).toContain(
+        `option '--seed <n>' argument '${value}' is invalid. give a whole number from 0 to 4294967295`,
+      );
+    }
+    // The largest seed is taken: the command goes on to the next problem, the scenario.
+    expect(good.exitCode).toBe(2);
+    expect(good.stderr).toMatch(/unknown scenario "no-such-scenario"/);
+    expect(help.stdout).toMatch(/--seed <n> +the seed of what the world draws/);
+  });
+
   it('exits 2 for exec without a command, saying how to give one', async () => {
     const result = await runCli(['exec', 'vm1']);
     expect(result.exitCode).toBe(2);

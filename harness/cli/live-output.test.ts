@@ -8,6 +8,7 @@ const status: ReportedStatus = {
   sessionId: 'a1b2c3d4',
   pid: 4242,
   startedAt: '2026-12-02T10:00:00.000Z',
+  seed: 31_337,
   log: '/tmp/sovh-worlds-0/default/pw/supervisor.log',
   faults: [
     {
@@ -42,10 +43,10 @@ const status: ReportedStatus = {
 };
 
 describe('live world output', () => {
-  it('shows the faults in force, the thermal model and the UPS', () => {
+  it('shows the seed, the faults in force, the thermal model and the UPS', () => {
     const text = renderWorldStatus(status, Date.parse('2026-12-02T10:01:10.000Z'));
     expect(text).toContain(
-      'world pw (power-failure-key-wipe): up, session a1b2c3d4, supervisor pid 4242, up 1m10s, model time 1200s at 20x',
+      'world pw (power-failure-key-wipe): up, session a1b2c3d4, supervisor pid 4242, up 1m10s, model time 1200s at 20x, seed 31337',
     );
     expect(text).toContain(
       'mains-failure-ups1 (mains-failure) since 10:01:00, heals in 20s: the mains feeding UPS ups1 fail',

@@ -9,7 +9,7 @@ export function renderWorldStatus(status: ReportedStatus, now = Date.now()): str
   const { model } = status;
   lines.push(
     `world ${status.name} (${status.scenario}): ${status.state}, session ${status.sessionId}, supervisor pid ${status.pid}, ` +
-      `up ${formatDuration(now - Date.parse(status.startedAt))}, model time ${model.modelS}s at ${model.speedup}x`,
+      `up ${formatDuration(now - Date.parse(status.startedAt))}, model time ${model.modelS}s at ${model.speedup}x, seed ${status.seed}`,
   );
   lines.push('  nodes:');
   for (const node of status.nodes) {

@@ -25,6 +25,8 @@ function positiveInteger(value: string): number {
   return n;
 }
 
+/** `--seed` of `run` and `up`: one parser, so both take and refuse the same values. */
+const seedFlags = '--seed <n>';
 function seedArgument(value: string): number {
   try {
     return parseSeed(value);
@@ -122,7 +124,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       'a device profile (YAML): which TPMs and UPSes are real lab devices (overrides the config file)',
     )
     .option(
-      '--seed <n>',
+      seedFlags,
       'the seed of what the runs draw (payloads, canary names, fault times); default: a random one, printed',
       seedArgument,
     )
@@ -170,6 +172,11 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--mutant <name>', 'with the stack or world of one of its mutants')
     .option('--stack <source>', stackHelp)
     .option('--config <file>', configHelp)
+    .option(
+      seedFlags,
+      "the seed of what the world draws (a router's link jitter), as `sovh run --seed`; default: a random one, printed",
+      seedArgument,
+    )
     .action(async (name: string, options: Parameters<typeof upCommand>[1]) => {
       setExitCode(await upCommand(name, options, log()));
     });

@@ -31,6 +31,8 @@ export interface LiveStatus {
   sessionId: string;
   pid: number;
   startedAt: string;
+  /** The seed of the world's draws (`sovh up --seed`). */
+  seed: number;
   faults: FaultInForce[];
   model: ModelState;
   nodes: WorldDescription['nodes'];
@@ -196,6 +198,7 @@ export class LiveWorld {
       sessionId: this.session.id,
       pid: process.pid,
       startedAt: new Date(this.clock.startedAtMs).toISOString(),
+      seed: this.context.random.seed,
       faults: [...this.faults.values()].map(publicFault),
       model: modelState(this.world, this.clock),
       nodes: this.world.describe().nodes,

@@ -6,6 +6,7 @@ import { newRunId, type RunReport } from '../report/run-report.ts';
 import type { RunEnvironment } from '../scenario/environment.ts';
 import { History } from '../scenario/history.ts';
 import { ScenarioContext } from '../scenario/scenario-context.ts';
+import { scenarioRandom } from '../scenario/scenario-runner.ts';
 import type { ScenarioResult } from '../scenario/scenario-result.ts';
 import type { Scenario } from '../scenario/scenario.ts';
 import { collectWorldLogs } from '../scenario/world-logs.ts';
@@ -30,6 +31,8 @@ export interface SupervisorOptions {
   mutant?: string;
   environment: RunEnvironment;
   speedup: number;
+  /** The seed of what the world draws (`sovh up --seed`), recorded in world.json and the report. */
+  seed: number;
   reportDir?: string;
   /** What the report names as its command and harness. */
   command: string;
@@ -69,19 +72,23 @@ export async function superviseWorld(options: SupervisorOptions): Promise<string
     socket: join(dir, 'control.sock'),
     log: join(dir, 'supervisor.log'),
     speedup: options.speedup,
+    seed: options.seed,
   };
   await writeWorldRecord(dir, record);
+  // The scope of `sovh run --seed` of the same scenario and mutant: the same seed, the same draws.
+  const random = scenarioRandom(options.seed, options.scenario.name, options.mutant);
 
   let up: Awaited<ReturnType<typeof bringUpKeptWorld>>;
   try {
-    up = await bringUpKeptWorld(options.scenario, environment, options.mutant);
+    up = await bringUpKeptWorld(options.scenario, environment, options.mutant, random);
   } catch (error) {
     await removeWorldDir(dir);
     throw error;
   }
   const bringUpMs = Date.now() - startedAt;
   const history = new History();
-  const context = new ScenarioContext(up.world, history, log, environment.capabilities);
+  history.record('observation', 'seed', { seed: options.seed, scope: random.scope });
+  const context = new ScenarioContext(up.world, history, log, environment.capabilities, random);
   let live: LiveWorld;
   let server: Server;
   try {
@@ -130,6 +137,7 @@ export async function superviseWorld(options: SupervisorOptions): Promise<string
         status: 'not-applicable',
         reason: 'a live world: faults were applied by hand and no checks were judged',
         startedAt: record.startedAt,
+        seed: options.seed,
         durationMs: Date.now() - startedAt,
         phases: {
           imagesMs: 0,
@@ -160,6 +168,7 @@ export async function superviseWorld(options: SupervisorOptions): Promise<string
         command: options.command,
         harness: options.harness,
         capabilities: environment.capabilities,
+        seed: options.seed,
         stack: environment.stack.record,
         scenarios: [result],
       };

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   checkWorldName,
   listWorldRecords,
+  readWorldRecord,
   worldDir,
   writeWorldRecord,
   type WorldRecord,
@@ -36,6 +37,18 @@ describe('live world records', () => {
       ['alive', true],
       ['gone', false],
     ]);
+  });
+
+  it("keeps the world's seed, and still reads a record written without one", async () => {
+    const env = { SOVH_STATE_DIR: await mkdtemp(join(tmpdir(), 'sovh-state-')) };
+    const seeded = worldDir('ns', 'seeded', env);
+    await writeWorldRecord(seeded, { ...record('seeded', process.pid), seed: 4_294_967_295 });
+    expect((await readWorldRecord(seeded))?.seed).toBe(4_294_967_295);
+    const older = worldDir('ns', 'older', env);
+    await writeWorldRecord(older, record('older', process.pid));
+    const read = await readWorldRecord(older);
+    expect(read?.name).toBe('older');
+    expect(read?.seed).toBeUndefined();
   });
 
   it('refuses a world name that cannot name a directory, saying what to use', () => {

@@ -33,6 +33,8 @@ export const worldRecordSchema = z.object({
   socket: z.string(),
   log: z.string(),
   speedup: z.number(),
+  /** The seed of the world's draws (`sovh up --seed`); absent in records of older harnesses. */
+  seed: z.number().int().optional(),
 });
 export type WorldRecord = z.infer<typeof worldRecordSchema>;
 

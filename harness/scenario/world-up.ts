@@ -4,6 +4,7 @@ import type { RunEnvironment } from './environment.ts';
 import { prepareWorldImages } from './scenario-images.ts';
 import { findMutant, scenarioTopology } from './scenario-runner.ts';
 import type { Scenario } from './scenario.ts';
+import type { SeededRandom } from '../util/seeded-random.ts';
 
 /**
  * Brings a scenario's world up and leaves it running (`sovh up`): no schedule, no checks. A
@@ -13,6 +14,8 @@ export async function bringUpKeptWorld(
   scenario: Scenario,
   environment: RunEnvironment,
   mutantName?: string,
+  /** The world's seeded randomness (`scenarioRandom`): what its simulators draw follows it. */
+  random?: SeededRandom,
 ): Promise<{ session: RunSession; world: World }> {
   const mutant = findMutant(scenario, mutantName);
   const topology = scenarioTopology(scenario, mutant);
@@ -25,7 +28,13 @@ export async function bringUpKeptWorld(
     keep: true,
   });
   try {
-    const world = await World.bringUp({ session, topology, images, log: environment.log });
+    const world = await World.bringUp({
+      session,
+      topology,
+      images,
+      log: environment.log,
+      ...(random === undefined ? {} : { random }),
+    });
     session.detach();
     return { session, world };
   } catch (error) {

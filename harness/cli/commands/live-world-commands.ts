@@ -56,7 +56,7 @@ export async function statusCommand(
       statuses.push({
         name: record.name,
         state: 'starting',
-        problem: `coming up; log: ${record.log}`,
+        problem: `coming up${record.seed === undefined ? '' : ` with seed ${record.seed}`}; log: ${record.log}`,
       });
     } else {
       statuses.push(

@@ -28,6 +28,7 @@ import { describeError, SovhError } from '../../util/sovh-error.ts';
 import { prepareWritableDir } from '../../util/writable-dir.ts';
 import { newSeed } from '../../util/seeded-random.ts';
 import { keptWorldLines } from '../kept-worlds.ts';
+import { renderSeedLine } from '../seed-output.ts';
 import { harnessVersion } from '../harness-version.ts';
 import { checkProfileTargets } from '../../devices/profile-file.ts';
 import { inspectLabNetwork } from '../../devices/lab-network.ts';
@@ -278,7 +279,7 @@ export async function runCommand(
   if (timeProfile !== '') process.stdout.write(`${timeProfile}\n`);
   process.stdout.write(`${stackSummaryLine(report.stack)}\n`);
   process.stdout.write(
-    `seed: ${String(seed)} (the same draws again: \`npx sovh replay ${dir}\`, or --seed ${String(seed)})\n`,
+    `${renderSeedLine(seed, [`\`npx sovh replay ${dir}\``, `--seed ${String(seed)}`])}\n`,
   );
   process.stdout.write(`reports: ${written.files.join(', ')}\n`);
   process.stdout.write(`report: file://${written.html}\n`);

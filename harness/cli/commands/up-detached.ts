@@ -8,16 +8,33 @@ import { currentNamespace } from '../../runtime/labels.ts';
 import type { Logger } from '../../util/log.ts';
 import { SovhError } from '../../util/sovh-error.ts';
 import { renderUpSummary, type ReportedStatus } from '../live-output.ts';
+import { renderSeedLine } from '../seed-output.ts';
 
 /** Images may have to be built first: a cold machine takes minutes. */
 const upBoundMs = 30 * 60_000;
+
+/**
+ * The background supervisor's command line: this one without --detach, and with the seed this
+ * command chose when none was given (so the supervisor draws from the seed printed here).
+ */
+export function detachedArguments(
+  args: readonly string[],
+  seed: { seed: number; given: boolean },
+): string[] {
+  const kept = args.filter((a) => a !== '--detach');
+  return seed.given ? kept : [...kept, '--seed', String(seed.seed)];
+}
 
 /**
  * `sovh up --detach`: starts the same command without --detach as a background process (its
  * output goes to the world's supervisor.log) and returns once the world answers, or with the
  * log's last lines when the supervisor ends first.
  */
-export async function startDetached(name: string, log: Logger): Promise<number> {
+export async function startDetached(
+  name: string,
+  log: Logger,
+  seed: { seed: number; given: boolean },
+): Promise<number> {
   const dir = worldDir(currentNamespace(), name);
   const existing = await readWorldRecord(dir);
   if (existing !== undefined && isProcessAlive(existing.pid)) {
@@ -30,7 +47,7 @@ export async function startDetached(name: string, log: Logger): Promise<number> 
   const logPath = join(dir, 'supervisor.log');
   const output = await open(logPath, 'w');
   const cli = join(import.meta.dirname, '..', 'sovh.mjs');
-  const args = process.argv.slice(2).filter((a) => a !== '--detach');
+  const args = detachedArguments(process.argv.slice(2), seed);
   const child = spawn(process.execPath, [cli, ...args], {
     detached: true,
     stdio: ['ignore', output.fd, output.fd],
@@ -42,7 +59,7 @@ export async function startDetached(name: string, log: Logger): Promise<number> 
   });
   child.unref();
   log.info(
-    `bringing world ${name} up in the background (pid ${child.pid ?? '?'}; log: ${logPath})`,
+    `bringing world ${name} up in the background with seed ${String(seed.seed)} (pid ${child.pid ?? '?'}; log: ${logPath})`,
   );
 
   const started = Date.now();
@@ -60,6 +77,7 @@ export async function startDetached(name: string, log: Logger): Promise<number> 
     if (record?.state === 'up' && record.pid === child.pid) {
       const status = (await askSupervisor(record.socket, name, { op: 'status' })) as ReportedStatus;
       process.stdout.write(renderUpSummary(status));
+      process.stdout.write(`${renderSeedLine(status.seed, [`--seed ${String(status.seed)}`])}\n`);
       process.stdout.write(
         `the world runs in the background (pid ${record.pid}) until \`npx sovh down ${name}\`\n`,
       );
