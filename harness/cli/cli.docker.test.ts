@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEndpoint } from '../engine/engine-locator.ts';
+import { listWorldRecords } from '../live/world-dirs.ts';
 import {
   liveResourceCount,
   namespacedEngine,
@@ -45,7 +46,7 @@ describe('sovh against the engine', () => {
     expect(report.entries.every((e) => e.detail.length > 0)).toBe(true);
   });
 
-  it('up --detach leaves a world running that exec reaches and down removes', async () => {
+  it('up --detach leaves a world running that exec reaches and down removes; its printed seed is the one the world keeps', async () => {
     const env = {
       SOVH_NAMESPACE: namespace('up'),
       SOVH_STATE_DIR: await mkdtemp(join(tmpdir(), 'sovh-up-')),
@@ -53,6 +54,17 @@ describe('sovh against the engine', () => {
     const up = await runCli(['up', 'boot-binding', '--detach'], env);
     expect(up.exitCode, up.all).toBe(0);
     expect(up.stdout).toMatch(/host\s+vm1\s+sovereign/);
+    // No --seed: this command draws one, and the background supervisor must draw from that one.
+    const chosen = /in the background with seed (\d+) /.exec(up.stderr)?.[1];
+    const printed = /^seed: (\d+) \(the same draws again: --seed \1\)$/m.exec(up.stdout)?.[1];
+    expect(chosen, up.all).toBeDefined();
+    expect(printed, up.stdout).toBe(chosen);
+    const [kept] = await listWorldRecords(env.SOVH_NAMESPACE, env);
+    expect(kept?.record.seed).toBe(Number(printed));
+    const status = await runCli(['status', 'boot-binding', '--json'], env);
+    expect((JSON.parse(status.stdout) as { seed: number }[])[0]?.seed, status.all).toBe(
+      Number(printed),
+    );
     const exec = await runCli(['exec', 'vm1', '--', 'cat', '/etc/residency/site.json'], env);
     expect(exec.exitCode, exec.all).toBe(0);
     expect(JSON.parse(exec.stdout)).toMatchObject({ host: 'vm1', zone: { name: 'sovereign' } });
