@@ -8,7 +8,6 @@ import type { HostVm } from '../../harness/world/host-vm.ts';
 import type { StartedBmc } from '../../sims/bmc/bmc.ts';
 import type { Readings, SensorKey } from '../../sims/bmc/thermal-model.ts';
 
-
 /**
  * How far behind the model a reading may be: the BMC's feeder publishes every 100 ms and ipmi_sim
  * re-reads a sensor every 250 ms; the rest is slack for a loaded machine, where these processes
