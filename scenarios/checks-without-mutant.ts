@@ -40,7 +40,6 @@ export const checksWithoutMutant: Record<string, Record<string, string>> = {
     'ciphertext-only-at-rest': notYetShownToFail,
     'unwrap-needs-the-hsm': notYetShownToFail,
     'hsm-key-non-extractable': notYetShownToFail,
-    'foreign-kms-never-contacted': notYetShownToFail,
     'kmip-client-configured': notYetShownToFail,
   },
   'hsm-cable-cut': {

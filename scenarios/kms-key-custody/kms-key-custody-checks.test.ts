@@ -5,6 +5,7 @@ import { History } from '../../harness/scenario/history.ts';
 import { checkStatuses } from '../../harness/testing/check-statuses.ts';
 import { kmsKeyCustodyChecks } from './kms-key-custody-checks.ts';
 import type { KmsOutageObservation, KmsRevocationObservation } from './kms-key-custody-evidence.ts';
+import type { NamedForeignKmsObservation } from './named-foreign-kms.ts';
 
 /** Requests every 200 ms over [fromMs, toMs): served unless `refused(atMs)`. */
 function requests(fromMs: number, toMs: number, refused: (at: number) => boolean): LoadRequest[] {
@@ -60,6 +61,7 @@ function history(
     servedWithoutHsm?: boolean;
     bounds?: Record<string, number>;
     controlSeen?: boolean;
+    named?: Partial<NamedForeignKmsObservation>;
   } = {},
 ): History {
   const h = new History();
@@ -111,6 +113,15 @@ function history(
   });
   h.record('observation', 'kms-outage', { ...outage, ...overrides.outage });
   h.record('observation', 'kms-revocation', { ...revocation, ...overrides.revocation });
+  h.record('observation', 'named-foreign-kms', {
+    host: 'vm2',
+    kms: 'kms-abroad 10.82.0.10:5696',
+    outcome: 'refused',
+    refusalLines: ['GEOGRAPHIC_FENCE_ERROR: KMS 10.82.0.10 is outside the domestic CIDRs'],
+    attempts: 0,
+    controlAttempts: 1,
+    ...overrides.named,
+  });
   h.record('observation', 'foreign-kms', {
     kms: 'kms-abroad 10.82.0.10:5696',
     synCount: overrides.foreignSyns ?? 0,
@@ -204,6 +215,25 @@ describe('kms-key-custody checks', () => {
         'foreign-kms-never-contacted'
       ],
     ).toBe('unknown');
+  });
+
+  it('fail foreign-kms-never-contacted when the host named to the KMS abroad tries it, even through a fence that drops it, or serves', async () => {
+    const status = async (named: Partial<NamedForeignKmsObservation>) =>
+      (await checkStatuses(kmsKeyCustodyChecks, history({ named })))['foreign-kms-never-contacted'];
+    expect(await status({})).toBe('pass');
+    expect(
+      await status({ outcome: 'attempted', refusalLines: [], attempts: 3, controlAttempts: 4 }),
+    ).toBe('fail');
+    expect(await status({ attempts: 2, controlAttempts: 3 })).toBe('fail');
+    expect(await status({ outcome: 'serving', refusalLines: [] })).toBe('fail');
+  });
+
+  it('say unknown for foreign-kms-never-contacted when the namespace counter is gone, misses the control, or the boot reached no outcome', async () => {
+    const status = async (named: Partial<NamedForeignKmsObservation>) =>
+      (await checkStatuses(kmsKeyCustodyChecks, history({ named })))['foreign-kms-never-contacted'];
+    expect(await status({ attempts: undefined, controlAttempts: undefined })).toBe('unknown');
+    expect(await status({ controlAttempts: 0 })).toBe('unknown');
+    expect(await status({ outcome: 'none', refusalLines: [] })).toBe('unknown');
   });
 
   it('say unknown, never pass, when the run stopped before the evidence was taken', async () => {

@@ -4,6 +4,7 @@ import { fail, pass, verdictOf } from '../../harness/checks/verdict.ts';
 import { kmsRevocationBound } from '../../harness/contract/key-custody-bounds.ts';
 import { boundValue } from '../../harness/scenario/scenario-bounds.ts';
 import type { HsmKeyInspection } from '../../sims/hsm/hsm.ts';
+import type { NamedForeignKmsObservation } from './named-foreign-kms.ts';
 import {
   dataKeyName,
   type AtRestObservation,
@@ -187,21 +188,47 @@ export const kmsKeyCustodyChecks: Check[] = [
   {
     name: 'foreign-kms-never-contacted',
     description:
-      'The KMS abroad receives no connection attempt at all (counted by its kernel) during the run, while the same counter sees the connection the harness makes on purpose from abroad at the end',
+      'Nothing tries the KMS abroad: it receives no connection attempt during the run (counted by its kernel), and the host whose site file names it sends it no packet (counted by the harness in that host\u2019s namespace, ahead of its fence) and refuses it; each counter sees the connection the harness makes on purpose',
     verify(history) {
       const o = lastObservation<ForeignKmsObservation>(history, 'foreign-kms').data;
+      const named = lastObservation<NamedForeignKmsObservation>(history, 'named-foreign-kms').data;
       if (o.control.synCount <= o.synCount)
         return {
           status: 'unknown',
           summary: `the counter of ${o.kms} did not see the harness's own connection from ${o.control.from} (${o.synCount} -> ${o.control.synCount}), so its silence proves nothing`,
         };
+      const attempts = named.attempts ?? 0;
+      if (named.attempts === undefined || (named.controlAttempts ?? 0) <= attempts)
+        return {
+          status: 'unknown',
+          summary: `the harness's counter in ${named.host}'s namespace ${named.attempts === undefined ? 'was gone after the boot' : `did not see the harness's own connection (${attempts} -> ${String(named.controlAttempts)})`}, so it proves nothing about ${named.host}'s attempts`,
+        };
+      if (named.outcome === 'none' && attempts === 0)
+        return {
+          status: 'unknown',
+          summary: `${named.host}'s boot with ${named.kms} as its KMS reached no outcome (no refusal logged, no attempt, no store) within the bound`,
+        };
+      const problems = [
+        ...(o.synCount > 0 || o.sources.length > 0
+          ? [`${o.kms} was contacted ${o.synCount} time(s) from ${o.sources.join(', ') || '?'}`]
+          : []),
+        ...(attempts > 0
+          ? [`${named.host}, named to it, sent ${attempts} packet(s) toward ${named.kms}`]
+          : []),
+        ...(named.outcome === 'serving'
+          ? [`${named.host} serves with ${named.kms} named as its KMS`]
+          : []),
+        ...(named.outcome === 'refused' || attempts > 0
+          ? []
+          : [`${named.host} did not log GEOGRAPHIC_FENCE_ERROR for ${named.kms}`]),
+      ];
       return verdictOf(
-        o.synCount === 0 && o.sources.length === 0,
-        `${o.kms} was never contacted`,
-        `${o.kms} was contacted ${o.synCount} time(s) from ${o.sources.join(', ') || '?'}`,
+        problems.length === 0,
+        `${o.kms} was never contacted; ${named.host}, named to it, refused it without a packet toward it`,
+        problems.join('; '),
         {
-          expected: '0 connection attempts',
-          observed: `${o.synCount} SYN(s); sources ${o.sources.join(', ') || 'none'}`,
+          expected: `0 connection attempts at ${o.kms}; 0 packets toward it from ${named.host}; ${named.host} refuses it`,
+          observed: `${o.synCount} SYN(s) at the KMS; ${attempts} packet(s) from ${named.host}; outcome ${named.outcome}`,
           evidence: [
             {
               source: `iptables counter on ${o.kms}'s KMIP port and its server log`,
@@ -210,6 +237,14 @@ export const kmsKeyCustodyChecks: Check[] = [
             {
               source: `positive control: a TCP connection from ${o.control.from} made by the harness`,
               excerpt: `counter ${o.synCount} -> ${o.control.synCount} (${o.control.connected ? 'accepted' : 'not accepted'})`,
+            },
+            {
+              source: `the harness's nft counter in ${named.host}'s namespace (output hook, priority -400) during its boot, then the harness's own connection`,
+              excerpt: `packets ${attempts} -> ${String(named.controlAttempts)}`,
+            },
+            {
+              source: `${named.host}'s residency log, read off its disk`,
+              excerpt: named.refusalLines.join('\n') || '(no refusal line)',
             },
           ],
         },

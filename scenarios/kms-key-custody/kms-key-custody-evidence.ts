@@ -16,7 +16,14 @@ import type { HostVm } from '../../harness/world/host-vm.ts';
 import type { KmsKey } from '../../sims/kms/kms.ts';
 import type { HsmKeyInspection } from '../../sims/hsm/hsm.ts';
 
-export const names = { host: 'vm1', kms: 'kms', foreignKms: 'kms-abroad', hsm: 'hsm-a' } as const;
+export const names = {
+  host: 'vm1',
+  /** A host of the same cell whose site file names the KMS abroad as its KMS. */
+  namedAbroad: 'vm2',
+  kms: 'kms',
+  foreignKms: 'kms-abroad',
+  hsm: 'hsm-a',
+} as const;
 /** The zone of the KMS abroad: its observer makes the positive control's connection. */
 export const abroadZone = 'abroad';
 export const dataKeyName = `residency-data-key/${names.host}`;

@@ -13,6 +13,7 @@ import { waitUntil } from '../../harness/util/wait-until.ts';
 import { kmsRevocationBound } from '../../harness/contract/key-custody-bounds.ts';
 import { kmsKeyCustodyChecks } from './kms-key-custody-checks.ts';
 import { observeKmsOutage, observeRevocation } from './kms-lifecycle.ts';
+import { observeNamedForeignKms } from './named-foreign-kms.ts';
 import {
   abroadZone,
   names,
@@ -33,7 +34,7 @@ const refusalTimeoutMs = 120_000;
  * there with its own KMIP client), is unwrapped only through the cell's HSM, and is never on a
  * disk in clear; the stored object is AES-256-GCM under exactly that key. With the KMS down, the
  * HSM's return does not bring the key back; a revocation on the KMS stops the store within two KMS
- * watch intervals; a KMS abroad is never contacted.
+ * watch intervals; a KMS abroad is never contacted, also by a host whose site file names it (which must refuse it).
  */
 export default defineScenario({
   name: 'kms-key-custody',
@@ -49,11 +50,30 @@ export default defineScenario({
     ],
     cells: [{ name: 'cell-a', zone: 'sovereign' }],
     services: [
-      { name: names.kms, kind: 'kms', zone: 'sovereign', cell: 'cell-a' },
+      {
+        name: names.kms,
+        kind: 'kms',
+        zone: 'sovereign',
+        cell: 'cell-a',
+        options: { clients: [names.host] },
+      },
       { name: names.hsm, kind: 'hsm', zone: 'sovereign', cell: 'cell-a' },
-      { name: names.foreignKms, kind: 'kms', zone: abroadZone },
+      // A border router: the KMS abroad is reachable at the network layer, so a host that tries
+      // it sends packets (which the harness counts ahead of its fence) instead of meeting "no route".
+      { name: 'border', kind: 'router', zone: 'sovereign', legs: [abroadZone] },
+      // Named to vm2 as its KMS, as an operator's slip or a failover list would: the stack must
+      // refuse it and never try to reach it.
+      {
+        name: names.foreignKms,
+        kind: 'kms',
+        zone: abroadZone,
+        options: { clients: [names.namedAbroad] },
+      },
     ],
-    hosts: [{ name: names.host, zone: 'sovereign', cell: 'cell-a' }],
+    hosts: [
+      { name: names.host, zone: 'sovereign', cell: 'cell-a' },
+      { name: names.namedAbroad, zone: 'sovereign', cell: 'cell-a' },
+    ],
   },
   async run(context) {
     const { world } = context;
@@ -132,6 +152,10 @@ export default defineScenario({
       return observeRevocation(context, vm, keys.dataKeyUid, { objectId, payload });
     });
 
+    await context.step(
+      `reboot ${names.namedAbroad}, named to the KMS abroad, counting its attempts from its namespace`,
+      () => observeNamedForeignKms(context, world.host(names.namedAbroad), names.foreignKms),
+    );
     await context.step('count what reached the KMS abroad', () => observeForeignKms(context));
   },
   checks: kmsKeyCustodyChecks,
@@ -155,6 +179,13 @@ export default defineScenario({
         'When the HSM returns the data key is unwrapped again without asking the KMS, which is down',
       expectFailing: ['unwrap-fails-closed-without-kms'],
       stackPatch: join(here, 'mutants', 'unwrap-without-kms.patch'),
+    },
+    {
+      name: 'kms-jurisdiction-unchecked',
+      description:
+        'The KMS named in the site file is used wherever it is ("the fence keeps foreign traffic in anyway"): a KMS abroad is tried instead of refused',
+      expectFailing: ['foreign-kms-never-contacted'],
+      stackPatch: join(here, 'mutants', 'kms-jurisdiction-unchecked.patch'),
     },
   ],
 });
