@@ -2,7 +2,7 @@ import type Docker from 'dockerode';
 import { raceDeadline } from '../util/deadline.ts';
 import { labelFilter, labelKeys } from './labels.ts';
 import { disconnectAll, removeNetwork } from './network-removal.ts';
-import { unlockFromOutside } from './outside-unlock.ts';
+import { unlockFromOutside, unlockVolumeFromOutside } from './outside-unlock.ts';
 
 /** The harness's resources in one namespace, grouped by the session that made them. */
 export interface SessionResources {
@@ -25,7 +25,12 @@ export interface SessionResources {
     joinsNamespace: boolean;
   }[];
   networks: { id: string; name: string }[];
-  volumes: { name: string }[];
+  volumes: {
+    name: string;
+    /** The harness image that unlocks its files when a removal meets an immutable one. */
+    unlockWith?: string;
+    labels: Record<string, string>;
+  }[];
 }
 
 export async function listSessions(
@@ -75,7 +80,12 @@ export async function listSessions(
   }
   for (const volume of volumeList.Volumes) {
     // Volume labels may be null on some engines; sessionOf reads them with optional chaining.
-    sessionOf(volume.Labels).volumes.push({ name: volume.Name });
+    const labels = (volume.Labels as Record<string, string> | null) ?? {};
+    sessionOf(labels).volumes.push({
+      name: volume.Name,
+      unlockWith: labels[labelKeys.unlockWith],
+      labels,
+    });
   }
   return [...sessions.values()];
 }
@@ -155,10 +165,34 @@ export async function removeSessionResources(
   }
   await Promise.all(
     session.volumes.map((v) =>
-      attempt(`volume ${v.name}`, () => docker.getVolume(v.name).remove({ force: true })),
+      attempt(`volume ${v.name}`, () => removeVolume(docker, v, session.containers)),
     ),
   );
   return outcome;
 }
 
 const containerRemovalBoundMs = 60_000;
+
+function isNotPermitted(error: unknown): boolean {
+  return /operation not permitted/i.test((error as Error | undefined)?.message ?? '');
+}
+
+/**
+ * Removes a volume; one the engine cannot delete because a file in it is immutable (a machine's
+ * resolv.conf that a host locked, when the run died before its teardown unlocked it) is unlocked
+ * from outside first, with the helper image its labels or its session's containers name.
+ */
+async function removeVolume(
+  docker: Docker,
+  volume: SessionResources['volumes'][number],
+  containers: SessionResources['containers'],
+): Promise<void> {
+  try {
+    await docker.getVolume(volume.name).remove({ force: true });
+  } catch (error) {
+    const helperImage = volume.unlockWith ?? containers.find((c) => c.unlockWith)?.unlockWith;
+    if (!isNotPermitted(error) || helperImage === undefined) throw error;
+    await unlockVolumeFromOutside(docker, volume, helperImage);
+    await docker.getVolume(volume.name).remove({ force: true });
+  }
+}
