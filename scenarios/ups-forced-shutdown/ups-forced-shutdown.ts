@@ -20,6 +20,23 @@ const here = dirname(fileURLToPath(import.meta.url));
 const forcedShutdownAfterMs = 4_000;
 
 /**
+ * The outage world with a sovereign API behind the host's GeoIP gate: the gate (HAProxy, a process
+ * of its own beside the agent) is one of the sovereign services the shutdown must stop.
+ */
+const topology = {
+  ...outageTopology,
+  services: [
+    ...(outageTopology.services ?? []),
+    {
+      name: 'gated-api',
+      kind: 'sovereign-api',
+      zone: 'sovereign',
+      options: { gateBackend: true },
+    },
+  ],
+};
+
+/**
  * A primary monitor orders a forced shutdown while the UPS is on battery and well before LB (NUT's
  * FSD flag, set at upsd as `upsmon -c fsd` on the primary does). The contract's power watch runs
  * the graceful residency shutdown on FSD as on LB: within two poll intervals of upsd reporting FSD
@@ -32,8 +49,8 @@ export default defineScenario({
   description:
     'UPS OL, OB, then FSD from a primary monitor before LB: every key leaves the host’s memory and every sovereign service stops within the bound of FSD, as on LB',
   needs: ['cap:SYS_PTRACE', 'cap:NET_RAW'],
-  sections: ['power', 'kms', 'hsm'],
-  topology: outageTopology,
+  sections: ['power', 'kms', 'hsm', 'geo-gate'],
+  topology,
   contractBounds: [keyWipeBound],
   async run(context) {
     const outage = await runOutage(context, { forcedShutdownAfterMs });
@@ -64,6 +81,13 @@ export default defineScenario({
         'The on-battery step runs the residency shutdown instead of preparing for it: every mains blip takes the sovereign services down (it passes every key-wipe check)',
       expectFailing: ['serves-on-battery'],
       stackPatch: join(here, 'mutants', 'shutdown-on-battery.patch'),
+    },
+    {
+      name: 'gate-outlives-shutdown',
+      description:
+        'The residency shutdown wipes the keys and stops the agent\u2019s services but not the GeoIP gate, a process of its own: its public port keeps accepting sessions',
+      expectFailing: ['sovereign-services-stopped-on-fsd'],
+      stackPatch: join(here, 'mutants', 'gate-outlives-shutdown.patch'),
     },
   ],
 });
