@@ -20,8 +20,16 @@ const a = '10.48.0.3';
 const b = '10.49.0.3';
 const abroad = '10.88.0.4';
 
-function tunnel(local: string, remote: string): TunnelState {
-  return { device: 'vx4242', vni: 4242, local, remote, port: 4789, mac: '02:00:0a:30:00:03' };
+function tunnel(local: string, remote: string, floodTo: string[] = []): TunnelState {
+  return {
+    device: 'vx4242',
+    vni: 4242,
+    local,
+    remote,
+    port: 4789,
+    mac: '02:00:0a:30:00:03',
+    destinations: [remote, ...floodTo],
+  };
 }
 
 const vxlan = (source: string, destination: string): UnderlayFlow => ({
@@ -102,6 +110,27 @@ describe('encapsulation-check checks', () => {
     expect(result['tunnel-endpoints-domestic']).toBe('fail');
     expect(result['site-traffic-only-in-tunnel']).toBe('fail');
     expect(result['inner-payload-sealed']).toBe('pass');
+  });
+
+  it('fail when the VNI is also flooded to a foreign endpoint, beside the domestic tunnel', async () => {
+    const result = await statuses({
+      tunnels: [
+        { router: 'gw-a', tunnels: [tunnel(a, b, [abroad])] },
+        { router: 'gw-b', tunnels: [tunnel(b, a)] },
+      ],
+      flows: [vxlan(a, b), vxlan(b, a), vxlan(a, abroad)],
+    });
+    expect(result['tunnel-endpoints-domestic']).toBe('fail');
+    expect(result['site-traffic-only-in-tunnel']).toBe('fail');
+    expect(result['inner-payload-sealed']).toBe('pass');
+    // A further domestic endpoint in the flood list is no breach of the jurisdiction.
+    const domestic = await statuses({
+      tunnels: [
+        { router: 'gw-a', tunnels: [tunnel(a, b, ['10.49.0.9'])] },
+        { router: 'gw-b', tunnels: [tunnel(b, a)] },
+      ],
+    });
+    expect(domestic['tunnel-endpoints-domestic']).toBe('pass');
   });
 
   it('fail when traffic crosses bare or no tunnel exists', async () => {

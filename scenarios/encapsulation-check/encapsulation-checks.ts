@@ -110,7 +110,7 @@ export const encapsulationChecks: Check[] = [
   {
     name: 'tunnel-endpoints-domestic',
     description:
-      "Both endpoints of every VXLAN tunnel the site routers' kernels hold are addresses inside a sovereign zone of the harness's topology, and each tunnel ends at a peer router's tunnel of the same VNI",
+      "Both endpoints of every VXLAN tunnel the site routers' kernels hold, and every endpoint their forwarding databases send the VNI's frames to (a flood list beside the remote), are addresses inside a sovereign zone of the harness's topology, and each tunnel ends at a peer router's tunnel of the same VNI",
     verify(history) {
       const t = lastObservation(history, observed.tunnels).data;
       const all = t.routers.flatMap((r) => r.tunnels.map((tn) => ({ router: r.router, ...tn })));
@@ -126,6 +126,11 @@ export const encapsulationChecks: Check[] = [
             problems.push(
               `${name}: ${end} endpoint ${describeAddress(t.zones, address)} is outside every domestic CIDR`,
             );
+        for (const address of tn.destinations)
+          if (address !== tn.remote && !isDomestic(t.zones, address))
+            problems.push(
+              `${name}: floods its frames also to ${describeAddress(t.zones, address)}, outside every domestic CIDR`,
+            );
         if (!all.some((p) => p.router !== tn.router && p.vni === tn.vni && p.local === tn.remote))
           problems.push(`${name}: no other router's tunnel of vni ${tn.vni} ends at ${tn.remote}`);
       }
@@ -140,12 +145,13 @@ export const encapsulationChecks: Check[] = [
             all
               .map(
                 (tn) =>
-                  `${tn.router}: ${tn.device} vni ${tn.vni} ${describeAddress(t.zones, tn.local)} -> ${describeAddress(t.zones, tn.remote)} port ${tn.port}`,
+                  `${tn.router}: ${tn.device} vni ${tn.vni} ${describeAddress(t.zones, tn.local)} -> ${describeAddress(t.zones, tn.remote)} port ${tn.port}, sending to ${tn.destinations.map((d) => describeAddress(t.zones, d)).join(', ') || 'no endpoint'}`,
               )
               .join('; ') || '(no tunnels)',
           evidence: [
             {
-              source: 'ip -d -j link show type vxlan, in each site router',
+              source:
+                'ip -d -j link show type vxlan and bridge -j fdb show dev DEVICE, in each site router',
               excerpt: JSON.stringify(t.routers),
             },
           ],

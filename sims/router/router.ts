@@ -46,7 +46,8 @@ export const routerOptions = z
      * VXLAN tunnels the router terminates (a site router joining its site to another over the
      * underlay): its endpoint is its address on the `local` zone, the peer's is the peer router's
      * address on the `remote` zone; `carries` are routed into the tunnel. The underlay path is the
-     * world's static route to the peer's endpoint.
+     * world's static route to the peer's endpoint. `floodTo` names further routers (and the zone
+     * of their endpoint) the VNI's frames are also replicated to: a static flood list.
      */
     vxlan: z
       .array(
@@ -57,6 +58,9 @@ export const routerOptions = z
             peer: z.string(),
             remote: z.string(),
             carries: z.array(cidr).min(1),
+            floodTo: z
+              .array(z.object({ peer: z.string(), remote: z.string() }).strict())
+              .default([]),
           })
           .strict(),
       )
@@ -243,22 +247,27 @@ function plannedTunnels(
         'TUNNEL_ENDPOINT_MISSING',
         `router ${service.name}: vxlan ${t.vni} has its endpoint on zone "${t.local}", where the router has no leg (zones: ${legs.map((l) => l.zone).join(', ')})`,
       );
-    let remote: string | undefined;
-    try {
-      remote = request.addressOf?.(t.remote, t.peer);
-    } catch (error) {
-      throw new SovhError(
-        'TUNNEL_ENDPOINT_MISSING',
-        `router ${service.name}: vxlan ${t.vni}'s peer "${t.peer}" is not on zone "${t.remote}"`,
-        { cause: error },
-      );
-    }
-    if (remote === undefined)
-      throw new SovhError(
-        'TUNNEL_ENDPOINT_MISSING',
-        `router ${service.name}: vxlan ${t.vni}: the world gave no address plan to find peer "${t.peer}"`,
-      );
-    return { vni: t.vni, local, remote, carries: t.carries };
+    const endpoint = (peer: string, zone: string): string => {
+      let address: string | undefined;
+      try {
+        address = request.addressOf?.(zone, peer);
+      } catch (error) {
+        throw new SovhError(
+          'TUNNEL_ENDPOINT_MISSING',
+          `router ${service.name}: vxlan ${t.vni}'s peer "${peer}" is not on zone "${zone}"`,
+          { cause: error },
+        );
+      }
+      if (address === undefined)
+        throw new SovhError(
+          'TUNNEL_ENDPOINT_MISSING',
+          `router ${service.name}: vxlan ${t.vni}: the world gave no address plan to find peer "${peer}"`,
+        );
+      return address;
+    };
+    const remote = endpoint(t.peer, t.remote);
+    const floodTo = t.floodTo.map((f) => endpoint(f.peer, f.remote));
+    return { vni: t.vni, local, remote, carries: t.carries, floodTo };
   });
 }
 
@@ -333,7 +342,10 @@ export const routerKind: SimKind<RouterOptions> = {
         ? {}
         : {
             vxlan: tunnels
-              .map((t) => `vni ${t.vni} ${t.local}->${t.remote} carrying ${t.carries.join(',')}`)
+              .map(
+                (t) =>
+                  `vni ${t.vni} ${t.local}->${t.remote} carrying ${t.carries.join(',')}${t.floodTo.length === 0 ? '' : `, flooding also to ${t.floodTo.join(',')}`}`,
+              )
               .join('; '),
           }),
     };

@@ -5,10 +5,12 @@ import { waitUntil } from '../../harness/util/wait-until.ts';
 import type { StartedSim, StaticRoute } from '../sim-kind.ts';
 import { announcedPrefixes, announcedPrefixesFile } from './bird-config.ts';
 import {
+  parseFdbDestinations,
   parseRouteGet,
   parseVxlanLinks,
   tunnelCommands,
   type TunnelState,
+  type UnderlayPath,
   type VxlanTunnel,
 } from './vxlan-tunnel.ts';
 
@@ -159,24 +161,45 @@ export class StartedRouter implements StartedSim {
   }
 
   private async bringUpTunnel(tunnel: VxlanTunnel): Promise<void> {
-    const found = await this.container.exec(['ip', '-4', 'route', 'get', tunnel.remote], {
+    const underlay = await this.underlayTo(tunnel, tunnel.remote);
+    const floods = new Map<string, UnderlayPath>();
+    for (const address of tunnel.floodTo)
+      floods.set(address, await this.underlayTo(tunnel, address));
+    await this.container.sh(tunnelCommands(tunnel, underlay, floods).join(' && '), {
+      timeoutMs: 10_000,
+    });
+  }
+
+  /** The path the world's routes give a tunnel's packets toward one of its endpoints. */
+  private async underlayTo(tunnel: VxlanTunnel, address: string): Promise<UnderlayPath> {
+    const found = await this.container.exec(['ip', '-4', 'route', 'get', address], {
       timeoutMs: 10_000,
     });
     const underlay = parseRouteGet(found.stdout);
     if (found.exitCode !== 0 || underlay === undefined)
       throw new SovhError(
         'TUNNEL_UNDERLAY_MISSING',
-        `router ${this.name}: no route to vxlan ${tunnel.vni}'s remote endpoint ${tunnel.remote}: ${found.stdout.trim()} ${found.stderr.trim()}`,
+        `router ${this.name}: no route to vxlan ${tunnel.vni}'s endpoint ${address}: ${found.stdout.trim()} ${found.stderr.trim()}`,
       );
-    await this.container.sh(tunnelCommands(tunnel, underlay).join(' && '), { timeoutMs: 10_000 });
+    return underlay;
   }
 
-  /** The VXLAN tunnels as the router's kernel has them (not as they were asked for). */
+  /**
+   * The VXLAN tunnels as the router's kernel has them (not as they were asked for), each with
+   * every endpoint its forwarding database sends to.
+   */
   async tunnels(): Promise<TunnelState[]> {
     const result = await this.container.run(['ip', '-d', '-j', 'link', 'show', 'type', 'vxlan'], {
       timeoutMs: 10_000,
     });
-    return parseVxlanLinks(result.stdout);
+    return Promise.all(
+      parseVxlanLinks(result.stdout).map(async (link) => {
+        const fdb = await this.container.run(['bridge', '-j', 'fdb', 'show', 'dev', link.device], {
+          timeoutMs: 10_000,
+        });
+        return { ...link, destinations: parseFdbDestinations(fdb.stdout) };
+      }),
+    );
   }
 
   /** Packets forwarded between each ordered pair of zones (iptables counters of the forward path). */

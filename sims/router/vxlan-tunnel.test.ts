@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  parseFdbDestinations,
   parseRouteGet,
   parseVxlanLinks,
   tunnelCommands,
@@ -12,6 +13,7 @@ const tunnel: VxlanTunnel = {
   local: '10.46.0.3',
   remote: '10.47.0.3',
   carries: ['10.47.0.0/16'],
+  floodTo: [],
 };
 
 describe('VXLAN tunnels of a router', () => {
@@ -23,12 +25,41 @@ describe('VXLAN tunnels of a router', () => {
     const commands = tunnelCommands(tunnel, { device: 'eth1', via: '10.66.0.4' });
     expect(commands).toEqual([
       'ip route replace 10.47.0.3/32 via 10.66.0.4 dev eth1',
-      'ip link add vx4242 address 02:00:0a:2e:00:03 type vxlan id 4242 local 10.46.0.3 remote 10.47.0.3 dstport 4789',
+      'ip link add vx4242 address 02:00:0a:2e:00:03 type vxlan id 4242 local 10.46.0.3 remote 10.47.0.3 dstport 4789 nolearning',
       'ip link set vx4242 up',
       'ip neigh replace 10.47.0.3 lladdr 02:00:0a:2f:00:03 dev vx4242 nud permanent',
       'ip route replace 10.47.0.0/16 via 10.47.0.3 dev vx4242 onlink',
       'iptables -t mangle -A FORWARD -o vx4242 -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu',
     ]);
+  });
+
+  it('copies every frame to each flood endpoint, pinned to its own underlay path', () => {
+    const commands = tunnelCommands(
+      { ...tunnel, floodTo: ['10.88.0.3'] },
+      { device: 'eth1', via: '10.66.0.4' },
+      new Map([['10.88.0.3', { device: 'eth1', via: '10.66.0.5' }]]),
+    );
+    expect(commands.slice(0, 5)).toEqual([
+      'ip route replace 10.47.0.3/32 via 10.66.0.4 dev eth1',
+      'ip route replace 10.88.0.3/32 via 10.66.0.5 dev eth1',
+      'ip link add vx4242 address 02:00:0a:2e:00:03 type vxlan id 4242 local 10.46.0.3 remote 10.47.0.3 dstport 4789 nolearning',
+      'ip link set vx4242 up',
+      'bridge fdb append 00:00:00:00:00:00 dev vx4242 dst 10.88.0.3',
+    ]);
+    expect(tunnelCommands(tunnel, { device: 'eth1' }).some((c) => c.startsWith('bridge'))).toBe(
+      false,
+    );
+  });
+
+  it('reads the endpoints of a tunnel\u2019s forwarding database, once each', () => {
+    const json = JSON.stringify([
+      { mac: '00:00:00:00:00:00', ifname: 'vx4242', dst: '10.47.0.3', flags: ['self'] },
+      { mac: '00:00:00:00:00:00', ifname: 'vx4242', dst: '10.88.0.3', flags: ['self'] },
+      { mac: '02:00:0a:2f:00:03', ifname: 'vx4242', dst: '10.47.0.3', flags: ['self'] },
+      { mac: '33:33:00:00:00:01', ifname: 'vx4242', flags: ['self'], state: 'permanent' },
+    ]);
+    expect(parseFdbDestinations(json)).toEqual(['10.47.0.3', '10.88.0.3']);
+    expect(parseFdbDestinations('')).toEqual([]);
   });
 
   it('reaches a remote endpoint on its own network without a next hop', () => {

@@ -10,6 +10,11 @@ export interface VxlanTunnel {
   remote: string;
   /** Destinations routed into the tunnel (the other site's CIDRs). */
   carries: readonly string[];
+  /**
+   * Further endpoints the VNI's frames are replicated to (a static flood list, head-end
+   * replication): each gets a copy of every frame the router sends into the tunnel.
+   */
+  floodTo: readonly string[];
 }
 
 /** Where the encapsulated packets toward the remote endpoint leave: the underlay's next hop. */
@@ -27,6 +32,11 @@ export interface TunnelState {
   remote: string;
   port: number;
   mac: string;
+  /**
+   * Every endpoint the kernel's forwarding database sends the VNI's frames to (`bridge fdb`):
+   * the remote endpoint and any flood entry beside it.
+   */
+  destinations: string[];
 }
 
 /** The tunnel's interface name: one per VNI. */
@@ -52,25 +62,43 @@ export function parseRouteGet(output: string): UnderlayPath | undefined {
   return via === undefined ? { device } : { device, via };
 }
 
-/**
- * The commands that bring a tunnel up on a router whose static routes are already in place:
- * 1. pin the remote endpoint (a /32) to the underlay path the world's routes give it, so that the
- *    next step cannot swallow the tunnel's own packets when the endpoint lies in a carried CIDR;
- * 2. the VXLAN interface (unicast to the remote endpoint, IANA port 4789);
- * 3. the carried CIDRs routed into it, to the peer's interface (a permanent neighbour entry);
- * 4. TCP's MSS clamped to the tunnel's MTU (50 bytes less than the underlay's): hosts at 1500
- *    bytes would otherwise rely on ICMP "fragmentation needed" crossing their fences.
- */
-export function tunnelCommands(tunnel: VxlanTunnel, underlay: UnderlayPath): string[] {
-  const device = tunnelDevice(tunnel.vni);
+function pinCommand(address: string, underlay: UnderlayPath): string {
   const path =
     underlay.via === undefined
       ? `dev ${underlay.device}`
       : `via ${underlay.via} dev ${underlay.device}`;
+  return `ip route replace ${address}/32 ${path}`;
+}
+
+/**
+ * The commands that bring a tunnel up on a router whose static routes are already in place:
+ * 1. pin the remote endpoint (a /32) to the underlay path the world's routes give it, so that the
+ *    next step cannot swallow the tunnel's own packets when the endpoint lies in a carried CIDR
+ *    (and each flood endpoint to its own path, `floodUnderlays`);
+ * 2. the VXLAN interface (unicast to the remote endpoint, IANA port 4789), learning no MAC: the
+ *    peer's is derived, and its forwarding database is the plan's alone; a flood endpoint is one
+ *    more all-zeros entry, so every frame is copied to it too;
+ * 3. the carried CIDRs routed into it, to the peer's interface (a permanent neighbour entry);
+ * 4. TCP's MSS clamped to the tunnel's MTU (50 bytes less than the underlay's): hosts at 1500
+ *    bytes would otherwise rely on ICMP "fragmentation needed" crossing their fences.
+ */
+export function tunnelCommands(
+  tunnel: VxlanTunnel,
+  underlay: UnderlayPath,
+  floodUnderlays: ReadonlyMap<string, UnderlayPath> = new Map(),
+): string[] {
+  const device = tunnelDevice(tunnel.vni);
   return [
-    `ip route replace ${tunnel.remote}/32 ${path}`,
-    `ip link add ${device} address ${tunnelMac(tunnel.local)} type vxlan id ${tunnel.vni} local ${tunnel.local} remote ${tunnel.remote} dstport ${vxlanPort}`,
+    pinCommand(tunnel.remote, underlay),
+    ...tunnel.floodTo.flatMap((address) => {
+      const path = floodUnderlays.get(address);
+      return path === undefined ? [] : [pinCommand(address, path)];
+    }),
+    `ip link add ${device} address ${tunnelMac(tunnel.local)} type vxlan id ${tunnel.vni} local ${tunnel.local} remote ${tunnel.remote} dstport ${vxlanPort} nolearning`,
     `ip link set ${device} up`,
+    ...tunnel.floodTo.map(
+      (address) => `bridge fdb append 00:00:00:00:00:00 dev ${device} dst ${address}`,
+    ),
     `ip neigh replace ${tunnel.remote} lladdr ${tunnelMac(tunnel.remote)} dev ${device} nud permanent`,
     ...tunnel.carries.map(
       (cidr) => `ip route replace ${cidr} via ${tunnel.remote} dev ${device} onlink`,
@@ -88,8 +116,8 @@ interface LinkJson {
   };
 }
 
-/** The VXLAN interfaces in `ip -d -j link show` output. */
-export function parseVxlanLinks(json: string): TunnelState[] {
+/** The VXLAN interfaces in `ip -d -j link show` output (their destinations are read apart). */
+export function parseVxlanLinks(json: string): Omit<TunnelState, 'destinations'>[] {
   const links = JSON.parse(json.trim() === '' ? '[]' : json) as LinkJson[];
   return links
     .filter((l) => l.linkinfo?.info_kind === 'vxlan')
@@ -104,4 +132,10 @@ export function parseVxlanLinks(json: string): TunnelState[] {
         mac: l.address ?? '',
       };
     });
+}
+
+/** The endpoints a device's forwarding database sends to, in `bridge -j fdb show dev DEVICE` output. */
+export function parseFdbDestinations(json: string): string[] {
+  const entries = JSON.parse(json.trim() === '' ? '[]' : json) as { dst?: string }[];
+  return [...new Set(entries.flatMap((e) => (e.dst === undefined ? [] : [e.dst])))];
 }
