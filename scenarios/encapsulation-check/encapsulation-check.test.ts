@@ -51,4 +51,30 @@ describe('encapsulation-check topologies', () => {
     ]);
     expect(tunnelEnds(variant('tunnel-bypassed'))).toEqual([]);
   });
+
+  it('floods the same VNI from site A to a foreign router across the exchange in the bridged mutant', () => {
+    const input = variant('vni-bridged-abroad');
+    expect(tunnelEnds(input)).toEqual([
+      'gw-a:sovereign->sovereign',
+      'gw-b:sovereign->sovereign',
+      'gw-x:foreign->sovereign',
+    ]);
+    const topology = resolveTopology(input, kinds);
+    const gwA = topology.services.find((s) => s.name === 'gw-a');
+    const [tunnel] = routerOptions.parse(gwA?.options).vxlan;
+    expect(tunnel?.vni).toBe(
+      routerOptions.parse(topology.services.find((s) => s.name === 'gw-x')?.options).vxlan[0]?.vni,
+    );
+    const flood = tunnel?.floodTo[0];
+    const target = topology.services.find((s) => s.name === flood?.peer);
+    expect(target && serviceZones(target)).toContain(flood?.remote);
+    expect(topology.zones.find((z) => z.name === flood?.remote)?.kind).toBe('foreign');
+    // The copies abroad take the underlay through the exchange router, as the tunnel's own do.
+    expect(
+      routesFor(topology, ['site-a', 'exchange-a'], 'gw-a').find(
+        (r) => r.destinationZone === 'foreign',
+      )?.via,
+    ).toEqual({ router: 'ixp', zone: 'exchange-a' });
+    expect(tunnelEnds(variant())).not.toContain('gw-x:foreign->sovereign');
+  });
 });

@@ -28,13 +28,31 @@ const vni = 4242;
 const siteRouters = ['gw-a', 'gw-b'] as const;
 
 type ServiceInput = NonNullable<TopologyInput['services']>[number];
+type ZoneInput = TopologyInput['zones'][number];
 
-/** A site router: its site's network and its uplink to the exchange, and its end of the tunnel. */
+/** A region outside the jurisdiction, for the mutants that reach abroad. */
+const foreignZone: ZoneInput = {
+  name: 'foreign',
+  jurisdiction: 'US',
+  kind: 'foreign',
+  cidrs: [cidrs.foreign],
+};
+
+/**
+ * A site router: its site's network and its uplink to the exchange, and its end of the tunnel
+ * (with `floodTo`, further routers the VNI's frames are copied to).
+ */
 function siteRouter(
   name: string,
   site: string,
   uplink: string,
-  tunnel: { local: string; peer: string; remote: string; carries: string },
+  tunnel: {
+    local: string;
+    peer: string;
+    remote: string;
+    carries: string;
+    floodTo?: { peer: string; remote: string }[];
+  },
 ): ServiceInput {
   return {
     name,
@@ -49,6 +67,7 @@ function siteRouter(
           peer: tunnel.peer,
           remote: tunnel.remote,
           carries: [tunnel.carries],
+          ...(tunnel.floodTo === undefined ? {} : { floodTo: tunnel.floodTo }),
         },
       ],
     },
@@ -126,13 +145,44 @@ function endpointAbroad(input: TopologyInput): TopologyInput {
   });
   return {
     ...moved,
-    zones: [
-      ...moved.zones,
-      { name: 'foreign', jurisdiction: 'US', kind: 'foreign', cidrs: [cidrs.foreign] },
-    ],
+    zones: [...moved.zones, foreignZone],
     services: (moved.services ?? []).map((s) =>
       s.name === 'gw-b' ? { ...s, legs: ['exchange-b', 'foreign'] } : s,
     ),
+  };
+}
+
+/**
+ * The sovereign VNI is bridged into a foreign segment: a router in a foreign region, across the
+ * exchange, ends the same VNI on its own network, and site A's router has it in the VNI's flood
+ * list beside site B. The tunnel between the sites stays as it was, domestic at both ends; every
+ * frame site A sends into it is also copied abroad.
+ */
+function vniBridgedAbroad(input: TopologyInput): TopologyInput {
+  const bridged = withServices(input, (s) => {
+    if (s.name === 'gw-a')
+      return siteRouter('gw-a', 'site-a', 'exchange-a', {
+        local: 'site-a',
+        peer: 'gw-b',
+        remote: 'site-b',
+        carries: cidrs.siteB,
+        floodTo: [{ peer: 'gw-x', remote: 'foreign' }],
+      });
+    if (s.name === 'ixp') return { ...s, legs: [...(s.legs ?? []), 'foreign'] };
+    return s;
+  });
+  const foreignRouter: ServiceInput = {
+    name: 'gw-x',
+    kind: 'router',
+    zone: 'foreign',
+    options: {
+      vxlan: [{ vni, local: 'foreign', peer: 'gw-a', remote: 'site-a', carries: [cidrs.siteA] }],
+    },
+  };
+  return {
+    ...bridged,
+    zones: [...bridged.zones, foreignZone],
+    services: [...(bridged.services ?? []), foreignRouter],
   };
 }
 
@@ -210,6 +260,13 @@ export default defineScenario({
         "Site B's router ends the tunnel on its address in a foreign region: the tunnel still carries the sites' traffic, over an endpoint outside the jurisdiction",
       expectFailing: ['tunnel-endpoints-domestic', 'site-traffic-only-in-tunnel'],
       topology: endpointAbroad,
+    },
+    {
+      name: 'vni-bridged-abroad',
+      description:
+        "Site A's router also floods the sovereign VNI to a router in a foreign region across the exchange, which ends the same VNI on its own segment: the domestic tunnel stays, and a copy of every frame goes abroad",
+      expectFailing: ['tunnel-endpoints-domestic', 'site-traffic-only-in-tunnel'],
+      topology: vniBridgedAbroad,
     },
     {
       name: 'tunnel-bypassed',
