@@ -1,3 +1,4 @@
+import { hostPaths } from '../../harness/contract/host-paths.ts';
 import { readVmFile } from '../../harness/checks/probes/disk-forensics.ts';
 import { machineProbe } from '../../harness/checks/probes/machine-probe.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
@@ -93,8 +94,7 @@ export async function observeMtr(
 
 /** The host's BIRD log (its own account of what it rejected), read off the VM disk. */
 export async function observeBirdLog(context: ScenarioContext, host: HostVm, phase: string) {
-  const content =
-    (await readVmFile(context.world, host, '/var/lib/residency/log/bird.log'))?.toString() ?? '';
+  const content = (await readVmFile(context.world, host, hostPaths.routingLog))?.toString() ?? '';
   return context.observe('bird-log', {
     phase,
     host: host.name,
