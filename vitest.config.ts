@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { DurationSequencer } from './harness/testing/duration-sequencer.ts';
 
 /**
  * Scenarios whose checks compare a measurement with a threshold held tight by the stack's
@@ -29,6 +30,8 @@ const dockerProject = {
  */
 export default defineConfig({
   test: {
+    // Longest recorded files first (test-durations.json), so that both docker workers end together.
+    sequence: { sequencer: DurationSequencer },
     projects: [
       {
         test: {

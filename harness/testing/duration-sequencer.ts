@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+import { type ExpectedDurations, longestFirst } from './expected-durations.ts';
+
+/** The recorded durations (`npm run test:durations -- LOG` rewrites them from a run's log). */
+export const durationsFile = join(import.meta.dirname, '..', '..', 'test-durations.json');
+
+function recordedDurations(): ExpectedDurations {
+  try {
+    return JSON.parse(readFileSync(durationsFile, 'utf8')) as ExpectedDurations;
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Vitest's own order (groups, then projects), and within a project the longest files first by
+ * the recorded durations, not by vitest's cache: a clean clone in CI has no cache, and its
+ * fallback (larger files first) says nothing about how long a scenario's worlds take.
+ */
+export class DurationSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const durations = recordedDurations();
+    const root = this.ctx.config.root;
+    const byProject = new Map<string, TestSpecification[]>();
+    for (const file of await super.sort(files)) {
+      const group = byProject.get(file.project.name) ?? [];
+      group.push(file);
+      byProject.set(file.project.name, group);
+    }
+    return [...byProject.values()].flatMap((group) =>
+      longestFirst(
+        group,
+        (file) => `${file.project.name}:${relative(root, file.moduleId)}`,
+        durations,
+      ),
+    );
+  }
+}
