@@ -22,18 +22,11 @@ export const checksWithoutMutant: Record<string, Record<string, string>> = {
     'martian-source-logged': notYetShownToFail,
     'network-tuning': notYetShownToFail,
   },
-  'route-leak': {
-    'domestic-target-reachable-during-leak': notYetShownToFail,
-    'leak-rejected-logged': notYetShownToFail,
-  },
   'bgp-route-revocation': {
     'reachable-before-withdrawal': notYetShownToFail,
     'unreachable-while-withdrawn': notYetShownToFail,
     'revocation-logged': notYetShownToFail,
     'reachable-after-readvertisement': notYetShownToFail,
-  },
-  'link-latency': {
-    'link-delay-as-configured': notYetShownToFail,
   },
   'kms-key-custody': {
     'data-key-from-local-kms': notYetShownToFail,
@@ -45,14 +38,6 @@ export const checksWithoutMutant: Record<string, Record<string, string>> = {
   'hsm-cable-cut': {
     'nothing-stored-during-cut': notYetShownToFail,
     'device-not-found-logged': notYetShownToFail,
-    'recovers-without-restart': notYetShownToFail,
-  },
-  'audit-watch': {
-    'store-writes-recorded': notYetShownToFail,
-  },
-  'log-or-die': {
-    'services-halted': notYetShownToFail,
-    'log-or-die-logged': notYetShownToFail,
   },
   'cell-blast-radius': {
     'fault-hit-cell-a': notYetShownToFail,

@@ -100,7 +100,12 @@ export default defineScenario({
     {
       name: 'watch-not-installed',
       description: 'The stack never installs the residency_audit watch (and so never waits for it)',
-      expectFailing: ['watch-in-kernel', 'named-writer-recorded', 'attribute-change-recorded'],
+      expectFailing: [
+        'watch-in-kernel',
+        'named-writer-recorded',
+        'attribute-change-recorded',
+        'store-writes-recorded',
+      ],
       stackPatch: join(here, 'mutants', 'watch-not-installed.patch'),
     },
   ],

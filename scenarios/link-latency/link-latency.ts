@@ -320,7 +320,11 @@ export default defineScenario({
       name: 'steered-through-exchange',
       description:
         'The domestic link is gone from the routing: traffic to the domestic site goes through the exchange and a carrier',
-      expectFailing: ['latency-within-threshold', 'path-stays-domestic'],
+      expectFailing: [
+        'latency-within-threshold',
+        'path-stays-domestic',
+        'link-delay-as-configured',
+      ],
       topology: (input) => ({
         ...input,
         services: (input.services ?? []).filter((s) => s.name !== 'metro'),

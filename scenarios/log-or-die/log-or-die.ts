@@ -126,7 +126,12 @@ export default defineScenario({
     {
       name: 'store-ignores-audit',
       description: 'The store keeps accepting writes when its audit trail cannot be written',
-      expectFailing: ['write-refused-after-audit-full', 'no-unaudited-write'],
+      expectFailing: [
+        'write-refused-after-audit-full',
+        'no-unaudited-write',
+        'services-halted',
+        'log-or-die-logged',
+      ],
       stackPatch: join(here, 'mutants', 'store-ignores-audit.patch'),
     },
   ],

@@ -161,7 +161,12 @@ export default defineScenario({
       name: 'accept-leaked-route',
       description:
         "The stack's BGP import filter takes any domestic prefix, whatever AS path it came over",
-      expectFailing: ['no-domestic-packet-crosses-exchange', 'mtr-shows-no-foreign-hop'],
+      expectFailing: [
+        'no-domestic-packet-crosses-exchange',
+        'mtr-shows-no-foreign-hop',
+        'domestic-target-reachable-during-leak',
+        'leak-rejected-logged',
+      ],
       stackPatch: join(here, 'mutants', 'accept-leaked-route.patch'),
     },
   ],
