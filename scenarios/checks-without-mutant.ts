@@ -20,7 +20,6 @@ export const checksWithoutMutant: Record<string, Record<string, string>> = {
   'pull-only-monitoring': {
     'sovereign-monitor-pulls': notYetShownToFail,
     'martian-source-logged': notYetShownToFail,
-    'network-tuning': notYetShownToFail,
   },
   'bgp-route-revocation': {
     'reachable-before-withdrawal': notYetShownToFail,

@@ -63,5 +63,12 @@ export default defineScenario({
       expectFailing: ['foreign-region-reaches-no-port'],
       stackPatch: join(here, 'mutants', 'agent-on-all-interfaces.patch'),
     },
+    {
+      name: 'rp-filter-loose',
+      description:
+        'Reverse-path filtering is loose ("for asymmetric routes"): a spoofed source routable through any interface is let in',
+      expectFailing: ['network-tuning'],
+      stackPatch: join(here, 'mutants', 'rp-filter-loose.patch'),
+    },
   ],
 });
