@@ -141,5 +141,12 @@ export default defineScenario({
       expectFailing: ['refused-under-replaced-primary'],
       stackPatch: join(here, 'mutants', 'qualified-name-not-compared.patch'),
     },
+    {
+      name: 'audit-records-name',
+      description:
+        "The residency audit log records the primary key's name where its qualified name belongs (only the qualified name also binds the hierarchy the key lives in): the record no longer identifies the key",
+      expectFailing: ['primary-key-recorded'],
+      stackPatch: join(here, 'mutants', 'audit-records-name.patch'),
+    },
   ],
 });
