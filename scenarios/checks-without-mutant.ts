@@ -48,9 +48,6 @@ export const checksWithoutMutant: Record<string, Record<string, string>> = {
   'cooling-failure': {
     'curve-follows-model': notYetShownToFail,
   },
-  'power-failure-key-wipe': {
-    'shutdown-logged': notYetShownToFail,
-  },
   'power-restore': {
     'keys-gone-before-power-off': notYetShownToFail,
     'data-intact-after-restore': notYetShownToFail,

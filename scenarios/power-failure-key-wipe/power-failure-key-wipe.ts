@@ -115,5 +115,12 @@ export default defineScenario({
       expectFailing: ['ups-polled-per-contract'],
       stackPatch: join(here, 'mutants', 'ups-poll-default-on-battery.patch'),
     },
+    {
+      name: 'shutdown-logged-to-console',
+      description:
+        'The shutdown writes its last line, RESIDENCY_SHUTDOWN_COMPLETE, to standard output only ("the console is collected anyway"): the residency log on the VM disk never says the shutdown completed',
+      expectFailing: ['shutdown-logged'],
+      stackPatch: join(here, 'mutants', 'shutdown-logged-to-console.patch'),
+    },
   ],
 });
