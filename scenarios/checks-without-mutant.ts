@@ -43,7 +43,6 @@ export const checksWithoutMutant: Record<string, Record<string, string>> = {
   },
   'thermal-excursion': {
     'ipmi-snmp-agree-with-model': notYetShownToFail,
-    'readings-pulled-by-host': notYetShownToFail,
   },
   'cooling-failure': {
     'curve-follows-model': notYetShownToFail,

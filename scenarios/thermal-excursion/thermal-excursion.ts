@@ -145,6 +145,13 @@ export default defineScenario({
       expectFailing: ['alarm-above-27', 'alarm-below-18'],
       stackPatch: join(here, 'mutants', 'alarm-debounced.patch'),
     },
+    {
+      name: 'trap-receiver-beside-poller',
+      description:
+        'Beside its polls the thermal watch opens a receiver for the BMC\u2019s pushed traps on UDP 162 ("in case a poll is missed"): the host listens for a push',
+      expectFailing: ['readings-pulled-by-host'],
+      stackPatch: join(here, 'mutants', 'trap-receiver-beside-poller.patch'),
+    },
   ],
 });
 
