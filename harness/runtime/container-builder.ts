@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import { describeError } from '../util/sovh-error.ts';
+import type { ContainerRecord } from './container-record.ts';
 import { labelKeys } from './labels.ts';
 import type { RunSession } from './run-session.ts';
 import { StartedContainer } from './started-container.ts';
@@ -209,6 +210,52 @@ export class ContainerBuilder {
     return this;
   }
 
+  /** How this container is started, in the world's names (for a compose file of the world). */
+  private record(): ContainerRecord {
+    const { session } = this;
+    const nodeName = this.extraLabels[labelKeys.node];
+    const role = this.extraLabels[labelKeys.role];
+    return {
+      name: this.name,
+      image: this.image,
+      ...(nodeName === undefined ? {} : { node: nodeName }),
+      ...(role === undefined ? {} : { role }),
+      ...(this.networkModeOf === undefined ? { hostname: this.hostname ?? this.name } : {}),
+      networks:
+        this.networkModeOf === undefined
+          ? this.networks.map((n) => ({
+              network: session.partOf(n.networkName),
+              ...(n.ipv4Address === undefined ? {} : { ipv4Address: n.ipv4Address }),
+              aliases: [...n.aliases],
+            }))
+          : [],
+      ...(this.networkModeOf === undefined
+        ? {}
+        : { networkNamespaceOf: this.networkModeOf.nodeName }),
+      ...(this.hostPidNamespace
+        ? { pidNamespaceOf: 'host' }
+        : this.pidNamespaceOf === undefined
+          ? {}
+          : { pidNamespaceOf: this.pidNamespaceOf.nodeName }),
+      capabilities: [...this.capabilities],
+      volumes: this.volumes.map((v) => ({
+        source: v.type === 'bind' ? v.source : session.partOf(v.source),
+        target: v.target,
+        readOnly: v.readOnly,
+        type: v.type ?? 'volume',
+      })),
+      tmpfs: { ...this.tmpfs },
+      env: { ...this.env },
+      ...(this.command === undefined ? {} : { command: [...this.command] }),
+      ...(this.entrypoint === undefined ? {} : { entrypoint: [...this.entrypoint] }),
+      init: this.init,
+      sysctls: { ...this.sysctls },
+      ...(this.memoryBytes === undefined ? {} : { memoryBytes: this.memoryBytes }),
+      devices: [...this.devices],
+      files: this.files.map((f) => f.path),
+    };
+  }
+
   private createOptions(containerName: string): Docker.ContainerCreateOptions {
     const [first] = this.networks;
     const networkMode = this.engineHostNetwork
@@ -280,6 +327,8 @@ export class ContainerBuilder {
       }
       if (this.files.length > 0) await created.putArchive(packFiles(this.files), { path: '/' });
       await created.start();
+      // The engine host's short-lived helpers are no part of a world.
+      if (!this.engineHostNetwork) session.containers.push(this.record());
       for (const check of this.startupChecks) await check(started);
       return started;
     } catch (error) {

@@ -1,3 +1,4 @@
+import type { ContainerRecord } from './container-record.ts';
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import type { Logger } from '../util/log.ts';
@@ -77,6 +78,15 @@ export class RunSession implements AsyncDisposable {
   }
 
   private readonly baseLabels: Record<string, string>;
+
+  /** Every container the session started, as it was started, in order (see ContainerRecord). */
+  readonly containers: ContainerRecord[] = [];
+
+  /** The world's name of an engine resource of this session (`resourceName`'s part). */
+  partOf(resourceName: string): string {
+    const prefix = `sovh-${this.id}-`;
+    return resourceName.startsWith(prefix) ? resourceName.slice(prefix.length) : resourceName;
+  }
 
   /**
    * Stops tearing the session down on SIGINT/SIGTERM: for a kept world (`sovh up`) once it is

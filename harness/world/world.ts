@@ -1,3 +1,4 @@
+import type { ContainerRecord } from '../runtime/container-record.ts';
 import type { RunSession } from '../runtime/run-session.ts';
 import type { StartedContainer } from '../runtime/started-container.ts';
 import type { StartedNetwork } from '../runtime/internal-network.ts';
@@ -44,6 +45,11 @@ export interface WorldDescription {
   devices?: DeviceRecord[];
   /** The device profile the world was brought up with, if any. */
   profile?: string;
+  /**
+   * Every container as the world was brought up with it, before the schedule (absent in results
+   * written before it): what a capsule's compose file of the starting state is made from.
+   */
+  containers?: ContainerRecord[];
 }
 
 function byName<T extends { name: string }>(items: T[]): Map<string, T> {
@@ -225,7 +231,7 @@ export class World {
         return vm;
       }),
     );
-    return new World(
+    const world = new World(
       topology,
       session,
       images,
@@ -236,7 +242,12 @@ export class World {
       byName(hosts),
       devices,
     );
+    world.startingContainers = [...session.containers];
+    return world;
   }
+
+  /** The containers as bring-up left them (those started later, probes, are not the world's). */
+  private startingContainers: ContainerRecord[] = [];
 
   host(name: string): HostVm {
     return lookup(this.hosts, name, 'host');
@@ -266,6 +277,7 @@ export class World {
   describe(): WorldDescription {
     const zoneOfMachine = (name: string) => this.machine(name).spec.zone;
     return {
+      containers: this.startingContainers,
       networks: [...this.networks.values()].map(({ network, plan }) => ({
         zone: plan.zone,
         name: network.name,
