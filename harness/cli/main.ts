@@ -246,11 +246,35 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description(
       'run a recorded run again (same scenario runs, mutants, stack and seed) and name every check whose verdict differs',
     )
-    .argument('<run-dir>', 'the run folder, e.g. reports/20261126-141530-a1b2')
+    .argument(
+      '<run-dir>',
+      'the run folder, e.g. reports/20261126-141530-a1b2, or a capsule FILE.tgz',
+    )
     .option('--report-dir <dir>', "write the replay's reports here instead of reports/<run-id>/")
-    .action(async (runDir: string, options: { reportDir?: string }) => {
+    .option(
+      '--rebuild-ok',
+      'a capsule: replay even when an image built here is not the recorded one',
+    )
+    .action(async (runDir: string, options: { reportDir?: string; rebuildOk?: boolean }) => {
+      const { isCapsule, replayCapsule } = await import('./commands/replay-capsule.ts');
+      if (await isCapsule(runDir)) {
+        setExitCode(await replayCapsule(runDir, options, log()));
+        return;
+      }
       const { replayCommand } = await import('./commands/replay-command.ts');
-      setExitCode(await replayCommand(runDir, options, log()));
+      setExitCode(await replayCommand(runDir, { ...options }, log()));
+    });
+
+  program
+    .command('capsule')
+    .description(
+      "pack a recorded run for another machine: results, evidence, seed, images' recipe hashes and ids, incident files, and a compose file of the world's starting state",
+    )
+    .argument('<run-dir>', 'the run folder, e.g. reports/20261126-141530-a1b2')
+    .requiredOption('-o, --output <file>', 'the capsule to write, e.g. incident.tgz')
+    .action(async (runDir: string, options: { output: string }) => {
+      const { capsuleCommand, engineImageId } = await import('./commands/capsule-command.ts');
+      setExitCode(await capsuleCommand(runDir, options, log(), await engineImageId()));
     });
 
   program

@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { readResultsFile } from '../../report/results-file.ts';
 import { replayPlan, type RecordedScenarioRun } from '../../report/replay-plan.ts';
+import type { RunEnvironment } from '../../scenario/environment.ts';
 import type { RunReport } from '../../report/run-report.ts';
 import { diffVerdicts, renderVerdictDiff } from '../../report/verdict-diff.ts';
 import { selectScenarios, type ScenarioCatalog } from '../../scenario/scenario-catalog.ts';
@@ -22,6 +23,7 @@ export async function replayCommand(
   runDir: string,
   options: { reportDir?: string },
   log: Logger,
+  capsule?: ReplayOfCapsule,
 ): Promise<number> {
   const { file, report: recorded } = await readResultsFile(runDir);
   const recordedDir = dirname(resolve(file));
@@ -37,6 +39,7 @@ export async function replayCommand(
     `replaying run ${plan.runId} (${file}): ${String(plan.runs.length)} scenario run(s), seed ${seeds.join(', ')}`,
   );
   let replayed: RunReport | undefined;
+  let planned: PlannedRun[] = [];
   const code = await runCommand(
     // Incident files are loaded again (as recorded) so that their scenarios are in the catalog.
     plan.options.incidents ?? [],
@@ -52,8 +55,11 @@ export async function replayCommand(
     {
       command: 'replay',
       cwd: plan.options.cwd,
-      plan: (catalog) => plannedRuns(plan.runs, catalog, file),
-      replayOf: { runId: plan.runId, dir: recordedDir },
+      plan: (catalog) => (planned = plannedRuns(plan.runs, catalog, file)),
+      replayOf: { runId: plan.runId, dir: capsule?.file ?? recordedDir },
+      ...(capsule === undefined
+        ? {}
+        : { beforeScenarios: (environment) => capsule.checkImages(environment, planned) }),
       onWritten: (report) => {
         replayed = report;
       },
@@ -69,6 +75,12 @@ export async function replayCommand(
       `note: the stack's image is not the recorded one (recorded ${plan.stackImageId}, now ${stackNow}): a difference may come from it\n`,
     );
   return diff.differences.length === 0 ? replayExitCodes.same : replayExitCodes.differ;
+}
+
+/** What a replay of a capsule adds: its file, and the check of its images before any world. */
+export interface ReplayOfCapsule {
+  file: string;
+  checkImages(environment: RunEnvironment, planned: readonly PlannedRun[]): Promise<void>;
 }
 
 /** The recorded runs, from the catalog of the recorded settings; a name it lacks is bad input. */
