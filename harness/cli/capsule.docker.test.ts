@@ -1,0 +1,182 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa, execaSync } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { packFolder, unpackArchive } from '../capsule/capsule-archive.ts';
+import type { CapsuleManifest } from '../capsule/capsule-manifest.ts';
+import type { EngineEndpoint } from '../engine/engine-locator.ts';
+import type { RunReport } from '../report/run-report.ts';
+import { removeSessions } from '../runtime/reaper.ts';
+import { resourcesIn, testEngine, testNamespace } from '../testing/docker-test-kit.ts';
+import { runCli } from '../testing/run-cli.ts';
+import { silentLogger } from '../util/log.ts';
+
+/** config-immutability: a quick world (one host, a resolver) against a mutant whose checks fail. */
+const scenario = 'config-immutability';
+const mutant = 'flag-not-set';
+const seed = 31_337;
+
+async function results(dir: string): Promise<RunReport> {
+  return JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')) as RunReport;
+}
+
+const failedChecks = (report: RunReport) =>
+  report.scenarios.flatMap((s) => s.checks.filter((c) => c.status === 'fail').map((c) => c.name));
+
+describe('sovh capsule', () => {
+  let engine: EngineEndpoint;
+  let work: string;
+  const namespace = testNamespace('capsule');
+  const env = { SOVH_NAMESPACE: namespace };
+
+  beforeAll(async () => {
+    engine = await testEngine();
+    work = await mkdtemp(join(tmpdir(), 'sovh-capsule-'));
+  });
+
+  afterAll(async () => {
+    await removeSessions(engine.docker, namespace, { all: true }, silentLogger);
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('packs a failing mutant run; its replay fails the same checks; an image that differs is refused by name', async () => {
+    const recordedDir = join(work, 'recorded');
+    const run = await runCli(
+      ['run', scenario, '--mutant', mutant, '--seed', String(seed), '--report-dir', recordedDir],
+      env,
+    );
+    expect(run.exitCode, run.all).toBe(0);
+    const recorded = await results(recordedDir);
+    const failed = failedChecks(recorded);
+    expect(failed.length, run.all).toBeGreaterThan(0);
+
+    // Not a run folder: refused with the fix.
+    const notRun = await runCli(['capsule', work, '-o', join(work, 'x.tgz')], env);
+    expect(notRun.exitCode, notRun.all).toBe(2);
+    expect(notRun.stderr).toMatch(/is not a run's report folder .*sovh capsule reports\/<run-id>/);
+
+    const capsule = join(work, 'incident.tgz');
+    const packed = await runCli(['capsule', recordedDir, '-o', capsule], env);
+    expect(packed.exitCode, packed.all).toBe(0);
+    expect(packed.stdout).toContain(
+      `capsule ${capsule}: run ${recorded.runId}, seed ${String(seed)}`,
+    );
+
+    // What it holds: the manifest, the run's files and a compose file of the starting world.
+    const unpacked = join(work, 'unpacked');
+    await mkdir(unpacked);
+    await unpackArchive(capsule, unpacked);
+    const manifest = JSON.parse(
+      await readFile(join(unpacked, 'manifest.json'), 'utf8'),
+    ) as CapsuleManifest;
+    expect(manifest.runs.map((r) => [r.scenario, r.mutant, r.seed])).toEqual([
+      [scenario, mutant, seed],
+    ]);
+    expect(manifest.files).toEqual(
+      expect.arrayContaining(['run/results.json', 'run/junit.xml', 'run/evidence.tar.gz']),
+    );
+    const host = manifest.runs[0]?.images.find((i) => i.role === 'host');
+    expect(host?.recipe?.name).toBe(`host-mutant-${mutant}`);
+    expect(host?.id).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const compose = parse(await readFile(join(unpacked, 'compose.yaml'), 'utf8')) as {
+      services: Record<string, { image: string; network_mode?: string; privileged: boolean }>;
+      networks: Record<string, { internal: boolean }>;
+    };
+    const world = recorded.scenarios[0]?.world;
+    expect(Object.keys(compose.networks).length).toBe(world?.networks.length);
+    for (const network of Object.values(compose.networks)) expect(network.internal).toBe(true);
+    expect(Object.values(compose.services).map((s) => s.image)).toContain(host?.tag);
+    expect(
+      Object.values(compose.services).some((s) => s.network_mode?.startsWith('service:')),
+    ).toBe(true);
+
+    const replayDir = join(work, 'replayed');
+    const replay = await runCli(['replay', capsule, '--report-dir', replayDir], env);
+    expect(replay.exitCode, replay.all).toBe(0);
+    expect(replay.stderr).toContain('every image is the recorded one');
+    expect(replay.stdout).toMatch(/replay: all \d+ verdict\(s\) the same as recorded/);
+    const replayed = await results(replayDir);
+    expect(replayed.replayOf).toEqual({ runId: recorded.runId, dir: capsule });
+    expect(failedChecks(replayed)).toEqual(failed);
+
+    // A capsule whose host image id is not the one built here: refused, the image named.
+    const altered = { ...manifest };
+    altered.runs = manifest.runs.map((r) => ({
+      ...r,
+      images: r.images.map((i) =>
+        i.role === 'host' ? { ...i, id: `sha256:${'0'.repeat(64)}` } : i,
+      ),
+    }));
+    await writeFile(join(unpacked, 'manifest.json'), JSON.stringify(altered));
+    const otherImages = join(work, 'other-images.tgz');
+    await packFolder(unpacked, otherImages);
+    const refused = await runCli(
+      ['replay', otherImages, '--report-dir', join(work, 'refused')],
+      env,
+    );
+    expect(refused.exitCode, refused.all).toBe(2);
+    expect(refused.stderr).toContain(
+      `${scenario} [mutant ${mutant}]: image host: recorded ${host?.tag ?? ''} (sha256:${'0'.repeat(64)})`,
+    );
+    expect(refused.stderr).toContain('--rebuild-ok');
+
+    // Made by another version: refused, both versions named.
+    await writeFile(
+      join(unpacked, 'manifest.json'),
+      JSON.stringify({ ...manifest, sovh: { version: '0.0.1' } }),
+    );
+    const otherVersion = join(work, 'other-version.tgz');
+    await packFolder(unpacked, otherVersion);
+    const old = await runCli(['replay', otherVersion], env);
+    expect(old.exitCode, old.all).toBe(2);
+    expect(old.stderr).toMatch(/was made by sovh 0\.0\.1, this is sovh \d+\.\d+\.\d+/);
+
+    expect(await resourcesIn(engine, namespace)).toEqual({
+      containers: 0,
+      networks: 0,
+      volumes: 0,
+    });
+  });
+
+  it.skipIf(!composeCommand())(
+    'the compose file of the starting state comes up with plain docker compose, and down leaves nothing',
+    async () => {
+      const command = composeCommand() ?? [];
+      const file = join(work, 'unpacked', 'compose.yaml');
+      const [program = 'docker', ...first] = command;
+      try {
+        const up = await execa(program, [...first, '-f', file, 'up', '-d'], {
+          reject: false,
+          all: true,
+        });
+        expect(up.exitCode, up.all).toBe(0);
+      } finally {
+        const down = await execa(program, [...first, '-f', file, 'down', '-v'], {
+          reject: false,
+          all: true,
+        });
+        expect(down.exitCode, down.all).toBe(0);
+      }
+    },
+  );
+});
+
+/** `docker compose` (the plugin) or `docker-compose`, when this machine has one. */
+function composeCommand(): string[] | undefined {
+  for (const command of [['docker', 'compose'], ['docker-compose']]) {
+    const [program = 'docker', ...args] = command;
+    const found = execaSyncOk(program, [...args, 'version']);
+    if (found) return command;
+  }
+  return undefined;
+}
+
+function execaSyncOk(program: string, args: string[]): boolean {
+  try {
+    return execaSync(program, args).exitCode === 0;
+  } catch {
+    return false;
+  }
+}
