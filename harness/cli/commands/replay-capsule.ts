@@ -77,7 +77,7 @@ export async function replayCapsule(
  * The recorded options, pointed at the capsule's copies: its incident files always; its stack
  * context and working directory when the recorded ones are not on this machine.
  */
-function relocated(results: RunReport, manifest: CapsuleManifest, dir: string): RunReport {
+export function relocated(results: RunReport, manifest: CapsuleManifest, dir: string): RunReport {
   const options = results.options;
   if (options === undefined) return results;
   const cwd = existsSync(options.cwd) ? options.cwd : process.cwd();
