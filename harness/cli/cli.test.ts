@@ -19,6 +19,7 @@ describe('sovh (no engine needed)', { timeout: 60_000 }, () => {
       'kek-plain-file',
       'kek-no-pcr-policy',
       'qualified-name-not-compared',
+      'audit-records-name',
     ]);
     expect(bootBinding?.needs).toEqual([]);
   });

@@ -79,6 +79,7 @@ describe('the packed sovh package, installed into an empty directory', () => {
       'kek-plain-file',
       'kek-no-pcr-policy',
       'qualified-name-not-compared',
+      'audit-records-name',
       'kek-in-the-clear',
     ]);
 

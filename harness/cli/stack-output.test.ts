@@ -23,7 +23,7 @@ describe('stack output', () => {
     const other = makeCatalog({ referenceStack: false });
     const bootBinding = other.scenarios.filter((s) => s.name === 'boot-binding');
     expect(describeWithheldMutants(other, [...bootBinding, ...bootBinding])).toMatch(
-      /built-in scenarios' 3 mutant\(s\) are patches against the reference stack/,
+      /built-in scenarios' 4 mutant\(s\) are patches against the reference stack/,
     );
     expect(describeWithheldMutants(makeCatalog(), bootBinding)).toBeUndefined();
   });

@@ -75,7 +75,7 @@ describe('run settings', () => {
     // Against another stack the built-in mutants (patches of images/host) are withheld.
     expect(bootBinding?.mutants.map((m) => m.name)).toEqual(['kek-in-the-clear']);
     expect(bootBinding?.mutants[0]?.stackPatch).toBe(join(dir, 'mutants', 'kek.patch'));
-    expect(settings.catalog.withheldMutants.get('boot-binding')?.length).toBe(3);
+    expect(settings.catalog.withheldMutants.get('boot-binding')?.length).toBe(4);
     expect(settings.catalog.origins.get('mine')).toEqual({
       file: join(dir, 'scenarios', 'mine.scenario.ts'),
     });

@@ -12,6 +12,7 @@ describe('planRuns', () => {
       'kek-plain-file',
       'kek-no-pcr-policy',
       'qualified-name-not-compared',
+      'audit-records-name',
     ]);
   });
 
