@@ -96,6 +96,6 @@ describe('parseUpsSequence', () => {
   });
 
   it('names the line it cannot read', () => {
-    expect(() => parseUpsSequence('ups.status: OL\nWAIT 3\n')).toThrow(/line 2 .*"WAIT 3"/);
+    expect(() => parseUpsSequence('ups.status: OL\nWAIT 3\n')).toThrow(/line 2: "WAIT 3"/);
   });
 });

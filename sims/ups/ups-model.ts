@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseUpsTrace } from './ups-trace.ts';
 
 /**
  * A UPS on the run's clock: mains power and the battery that bridges its loss. On battery the
@@ -188,33 +189,9 @@ export interface SequenceStep {
 /**
  * Parses a NUT dummy-ups sequence (.seq): "variable: value" lines, applied together until a
  * "TIMER <seconds>" line, which waits before the next group. The result is the recording's
- * timeline, which the harness replays on the run's clock.
+ * timeline, which the harness replays on the run's clock (see ups-trace.ts, which also reads
+ * upslog files).
  */
-export function parseUpsSequence(text: string): SequenceStep[] {
-  const steps: SequenceStep[] = [];
-  let atS = 0;
-  let current: Record<string, string> = {};
-  const flush = () => {
-    if (Object.keys(current).length > 0) steps.push({ atS, values: current });
-    current = {};
-  };
-  text.split('\n').forEach((raw, index) => {
-    const line = raw.replace(/#.*$/, '').trim();
-    if (line === '') return;
-    const timer = /^TIMER\s+(\d+(?:\.\d+)?)$/.exec(line);
-    if (timer !== null) {
-      flush();
-      atS += Number(timer[1]);
-      return;
-    }
-    const variable = /^([a-z][a-z0-9_.]*)\s*:\s*(.*)$/i.exec(line);
-    if (variable === null) {
-      throw new SyntaxError(
-        `line ${index + 1} of the UPS sequence is neither "variable: value" nor "TIMER <seconds>": "${line}"`,
-      );
-    }
-    current[variable[1] ?? ''] = (variable[2] ?? '').replace(/^"(.*)"$/, '$1');
-  });
-  flush();
-  return steps;
+export function parseUpsSequence(text: string, file = 'the UPS sequence'): SequenceStep[] {
+  return parseUpsTrace(text, file).steps;
 }

@@ -7,13 +7,8 @@ import type { RunClock } from '../../harness/util/run-clock.ts';
 import { simImage } from '../images.ts';
 import { assertInTime } from '../timeline-delivery.ts';
 import type { SimKind, SimStartRequest, StartedSim } from '../sim-kind.ts';
-import {
-  devFileVariables,
-  parseUpsSequence,
-  upsParametersSchema,
-  UpsModel,
-  type SequenceStep,
-} from './ups-model.ts';
+import { devFileVariables, upsParametersSchema, UpsModel, type SequenceStep } from './ups-model.ts';
+import { parseUpsTrace, traceTimeline, type UpsTrace } from './ups-trace.ts';
 
 export const upsOptionsSchema = z
   .object({
@@ -151,28 +146,23 @@ export class StartedUps implements StartedSim {
   }
 
   /**
-   * Plays a recorded dummy-ups sequence (.seq) from `leadMs` on, `speedup` times faster than it
-   * was recorded (the run clock's speedup by default). Each step adds to the state before it, as
-   * dummy-ups applies a sequence.
+   * Plays a recorded trace (a dummy-ups .seq or an upslog file, as text or parsed) from `leadMs`
+   * on, `speedup` times faster than it was recorded (the run clock's speedup by default). Each
+   * step adds to the state before it, as dummy-ups applies a sequence; after its last step the UPS
+   * holds that state, and the battery model is set aside, until `endReplay`.
    */
   async replay(
-    sequenceText: string,
+    recording: string | UpsTrace,
     options: { speedup?: number; leadMs?: number } = {},
   ): Promise<SequenceStep[]> {
-    const recording = parseUpsSequence(sequenceText);
-    if (recording.length === 0) throw new SyntaxError('the UPS sequence holds no state');
+    const trace = typeof recording === 'string' ? parseUpsTrace(recording) : recording;
     const clock = this.runClock;
     const speedup = options.speedup ?? clock.speedup;
     const startS = clock.modelSecondsAt(Date.now() + (options.leadMs ?? defaultLeadMs));
-    let state = devFileVariables(this.model.at(Math.max(0, clock.modelSecondsNow())));
-    const steps = [{ atS: 0, values: state }];
-    for (const step of recording) {
-      state = { ...state, ...step.values };
-      steps.push({ atS: startS + (step.atS * clock.speedup) / speedup, values: state });
-    }
+    const initial = devFileVariables(this.model.at(Math.max(0, clock.modelSecondsNow())));
     this.replaying = true;
-    await this.upload(steps, 'replay');
-    return recording;
+    await this.upload(traceTimeline(trace, initial, startS, clock.speedup / speedup), 'replay');
+    return trace.steps;
   }
 
   /** Back to the battery model after a replay. */
