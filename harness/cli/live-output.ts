@@ -35,7 +35,7 @@ export function renderWorldStatus(status: ReportedStatus, now = Date.now()): str
   }
   for (const u of model.ups) {
     lines.push(
-      `  ups ${u.ups}: ${u.status}, charge ${u.chargePercent} %, runtime ${u.runtimeS} s, mains ${u.mains ? 'on' : 'off'}`,
+      `  ups ${u.ups}: ${u.status}, charge ${u.chargePercent} %, runtime ${u.runtimeS} s, mains ${u.mains ? 'on' : 'off'}${u.source === 'trace' ? ' (from a recorded trace)' : ''}`,
     );
   }
   lines.push(`  supervisor log: ${status.log}`);

@@ -22,6 +22,8 @@ export interface UpsState {
   status: string;
   chargePercent: number;
   runtimeS: number;
+  /** Set while a recorded trace, not the battery model, drives the UPS. */
+  source?: 'trace';
 }
 
 export interface ModelState {
@@ -46,7 +48,7 @@ export function modelState(world: World, clock: RunClock, wallMs = Date.now()): 
     thermal: sims
       .filter((s): s is StartedBmc => s instanceof StartedBmc)
       .map((bmc) => {
-        const readings = bmc.model.readingsAt(modelS);
+        const readings = bmc.readingsAt(modelS);
         const inputs = bmc.model.inputsAt(modelS);
         return {
           machine: bmc.machine,
@@ -63,12 +65,18 @@ export function modelState(world: World, clock: RunClock, wallMs = Date.now()): 
       .filter((s): s is StartedUps => s instanceof StartedUps)
       .map((ups) => {
         const state = ups.model.at(modelS);
+        // While a recorded trace plays, upsd reports the trace's values, not the model's.
+        const traced = ups.replayedAt(modelS);
+        const number = (value: string | undefined, fallback: number) =>
+          value === undefined || Number.isNaN(Number(value)) ? fallback : Number(value);
+        const status = traced?.['ups.status'] ?? state.status.join(' ');
         return {
           ups: ups.name,
-          mains: state.mains,
-          status: state.status.join(' '),
-          chargePercent: tenth(state.chargePercent),
-          runtimeS: Math.round(state.runtimeS),
+          mains: traced === undefined ? state.mains : status.split(' ').includes('OL'),
+          status,
+          chargePercent: tenth(number(traced?.['battery.charge'], state.chargePercent)),
+          runtimeS: Math.round(number(traced?.['battery.runtime'], state.runtimeS)),
+          ...(traced === undefined ? {} : { source: 'trace' as const }),
         };
       }),
   };

@@ -13,6 +13,7 @@ import {
   publishedReadings,
   sensorValueOid,
 } from './bmc-sensors.ts';
+import { tracedReadings, type BmcTrace } from './bmc-trace.ts';
 import {
   sensorKeys,
   thermalInputsSchema,
@@ -131,6 +132,7 @@ export class StartedBmc implements StartedSim {
   private clock: RunClock | undefined;
   private horizonTask: PeriodicTask | undefined;
   private uploaded: { fromS: number; untilS: number } | undefined;
+  private trace: { trace: BmcTrace; startS: number; scale: number } | undefined;
 
   constructor(
     readonly name: string,
@@ -225,9 +227,47 @@ export class StartedBmc implements StartedSim {
     return { modelS, wallMs, uploadedAtMs: upload.uploadedAtMs };
   }
 
-  /** What the sensors publish at a model time: the model's reading to 0.1 C, in millidegrees. */
+  /** What the sensors publish at a model time: the reading to 0.1 C, in millidegrees. */
   publishedAt(modelS: number): Readings {
-    return publishedReadings(this.model.readingsAt(Math.max(0, modelS)));
+    return publishedReadings(this.readingsAt(Math.max(0, modelS)));
+  }
+
+  /** What the sensors read at a model time: the model's readings, or a trace's while it plays. */
+  readingsAt(modelS: number): Readings {
+    const model = this.model.readingsAt(modelS);
+    const t = this.trace;
+    return t === undefined ? model : tracedReadings(t.trace, t.startS, t.scale, modelS, model);
+  }
+
+  /** Whether a recorded trace drives sensors now (between playTrace and endTrace). */
+  get tracing(): boolean {
+    return this.trace !== undefined;
+  }
+
+  /**
+   * Plays recorded sensor readings from `leadMs` on, `speedup` times faster than they were
+   * recorded (the run clock's speedup by default): the sensors the trace names follow it, and hold
+   * its last reading after its end, until `endTrace`; the others keep to the model.
+   */
+  async playTrace(
+    trace: BmcTrace,
+    options: { speedup?: number; leadMs?: number } = {},
+  ): Promise<{ startS: number; endS: number }> {
+    const clock = this.runClock;
+    const leadMs = options.leadMs ?? defaultLeadMs;
+    const requestedS = Math.max(0, clock.modelSecondsNow());
+    const startS = clock.modelSecondsAt(Date.now() + leadMs);
+    const scale = clock.speedup / (options.speedup ?? clock.speedup);
+    this.trace = { trace, startS, scale };
+    const upload = await this.uploadCurve(requestedS);
+    assertInTime(this.name, upload.uploadedAtMs, clock.wallMsAt(startS), leadMs);
+    return { startS, endS: startS + trace.durationS * scale };
+  }
+
+  /** Back to the thermal model, from now. */
+  async endTrace(): Promise<void> {
+    this.trace = undefined;
+    await this.uploadCurve(Math.max(0, this.runClock.modelSecondsNow()));
   }
 
   /** Sends SOVH-BMC-MIB threshold traps to a manager from now on. */
@@ -286,7 +326,7 @@ export class StartedBmc implements StartedSim {
     const stepS = curveStepS;
     const rows: number[][] = [];
     for (let i = 0; i <= curveRows; i += 1) {
-      const r = this.model.readingsAt(fromS + i * stepS);
+      const r = this.readingsAt(fromS + i * stepS);
       rows.push([
         Math.round(r.inlet * 1000),
         Math.round(r.cpu * 1000),

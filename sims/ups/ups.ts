@@ -50,6 +50,7 @@ export class StartedUps implements StartedSim {
   private horizonTask: PeriodicTask | undefined;
   private modelUntilS = 0;
   private replaying = false;
+  private replayed: SequenceStep[] = [];
 
   constructor(
     readonly name: string,
@@ -161,13 +162,21 @@ export class StartedUps implements StartedSim {
     const startS = clock.modelSecondsAt(Date.now() + (options.leadMs ?? defaultLeadMs));
     const initial = devFileVariables(this.model.at(Math.max(0, clock.modelSecondsNow())));
     this.replaying = true;
-    await this.upload(traceTimeline(trace, initial, startS, clock.speedup / speedup), 'replay');
+    this.replayed = traceTimeline(trace, initial, startS, clock.speedup / speedup);
+    await this.upload(this.replayed, 'replay');
     return trace.steps;
+  }
+
+  /** While a trace plays, the variables it has the driver report at a model time; else undefined. */
+  replayedAt(modelS: number): Record<string, string> | undefined {
+    if (!this.replaying) return undefined;
+    return this.replayed.filter((step) => step.atS <= modelS).at(-1)?.values;
   }
 
   /** Back to the battery model after a replay. */
   async endReplay(): Promise<void> {
     this.replaying = false;
+    this.replayed = [];
     await this.uploadModel(this.runClock.modelSecondsNow());
   }
 
