@@ -45,6 +45,12 @@ export interface ParameterSpec<T> {
   /** The default as shown to people; the schema applies it. */
   defaultText?: string;
   node?: NodeKind;
+  /**
+   * For a parameter naming a file: the path is read from a base directory (the working directory
+   * of `sovh inject`, an incident file's directory), becomes absolute, and the file's text must
+   * pass `check` (which throws, naming the file's line and the fix, when it does not).
+   */
+  file?: { check(text: string, path: string): void };
 }
 
 export const parameter = {
@@ -86,6 +92,31 @@ export const parameter = {
       type: choices.join('|'),
       description,
       defaultText: defaultValue,
+    };
+  },
+
+  /** A file, read relative to the working directory (or an incident file's directory). */
+  file(description: string, check: (text: string, path: string) => void): ParameterSpec<string> {
+    return {
+      schema: z.string().min(1, 'give the path of a file'),
+      type: 'file',
+      description,
+      file: { check },
+    };
+  },
+
+  /** A positive number, or left out for the default described by `defaultText`. */
+  positiveNumber(description: string, defaultText: string): ParameterSpec<number | undefined> {
+    return {
+      schema: z
+        .preprocess(
+          (value) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value),
+          z.number({ error: 'give a number' }).positive('give a number above 0'),
+        )
+        .optional(),
+      type: 'number',
+      description,
+      defaultText,
     };
   },
 

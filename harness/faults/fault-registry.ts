@@ -1,4 +1,6 @@
-import { SovhError } from '../util/sovh-error.ts';
+import { readFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
+import { describeError, SovhError } from '../util/sovh-error.ts';
 import type { World } from '../world/world.ts';
 import { leakRoutes, withdrawRoute } from './bgp-announcement.ts';
 import { changeBootChain } from './boot-chain-change.ts';
@@ -22,6 +24,9 @@ import { kmsRevocation } from './kms-revocation.ts';
 import { replacePrimaryKey } from './primary-key-replacement.ts';
 import { resolverOutage } from './resolver-outage.ts';
 import { upsForcedShutdown } from './ups-forced-shutdown.ts';
+import { bmcTrace, upsTrace } from './recorded-traces.ts';
+import { parseBmcTrace } from '../../sims/bmc/bmc-trace.ts';
+import { parseUpsTrace } from '../../sims/ups/ups-trace.ts';
 import { migrateVm } from './vm-migration.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each spec's own type is kept by defineFault
@@ -70,6 +75,40 @@ export const faultTypes: readonly FaultType[] = [
       'brings the mains and the cooling back; a machine that went down stays down until powered on',
     parameters: { ups: parameter.node('ups', 'the UPS whose mains fail') },
     make: (v) => mainsFailure(v.ups),
+  }),
+  defineFault({
+    name: 'ups-trace',
+    description:
+      "a recorded UPS trace (a NUT dummy-ups .seq or an upslog file) replaces the UPS's battery model: upsd reports the trace's values on its timeline, then holds its last state",
+    heals: 'hands the UPS back to its battery model',
+    parameters: {
+      ups: parameter.node('ups', 'the UPS that plays the trace'),
+      file: parameter.file('the trace: a dummy-ups .seq or an upslog file', (text, path) => {
+        parseUpsTrace(text, path);
+      }),
+      speedup: parameter.positiveNumber(
+        'how many times faster than recorded it plays',
+        "the world's speed-up",
+      ),
+    },
+    make: (v) => upsTrace(v.ups, v.file, { speedup: v.speedup }),
+  }),
+  defineFault({
+    name: 'bmc-trace',
+    description:
+      "recorded sensor readings (CSV: timestamp,sensor,value) replace a machine's thermal model for the sensors they name: its BMC serves them over IPMI and SNMP on the trace's timeline, then holds the last",
+    heals: 'hands the sensors back to the thermal model',
+    parameters: {
+      machine: parameter.node('bmc-machine', 'the machine whose BMC plays the trace'),
+      file: parameter.file('the readings: CSV of timestamp,sensor,value', (text, path) => {
+        parseBmcTrace(text, path);
+      }),
+      speedup: parameter.positiveNumber(
+        'how many times faster than recorded it plays',
+        "the world's speed-up",
+      ),
+    },
+    make: (v) => bmcTrace(v.machine, v.file, { speedup: v.speedup }),
   }),
   defineFault({
     name: 'ups-forced-shutdown',
@@ -263,8 +302,47 @@ export function resolveFaultParameters(
   type: FaultType,
   given: Readonly<Record<string, unknown>>,
   nodes?: WorldNodes,
+  baseDir?: string,
 ): Record<string, unknown> {
-  return resolveParameters(`fault ${type.name}`, type.parameters, given, nodes);
+  return resolveParameters(`fault ${type.name}`, type.parameters, given, nodes, baseDir);
+}
+
+/**
+ * Reads a file parameter: its path from `baseDir` (absolute from then on), and its text checked
+ * by the parameter's own check. A file that cannot be read is bad input naming the path.
+ */
+export function resolveFileParameter(
+  name: string,
+  spec: ParameterSpec<unknown>,
+  raw: unknown,
+  baseDir = process.cwd(),
+): unknown {
+  if (spec.file === undefined || typeof raw !== 'string' || raw === '') return raw;
+  const path = resolvePath(baseDir, raw);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new SovhError(
+      'BAD_FAULT_PARAMETER',
+      `--${name}: cannot read ${path} (${describeError(error)}); give the path of an existing file`,
+    );
+  }
+  spec.file.check(text, path);
+  return path;
+}
+
+/** A fault's file parameters made absolute from `baseDir` and checked; the others as given. */
+export function resolveFaultFiles<V>(
+  type: FaultType,
+  given: Readonly<Record<string, V>>,
+  baseDir = process.cwd(),
+): Record<string, V | string> {
+  const resolved: Record<string, V | string> = { ...given };
+  for (const [name, spec] of Object.entries(type.parameters))
+    if (spec.file !== undefined && given[name] !== undefined)
+      resolved[name] = resolveFileParameter(name, spec, given[name], baseDir) as V | string;
+  return resolved;
 }
 
 /**
@@ -276,6 +354,7 @@ export function resolveParameters(
   parameters: Readonly<Record<string, ParameterSpec<unknown>>>,
   given: Readonly<Record<string, unknown>>,
   nodes?: WorldNodes,
+  baseDir?: string,
 ): Record<string, unknown> {
   for (const name of Object.keys(given)) {
     if (!(name in parameters)) {
@@ -316,7 +395,7 @@ export function resolveParameters(
         `${owner} needs --${name} <${spec.type}>: ${spec.description}`,
       );
     }
-    const parsed = spec.schema.safeParse(raw);
+    const parsed = spec.schema.safeParse(resolveFileParameter(name, spec, raw, baseDir));
     if (!parsed.success) {
       const why = parsed.error.issues.map((i) => i.message).join('; ');
       throw new SovhError(

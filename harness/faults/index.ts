@@ -13,3 +13,4 @@ export * from './fault-registry.ts';
 export * from './machine-power.ts';
 export * from './kms-outage.ts';
 export * from './kms-revocation.ts';
+export * from './recorded-traces.ts';

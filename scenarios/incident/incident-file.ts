@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { basename, extname, resolve } from 'node:path';
+import { basename, dirname, extname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { fieldPath } from '../../harness/config/config-file.ts';
 import type { ContractBound } from '../../harness/contract/contract-bounds.ts';
@@ -163,7 +163,14 @@ export function readIncident(
       const given = (
         typeof e['params'] === 'object' && e['params'] !== null ? e['params'] : {}
       ) as Record<string, unknown>;
-      parameters = resolveParameters(`fault ${type.name}`, type.parameters, given, nodes);
+      // A trace's path is read from the incident file's folder.
+      parameters = resolveParameters(
+        `fault ${type.name}`,
+        type.parameters,
+        given,
+        nodes,
+        dirname(file),
+      );
     } catch (error) {
       const field = /unknown fault/.test(describeError(error)) ? 'fault' : 'params';
       problem([...at, field], asField(describeError(error)));

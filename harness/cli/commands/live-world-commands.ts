@@ -1,4 +1,4 @@
-import { faultType } from '../../faults/fault-registry.ts';
+import { faultType, resolveFaultFiles } from '../../faults/fault-registry.ts';
 import { askSupervisor } from '../../live/control-protocol.ts';
 import type { FaultInForce } from '../../live/live-world.ts';
 import { listWorldRecords, type WorldRecord } from '../../live/world-dirs.ts';
@@ -88,9 +88,11 @@ export async function injectCommand(
   fault: string,
   tokens: readonly string[],
 ): Promise<number> {
-  const { parameters, forMs } = parseFaultArguments(tokens);
-  // An unknown fault is named before the world is asked for.
-  faultType(fault);
+  const given = parseFaultArguments(tokens);
+  const forMs = given.forMs;
+  // An unknown fault, and a file parameter that cannot be read (a trace with a malformed line),
+  // are named before the world is asked for; files are read from here, by their absolute path.
+  const parameters = resolveFaultFiles(faultType(fault), given.parameters);
   const record = await findLiveWorld(world);
   const applied = (await askSupervisor(record.socket, world, {
     op: 'inject',
