@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readIpmi, readSnmp } from '../../harness/checks/probes/bmc-probe.ts';
+import type { StartedContainer } from '../../harness/runtime/started-container.ts';
+import { RunClock } from '../../harness/util/run-clock.ts';
+import { waitUntil } from '../../harness/util/wait-until.ts';
+import { closeSimLab, openSimLab, type SimLab } from '../../harness/testing/sim-lab.ts';
+import { snmpCelsius } from './bmc-sensors.ts';
+import { parseBmcTrace } from './bmc-trace.ts';
+import { bmcImage, bmcOptionsSchema, startBmc, type StartedBmc } from './bmc.ts';
+
+describe('recorded sensor readings played into the BMC', () => {
+  let lab: SimLab;
+  let bmc: StartedBmc;
+  let observer: StartedContainer;
+
+  beforeAll(async () => {
+    lab = await openSimLab({
+      name: 'bmc-trace',
+      simImage: bmcImage,
+      subnets: ['10.251.127.0/24', '10.251.128.0/24', '10.251.129.0/24'],
+    });
+    observer = lab.observer;
+    bmc = await startBmc({
+      session: lab.session,
+      image: lab.image,
+      service: {
+        name: 'rack-bmc',
+        kind: 'bmc',
+        zone: 'lab',
+        legs: [],
+        options: bmcOptionsSchema.parse({ machine: 'rack', initial: { loadKw: 0.5 } }),
+      },
+      network: { name: lab.network.name, address: lab.address(3) },
+    });
+    await bmc.drive(new RunClock(Date.now(), 100));
+  });
+
+  afterAll(async () => {
+    await bmc.stop();
+    await closeSimLab(lab);
+  });
+
+  it('serves the CSV readings over SNMP and IPMI on the trace’s timeline, the other sensors from the model', async () => {
+    const trace = parseBmcTrace(
+      [
+        'timestamp,sensor,value',
+        '0,Inlet Temp,24.5',
+        '0,CPU Temp,70',
+        '2,Inlet Temp,24.5',
+        '3,Inlet Temp,35.5',
+      ].join('\n'),
+      'room.csv',
+    );
+    const requestedAtMs = Date.now();
+    await bmc.playTrace(trace, { speedup: 1, leadMs: 1_000 });
+    const hot = await waitUntil(
+      async () => {
+        const snmp = await readSnmp(observer, bmc);
+        return snmp.readings?.inlet === 35.5 ? { ...snmp, atMs: Date.now() } : undefined;
+      },
+      { what: 'the inlet read over SNMP', expected: '35.5 C', timeoutMs: 20_000, intervalMs: 200 },
+    );
+    // 3 recorded seconds after the first reading, which comes 1 s after the request.
+    expect(hot.atMs).toBeGreaterThanOrEqual(requestedAtMs + 4_000 - 200);
+    expect(hot.readings?.cpu).toBe(70);
+    const exhaustNow = bmc.publishedAt(bmc.runClock.modelSecondsNow()).exhaust;
+    expect(hot.readings?.exhaust).toBeCloseTo(snmpCelsius(exhaustNow), 0);
+    const ipmi = await readIpmi(observer, bmc);
+    expect(ipmi.ok, ipmi.output).toBe(true);
+    expect(ipmi.readings?.inlet).toBe(35.5);
+    expect(ipmi.readings?.cpu).toBe(70);
+
+    await bmc.endTrace();
+    const model = snmpCelsius(bmc.publishedAt(bmc.runClock.modelSecondsNow()).inlet);
+    expect(model).toBeLessThan(30);
+    const back = await waitUntil(
+      async () => {
+        const snmp = await readSnmp(observer, bmc);
+        return snmp.readings?.inlet !== undefined && snmp.readings.inlet < 30 ? snmp : undefined;
+      },
+      {
+        what: 'the inlet read over SNMP',
+        expected: "the model's again",
+        timeoutMs: 20_000,
+        intervalMs: 200,
+      },
+    );
+    expect(back.readings?.inlet).toBeCloseTo(model, 0);
+  });
+});
