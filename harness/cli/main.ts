@@ -192,6 +192,17 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     });
 
   program
+    .command('faults')
+    .description(
+      'list the faults `sovh inject` can apply: their parameters and what their heal does',
+    )
+    .option('--json', 'print as JSON')
+    .action(async (options: { json?: boolean }) => {
+      const { faultsCommand } = await import('./commands/faults-command.ts');
+      setExitCode(faultsCommand(options));
+    });
+
+  program
     .command('inject')
     .description('apply a fault (see `sovh faults`) to a running world: --PARAM V, --for DURATION')
     .argument('<world>', 'the world, as `sovh status` names it')
