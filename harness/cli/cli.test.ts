@@ -46,6 +46,39 @@ describe('sovh (no engine needed)', { timeout: 60_000 }, () => {
     );
   });
 
+  it('exits 2 for a malformed trace given to sovh inject, naming its line, before asking the world', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sovh-trace-'));
+    await writeFile(
+      join(dir, 'room.csv'),
+      'timestamp,sensor,value\n0,Inlet Temp,21\n5,Inlet Temp,2x\n',
+    );
+    const result = await runCli(
+      ['inject', 'no-such-world', 'bmc-trace', '--file', 'room.csv'],
+      {},
+      dir,
+    );
+    expect(result.exitCode, result.all).toBe(2);
+    expect(result.stderr).toContain(
+      `${join(dir, 'room.csv')} line 3: value "2x" is not a number; give degrees Celsius`,
+    );
+    // A good trace passes, and the world is asked for next.
+    await writeFile(join(dir, 'ok.seq'), 'ups.status: OL\nTIMER 1\nups.status: OB\n');
+    const good = await runCli([
+      'inject',
+      'no-such-world',
+      'ups-trace',
+      '--file',
+      join(dir, 'ok.seq'),
+    ]);
+    expect(good.exitCode).toBe(2);
+    expect(good.stderr).toMatch(/no world named "no-such-world" is up/);
+    const faults = await runCli(['faults']);
+    expect(faults.stdout).toMatch(/^ups-trace: /m);
+    expect(faults.stdout).toMatch(
+      /^ {2}--file <file> {2}the readings: CSV of timestamp,sensor,value/m,
+    );
+  });
+
   it('exits 2 for an incident file with problems, naming each with its line, before touching the engine', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sovh-incident-'));
     const file = join(dir, 'outage.yaml');

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { isSovhError } from '../util/sovh-error.ts';
 import type { WorldNodes } from './fault-parameters.ts';
-import { faultNames, faultType, faultTypes, resolveFaultParameters } from './fault-registry.ts';
+import { join } from 'node:path';
+import {
+  faultNames,
+  faultType,
+  faultTypes,
+  resolveFaultFiles,
+  resolveFaultParameters,
+} from './fault-registry.ts';
 
 const nodes: WorldNodes = {
   hsm: ['hsm-a', 'hsm-b'],
@@ -166,5 +173,69 @@ describe('the fault registry', () => {
       ),
     );
     expect(handle.message).toContain('give it like 0x81000001');
+  });
+});
+
+describe('the trace faults', () => {
+  const examples = join(import.meta.dirname, '..', '..', 'examples', 'incidents');
+
+  it('read a trace file from a folder into its absolute path, and a speed-up as a number', () => {
+    const type = faultType('ups-trace');
+    const files = resolveFaultFiles(
+      type,
+      { file: 'traces/ups-outage.log', speedup: '30' },
+      examples,
+    );
+    expect(files).toEqual({ file: join(examples, 'traces', 'ups-outage.log'), speedup: '30' });
+    expect(resolveFaultParameters(type, files, nodes)).toEqual({
+      ups: 'ups1',
+      file: join(examples, 'traces', 'ups-outage.log'),
+      speedup: 30,
+    });
+    const bmc = resolveFaultParameters(
+      faultType('bmc-trace'),
+      { file: 'traces/room-inlet.csv' },
+      nodes,
+      examples,
+    );
+    expect(bmc).toEqual({
+      machine: 'rack1',
+      file: join(examples, 'traces', 'room-inlet.csv'),
+      speedup: undefined,
+    });
+    expect(faultType('bmc-trace').make(bmc, undefined as never).description).toMatch(
+      /plays the recorded readings room-inlet\.csv \(inlet, cpu, over 360 recorded s\)/,
+    );
+  });
+
+  it('refuse a trace that is missing or malformed, and a speed-up that is not a positive number', () => {
+    const type = faultType('ups-trace');
+    expect(
+      thrown(() => resolveFaultFiles(type, { file: 'nowhere.seq' }, examples)).message,
+    ).toMatch(/^--file: cannot read .*nowhere\.seq .*give the path of an existing file$/);
+    expect(
+      thrown(() =>
+        resolveFaultFiles(
+          faultType('bmc-trace'),
+          { file: 'ups-outage.seq' },
+          join(examples, 'traces'),
+        ),
+      ),
+    ).toEqual({
+      code: 'BAD_TRACE',
+      message: expect.stringMatching(
+        /ups-outage\.seq line 4: "ups\.status: OL" has 1 field\(s\), not 3/,
+      ) as string,
+    });
+    expect(
+      thrown(() =>
+        resolveFaultParameters(
+          type,
+          { file: 'traces/ups-outage.seq', speedup: '0' },
+          nodes,
+          examples,
+        ),
+      ).message,
+    ).toMatch(/--speedup "0" is not a valid number for fault ups-trace: give a number above 0/);
   });
 });

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isSovhError } from '../../harness/util/sovh-error.ts';
@@ -241,6 +242,80 @@ describe('incident files', () => {
         'scenario: hsm-cable-cut\nschedule: [{ at: 1s, fault: kms-outage }]\nchecks: [recovers-without-restart]',
       ),
     ).toContain('the HSM checks judge cuts of hsm-a: add one to the schedule');
+  });
+
+  it('takes recorded traces as faults, their files read from the incident file’s folder', () => {
+    const examples = join(import.meta.dirname, '..', '..', 'examples', 'incidents');
+    const text = keyWipe(
+      [
+        '  - at: 1s',
+        '    fault: ups-trace',
+        '    params: { file: traces/ups-outage.seq, speedup: 60 }',
+        '    for: 10s',
+        '  - at: 12s',
+        '    fault: mains-failure',
+        '  - at: 12s',
+        '    fault: bmc-trace',
+        '    params: { machine: rack1, file: traces/room-inlet.csv }',
+      ].join('\n'),
+    );
+    const incident = readIncident(text, join(examples, 'traces-test.yaml'), { scenarios });
+    expect(incident.plan.faults.map((f) => [f.type, f.atMs, f.parameters])).toEqual([
+      [
+        'ups-trace',
+        1_000,
+        { ups: 'ups1', file: join(examples, 'traces', 'ups-outage.seq'), speedup: 60 },
+      ],
+      ['mains-failure', 12_000, { ups: 'ups1' }],
+      [
+        'bmc-trace',
+        12_000,
+        { machine: 'rack1', file: join(examples, 'traces', 'room-inlet.csv'), speedup: undefined },
+      ],
+    ]);
+  });
+
+  it('names the incident’s line and the trace’s line of a malformed trace, and a trace that is missing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sovh-incident-trace-'));
+    try {
+      writeFileSync(join(dir, 'bad.seq'), 'ups.status: OL\nTIMER 5\nups.status OB\n');
+      writeFileSync(join(dir, 'bad.csv'), 'timestamp,sensor,value\n0,Inlet Temp,21\n5,Fan1,900\n');
+      const text = keyWipe(
+        [
+          '  - at: 1s',
+          '    fault: mains-failure',
+          '  - at: 2s',
+          '    fault: ups-trace',
+          '    params: { file: bad.seq }',
+          '  - at: 2s',
+          '    fault: bmc-trace',
+          '    params: { file: bad.csv }',
+          '  - at: 3s',
+          '    fault: ups-trace',
+          '    params: { file: missing.seq }',
+        ].join('\n'),
+      );
+      let message = '';
+      try {
+        readIncident(text, join(dir, 'incident.yaml'), { scenarios });
+      } catch (error) {
+        message = isSovhError(error) ? error.message : String(error);
+      }
+      const lines = message.split('\n');
+      expect(lines).toContain(
+        `  line 7, schedule[1].params: ${join(dir, 'bad.seq')} line 3: "ups.status OB" is neither "variable: value" nor "TIMER <seconds>"; write a NUT variable and its value (ups.status: OB) or a wait (TIMER 30)`,
+      );
+      expect(lines).toContain(
+        `  line 10, schedule[2].params: ${join(dir, 'bad.csv')} line 3: the BMC has no sensor "Fan1"; its sensors: "Inlet Temp" (inlet), "CPU Temp" (cpu), "Exhaust Temp" (exhaust)`,
+      );
+      expect(message).toMatch(
+        new RegExp(
+          `line 13, schedule\\[3\\]\\.params: params\\.file: cannot read ${join(dir, 'missing.seq')} \\(`,
+        ),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('says when the file is not YAML, or takes a built-in scenario’s name', () => {
