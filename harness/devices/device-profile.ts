@@ -67,8 +67,55 @@ export const upsProfileSchema = z.union([
   }),
 ]);
 
+/** The IPMI port of a BMC when the profile gives none (RMCP, UDP 623). */
+export const defaultIpmiPort = 623;
+
+/** `host` or `host:port` with an IPv4 host (the port defaults to 623): undefined when it is not. */
+export function parseIpmiAddress(value: string): { host: string; port: number } | undefined {
+  return isIPv4(value) ? { host: value, port: defaultIpmiPort } : parseHostPort(value);
+}
+
+const environmentName = (example: string) =>
+  z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
+    error: `an environment variable name, e.g. ${example}`,
+  });
+
+/** SNMP of a real BMC: v2c with a community, or v3 with a user; secrets from the environment. */
+export const bmcSnmpSchema = z.union([
+  z.strictObject({
+    version: z.literal('2c'),
+    /** UDP port of the BMC's SNMP agent (161). */
+    port: z.number().int().min(1).max(65_535).default(161),
+    communityEnv: environmentName('LAB_BMC_COMMUNITY'),
+  }),
+  z.strictObject({
+    version: z.literal('3'),
+    port: z.number().int().min(1).max(65_535).default(161),
+    user: z.string().min(1),
+    authPasswordEnv: environmentName('LAB_BMC_SNMP_AUTH'),
+    privPasswordEnv: environmentName('LAB_BMC_SNMP_PRIV').optional(),
+  }),
+]);
+
+export const bmcProfileSchema = z.union([
+  z.literal('sim'),
+  z.strictObject({
+    /** The BMC's IPMI-over-LAN address (lanplus), `host` or `host:port` on the lab network. */
+    ipmi: z.string().refine((v) => parseIpmiAddress(v) !== undefined, {
+      error:
+        'an IPMI address is "host" or "host:port" with an IPv4 host on the lab network, e.g. "10.99.0.4" or "10.99.0.4:623"',
+    }),
+    /** The IPMI user the harness logs in as (it only reads: an operator or user account will do). */
+    user: z.string().min(1),
+    /** The environment variable that holds that user's password: never the password itself. */
+    passwordEnv: environmentName('LAB_BMC_PASSWORD'),
+    snmp: bmcSnmpSchema.optional(),
+  }),
+]);
+
 export const machineProfileSchema = z.strictObject({
   tpm: tpmProfileSchema.default('sim'),
+  bmc: bmcProfileSchema.default('sim'),
 });
 
 export const deviceProfileSchema = z.strictObject({
@@ -84,6 +131,8 @@ export type DeviceProfile = z.output<typeof deviceProfileSchema>;
 export type TpmProfile = z.output<typeof tpmProfileSchema>;
 export type UpsProfile = z.output<typeof upsProfileSchema>;
 export type RealUpsProfile = Exclude<UpsProfile, 'sim'>;
+export type BmcProfile = z.output<typeof bmcProfileSchema>;
+export type RealBmcProfile = Exclude<BmcProfile, 'sim'>;
 
 /** A profile in which every device is simulated: what a run without `--profile` uses. */
 export const allSimulated: DeviceProfile = { machines: {}, ups: {} };
@@ -91,6 +140,24 @@ export const allSimulated: DeviceProfile = { machines: {}, ups: {} };
 /** How a machine's TPM is reached in this profile. */
 export function tpmOf(profile: DeviceProfile, machine: string): TpmProfile {
   return profile.machines[machine]?.tpm ?? 'sim';
+}
+
+/** How a machine's BMC is reached in this profile. */
+export function bmcOf(profile: DeviceProfile, machine: string): BmcProfile {
+  return profile.machines[machine]?.bmc ?? 'sim';
+}
+
+/** The environment variables a real BMC's secrets are read from, by the profile field naming each. */
+export function bmcSecretVariables(bmc: RealBmcProfile): { field: string; variable: string }[] {
+  const variables = [{ field: 'passwordEnv', variable: bmc.passwordEnv }];
+  if (bmc.snmp?.version === '2c')
+    variables.push({ field: 'snmp.communityEnv', variable: bmc.snmp.communityEnv });
+  if (bmc.snmp?.version === '3') {
+    variables.push({ field: 'snmp.authPasswordEnv', variable: bmc.snmp.authPasswordEnv });
+    if (bmc.snmp.privPasswordEnv !== undefined)
+      variables.push({ field: 'snmp.privPasswordEnv', variable: bmc.snmp.privPasswordEnv });
+  }
+  return variables;
 }
 
 export function upsOf(profile: DeviceProfile, ups: string): UpsProfile {
@@ -105,6 +172,10 @@ export function labAddresses(profile: DeviceProfile): string[] {
       const tcti = parseTcti(machine.tpm.tcti);
       if (tcti !== undefined) addresses.add(tcti.host);
     }
+    if (machine.bmc !== 'sim') {
+      const ipmi = parseIpmiAddress(machine.bmc.ipmi);
+      if (ipmi !== undefined) addresses.add(ipmi.host);
+    }
   }
   for (const ups of Object.values(profile.ups)) {
     if (ups !== 'sim') {
@@ -118,7 +189,7 @@ export function labAddresses(profile: DeviceProfile): string[] {
 /** True when any device of the profile is real. */
 export function hasRealDevices(profile: DeviceProfile): boolean {
   return (
-    Object.values(profile.machines).some((m) => m.tpm !== 'sim') ||
+    Object.values(profile.machines).some((m) => m.tpm !== 'sim' || m.bmc !== 'sim') ||
     Object.values(profile.ups).some((u) => u !== 'sim')
   );
 }

@@ -3,7 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isSovhError } from '../util/sovh-error.ts';
-import { labAddresses, parseHostPort, parseTcti, tpmOf, upsOf } from './device-profile.ts';
+import {
+  bmcOf,
+  hasRealDevices,
+  labAddresses,
+  parseHostPort,
+  parseIpmiAddress,
+  parseTcti,
+  tpmOf,
+  upsOf,
+} from './device-profile.ts';
 import { checkProfileTargets, loadProfileFile, parseProfile } from './profile-file.ts';
 
 const file = '/lab/lab.yaml';
@@ -113,6 +122,151 @@ describe('device profile schema', () => {
     );
     expect(noPassword).toContain('ups.ups1.passwordEnv');
     expect(noPassword).toContain('UNSET_VAR is not set');
+  });
+});
+
+describe('a real BMC in the profile', () => {
+  const bmcEnv = { ...env, LAB_BMC_PASSWORD: 'bmc-secret', LAB_BMC_COMMUNITY: 'ro' };
+
+  it('reads its IPMI address with the default port, and lists it among the lab addresses', () => {
+    expect(parseIpmiAddress('10.99.0.4')).toEqual({ host: '10.99.0.4', port: 623 });
+    expect(parseIpmiAddress('10.99.0.4:6230')).toEqual({ host: '10.99.0.4', port: 6230 });
+    expect(parseIpmiAddress('bmc.lab')).toBeUndefined();
+    expect(parseIpmiAddress('10.99.0.4:0')).toBeUndefined();
+    const profile = parseProfile(
+      file,
+      {
+        labNetwork: 'lab',
+        machines: {
+          rack1: {
+            bmc: {
+              ipmi: '10.99.0.4',
+              user: 'labadmin',
+              passwordEnv: 'LAB_BMC_PASSWORD',
+              snmp: { version: '2c', communityEnv: 'LAB_BMC_COMMUNITY' },
+            },
+          },
+          rack2: {},
+        },
+      },
+      bmcEnv,
+    );
+    expect(bmcOf(profile, 'rack1')).toEqual({
+      ipmi: '10.99.0.4',
+      user: 'labadmin',
+      passwordEnv: 'LAB_BMC_PASSWORD',
+      snmp: { version: '2c', port: 161, communityEnv: 'LAB_BMC_COMMUNITY' },
+    });
+    expect(bmcOf(profile, 'rack2')).toBe('sim');
+    expect(bmcOf(profile, 'unnamed')).toBe('sim');
+    expect(tpmOf(profile, 'rack1')).toBe('sim');
+    expect(labAddresses(profile)).toEqual(['10.99.0.4']);
+    expect(hasRealDevices(profile)).toBe(true);
+    expect(hasRealDevices(parseProfile(file, { machines: { rack2: {} } }, {}))).toBe(false);
+  });
+
+  it('names the field and the fix for a bad address, a password in the file, and an unset variable', () => {
+    const badAddress = problemsOf(() =>
+      parseProfile(
+        file,
+        {
+          labNetwork: 'lab',
+          machines: {
+            rack1: { bmc: { ipmi: 'bmc.lab:623', user: 'a', passwordEnv: 'LAB_BMC_PASSWORD' } },
+          },
+        },
+        bmcEnv,
+      ),
+    );
+    expect(badAddress).toContain(file);
+    expect(badAddress).toContain('machines.rack1.bmc');
+    expect(badAddress).toContain(
+      'machines.rack1.bmc.ipmi: an IPMI address is "host" or "host:port" with an IPv4 host',
+    );
+    const password = problemsOf(() =>
+      parseProfile(
+        file,
+        {
+          labNetwork: 'lab',
+          machines: { rack1: { bmc: { ipmi: '10.99.0.4', user: 'a', password: 'x' } } },
+        },
+        bmcEnv,
+      ),
+    );
+    expect(password).toContain(
+      'machines.rack1.bmc.password: a secret is never written in the profile: remove it, put it in an environment variable and name that variable with `passwordEnv`',
+    );
+    const community = problemsOf(() =>
+      parseProfile(
+        file,
+        {
+          labNetwork: 'lab',
+          machines: {
+            rack1: {
+              bmc: {
+                ipmi: '10.99.0.4',
+                user: 'a',
+                passwordEnv: 'LAB_BMC_PASSWORD',
+                snmp: { version: '2c', community: 'public' },
+              },
+            },
+          },
+        },
+        bmcEnv,
+      ),
+    );
+    expect(community).toContain('machines.rack1.bmc.snmp.community: a secret is never written');
+    expect(community).toContain('`communityEnv`');
+    const unset = problemsOf(() =>
+      parseProfile(
+        file,
+        {
+          labNetwork: 'lab',
+          machines: {
+            rack1: {
+              bmc: {
+                ipmi: '10.99.0.4',
+                user: 'labadmin',
+                passwordEnv: 'NO_SUCH_BMC_VAR',
+                snmp: { version: '3', user: 'snmpuser', authPasswordEnv: 'NO_SUCH_AUTH_VAR' },
+              },
+            },
+          },
+        },
+        bmcEnv,
+      ),
+    );
+    expect(unset).toContain(
+      'machines.rack1.bmc.passwordEnv: the environment variable NO_SUCH_BMC_VAR is not set: export it with the password of IPMI user "labadmin"',
+    );
+    expect(unset).toContain(
+      'machines.rack1.bmc.snmp.authPasswordEnv: the environment variable NO_SUCH_AUTH_VAR is not set',
+    );
+    const noLab = problemsOf(() =>
+      parseProfile(
+        file,
+        {
+          machines: {
+            rack1: { bmc: { ipmi: '10.99.0.4', user: 'a', passwordEnv: 'LAB_BMC_PASSWORD' } },
+          },
+        },
+        bmcEnv,
+      ),
+    );
+    expect(noLab).toContain('labNetwork: missing; devices at 10.99.0.4');
+  });
+
+  it('names the known fields of a machine and of a BMC', () => {
+    const machine = problemsOf(() =>
+      parseProfile(file, { machines: { rack1: { bcm: 'sim' } } }, bmcEnv),
+    );
+    expect(machine).toContain('machines.rack1: unknown field(s) "bcm"');
+    expect(machine).toContain('known fields: tpm, bmc');
+    const notADevice = problemsOf(() =>
+      parseProfile(file, { machines: { rack1: { bmc: 'real' } } }, bmcEnv),
+    );
+    expect(notADevice).toContain('machines.rack1.bmc');
+    expect(notADevice).toContain('ipmi: "H[:P]"');
   });
 });
 

@@ -5,7 +5,12 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { fieldPath } from '../config/config-file.ts';
 import { describeError, SovhError } from '../util/sovh-error.ts';
-import { deviceProfileSchema, labAddresses, type DeviceProfile } from './device-profile.ts';
+import {
+  bmcSecretVariables,
+  deviceProfileSchema,
+  labAddresses,
+  type DeviceProfile,
+} from './device-profile.ts';
 
 export interface LoadedProfile {
   /** The profile file's absolute path: every error about the profile names it. */
@@ -16,18 +21,32 @@ export interface LoadedProfile {
 const alternatives: Record<string, string> = {
   tpm: '`sim`, `{ tcti: "swtpm:host=H,port=P" }` (or mssim:), or `{ device: /dev/tpmrm0 }`',
   ups: '`sim` or `{ nut: "H:P", name: UPS, user: USER, passwordEnv: VARIABLE }`',
+  bmc: '`sim` or `{ ipmi: "H[:P]", user: USER, passwordEnv: VARIABLE }` (optionally `snmp: { version: "2c", communityEnv: VARIABLE }` or `snmp: { version: "3", user: USER, authPasswordEnv: VARIABLE }`)',
+  snmp: '`{ version: "2c", communityEnv: VARIABLE }` or `{ version: "3", user: USER, authPasswordEnv: VARIABLE, privPasswordEnv?: VARIABLE }`',
 };
 const knownFields: Record<string, string[]> = {
   '': ['labNetwork', 'machines', 'ups'],
   tpm: ['tcti', 'device'],
   ups: ['nut', 'name', 'user', 'passwordEnv'],
+  machine: ['tpm', 'bmc'],
+  bmc: ['ipmi', 'user', 'passwordEnv', 'snmp'],
+  snmp: ['version', 'port', 'communityEnv', 'user', 'authPasswordEnv', 'privPasswordEnv'],
 };
+
+function deviceKind(path: readonly PropertyKey[]): string {
+  if (path[0] === 'ups') return 'ups';
+  if (path.includes('tpm')) return 'tpm';
+  if (path.includes('snmp')) return 'snmp';
+  if (path.includes('bmc')) return 'bmc';
+  if (path[0] === 'machines' && path.length === 2) return 'machine';
+  return '';
+}
 
 /** One problem of a profile: where in the file, what is wrong, and the fix. */
 export function describeProfileIssue(issue: z.core.$ZodIssue): string {
   const field = fieldPath(issue.path);
   const where = field === '' ? '(the whole file)' : field;
-  const kind = issue.path[0] === 'ups' ? 'ups' : issue.path.includes('tpm') ? 'tpm' : '';
+  const kind = deviceKind(issue.path);
   if (issue.code === 'invalid_union')
     return `${where}: not a device of this profile format: give ${alternatives[kind] ?? 'a valid value'}`;
   if (issue.code === 'unrecognized_keys') {
@@ -46,11 +65,44 @@ function invalid(file: string, problems: string[]): SovhError {
   );
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Secrets written into the profile itself (a BMC's or UPS's `password`, an SNMP `community`). */
+function secretsInFile(value: unknown): string[] {
+  if (!isRecord(value)) return [];
+  const found: string[] = [];
+  const entries = (v: unknown) => (isRecord(v) ? Object.entries(v) : []);
+  const check = (path: string, device: unknown, fields: Record<string, string>) => {
+    if (!isRecord(device)) return;
+    for (const [field, instead] of Object.entries(fields))
+      if (field in device)
+        found.push(
+          `${path}.${field}: a secret is never written in the profile: remove it, put it in an environment variable and name that variable with \`${instead}\``,
+        );
+  };
+  for (const [name, machine] of entries(value.machines)) {
+    if (!isRecord(machine)) continue;
+    check(`machines.${name}.bmc`, machine.bmc, { password: 'passwordEnv' });
+    if (isRecord(machine.bmc))
+      check(`machines.${name}.bmc.snmp`, machine.bmc.snmp, {
+        community: 'communityEnv',
+        authPassword: 'authPasswordEnv',
+        privPassword: 'privPasswordEnv',
+      });
+  }
+  for (const [name, ups] of entries(value.ups))
+    check(`ups.${name}`, ups, { password: 'passwordEnv' });
+  return found;
+}
+
 /**
  * Validates a device profile's value: its shape, then what the shape cannot say (remote devices
  * need a lab network; a password variable must be set). `env` is where passwords are read from.
  */
 export function parseProfile(file: string, value: unknown, env: NodeJS.ProcessEnv): DeviceProfile {
+  const secrets = secretsInFile(value);
+  if (secrets.length > 0) throw invalid(file, secrets);
   const parsed = deviceProfileSchema.safeParse(value ?? {});
   if (!parsed.success) throw invalid(file, parsed.error.issues.map(describeProfileIssue));
   const profile = parsed.data;
@@ -65,6 +117,15 @@ export function parseProfile(file: string, value: unknown, env: NodeJS.ProcessEn
       problems.push(
         `ups.${name}.passwordEnv: the environment variable ${ups.passwordEnv} is not set: export it with the password of NUT user "${ups.user}"`,
       );
+    }
+  }
+  for (const [name, machine] of Object.entries(profile.machines)) {
+    if (machine.bmc === 'sim') continue;
+    for (const { field, variable } of bmcSecretVariables(machine.bmc)) {
+      if ((env[variable] ?? '') === '')
+        problems.push(
+          `machines.${name}.bmc.${field}: the environment variable ${variable} is not set: export it with the ${field === 'passwordEnv' ? `password of IPMI user "${machine.bmc.user}"` : `secret of the BMC's SNMP agent (${field})`}`,
+        );
     }
   }
   if (problems.length > 0) throw invalid(file, problems);
