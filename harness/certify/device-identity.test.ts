@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { describeBmcIdentity, parseBmcIdentity } from './bmc-identity.ts';
 import { parseTpmProperties } from './tpm-properties.ts';
 import { parseUpsIdentity } from './ups-identity.ts';
 
@@ -34,6 +35,34 @@ TPM2_PT_FIRMWARE_VERSION_2:
   raw: 0x163636
 TPM2_PT_INPUT_BUFFER:
   raw: 0x400
+`;
+
+/**
+ * `ipmitool -I lanplus mc info` (ipmitool 1.8.19, Debian bookworm) against OpenIPMI's ipmi_sim as
+ * sims/bmc configures it; trailing spaces kept as ipmitool prints them.
+ */
+const ipmiSimMcInfo = `Device ID                 : 0
+Device Revision           : 3
+Firmware Revision         : 9.08
+IPMI Version              : 2.0
+Manufacturer ID           : 4753
+Manufacturer Name         : MontaVista Software, Inc.
+Product ID                : 3842 (0x0f02)
+Product Name              : Unknown (0xF02)
+Device Available          : yes
+Provides Device SDRs      : yes
+Additional Device Support :
+    Sensor Device
+    SDR Repository Device
+    SEL Device
+    FRU Inventory Device
+    IPMB Event Receiver
+    Chassis Device
+Aux Firmware Rev Info     : 
+    0x00
+    0x00
+    0x00
+    0x00
 `;
 
 describe('what the devices say of themselves', () => {
@@ -77,5 +106,45 @@ describe('what the devices say of themselves', () => {
       model: undefined,
       firmware: undefined,
     });
+  });
+
+  it("reads a BMC's manufacturer, product, firmware and IPMI version from mc info", () => {
+    const identity = parseBmcIdentity(ipmiSimMcInfo);
+    expect(identity).toEqual({
+      manufacturerId: 4753,
+      manufacturerName: 'MontaVista Software, Inc.',
+      productId: 0x0f02,
+      firmwareRevision: '9.08',
+      ipmiVersion: '2.0',
+      deviceId: 0,
+      deviceRevision: 3,
+    });
+    // ipmitool did not know the product ("Unknown (0xF02)"): the id is kept, the name left out.
+    expect(identity).not.toHaveProperty('productName');
+    expect(describeBmcIdentity(identity)).toBe(
+      'MontaVista Software, Inc. (4753) product 0x0f02, firmware 9.08, IPMI 2.0',
+    );
+  });
+
+  it('keeps a product name ipmitool knows, and takes ids in hex', () => {
+    const output = ipmiSimMcInfo
+      .replace('Product Name              : Unknown (0xF02)', 'Product Name              : X11DPi')
+      .replace('Device ID                 : 0', 'Device ID                 : 0x20');
+    expect(parseBmcIdentity(output)).toMatchObject({ productName: 'X11DPi', deviceId: 0x20 });
+  });
+
+  it('names a field mc info did not report, and a field that is not a number', () => {
+    const noFirmware = ipmiSimMcInfo.replace(/^Firmware Revision.*\n/m, '');
+    expect(() => parseBmcIdentity(noFirmware)).toThrow(
+      'ipmitool mc info did not report Firmware Revision',
+    );
+    expect(() => parseBmcIdentity('Error: Unable to establish IPMI v2 / RMCP+ session\n')).toThrow(
+      'did not report Device ID, Firmware Revision, IPMI Version, Manufacturer ID, Product ID',
+    );
+    expect(() =>
+      parseBmcIdentity(
+        ipmiSimMcInfo.replace('Manufacturer ID           : 4753', 'Manufacturer ID : n/a'),
+      ),
+    ).toThrow('Manufacturer ID is "n/a", not a number');
   });
 });

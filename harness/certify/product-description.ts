@@ -1,4 +1,5 @@
-import type { DeviceProfile } from '../devices/device-profile.ts';
+import { parseIpmiAddress, type DeviceProfile } from '../devices/device-profile.ts';
+import type { BmcIdentity } from './bmc-identity.ts';
 import type { CertificationDevices } from './certification-devices.ts';
 import type { Product } from './product-file.ts';
 import type { TpmProperties } from './tpm-properties.ts';
@@ -16,12 +17,21 @@ export interface ProductDescription {
   machine: string;
   tpm: TpmProperties & { reachedAt: string; readWith: string };
   ups: (UpsIdentity & { name: string; nut: string; readWith: string })[];
+  /** Each real BMC of the profile once (by its IPMI address), with the machine names that use it. */
+  bmc: (BmcIdentity & { machines: string[]; ipmi: string; readWith: string })[];
 }
+
+/** What describeProduct reads the devices through (the certification container, in a run). */
+export type DeviceReader = Pick<
+  CertificationDevices,
+  'tcti' | 'tpmProperties' | 'upsIdentity' | 'bmcIdentity'
+>;
 
 export async function describeProduct(
   product: Product,
   profile: DeviceProfile,
-  devices: CertificationDevices,
+  devices: DeviceReader,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<ProductDescription> {
   const tpm = await devices.tpmProperties();
   const ups: ProductDescription['ups'] = [];
@@ -34,6 +44,28 @@ export async function describeProduct(
       readWith: 'upsc (ups.mfr, ups.model, ups.firmware where the UPS has them)',
     });
   }
+  const bmcs = new Map<
+    string,
+    { machines: string[]; entry: Parameters<typeof devices.bmcIdentity>[0] }
+  >();
+  for (const [machine, { bmc: entry }] of Object.entries(profile.machines)) {
+    if (entry === 'sim') continue;
+    const address = parseIpmiAddress(entry.ipmi);
+    if (address === undefined) continue;
+    const key = `${address.host}:${String(address.port)}`;
+    const known = bmcs.get(key);
+    if (known === undefined) bmcs.set(key, { machines: [machine], entry });
+    else known.machines.push(machine);
+  }
+  const bmc: ProductDescription['bmc'] = [];
+  for (const [ipmi, { machines, entry }] of bmcs) {
+    bmc.push({
+      machines,
+      ipmi,
+      ...(await devices.bmcIdentity(entry, env)),
+      readWith: 'ipmitool -I lanplus mc info (IPMI Get Device ID)',
+    });
+  }
   return {
     vendor: product.vendor,
     model: product.model,
@@ -42,5 +74,6 @@ export async function describeProduct(
     machine: product.machine,
     tpm: { ...tpm, reachedAt: devices.tcti, readWith: 'tpm2_getcap properties-fixed' },
     ups,
+    bmc,
   };
 }

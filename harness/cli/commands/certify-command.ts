@@ -5,6 +5,7 @@ import {
   renderCertificationVerdict,
   type CertificationVerdict,
 } from '../../certify/certification-verdict.ts';
+import { describeBmcIdentity } from '../../certify/bmc-identity.ts';
 import { CertificationDevices } from '../../certify/certification-devices.ts';
 import { checkProductMachine, loadProductFile } from '../../certify/product-file.ts';
 import { describeProduct, type ProductDescription } from '../../certify/product-description.ts';
@@ -100,6 +101,8 @@ export async function certifyCommand(options: CertifyOptions, log: Logger): Prom
       log.info(
         `certifying ${product.product.vendor} ${product.product.model}: machine ${machine}, TPM ${description.tpm.manufacturer} (${description.tpm.vendorString}) firmware ${description.tpm.firmwareVersion}`,
       );
+      for (const bmc of description.bmc)
+        log.info(`BMC at ${bmc.ipmi} (${bmc.machines.join(', ')}): ${describeBmcIdentity(bmc)}`);
     },
     writeReport(report, environment, write) {
       verdict = certificationVerdict(
