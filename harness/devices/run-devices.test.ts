@@ -8,6 +8,8 @@ import {
   machineUsesLab,
   profileTargets,
   realUpsSiteSection,
+  realBmc,
+  requireSimulatedBmc,
   requireSimulatedUps,
   type RunDevices,
 } from './run-devices.ts';
@@ -87,6 +89,39 @@ describe('real devices of a run', () => {
     );
     expect(() => {
       requireSimulatedUps(undefined, 'ups1');
+    }).not.toThrow();
+  });
+
+  it('makes what only the BMC simulator can do (its thermal model) not applicable, by name', () => {
+    const withBmc: RunDevices = {
+      file: '/lab/lab.yaml',
+      profile: deviceProfileSchema.parse({
+        labNetwork: 'lab',
+        machines: {
+          rack1: { bmc: { ipmi: '10.99.0.4', user: 'labadmin', passwordEnv: 'LAB_BMC_PASSWORD' } },
+        },
+      }),
+    };
+    let thrown: unknown;
+    try {
+      requireSimulatedBmc(withBmc, 'rack1');
+    } catch (error) {
+      thrown = error;
+    }
+    expect(isDeviceNotApplicable(thrown)).toBe(true);
+    expect(String(thrown)).toContain(
+      "needs a simulated BMC: machine rack1's BMC is real (IPMI 10.99.0.4) and the harness cannot drive its temperature sensors with the thermal model",
+    );
+    expect(realBmc(withBmc, 'rack1')?.user).toBe('labadmin');
+    expect(realBmc(withBmc, 'rack2')).toBeUndefined();
+    expect(() => {
+      requireSimulatedBmc(withBmc, 'rack2');
+    }).not.toThrow();
+    expect(() => {
+      requireSimulatedBmc(devices, 'rack1');
+    }).not.toThrow();
+    expect(() => {
+      requireSimulatedBmc(undefined, 'rack1');
     }).not.toThrow();
   });
 

@@ -1,9 +1,11 @@
 import type { ResolvedTopology } from '../topology/topology-validator.ts';
 import {
+  bmcOf,
   parseHostPort,
   tpmOf,
   upsOf,
   type DeviceProfile,
+  type RealBmcProfile,
   type RealUpsProfile,
 } from './device-profile.ts';
 import type { LabNetwork } from './lab-network.ts';
@@ -20,7 +22,7 @@ export interface RunDevices {
 /** One device of a world, as the report records it: real or simulated. */
 export interface DeviceRecord {
   node: string;
-  device: 'tpm' | 'ups';
+  device: 'tpm' | 'ups' | 'bmc';
   real: boolean;
   detail: string;
 }
@@ -81,5 +83,28 @@ export function requireSimulatedUps(devices: RunDevices | undefined, name: strin
   if (ups !== undefined)
     throw new DeviceNotApplicable(
       `needs a simulated UPS: ${name} is real (${ups.name}@${ups.nut}) and the harness cannot fail its mains or drive its battery`,
+    );
+}
+
+/** The BMC of machine `machine` when the profile makes it real. */
+export function realBmc(
+  devices: RunDevices | undefined,
+  machine: string,
+): RealBmcProfile | undefined {
+  if (devices === undefined) return undefined;
+  const bmc = bmcOf(devices.profile, machine);
+  return bmc === 'sim' ? undefined : bmc;
+}
+
+/**
+ * For what only the BMC simulator can do (play the machine's thermal model on its sensors: a heat
+ * load, a cooling failure, the cooling stopping with the mains): a real BMC's temperatures follow
+ * the real room, which the harness cannot move, so the scenario is not applicable, by name.
+ */
+export function requireSimulatedBmc(devices: RunDevices | undefined, machine: string): void {
+  const bmc = realBmc(devices, machine);
+  if (bmc !== undefined)
+    throw new DeviceNotApplicable(
+      `needs a simulated BMC: machine ${machine}'s BMC is real (IPMI ${bmc.ipmi}) and the harness cannot drive its temperature sensors with the thermal model`,
     );
 }

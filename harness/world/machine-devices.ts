@@ -2,11 +2,15 @@ import { machineBmcName } from '../topology/machine-devices.ts';
 import { SovhError } from '../util/sovh-error.ts';
 import { StartedBmc } from '../../sims/bmc/bmc.ts';
 import { StartedUps } from '../../sims/ups/ups.ts';
-import { requireSimulatedUps } from '../devices/run-devices.ts';
+import { requireSimulatedBmc, requireSimulatedUps } from '../devices/run-devices.ts';
 import type { World } from './world.ts';
 
-/** The BMC of a machine declared with `bmc` in the topology. */
+/**
+ * The simulated BMC of a machine declared with `bmc` in the topology: what every step that drives
+ * the thermal model goes through. A real BMC in the profile makes the scenario not applicable.
+ */
 export function machineBmc(world: World, machine: string): StartedBmc {
+  requireSimulatedBmc(world.devices, machine);
   const sim = world.allSims().find((s) => s.name === machineBmcName(machine));
   if (!(sim instanceof StartedBmc)) {
     throw new SovhError(

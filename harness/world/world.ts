@@ -9,6 +9,7 @@ import {
   planZoneNetworks,
   type ZoneNetworkPlan,
 } from '../topology/address-plan.ts';
+import { machineBmcName } from '../topology/machine-devices.ts';
 import type { ResolvedTopology } from '../topology/topology-validator.ts';
 import type { Logger } from '../util/log.ts';
 import type { SeededRandom } from '../util/seeded-random.ts';
@@ -18,6 +19,7 @@ import type { StartedSim } from '../../sims/sim-kind.ts';
 import { tpmOf } from '../devices/device-profile.ts';
 import {
   machineUsesLab,
+  realBmc,
   realUps,
   realUpsSiteSection,
   type DeviceRecord,
@@ -320,7 +322,7 @@ export class World {
     };
   }
 
-  /** Every TPM and UPS, real or simulated: what the report says was tested on what. */
+  /** Every TPM, UPS and BMC, real or simulated: what the report says was tested on what. */
   deviceRecords(): DeviceRecord[] {
     const tpms = [...this.machines.values()].map((m) => ({
       node: m.name,
@@ -339,7 +341,21 @@ export class World {
           detail: ups === undefined ? 'NUT simulator' : `real UPS ${ups.name}@${ups.nut}`,
         };
       });
-    return [...tpms, ...upses];
+    const bmcs = this.topology.machines
+      .filter((m) => m.bmc !== undefined)
+      .map((m) => {
+        const bmc = realBmc(this.devices, m.name);
+        return {
+          node: machineBmcName(m.name),
+          device: 'bmc' as const,
+          real: bmc !== undefined,
+          detail:
+            bmc === undefined
+              ? 'ipmi_sim on the thermal model'
+              : `real BMC at IPMI ${bmc.ipmi}: steps that drive the thermal model are not applicable; the hosts still read ipmi_sim's sensors`,
+        };
+      });
+    return [...tpms, ...upses, ...bmcs];
   }
 }
 
