@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The stand-in lab of examples/profiles/lab.yaml: a standalone swtpm (a TPM on a TCP TCTI) and a
-# NUT upsd on an internal Docker network, made from the project's simulator images but outside
-# any world. It stands in for a vendor's lab so that `sovh certify` can run end to end anywhere.
-#   ./stand-in-lab.sh up     start it (prints the LAB_UPS_PASSWORD to export)
+# The stand-in lab of examples/profiles/lab.yaml: a standalone swtpm (a TPM on a TCP TCTI), a BMC
+# (ipmi_sim and snmpd: IPMI over LAN) and a NUT upsd on an internal Docker network, made from the
+# project's simulator images but outside any world. It stands in for a vendor's lab so that
+# `sovh certify` can run end to end anywhere.
+#   ./stand-in-lab.sh up     start it (prints LAB_UPS_PASSWORD and LAB_BMC_PASSWORD to export)
 #   ./stand-in-lab.sh down   remove it
 # The simulator images exist once any scenario has run (e.g. `npx sovh run boot-binding`).
 set -euo pipefail
@@ -23,6 +24,8 @@ case "${1:-}" in
   up)
     tpm_image=$(image sim-tpm)
     ups_image=$(image sim-ups)
+    bmc_image=$(image sim-bmc)
+    bmc_password=${LAB_BMC_PASSWORD:-$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')}
     password=${LAB_UPS_PASSWORD:-$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')}
     # Internal: nothing on it has a route off this machine.
     docker network create --internal --subnet 10.99.0.0/24 --label "$label" "$net" >/dev/null
@@ -33,11 +36,20 @@ case "${1:-}" in
     docker run -d --name "$net-ups" --label "$label" --network "$net" --ip 10.99.0.3 \
       -e "UPS_JSON=$ups_json" --entrypoint sh "$ups_image" \
       -c 'mkdir -p /etc/ups && printf %s "$UPS_JSON" > /etc/ups/ups.json && exec /usr/lib/ups/ups-start' >/dev/null
-    echo "stand-in lab up on $net: TPM swtpm:host=10.99.0.2,port=2321, UPS labups@10.99.0.3:3493"
+    # The BMC simulator's configuration (sims/bmc/bmc.ts, bmcConfig) with the lab's login and the
+    # sensors at rest: nothing drives its thermal model here.
+    sensors='[{"key":"inlet","index":1,"name":"Inlet Temp","entity":55,"initialC":21.8,"thresholds":{"lowerCritical":15,"lowerNonCritical":18,"upperNonCritical":27,"upperCritical":32}},{"key":"cpu","index":2,"name":"CPU Temp","entity":3,"initialC":45.8,"thresholds":{"lowerCritical":0,"lowerNonCritical":5,"upperNonCritical":85,"upperCritical":95}},{"key":"exhaust","index":3,"name":"Exhaust Temp","entity":7,"initialC":27.8,"thresholds":{"lowerCritical":0,"lowerNonCritical":5,"upperNonCritical":45,"upperCritical":55}}]'
+    bmc_json=$(printf '{"machine":"lab","pollMs":250,"ipmi":{"user":"labadmin","password":"%s","port":623},"snmp":{"community":"ro%s","port":161},"sensors":%s}' \
+      "$bmc_password" "$(head -c 4 /dev/urandom | od -An -tx1 | tr -d ' \n')" "$sensors")
+    docker run -d --name "$net-bmc" --label "$label" --network "$net" --ip 10.99.0.4 \
+      -e "BMC_JSON=$bmc_json" --entrypoint sh "$bmc_image" \
+      -c 'mkdir -p /etc/bmc && printf %s "$BMC_JSON" > /etc/bmc/bmc.json && exec /usr/lib/bmc/bmc-start' >/dev/null
+    echo "stand-in lab up on $net: TPM swtpm:host=10.99.0.2,port=2321, UPS labups@10.99.0.3:3493, BMC 10.99.0.4 (IPMI lanplus, user labadmin)"
     echo "export LAB_UPS_PASSWORD=$password"
+    echo "export LAB_BMC_PASSWORD=$bmc_password"
     ;;
   down)
-    docker rm -f "$net-tpm" "$net-ups" >/dev/null 2>&1 || true
+    docker rm -f "$net-tpm" "$net-ups" "$net-bmc" >/dev/null 2>&1 || true
     docker network rm "$net" >/dev/null 2>&1 || true
     ;;
   *)

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEndpoint } from '../engine/engine-locator.ts';
 import { namespacedEngine, nothingLeft, resourcesIn } from '../testing/docker-test-kit.ts';
 import { runCli } from '../testing/run-cli.ts';
+import { parseBmcIdentity } from './bmc-identity.ts';
 import {
   execIn,
   labUpsIdentity,
@@ -25,9 +26,10 @@ async function flipByte(path: string, offset: number): Promise<Buffer> {
 
 /**
  * `sovh certify` against the stand-in lab: a standalone swtpm and a NUT upsd on an internal lab
- * network, reached only through the profile. One quick scenario (power-failure-key-wipe, which a
- * real UPS makes not applicable) keeps it short and proves the refusal; the bundle is still
- * written and bound to the lab's TPM.
+ * network, reached only through the profile, and a standalone BMC simulator there as rack1's real
+ * BMC. Two quick scenarios (thermal-excursion and power-failure-key-wipe, which rack1's real BMC
+ * makes not applicable: both drive its thermal model) keep it short and prove the refusal; the bundle is
+ * still written and bound to the lab's TPM, and names the BMC as it describes itself.
  */
 describe('sovh certify with the stand-in lab', () => {
   const { engine: engineNow, namespace } = namespacedEngine();
@@ -50,9 +52,13 @@ describe('sovh certify with the stand-in lab', () => {
     if (lab === undefined) throw new Error('no lab');
     const profile = join(dir, 'lab.yaml');
     const product = join(dir, 'product.yaml');
-    await writeFile(profile, standInLabProfile(lab, 'rack1'));
+    await writeFile(profile, standInLabProfile(lab, 'rack1', 'ups1', ['rack1']));
     await writeFile(product, 'vendor: Example Systems\nmodel: ES-2000\nmachine: rack1\n');
-    const env = { SOVH_NAMESPACE: namespace('certify'), LAB_UPS_PASSWORD: lab.upsPassword };
+    const env = {
+      SOVH_NAMESPACE: namespace('certify'),
+      LAB_UPS_PASSWORD: lab.upsPassword,
+      LAB_BMC_PASSWORD: lab.bmcPassword,
+    };
     const reportDir = join(dir, 'report');
     const run = await runCli(
       [
@@ -63,6 +69,8 @@ describe('sovh certify with the stand-in lab', () => {
         product,
         '--scenario',
         'power-failure-key-wipe',
+        '--scenario',
+        'thermal-excursion',
         '--report-dir',
         reportDir,
       ],
@@ -70,9 +78,12 @@ describe('sovh certify with the stand-in lab', () => {
     );
     expect(run.exitCode, run.all).toBe(1);
     expect(run.stdout).toContain('NOT CERTIFIED');
-    expect(run.stdout).toContain(
-      `  - power-failure-key-wipe: not-applicable: needs a simulated UPS: ups1 is real (labups@${lab.ups}:3493)`,
-    );
+    // Both drive rack1's thermal model first (power-failure-key-wipe stops its cooling with the
+    // mains), so the real BMC is what each names; lab-profile.docker.test.ts names the real UPS.
+    for (const scenario of ['thermal-excursion', 'power-failure-key-wipe'])
+      expect(run.stdout).toContain(
+        `  - ${scenario}: not-applicable: needs a simulated BMC: machine rack1's BMC is real (IPMI ${lab.bmc}) and the harness cannot drive its temperature sensors with the thermal model`,
+      );
     expect(run.stdout).toContain('not run (a partial run is not a certification): ');
 
     const bundle = join(reportDir, 'evidence');
@@ -88,6 +99,7 @@ describe('sovh certify with the stand-in lab', () => {
       machine: string;
       tpm: { manufacturer: string; firmwareVersion: string; reachedAt: string };
       ups: { name: string; manufacturer?: string; model?: string; firmware?: string }[];
+      bmc: Record<string, unknown>[];
     };
     expect(description).toMatchObject({
       vendor: 'Example Systems',
@@ -103,6 +115,32 @@ describe('sovh certify with the stand-in lab', () => {
       ],
     });
     expect(description.tpm.firmwareVersion).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    // The BMC's identity as the lab's BMC gives it to its own ipmitool, read here apart.
+    const inLabBmc = parseBmcIdentity(
+      await execIn(lab.bmcContainer, [
+        'ipmitool',
+        '-I',
+        'lanplus',
+        '-H',
+        '127.0.0.1',
+        '-U',
+        lab.bmcUser,
+        '-P',
+        lab.bmcPassword,
+        'mc',
+        'info',
+      ]),
+    );
+    expect(description.bmc).toEqual([
+      {
+        machines: ['rack1'],
+        ipmi: `${lab.bmc}:623`,
+        ...inLabBmc,
+        readWith: 'ipmitool -I lanplus mc info (IPMI Get Device ID)',
+      },
+    ]);
+    expect(inLabBmc.manufacturerId).toBeGreaterThan(0);
+    expect(JSON.stringify(description)).not.toContain(lab.bmcPassword);
     const about = JSON.parse(await readFile(join(bundle, 'tpm/quote.json'), 'utf8')) as {
       credentialActivation: string;
     };

@@ -4,12 +4,13 @@ import { ImageBuilder } from '../engine/image-builder.ts';
 import { demuxLogBuffer } from '../runtime/started-container.ts';
 import { silentLogger } from '../util/log.ts';
 import { waitUntil } from '../util/wait-until.ts';
+import { bmcConfig, bmcImage, bmcOptionsSchema } from '../../sims/bmc/bmc.ts';
 import { simImage } from '../../sims/images.ts';
 import { swtpmImage } from '../../sims/tpm/swtpm.ts';
 
 /**
  * A vendor's lab, made outside the harness: an internal network with a standalone swtpm (a TPM
- * on a TCP TCTI) and a standalone NUT upsd, from the project's simulator images but started here,
+ * on a TCP TCTI), a standalone BMC (ipmi_sim and snmpd, IPMI over LAN) and a standalone NUT upsd, from the project's simulator images but started here,
  * not by a world. The harness reaches them only through the profile. The same lab is written down
  * for users in examples/profiles/ (its docker commands and its profile).
  */
@@ -19,12 +20,18 @@ export interface StandInLab {
   containers: Docker.Container[];
   tpmContainer: Docker.Container;
   upsContainer: Docker.Container;
+  bmcContainer: Docker.Container;
   subnet: string;
   /** The lab addresses of the TPM (swtpm on 2321) and of the NUT server (3493, UPS "labups"). */
   tpm: string;
   ups: string;
   /** The password of the NUT monitor user "labmon" (set LAB_UPS_PASSWORD to it). */
   upsPassword: string;
+  /** The lab address of the BMC (IPMI on 623, SNMP v2c on 161). */
+  bmc: string;
+  /** The BMC's IPMI user and its password (set LAB_BMC_PASSWORD to it). */
+  bmcUser: string;
+  bmcPassword: string;
 }
 
 export const labLabel = 'dev.sovh.test-lab';
@@ -68,9 +75,10 @@ async function createLabNetwork(docker: Docker, id: string) {
 /** Builds what is missing, starts the lab, and returns once its TPM and UPS answer. */
 export async function startStandInLab(docker: Docker): Promise<StandInLab> {
   const builder = new ImageBuilder(docker, silentLogger);
-  const [tpmImage, upsImage] = await Promise.all([
+  const [tpmImage, upsImage, labBmcImage] = await Promise.all([
     builder.ensure(swtpmImage),
     builder.ensure(simImage('ups')),
+    builder.ensure(bmcImage),
   ]);
   const id = randomBytes(3).toString('hex');
   const { network, subnet } = await createLabNetwork(docker, id);
@@ -100,6 +108,8 @@ export async function startStandInLab(docker: Docker): Promise<StandInLab> {
     return container;
   };
   const upsPassword = randomBytes(6).toString('hex');
+  const bmcUser = 'labadmin';
+  const bmcPassword = randomBytes(6).toString('hex');
   try {
     const tpmContainer = await start('tpm', tpmImage.tag, `${prefix}.2`, [
       'mkdir -p /tmp/tpm && exec swtpm socket --tpm2 --tpmstate dir=/tmp/tpm --server type=tcp,port=2321,bindaddr=0.0.0.0 --ctrl type=tcp,port=2322,bindaddr=0.0.0.0 --flags not-need-init,startup-clear',
@@ -126,6 +136,22 @@ export async function startStandInLab(docker: Docker): Promise<StandInLab> {
       ],
       [`UPS_JSON=${JSON.stringify(upsConfig)}`],
     );
+    // The project's BMC simulator, started on its own: its sensors hold the model's readings
+    // at rest (nothing drives them), its identity is ipmi_sim's, its logins the lab's.
+    const bmcJson = bmcConfig(bmcOptionsSchema.parse({ machine: 'lab' }), {
+      user: bmcUser,
+      password: bmcPassword,
+      community: `ro${randomBytes(4).toString('hex')}`,
+    });
+    const bmcContainer = await start(
+      'bmc',
+      labBmcImage.tag,
+      `${prefix}.4`,
+      [
+        'mkdir -p /etc/bmc && printf %s "$BMC_JSON" > /etc/bmc/bmc.json && exec /usr/lib/bmc/bmc-start',
+      ],
+      [`BMC_JSON=${JSON.stringify(bmcJson)}`],
+    );
     await waitUntil(
       async () =>
         (await execIn(tpmContainer, ['tpm2_getcap', 'properties-fixed'])).includes(
@@ -142,16 +168,41 @@ export async function startStandInLab(docker: Docker): Promise<StandInLab> {
           : undefined,
       { what: 'the lab upsd', expected: 'reporting OL', timeoutMs: 30_000 },
     );
+    await waitUntil(
+      async () =>
+        (
+          await execIn(bmcContainer, [
+            'ipmitool',
+            '-I',
+            'lanplus',
+            '-H',
+            '127.0.0.1',
+            '-U',
+            bmcUser,
+            '-P',
+            bmcPassword,
+            'mc',
+            'info',
+          ])
+        ).includes('Manufacturer ID')
+          ? true
+          : undefined,
+      { what: 'the lab BMC', expected: 'answering mc info', timeoutMs: 60_000 },
+    );
     return {
       network,
       networkName: `sovh-lab-${id}`,
       containers,
       tpmContainer,
       upsContainer,
+      bmcContainer,
       subnet,
       tpm: `${prefix}.2`,
       ups: `${prefix}.3`,
       upsPassword,
+      bmc: `${prefix}.4`,
+      bmcUser,
+      bmcPassword,
     };
   } catch (error) {
     for (const container of containers) await container.remove({ force: true, v: true });
@@ -166,12 +217,28 @@ export async function removeStandInLab(lab: StandInLab | undefined): Promise<voi
   await lab.network.remove();
 }
 
-/** A profile for the lab: `machine`'s TPM and the UPS `ups` are the lab's. */
-export function standInLabProfile(lab: StandInLab, machine: string, ups = 'ups1'): string {
+/**
+ * A profile for the lab: `machine`'s TPM and the UPS `ups` are the lab's, and so is the BMC of
+ * each machine of `bmcMachines` (its password in LAB_BMC_PASSWORD).
+ */
+export function standInLabProfile(
+  lab: StandInLab,
+  machine: string,
+  ups = 'ups1',
+  bmcMachines: readonly string[] = [],
+): string {
+  const bmc = `bmc: { ipmi: "${lab.bmc}", user: ${lab.bmcUser}, passwordEnv: LAB_BMC_PASSWORD }`;
+  const machines = [...new Set([machine, ...bmcMachines])].map((name) => {
+    const devices = [
+      ...(name === machine ? [`tpm: { tcti: "swtpm:host=${lab.tpm},port=2321" }`] : []),
+      ...(bmcMachines.includes(name) ? [bmc] : []),
+    ];
+    return `  ${name}: { ${devices.join(', ')} }`;
+  });
   return [
     `labNetwork: ${lab.networkName}`,
     'machines:',
-    `  ${machine}: { tpm: { tcti: "swtpm:host=${lab.tpm},port=2321" } }`,
+    ...machines,
     'ups:',
     `  ${ups}: { nut: "${lab.ups}:3493", name: labups, user: labmon, passwordEnv: LAB_UPS_PASSWORD }`,
     '',

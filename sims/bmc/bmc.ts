@@ -369,6 +369,29 @@ export const bmcKind: SimKind<BmcOptions> = {
   start: startBmc,
 };
 
+/**
+ * The BMC container's /etc/bmc/bmc.json: its agents' logins and sensors, which start at the
+ * model's readings at model time 0. Also what a standalone BMC (the stand-in lab's) is given.
+ */
+export function bmcConfig(
+  options: BmcOptions,
+  credentials: BmcCredentials,
+  model = new ThermalModel(options.thermal, options.initial),
+): Record<string, unknown> {
+  const initial = model.readingsAt(0);
+  return {
+    machine: options.machine,
+    pollMs: options.sensorPollMs,
+    ipmi: { user: credentials.user, password: credentials.password, port: ipmiPort },
+    snmp: { community: credentials.community, port: snmpPort },
+    sensors: bmcSensors.map((s) => ({
+      ...s,
+      initialC: initial[s.key],
+      thresholds: options.thresholds[s.key],
+    })),
+  };
+}
+
 /** Starts a BMC; returns once IPMI and SNMP both answer. */
 export async function startBmc({
   session,
@@ -383,18 +406,7 @@ export async function startBmc({
     community: `ro${randomBytes(4).toString('hex')}`,
   };
   const model = new ThermalModel(options.thermal, options.initial);
-  const initial = model.readingsAt(0);
-  const config = {
-    machine: options.machine,
-    pollMs: options.sensorPollMs,
-    ipmi: { user: credentials.user, password: credentials.password, port: ipmiPort },
-    snmp: { community: credentials.community, port: snmpPort },
-    sensors: bmcSensors.map((s) => ({
-      ...s,
-      initialC: initial[s.key],
-      thresholds: options.thresholds[s.key],
-    })),
-  };
+  const config = bmcConfig(options, credentials, model);
   const ipmiCheck = [
     'ipmitool',
     '-I',
