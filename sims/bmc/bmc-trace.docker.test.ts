@@ -3,41 +3,29 @@ import { readIpmi, readSnmp } from '../../harness/checks/probes/bmc-probe.ts';
 import type { StartedContainer } from '../../harness/runtime/started-container.ts';
 import { RunClock } from '../../harness/util/run-clock.ts';
 import { waitUntil } from '../../harness/util/wait-until.ts';
-import { closeSimLab, openSimLab, type SimLab } from '../../harness/testing/sim-lab.ts';
+import { type BmcLab, openBmcLab } from './bmc-lab.ts';
 import { snmpCelsius } from './bmc-sensors.ts';
 import { parseBmcTrace } from './bmc-trace.ts';
-import { bmcImage, bmcOptionsSchema, startBmc, type StartedBmc } from './bmc.ts';
+import type { StartedBmc } from './bmc.ts';
 
 describe('recorded sensor readings played into the BMC', () => {
-  let lab: SimLab;
+  let bmcLab: BmcLab;
   let bmc: StartedBmc;
   let observer: StartedContainer;
 
   beforeAll(async () => {
-    lab = await openSimLab({
-      name: 'bmc-trace',
-      simImage: bmcImage,
-      subnets: ['10.251.127.0/24', '10.251.128.0/24', '10.251.129.0/24'],
-    });
-    observer = lab.observer;
-    bmc = await startBmc({
-      session: lab.session,
-      image: lab.image,
-      service: {
-        name: 'rack-bmc',
-        kind: 'bmc',
-        zone: 'lab',
-        legs: [],
-        options: bmcOptionsSchema.parse({ machine: 'rack', initial: { loadKw: 0.5 } }),
-      },
-      network: { name: lab.network.name, address: lab.address(3) },
-    });
+    bmcLab = await openBmcLab('bmc-trace', [
+      '10.251.127.0/24',
+      '10.251.128.0/24',
+      '10.251.129.0/24',
+    ]);
+    bmc = bmcLab.bmc;
+    observer = bmcLab.lab.observer;
     await bmc.drive(new RunClock(Date.now(), 100));
   });
 
   afterAll(async () => {
-    await bmc.stop();
-    await closeSimLab(lab);
+    await bmcLab.close();
   });
 
   it('serves the CSV readings over SNMP and IPMI on the trace’s timeline, the other sensors from the model', async () => {

@@ -9,41 +9,27 @@ import {
 import type { StartedContainer } from '../../harness/runtime/started-container.ts';
 import { RunClock } from '../../harness/util/run-clock.ts';
 import { waitUntil } from '../../harness/util/wait-until.ts';
-import { closeSimLab, openSimLab, type SimLab } from '../../harness/testing/sim-lab.ts';
+import type { SimLab } from '../../harness/testing/sim-lab.ts';
+import { type BmcLab, openBmcLab } from './bmc-lab.ts';
 import { ipmiCelsius, snmpCelsius } from './bmc-sensors.ts';
-import { bmcImage, bmcOptionsSchema, startBmc, type StartedBmc } from './bmc.ts';
+import type { StartedBmc } from './bmc.ts';
 
 describe('the bmc simulator (ipmi_sim + snmpd on the thermal model)', () => {
+  let bmcLab: BmcLab;
   let lab: SimLab;
   let bmc: StartedBmc;
   let observer: StartedContainer;
 
   beforeAll(async () => {
-    lab = await openSimLab({
-      name: 'bmc',
-      simImage: bmcImage,
-      subnets: ['10.251.7.0/24', '10.251.8.0/24', '10.251.9.0/24'],
-    });
+    bmcLab = await openBmcLab('bmc', ['10.251.7.0/24', '10.251.8.0/24', '10.251.9.0/24']);
+    ({ lab, bmc } = bmcLab);
     observer = lab.observer;
-    bmc = await startBmc({
-      session: lab.session,
-      image: lab.image,
-      service: {
-        name: 'rack-bmc',
-        kind: 'bmc',
-        zone: 'lab',
-        legs: [],
-        options: bmcOptionsSchema.parse({ machine: 'rack', initial: { loadKw: 0.5 } }),
-      },
-      network: { name: lab.network.name, address: lab.address(3) },
-    });
     await startTrapReceiver(observer);
     await bmc.sendTrapsTo(lab.address(2));
   });
 
   afterAll(async () => {
-    await bmc.stop();
-    await closeSimLab(lab);
+    await bmcLab.close();
   });
 
   it('serves the model’s steady state over IPMI and SNMP, each at its resolution', async () => {
