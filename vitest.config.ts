@@ -21,6 +21,14 @@ const dockerProject = {
 };
 
 /**
+ * The unit, package and docker projects share one group of two workers (two cores: two worlds at
+ * a time keep both busy without starving the engine). The sequencer starts the longest files
+ * first, so the quick files fill the tail where one worker would otherwise wait for the other;
+ * in a group of their own they held both workers for minutes while no world ran.
+ */
+const withTheWorlds = { sequence: { groupOrder: 0 }, maxWorkers: 2 };
+
+/**
  * Four projects: "unit" (pure logic, seconds), "package" (the packed package installed as a user
  * would), "docker" (real containers: the runtime, the
  * simulators and every scenario with its mutants) and "docker-alone" (the measuring scenarios,
@@ -38,8 +46,7 @@ export default defineConfig({
           name: 'unit',
           include: ['{harness,sims,scenarios,images}/**/*.test.ts'],
           exclude: ['**/*.docker.test.ts', '**/*.package.test.ts', 'node_modules/**'],
-          // The quick project first; its own worker count needs its own group.
-          sequence: { groupOrder: 0 },
+          ...withTheWorlds,
         },
       },
       {
@@ -49,7 +56,7 @@ export default defineConfig({
           include: ['harness/**/*.package.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 300_000,
-          sequence: { groupOrder: 0 },
+          ...withTheWorlds,
         },
       },
       {
@@ -58,9 +65,7 @@ export default defineConfig({
           include: ['{harness,sims,scenarios,images}/**/*.docker.test.ts'],
           exclude: [...measuringAlone, 'node_modules/**'],
           ...dockerProject,
-          sequence: { groupOrder: 1 },
-          // Two cores: two worlds at a time keep both busy without starving the engine.
-          maxWorkers: 2,
+          ...withTheWorlds,
         },
       },
       {
@@ -68,7 +73,7 @@ export default defineConfig({
           name: 'docker-alone',
           include: measuringAlone,
           ...dockerProject,
-          sequence: { groupOrder: 2 },
+          sequence: { groupOrder: 1 },
           maxWorkers: 1,
         },
       },

@@ -15,26 +15,29 @@ function recordedDurations(): ExpectedDurations {
 }
 
 /**
- * Vitest's own order (groups, then projects), and within a project the longest files first by
- * the recorded durations, not by vitest's cache: a clean clone in CI has no cache, and its
- * fallback (larger files first) says nothing about how long a scenario's worlds take.
+ * Vitest's own order of groups, and within a group the longest files first, whatever their
+ * project, by the recorded durations, not by vitest's cache: a clean clone in CI has no cache,
+ * and its fallback (larger files first) says nothing about how long a scenario's worlds take.
  */
 export class DurationSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const durations = recordedDurations();
     const root = this.ctx.config.root;
-    const byProject = new Map<string, TestSpecification[]>();
+    const byGroup = new Map<number, TestSpecification[]>();
     for (const file of await super.sort(files)) {
-      const group = byProject.get(file.project.name) ?? [];
+      const order = file.project.config.sequence.groupOrder;
+      const group = byGroup.get(order) ?? [];
       group.push(file);
-      byProject.set(file.project.name, group);
+      byGroup.set(order, group);
     }
-    return [...byProject.values()].flatMap((group) =>
-      longestFirst(
-        group,
-        (file) => `${file.project.name}:${relative(root, file.moduleId)}`,
-        durations,
-      ),
-    );
+    return [...byGroup.entries()]
+      .sort(([a], [b]) => a - b)
+      .flatMap(([, group]) =>
+        longestFirst(
+          group,
+          (file) => `${file.project.name}:${relative(root, file.moduleId)}`,
+          durations,
+        ),
+      );
   }
 }
