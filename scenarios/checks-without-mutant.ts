@@ -16,16 +16,6 @@ export const checksWithoutMutant: Record<string, Record<string, string>> = {
   'config-immutability': {
     'writable-once-unflagged': notYetShownToFail,
   },
-  'pull-only-monitoring': {
-    'sovereign-monitor-pulls': notYetShownToFail,
-    'martian-source-logged': notYetShownToFail,
-  },
-  'bgp-route-revocation': {
-    'reachable-before-withdrawal': notYetShownToFail,
-    'unreachable-while-withdrawn': notYetShownToFail,
-    'revocation-logged': notYetShownToFail,
-    'reachable-after-readvertisement': notYetShownToFail,
-  },
   'kms-key-custody': {
     'data-key-from-local-kms': notYetShownToFail,
     'ciphertext-only-at-rest': notYetShownToFail,

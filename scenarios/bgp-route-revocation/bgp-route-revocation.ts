@@ -201,5 +201,33 @@ export default defineScenario({
       expectFailing: ['no-fallback-through-exchange'],
       stackPatch: join(here, 'mutants', 'default-via-exchange.patch'),
     },
+    {
+      name: 'floating-backup-route',
+      description:
+        'A floating static route for the domestic CIDRs through the domestic router, "so that a BGP flap does not cut sessions": a withdrawn prefix stays reachable over a path BGP no longer offers',
+      expectFailing: ['unreachable-while-withdrawn'],
+      stackPatch: join(here, 'mutants', 'floating-backup-route.patch'),
+    },
+    {
+      name: 'revocation-in-residency-log',
+      description:
+        "The routing watch writes its revocation line to the stack's own residency log, beside its other events: the messages log never records the withdrawal",
+      expectFailing: ['revocation-logged'],
+      stackPatch: join(here, 'mutants', 'revocation-in-residency-log.patch'),
+    },
+    {
+      name: 'withdrawn-prefix-dampened',
+      description:
+        'Route-flap dampening without reuse: a withdrawn prefix is suppressed by a prohibit route ahead of BGP and stays so when it is announced again',
+      expectFailing: ['reachable-after-readvertisement'],
+      stackPatch: join(here, 'mutants', 'withdrawn-prefix-dampened.patch'),
+    },
+    {
+      name: 'fail-closed-routes-ahead',
+      description:
+        'The fail-closed unreachable routes get a lower metric than the learned ones ("so nothing leaks before BIRD is up"): the kernel prefers them, and no domestic target is ever reachable',
+      expectFailing: ['reachable-before-withdrawal', 'reachable-after-readvertisement'],
+      stackPatch: join(here, 'mutants', 'fail-closed-routes-ahead.patch'),
+    },
   ],
 });

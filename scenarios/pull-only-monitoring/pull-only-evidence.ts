@@ -19,7 +19,11 @@ export const wellKnownPorts = [
   hostPorts.metrics,
   hostPorts.geoGate,
 ];
-const pullTimeoutMs = 90_000;
+/**
+ * How long the agent may take to answer once the host's network controls are in place (CONTRACT.md,
+ * monitoring): the reference answers within a second; a stack that never answers costs this much.
+ */
+const pullTimeoutMs = 30_000;
 
 export interface MonitorPull {
   from: string;

@@ -70,5 +70,19 @@ export default defineScenario({
       expectFailing: ['network-tuning'],
       stackPatch: join(here, 'mutants', 'rp-filter-loose.patch'),
     },
+    {
+      name: 'agent-on-loopback',
+      description:
+        'The monitoring agent listens on loopback only ("never exposed"): nothing outside the host, the sovereign monitor included, can pull it',
+      expectFailing: ['sovereign-monitor-pulls'],
+      stackPatch: join(here, 'mutants', 'agent-on-loopback.patch'),
+    },
+    {
+      name: 'martians-on-unread-group',
+      description:
+        'The martian records go to an NFLOG group of their own that the drop logger does not read: foreign sources are still refused, and nothing records them',
+      expectFailing: ['martian-source-logged'],
+      stackPatch: join(here, 'mutants', 'martians-on-unread-group.patch'),
+    },
   ],
 });
