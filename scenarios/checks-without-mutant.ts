@@ -9,10 +9,6 @@
 export const notYetShownToFail = 'no mutant yet: a debt, to be paid with a margin mutant';
 
 export const checksWithoutMutant: Record<string, Record<string, string>> = {
-  'boot-binding': {
-    'serves-on-home-machine': notYetShownToFail,
-    'recovers-after-heal': notYetShownToFail,
-  },
   'config-immutability': {
     'writable-once-unflagged': notYetShownToFail,
   },

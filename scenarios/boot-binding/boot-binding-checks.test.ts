@@ -163,6 +163,17 @@ describe('boot-binding checks', () => {
     ).toBe('fail');
   });
 
+  it('say the sealed KEK is gone, not that none was ever sealed, when a refusal deleted it', async () => {
+    const results = await runChecks(
+      bootBindingChecks,
+      history({ changed: { present: false } }),
+      capabilities,
+    );
+    const refusal = results.find((r) => r.name === 'refused-after-boot-chain-change');
+    expect(refusal?.status).toBe('fail');
+    expect(refusal?.summary).toContain('was on the disk at home is gone since the fault');
+  });
+
   it('fail refused-under-replaced-primary when the stack loads or unseals under the stranger key, serves, or logs nothing', async () => {
     const loaded = {
       commands: [

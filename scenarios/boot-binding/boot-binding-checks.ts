@@ -54,9 +54,14 @@ function refusalCheck(name: string, description: string, phase: string): Check {
       const serviceDown = !probe.loopback.connected && !probe.network.connected;
       const problems: string[] = [];
       if (!serviceDown) problems.push(`the store answered on ${probe.machine}`);
+      const sealedAtHome = history
+        .observations<SealedKekObservation>('sealed-kek')
+        .some((o) => o.data.phase === phases.home && o.data.present);
       if (!kek.present)
         problems.push(
-          'there is no TPM-sealed KEK on the disk, so no TPM stands between this machine and the key',
+          sealedAtHome
+            ? "the TPM-sealed KEK that was on the disk at home is gone since the fault: the refusal cannot be shown to be the TPM's, and nothing is left to serve the data with after a heal"
+            : 'there is no TPM-sealed KEK on the disk, so no TPM stands between this machine and the key',
         );
       if (kek.withPolicy?.ok === true)
         problems.push(`the TPM of ${probe.machine} unsealed the KEK under the PCR policy`);
@@ -101,7 +106,7 @@ export const bootBindingChecks: Check[] = [
       return verdictOf(
         trip.ok,
         `store round trip on ${trip.machine} succeeded`,
-        `store round trip on ${trip.machine} failed`,
+        `store round trip on ${trip.machine} failed: ${trip.detail}`,
         {
           expected: 'PUT 201, GET 200 with the same bytes',
           observed: trip.detail,

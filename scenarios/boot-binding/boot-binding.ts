@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 import { TpmBusCapture } from '../../harness/checks/probes/tpm-bus.ts';
 import { readPersistentKey } from '../../harness/checks/probes/tpm-evidence.ts';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
-import { SovhError } from '../../harness/util/sovh-error.ts';
 import { bootBindingChecks, phases } from './boot-binding-checks.ts';
 import {
   awaitBootOutcome,
@@ -46,12 +45,14 @@ export default defineScenario({
     const vm = context.world.host('vm1');
     const payload = `residency record ${Date.now()}`;
 
-    await context.step('boot on the home machine and serve', async () => {
+    const servesAtHome = await context.step('boot on the home machine and serve', async () => {
       const outcome = await awaitBootOutcome(context, vm);
-      if (outcome !== 'serving')
-        throw new SovhError('SCENARIO_STEP_FAILED', 'vm1 refused to boot on its own machine');
+      // A refusal at home is the stack's failure, not the run's: the round trip records it for
+      // serves-on-home-machine, and no fault after it could be judged against a refused boot.
       await observeRoundTrip(context, vm, phases.home, 'before-faults', payload);
+      return outcome === 'serving';
     });
+    if (!servesAtHome) return;
     await context.step('inspect the TPM binding from outside the stack', async () => {
       await observePrimaryKey(context, vm);
       await observeSealedKek(context, vm, phases.home);
@@ -147,6 +148,20 @@ export default defineScenario({
         "The residency audit log records the primary key's name where its qualified name belongs (only the qualified name also binds the hierarchy the key lives in): the record no longer identifies the key",
       expectFailing: ['primary-key-recorded'],
       stackPatch: join(here, 'mutants', 'audit-records-name.patch'),
+    },
+    {
+      name: 'unseal-in-sha1-bank',
+      description:
+        'The unseal session names the sha1 PCR bank while the KEK is sealed to the sha256 one: the policy never matches, and the host refuses even on its own machine',
+      expectFailing: ['serves-on-home-machine'],
+      stackPatch: join(here, 'mutants', 'unseal-in-sha1-bank.patch'),
+    },
+    {
+      name: 'kek-destroyed-on-mismatch',
+      description:
+        'A "tamper response" deletes the sealed KEK on a refused boot: the boot chain or the VM comes back home and the host can never serve its data again',
+      expectFailing: ['recovers-after-heal'],
+      stackPatch: join(here, 'mutants', 'kek-destroyed-on-mismatch.patch'),
     },
   ],
 });
