@@ -23,10 +23,6 @@ export const checksWithoutMutant: Record<string, Record<string, string>> = {
     'nothing-stored-during-cut': notYetShownToFail,
     'device-not-found-logged': notYetShownToFail,
   },
-  'cell-blast-radius': {
-    'fault-hit-cell-a': notYetShownToFail,
-    'cell-a-recovers': notYetShownToFail,
-  },
   'thermal-excursion': {
     'ipmi-snmp-agree-with-model': notYetShownToFail,
   },

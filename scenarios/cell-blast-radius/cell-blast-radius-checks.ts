@@ -1,13 +1,14 @@
 import { lastObservation, type Check } from '../../harness/checks/check.ts';
 import type { LoadRequest } from '../../harness/checks/probes/store-load.ts';
 import { verdictOf } from '../../harness/checks/verdict.ts';
+import { hsmRefusalBound } from '../../harness/contract/key-custody-bounds.ts';
+import { boundValue } from '../../harness/scenario/scenario-bounds.ts';
 
 export const cells = { a: ['a1', 'a2', 'a3'], b: ['b1', 'b2', 'b3'] } as const;
 
 /** The schedule of the load: cut cell A's HSM after 4 s, heal it after 12 s, stop at 30 s. */
 export const loadPlan = { durationMs: 30_000, cutAfterMs: 4_000, healAfterMs: 12_000 } as const;
-/** How long cell A may take to notice the cut (its stack checks the HSM every 0.5 s). */
-const detectionBoundMs = 5_000;
+/** Recovery has no contract bound; the HSM scenarios hold it to this much after the heal. */
 const recoveryBoundMs = 12_000;
 
 interface LoadObservation {
@@ -63,8 +64,9 @@ export const cellBlastRadiusChecks: Check[] = [
   },
   {
     name: 'fault-hit-cell-a',
-    description: `Cell A fails closed: no cell A write begun ${detectionBoundMs} ms or more after the cut (and answered before the heal) is accepted`,
+    description: `Cell A fails closed: no cell A write begun ${hsmRefusalBound.contract} ms (the contract's HSM refusal bound; a stack may tighten it) or more after the cut, and answered before the heal, is accepted`,
     verify(history) {
+      const detectionBoundMs = boundValue(history, hsmRefusalBound);
       const o = lastObservation<LoadObservation>(history, 'load').data;
       const window = inCell(o.requests, cells.a).filter(
         (r) =>

@@ -1,4 +1,7 @@
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { hsmRefusalBound } from '../../harness/contract/key-custody-bounds.ts';
 import { injectFault } from '../../harness/faults/inject-fault.ts';
 import { awaitStoreServing } from '../../harness/checks/probes/custody-evidence.ts';
 import { runStoreLoad } from '../../harness/checks/probes/store-load.ts';
@@ -7,6 +10,7 @@ import type { TopologyInput } from '../../harness/topology/topology-schema.ts';
 import { storePort } from '../../harness/contract/site-file.ts';
 import { cellBlastRadiusChecks, cells, loadPlan } from './cell-blast-radius-checks.ts';
 
+const here = dirname(fileURLToPath(import.meta.url));
 const bootTimeoutMs = 180_000;
 
 const topology: TopologyInput = {
@@ -50,6 +54,7 @@ export default defineScenario({
     "Cut cell A's HSM under load: cell B serves every read and write throughout; cell A fails closed and recovers",
   needs: [],
   sections: ['kms', 'hsm', 'store'],
+  contractBounds: [hsmRefusalBound],
   topology,
   async run(context) {
     const { world } = context;
@@ -88,6 +93,20 @@ export default defineScenario({
       description: "Both cells use cell A's HSM: cutting it reaches into cell B",
       expectFailing: ['cell-b-unaffected'],
       topology: sharedHsm,
+    },
+    {
+      name: 'hsm-watch-slow',
+      description:
+        "The HSM watch polls every 3 s: cell A still fails closed, seconds later than the contract's refusal bound (the old 5 s slack of this check let it pass)",
+      expectFailing: ['fault-hit-cell-a'],
+      stackPatch: join(here, '..', 'hsm-cable-cut', 'mutants', 'hsm-watch-slow.patch'),
+    },
+    {
+      name: 'lost-hsm-retried-slowly',
+      description:
+        'While the HSM is lost the watch backs off to a try every 30 s ("no need to hammer a dead device"): cell A stays closed long after its HSM is back',
+      expectFailing: ['cell-a-recovers'],
+      stackPatch: join(here, 'mutants', 'lost-hsm-retried-slowly.patch'),
     },
   ],
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeCatalog } from '../../scenario/scenario-catalog.ts';
 import { planRuns } from './run-command.ts';
+import bootBindingScenario from '../../../scenarios/boot-binding/boot-binding.ts';
 
 describe('planRuns', () => {
   it('runs every scenario when none is named, and adds mutants on request', () => {
@@ -9,10 +10,7 @@ describe('planRuns', () => {
     const withMutants = planRuns(['boot-binding'], { withMutants: true });
     expect(withMutants.map((r) => r.mutant)).toEqual([
       undefined,
-      'kek-plain-file',
-      'kek-no-pcr-policy',
-      'qualified-name-not-compared',
-      'audit-records-name',
+      ...bootBindingScenario.mutants.map((m) => m.name),
     ]);
   });
 
