@@ -21,7 +21,6 @@ export const checksWithoutMutant: Record<string, Record<string, string>> = {
   },
   'hsm-cable-cut': {
     'nothing-stored-during-cut': notYetShownToFail,
-    'device-not-found-logged': notYetShownToFail,
   },
   'thermal-excursion': {
     'ipmi-snmp-agree-with-model': notYetShownToFail,

@@ -71,12 +71,19 @@ function history(
     requests?: LoadRequest[];
     scans?: KeyInMemoryObservation[];
     bounds?: Record<string, number>;
+    cuts?: number;
+    lossLines?: number;
   } = {},
 ): History {
   const h = new History();
   if (options.bounds !== undefined) h.record('observation', boundsInForce.name, options.bounds);
   h.record('observation', 'fault-load', {
-    cuts: [cut],
+    // Later cuts come after the load's window: only their count matters to the log check.
+    cuts: Array.from({ length: options.cuts ?? 1 }, (_, i) => ({
+      ...cut,
+      cutAtMs: cut.cutAtMs + i * 100_000,
+      healedAtMs: cut.healedAtMs + i * 100_000,
+    })),
     standing: Object.fromEntries(hosts.map((host) => [host, standing(host)])),
     requests: options.requests ?? load(),
   });
@@ -88,7 +95,10 @@ function history(
       host,
       refusedButStored: [],
       payloadsInClear: [],
-      secureLogLines: ['ERR_CRYPTO_DEVICE_NOT_FOUND: HSM hsm-a cannot be reached'],
+      secureLogLines: Array.from(
+        { length: options.lossLines ?? 1 },
+        () => 'ERR_CRYPTO_DEVICE_NOT_FOUND: HSM hsm-a cannot be reached',
+      ),
     });
     h.record('observation', 'same-boot', {
       host,
@@ -165,6 +175,13 @@ describe('hsm-cable-cut checks', () => {
         'data-key-gone-during-cut'
       ],
     ).toBe('unknown');
+  });
+
+  it('fail device-not-found-logged when a host logs fewer losses than there were cuts', async () => {
+    const statuses = (cuts: number, lossLines: number) =>
+      checkStatuses(hsmCableCutChecks, history({ cuts, lossLines }));
+    expect((await statuses(3, 1))['device-not-found-logged']).toBe('fail');
+    expect((await statuses(3, 3))['device-not-found-logged']).toBe('pass');
   });
 
   it('fail recovers-without-restart when writes never come back', async () => {

@@ -190,5 +190,12 @@ export default defineScenario({
       expectFailing: ['reads-refused-within-bound', 'data-key-gone-during-cut'],
       stackPatch: join(here, 'mutants', 'read-cipher-cached.patch'),
     },
+    {
+      name: 'loss-alarm-once-per-boot',
+      description:
+        'The secure log raises each kind of alarm once per boot ("the operator has seen it"): the first HSM loss is logged, the later ones are not',
+      expectFailing: ['device-not-found-logged'],
+      stackPatch: join(here, 'mutants', 'loss-alarm-once-per-boot.patch'),
+    },
   ],
 });
