@@ -28,8 +28,4 @@ export const checksWithoutMutant: Record<string, Record<string, string>> = {
   'cooling-failure': {
     'curve-follows-model': notYetShownToFail,
   },
-  'power-restore': {
-    'keys-gone-before-power-off': notYetShownToFail,
-    'data-intact-after-restore': notYetShownToFail,
-  },
 };

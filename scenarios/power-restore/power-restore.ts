@@ -94,5 +94,25 @@ export default defineScenario({
       expectFailing: ['serves-only-after-unseal-and-unwrap', 'no-key-on-disk-after-restore'],
       stackPatch: join(here, 'mutants', 'keys-from-disk-cache.patch'),
     },
+    {
+      name: 'shutdown-erases-key-records',
+      description:
+        'A crypto-erase on power failure: the shutdown shreds every key file, the KEK-sealed data key record on the VM disk as well, so the host comes back with a new data key and the data written before is lost',
+      expectFailing: ['data-intact-after-restore'],
+      stackPatch: join(here, 'mutants', 'shutdown-erases-key-records.patch'),
+    },
+    {
+      name: 'wipe-deletes-files-only',
+      description:
+        'The graceful shutdown removes key files from tmpfs but leaves the keys in memory until the power goes',
+      expectFailing: ['keys-gone-before-power-off'],
+      stackPatch: join(
+        here,
+        '..',
+        'power-failure-key-wipe',
+        'mutants',
+        'wipe-deletes-files-only.patch',
+      ),
+    },
   ],
 });
