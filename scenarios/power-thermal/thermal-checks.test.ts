@@ -8,7 +8,9 @@ import {
   configuredCriticalPhase,
   criticalActionAtConfiguredLimit,
   type CrossingObservation,
+  readingsAgreeWithModel,
 } from './thermal-checks.ts';
+import type { CheckedRead } from './thermal-evidence.ts';
 
 const change = 1_000_000;
 const crossing = change + 14_600;
@@ -86,5 +88,48 @@ describe('critical-action-at-configured-limit', () => {
     expect(await status(history(probes(crossing + 1_200), {}))).toBe('unknown');
     expect(await status(history(undefined))).toBe('unknown');
     expect(await status(new History())).toBe('unknown');
+  });
+});
+
+describe('readings agree with the model', () => {
+  const check = readingsAgreeWithModel('agree', 'reads equal the model', 2);
+  const window = { min: 24_000, max: 24_400 };
+  const expected = { inlet: window, cpu: { min: 61_000, max: 61_000 }, exhaust: window };
+  /** A read of the BMC: `inlet` in C as the protocol reported it, the other sensors on the model. */
+  function read(protocol: 'ipmi' | 'snmp', inlet: number, at: number): CheckedRead {
+    return {
+      protocol,
+      startedAtMs: at,
+      finishedAtMs: at + 50,
+      ok: true,
+      readings: { inlet, cpu: 61, exhaust: protocol === 'ipmi' ? 24 : 24.2 },
+      command: `${protocol} read`,
+      output: '',
+      expected,
+    };
+  }
+  function history(reads: CheckedRead[]): History {
+    const h = new History();
+    for (const r of reads) h.record('observation', 'bmc-read', r);
+    return h;
+  }
+  const status = async (reads: CheckedRead[]) =>
+    (await checkStatuses([check], history(reads)))['agree'];
+
+  it('passes reads within the published window at each protocol’s resolution', async () => {
+    const reads = [read('ipmi', 24, 0), read('ipmi', 24.5, 1), read('snmp', 24.1, 2)];
+    expect(await status([...reads, read('snmp', 24.4, 3)])).toBe('pass');
+  });
+
+  it('fails a BMC whose reading leaves the model’s window, or whose read failed', async () => {
+    const good = [read('ipmi', 24, 0), read('snmp', 24.1, 1), read('snmp', 24.2, 2)];
+    expect(await status([...good, read('ipmi', 25.5, 3)])).toBe('fail');
+    expect(await status([...good, { ...read('ipmi', 24, 3), ok: false }])).toBe('fail');
+  });
+
+  it('is unknown with fewer reads of a protocol than it needs', async () => {
+    expect(await status([read('ipmi', 24, 0), read('ipmi', 24, 1), read('snmp', 24.1, 2)])).toBe(
+      'unknown',
+    );
   });
 });
