@@ -34,7 +34,6 @@ export const checksWithoutMutant: Record<string, Record<string, string>> = {
     'data-key-from-local-kms': notYetShownToFail,
     'ciphertext-only-at-rest': notYetShownToFail,
     'unwrap-needs-the-hsm': notYetShownToFail,
-    'hsm-key-non-extractable': notYetShownToFail,
     'kmip-client-configured': notYetShownToFail,
   },
   'hsm-cable-cut': {

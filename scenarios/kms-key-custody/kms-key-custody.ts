@@ -161,6 +161,18 @@ export default defineScenario({
   checks: kmsKeyCustodyChecks,
   mutants: [
     {
+      name: 'hsm-key-extractable',
+      description:
+        'A misprovisioned cell HSM: its wrapping key is made extractable and not sensitive, so the key every data key hangs on can be read out of the token (the stack cannot tell; the custody check must)',
+      expectFailing: ['hsm-key-non-extractable'],
+      topology: (input) => ({
+        ...input,
+        services: (input.services ?? []).map((s) =>
+          s.name === names.hsm ? { ...s, options: { ...s.options, keyPolicy: 'extractable' } } : s,
+        ),
+      }),
+    },
+    {
       name: 'data-key-cached-in-file',
       description: 'The stack keeps a copy of the clear data key in a cache file on the VM disk',
       expectFailing: ['data-key-never-on-disk'],

@@ -33,6 +33,12 @@ export const hsmOptions = z
      * its zone when the service has no cell.
      */
     cells: z.array(z.string()).optional(),
+    /**
+     * How the token's wrapping key is made: `sealed` (sensitive, never extractable: a correctly
+     * provisioned HSM) or `extractable` (a misprovisioned one, whose key can be wrapped out and
+     * read: what the custody checks must refuse).
+     */
+    keyPolicy: z.enum(['sealed', 'extractable']).default('sealed'),
   })
   .strict();
 export type HsmOptions = z.output<typeof hsmOptions>;
@@ -194,6 +200,7 @@ export const hsmKind: SimKind<HsmOptions> = {
         HSM_PIN: pin,
         HSM_SO_PIN: randomBytes(8).toString('hex'),
         HSM_KEY_LABEL: service.options.wrappingKey,
+        HSM_KEY_POLICY: service.options.keyPolicy,
         // p11-kit's server logs every PKCS#11 call it serves (C_Decrypt, ...): the harness's own
         // record of what the hosts asked of the HSM, with the engine's timestamps.
         P11_KIT_DEBUG: 'rpc',
