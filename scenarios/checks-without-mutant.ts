@@ -32,8 +32,6 @@ export const checksWithoutMutant: Record<string, Record<string, string>> = {
   },
   'kms-key-custody': {
     'data-key-from-local-kms': notYetShownToFail,
-    'ciphertext-only-at-rest': notYetShownToFail,
-    'unwrap-needs-the-hsm': notYetShownToFail,
     'kmip-client-configured': notYetShownToFail,
   },
   'hsm-cable-cut': {

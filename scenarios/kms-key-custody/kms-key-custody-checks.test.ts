@@ -58,6 +58,8 @@ function history(
     revocation?: Partial<KmsRevocationObservation>;
     foreignSyns?: number;
     keyFoundIn?: string[];
+    payloadFoundIn?: string[];
+    rootCanaryFound?: boolean;
     servedWithoutHsm?: boolean;
     bounds?: Record<string, number>;
     controlSeen?: boolean;
@@ -87,7 +89,9 @@ function history(
     opensWithKmsKey: true,
     matchesPayload: true,
     keyFoundIn: overrides.keyFoundIn ?? [],
-    payloadFoundIn: [],
+    payloadFoundIn: overrides.payloadFoundIn ?? [],
+    hostFilesScanned: 1200,
+    rootCanaryFound: overrides.rootCanaryFound ?? true,
   });
   h.record('observation', 'hsm-dependency', {
     servedWithoutHsm: overrides.servedWithoutHsm ?? false,
@@ -207,6 +211,21 @@ describe('kms-key-custody checks', () => {
     expect(statuses['data-key-never-on-disk']).toBe('fail');
     expect(statuses['unwrap-needs-the-hsm']).toBe('fail');
     expect(statuses['foreign-kms-never-contacted']).toBe('fail');
+  });
+
+  it('fail ciphertext-only-at-rest on a part of the payload anywhere in the host files, even without the canary', async () => {
+    for (const rootCanaryFound of [true, false]) {
+      const found = history({ payloadFoundIn: ['/var/log/audit/trail.log'], rootCanaryFound });
+      expect((await checkStatuses(kmsKeyCustodyChecks, found))['ciphertext-only-at-rest']).toBe(
+        'fail',
+      );
+    }
+  });
+
+  it('say unknown, never pass, for a clean scan of the host files that missed the harness canary', async () => {
+    const blind = await checkStatuses(kmsKeyCustodyChecks, history({ rootCanaryFound: false }));
+    expect(blind['ciphertext-only-at-rest']).toBe('unknown');
+    expect(blind['data-key-never-on-disk']).toBe('unknown');
   });
 
   it('say unknown for foreign-kms-never-contacted when the counter misses the harness own connection', async () => {

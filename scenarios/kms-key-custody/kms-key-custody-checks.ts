@@ -1,6 +1,7 @@
 import { lastObservation, type Check } from '../../harness/checks/check.ts';
 import type { LoadRequest } from '../../harness/checks/probes/store-load.ts';
-import { fail, pass, verdictOf } from '../../harness/checks/verdict.ts';
+import { withPositiveControl } from '../../harness/checks/positive-control.ts';
+import { fail, pass, type Verdict, verdictOf } from '../../harness/checks/verdict.ts';
 import { kmsRevocationBound } from '../../harness/contract/key-custody-bounds.ts';
 import { boundValue } from '../../harness/scenario/scenario-bounds.ts';
 import type { HsmKeyInspection } from '../../sims/hsm/hsm.ts';
@@ -14,6 +15,7 @@ import {
   type KmsKeysObservation,
   kmsOutage,
   kmsRevocation,
+  rootCanaryPath,
 } from './kms-key-custody-evidence.ts';
 
 /** A store request that was served: a write stored or a read answered. */
@@ -25,6 +27,21 @@ function timeline(requests: readonly LoadRequest[], since: number): string {
   return requests
     .map((r) => `${r.op} ${r.objectId} +${Math.round(r.atMs - since)}ms ${r.status}`)
     .join(', ');
+}
+
+/**
+ * What a scan found stands; that it found nothing holds only if the same scan of the host's files
+ * found the canary the harness planted on the root filesystem.
+ */
+function scanVerdict(rest: AtRestObservation, found: readonly string[], verdict: () => Verdict) {
+  if (found.length > 0) return verdict();
+  return withPositiveControl(
+    {
+      seen: rest.rootCanaryFound,
+      what: `the harness's canary at ${rootCanaryPath} in the scan of the host's files`,
+    },
+    verdict,
+  );
 }
 
 export const kmsKeyCustodyChecks: Check[] = [
@@ -75,7 +92,7 @@ export const kmsKeyCustodyChecks: Check[] = [
   {
     name: 'data-key-never-on-disk',
     description:
-      'The clear data key (as the KMS gives it) is in no file of either VM disk, raw, hex or base64',
+      'The clear data key (as the KMS gives it) is in no file of the VM, raw, hex or base64: neither on its two disks nor in the running host\u2019s own files (root filesystem, tmpfs)',
     verify(history) {
       const kms = lastObservation<KmsKeysObservation>(history, 'kms-keys').data;
       const rest = lastObservation<AtRestObservation>(history, 'at-rest').data;
@@ -83,42 +100,47 @@ export const kmsKeyCustodyChecks: Check[] = [
         return fail(
           'the data key could not be read from the KMS, so the disks were not scanned for it',
         );
-      return verdictOf(
-        rest.keyFoundIn.length === 0,
-        'the data key is on neither disk',
-        `the clear data key is on disk in ${rest.keyFoundIn.join(', ')}`,
-        {
-          expected: 'no file holds the key',
-          observed: rest.keyFoundIn.join(', ') || 'no file holds the key',
-          evidence: [
-            {
-              source: 'scan-bytes over /var/lib/residency and /data (read-only forensic mount)',
-              excerpt: rest.keyFoundIn.join(', ') || 'not found',
-            },
-          ],
-        },
+      return scanVerdict(rest, rest.keyFoundIn, () =>
+        verdictOf(
+          rest.keyFoundIn.length === 0,
+          'the data key is on neither disk',
+          `the clear data key is on disk in ${rest.keyFoundIn.join(', ')}`,
+          {
+            expected: 'no file holds the key',
+            observed: rest.keyFoundIn.join(', ') || 'no file holds the key',
+            evidence: [
+              {
+                source: `scan-bytes over /var/lib/residency and /data (read-only forensic mount), and the running host's own files (${rest.hostFilesScanned})`,
+                excerpt: rest.keyFoundIn.join(', ') || 'not found',
+              },
+            ],
+          },
+        ),
       );
     },
   },
   {
     name: 'ciphertext-only-at-rest',
-    description: 'The written payload is nowhere on the VM disks in clear',
+    description:
+      'The written payload is nowhere on the VM disks in clear, neither whole nor in part (its random first 32 bytes are searched, so a preview or a truncated copy counts)',
     verify(history) {
       const rest = lastObservation<AtRestObservation>(history, 'at-rest').data;
-      return verdictOf(
-        rest.payloadFoundIn.length === 0,
-        'only ciphertext rests on the disks',
-        `the payload is in clear in ${rest.payloadFoundIn.join(', ')}`,
-        {
-          expected: 'no file holds the payload',
-          observed: rest.payloadFoundIn.join(', ') || 'not found',
-          evidence: [
-            {
-              source: 'scan-bytes over both VM disks',
-              excerpt: rest.payloadFoundIn.join(', ') || 'not found',
-            },
-          ],
-        },
+      return scanVerdict(rest, rest.payloadFoundIn, () =>
+        verdictOf(
+          rest.payloadFoundIn.length === 0,
+          'only ciphertext rests on the disks',
+          `the payload is in clear in ${rest.payloadFoundIn.join(', ')}`,
+          {
+            expected: 'no file holds the payload',
+            observed: rest.payloadFoundIn.join(', ') || 'not found',
+            evidence: [
+              {
+                source: `scan-bytes over both VM disks, and the running host's own files (${rest.hostFilesScanned} read through /proc/PID/root)`,
+                excerpt: rest.payloadFoundIn.join(', ') || 'not found',
+              },
+            ],
+          },
+        ),
       );
     },
   },

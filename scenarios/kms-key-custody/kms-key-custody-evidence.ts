@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { hostPaths } from '../../harness/contract/host-paths.ts';
 import { objectPath, openStoredObject } from '../../harness/checks/probes/data-at-rest.ts';
 import { readVmFile, scanVmDisks } from '../../harness/checks/probes/disk-forensics.ts';
@@ -13,6 +14,9 @@ import { tcpConnect } from '../../harness/checks/probes/tcp-probe.ts';
 import { observationKey } from '../../harness/scenario/observation-key.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
 import type { HostVm } from '../../harness/world/host-vm.ts';
+import type { World } from '../../harness/world/world.ts';
+import { SovhError } from '../../harness/util/sovh-error.ts';
+import { type KnownSecret, MemoryScanner } from '../../harness/checks/probes/memory-scan.ts';
 import type { KmsKey } from '../../sims/kms/kms.ts';
 import type { HsmKeyInspection } from '../../sims/hsm/hsm.ts';
 
@@ -60,7 +64,65 @@ export interface AtRestObservation {
   matchesPayload: boolean;
   keyFoundIn: string[];
   payloadFoundIn: string[];
+  /** How many files of the running host's own view (root, tmpfs, volumes) were read. */
+  hostFilesScanned: number;
+  /** Whether that scan found the canary the harness planted on the root filesystem. */
+  rootCanaryFound: boolean;
 }
+
+/**
+ * Every file of the running host as it sees them (its root filesystem, tmpfs and volumes, through
+ * /proc/PID/root from a harness container in its PID namespace), not only its two disk volumes:
+ * an audit trail or a cache on the root filesystem is on the VM's disk as much as the volumes are.
+ */
+async function scanHostFiles(world: World, host: HostVm, secrets: KnownSecret[]) {
+  const canary = await plantRootCanary(host);
+  const scanner = await MemoryScanner.attach(world, host);
+  try {
+    // No process's memory (`pids: []`): the payload is in the store's memory by right.
+    const scan = await scanner.scan([...secrets, canary], { files: true, pids: [] });
+    return {
+      ...scan,
+      files: scan.files.filter((f) => f.label !== canary.label),
+      canaryFound: scan.files.some((f) => f.label === canary.label),
+    };
+  } finally {
+    await scanner.detach();
+  }
+}
+
+/** Where the harness plants its canary: the root filesystem, which no disk volume holds. */
+export const rootCanaryPath = '/var/log/sovh-root-canary';
+
+/**
+ * Random bytes of the harness's own, written from outside the stack (HostRoot) to the host's root
+ * filesystem: a scan of the host's files that does not find them did not read the root
+ * filesystem, and its "nothing found" there proves nothing.
+ */
+async function plantRootCanary(host: HostVm): Promise<KnownSecret> {
+  const bytes = randomBytes(32);
+  const root = await host.openRoot();
+  try {
+    const result = await root.exec(['sh', '-ec', 'cat > "$1"', 'sh', root.path(rootCanaryPath)], {
+      stdin: bytes.toString('hex'),
+      timeoutMs: 10_000,
+    });
+    if (result.exitCode !== 0)
+      throw new SovhError(
+        'SCENARIO_STEP_FAILED',
+        `could not plant the harness's canary at ${rootCanaryPath} in ${host.name} (${result.stderr.trim()})`,
+      );
+  } finally {
+    await root.detach();
+  }
+  return { label: 'root-canary', bytes };
+}
+
+/**
+ * How much of the payload's head the disks are scanned for: its random first 32 characters, so
+ * that a part of the payload (a preview in a log, a truncated copy) is found as well as the whole.
+ */
+export const payloadHeadChars = 32;
 
 /** Reads the object file off the data disk, opens it with the KMS's key, scans both disks. */
 export async function observeAtRest(
@@ -74,17 +136,26 @@ export async function observeAtRest(
   const blob = (await readVmFile(world, host, objectPath(objectId))) ?? Buffer.alloc(0);
   const key = keyHex === undefined ? undefined : Buffer.from(keyHex, 'hex');
   const opened = key === undefined ? undefined : openStoredObject(blob, key, objectId);
-  const [keyFoundIn, payloadFoundIn] = await Promise.all([
+  const payloadHead = Buffer.from(payload.slice(0, payloadHeadChars));
+  const [keyOnDisks, payloadOnDisks, hostFiles] = await Promise.all([
     key === undefined ? Promise.resolve([]) : scanVmDisks(world, host, key),
-    scanVmDisks(world, host, Buffer.from(payload)),
+    scanVmDisks(world, host, payloadHead),
+    scanHostFiles(world, host, [
+      ...(key === undefined ? [] : [{ label: 'data-key', bytes: key }]),
+      { label: 'payload', bytes: payloadHead },
+    ]),
   ]);
+  const inHostFiles = (label: string) =>
+    hostFiles.files.filter((f) => f.label === label).map((f) => f.path);
   return context.observe('at-rest', {
     objectId,
     objectFileBytes: blob.length,
     opensWithKmsKey: opened !== undefined,
     matchesPayload: opened?.toString() === payload,
-    keyFoundIn,
-    payloadFoundIn,
+    keyFoundIn: [...new Set([...keyOnDisks, ...inHostFiles('data-key')])],
+    payloadFoundIn: [...new Set([...payloadOnDisks, ...inHostFiles('payload')])],
+    hostFilesScanned: hostFiles.filesScanned,
+    rootCanaryFound: hostFiles.canaryFound,
   });
 }
 

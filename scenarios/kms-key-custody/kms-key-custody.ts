@@ -40,7 +40,8 @@ export default defineScenario({
   name: 'kms-key-custody',
   description:
     'Data key created on the local KMS, unwrapped only by the cell HSM, never on disk; no unwrap while the KMS is down; a revocation stops the store within two KMS watch intervals; the foreign KMS never contacted',
-  needs: [],
+  // SYS_PTRACE: the harness reads the running host's own files from its PID namespace.
+  needs: ['cap:SYS_PTRACE'],
   sections: ['kms', 'hsm', 'store'],
   contractBounds: [kmsRevocationBound],
   topology: {
@@ -80,7 +81,8 @@ export default defineScenario({
     const vm = world.host(names.host);
     const observer = world.observer('sovereign');
     const objectId = `custody-${Date.now()}`;
-    const payload = `sovereign record ${objectId}: only ciphertext may rest`;
+    // Its head is random and nowhere else: a preview or a truncated copy of it on a disk is found.
+    const payload = `${context.random.stream('payload head').hex(16)} sovereign record ${objectId}: only ciphertext may rest`;
 
     await context.step('the host serves and stores an object', async () => {
       await awaitStoreServing(world, vm, refusalTimeoutMs);
@@ -171,6 +173,20 @@ export default defineScenario({
           s.name === names.hsm ? { ...s, options: { ...s.options, keyPolicy: 'extractable' } } : s,
         ),
       }),
+    },
+    {
+      name: 'payload-head-in-audit-trail',
+      description:
+        'The store\'s audit record of a write keeps the first 40 bytes of the payload "for the forensic reader": the object rests encrypted, and its head lies in clear in the trail on the VM disk',
+      expectFailing: ['ciphertext-only-at-rest'],
+      stackPatch: join(here, 'mutants', 'payload-head-in-audit-trail.patch'),
+    },
+    {
+      name: 'kms-copy-when-hsm-down',
+      description:
+        'A degraded boot: when the HSM does not answer within the boot grace, the stack takes the data key straight from the KMS ("it holds the key anyway") and starts its store without the HSM',
+      expectFailing: ['unwrap-needs-the-hsm'],
+      stackPatch: join(here, 'mutants', 'kms-copy-when-hsm-down.patch'),
     },
     {
       name: 'data-key-cached-in-file',
