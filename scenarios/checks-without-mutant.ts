@@ -31,11 +31,7 @@ export const checksWithoutMutant: Record<string, Record<string, string>> = {
     'writable-once-unflagged': writePathControl,
   },
   'kms-key-custody': {
-    'data-key-from-local-kms': notYetShownToFail,
     'kmip-client-configured': notYetShownToFail,
-  },
-  'hsm-cable-cut': {
-    'nothing-stored-during-cut': notYetShownToFail,
   },
   'thermal-excursion': {
     'ipmi-snmp-agree-with-model': simulatorSelfCheck,

@@ -197,5 +197,12 @@ export default defineScenario({
       expectFailing: ['device-not-found-logged'],
       stackPatch: join(here, 'mutants', 'loss-alarm-once-per-boot.patch'),
     },
+    {
+      name: 'name-claimed-before-key',
+      description:
+        "The store claims an object's name (an empty file on the data disk) before it asks for the data key: every write refused during a cut leaves a file behind, as if stored",
+      expectFailing: ['nothing-stored-during-cut'],
+      stackPatch: join(here, 'mutants', 'name-claimed-before-key.patch'),
+    },
   ],
 });

@@ -228,6 +228,7 @@ describe('incident files', () => {
       'hsm-watch-slow',
       'read-cipher-cached',
       'loss-alarm-once-per-boot',
+      'name-claimed-before-key',
     ]);
     const message = problems(
       'scenario: hsm-cable-cut\nschedule:\n  - at: 1s\n    fault: hsm-cut\n  - at: 5s\n    fault: hsm-cut\n    for: 2s\nchecks: [writes-refused-within-bound]',

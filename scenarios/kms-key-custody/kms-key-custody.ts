@@ -189,6 +189,13 @@ export default defineScenario({
       stackPatch: join(here, 'mutants', 'kms-copy-when-hsm-down.patch'),
     },
     {
+      name: 'data-key-aes-128',
+      description:
+        'The data key is created as AES-128 ("the KMS\'s default, and fast enough"): it comes from the local KMS and opens the object, at half the strength the contract asks for',
+      expectFailing: ['data-key-from-local-kms'],
+      stackPatch: join(here, 'mutants', 'data-key-aes-128.patch'),
+    },
+    {
       name: 'data-key-cached-in-file',
       description: 'The stack keeps a copy of the clear data key in a cache file on the VM disk',
       expectFailing: ['data-key-never-on-disk'],
