@@ -30,9 +30,6 @@ export const checksWithoutMutant: Record<string, Record<string, string>> = {
   'config-immutability': {
     'writable-once-unflagged': writePathControl,
   },
-  'kms-key-custody': {
-    'kmip-client-configured': notYetShownToFail,
-  },
   'thermal-excursion': {
     'ipmi-snmp-agree-with-model': simulatorSelfCheck,
   },

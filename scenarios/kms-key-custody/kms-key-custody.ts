@@ -196,6 +196,13 @@ export default defineScenario({
       stackPatch: join(here, 'mutants', 'data-key-aes-128.patch'),
     },
     {
+      name: 'client-conf-in-stack-dir',
+      description:
+        "The KMIP client's settings live in the stack's own directory (/etc/residency/kmip-client.conf): the stack works, and the manual's client.conf, which operators and audit tools read, does not exist",
+      expectFailing: ['kmip-client-configured'],
+      stackPatch: join(here, 'mutants', 'client-conf-in-stack-dir.patch'),
+    },
+    {
       name: 'data-key-cached-in-file',
       description: 'The stack keeps a copy of the clear data key in a cache file on the VM disk',
       expectFailing: ['data-key-never-on-disk'],
