@@ -198,7 +198,7 @@ export default defineScenario({
     {
       name: 'client-conf-in-stack-dir',
       description:
-        "The KMIP client's settings live in the stack's own directory (/etc/residency/kmip-client.conf): the stack works, and the manual's client.conf, which operators and audit tools read, does not exist",
+        "The KMIP client's settings live in a file of the stack's own settings directory: the stack works, and the manual's client.conf, which operators and audit tools read, does not exist",
       expectFailing: ['kmip-client-configured'],
       stackPatch: join(here, 'mutants', 'client-conf-in-stack-dir.patch'),
     },
