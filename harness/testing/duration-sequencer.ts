@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
-import { type ExpectedDurations, longestFirst } from './expected-durations.ts';
+import { type ExpectedDurations, longestFirstInGroups } from './expected-durations.ts';
 
 /** The recorded durations (`npm run test:durations -- LOG` rewrites them from a run's log). */
 export const durationsFile = join(import.meta.dirname, '..', '..', 'test-durations.json');
@@ -23,21 +23,11 @@ export class DurationSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const durations = recordedDurations();
     const root = this.ctx.config.root;
-    const byGroup = new Map<number, TestSpecification[]>();
-    for (const file of await super.sort(files)) {
-      const order = file.project.config.sequence.groupOrder;
-      const group = byGroup.get(order) ?? [];
-      group.push(file);
-      byGroup.set(order, group);
-    }
-    return [...byGroup.entries()]
-      .sort(([a], [b]) => a - b)
-      .flatMap(([, group]) =>
-        longestFirst(
-          group,
-          (file) => `${file.project.name}:${relative(root, file.moduleId)}`,
-          durations,
-        ),
-      );
+    return longestFirstInGroups(
+      await super.sort(files),
+      (file) => file.project.config.sequence.groupOrder,
+      (file) => `${file.project.name}:${relative(root, file.moduleId)}`,
+      durations,
+    );
   }
 }

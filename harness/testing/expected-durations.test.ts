@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { longestFirst, parseReporterDurations, unknownDurationMs } from './expected-durations.ts';
+import {
+  longestFirst,
+  longestFirstInGroups,
+  parseReporterDurations,
+  unknownDurationMs,
+} from './expected-durations.ts';
 
 describe('expected test durations', () => {
   it('reads the file lines of the default reporter, colours and all, and nothing else', () => {
@@ -26,5 +31,22 @@ describe('expected test durations', () => {
       'other',
       'a',
     ]);
+  });
+
+  it('keeps the groups in their order and mixes the projects of a group, longest first', () => {
+    const files = [
+      { group: 1, key: 'docker-alone:x' },
+      { group: 0, key: 'unit:quick' },
+      { group: 0, key: 'docker:world' },
+      { group: 0, key: 'package:pack' },
+    ];
+    const durations = { 'docker-alone:x': 900_000, 'unit:quick': 50, 'docker:world': 300_000 };
+    const ordered = longestFirstInGroups(
+      files,
+      (f) => f.group,
+      (f) => f.key,
+      durations,
+    ).map((f) => f.key);
+    expect(ordered).toEqual(['docker:world', 'package:pack', 'unit:quick', 'docker-alone:x']);
   });
 });

@@ -37,3 +37,24 @@ export function longestFirst<T>(
     .sort((a, b) => b.ms - a.ms || a.index - b.index)
     .map(({ item }) => item);
 }
+
+/**
+ * Keeps the order of the groups (vitest's `sequence.groupOrder`, lowest first) and orders each
+ * group's files longest first, whatever their project: the files of a group share its workers.
+ */
+export function longestFirstInGroups<T>(
+  items: readonly T[],
+  groupOf: (item: T) => number,
+  keyOf: (item: T) => string,
+  durations: ExpectedDurations,
+): T[] {
+  const groups = new Map<number, T[]>();
+  for (const item of items) {
+    const group = groups.get(groupOf(item)) ?? [];
+    group.push(item);
+    groups.set(groupOf(item), group);
+  }
+  return [...groups.entries()]
+    .sort(([a], [b]) => a - b)
+    .flatMap(([, group]) => longestFirst(group, keyOf, durations));
+}
