@@ -14,17 +14,21 @@ import {
 } from './hsm-cable-cut-evidence.ts';
 
 /**
- * The load's schedule: the HSM is cut `cuts` times, each held `holdMs` (the first also until the
- * memory scans taken during it are done), with `gapMs` of service between a heal and the next
- * cut, and `tailMs` of load after the last heal. Several cuts, because a stack that watches its
- * HSM too slowly is late only by chance on any one of them. Writes accepted again within
- * `recoveryBoundMs` of a heal: recovery is not a contract bound.
+ * The load's schedule: the HSM is cut at `cutStartsMs` (from the first cut), each cut held
+ * `holdMs` (the first also until the memory scans taken during it are done), and `tailMs` of load
+ * after the last heal. Several cuts, because a stack that watches its HSM too slowly is late only
+ * by chance on any one of them: a watch of period P is late past the bound on a cut only when the
+ * cut falls early enough in its cycle. The starts are fixed from the first cut (not chained after
+ * the heals, whose length varies), and spaced so that their phases in a 3 s cycle (the margin
+ * mutant `hsm-watch-slow`) are 0, 1.25 and 1.75 s: whatever the watch's own phase, one cut meets
+ * it 1.75 s or more before its next poll (1.45 s with each start 0.3 s late). For other periods the spread is smaller
+ * (no three fixed starts cover every period); the hosts' own phases add chances. Writes accepted
+ * again within `recoveryBoundMs` of a heal: recovery is not a contract bound.
  */
 export const faultPlan = {
-  cuts: 3,
+  cutStartsMs: [0, 10_250, 19_750],
   firstCutAfterMs: 3_000,
   holdMs: 4_000,
-  gapMs: 6_000,
   tailMs: 8_000,
   /** A bound on the whole load, far past its planned length: the schedule stops it itself. */
   loadLimitMs: 120_000,

@@ -30,12 +30,12 @@ const hostNames = ['vm1', 'vm2'];
 const bootTimeoutMs = 180_000;
 
 /**
- * The manual's ERR_CRYPTO_DEVICE_NOT_FOUND case: the cell's HSM is cut off, three times, while a
- * load of writes and reads runs. Within two HSM watch intervals of each cut the store must refuse
- * writes and reads (also of data stored before), the data key must be gone from every process's
- * memory (scanned from outside, with the key the harness reads from the KMS), nothing may be
- * stored in clear; the error goes to /var/log/hsm/secure.log, and the store serves again once the
- * HSM is back, in the same boot and the same process.
+ * The manual's ERR_CRYPTO_DEVICE_NOT_FOUND case: the cell's HSM is cut off three times (at planned
+ * starts, see `faultPlan`) while a load of writes and reads runs. Within two HSM watch intervals
+ * of each cut the store must refuse writes and reads (also of data stored before), the data key
+ * must be gone from every process's memory (scanned from outside, with the key the harness reads
+ * from the KMS), nothing may be stored in clear; the error goes to /var/log/hsm/secure.log, and the
+ * store serves again once the HSM is back, in the same boot and the same process.
  */
 export default defineScenario({
   name: 'hsm-cable-cut',
@@ -118,9 +118,10 @@ export default defineScenario({
     load.catch(() => undefined);
     const cuts: CutWindow[] = [];
     try {
-      await sleep(faultPlan.firstCutAfterMs);
-      for (let i = 0; i < faultPlan.cuts; i += 1) {
-        if (i > 0) await sleep(faultPlan.gapMs);
+      const firstCutAtMs = Date.now() + faultPlan.firstCutAfterMs;
+      for (const [i, startMs] of faultPlan.cutStartsMs.entries()) {
+        // Each cut starts at its planned time from the first, whatever the heals before it took.
+        await sleep(Math.max(0, firstCutAtMs + startMs - Date.now()));
         const cutBeganAtMs = Date.now();
         const heal = await injectFault(context, 'hsm-cut', { hsm: 'hsm-a' });
         const cutAtMs = Date.now();
