@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { hsmRefusalBound } from '../../harness/contract/key-custody-bounds.ts';
 import { injectFault } from '../../harness/faults/inject-fault.ts';
 import { awaitStoreServing } from '../../harness/checks/probes/custody-evidence.ts';
-import { runStoreLoad } from '../../harness/checks/probes/store-load.ts';
+import { runStoreLoad, stopStoreLoad } from '../../harness/checks/probes/store-load.ts';
+import { runFaultTrain, type FaultWindow } from '../../harness/faults/fault-train.ts';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
 import type { TopologyInput } from '../../harness/topology/topology-schema.ts';
 import { storePort } from '../../harness/contract/site-file.ts';
@@ -44,14 +45,14 @@ function sharedHsm(input: TopologyInput): TopologyInput {
 
 /**
  * The manual's cell architecture: a fault stays inside its cell. Two cells of three hosts, each
- * with its own HSM; cell A's HSM is cut while a load of writes and reads runs against all six
- * hosts. Cell B must serve every request the whole time; cell A must fail closed (the fault was
- * real) and recover after the heal.
+ * with its own HSM; cell A's HSM is cut, in a train of cuts, while a load of writes and reads runs
+ * against all six hosts. Cell B must serve every request the whole time; cell A must fail closed
+ * at every cut (the fault was real) and recover after every heal.
  */
 export default defineScenario({
   name: 'cell-blast-radius',
   description:
-    "Cut cell A's HSM under load: cell B serves every read and write throughout; cell A fails closed and recovers",
+    "Cut cell A's HSM again and again under load: cell B serves every read and write throughout; cell A fails closed at every cut and recovers after every heal",
   needs: [],
   sections: ['kms', 'hsm', 'store'],
   contractBounds: [hsmRefusalBound],
@@ -64,26 +65,31 @@ export default defineScenario({
     });
     const targets = hosts.map((h) => ({ host: h.name, address: h.address, port: storePort }));
     const loadStartedAtMs = Date.now();
+    const stopFile = `/tmp/stop-load-${loadStartedAtMs}`;
+    const observer = world.observer('sovereign');
     const load = runStoreLoad(
-      world.observer('sovereign'),
+      observer,
       targets,
-      loadPlan.durationMs,
+      loadPlan.loadLimitMs,
       `load-${loadStartedAtMs}`,
+      stopFile,
     );
     // The load promise is awaited below; a failure of the fault steps must not leave it dangling.
     load.catch(() => undefined);
-    await sleep(loadPlan.cutAfterMs);
-    const heal = await injectFault(context, 'hsm-cut', { hsm: 'hsm-a' });
-    const cutAtMs = Date.now();
-    await sleep(loadPlan.healAfterMs - loadPlan.cutAfterMs);
-    // The HSM may answer before heal() returns (it waits for the socket): the window of the
-    // fault ends when the heal begins.
-    const healBeganAtMs = Date.now();
-    await heal();
-    const healedAtMs = Date.now();
+    let cuts: FaultWindow[] = [];
+    try {
+      await sleep(loadPlan.firstCutAfterMs);
+      cuts = await runFaultTrain(loadPlan.train, {
+        inject: () => injectFault(context, 'hsm-cut', { hsm: 'hsm-a' }),
+        gaps: context.random.stream('hsm cut gaps'),
+      });
+      await sleep(loadPlan.tailMs);
+    } finally {
+      await stopStoreLoad(observer, stopFile);
+    }
     await context.step('the load finishes', async () => {
       const requests = await load;
-      context.observe('load', { loadStartedAtMs, cutAtMs, healBeganAtMs, healedAtMs, requests });
+      context.observe('load', { loadStartedAtMs, cuts, requests });
     });
   },
   checks: cellBlastRadiusChecks,

@@ -14,21 +14,22 @@ import {
 } from './hsm-cable-cut-evidence.ts';
 
 /**
- * The load's schedule: the HSM is cut at `cutStartsMs` (from the first cut), each cut held
- * `holdMs` (the first also until the memory scans taken during it are done), and `tailMs` of load
- * after the last heal. Several cuts, because a stack that watches its HSM too slowly is late only
- * by chance on any one of them: a watch of period P is late past the bound on a cut only when the
- * cut falls early enough in its cycle. The starts are fixed from the first cut (not chained after
- * the heals, whose length varies), and spaced so that their phases in a 3 s cycle (the margin
- * mutant `hsm-watch-slow`) are 0, 1.25 and 1.75 s: whatever the watch's own phase, one cut meets
- * it 1.75 s or more before its next poll (1.45 s with each start 0.3 s late). For other periods the spread is smaller
- * (no three fixed starts cover every period); the hosts' own phases add chances. Writes accepted
- * again within `recoveryBoundMs` of a heal: recovery is not a contract bound.
+ * The load's schedule: a train of HSM cuts (harness/faults/fault-train.ts), then `tailMs` of load
+ * after the last heal. The first cut is held 4 s (the memory scans run during it), the other seven
+ * 2 s (the bound and a second to see late writes in); the gaps between a heal and the next cut are
+ * drawn from 2.5 to 4 s with the run's seed. So a watch of any period past the bound is met at a
+ * fresh phase by each cut: simulated against a watch of random phase, the 3 s watch of
+ * `hsm-watch-slow` slips through all eight cuts about once in 2,000 runs, a 2 s one once in 120,
+ * a 1.5 s one once in 17 (the hosts' own phases add chances). Writes
+ * accepted again within `recoveryBoundMs` of a heal, and before the next cut: recovery is not a
+ * contract bound.
  */
 export const faultPlan = {
-  cutStartsMs: [0, 10_250, 19_750],
+  train: {
+    holdsMs: [4_000, 2_000, 2_000, 2_000, 2_000, 2_000, 2_000, 2_000],
+    gapMs: { min: 2_500, max: 4_000 },
+  },
   firstCutAfterMs: 3_000,
-  holdMs: 4_000,
   tailMs: 8_000,
   /** A bound on the whole load, far past its planned length: the schedule stops it itself. */
   loadLimitMs: 120_000,

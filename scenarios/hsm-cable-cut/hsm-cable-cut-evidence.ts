@@ -1,4 +1,5 @@
 import { listStoreFiles, objectPath } from '../../harness/checks/probes/data-at-rest.ts';
+import type { FaultWindow } from '../../harness/faults/fault-train.ts';
 import { scanVmDisks } from '../../harness/checks/probes/disk-forensics.ts';
 import {
   deviceNotFound,
@@ -16,15 +17,8 @@ import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts
 import type { HostVm } from '../../harness/world/host-vm.ts';
 
 /** One cut of the HSM's cable and its heal (epoch ms). */
-export interface CutWindow {
-  /** When the harness began to cut: the HSM may still answer until `cutAtMs`. */
-  cutBeganAtMs: number;
-  /** When the cut was done: the HSM's server is stopped, nothing answers on its socket. */
-  cutAtMs: number;
-  /** When the heal began: the HSM may answer before the heal step returns. */
-  healBeganAtMs: number;
-  healedAtMs: number;
-}
+/** One cut of the HSM: the moments of a fault train's window. */
+export type CutWindow = FaultWindow;
 
 /** The load that ran through the faults, with the faults' times. */
 export interface FaultLoadObservation {

@@ -1,5 +1,6 @@
 import { dirname, join } from 'node:path';
 import { injectFault } from '../../harness/faults/inject-fault.ts';
+import { runFaultTrain } from '../../harness/faults/fault-train.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { awaitStoreServing } from '../../harness/checks/probes/custody-evidence.ts';
@@ -30,8 +31,8 @@ const hostNames = ['vm1', 'vm2'];
 const bootTimeoutMs = 180_000;
 
 /**
- * The manual's ERR_CRYPTO_DEVICE_NOT_FOUND case: the cell's HSM is cut off three times (at planned
- * starts, see `faultPlan`) while a load of writes and reads runs. Within two HSM watch intervals
+ * The manual's ERR_CRYPTO_DEVICE_NOT_FOUND case: the cell's HSM is cut off in a train of cuts
+ * (see `faultPlan`) while a load of writes and reads runs. Within two HSM watch intervals
  * of each cut the store must refuse writes and reads (also of data stored before), the data key
  * must be gone from every process's memory (scanned from outside, with the key the harness reads
  * from the KMS), nothing may be stored in clear; the error goes to /var/log/hsm/secure.log, and the
@@ -116,18 +117,16 @@ export default defineScenario({
     const load = runStoreLoad(observer, targets, faultPlan.loadLimitMs, `load-${stamp}`, stopFile);
     // Awaited below; a failed fault step must not leave its rejection unhandled.
     load.catch(() => undefined);
-    const cuts: CutWindow[] = [];
+    let cuts: CutWindow[] = [];
     try {
-      const firstCutAtMs = Date.now() + faultPlan.firstCutAfterMs;
-      for (const [i, startMs] of faultPlan.cutStartsMs.entries()) {
-        // Each cut starts at its planned time from the first, whatever the heals before it took.
-        await sleep(Math.max(0, firstCutAtMs + startMs - Date.now()));
-        const cutBeganAtMs = Date.now();
-        const heal = await injectFault(context, 'hsm-cut', { hsm: 'hsm-a' });
-        const cutAtMs = Date.now();
-        const held = sleep(faultPlan.holdMs);
-        if (i === 0) {
-          // While the HSM is gone (past the bound), the data key must be in no process's memory.
+      await sleep(faultPlan.firstCutAfterMs);
+      cuts = await runFaultTrain(faultPlan.train, {
+        inject: () => injectFault(context, 'hsm-cut', { hsm: 'hsm-a' }),
+        gaps: context.random.stream('hsm cut gaps'),
+        // While the HSM is gone (past the bound) in the first cut, the data key must be in no
+        // process's memory.
+        whileHeld: async (index) => {
+          if (index > 0) return;
           await sleep(boundValue(context.history, hsmRefusalBound));
           await context.step('scan memory while the HSM is gone', () =>
             Promise.all(
@@ -140,14 +139,8 @@ export default defineScenario({
               }),
             ),
           );
-        }
-        await held;
-        // The HSM may answer before heal() returns (it waits for the socket): the window of the
-        // fault ends when the heal begins.
-        const healBeganAtMs = Date.now();
-        await heal();
-        cuts.push({ cutBeganAtMs, cutAtMs, healBeganAtMs, healedAtMs: Date.now() });
-      }
+        },
+      });
       await sleep(faultPlan.tailMs);
     } finally {
       await stopStoreLoad(observer, stopFile);
