@@ -9,13 +9,13 @@ export const cells = { a: ['a1', 'a2', 'a3'], b: ['b1', 'b2', 'b3'] } as const;
 
 /**
  * The schedule of the load: a train of four cuts of cell A's HSM (harness/faults/fault-train.ts),
- * the first held 4 s and the others 2 s, with gaps drawn from 2.5 to 4 s, so that each cut meets
- * a slow HSM watch at a fresh phase; then `tailMs` of load after the last heal. The bound's gate
- * is hsm-cable-cut's longer train: four cuts let a 3 s watch through about once in 60 runs, too
- * often for a declared mutant, often enough to be seen.
+ * the first held 4 s and the others 2 s, with gaps drawn from 3.5 to 6.5 s (hsm-cable-cut says
+ * why), so that each cut meets a slow HSM watch at a fresh phase; then `tailMs` of load after the
+ * last heal. The bound's gate is hsm-cable-cut's longer train: four cuts let a 3 s watch through
+ * about once in 60 runs, too often for a declared mutant, often enough to be seen.
  */
 export const loadPlan = {
-  train: { holdsMs: [4_000, 2_000, 2_000, 2_000], gapMs: { min: 2_500, max: 4_000 } },
+  train: { holdsMs: [4_000, 2_000, 2_000, 2_000], gapMs: { min: 3_500, max: 6_500 } },
   firstCutAfterMs: 4_000,
   tailMs: 8_000,
   /** A bound on the whole load, far past its planned length: the schedule stops it itself. */
