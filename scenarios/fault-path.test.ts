@@ -12,9 +12,13 @@ function sources(dir: string): string[] {
   });
 }
 
-/** What a scenario may take from harness/faults: the one path, the registry itself, and types. */
+/**
+ * What a scenario may take from harness/faults: the one path, the registry itself, types, and the
+ * fault train, which only schedules the faults a scenario injects through that path.
+ */
 const allowed = new Set([
   'inject-fault.ts',
+  'fault-train.ts',
   'fault.ts',
   'fault-registry.ts',
   'fault-parameters.ts',
