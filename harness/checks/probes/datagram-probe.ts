@@ -95,14 +95,19 @@ export function readPingOutput(output: string, from: string, address: string): D
   return { from, proto: 'icmp', target: address, sent, answered, detail };
 }
 
-/** Sends one ICMP echo request from a container (needs NET_RAW and ping) and waits for the reply. */
+/**
+ * Sends ICMP echo requests from a container (needs NET_RAW and ping), `count` of them 200 ms apart
+ * (one by default), and waits for a reply; answered when any reply came.
+ */
 export async function icmpEcho(
   from: StartedContainer,
   address: string,
   timeoutSeconds = 2,
+  count = 1,
 ): Promise<DatagramProbe> {
-  const result = await from.exec(['ping', '-n', '-c', '1', '-W', String(timeoutSeconds), address], {
-    timeoutMs: (timeoutSeconds + 5) * 1000,
+  const command = ['ping', '-n', '-c', String(count), '-i', '0.2', '-W', String(timeoutSeconds)];
+  const result = await from.exec([...command, address], {
+    timeoutMs: (timeoutSeconds + count + 5) * 1000,
   });
   return readPingOutput(`${result.stdout}\n${result.stderr}`, from.nodeName, address);
 }
