@@ -98,6 +98,10 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .argument('[scenarios...]', 'scenario names, or incident files (.yaml: docs/incidents.md)')
     .option('--mutant <name>', 'run one scenario against one of its mutants (it must fail)')
     .option('--with-mutants', 'also run every mutant of each scenario; exit 0 when all are caught')
+    .option(
+      '--full-schedule',
+      "play each mutant's whole schedule, past the step where the checks it names are decided",
+    )
     .option('--report-dir <dir>', 'write the reports here instead of reports/<run-id>/')
     .option(
       '--keep [when]',

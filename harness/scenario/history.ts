@@ -36,6 +36,17 @@ export class History {
   /** Files kept as evidence, in the order they were attached. */
   readonly attachments: Attachment[] = [];
 
+  /**
+   * A history rebuilt from a run's record, to judge it again: the whole of it, or the part up to a
+   * point (where a mutant's schedule stops, harness/scenario/schedule-cut.ts).
+   */
+  static of(events: readonly HistoryEvent[], attachments: readonly Attachment[]): History {
+    const history = new History();
+    history.events.push(...events);
+    history.attachments.push(...attachments);
+    return history;
+  }
+
   private closedBecause: string | undefined;
 
   /**
@@ -75,12 +86,20 @@ export class History {
 
   private readTracker: Set<HistoryEvent> | undefined;
 
+  /** What a checker asked for by name, found or not ("observation:NAME", "sample:NAME"...). */
+  private requestTracker: Set<string> | undefined;
+
+  private noteRequest(kind: HistoryEventKind, name: string): void {
+    this.requestTracker?.add(requestKey(kind, name));
+  }
+
   /** Every observation of a name, in order. The caller names the shape of what it recorded. */
   observations<T = unknown>(
     key: ObservationKey<T> | string,
     options: { track?: boolean } = {},
   ): (HistoryEvent & { data: T })[] {
     const name = observationName(key);
+    this.noteRequest('observation', name);
     const found = this.events.filter((e) => e.kind === 'observation' && e.name === name);
     if (options.track !== false) for (const event of found) this.readTracker?.add(event);
     return found as (HistoryEvent & { data: T })[];
@@ -99,6 +118,7 @@ export class History {
 
   /** Every sample of a series, in the order recorded. */
   samples(series: string): (HistoryEvent & { data: SampleData })[] {
+    this.noteRequest('sample', series);
     const found = this.events.filter((e) => e.kind === 'sample' && e.name === series);
     for (const event of found) this.readTracker?.add(event);
     return found as (HistoryEvent & { data: SampleData })[];
@@ -136,6 +156,7 @@ export class History {
 
   /** An attachment by name (undefined when none was kept); reading it counts as evidence taken. */
   attachment(name: string): Attachment | undefined {
+    this.noteRequest('attachment', name);
     const found = this.attachments.find((a) => a.name === name);
     const event = this.events.find((e) => e.kind === 'attachment' && e.name === name);
     if (found !== undefined && event !== undefined) this.readTracker?.add(event);
@@ -152,4 +173,23 @@ export class History {
     this.readTracker = undefined;
     return read.sort((a, b) => a.seq - b.seq);
   }
+
+  /**
+   * Starts noting every name a checker asks for, whether the history holds it or not: the events
+   * its verdict could depend on are exactly those of these names (requestKey).
+   */
+  startRequestTracking(): void {
+    this.requestTracker = new Set();
+  }
+
+  stopRequestTracking(): string[] {
+    const requested = [...(this.requestTracker ?? [])];
+    this.requestTracker = undefined;
+    return requested.sort();
+  }
+}
+
+/** How a request for the events of one kind and name is noted: "observation:kms-keys". */
+export function requestKey(kind: HistoryEventKind, name: string): string {
+  return `${kind}:${name}`;
 }

@@ -9,6 +9,7 @@ import type { Attachment } from './attachment.ts';
 import type { History } from './history.ts';
 import { observationName, type ObservationKey } from './observation-key.ts';
 import type { SampleOptions } from './sample.ts';
+import { ScheduleCutShort } from './schedule-cut.ts';
 
 /** What a scenario's `run` works with: the world, and the history it records into. */
 export class ScenarioContext {
@@ -29,6 +30,23 @@ export class ScenarioContext {
 
   private readonly running = new Set<string>();
 
+  /** The step after which the schedule stops (a mutant's `stopAfterStep`), and whether it did. */
+  private cutAfter: string | undefined;
+  private cutAt: string | undefined;
+
+  /**
+   * Stops the schedule once the step of this name has ended: it throws ScheduleCutShort there,
+   * and every later step or fault throws it too, so a schedule that catches errors still stops.
+   */
+  stopAfterStep(name: string): void {
+    this.cutAfter = name;
+  }
+
+  /** The step after which the schedule was stopped by `stopAfterStep`, if it was. */
+  get cutShortAfter(): string | undefined {
+    return this.cutAt;
+  }
+
   /** The steps running now, for a watchdog's message: where the schedule was when it stopped. */
   runningSteps(): string[] {
     return [...this.running];
@@ -38,16 +56,17 @@ export class ScenarioContext {
   async step<T>(name: string, action: () => Promise<T>): Promise<T> {
     if (this.history.isClosed)
       throw new SovhError('SCHEDULE_ABANDONED', `step "${name}" after the schedule was stopped`);
+    if (this.cutAt !== undefined) throw new ScheduleCutShort(this.cutAt);
     this.log.info(`  step: ${name}`);
     const started = this.history.record('step', name);
     this.running.add(name);
+    let result: T;
     try {
-      const result = await action();
+      result = await action();
       this.history.record('step-end', name, {
         durationMs: Date.now() - Date.parse(started.at),
         ok: true,
       });
-      return result;
     } catch (error) {
       this.history.record('step-end', name, {
         durationMs: Date.now() - Date.parse(started.at),
@@ -58,6 +77,12 @@ export class ScenarioContext {
     } finally {
       this.running.delete(name);
     }
+    if (name === this.cutAfter) {
+      this.cutAt = name;
+      this.log.info(`  the schedule stops here: the mutant's checks are decided after "${name}"`);
+      throw new ScheduleCutShort(name);
+    }
+    return result;
   }
 
   /**
@@ -102,6 +127,7 @@ export class ScenarioContext {
         'SCHEDULE_ABANDONED',
         `fault ${fault.name} after the schedule was stopped`,
       );
+    if (this.cutAt !== undefined) throw new ScheduleCutShort(this.cutAt);
     this.log.info(`  fault: ${fault.name} (${fault.description})`);
     this.history.record('fault', fault.name, {
       description: fault.description,

@@ -28,6 +28,7 @@ import { boundsFor, boundsInForce } from './scenario-bounds.ts';
 import { stackExits } from './stack-exits.ts';
 import { faultedChecks, isEngineLost, isWorldFault, untilWorldFault } from './world-faults.ts';
 import { notImplementedChecks, sectionsReason, undeclaredSections } from './stack-sections.ts';
+import { notJudgedAfterCut, scheduleCutObservation, ScheduleCutShort } from './schedule-cut.ts';
 
 export interface ScenarioRunOptions {
   mutant?: string;
@@ -40,6 +41,8 @@ export interface ScenarioRunOptions {
   bounds?: Readonly<Record<string, number>>;
   /** The run's seed (`sovh run --seed N`); a random one when not given. */
   seed?: number;
+  /** Play a mutant's whole schedule, past its `stopAfterStep` (`sovh run --full-schedule`). */
+  fullSchedule?: boolean;
 }
 
 /**
@@ -185,6 +188,8 @@ async function runProfiled(
   let abandoned: PhaseTimeout | undefined;
   /** Why the scenario cannot run on the profile's real devices (a step needed a simulator). */
   let notApplicable: string | undefined;
+  /** The step after which a mutant's schedule stopped (its `stopAfterStep`), if it did. */
+  let cutShortAfter: string | undefined;
   let logs: ScenarioResult['logs'] = [];
   let versions: ScenarioResult['versions'];
   const noteTimeout = (error: unknown) => {
@@ -213,6 +218,8 @@ async function runProfiled(
     profiler.enter('schedule');
     mark = Date.now();
     const context = new ScenarioContext(upWorld, history, log, environment.capabilities, random);
+    if (mutant?.stopAfterStep !== undefined && options.fullSchedule !== true)
+      context.stopAfterStep(mutant.stopAfterStep);
     try {
       await withinPhaseBound(
         'schedule',
@@ -221,24 +228,31 @@ async function runProfiled(
         () => describeRunningSteps(context.runningSteps()),
       );
     } catch (error) {
-      if (isDeviceNotApplicable(error)) {
-        notApplicable = error.reason;
-        history.record('observation', 'device-not-applicable', { reason: error.reason });
-        log.info(`${label}: not applicable: ${error.reason}`);
-      }
-      noteTimeout(error);
-      const exits =
-        notApplicable === undefined && !isWorldFault(error)
-          ? await stackExits(upWorld).catch(() => [])
-          : [];
-      if (notApplicable === undefined) {
-        runError = [describeError(error), ...exits].join('; ');
-        history.record('error', 'run', { error: runError });
-        // An abandoned schedule may still be running: nothing it does from now on is evidence.
-        if (error instanceof PhaseTimeout || isWorldFault(error)) history.close(runError);
-        log.warn(`${label}: the schedule stopped: ${runError}`);
+      // A cut after a mutant's `stopAfterStep` is not an error: its named checks have their
+      // evidence (schedule-cut.ts).
+      if (!(error instanceof ScheduleCutShort)) {
+        if (isDeviceNotApplicable(error)) {
+          notApplicable = error.reason;
+          history.record('observation', 'device-not-applicable', { reason: error.reason });
+          log.info(`${label}: not applicable: ${error.reason}`);
+        }
+        noteTimeout(error);
+        const exits =
+          notApplicable === undefined && !isWorldFault(error)
+            ? await stackExits(upWorld).catch(() => [])
+            : [];
+        if (notApplicable === undefined) {
+          runError = [describeError(error), ...exits].join('; ');
+          history.record('error', 'run', { error: runError });
+          // An abandoned schedule may still be running: nothing it does from now on is evidence.
+          if (error instanceof PhaseTimeout || isWorldFault(error)) history.close(runError);
+          log.warn(`${label}: the schedule stopped: ${runError}`);
+        }
       }
     }
+    cutShortAfter = context.cutShortAfter;
+    if (cutShortAfter !== undefined)
+      history.record('observation', scheduleCutObservation, { afterStep: cutShortAfter });
     if (options.keep === 'on-failure' && interruptedBy() === undefined)
       keptBecause = await failureToKeep(
         scenario.checks,
@@ -333,14 +347,18 @@ async function runProfiled(
   // before the teardown, leaves no verdict standing; it is the run's error if nothing else was.
   const worldFault = session.fault;
   if (worldFault !== undefined) runError ??= worldFault.message;
+  const judged =
+    cutShortAfter === undefined || mutant === undefined
+      ? checked
+      : notJudgedAfterCut(checked, mutant.expectFailing, cutShortAfter);
   const checks =
     worldFault !== undefined
-      ? faultedChecks(checked, worldFault)
+      ? faultedChecks(judged, worldFault)
       : notApplicable !== undefined
         ? deviceNotApplicableChecks(scenario, notApplicable)
         : abandoned === undefined
-          ? checked
-          : distrustPasses(checked, abandoned);
+          ? judged
+          : distrustPasses(judged, abandoned);
   phases.checksMs = Date.now() - mark;
   for (const check of checks)
     log.info(`  ${check.status.padEnd(14)} ${check.name}: ${check.summary}`);

@@ -23,6 +23,12 @@ export interface Mutant {
   stack?: StackSource;
   /** A change to the topology, for defects of the world rather than of the stack. */
   topology?: (topology: TopologyInput) => TopologyInput;
+  /**
+   * The schedule step that records the last evidence of the checks in `expectFailing`: the mutant
+   * run stops once it has ended, and its other checks are "not judged" (schedule-cut.ts). The
+   * scenario's tests prove the cut on the reference run; absent, the whole schedule runs.
+   */
+  stopAfterStep?: string;
 }
 
 /**

@@ -4,6 +4,7 @@ import { currentProcessIdentity, formatIdentity } from '../runtime/process-ident
 import { prepareEnvironment, type RunEnvironment } from '../scenario/environment.ts';
 import type { ScenarioResult } from '../scenario/scenario-result.ts';
 import { runScenario } from '../scenario/scenario-runner.ts';
+import { scheduleCutProblems } from '../scenario/schedule-cut.ts';
 import type { Scenario } from '../scenario/scenario.ts';
 import { consoleLogger } from '../util/log.ts';
 import { leftoverSessions } from './docker-test-kit.ts';
@@ -19,6 +20,8 @@ function checkTable(result: ScenarioResult): string {
 export function describeScenario(scenario: Scenario): void {
   describe(`scenario ${scenario.name}`, () => {
     let environment: RunEnvironment;
+    /** The reference run, when it passed: the mutants' schedule cuts are proved on its history. */
+    let passingReference: ScenarioResult | undefined;
 
     beforeAll(async () => {
       environment = await prepareEnvironment({ log: consoleLogger() });
@@ -52,8 +55,20 @@ export function describeScenario(scenario: Scenario): void {
         await context.annotate(
           `not applicable here: ${notApplicable.map((c) => `${c.name} (${c.summary})`).join('; ')}`,
         );
-      }
+      } else passingReference = result;
     });
+
+    if (scenario.mutants.some((m) => m.stopAfterStep !== undefined)) {
+      it('stops each mutant only after the step where the checks it names are decided', async (context) => {
+        if (passingReference === undefined) {
+          context.skip('no passing reference run here to prove the cuts on');
+          return;
+        }
+        expect(
+          await scheduleCutProblems(scenario, passingReference, environment.capabilities),
+        ).toEqual([]);
+      });
+    }
 
     for (const mutant of scenario.mutants) {
       it(`fails ${mutant.expectFailing.join(', ')} on mutant ${mutant.name}`, async (context) => {

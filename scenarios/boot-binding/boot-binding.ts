@@ -19,6 +19,12 @@ import {
 
 const here = dirname(fileURLToPath(import.meta.url));
 
+/** The steps a mutant's schedule may stop after (Mutant.stopAfterStep). */
+const steps = {
+  inspect: 'inspect the TPM binding from outside the stack',
+  servedAgain: 'serve again at home',
+} as const;
+
 /**
  * The seed manual's step 1 and its question "how do I verify my keys are truly sovereign?": the
  * KEK is sealed by the machine's TPM to its boot chain, so the data can be opened only on that
@@ -53,7 +59,7 @@ export default defineScenario({
       return outcome === 'serving';
     });
     if (!servesAtHome) return;
-    await context.step('inspect the TPM binding from outside the stack', async () => {
+    await context.step(steps.inspect, async () => {
       await observePrimaryKey(context, vm);
       await observeSealedKek(context, vm, phases.home);
     });
@@ -85,7 +91,7 @@ export default defineScenario({
       await observeMismatchLog(context, vm, phases.migrated);
     });
     await bringHome();
-    await context.step('serve again at home', async () => {
+    await context.step(steps.servedAgain, async () => {
       await awaitBootOutcome(context, vm);
       await observeReadBack(context, vm, phases.migrationHealed, 'before-faults', payload);
     });
@@ -147,6 +153,7 @@ export default defineScenario({
       description:
         "The residency audit log records the primary key's name where its qualified name belongs (only the qualified name also binds the hierarchy the key lives in): the record no longer identifies the key",
       expectFailing: ['primary-key-recorded'],
+      stopAfterStep: steps.inspect,
       stackPatch: join(here, 'mutants', 'audit-records-name.patch'),
     },
     {
@@ -161,6 +168,7 @@ export default defineScenario({
       description:
         'A "tamper response" deletes the sealed KEK on a refused boot: the boot chain or the VM comes back home and the host can never serve its data again',
       expectFailing: ['recovers-after-heal'],
+      stopAfterStep: steps.servedAgain,
       stackPatch: join(here, 'mutants', 'kek-destroyed-on-mismatch.patch'),
     },
   ],

@@ -21,6 +21,11 @@ const mutant = (name: string) => join(here, 'mutants', `${name}.patch`);
 /** The offset of the host's foreign address in the foreign zone's subnet: no node of it uses it. */
 const foreignAddressOffset = 250;
 
+/** The steps a mutant's schedule may stop after (Mutant.stopAfterStep). */
+const steps = {
+  disks: 'read what the backend and the host disks hold',
+} as const;
+
 /**
  * The manual's localized load balancer: sessions are admitted only when both ends are domestic
  * by a GeoIP database generated from the site and pinned by hash. Clients in a foreign region and
@@ -86,7 +91,7 @@ export default defineScenario({
       }),
     );
     await heal();
-    await context.step('read what the backend and the host disks hold', async () => {
+    await context.step(steps.disks, async () => {
       await observeBackend(context, gate, backend);
       await observeFenceLog(context, gate);
       await observeDatabasePin(context, gate);
@@ -101,12 +106,14 @@ export default defineScenario({
       name: 'geoip-check-disabled',
       description: 'The gate looks the addresses up but never refuses a session',
       expectFailing: ['foreign-session-refused', 'foreign-destination-refused', 'fence-logged'],
+      stopAfterStep: steps.disks,
       stackPatch: mutant('geoip-check-disabled'),
     },
     {
       name: 'gate-checks-source-only',
       description: "The gate refuses on the source's country and forgets the destination's",
       expectFailing: ['foreign-destination-refused', 'fence-logged'],
+      stopAfterStep: steps.disks,
       stackPatch: mutant('gate-checks-source-only'),
     },
     {
@@ -114,6 +121,7 @@ export default defineScenario({
       description:
         'The GeoIP database summarises each domestic CIDR to its /12 (fewer map entries), taking neighbours in',
       expectFailing: ['foreign-session-refused', 'fence-logged', 'geoip-database-pinned'],
+      stopAfterStep: steps.disks,
       stackPatch: mutant('geoip-cidrs-summarised'),
     },
     {
@@ -121,6 +129,7 @@ export default defineScenario({
       description:
         'The GeoIP database writes the jurisdiction in lower case, which the case-sensitive match never finds: every session is foreign',
       expectFailing: ['domestic-session-admitted', 'geoip-database-pinned'],
+      stopAfterStep: steps.disks,
       stackPatch: mutant('jurisdiction-lowercased'),
     },
     {

@@ -29,6 +29,15 @@ import {
 const here = dirname(fileURLToPath(import.meta.url));
 const refusalTimeoutMs = 120_000;
 
+/** The steps a mutant's schedule may stop after (Mutant.stopAfterStep). */
+const steps = {
+  atRest: 'open the object on the disk with that key; scan the disks',
+  custodyConf: 'look at the HSM key and the kmip-client configuration',
+  hsmReboot: 'reboot with the HSM cable cut, then with it back',
+  kmsOutage: 'the KMS goes down; the HSM is cut and comes back: no unwrap without the KMS',
+  revocation: 'revoke the data key on the KMS while a load runs',
+} as const;
+
 /**
  * The seed manual's step 3: the host's data key is created on the local KMS (the harness sees it
  * there with its own KMIP client), is unwrapped only through the cell's HSM, and is never on a
@@ -96,15 +105,15 @@ export default defineScenario({
       'read the data key on the KMS with the harness KMIP client',
       () => observeKmsKeys(context),
     );
-    await context.step('open the object on the disk with that key; scan the disks', () =>
+    await context.step(steps.atRest, () =>
       observeAtRest(context, vm, objectId, payload, keys.dataKeyHex),
     );
-    await context.step('look at the HSM key and the kmip-client configuration', async () => {
+    await context.step(steps.custodyConf, async () => {
       await observeHsmKey(context);
       await observeClientConf(context, vm);
     });
 
-    await context.step('reboot with the HSM cable cut, then with it back', async () => {
+    await context.step(steps.hsmReboot, async () => {
       const machine = vm.machine;
       await vm.shutdown();
       const reconnectHsm = await injectFault(context, 'hsm-cut', { hsm: names.hsm });
@@ -144,11 +153,8 @@ export default defineScenario({
       });
     });
 
-    await context.step(
-      'the KMS goes down; the HSM is cut and comes back: no unwrap without the KMS',
-      () => observeKmsOutage(context, vm, { objectId, payload }),
-    );
-    await context.step('revoke the data key on the KMS while a load runs', () => {
+    await context.step(steps.kmsOutage, () => observeKmsOutage(context, vm, { objectId, payload }));
+    await context.step(steps.revocation, () => {
       if (keys.dataKeyUid === undefined)
         throw new SovhError('SCENARIO_STEP_FAILED', 'the data key was not found on the KMS');
       return observeRevocation(context, vm, keys.dataKeyUid, { objectId, payload });
@@ -167,6 +173,7 @@ export default defineScenario({
       description:
         'A misprovisioned cell HSM: its wrapping key is made extractable and not sensitive, so the key every data key hangs on can be read out of the token (the stack cannot tell; the custody check must)',
       expectFailing: ['hsm-key-non-extractable'],
+      stopAfterStep: steps.custodyConf,
       topology: (input) => ({
         ...input,
         services: (input.services ?? []).map((s) =>
@@ -179,6 +186,7 @@ export default defineScenario({
       description:
         'The store\'s audit record of a write keeps the first 40 bytes of the payload "for the forensic reader": the object rests encrypted, and its head lies in clear in the trail on the VM disk',
       expectFailing: ['ciphertext-only-at-rest'],
+      stopAfterStep: steps.atRest,
       stackPatch: join(here, 'mutants', 'payload-head-in-audit-trail.patch'),
     },
     {
@@ -186,6 +194,7 @@ export default defineScenario({
       description:
         'A degraded boot: when the HSM does not answer within the boot grace, the stack takes the data key straight from the KMS ("it holds the key anyway") and starts its store without the HSM',
       expectFailing: ['unwrap-needs-the-hsm'],
+      stopAfterStep: steps.hsmReboot,
       stackPatch: join(here, 'mutants', 'kms-copy-when-hsm-down.patch'),
     },
     {
@@ -193,6 +202,7 @@ export default defineScenario({
       description:
         'The data key is created as AES-128 ("the KMS\'s default, and fast enough"): it comes from the local KMS and opens the object, at half the strength the contract asks for',
       expectFailing: ['data-key-from-local-kms'],
+      stopAfterStep: steps.atRest,
       stackPatch: join(here, 'mutants', 'data-key-aes-128.patch'),
     },
     {
@@ -200,12 +210,14 @@ export default defineScenario({
       description:
         "The KMIP client's settings live in a file of the stack's own settings directory: the stack works, and the manual's client.conf, which operators and audit tools read, does not exist",
       expectFailing: ['kmip-client-configured'],
+      stopAfterStep: steps.custodyConf,
       stackPatch: join(here, 'mutants', 'client-conf-in-stack-dir.patch'),
     },
     {
       name: 'data-key-cached-in-file',
       description: 'The stack keeps a copy of the clear data key in a cache file on the VM disk',
       expectFailing: ['data-key-never-on-disk'],
+      stopAfterStep: steps.atRest,
       stackPatch: join(here, 'mutants', 'data-key-cached-in-file.patch'),
     },
     {
@@ -213,6 +225,7 @@ export default defineScenario({
       description:
         'The KMS watch drops the data key only when the KMS destroyed it: a revoked (compromised) key goes on serving',
       expectFailing: ['revocation-refused-within-bound'],
+      stopAfterStep: steps.revocation,
       stackPatch: join(here, 'mutants', 'kms-revocation-ignored.patch'),
     },
     {
@@ -220,6 +233,7 @@ export default defineScenario({
       description:
         'When the HSM returns the data key is unwrapped again without asking the KMS, which is down',
       expectFailing: ['unwrap-fails-closed-without-kms'],
+      stopAfterStep: steps.kmsOutage,
       stackPatch: join(here, 'mutants', 'unwrap-without-kms.patch'),
     },
     {

@@ -14,6 +14,11 @@ import {
 
 const here = dirname(fileURLToPath(import.meta.url));
 
+/** The steps a mutant's schedule may stop after (Mutant.stopAfterStep). */
+const steps = {
+  pull: 'pull the metrics from the sovereign monitor',
+} as const;
+
 /**
  * The manual's hardening advice: monitoring is pulled by a sovereign monitor, never pushed, and
  * nothing of a host is reachable from a foreign region. The foreign region's observer tries every
@@ -35,9 +40,7 @@ export default defineScenario({
     await context.step('wait for the host to fence itself', () =>
       awaitNetworkControls(context.world, vm),
     );
-    await context.step('pull the metrics from the sovereign monitor', () =>
-      observeSovereignPull(context, vm),
-    );
+    await context.step(steps.pull, () => observeSovereignPull(context, vm));
     const listening = await context.step('list what the host listens on', () =>
       observeListeningPorts(context, vm),
     );
@@ -75,6 +78,7 @@ export default defineScenario({
       description:
         'The monitoring agent listens on loopback only ("never exposed"): nothing outside the host, the sovereign monitor included, can pull it',
       expectFailing: ['sovereign-monitor-pulls'],
+      stopAfterStep: steps.pull,
       stackPatch: join(here, 'mutants', 'agent-on-loopback.patch'),
     },
     {

@@ -59,6 +59,8 @@ export interface RunCommandOptions {
   profile?: string;
   /** The seed of the run's draws (harness/util/seeded-random.ts); a random one when not given. */
   seed?: number;
+  /** Play each mutant's whole schedule, past the step where its checks are decided. */
+  fullSchedule?: boolean;
 }
 
 /**
@@ -215,6 +217,7 @@ export async function runCommand(
       keep: options.keep,
       bounds: settings.bounds[run.scenario.name],
       seed: run.seed ?? seed,
+      fullSchedule: options.fullSchedule,
     });
   // Measuring scenarios go last, one at a time, whatever -j says.
   const results = [
