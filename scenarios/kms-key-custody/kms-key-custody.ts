@@ -14,6 +14,7 @@ import { kmsRevocationBound } from '../../harness/contract/key-custody-bounds.ts
 import { kmsKeyCustodyChecks } from './kms-key-custody-checks.ts';
 import { observeKmsOutage, observeRevocation } from './kms-lifecycle.ts';
 import { observeNamedForeignKms } from './named-foreign-kms.ts';
+import { kmsWatchCheck, observeKmsWatch, watchWindowMs } from './kms-watch-cadence.ts';
 import {
   abroadZone,
   names,
@@ -33,6 +34,7 @@ const refusalTimeoutMs = 120_000;
 const steps = {
   atRest: 'open the object on the disk with that key; scan the disks',
   custodyConf: 'look at the HSM key and the kmip-client configuration',
+  kmsWatch: `count the host's state questions at the KMS for ${watchWindowMs / 1000} s from when it serves`,
   hsmReboot: 'reboot with the HSM cable cut, then with it back',
   kmsOutage: 'the KMS goes down; the HSM is cut and comes back: no unwrap without the KMS',
   revocation: 'revoke the data key on the KMS while a load runs',
@@ -93,12 +95,13 @@ export default defineScenario({
     // Its head is random and nowhere else: a preview or a truncated copy of it on a disk is found.
     const payload = `${context.random.stream('payload head').hex(16)} sovereign record ${objectId}: only ciphertext may rest`;
 
-    await context.step('the host serves and stores an object', async () => {
+    const servingSinceMs = await context.step('the host serves and stores an object', async () => {
       await awaitStoreServing(world, vm, refusalTimeoutMs);
       const trip = await storeRoundTrip(observer, vm.address, storePort, objectId, payload);
       context.observe('store-roundtrip', trip);
       if (!trip.ok)
         throw new SovhError('SCENARIO_STEP_FAILED', `the store round trip failed: ${trip.detail}`);
+      return Date.now();
     });
 
     const keys = await context.step(
@@ -112,6 +115,9 @@ export default defineScenario({
       await observeHsmKey(context);
       await observeClientConf(context, vm);
     });
+    await context.step(steps.kmsWatch, () =>
+      observeKmsWatch(context, names.kms, vm, servingSinceMs),
+    );
 
     await context.step(steps.hsmReboot, async () => {
       const machine = vm.machine;
@@ -166,7 +172,7 @@ export default defineScenario({
     );
     await context.step('count what reached the KMS abroad', () => observeForeignKms(context));
   },
-  checks: kmsKeyCustodyChecks,
+  checks: [...kmsKeyCustodyChecks, kmsWatchCheck],
   mutants: [
     {
       name: 'hsm-key-extractable',
@@ -219,6 +225,14 @@ export default defineScenario({
       expectFailing: ['data-key-never-on-disk'],
       stopAfterStep: steps.atRest,
       stackPatch: join(here, 'mutants', 'data-key-cached-in-file.patch'),
+    },
+    {
+      name: 'kms-watch-slow',
+      description:
+        'The KMS watch asks for the data key\'s state every 3 s ("the KMS is busy enough"): a single revocation is still refused within the 2 s bound two times in three',
+      expectFailing: ['kms-watched-within-bound'],
+      stopAfterStep: steps.kmsWatch,
+      stackPatch: join(here, 'mutants', 'kms-watch-slow.patch'),
     },
     {
       name: 'kms-revocation-ignored',

@@ -51,6 +51,18 @@ export interface KmsConnections {
   sources: string[];
 }
 
+/** One KMIP operation the server processed, from its log. */
+export interface KmsRequest {
+  /** When the server began processing it (epoch ms; the containers share the machine's clock). */
+  atMs: number;
+  /** The client identity its session authenticated (the certificate's common name). */
+  identity: string;
+  /** The address the client connected from (127.0.0.1: the harness's own client). */
+  source: string;
+  /** The KMIP operation, as PyKMIP names it: GetAttributes, Get, Create... */
+  operation: string;
+}
+
 /**
  * A running KMIP key server (PyKMIP, mutual TLS) with its own certificate authority. The harness
  * controls it with a real KMIP client (kmip-admin) using the credentials the CA issued, never by
@@ -207,6 +219,12 @@ export class StartedKms implements StartedSim {
     return { synCount, sources };
   }
 
+  /** Every operation the server processed so far, oldest first (kms-requests reads its log). */
+  async requests(): Promise<KmsRequest[]> {
+    const result = await this.container.run(['kms-requests'], { timeoutMs: 10_000 });
+    return parseKmsRequests(result.stdout);
+  }
+
   /** Stops the key server (the container, so nothing answers on its address). */
   async stop(): Promise<void> {
     await this.container.stop(5);
@@ -222,6 +240,16 @@ export class StartedKms implements StartedSim {
   waitUntilListening(): Promise<void> {
     return waitForListener(this.container, this.port);
   }
+}
+
+/** Reads kms-requests' lines, "<epoch ms> <identity> <source> <operation>"; others are skipped. */
+export function parseKmsRequests(text: string): KmsRequest[] {
+  return text.split('\n').flatMap((line) => {
+    const match = /^(\d+) (\S+) (\S+) (\S+)$/.exec(line.trim());
+    if (match === null) return [];
+    const [, atMs = '', identity = '', source = '', operation = ''] = match;
+    return [{ atMs: Number(atMs), identity, source, operation }];
+  });
 }
 
 async function waitForListener(container: StartedContainer, port: number): Promise<void> {

@@ -1,0 +1,104 @@
+import type { Check } from '../../harness/checks/check.ts';
+import { lastObservation } from '../../harness/checks/check.ts';
+import { kmsOf } from '../../harness/checks/probes/custody-evidence.ts';
+import { verdictOf } from '../../harness/checks/verdict.ts';
+import { kmsRevocationBound } from '../../harness/contract/key-custody-bounds.ts';
+import { observationKey } from '../../harness/scenario/observation-key.ts';
+import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
+import { boundValue } from '../../harness/scenario/scenario-bounds.ts';
+
+/**
+ * The KMS watch seen from the KMS: while the store serves, the stack asks its KMS for the data
+ * key's state (KMIP Get Attributes) every interval. A single revocation meets a watch at one phase
+ * only: a watch of 3 s against a 2 s bound sees it in time two times in three. Its requests at
+ * the KMS show its period in one run: the longest time without one must stay under the
+ * revocation bound, or some revocation would be seen too late.
+ */
+
+/** How long the harness counts the host's requests at the KMS, from when the store serves. */
+export const watchWindowMs = 10_000;
+
+/** The host's state questions as the KMS's log has them, in a window where the store served. */
+export interface KmsWatchObservation {
+  kms: string;
+  identity: string;
+  /** The host's address: the harness's own KMIP client asks as the same identity, from loopback. */
+  source: string;
+  /** The window (epoch ms): from the first served round trip to the read of the log. */
+  windowStartMs: number;
+  windowEndMs: number;
+  /** When the KMS began each GetAttributes of the host in the window (epoch ms). */
+  pollsAtMs: number[];
+}
+
+export const kmsWatch = observationKey<KmsWatchObservation>('kms-watch');
+
+/** Waits until the window has lasted `watchWindowMs`, then reads the host's requests at the KMS. */
+export async function observeKmsWatch(
+  context: ScenarioContext,
+  kmsName: string,
+  host: { name: string; address: string },
+  windowStartMs: number,
+): Promise<KmsWatchObservation> {
+  const kms = kmsOf(context.world, kmsName);
+  const left = windowStartMs + watchWindowMs - Date.now();
+  if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
+  const windowEndMs = Date.now();
+  const requests = await kms.requests();
+  return context.observe(kmsWatch, {
+    kms: `${kms.name} ${kms.address}:${kms.port}`,
+    identity: host.name,
+    source: host.address,
+    windowStartMs,
+    windowEndMs,
+    pollsAtMs: requests
+      .filter(
+        (r) =>
+          r.identity === host.name &&
+          r.source === host.address &&
+          r.operation === 'GetAttributes' &&
+          r.atMs >= windowStartMs &&
+          r.atMs <= windowEndMs,
+      )
+      .map((r) => r.atMs),
+  });
+}
+
+/** The gaps of a window: from its start to the first poll, between polls, to its end. */
+export function watchGaps(o: KmsWatchObservation): { fromMs: number; lengthMs: number }[] {
+  const edges = [o.windowStartMs, ...o.pollsAtMs, o.windowEndMs];
+  return edges.slice(1).map((at, i) => ({
+    fromMs: edges[i] ?? at,
+    lengthMs: at - (edges[i] ?? at),
+  }));
+}
+
+export const kmsWatchCheck: Check = {
+  name: 'kms-watched-within-bound',
+  description: `While the store serves, the stack asks its KMS for the data key's state (KMIP Get Attributes, counted at the KMS) at least once every ${kmsRevocationBound.contract} ms (the revocation bound; a stack may tighten it), so that any revocation is seen within it`,
+  verify(history) {
+    const boundMs = boundValue(history, kmsRevocationBound);
+    const o = lastObservation(history, kmsWatch).data;
+    const gaps = watchGaps(o);
+    const longest = gaps.reduce((a, b) => (b.lengthMs > a.lengthMs ? b : a), {
+      fromMs: o.windowStartMs,
+      lengthMs: 0,
+    });
+    const windowMs = o.windowEndMs - o.windowStartMs;
+    return verdictOf(
+      longest.lengthMs < boundMs,
+      `${o.pollsAtMs.length} state questions in ${windowMs} ms, at most ${longest.lengthMs} ms apart`,
+      `${longest.lengthMs} ms without a state question from ${o.identity} (from +${longest.fromMs - o.windowStartMs} ms): a revocation then is seen ${longest.lengthMs - boundMs} ms or more past the ${boundMs} ms bound`,
+      {
+        expected: `a GetAttributes from ${o.identity} (${o.source}) at ${o.kms} at least every ${boundMs} ms`,
+        observed: `${o.pollsAtMs.length} in ${windowMs} ms; gaps ${gaps.map((g) => g.lengthMs).join(', ')} ms`,
+        evidence: [
+          {
+            source: `the KMIP server's own log on ${o.kms} (kms-requests: each operation with its session's client identity)`,
+            excerpt: o.pollsAtMs.map((at) => `+${at - o.windowStartMs} ms`).join(', '),
+          },
+        ],
+      },
+    );
+  },
+};
