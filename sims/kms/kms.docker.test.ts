@@ -79,6 +79,19 @@ describe('the kms simulator (PyKMIP over mutual TLS)', () => {
     expect((await kms.revokeKey('owner', created.uid)).state).toBe('COMPROMISED');
     await kms.destroyKey('owner', created.uid);
     await expect(kms.getKey('owner', created.uid)).rejects.toThrow(/KMIP_ADMIN_FAILED|exited/);
+    // The server's own log names each operation's client and source, in order.
+    const owners = (await kms.requests()).filter((r) => r.identity === 'owner');
+    expect(owners.map((r) => r.source)).toEqual(owners.map(() => '127.0.0.1'));
+    const operations = owners.map((r) => r.operation);
+    for (const operation of ['Create', 'Get', 'Revoke', 'Destroy'])
+      expect(operations, operation).toContain(operation);
+    expect(operations.indexOf('Revoke')).toBeLessThan(operations.lastIndexOf('Destroy'));
+    const times = owners.map((r) => r.atMs);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(Math.abs((times[0] ?? 0) - Date.now())).toBeLessThan(120_000);
+    expect((await kms.requests()).filter((r) => r.identity === 'stranger').length).toBeGreaterThan(
+      0,
+    );
   });
 
   it('stops and starts with its keys, and counts no network connection from its own loopback client', async () => {
