@@ -17,6 +17,7 @@ import { defineScenario } from '../../harness/scenario/scenario.ts';
 import { storePort } from '../../harness/contract/site-file.ts';
 import { SovhError } from '../../harness/util/sovh-error.ts';
 import { faultPlan, hsmCableCutChecks } from './hsm-cable-cut-checks.ts';
+import { hsmWatchCheck, observeHsmWatch } from './hsm-watch-cadence.ts';
 import {
   agentProcess,
   faultLoad,
@@ -29,6 +30,11 @@ import {
 const here = dirname(fileURLToPath(import.meta.url));
 const hostNames = ['vm1', 'vm2'];
 const bootTimeoutMs = 180_000;
+
+/** The steps a mutant's schedule may stop after (Mutant.stopAfterStep). */
+const steps = {
+  watch: "count the hosts' pings at the HSM before the first cut",
+} as const;
 
 /**
  * The manual's ERR_CRYPTO_DEVICE_NOT_FOUND case: the cell's HSM is cut off in a train of cuts
@@ -101,6 +107,8 @@ export default defineScenario({
         return learnt;
       },
     );
+    // Every store serves and no fault is on from here to the first cut: the watches' window.
+    const watchedSinceMs = Date.now();
 
     const targets = hosts.map((h) => {
       const earlier = before.get(h.name);
@@ -120,6 +128,9 @@ export default defineScenario({
     let cuts: CutWindow[] = [];
     try {
       await sleep(faultPlan.firstCutAfterMs);
+      await context.step(steps.watch, () =>
+        observeHsmWatch(context, 'hsm-a', hostNames, watchedSinceMs),
+      );
       cuts = await runFaultTrain(faultPlan.train, {
         inject: () => injectFault(context, 'hsm-cut', { hsm: 'hsm-a' }),
         gaps: context.random.stream('hsm cut gaps'),
@@ -161,7 +172,7 @@ export default defineScenario({
 
     await observeAfterCuts(context, observer, hosts, requests, before);
   },
-  checks: hsmCableCutChecks,
+  checks: [...hsmCableCutChecks, hsmWatchCheck],
   mutants: [
     {
       name: 'software-key-fallback',
@@ -174,8 +185,20 @@ export default defineScenario({
       name: 'hsm-watch-slow',
       description:
         'The HSM watch polls every 3 s instead of 0.5 s: the store serves for seconds after the HSM is gone',
-      expectFailing: ['writes-refused-within-bound', 'reads-refused-within-bound'],
+      expectFailing: [
+        'writes-refused-within-bound',
+        'reads-refused-within-bound',
+        'hsm-watched-within-bound',
+      ],
       stackPatch: join(here, 'mutants', 'hsm-watch-slow.patch'),
+    },
+    {
+      name: 'hsm-watch-past-bound',
+      description:
+        'The HSM watch polls every 1.5 s ("a third of the HSM calls"): most cuts are still refused within the 1 s bound, and the train of cuts lets it through about one run in 18',
+      expectFailing: ['hsm-watched-within-bound'],
+      stopAfterStep: steps.watch,
+      stackPatch: join(here, 'mutants', 'hsm-watch-past-bound.patch'),
     },
     {
       name: 'read-cipher-cached',

@@ -2,17 +2,17 @@ import type { Check } from '../../harness/checks/check.ts';
 import { lastObservation } from '../../harness/checks/check.ts';
 import { kmsOf } from '../../harness/checks/probes/custody-evidence.ts';
 import { verdictOf } from '../../harness/checks/verdict.ts';
+import { longestGap, watchGaps } from '../../harness/checks/watch-cadence.ts';
 import { kmsRevocationBound } from '../../harness/contract/key-custody-bounds.ts';
 import { observationKey } from '../../harness/scenario/observation-key.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
 import { boundValue } from '../../harness/scenario/scenario-bounds.ts';
 
 /**
- * The KMS watch seen from the KMS: while the store serves, the stack asks its KMS for the data
- * key's state (KMIP Get Attributes) every interval. A single revocation meets a watch at one phase
- * only: a watch of 3 s against a 2 s bound sees it in time two times in three. Its requests at
- * the KMS show its period in one run: the longest time without one must stay under the
- * revocation bound, or some revocation would be seen too late.
+ * The KMS watch seen from the KMS (harness/checks/watch-cadence.ts): while the store serves, the
+ * stack asks its KMS for the data key's state (KMIP Get Attributes) every interval. A single
+ * revocation meets the watch at one phase only (a watch of 3 s against the 2 s bound sees it in
+ * time two times in three); its questions at the KMS show its period in one run.
  */
 
 /** How long the harness counts the host's requests at the KMS, from when the store serves. */
@@ -64,26 +64,14 @@ export async function observeKmsWatch(
   });
 }
 
-/** The gaps of a window: from its start to the first poll, between polls, to its end. */
-export function watchGaps(o: KmsWatchObservation): { fromMs: number; lengthMs: number }[] {
-  const edges = [o.windowStartMs, ...o.pollsAtMs, o.windowEndMs];
-  return edges.slice(1).map((at, i) => ({
-    fromMs: edges[i] ?? at,
-    lengthMs: at - (edges[i] ?? at),
-  }));
-}
-
 export const kmsWatchCheck: Check = {
   name: 'kms-watched-within-bound',
   description: `While the store serves, the stack asks its KMS for the data key's state (KMIP Get Attributes, counted at the KMS) at least once every ${kmsRevocationBound.contract} ms (the revocation bound; a stack may tighten it), so that any revocation is seen within it`,
   verify(history) {
     const boundMs = boundValue(history, kmsRevocationBound);
     const o = lastObservation(history, kmsWatch).data;
-    const gaps = watchGaps(o);
-    const longest = gaps.reduce((a, b) => (b.lengthMs > a.lengthMs ? b : a), {
-      fromMs: o.windowStartMs,
-      lengthMs: 0,
-    });
+    const gaps = watchGaps(o.windowStartMs, o.windowEndMs, o.pollsAtMs);
+    const longest = longestGap(gaps, o.windowStartMs);
     const windowMs = o.windowEndMs - o.windowStartMs;
     return verdictOf(
       longest.lengthMs < boundMs,

@@ -4,6 +4,11 @@ import type { StartedHsm } from '../../../sims/hsm/hsm.ts';
 export interface HsmCall {
   atMs: number;
   call: string;
+  /**
+   * The p11-kit server process that served it: one per client connection (the server forks for
+   * each), so the calls of one host's link to the HSM share it.
+   */
+  process?: string;
 }
 
 /**
@@ -15,10 +20,18 @@ export async function hsmCalls(hsm: StartedHsm, tailLines = 200_000): Promise<Hs
   const logs = await hsm.container.logs(tailLines, { timestamps: true });
   const calls: HsmCall[] = [];
   for (const line of logs.split('\n')) {
-    const match = /^(\S+) .*rpc_(C_\w+): .*enter/.exec(line);
-    if (match === null) continue;
-    const atMs = Date.parse(match[1] ?? '');
-    if (Number.isFinite(atMs)) calls.push({ atMs, call: match[2] ?? '' });
+    const call = parseHsmCall(line);
+    if (call !== undefined) calls.push(call);
   }
   return calls;
+}
+
+/** One line of the log with the engine's timestamp: "<RFC 3339> (p11-kit:PID) rpc_C_X: ... enter". */
+export function parseHsmCall(line: string): HsmCall | undefined {
+  const match = /^(\S+) (?:\(p11-kit:(\d+)\) )?.*rpc_(C_\w+): .*enter/.exec(line);
+  if (match === null) return undefined;
+  const [, stamp = '', process, call = ''] = match;
+  const atMs = Date.parse(stamp);
+  if (!Number.isFinite(atMs)) return undefined;
+  return process === undefined ? { atMs, call } : { atMs, call, process };
 }

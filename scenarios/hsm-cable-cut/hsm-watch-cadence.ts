@@ -1,0 +1,105 @@
+import { lastObservation, type Check } from '../../harness/checks/check.ts';
+import { hsmOf } from '../../harness/checks/probes/custody-evidence.ts';
+import { hsmCalls } from '../../harness/checks/probes/hsm-calls.ts';
+import { verdictOf } from '../../harness/checks/verdict.ts';
+import { longestGap, watchGaps } from '../../harness/checks/watch-cadence.ts';
+import { hsmRefusalBound } from '../../harness/contract/key-custody-bounds.ts';
+import { observationKey } from '../../harness/scenario/observation-key.ts';
+import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
+import { boundValue } from '../../harness/scenario/scenario-bounds.ts';
+
+/**
+ * The HSM watch seen from the HSM (harness/checks/watch-cadence.ts): while the store serves, each
+ * host asks its HSM whether it answers (C_GetSessionInfo over the link it keeps open) every
+ * interval. A train of cuts meets a slow watch at a few phases only: a watch polling as seldom as
+ * the 1 s bound slips through most trains. The pings in the HSM's own RPC log show each watch's
+ * period in one run.
+ */
+
+/** The hosts' pings at the HSM in a window where every store served and no fault was on. */
+export interface HsmWatchObservation {
+  hsm: string;
+  /** The hosts whose watches ask this HSM. */
+  hosts: string[];
+  windowStartMs: number;
+  windowEndMs: number;
+  /** Each p11-kit server process (one per client link) that was pinged in the window, with when. */
+  links: { process: string; pingsAtMs: number[] }[];
+}
+
+export const hsmWatch = observationKey<HsmWatchObservation>('hsm-watch');
+
+/** Reads the pings (C_GetSessionInfo) the HSM served since `windowStartMs`, by client link. */
+export async function observeHsmWatch(
+  context: ScenarioContext,
+  hsmName: string,
+  hosts: readonly string[],
+  windowStartMs: number,
+): Promise<HsmWatchObservation> {
+  const windowEndMs = Date.now();
+  const calls = await hsmCalls(hsmOf(context.world, hsmName));
+  const byLink = new Map<string, number[]>();
+  for (const call of calls) {
+    if (call.call !== 'C_GetSessionInfo' || call.atMs < windowStartMs || call.atMs > windowEndMs)
+      continue;
+    const process = call.process ?? '?';
+    byLink.set(process, [...(byLink.get(process) ?? []), call.atMs]);
+  }
+  return context.observe(hsmWatch, {
+    hsm: hsmName,
+    hosts: [...hosts],
+    windowStartMs,
+    windowEndMs,
+    links: [...byLink].map(([process, pingsAtMs]) => ({ process, pingsAtMs })),
+  });
+}
+
+export const hsmWatchCheck: Check = {
+  name: 'hsm-watched-within-bound',
+  description: `While the stores serve, each host's link to its HSM is pinged (C_GetSessionInfo, seen in the HSM's own RPC log) at least once every ${hsmRefusalBound.contract} ms (the refusal bound; a stack may tighten it), so that any cut is seen within it`,
+  verify(history) {
+    const boundMs = boundValue(history, hsmRefusalBound);
+    const o = lastObservation(history, hsmWatch).data;
+    const windowMs = o.windowEndMs - o.windowStartMs;
+    const links = o.links.map((link) => ({
+      ...link,
+      gaps: watchGaps(o.windowStartMs, o.windowEndMs, link.pingsAtMs),
+    }));
+    const longest = links.map((l) => ({ ...l, longest: longestGap(l.gaps, o.windowStartMs) }));
+    const problems: string[] = [];
+    if (links.length < o.hosts.length)
+      problems.push(
+        `${links.length} link(s) pinged ${o.hsm} in ${windowMs} ms, for ${o.hosts.length} hosts (${o.hosts.join(', ')})`,
+      );
+    for (const link of longest.filter((l) => l.longest.lengthMs >= boundMs))
+      problems.push(
+        `link ${link.process}: ${link.longest.lengthMs} ms without a ping (from +${link.longest.fromMs - o.windowStartMs} ms), ${link.longest.lengthMs - boundMs} ms or more past the ${boundMs} ms bound for a cut then`,
+      );
+    const worst = Math.max(0, ...longest.map((l) => l.longest.lengthMs));
+    return verdictOf(
+      problems.length === 0,
+      `${links.length} link(s) to ${o.hsm}, each pinged at most ${worst} ms apart over ${windowMs} ms`,
+      problems.join('; '),
+      {
+        expected: `one link per host (${o.hosts.length}), each pinged at least every ${boundMs} ms`,
+        observed: longest
+          .map(
+            (l) =>
+              `link ${l.process}: ${l.pingsAtMs.length} pings, longest gap ${l.longest.lengthMs} ms`,
+          )
+          .join('; '),
+        evidence: [
+          {
+            source: `C_GetSessionInfo in ${o.hsm}'s p11-kit RPC log (engine timestamps), by server process`,
+            excerpt: longest
+              .map(
+                (l) =>
+                  `${l.process}: ${l.pingsAtMs.map((at) => `+${at - o.windowStartMs}`).join(' ')} ms`,
+              )
+              .join('; '),
+          },
+        ],
+      },
+    );
+  },
+};
