@@ -12,10 +12,17 @@ describe('sovh (no engine needed)', { timeout: 60_000 }, () => {
     expect(result.exitCode).toBe(0);
     const entries = JSON.parse(result.stdout) as {
       name: string;
-      mutants: { name: string; expectFailing: string[] }[];
+      mutants: { name: string; expectFailing: string[]; stopAfterStep?: string }[];
       needs: string[];
     }[];
     const bootBinding = entries.find((e) => e.name === 'boot-binding');
+    // Where a mutant's run stops is listed with it (schedule-cut.ts).
+    expect(bootBinding?.mutants.find((m) => m.name === 'audit-records-name')?.stopAfterStep).toBe(
+      'inspect the TPM binding from outside the stack',
+    );
+    expect(bootBinding?.mutants.find((m) => m.name === 'kek-plain-file')).not.toHaveProperty(
+      'stopAfterStep',
+    );
     expect(bootBinding?.mutants.map((m) => m.name)).toEqual(
       bootBindingScenario.mutants.map((m) => m.name),
     );

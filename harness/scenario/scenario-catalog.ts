@@ -118,6 +118,7 @@ export function describeScenarioForList(scenario: Scenario, origin: ScenarioOrig
       name: m.name,
       description: m.description,
       expectFailing: [...m.expectFailing],
+      ...(m.stopAfterStep === undefined ? {} : { stopAfterStep: m.stopAfterStep }),
     })),
   };
 }
