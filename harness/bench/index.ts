@@ -7,6 +7,7 @@ import hostBringUp from './host-bring-up.bench.ts';
 import imageBuild from './image-build.bench.ts';
 import keyCustody from './key-custody.bench.ts';
 import linkDelayAccuracy from './link-delay-accuracy.bench.ts';
+import mutantCut from './mutant-cut.bench.ts';
 import powerThermal from './power-thermal.bench.ts';
 import ruleLoad from './rule-load.bench.ts';
 
@@ -22,4 +23,5 @@ export const benchmarks: readonly Benchmark[] = [
   cellBringUp,
   powerThermal,
   commandChannel,
+  mutantCut,
 ];
