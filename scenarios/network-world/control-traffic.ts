@@ -32,8 +32,12 @@ export interface ControlTraffic {
 
 export const controlTraffic = observationKey<ControlTraffic>('control-traffic');
 
-/** Echo requests per ICMP-recording listener; any one recorded proves the listener sees ICMP. */
-const controlEchoes = 3;
+/**
+ * Datagrams per UDP port and echo requests per ICMP-recording listener: any one recorded proves
+ * the listener sees that protocol. One alone was lost on its first trip through the routers in a
+ * few runs, for ICMP and then for UDP, and left a run "unknown" (docs/reliability.md).
+ */
+const controlRepeats = 3;
 
 /** The address of a zone's observer, from the world's own plan (never from a stack's file). */
 export function observerAddress(world: World, zone: string): string {
@@ -52,7 +56,7 @@ export interface ListenerTarget {
 
 /**
  * Sends, from a zone's observer (a harness container, not the stack), one TCP connection to each
- * TCP port, one datagram to each UDP port and three echo requests to each ICMP-recording listener,
+ * TCP port, three datagrams to each UDP port and three echo requests to each ICMP-recording listener,
  * across the same routers a leak from the zone's hosts would take. A listener or capture that
  * then shows none of them proves nothing by its silence.
  */
@@ -85,13 +89,15 @@ export async function sendControlTraffic(
         };
       }),
       ...t.udpPorts.map(async (port) =>
-        fromDatagram(t.endpoint, port, await udpSend(observer, t.address, port, 'sovh-control')),
+        fromDatagram(
+          t.endpoint,
+          port,
+          await udpSend(observer, t.address, port, 'sovh-control', 2, controlRepeats),
+        ),
       ),
-      // Three echo requests, not one: the control proves the listener records ICMP, and a single
-      // request lost on its first trip through the routers once left a reference run "unknown".
       ...(t.icmp
         ? [
-            icmpEcho(observer, t.address, 2, controlEchoes).then((p) =>
+            icmpEcho(observer, t.address, 2, controlRepeats).then((p) =>
               fromDatagram(t.endpoint, 0, p),
             ),
           ]

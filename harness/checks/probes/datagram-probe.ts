@@ -14,15 +14,18 @@ export interface DatagramProbe {
 }
 
 /**
- * Sends one datagram and waits for one answer. Python, not nc: the send's own error (EPERM from a
- * dropping OUTPUT chain) is told apart from a silent drop further on.
+ * Sends a datagram (or `count` of them, 200 ms apart) and waits for one answer. Python, not nc: the
+ * send's own error (EPERM from a dropping OUTPUT chain) is told apart from a silent drop further on.
  */
 const udpScript = `
-import socket, sys
+import socket, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.settimeout(float(sys.argv[3]))
 try:
-    s.sendto(sys.argv[4].encode(), (sys.argv[1], int(sys.argv[2])))
+    for i in range(int(sys.argv[5])):
+        if i > 0:
+            time.sleep(0.2)
+        s.sendto(sys.argv[4].encode(), (sys.argv[1], int(sys.argv[2])))
 except OSError as e:
     print("REFUSED", e)
     sys.exit(0)
@@ -58,17 +61,30 @@ export function readUdpOutput(
   return { from, proto: 'udp', target, sent, answered: word === 'ANSWERED', detail };
 }
 
-/** Sends one UDP datagram (the payload names the sender) from a container and waits for an answer. */
+/**
+ * Sends a UDP datagram (the payload names the sender) from a container, or `count` of them 200 ms
+ * apart, and waits for an answer.
+ */
 export async function udpSend(
   from: StartedContainer,
   address: string,
   port: number,
   payload: string,
   timeoutSeconds = 2,
+  count = 1,
 ): Promise<DatagramProbe> {
   const result = await from.exec(
-    ['python3', '-c', udpScript, address, String(port), String(timeoutSeconds), payload],
-    { timeoutMs: (timeoutSeconds + 5) * 1000 },
+    [
+      'python3',
+      '-c',
+      udpScript,
+      address,
+      String(port),
+      String(timeoutSeconds),
+      payload,
+      String(count),
+    ],
+    { timeoutMs: (timeoutSeconds + count + 5) * 1000 },
   );
   // The script catches its own errors; only a crashed interpreter leaves stdout empty.
   return readUdpOutput(
