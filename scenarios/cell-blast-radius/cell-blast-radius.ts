@@ -9,10 +9,16 @@ import { runFaultTrain, type FaultWindow } from '../../harness/faults/fault-trai
 import { defineScenario } from '../../harness/scenario/scenario.ts';
 import type { TopologyInput } from '../../harness/topology/topology-schema.ts';
 import { storePort } from '../../harness/contract/site-file.ts';
+import { hsmWatchCheck, observeEveryHsmWatch } from '../hsm-cable-cut/hsm-watch-cadence.ts';
 import { cellBlastRadiusChecks, cells, loadPlan } from './cell-blast-radius-checks.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bootTimeoutMs = 180_000;
+
+/** The steps a mutant's schedule may stop after (Mutant.stopAfterStep). */
+const steps = {
+  watch: "count the hosts' pings at each HSM before the first cut",
+} as const;
 
 const topology: TopologyInput = {
   zones: [{ name: 'sovereign', jurisdiction: 'DE', kind: 'sovereign', cidrs: ['10.47.0.0/16'] }],
@@ -63,6 +69,8 @@ export default defineScenario({
     await context.step('all six hosts serve', async () => {
       await Promise.all(hosts.map((h) => awaitStoreServing(world, h, bootTimeoutMs)));
     });
+    // Every store serves and no fault is on from here to the first cut: the watches' window.
+    const watchedSinceMs = Date.now();
     const targets = hosts.map((h) => ({ host: h.name, address: h.address, port: storePort }));
     const loadStartedAtMs = Date.now();
     const stopFile = `/tmp/stop-load-${loadStartedAtMs}`;
@@ -79,6 +87,7 @@ export default defineScenario({
     let cuts: FaultWindow[] = [];
     try {
       await sleep(loadPlan.firstCutAfterMs);
+      await context.step(steps.watch, () => observeEveryHsmWatch(context, watchedSinceMs));
       cuts = await runFaultTrain(loadPlan.train, {
         inject: () => injectFault(context, 'hsm-cut', { hsm: 'hsm-a' }),
         gaps: context.random.stream('hsm cut gaps'),
@@ -92,7 +101,7 @@ export default defineScenario({
       context.observe('load', { loadStartedAtMs, cuts, requests });
     });
   },
-  checks: cellBlastRadiusChecks,
+  checks: [...cellBlastRadiusChecks, hsmWatchCheck],
   mutants: [
     {
       name: 'shared-hsm',
@@ -101,9 +110,6 @@ export default defineScenario({
       topology: sharedHsm,
     },
     {
-      // The bound's margin mutant (hsm-watch-slow, a 3 s watch) is late past the bound on one cut
-      // only when the cut meets its poll early: hsm-cable-cut's three planned cuts hold it; one
-      // cut here would catch it two times in three.
       name: 'software-key-fallback',
       description:
         'Without its HSM, cell A falls back to a software key and keeps accepting writes: the fault never reaches it',
@@ -116,6 +122,16 @@ export default defineScenario({
         'While the HSM is lost the watch backs off to a try every 30 s ("no need to hammer a dead device"): cell A stays closed long after its HSM is back',
       expectFailing: ['cell-a-recovers'],
       stackPatch: join(here, 'mutants', 'lost-hsm-retried-slowly.patch'),
+    },
+    {
+      // The watch's margin: four cuts meet a 1.5 s watch at too few phases to catch it; each
+      // cell's HSM sees its period before the first cut.
+      name: 'hsm-watch-past-bound',
+      description:
+        'The HSM watch polls every 1.5 s instead of 0.5 s: most cuts are still refused within the 1 s bound',
+      expectFailing: ['hsm-watched-within-bound'],
+      stopAfterStep: steps.watch,
+      stackPatch: join(here, '..', 'hsm-cable-cut', 'mutants', 'hsm-watch-past-bound.patch'),
     },
   ],
 });

@@ -18,9 +18,9 @@ function observation(links: HsmWatchObservation['links']): HsmWatchObservation {
   return { hsm: 'hsm-a', hosts: ['vm1', 'vm2'], windowStartMs: 1_000, windowEndMs: 4_000, links };
 }
 
-async function judge(o: HsmWatchObservation) {
+async function judge(...watches: HsmWatchObservation[]) {
   const history = new History();
-  history.record('observation', hsmWatch.name, o);
+  for (const o of watches) history.record('observation', hsmWatch.name, o);
   const [result] = await runChecks([hsmWatchCheck], history, noCapabilityNeeded);
   return result;
 }
@@ -46,9 +46,35 @@ describe('the HSM watch seen from the HSM', () => {
           ]),
         );
         expect(result?.status, `${period} ms at phase ${phase}`).toBe('fail');
-        expect(result?.summary).toMatch(/^link 18: \d+ ms without a ping/);
+        expect(result?.summary).toMatch(/^hsm-a link 18: \d+ ms without a ping/);
       }
     }
+  });
+
+  it('judges every HSM of the world: one slow cell fails the check, naming its HSM', async () => {
+    const cellB = {
+      ...observation([{ process: '31', pingsAtMs: pings(1_500, 200) }]),
+      hsm: 'hsm-b',
+      hosts: ['b1'],
+    };
+    const fast = observation([
+      { process: '17', pingsAtMs: pings(505, 100) },
+      { process: '18', pingsAtMs: pings(505, 400) },
+    ]);
+    const result = await judge(fast, cellB);
+    expect(result?.status).toBe('fail');
+    expect(result?.summary).toMatch(/^hsm-b link 31: 1500 ms without a ping/);
+    const bothFast = await judge(fast, {
+      ...cellB,
+      links: [{ process: '31', pingsAtMs: pings(505, 0) }],
+    });
+    expect(bothFast?.status, bothFast?.summary).toBe('pass');
+    expect(bothFast?.summary).toMatch(/link\(s\) to hsm-a, .*; 1 link\(s\) to hsm-b, /);
+  });
+
+  it('is unknown, not a pass, when no HSM watch was observed', async () => {
+    const result = await judge();
+    expect(result?.status).toBe('unknown');
   });
 
   it('fails when a host has no link that was pinged', async () => {

@@ -1,4 +1,4 @@
-import { lastObservation, type Check } from '../../harness/checks/check.ts';
+import { MissingEvidence, type Check } from '../../harness/checks/check.ts';
 import { hsmOf } from '../../harness/checks/probes/custody-evidence.ts';
 import { hsmCalls } from '../../harness/checks/probes/hsm-calls.ts';
 import { verdictOf } from '../../harness/checks/verdict.ts';
@@ -7,6 +7,7 @@ import { hsmRefusalBound } from '../../harness/contract/key-custody-bounds.ts';
 import { observationKey } from '../../harness/scenario/observation-key.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
 import { boundValue } from '../../harness/scenario/scenario-bounds.ts';
+import { StartedHsm } from '../../sims/hsm/hsm.ts';
 
 /**
  * The HSM watch seen from the HSM (harness/checks/watch-cadence.ts): while the store serves, each
@@ -54,51 +55,86 @@ export async function observeHsmWatch(
   });
 }
 
+/**
+ * Reads the pings at every HSM of the world since `windowStartMs`, each with the hosts it serves
+ * (from the topology the world was brought up with, so a mutant's topology is read as it is).
+ */
+export async function observeEveryHsmWatch(
+  context: ScenarioContext,
+  windowStartMs: number,
+): Promise<HsmWatchObservation[]> {
+  const { world } = context;
+  const hsms = world.allSims().filter((sim): sim is StartedHsm => sim instanceof StartedHsm);
+  const served = hsms
+    .map((hsm) => ({
+      hsm,
+      hosts: world.topology.hosts.filter((h) => hsm.serves(h)).map((h) => h.name),
+    }))
+    .filter((s) => s.hosts.length > 0);
+  return Promise.all(
+    served.map((s) => observeHsmWatch(context, s.hsm.name, s.hosts, windowStartMs)),
+  );
+}
+
+/** One HSM's links judged against the bound: what is wrong, and the figures for the verdict. */
+function judgeWatch(o: HsmWatchObservation, boundMs: number) {
+  const windowMs = o.windowEndMs - o.windowStartMs;
+  const links = o.links.map((link) => {
+    const gaps = watchGaps(o.windowStartMs, o.windowEndMs, link.pingsAtMs);
+    return { ...link, longest: longestGap(gaps, o.windowStartMs) };
+  });
+  const problems: string[] = [];
+  if (links.length < o.hosts.length)
+    problems.push(
+      `${links.length} link(s) pinged ${o.hsm} in ${windowMs} ms, for ${o.hosts.length} hosts (${o.hosts.join(', ')})`,
+    );
+  for (const link of links.filter((l) => l.longest.lengthMs >= boundMs))
+    problems.push(
+      `${o.hsm} link ${link.process}: ${link.longest.lengthMs} ms without a ping (from +${link.longest.fromMs - o.windowStartMs} ms), ${link.longest.lengthMs - boundMs} ms or more past the ${boundMs} ms bound for a cut then`,
+    );
+  const worst = Math.max(0, ...links.map((l) => l.longest.lengthMs));
+  return {
+    problems,
+    summary: `${links.length} link(s) to ${o.hsm}, each pinged at most ${worst} ms apart over ${windowMs} ms`,
+    observed: links
+      .map(
+        (l) =>
+          `${o.hsm} link ${l.process}: ${l.pingsAtMs.length} pings, longest gap ${l.longest.lengthMs} ms`,
+      )
+      .join('; '),
+    excerpt: links
+      .map(
+        (l) =>
+          `${o.hsm} ${l.process}: ${l.pingsAtMs.map((at) => `+${at - o.windowStartMs}`).join(' ')} ms`,
+      )
+      .join('; '),
+  };
+}
+
 export const hsmWatchCheck: Check = {
   name: 'hsm-watched-within-bound',
-  description: `While the stores serve, each host's link to its HSM is pinged (C_GetSessionInfo, seen in the HSM's own RPC log) at least once every ${hsmRefusalBound.contract} ms (the refusal bound; a stack may tighten it), so that any cut is seen within it`,
+  description: `While the stores serve, each host's link to its HSM (every HSM of the world) is pinged (C_GetSessionInfo, seen in the HSM's own RPC log) at least once every ${hsmRefusalBound.contract} ms (the refusal bound; a stack may tighten it), so that any cut is seen within it`,
   verify(history) {
     const boundMs = boundValue(history, hsmRefusalBound);
-    const o = lastObservation(history, hsmWatch).data;
-    const windowMs = o.windowEndMs - o.windowStartMs;
-    const links = o.links.map((link) => ({
-      ...link,
-      gaps: watchGaps(o.windowStartMs, o.windowEndMs, link.pingsAtMs),
-    }));
-    const longest = links.map((l) => ({ ...l, longest: longestGap(l.gaps, o.windowStartMs) }));
-    const problems: string[] = [];
-    if (links.length < o.hosts.length)
-      problems.push(
-        `${links.length} link(s) pinged ${o.hsm} in ${windowMs} ms, for ${o.hosts.length} hosts (${o.hosts.join(', ')})`,
-      );
-    for (const link of longest.filter((l) => l.longest.lengthMs >= boundMs))
-      problems.push(
-        `link ${link.process}: ${link.longest.lengthMs} ms without a ping (from +${link.longest.fromMs - o.windowStartMs} ms), ${link.longest.lengthMs - boundMs} ms or more past the ${boundMs} ms bound for a cut then`,
-      );
-    const worst = Math.max(0, ...longest.map((l) => l.longest.lengthMs));
+    const watches = history.observations(hsmWatch).map((e) => e.data);
+    if (watches.length === 0) throw new MissingEvidence(hsmWatch.name);
+    const judged = watches.map((o) => judgeWatch(o, boundMs));
     return verdictOf(
-      problems.length === 0,
-      `${links.length} link(s) to ${o.hsm}, each pinged at most ${worst} ms apart over ${windowMs} ms`,
-      problems.join('; '),
+      judged.every((j) => j.problems.length === 0),
+      judged.map((j) => j.summary).join('; '),
+      judged.flatMap((j) => j.problems).join('; '),
       {
-        expected: `one link per host (${o.hosts.length}), each pinged at least every ${boundMs} ms`,
-        observed: longest
+        expected: watches
           .map(
-            (l) =>
-              `link ${l.process}: ${l.pingsAtMs.length} pings, longest gap ${l.longest.lengthMs} ms`,
+            (o) =>
+              `${o.hsm}: one link per host (${o.hosts.length}), each pinged at least every ${boundMs} ms`,
           )
           .join('; '),
-        evidence: [
-          {
-            source: `C_GetSessionInfo in ${o.hsm}'s p11-kit RPC log (engine timestamps), by server process`,
-            excerpt: longest
-              .map(
-                (l) =>
-                  `${l.process}: ${l.pingsAtMs.map((at) => `+${at - o.windowStartMs}`).join(' ')} ms`,
-              )
-              .join('; '),
-          },
-        ],
+        observed: judged.map((j) => j.observed).join('; '),
+        evidence: watches.map((o, i) => ({
+          source: `C_GetSessionInfo in ${o.hsm}'s p11-kit RPC log (engine timestamps), by server process`,
+          excerpt: judged[i]?.excerpt ?? '',
+        })),
       },
     );
   },
