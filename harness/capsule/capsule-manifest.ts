@@ -42,6 +42,8 @@ export interface CapsuleManifest {
   files: string[];
   /** Incident files the run loaded: the recorded path and the file in the capsule. */
   incidents: { recorded: string; file: string }[];
+  /** Files the incidents' schedules read (recorded traces): the recorded path and the copy. */
+  traces?: { recorded: string; file: string }[];
   /** The stack's build context (a Dockerfile stack), when the capsule carries it. */
   stackContext?: string;
 }
@@ -64,6 +66,7 @@ export function capsuleManifest(
     imageIds: ReadonlyMap<string, string>;
     files: string[];
     incidents: { recorded: string; file: string }[];
+    traces?: { recorded: string; file: string }[];
     composeFiles: readonly (string | undefined)[];
     stackContext?: string;
   },
@@ -100,6 +103,9 @@ export function capsuleManifest(
     ...(report.stack === undefined ? {} : { stack: report.stack }),
     files: options.files,
     incidents: options.incidents,
+    ...(options.traces === undefined || options.traces.length === 0
+      ? {}
+      : { traces: options.traces }),
     ...(options.stackContext === undefined ? {} : { stackContext: options.stackContext }),
   };
 }

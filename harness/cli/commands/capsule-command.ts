@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { composeFile } from '../../capsule/compose-file.ts';
 import { packFolder } from '../../capsule/capsule-archive.ts';
+import { carryIncidentTraces, type CarriedTrace } from '../../capsule/carried-traces.ts';
 import { capsuleManifest } from '../../capsule/capsule-manifest.ts';
 import { contextFiles, type DockerfileImageRecipe } from '../../engine/image-recipe.ts';
 import { readResultsFile } from '../../report/results-file.ts';
@@ -19,7 +20,7 @@ const runFiles = ['results.json', 'junit.xml', 'report.html', 'evidence.tar.gz']
  * `sovh capsule RUN-DIR -o FILE.tgz`: packs a recorded run for another machine: a manifest (the
  * capsule format, the sovh version, the run's id, seed, scenario runs, mutants and stack, and
  * each image with its recipe hash and engine id), the run's results, junit and signed evidence
- * bundle, the incident files it loaded, a Dockerfile stack's build context, and a compose file of
+ * bundle, the incident files it loaded with the recorded traces they play, a Dockerfile stack's build context, and a compose file of
  * each world's starting state.
  */
 export async function capsuleCommand(
@@ -50,17 +51,19 @@ export async function capsuleCommand(
       files.push(`run/${name}`);
     }
     const incidents: { recorded: string; file: string }[] = [];
+    const traces: CarriedTrace[] = [];
     for (const [i, recorded] of (report.options?.incidents ?? []).entries()) {
       const file = `incidents/${String(i + 1)}-${basename(recorded)}`;
-      try {
-        await mkdir(join(staging, 'incidents'), { recursive: true });
-        await copyFile(recorded, join(staging, file));
-      } catch (error) {
-        throw new SovhError(
-          'CAPSULE_INCIDENT_MISSING',
-          `the run loaded the incident file ${recorded}, which cannot be read now (${describeError(error)}); a capsule without it could not be replayed. Put it back at that path and pack again`,
-          { cause: error },
-        );
+      const carried = carryIncidentTraces(await readRecorded(recorded, 'incident file'), recorded, {
+        folder: 'incidents',
+        prefix: `${String(i + 1)}-`,
+      });
+      await mkdir(join(staging, 'incidents', 'traces'), { recursive: true });
+      await writeFile(join(staging, file), carried.text);
+      for (const trace of carried.traces) {
+        if (traces.some((t) => t.file === trace.file)) continue;
+        await writeFile(join(staging, trace.file), await readRecorded(trace.recorded, 'trace'));
+        traces.push(trace);
       }
       incidents.push({ recorded, file });
     }
@@ -95,6 +98,7 @@ export async function capsuleCommand(
       imageIds,
       files,
       incidents,
+      traces,
       composeFiles,
       ...(stackContext === undefined ? {} : { stackContext }),
     });
@@ -103,7 +107,7 @@ export async function capsuleCommand(
     await packFolder(staging, options.output);
     const without = report.scenarios.filter((_, i) => composeFiles[i] === undefined);
     process.stdout.write(
-      `capsule ${options.output}: run ${report.runId}${report.seed === undefined ? '' : `, seed ${String(report.seed)}`}, ${String(report.scenarios.length)} scenario run(s), ${String(tags.length)} image(s), ${files.length + incidents.length} file(s)` +
+      `capsule ${options.output}: run ${report.runId}${report.seed === undefined ? '' : `, seed ${String(report.seed)}`}, ${String(report.scenarios.length)} scenario run(s), ${String(tags.length)} image(s), ${files.length + incidents.length + traces.length} file(s)` +
         `${composeFiles.some((f) => f !== undefined) ? `, compose file(s) ${composeFiles.filter((f) => f !== undefined).join(', ')}` : ''}\n`,
     );
     if (without.length > 0)
@@ -114,6 +118,19 @@ export async function capsuleCommand(
     return 0;
   } finally {
     await rm(staging, { recursive: true, force: true });
+  }
+}
+
+/** A file the run read (an incident file or a trace it plays); a capsule without it cannot replay. */
+async function readRecorded(path: string, what: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new SovhError(
+      'CAPSULE_INCIDENT_MISSING',
+      `the run loaded the ${what} ${path}, which cannot be read now (${describeError(error)}); a capsule without it could not be replayed. Put it back at that path and pack again`,
+      { cause: error },
+    );
   }
 }
 
