@@ -64,7 +64,7 @@ export const kmsKeyCustodyChecks: Check[] = [
       }
       if (!rest.opensWithKmsKey)
         problems.push(
-          `the object ${rest.objectId} on the data disk does not open with the KMS key (AES-256-GCM, object id as AAD)`,
+          `the object ${rest.objectId} on the data disk does not open with the KMS key (AES-GCM under that key, object id as AAD)`,
         );
       else if (!rest.matchesPayload)
         problems.push('the object opens but holds other bytes than were written');
@@ -81,7 +81,7 @@ export const kmsKeyCustodyChecks: Check[] = [
               excerpt: JSON.stringify(kms.keys),
             },
             {
-              source: `AES-256-GCM open of ${rest.objectId}.obj from the data disk with the KMIP Get result`,
+              source: `AES-GCM open of ${rest.objectId}.obj from the data disk with the KMIP Get result`,
               excerpt: rest.opensWithKmsKey ? 'authenticated' : 'did not authenticate',
             },
           ],

@@ -4,7 +4,8 @@ import { objectPath, openStoredObject } from './data-at-rest.ts';
 
 function seal(key: Buffer, objectId: string, payload: string): Buffer {
   const nonce = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, nonce);
+  const mode = key.length === 16 ? 'aes-128-gcm' : 'aes-256-gcm';
+  const cipher = createCipheriv(mode, key, nonce);
   cipher.setAAD(Buffer.from(objectId));
   const body = Buffer.concat([cipher.update(payload), cipher.final()]);
   return Buffer.concat([nonce, body, cipher.getAuthTag()]);
@@ -27,6 +28,19 @@ describe('openStoredObject', () => {
     damaged[14] = (damaged[14] ?? 0) ^ 1;
     expect(openStoredObject(damaged, key, 'obj-1')).toBeUndefined();
     expect(openStoredObject(Buffer.alloc(10), key, 'obj-1')).toBeUndefined();
+  });
+
+  it("opens with the key's own length, so a short key is judged on its length, not as not opening", () => {
+    const short = randomBytes(16);
+    expect(openStoredObject(seal(short, 'obj-1', 'sovereign'), short, 'obj-1')?.toString()).toBe(
+      'sovereign',
+    );
+    expect(openStoredObject(seal(key, 'obj-1', 'sovereign'), key.subarray(0, 16), 'obj-1')).toBe(
+      undefined,
+    );
+    expect(openStoredObject(seal(key, 'obj-1', 'sovereign'), randomBytes(20), 'obj-1')).toBe(
+      undefined,
+    );
   });
 
   it('knows where an object lies', () => {

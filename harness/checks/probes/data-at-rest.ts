@@ -42,15 +42,24 @@ export async function listStoreFiles(world: World, host: HostVm): Promise<Stored
   });
 }
 
+/** AES-GCM by key length: the contract's key is 256 bits; a shorter one still opens what it sealed. */
+const gcmByKeyBytes: Readonly<Record<number, 'aes-128-gcm' | 'aes-192-gcm' | 'aes-256-gcm'>> = {
+  16: 'aes-128-gcm',
+  24: 'aes-192-gcm',
+  32: 'aes-256-gcm',
+};
+
 /**
- * Opens a stored object the way the contract says it is sealed: nonce (12 bytes), AES-256-GCM
- * ciphertext, tag (16 bytes), the object id as additional data. Returns undefined when the key
- * does not open it.
+ * Opens a stored object the way the contract says it is sealed: nonce (12 bytes), AES-GCM
+ * ciphertext (AES-256 by the contract; the key's own length decides, so that a stack sealing
+ * under a shorter key is judged on its key length, not reported as not opening), tag (16 bytes),
+ * the object id as additional data. Returns undefined when the key does not open it.
  */
 export function openStoredObject(blob: Buffer, key: Buffer, objectId: string): Buffer | undefined {
-  if (blob.length < nonceBytes + tagBytes || key.length !== 32) return undefined;
+  const cipher = gcmByKeyBytes[key.length];
+  if (blob.length < nonceBytes + tagBytes || cipher === undefined) return undefined;
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, blob.subarray(0, nonceBytes));
+    const decipher = createDecipheriv(cipher, key, blob.subarray(0, nonceBytes));
     decipher.setAAD(Buffer.from(objectId));
     decipher.setAuthTag(blob.subarray(blob.length - tagBytes));
     return Buffer.concat([
