@@ -108,5 +108,13 @@ export default defineScenario({
       ],
       stackPatch: join(here, 'mutants', 'watch-not-installed.patch'),
     },
+    {
+      // The margin of the rule: one permission letter short. Writes are still recorded.
+      name: 'watch-writes-only',
+      description:
+        'The stack installs the watch with -p w instead of -p wa ("a write is what changes data"): attribute changes of stored objects go unrecorded',
+      expectFailing: ['watch-in-kernel', 'attribute-change-recorded'],
+      stackPatch: join(here, 'mutants', 'watch-writes-only.patch'),
+    },
   ],
 });
