@@ -1,8 +1,8 @@
-import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEndpoint } from '../engine/engine-locator.ts';
 import {
   baseImageTag,
+  createDeadSessionVolume,
   resourcesIn,
   testEngine,
   testNamespace,
@@ -173,14 +173,7 @@ describe('RunSession against the engine', () => {
     await kept.createVolume('kept');
     kept.detach();
     // A session whose owner process is gone: the labels of a pid that cannot exist.
-    await engine.docker.createVolume({
-      Name: `sovh-dead-${namespace}`,
-      Labels: {
-        ...live.labels(),
-        [labelKeys.session]: 'deadbeef',
-        [labelKeys.owner]: `${hostname()}/4194399/1`,
-      },
-    });
+    await createDeadSessionVolume(engine, live.labels(), `sovh-dead-${namespace}`);
     const reaped = await reapDeadSessions(engine.docker, namespace, silentLogger);
     expect(reaped.removedSessions).toEqual(['deadbeef']);
     expect((await resourcesIn(engine, namespace)).volumes).toBe(2);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { afterAll, beforeAll } from 'vitest';
 import { ensureEngine } from '../engine/engine-starter.ts';
 import type { EngineEndpoint } from '../engine/engine-locator.ts';
@@ -7,6 +8,7 @@ import { baseImageRecipe } from '../engine/image-recipe.ts';
 import type Docker from 'dockerode';
 import { listSessions, type SessionResources } from '../runtime/engine-resources.ts';
 import { removeNetwork } from '../runtime/network-removal.ts';
+import { labelKeys } from '../runtime/labels.ts';
 import { removeSessions } from '../runtime/reaper.ts';
 import { silentLogger } from '../util/log.ts';
 
@@ -113,4 +115,23 @@ export function namespacedEngine(): {
       return name;
     },
   };
+}
+
+/**
+ * What a run killed before its teardown leaves: a volume labelled as session `deadbeef`, whose
+ * owner is a process id that cannot exist. `labels` are a live session's, to take its namespace.
+ */
+export async function createDeadSessionVolume(
+  engine: EngineEndpoint,
+  labels: Record<string, string>,
+  name: string,
+): Promise<void> {
+  await engine.docker.createVolume({
+    Name: name,
+    Labels: {
+      ...labels,
+      [labelKeys.session]: 'deadbeef',
+      [labelKeys.owner]: `${hostname()}/4194399/1`,
+    },
+  });
 }

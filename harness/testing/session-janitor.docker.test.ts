@@ -1,15 +1,19 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEndpoint } from '../engine/engine-locator.ts';
-import { labelKeys } from '../runtime/labels.ts';
 import { removeSessions } from '../runtime/reaper.ts';
 import { RunSession } from '../runtime/run-session.ts';
 import { silentLogger } from '../util/log.ts';
 import { waitUntil } from '../util/wait-until.ts';
-import { resourcesIn, testEngine, testNamespace } from './docker-test-kit.ts';
+import {
+  createDeadSessionVolume,
+  resourcesIn,
+  testEngine,
+  testNamespace,
+} from './docker-test-kit.ts';
 
 /**
  * The janitor as the global setup starts it: a detached process that waits for a test run's main
@@ -34,14 +38,7 @@ describe('the docker tests’ janitor', () => {
     const live = await RunSession.open({ docker: engine.docker, namespace, log: silentLogger });
     await live.createVolume('live');
     // What a worker killed by Ctrl-C leaves: a session whose owner process is gone.
-    await engine.docker.createVolume({
-      Name: `sovh-dead-${namespace}`,
-      Labels: {
-        ...live.labels(),
-        [labelKeys.session]: 'deadbeef',
-        [labelKeys.owner]: `${hostname()}/4194399/1`,
-      },
-    });
+    await createDeadSessionVolume(engine, live.labels(), `sovh-dead-${namespace}`);
     const run = spawn('sleep', ['60'], { stdio: 'ignore' });
     const log = join(work, 'janitor.log');
     const janitor = spawn(
