@@ -1,6 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isSovhError } from '../../harness/util/sovh-error.ts';
 import { scenarios } from '../index.ts';
@@ -165,9 +165,9 @@ describe('incident files', () => {
     expect(bad).toContain('line 2, topology.zones: declare at least one zone');
   });
 
-  it('refuses key-wipe checks without a mains failure, and checks of one evidence that disagree', () => {
+  it('refuses key-wipe checks without a mains failure or a UPS trace, and checks of one evidence that disagree', () => {
     expect(problems(keyWipe('  - at: 1s\n    fault: hsm-cut'))).toContain(
-      'line 3, schedule: the key-wipe checks judge a mains failure: add one to the schedule',
+      'line 3, schedule: the key-wipe checks judge a mains failure or a recorded UPS outage: add one to the schedule',
     );
     const disagree = problems(
       keyWipe(
@@ -244,6 +244,25 @@ describe('incident files', () => {
         'scenario: hsm-cable-cut\nschedule: [{ at: 1s, fault: kms-outage }]\nchecks: [recovers-without-restart]',
       ),
     ).toContain('the HSM checks judge cuts of hsm-a: add one to the schedule');
+  });
+
+  it('reads the recorded UPS outage example: the trace alone is the outage the key-wipe checks judge', () => {
+    const example = join(
+      import.meta.dirname,
+      '..',
+      '..',
+      'examples',
+      'incidents',
+      'recorded-ups-outage.yaml',
+    );
+    const incident = readIncident(readFileSync(example, 'utf8'), example, { scenarios });
+    expect(incident.plan.faults.map((f) => [f.type, f.atMs])).toEqual([
+      ['ups-trace', 1_000],
+      ['machine-power-off', 14_000],
+    ]);
+    expect(incident.plan.faults[0]?.parameters['file']).toBe(
+      join(dirname(example), 'traces', 'ups-outage.log'),
+    );
   });
 
   it('takes recorded traces as faults, their files read from the incident file’s folder', () => {

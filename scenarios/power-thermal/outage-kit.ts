@@ -89,7 +89,7 @@ class OutageWatch implements KitWatch {
     } catch (error) {
       throw new SovhError(
         'INCIDENT_NO_LOW_BATTERY',
-        `the UPS ${watched.ups.name} never reported LB during the schedule (${describeError(error)}): the key-wipe checks judge from LB, which comes ${formatDuration(times.lowBatteryModelWallMs - times.lossWallMs)} after the mains fail here; keep the mains failure in force and the schedule running at least that long`,
+        `the UPS ${watched.ups.name} never reported LB during the schedule (${describeError(error)}): the key-wipe checks judge from LB, which comes ${formatDuration(times.lowBatteryModelWallMs - times.lossWallMs)} after the UPS went on battery here; keep the mains failure (or the trace) in force and the schedule running at least that long`,
       );
     }
     observeTimeline(
@@ -108,7 +108,8 @@ class OutageWatch implements KitWatch {
 
 /**
  * The power-failure evidence of power-failure-key-wipe, around any schedule: a host serves with
- * its keys in memory (the positive control), its UPS and thermal models run, the harness scans
+ * its keys in memory (the positive control), its UPS and thermal models run (or a recorded UPS
+ * trace plays), the harness scans
  * its memory, sockets and filesystems from the start of the schedule until it loses power, and
  * the outage's timeline (mains failure, LB, battery dry, power off) is recorded after it.
  */
@@ -127,9 +128,9 @@ export const powerOutageKit: EvidenceKit = {
   },
   planProblems(plan) {
     const problems: string[] = [];
-    if (!plan.faults.some((f) => f.type === 'mains-failure'))
+    if (!plan.faults.some((f) => f.type === 'mains-failure' || f.type === 'ups-trace'))
       problems.push(
-        'the key-wipe checks judge a mains failure: add one to the schedule, e.g. `- at: 1s` with `fault: mains-failure`',
+        'the key-wipe checks judge a mains failure or a recorded UPS outage: add one to the schedule, e.g. `- at: 1s` with `fault: mains-failure`, or `fault: ups-trace` with a trace that goes on battery and reaches LB',
       );
     return problems;
   },

@@ -209,21 +209,33 @@ export async function watchForOutage(
 }
 
 /**
- * The mains failure as the UPS model lived it (its last power loss): records the model's critical
- * deadline from it, and gives when the battery reaches LB and runs dry.
+ * The outage the UPS reported: the mains failure as its model lived it (its last power loss),
+ * from which it records the thermal model's critical deadline, and gives when the battery reaches
+ * LB and runs dry. When a recorded trace (fault ups-trace) played an outage after the model's
+ * last loss, or without one, the trace's first OB, its first LB and its end are the times
+ * instead: a real site's log, replayed. The room's cooling did not fail then (the trace drives the
+ * UPS, not the thermal model), so no critical deadline is recorded, and the thermal check stays
+ * unknown rather than judged against a failure that did not happen.
  */
 export function outageTimes(
   context: ScenarioContext,
   watched: WatchedOutage,
 ): { lossWallMs: number; lowBatteryModelWallMs: number; exhaustedWallMs: number } {
   const { ups, bmc } = watched;
+  const clock = ups.runClock;
   const loss = ups.model.schedule.findLast((e) => e.kind === 'power-loss');
+  const traced = ups.replayedOutage();
+  if (traced !== undefined && (loss === undefined || traced.onBatteryAtS > loss.atS))
+    return {
+      lossWallMs: Math.round(clock.wallMsAt(traced.onBatteryAtS)),
+      lowBatteryModelWallMs: clock.wallMsAt(traced.lowBatteryAtS),
+      exhaustedWallMs: clock.wallMsAt(traced.endAtS),
+    };
   if (loss === undefined)
     throw new SovhError(
       'SCENARIO_STEP_FAILED',
-      `the mains feeding ${ups.name} never failed: the power checks judge a mains failure (fault mains-failure)`,
+      `the mains feeding ${ups.name} never failed: the power checks judge a mains failure (fault mains-failure) or a recorded UPS trace that goes on battery and reaches LB (fault ups-trace)`,
     );
-  const clock = ups.runClock;
   const { lowBatteryAtS, exhaustedAtS } = ups.dischargeTimes();
   recordCriticalDeadline(context, bmc, 'cpu', {
     modelS: loss.atS,

@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseUpsTrace, traceTimeline } from './ups-trace.ts';
+import { parseUpsTrace, traceOutage, traceTimeline } from './ups-trace.ts';
+
+const examples = join(import.meta.dirname, '..', '..', 'examples', 'incidents', 'traces');
 
 describe('parseUpsTrace: dummy-ups sequences', () => {
   it('reads groups of variables separated by TIMER waits, and the trailing wait into the duration', () => {
@@ -129,5 +133,32 @@ describe('traceTimeline', () => {
     ]);
     // Played at the speed it was recorded on a 20x clock: a recorded second is 20 model seconds.
     expect(traceTimeline(trace, initial, 0, 20).map((s) => s.atS)).toEqual([0, 0, 200]);
+  });
+});
+
+describe('the outage a played trace shows', () => {
+  const step = (atS: number, status: string) => ({ atS, values: { 'ups.status': status } });
+
+  it('is its first OB, the first LB on battery, and its end', () => {
+    expect(
+      traceOutage([
+        step(0, 'OL'),
+        step(10, 'OB DISCHRG'),
+        step(40, 'OB DISCHRG LB'),
+        step(45, 'OB LB'),
+      ]),
+    ).toEqual({ onBatteryAtS: 10, lowBatteryAtS: 40, endAtS: 45 });
+  });
+
+  it('is none when the trace never goes on battery, or never reaches LB there', () => {
+    expect(traceOutage([step(0, 'OL'), step(5, 'OL CHRG')])).toBeUndefined();
+    expect(traceOutage([step(0, 'OL LB'), step(5, 'OB DISCHRG')])).toBeUndefined();
+    expect(traceOutage([])).toBeUndefined();
+  });
+
+  it('reads the example upslog as played: on battery after 60 s, LB after 360 s', () => {
+    const text = readFileSync(join(examples, 'ups-outage.log'), 'utf8');
+    const timeline = traceTimeline(parseUpsTrace(text), { 'ups.status': 'OL' }, 100, 0.5);
+    expect(traceOutage(timeline)).toEqual({ onBatteryAtS: 130, lowBatteryAtS: 280, endAtS: 280 });
   });
 });

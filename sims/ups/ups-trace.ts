@@ -270,3 +270,30 @@ export function traceTimeline(
   }
   return steps;
 }
+
+/** When a played timeline first reports on battery (OB) and low battery (LB), in model seconds. */
+export interface TraceOutage {
+  onBatteryAtS: number;
+  lowBatteryAtS: number;
+  /** The timeline's last step: where the recording ends (the site's shutdown, in an upslog). */
+  endAtS: number;
+}
+
+/**
+ * The outage a played timeline shows, read from its ups.status words: the first OB, then the
+ * first LB at or after it. Undefined when it never goes on battery, or never reaches LB there.
+ */
+export function traceOutage(timeline: readonly SequenceStep[]): TraceOutage | undefined {
+  const status = (step: SequenceStep) => (step.values['ups.status'] ?? '').split(/\s+/);
+  const onBattery = timeline.find((step) => status(step).includes('OB'));
+  if (onBattery === undefined) return undefined;
+  const lowBattery = timeline.find(
+    (step) => step.atS >= onBattery.atS && status(step).includes('LB'),
+  );
+  if (lowBattery === undefined) return undefined;
+  return {
+    onBatteryAtS: onBattery.atS,
+    lowBatteryAtS: lowBattery.atS,
+    endAtS: timeline.at(-1)?.atS ?? lowBattery.atS,
+  };
+}

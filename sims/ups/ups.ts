@@ -8,7 +8,13 @@ import { simImage } from '../images.ts';
 import { assertInTime } from '../timeline-delivery.ts';
 import type { SimKind, SimStartRequest, StartedSim } from '../sim-kind.ts';
 import { devFileVariables, upsParametersSchema, UpsModel, type SequenceStep } from './ups-model.ts';
-import { parseUpsTrace, traceTimeline, type UpsTrace } from './ups-trace.ts';
+import {
+  parseUpsTrace,
+  traceOutage,
+  traceTimeline,
+  type TraceOutage,
+  type UpsTrace,
+} from './ups-trace.ts';
 
 export const upsOptionsSchema = z
   .object({
@@ -51,6 +57,8 @@ export class StartedUps implements StartedSim {
   private modelUntilS = 0;
   private replaying = false;
   private replayed: SequenceStep[] = [];
+  /** The timeline of the last trace played, kept after its end: the outage it showed. */
+  private lastReplayed: SequenceStep[] = [];
 
   constructor(
     readonly name: string,
@@ -163,6 +171,7 @@ export class StartedUps implements StartedSim {
     const initial = devFileVariables(this.model.at(Math.max(0, clock.modelSecondsNow())));
     this.replaying = true;
     this.replayed = traceTimeline(trace, initial, startS, clock.speedup / speedup);
+    this.lastReplayed = this.replayed;
     await this.upload(this.replayed, 'replay');
     return trace.steps;
   }
@@ -171,6 +180,15 @@ export class StartedUps implements StartedSim {
   replayedAt(modelS: number): Record<string, string> | undefined {
     if (!this.replaying) return undefined;
     return this.replayed.filter((step) => step.atS <= modelS).at(-1)?.values;
+  }
+
+  /**
+   * The outage the last trace played showed (its first OB and LB, in model seconds), whether it
+   * still plays or not; undefined when no trace played, or the one that did never reached LB on
+   * battery.
+   */
+  replayedOutage(): TraceOutage | undefined {
+    return traceOutage(this.lastReplayed);
   }
 
   /** Back to the battery model after a replay. */
