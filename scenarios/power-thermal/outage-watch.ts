@@ -303,9 +303,13 @@ export function awaitLowBattery(
       timeoutMs,
       intervalMs: 300,
     });
+    // The first state written with both words (a trace may report "OB DISCHRG LB").
     const written =
       critical === 'LB'
-        ? (await ups.statesWritten()).find((w) => w.values['ups.status'] === 'OB LB')?.atMs
+        ? (await ups.statesWritten()).find((w) => {
+            const status = (w.values['ups.status'] ?? '').split(/\s+/);
+            return words.every((word) => status.includes(word));
+          })?.atMs
         : undefined;
     return { readMs: upsWatch.firstSeen(words) ?? modelWallMs, written };
   });
