@@ -258,7 +258,7 @@ describe('incident files', () => {
     const incident = readIncident(readFileSync(example, 'utf8'), example, { scenarios });
     expect(incident.plan.faults.map((f) => [f.type, f.atMs])).toEqual([
       ['ups-trace', 1_000],
-      ['machine-power-off', 14_000],
+      ['machine-power-off', 20_000],
     ]);
     expect(incident.plan.faults[0]?.parameters['file']).toBe(
       join(dirname(example), 'traces', 'ups-outage.log'),
