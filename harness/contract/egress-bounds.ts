@@ -8,7 +8,7 @@ import { contractBound } from './contract-bounds.ts';
 export const fencedThroughputBound = contractBound({
   name: 'fencedThroughputRatio',
   description:
-    "the fenced host's TCP throughput to a domestic destination, as a share of the same path's without the fence (best rounds of alternating iperf3 tests)",
+    "the fenced host's TCP throughput to a domestic destination, as a share of the same path's without the fence (the median of alternating iperf3 rounds' ratios, failed when it is below the bound at 95 % confidence)",
   unit: 'of the unfenced throughput',
   contract: 0.95,
   tighter: 'higher',

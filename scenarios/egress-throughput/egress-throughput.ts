@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lastObservation, type Check } from '../../harness/checks/check.ts';
+import { medianUpperBound } from '../../harness/checks/median-confidence.ts';
 import {
   iperfThroughput,
   betterHalfMean,
@@ -20,9 +21,11 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** The least share of the unfenced throughput the fenced host must keep, as the contract states. */
 export const minimumRatio = fencedThroughputBound.contract;
 /** Alternating rounds measured first, and the most measured when the first ones fall short. */
-const rounds = 7;
-const maximumRounds = 14;
+const rounds = 10;
+const maximumRounds = 30;
 const secondsPerTest = 2;
+/** How sure the rounds must make the check that the fence costs more than the bound allows. */
+export const confidence = 0.95;
 
 interface ThroughputComparison {
   fenced: IperfResult[];
@@ -34,6 +37,8 @@ interface ThroughputComparison {
   fencedMedianBps: number;
   unfencedMedianBps: number;
   ratio: number;
+  /** The distribution-free upper confidence bound of the rounds' median ratio (`confidence`). */
+  ratioUpperBound: number;
 }
 
 const upperMean = (results: readonly IperfResult[]) =>
@@ -67,7 +72,24 @@ export function compareThroughput(
     fencedMedianBps: medianOf(fenced.map((r) => r.bitsPerSecond)),
     unfencedMedianBps: medianOf(unfenced.map((r) => r.bitsPerSecond)),
     ratio: medianOf(roundRatios),
+    ratioUpperBound: medianUpperBound(roundRatios, confidence),
   };
+}
+
+export type ThroughputFinding = 'within' | 'below' | 'undecided';
+
+/**
+ * Within: the median ratio meets the bound. Below: even the upper confidence bound of the median
+ * misses it, so the fence costs more than the bound allows beyond the run's noise. Undecided: the
+ * median is short, but not by more than the rounds' spread can explain; more rounds decide it,
+ * and after the last round it passes as "not shown below the bound", with both figures given.
+ * On this machine kind one round's ratio spreads by about 0.12 (standard deviation) with the
+ * fence costing nothing measurable, so a median short of a 5 % bound is often noise alone: the
+ * reference stack failed two CI runs of fourteen rounds at medians of 0.898 and 0.914.
+ */
+export function judgeThroughput(c: ThroughputComparison, bound: number): ThroughputFinding {
+  if (c.ratio >= bound) return 'within';
+  return c.ratioUpperBound < bound ? 'below' : 'undecided';
 }
 
 const mbit = (bps: number) => `${(bps / 1e6).toFixed(0)} Mbit/s`;
@@ -75,18 +97,25 @@ const mbit = (bps: number) => `${(bps / 1e6).toFixed(0)} Mbit/s`;
 const checks: Check[] = [
   {
     name: 'throughput-ratio',
-    description: `iperf3 throughput from the fenced host keeps at least ${minimumRatio} of the same path's throughput without a fence (a stack may tighten it)`,
+    description: `iperf3 throughput from the fenced host keeps at least ${minimumRatio} of the same path's throughput without a fence (a stack may tighten it); it fails when the rounds put the median ratio below that at ${confidence * 100} % confidence`,
     verify(history) {
       const c = lastObservation<ThroughputComparison>(history, 'throughput-comparison').data;
       const bound = boundValue(history, fencedThroughputBound);
       const failed = [...c.fenced, ...c.unfenced].filter((r) => !r.ok);
-      const observed = `ratio ${c.ratio.toFixed(3)} (median of the ratios of ${c.fenced.length} alternating rounds, each fenced over unfenced back to back; better halves ${mbit(c.fencedUpperBps)} and ${mbit(c.unfencedUpperBps)}, medians ${mbit(c.fencedMedianBps)} and ${mbit(c.unfencedMedianBps)}; ${secondsPerTest} s tests)`;
+      const upper = Number.isFinite(c.ratioUpperBound) ? c.ratioUpperBound.toFixed(3) : 'none';
+      const observed = `ratio ${c.ratio.toFixed(3)}, at most ${upper} at ${confidence * 100} % confidence (median of the ratios of ${c.fenced.length} alternating rounds, each fenced over unfenced back to back; better halves ${mbit(c.fencedUpperBps)} and ${mbit(c.unfencedUpperBps)}, medians ${mbit(c.fencedMedianBps)} and ${mbit(c.unfencedMedianBps)}; ${secondsPerTest} s tests)`;
       if (failed.length > 0)
         return verdictOf(false, '', `iperf3 failed: ${failed.map((f) => f.detail).join('; ')}`, {
           observed,
         });
-      return verdictOf(c.ratio >= bound, observed, `${observed}, below ${bound}`, {
-        expected: `ratio >= ${bound}`,
+      const finding = judgeThroughput(c, bound);
+      const summary = {
+        within: observed,
+        undecided: `${observed}: the median is short of ${bound}, but not beyond the rounds' noise, so the fence is not shown to cost more than the bound allows`,
+        below: `${observed}, below ${bound} beyond the rounds' noise`,
+      }[finding];
+      return verdictOf(finding !== 'below', summary, summary, {
+        expected: `ratio >= ${bound}, or not below it at ${confidence * 100} % confidence`,
         observed,
         evidence: [
           {
@@ -96,6 +125,10 @@ const checks: Check[] = [
           {
             source: 'iperf3 from the bare machine',
             excerpt: c.unfenced.map((r) => mbit(r.bitsPerSecond)).join(', '),
+          },
+          {
+            source: 'each round, fenced over unfenced',
+            excerpt: c.roundRatios.map((r) => r.toFixed(3)).join(', '),
           },
         ],
       });
@@ -152,10 +185,14 @@ export default defineScenario({
       }
     };
     await context.step(`measure ${rounds} alternating rounds`, () => measureRounds(rounds));
-    // A ratio short of the bound gets more rounds before it is judged, never a lower bound: a
-    // fence that costs throughput costs it in every round, so the extra rounds cannot lift it.
+    // A ratio short of the bound that the rounds' noise could explain gets more rounds before it
+    // is judged, never a lower bound: a fence that costs throughput costs it in every round, so
+    // the extra rounds narrow its interval below the bound instead of lifting it.
     if (
-      compareThroughput(fenced, unfenced).ratio < boundValue(context.history, fencedThroughputBound)
+      judgeThroughput(
+        compareThroughput(fenced, unfenced),
+        boundValue(context.history, fencedThroughputBound),
+      ) === 'undecided'
     )
       await context.step(`short of the bound: measure ${maximumRounds - rounds} more rounds`, () =>
         measureRounds(maximumRounds - rounds),
@@ -169,6 +206,13 @@ export default defineScenario({
       description: 'The stack leaves a 200 Mbit/s egress shaper on the host interface',
       expectFailing: ['throughput-ratio'],
       stackPatch: join(here, 'mutants', 'egress-shaper-left-on.patch'),
+    },
+    {
+      name: 'egress-logs-every-packet',
+      description:
+        'The fence sends every domestic packet it accepts to the messages log (meant as one line per session, written without a state match): each one is copied to ulogd',
+      expectFailing: ['throughput-ratio'],
+      stackPatch: join(here, 'mutants', 'egress-logs-every-packet.patch'),
     },
   ],
 });
