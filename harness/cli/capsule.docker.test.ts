@@ -8,10 +8,14 @@ import { packFolder, unpackArchive } from '../capsule/capsule-archive.ts';
 import type { CapsuleManifest } from '../capsule/capsule-manifest.ts';
 import type { EngineEndpoint } from '../engine/engine-locator.ts';
 import type { RunReport } from '../report/run-report.ts';
+import { labelKeys } from '../runtime/labels.ts';
 import { removeSessions } from '../runtime/reaper.ts';
 import { resourcesIn, testEngine, testNamespace } from '../testing/docker-test-kit.ts';
 import { runCli } from '../testing/run-cli.ts';
 import { silentLogger } from '../util/log.ts';
+import { waitUntil } from '../util/wait-until.ts';
+
+const cli = join(import.meta.dirname, 'sovh.mjs');
 
 /** config-immutability: a quick world (one host, a resolver) against a mutant whose checks fail. */
 const scenario = 'config-immutability';
@@ -28,6 +32,8 @@ const failedChecks = (report: RunReport) =>
 describe('sovh capsule', () => {
   let engine: EngineEndpoint;
   let work: string;
+  /** The capsule the first test packs; the second brings its world up. */
+  let packedCapsule: string | undefined;
   const namespace = testNamespace('capsule');
   const env = { SOVH_NAMESPACE: namespace };
 
@@ -60,6 +66,7 @@ describe('sovh capsule', () => {
     const capsule = join(work, 'incident.tgz');
     const packed = await runCli(['capsule', recordedDir, '-o', capsule], env);
     expect(packed.exitCode, packed.all).toBe(0);
+    packedCapsule = capsule;
     expect(packed.stdout).toContain(
       `capsule ${capsule}: run ${recorded.runId}, seed ${String(seed)}`,
     );
@@ -133,6 +140,64 @@ describe('sovh capsule', () => {
     expect(old.exitCode, old.all).toBe(2);
     expect(old.stderr).toMatch(/was made by sovh 0\.0\.1, this is sovh \d+\.\d+\.\d+/);
 
+    expect(await resourcesIn(engine, namespace)).toEqual({
+      containers: 0,
+      networks: 0,
+      volumes: 0,
+    });
+  });
+
+  it("up CAPSULE holds the recorded run's world (its mutant and seed) until down, and leaves nothing", async () => {
+    if (packedCapsule === undefined) throw new Error('the capsule test above made no capsule');
+    const capsule = packedCapsule;
+    const upEnv = { ...env, SOVH_STATE_DIR: await mkdtemp(join(tmpdir(), 'sovh-capsule-up-')) };
+
+    // What the recording fixes cannot be given again, and a capsule's world is held in front.
+    const reseeded = await runCli(['up', capsule, '--seed', '5'], upEnv);
+    expect(reseeded.exitCode, reseeded.all).toBe(2);
+    expect(reseeded.stderr).toContain("--seed: a capsule's world has the recorded seed");
+    const detached = await runCli(['up', capsule, '--detach'], upEnv);
+    expect(detached.exitCode, detached.all).toBe(2);
+    expect(detached.stderr).toContain('Hold it in a terminal of its own');
+    const noRun = await runCli(['up', capsule, '--run', '2'], upEnv);
+    expect(noRun.exitCode, noRun.all).toBe(2);
+    expect(noRun.stderr).toContain(
+      `--run 1: ${scenario} [mutant ${mutant}] (seed ${String(seed)})`,
+    );
+
+    const held = execa('node', [cli, 'up', capsule, '--name', 'capw'], {
+      env: upEnv,
+      reject: false,
+      all: true,
+    });
+    try {
+      const status = await waitUntil(
+        async () => {
+          const read = await runCli(['status', 'capw', '--json'], upEnv);
+          return read.exitCode === 0
+            ? (JSON.parse(read.stdout) as { scenario: string; seed: number }[])[0]
+            : undefined;
+        },
+        { what: "the capsule's world capw", expected: 'up', timeoutMs: 180_000, intervalMs: 1_000 },
+      );
+      expect(status).toMatchObject({ scenario, seed });
+      const containers = await engine.docker.listContainers({
+        filters: { label: [`${labelKeys.namespace}=${namespace}`] },
+      });
+      expect(containers.map((c) => c.Image)).toEqual(
+        expect.arrayContaining([expect.stringContaining(`host-mutant-${mutant}:`)]),
+      );
+      const down = await runCli(['down', 'capw'], upEnv);
+      expect(down.exitCode, down.all).toBe(0);
+      const ended = await held;
+      expect(ended.exitCode, ended.all).toBe(0);
+      expect(ended.all).toContain('every image is the recorded one');
+      expect(ended.all).toContain('world capw is down');
+    } finally {
+      held.kill('SIGINT');
+      await held;
+      await rm(upEnv.SOVH_STATE_DIR, { recursive: true, force: true });
+    }
     expect(await resourcesIn(engine, namespace)).toEqual({
       containers: 0,
       networks: 0,

@@ -160,7 +160,10 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description(
       "bring a scenario's world up and hold it: its clock runs, faults can be applied by hand, until `sovh down` or Ctrl-C",
     )
-    .argument('<scenario>', 'scenario name')
+    .argument(
+      '<scenario>',
+      'scenario name, or a capsule FILE.tgz (the world of the run it recorded)',
+    )
     .option('--name <world>', "the world's name in other commands (default: the scenario name)")
     .option(
       '--speedup <n>',
@@ -180,6 +183,11 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       seedFlags,
       "the seed of what the world draws (a router's link jitter), as `sovh run --seed`; default: a random one, printed",
       seedArgument,
+    )
+    .option('--run <n>', 'a capsule of several runs: which one (1-based)', positiveNumber)
+    .option(
+      '--rebuild-ok',
+      'a capsule: bring it up even when an image built here is not the recorded one',
     )
     .action(async (name: string, options: Parameters<typeof upCommand>[1]) => {
       setExitCode(await upCommand(name, options, log()));

@@ -28,8 +28,7 @@ export async function isCapsule(path: string): Promise<boolean> {
 }
 
 /**
- * `sovh replay CAPSULE.tgz`: unpacks the capsule into a temporary folder, refuses one made by
- * another version, builds the recorded runs' images from their recipes here and refuses (naming
+ * `sovh replay CAPSULE.tgz`: unpacks the capsule (see `withOpenCapsule`), builds the recorded runs' images from their recipes here and refuses (naming
  * each) when one is not the recorded image unless `--rebuild-ok`, then replays the run exactly as
  * `sovh replay RUN-DIR` does, and removes the folder.
  */
@@ -38,7 +37,34 @@ export async function replayCapsule(
   options: { reportDir?: string; rebuildOk?: boolean },
   log: Logger,
 ): Promise<number> {
-  const dir = await mkdtemp(join(tmpdir(), 'sovh-replay-capsule-'));
+  return withOpenCapsule(capsule, log, async ({ manifest, runDir }) =>
+    replayCommand(runDir, options, log, {
+      file: resolve(capsule),
+      checkImages: (environment, planned) =>
+        checkImages(environment, planned, manifest, options.rebuildOk === true, log),
+    }),
+  );
+}
+
+/** A capsule unpacked: its manifest, and its run folder with results.json relocated to it. */
+export interface OpenCapsule {
+  dir: string;
+  manifest: CapsuleManifest;
+  runDir: string;
+  results: RunReport;
+}
+
+/**
+ * Unpacks a capsule into a temporary folder, refuses one made by another version, points the
+ * recorded options at the capsule's copies (see `relocated`), calls `use`, and removes the
+ * folder when `use` is done, whatever its outcome.
+ */
+export async function withOpenCapsule<T>(
+  capsule: string,
+  log: Logger,
+  use: (open: OpenCapsule) => Promise<T>,
+): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'sovh-capsule-'));
   try {
     try {
       await unpackArchive(capsule, dir);
@@ -55,19 +81,16 @@ export async function replayCapsule(
       harnessVersion(),
     );
     const runDir = join(dir, 'run');
-    const results = (await readCapsuleJson(runDir, 'results.json', capsule)) as RunReport;
-    await writeFile(
-      join(runDir, 'results.json'),
-      JSON.stringify(relocated(results, manifest, dir)),
+    const results = relocated(
+      (await readCapsuleJson(runDir, 'results.json', capsule)) as RunReport,
+      manifest,
+      dir,
     );
+    await writeFile(join(runDir, 'results.json'), JSON.stringify(results));
     log.info(
       `capsule ${capsule}: run ${manifest.runId} made by sovh ${manifest.sovh.version} at ${manifest.createdAt}`,
     );
-    return await replayCommand(runDir, options, log, {
-      file: resolve(capsule),
-      checkImages: (environment, planned) =>
-        checkImages(environment, planned, manifest, options.rebuildOk === true, log),
-    });
+    return await use({ dir, manifest, runDir, results });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -106,7 +129,7 @@ export function relocated(results: RunReport, manifest: CapsuleManifest, dir: st
 }
 
 /** Builds each recorded run's images here (as the replay would) and compares them. */
-async function checkImages(
+export async function checkImages(
   environment: RunEnvironment,
   planned: readonly PlannedRun[],
   manifest: CapsuleManifest,
