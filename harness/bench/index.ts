@@ -8,6 +8,7 @@ import imageBuild from './image-build.bench.ts';
 import keyCustody from './key-custody.bench.ts';
 import linkDelayAccuracy from './link-delay-accuracy.bench.ts';
 import mutantCut from './mutant-cut.bench.ts';
+import overlay from './overlay.bench.ts';
 import powerThermal from './power-thermal.bench.ts';
 import ruleLoad from './rule-load.bench.ts';
 
@@ -17,6 +18,7 @@ export const benchmarks: readonly Benchmark[] = [
   imageBuild,
   egressThroughput,
   linkDelayAccuracy,
+  overlay,
   ruleLoad,
   geoGateLatency,
   keyCustody,

@@ -25,7 +25,7 @@ describe('VXLAN tunnels of a router', () => {
     const commands = tunnelCommands(tunnel, { device: 'eth1', via: '10.66.0.4' });
     expect(commands).toEqual([
       'ip route replace 10.47.0.3/32 via 10.66.0.4 dev eth1',
-      'ip link add vx4242 address 02:00:0a:2e:00:03 type vxlan id 4242 local 10.46.0.3 remote 10.47.0.3 dstport 4789 nolearning',
+      'ip link add vx4242 address 02:00:0a:2e:00:03 type vxlan id 4242 local 10.46.0.3 remote 10.47.0.3 dev eth1 dstport 4789 nolearning',
       'ip link set vx4242 up',
       'ip neigh replace 10.47.0.3 lladdr 02:00:0a:2f:00:03 dev vx4242 nud permanent',
       'ip route replace 10.47.0.0/16 via 10.47.0.3 dev vx4242 onlink',
@@ -42,7 +42,7 @@ describe('VXLAN tunnels of a router', () => {
     expect(commands.slice(0, 5)).toEqual([
       'ip route replace 10.47.0.3/32 via 10.66.0.4 dev eth1',
       'ip route replace 10.88.0.3/32 via 10.66.0.5 dev eth1',
-      'ip link add vx4242 address 02:00:0a:2e:00:03 type vxlan id 4242 local 10.46.0.3 remote 10.47.0.3 dstport 4789 nolearning',
+      'ip link add vx4242 address 02:00:0a:2e:00:03 type vxlan id 4242 local 10.46.0.3 remote 10.47.0.3 dev eth1 dstport 4789 nolearning',
       'ip link set vx4242 up',
       'bridge fdb append 00:00:00:00:00:00 dev vx4242 dst 10.88.0.3',
     ]);
