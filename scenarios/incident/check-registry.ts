@@ -14,6 +14,14 @@ import {
   sovereignServicesStopped,
   wipeBeforeThermalCritical,
 } from '../power-thermal/power-checks.ts';
+import { thermalAlarmBound } from '../power-thermal/thermal-bounds.ts';
+import {
+  alarmAbove27,
+  alarmBelow18,
+  ipmiSnmpAgree,
+  readingsPulledByHost,
+} from '../power-thermal/thermal-checks.ts';
+import { thermalKit } from '../power-thermal/thermal-kit.ts';
 import type { CheckType } from './evidence-kit.ts';
 
 /** One of hsm-cable-cut's checks, as that scenario declares it. */
@@ -44,6 +52,14 @@ const egressCheckTypes: readonly CheckType[] = egressChecks.map((check) => ({
   kit: egressKit,
   make: () => check,
 }));
+
+/** thermal-excursion's checks: its alarms, its reads of the BMC and who queried it. */
+const thermalCheckTypes: readonly CheckType[] = [
+  { name: 'alarm-above-27', make: () => alarmAbove27(thermalAlarmBound) },
+  { name: 'alarm-below-18', make: () => alarmBelow18(thermalAlarmBound) },
+  { name: 'ipmi-snmp-agree-with-model', make: () => ipmiSnmpAgree() },
+  { name: 'readings-pulled-by-host', make: () => readingsPulledByHost('readings-pulled-by-host') },
+].map((c) => ({ ...c, from: 'thermal-excursion', kit: thermalKit }));
 
 /**
  * The built-in checks an incident file may name: each is the built-in scenario's own check code,
@@ -88,6 +104,7 @@ export const checkTypes: readonly CheckType[] = [
   },
   ...hsmCutChecks,
   ...egressCheckTypes,
+  ...thermalCheckTypes,
 ];
 
 export function checkTypeNames(): string[] {

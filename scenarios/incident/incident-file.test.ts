@@ -265,6 +265,62 @@ describe('incident files', () => {
     );
   });
 
+  it('reads the recorded thermal excursion example: a BMC trace judged by thermal-excursion’s checks and mutants', () => {
+    const example = join(
+      import.meta.dirname,
+      '..',
+      '..',
+      'examples',
+      'incidents',
+      'recorded-thermal-excursion.yaml',
+    );
+    const incident = readIncident(readFileSync(example, 'utf8'), example, { scenarios });
+    expect(incident.scenario).toBe('thermal-excursion');
+    expect(incident.plan.faults.map((f) => [f.type, f.atMs, f.parameters])).toEqual([
+      [
+        'bmc-trace',
+        1_000,
+        {
+          machine: 'rack1',
+          file: join(dirname(example), 'traces', 'room-excursion.csv'),
+          speedup: 60,
+        },
+      ],
+    ]);
+    // The trace starts 5 s after the fault and lasts 30 s at 60x: the schedule holds past its end.
+    expect(incident.plan.endMs).toBe(39_000);
+    expect(incident.checks.map((c) => [c.name, c.from, c.kit.name])).toEqual([
+      ['alarm-above-27', 'thermal-excursion', 'thermal-alarms'],
+      ['alarm-below-18', 'thermal-excursion', 'thermal-alarms'],
+      ['ipmi-snmp-agree-with-model', 'thermal-excursion', 'thermal-alarms'],
+      ['readings-pulled-by-host', 'thermal-excursion', 'thermal-alarms'],
+    ]);
+    expect(incident.kits.map((k) => [k.kit.name, k.values])).toEqual([
+      ['thermal-alarms', { host: 'vm1' }],
+    ]);
+    expect(incident.contractBounds.map((b) => b.name)).toEqual(['thermalAlarmMs']);
+    expect(incident.mutants.map((m) => [m.name, m.expectFailing])).toEqual([
+      ['watcher-ignores-upper-bound', ['alarm-above-27']],
+      ['alarm-debounced', ['alarm-above-27', 'alarm-below-18']],
+      ['trap-receiver-beside-poller', ['readings-pulled-by-host']],
+    ]);
+  });
+
+  it('refuses the thermal alarm checks without a recorded BMC trace to judge', () => {
+    const thermal = (schedule: string) =>
+      `scenario: thermal-excursion\nschedule:\n${schedule}\nchecks:\n  - alarm-above-27\n`;
+    expect(problems(thermal('  - wait: 10s'))).toContain(
+      'line 3, schedule: the thermal alarm checks judge a recorded BMC trace: add a `bmc-trace` to the schedule',
+    );
+    const examples = join(import.meta.dirname, '..', '..', 'examples', 'incidents');
+    const traced = readIncident(
+      thermal('  - at: 1s\n    fault: bmc-trace\n    params: { file: traces/room-inlet.csv }'),
+      join(examples, 'thermal-test.yaml'),
+      { scenarios },
+    );
+    expect(traced.plan.faults[0]?.parameters['machine']).toBe('rack1');
+  });
+
   it('takes recorded traces as faults, their files read from the incident file’s folder', () => {
     const examples = join(import.meta.dirname, '..', '..', 'examples', 'incidents');
     const text = keyWipe(

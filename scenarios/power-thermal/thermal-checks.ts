@@ -8,7 +8,10 @@ import { sensorKeys } from '../../sims/bmc/thermal-model.ts';
 import { stoppedServingBy, type AvailabilityProbe } from './store-availability.ts';
 import type { CheckedRead, LogLine } from './thermal-evidence.ts';
 
-/** The model's crossing of a threshold after an input change, as the scenario recorded it. */
+/**
+ * The model's crossing of a threshold after an input change, as the scenario recorded it, and a
+ * recorded trace's when one played (fault bmc-trace).
+ */
 export interface CrossingObservation {
   phase: string;
   sensor: string;
@@ -18,6 +21,82 @@ export interface CrossingObservation {
   crossingModelS?: number;
   crossingWallMs?: number;
   speedup: number;
+  /** The last recorded trace the BMC played since the change, if one did. */
+  trace?: TracedCrossing;
+}
+
+/** What a played trace showed of a sensor against a threshold (wall times in epoch ms). */
+export interface TracedCrossing {
+  /** When the trace started, and when it stopped driving the sensors (its heal) or the run's end. */
+  startWallMs: number;
+  untilWallMs: number;
+  /** Recorded seconds per wall second. */
+  speedup: number;
+  /** The sensor's readings played. */
+  readings: number;
+  /** The highest (rising) or lowest (falling) of them, if any. */
+  extremeC?: number;
+  /** The first reading past the threshold, and the wall time of the sensor's reading before it. */
+  crossing?: { wallMs: number; celsius: number; recordedS: number; previousWallMs?: number };
+}
+
+/** The crossing a check judges: the model's, or else a played trace's. */
+interface JudgedCrossing {
+  wallMs: number;
+  /** The earliest an alarm may come: the sensors are past the threshold from then at the soonest. */
+  earliestMs: number;
+  /** "the model's inlet passed 27 C" or "the recorded trace's inlet crossed 27 C". */
+  what: string;
+  evidence: { source: string; excerpt: string };
+  /** Turns a wall delay into the crossing's own time: model or recorded seconds. */
+  scaled(delayMs: number): string;
+}
+
+/** The model's crossing when it crossed; else the played trace's; MissingEvidence when neither did. */
+function judgedCrossing(crossing: CrossingObservation): JudgedCrossing {
+  const { sensor, thresholdC } = crossing;
+  const passed = crossing.direction === 'rising' ? 'passed' : 'fell under';
+  if (crossing.crossingWallMs !== undefined) {
+    const speedup = crossing.speedup;
+    return {
+      wallMs: crossing.crossingWallMs,
+      earliestMs: crossing.crossingWallMs - earlyToleranceMs,
+      what: `the model's ${sensor} ${passed} ${thresholdC} C`,
+      evidence: {
+        source: 'thermal model (harness)',
+        excerpt: `${sensor} passes ${thresholdC} C at model ${crossing.crossingModelS?.toFixed(1) ?? '?'} s = ${new Date(crossing.crossingWallMs).toISOString()} (x${speedup})`,
+      },
+      scaled: (ms) => `${((ms / 1_000) * speedup).toFixed(0)} model s`,
+    };
+  }
+  const trace = crossing.trace;
+  if (trace === undefined)
+    throw new MissingEvidence(
+      'thermal-crossing',
+      `the model never passed ${thresholdC} C and no recorded trace played`,
+    );
+  const played = `it played ${new Date(trace.startWallMs).toISOString()} to ${new Date(trace.untilWallMs).toISOString()}`;
+  if (trace.crossing === undefined)
+    throw new MissingEvidence(
+      'thermal-crossing',
+      trace.readings === 0
+        ? `the model never passed ${thresholdC} C, and the recorded trace played no ${sensor} reading (${played}): no crossing to judge the alarm by`
+        : `the model never passed ${thresholdC} C, and the recorded trace's ${sensor} never ${crossing.direction === 'rising' ? 'rose above' : 'fell under'} it (${played}, ${trace.readings} reading(s), ${crossing.direction === 'rising' ? 'highest' : 'lowest'} ${String(trace.extremeC)} C): no crossing to judge the alarm by`,
+    );
+  const { wallMs, celsius, recordedS, previousWallMs } = trace.crossing;
+  const at = new Date(wallMs).toISOString();
+  return {
+    wallMs,
+    // Between its reading before and this one the BMC ramps linearly: the sensor passes the
+    // threshold somewhere in between.
+    earliestMs: Math.min(wallMs - earlyToleranceMs, previousWallMs ?? wallMs),
+    what: `the recorded trace's ${sensor} ${crossing.direction === 'rising' ? 'crossed' : 'fell under'} ${thresholdC} C at ${at}`,
+    evidence: {
+      source: 'recorded BMC trace (fault bmc-trace), as played',
+      excerpt: `${sensor} reads ${celsius} C at recorded ${recordedS} s = ${at} (x${trace.speedup}), its first reading ${crossing.direction === 'rising' ? 'above' : 'under'} ${thresholdC} C; the reading before it at ${previousWallMs === undefined ? '(none)' : new Date(previousWallMs).toISOString()}`,
+    },
+    scaled: (ms) => `${((ms / 1_000) * trace.speedup).toFixed(0)} recorded s`,
+  };
 }
 
 /** The time, by the model, at which the hardware reaches its critical temperature. */
@@ -45,18 +124,33 @@ function logLines(history: Parameters<Check['verify']>[0]): LogLine[] {
   return lastObservation<{ lines: LogLine[] }>(history, 'residency-log').data.lines;
 }
 
-/** The check that the stack alarms when the model's inlet passes 27 C on its way up. */
+/** The check that the stack alarms when the inlet (the model's, or a recorded trace's) passes 27 C on its way up. */
 export function alarmAbove27(bound: ContractBound): Check {
   return alarmWithinBound(
     'alarm-above-27',
-    `The stack raises THERMAL_ALARM (high) within ${String(bound.contract)} ms (contract) of the model's inlet passing 27 C`,
+    `The stack raises THERMAL_ALARM (high) within ${String(bound.contract)} ms (contract) of the inlet passing 27 C (the model's, or a recorded trace's when one played)`,
     'above-27',
     'high',
     bound,
   );
 }
 
-/** The stack raises its alarm within the bound of the model's crossing (and not before it). */
+/** The check that the stack alarms when the inlet (the model's, or a recorded trace's) falls under 18 C. */
+export function alarmBelow18(bound: ContractBound): Check {
+  return alarmWithinBound(
+    'alarm-below-18',
+    `The stack raises THERMAL_ALARM (low) within ${String(bound.contract)} ms (contract) of the inlet falling under 18 C (the model's, or a recorded trace's when one played)`,
+    'below-18',
+    'low',
+    bound,
+  );
+}
+
+/**
+ * The stack raises its alarm within the bound of the crossing (and not before it): the model's,
+ * or, when the model did not cross, a played trace's first reading past the threshold. A trace
+ * that never crosses leaves the check unknown.
+ */
 export function alarmWithinBound(
   name: string,
   description: string,
@@ -74,44 +168,43 @@ export function alarmWithinBound(
         'thermal-crossing',
         (d) => d.phase === phase,
       ).data;
-      if (crossing.crossingWallMs === undefined)
-        throw new MissingEvidence(
-          'thermal-crossing',
-          `the model never passed ${crossing.thresholdC} C`,
-        );
+      const judged = judgedCrossing(crossing);
       const pattern = new RegExp(`THERMAL_ALARM sensor=${crossing.sensor} .*side=${side}`);
       const alarm = logLines(history).find(
-        (l) => l.atMs >= crossing.change.wallMs - earlyToleranceMs && pattern.test(l.text),
+        (l) =>
+          l.atMs >= Math.min(crossing.change.wallMs - earlyToleranceMs, judged.earliestMs) &&
+          pattern.test(l.text),
       );
       const evidence = [
-        {
-          source: 'thermal model (harness)',
-          excerpt: `${crossing.sensor} passes ${crossing.thresholdC} C at model ${crossing.crossingModelS?.toFixed(1) ?? '?'} s = ${new Date(crossing.crossingWallMs).toISOString()} (x${crossing.speedup})`,
-        },
+        judged.evidence,
         { source: 'residency.log on the VM disk', excerpt: alarm?.text ?? '(no alarm line)' },
       ];
-      const expected = `a THERMAL_ALARM (${side}) between ${earlyToleranceMs} ms before and ${boundMs} ms after the crossing`;
+      const earlyMs = judged.wallMs - judged.earliestMs;
+      const expected = `a THERMAL_ALARM (${side}) between ${earlyMs} ms before and ${boundMs} ms after the crossing`;
       if (alarm === undefined)
-        return fail(`no ${side} alarm after the inlet passed ${crossing.thresholdC} C`, {
+        return fail(`no ${side} alarm after ${judged.what}`, {
           expected,
           observed: 'none',
           evidence,
         });
-      const delayMs = alarm.atMs - crossing.crossingWallMs;
-      const modelS = ((delayMs / 1_000) * crossing.speedup).toFixed(0);
+      const delayMs = alarm.atMs - judged.wallMs;
       return verdictOf(
-        delayMs >= -earlyToleranceMs && delayMs <= boundMs,
-        `alarm raised ${delayMs} ms (${modelS} model s) after the crossing`,
-        delayMs < 0
-          ? `alarm raised ${-delayMs} ms before the model crossed`
-          : `alarm raised ${delayMs} ms (${modelS} model s) after the crossing, beyond ${boundMs} ms`,
+        delayMs >= -earlyMs && delayMs <= boundMs,
+        `alarm raised ${delayMs} ms (${judged.scaled(delayMs)}) after ${judged.what}`,
+        delayMs < -earlyMs
+          ? `alarm raised ${-delayMs} ms before ${judged.what}`
+          : `alarm raised ${delayMs} ms (${judged.scaled(delayMs)}) after ${judged.what}, beyond ${boundMs} ms`,
         { expected, observed: `${delayMs} ms`, evidence },
       );
     },
   };
 }
 
-/** Every read over IPMI and SNMP equals what the model published in its window, at the protocol's resolution. */
+/**
+ * Every read over IPMI and SNMP equals what the BMC published in its window, at the protocol's
+ * resolution: the model's values, and for the sensors a recorded trace drove (fault bmc-trace) in
+ * that window, the trace's values as played.
+ */
 export function readingsAgreeWithModel(
   name: string,
   description: string,
@@ -130,6 +223,8 @@ export function readingsAgreeWithModel(
         );
       }
       const problems: string[] = [];
+      const traced = new Set<string>();
+      let tracedReads = 0;
       for (const read of reads) {
         if (!read.ok || read.readings === undefined) {
           problems.push(
@@ -137,26 +232,32 @@ export function readingsAgreeWithModel(
           );
           continue;
         }
+        if ((read.traced ?? []).length > 0) tracedReads += 1;
         const convert = read.protocol === 'ipmi' ? ipmiCelsius : snmpCelsius;
         for (const key of sensorKeys) {
           const value = read.readings[key];
+          const fromTrace = read.traced?.includes(key) ?? false;
+          if (fromTrace) traced.add(key);
           const low = convert(read.expected[key].min) - 1e-6;
           const high = convert(read.expected[key].max) + 1e-6;
           if (value < low || value > high) {
             problems.push(
-              `${read.protocol} ${key} ${value} C at ${new Date(read.startedAtMs).toISOString()}, model published ${low.toFixed(2)}..${high.toFixed(2)} C`,
+              `${read.protocol} ${key} ${value} C at ${new Date(read.startedAtMs).toISOString()}, ${fromTrace ? 'the recorded trace played' : 'model published'} ${low.toFixed(2)}..${high.toFixed(2)} C`,
             );
           }
         }
       }
       const summary = `${reads.length} reads (${perProtocol('ipmi')} IPMI, ${perProtocol('snmp')} SNMP)`;
+      const ofTrace =
+        traced.size === 0
+          ? ''
+          : `, and ${[...traced].join(' and ')} the recorded trace's values while it drove them (${tracedReads} reads)`;
       return verdictOf(
         problems.length === 0,
-        `${summary} all equal the model's values`,
-        `${problems.length} of ${summary} disagree with the model`,
+        `${summary} all equal the model's values${ofTrace}`,
+        `${problems.length} of ${summary} disagree with the ${traced.size === 0 ? 'model' : 'model or the recorded trace'}`,
         {
-          expected:
-            "every reading within the model's published values over its window, at 0.5 C (IPMI) and 0.1 C (SNMP)",
+          expected: `every reading within the model's published values over its window${traced.size === 0 ? '' : " (the recorded trace's for the sensors it drove then)"}, at 0.5 C (IPMI) and 0.1 C (SNMP)`,
           observed: problems.slice(0, 5).join('; ') || 'all agree',
           evidence: reads
             .slice(-4)
@@ -165,6 +266,15 @@ export function readingsAgreeWithModel(
       );
     },
   };
+}
+
+/** thermal-excursion's ipmi-snmp-agree-with-model: at least five reads over each protocol. */
+export function ipmiSnmpAgree(): Check {
+  return readingsAgreeWithModel(
+    'ipmi-snmp-agree-with-model',
+    "Every IPMI and SNMP read of the BMC by the harness equals the thermal model at the protocol's resolution (for the sensors a recorded trace drove, the trace's values as played)",
+    5,
+  );
 }
 
 /** The host pulled its readings (requests counted at the BMC) and listens for no push (no trap port). */

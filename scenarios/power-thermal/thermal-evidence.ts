@@ -19,6 +19,18 @@ export const readingLagMs = 2_500;
 export interface CheckedRead extends SensorRead {
   /** Published values (millidegrees) over [startedAtMs - readingLagMs, finishedAtMs]: min and max per sensor. */
   expected: Record<SensorKey, { min: number; max: number }>;
+  /** Sensors whose expected values came from a recorded trace (fault bmc-trace) in that window. */
+  traced?: SensorKey[];
+}
+
+/** The sensors a recorded trace drove at some time of a wall-clock window. */
+export function tracedSensors(bmc: StartedBmc, fromMs: number, untilMs: number): SensorKey[] {
+  const clock = bmc.runClock;
+  const keys = new Set<SensorKey>();
+  for (let t = fromMs; t < untilMs + 20; t += 20)
+    for (const key of bmc.tracedSensorsAt(clock.modelSecondsAt(Math.min(t, untilMs))))
+      keys.add(key);
+  return [...keys];
 }
 
 /** The range of what the BMC published for each sensor over a wall-clock window. */
@@ -57,9 +69,12 @@ export class SensorPoller {
     this.task = new PeriodicTask(intervalMs, async () => {
       const reads = await Promise.all([readIpmi(observer, bmc), readSnmp(observer, bmc)]);
       for (const read of reads) {
-        const checked = {
+        const fromMs = read.startedAtMs - readingLagMs;
+        const traced = tracedSensors(bmc, fromMs, read.finishedAtMs);
+        const checked: CheckedRead = {
           ...read,
-          expected: publishedRange(bmc, read.startedAtMs - readingLagMs, read.finishedAtMs),
+          expected: publishedRange(bmc, fromMs, read.finishedAtMs),
+          ...(traced.length === 0 ? {} : { traced }),
         };
         this.reads.push(checked);
         context.observe('bmc-read', checked);

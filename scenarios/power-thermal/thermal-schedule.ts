@@ -2,11 +2,13 @@ import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts
 import type { StartedContainer } from '../../harness/runtime/started-container.ts';
 import type { HostVm } from '../../harness/world/host-vm.ts';
 import type { StartedBmc } from '../../sims/bmc/bmc.ts';
+import { traceCrossing } from '../../sims/bmc/bmc-trace.ts';
 import type { SensorKey } from '../../sims/bmc/thermal-model.ts';
 import type {
   CriticalDeadlineObservation,
   CrossingObservation,
   PullEvidence,
+  TracedCrossing,
 } from './thermal-checks.ts';
 
 /** How far ahead the model is searched for a crossing (model seconds). */
@@ -39,6 +41,82 @@ export function recordCrossing(
     crossingWallMs:
       crossingModelS === undefined ? undefined : Math.round(bmc.runClock.wallMsAt(crossingModelS)),
     speedup: bmc.runClock.speedup,
+  });
+}
+
+/**
+ * What the last recorded trace the BMC played (fault bmc-trace) showed of a sensor against a
+ * threshold: its first reading past it, with the wall times of that reading and the one before.
+ * Undefined when no trace played since `sinceWallMs`.
+ */
+export function playedTraceCrossing(
+  bmc: StartedBmc,
+  sensor: SensorKey,
+  thresholdC: number,
+  direction: CrossingObservation['direction'],
+  sinceWallMs: number,
+  nowMs = Date.now(),
+): TracedCrossing | undefined {
+  const played = bmc.lastPlayedTrace(nowMs);
+  if (played === undefined || played.startWallMs < sinceWallMs) return undefined;
+  const readings = played.timeline.filter((r) => r.sensor === sensor).map((r) => r.celsius);
+  const found = traceCrossing(played.timeline, sensor, thresholdC, direction);
+  return {
+    startWallMs: played.startWallMs,
+    untilWallMs: played.untilWallMs,
+    speedup: played.speedup,
+    readings: readings.length,
+    ...(readings.length === 0
+      ? {}
+      : { extremeC: direction === 'rising' ? Math.max(...readings) : Math.min(...readings) }),
+    ...(found === undefined
+      ? {}
+      : {
+          crossing: {
+            wallMs: found.reading.wallMs,
+            celsius: found.reading.celsius,
+            recordedS: found.reading.recordedS,
+            ...(found.previous === undefined ? {} : { previousWallMs: found.previous.wallMs }),
+          },
+        }),
+  };
+}
+
+/**
+ * Records a crossing over a schedule of faults that ran from `from` until now ('thermal-crossing'):
+ * the model's within that time (a model that did not cross has none), and the last recorded trace
+ * played in it, read by playedTraceCrossing.
+ */
+export function recordScheduleCrossing(
+  context: ScenarioContext,
+  bmc: StartedBmc,
+  phase: string,
+  sensor: SensorKey,
+  thresholdC: number,
+  direction: CrossingObservation['direction'],
+  from: { modelS: number; wallMs: number },
+): CrossingObservation {
+  const nowMs = Date.now();
+  const clock = bmc.runClock;
+  const crossingModelS = bmc.model.firstCrossing(
+    sensor,
+    thresholdC,
+    direction,
+    from.modelS,
+    clock.modelSecondsAt(nowMs),
+  );
+  const trace = playedTraceCrossing(bmc, sensor, thresholdC, direction, from.wallMs, nowMs);
+  return context.observe('thermal-crossing', {
+    phase,
+    sensor,
+    thresholdC,
+    direction,
+    change: from,
+    crossingModelS,
+    crossingWallMs:
+      crossingModelS === undefined ? undefined : Math.round(clock.wallMsAt(crossingModelS)),
+    speedup: clock.speedup,
+    ...(trace === undefined ? {} : { trace }),
   });
 }
 

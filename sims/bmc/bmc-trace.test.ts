@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseBmcTrace, tracedReadings } from './bmc-trace.ts';
+import { parseBmcTrace, playedTimeline, traceCrossing, tracedReadings } from './bmc-trace.ts';
+
+const examples = join(import.meta.dirname, '..', '..', 'examples', 'incidents', 'traces');
 
 describe('parseBmcTrace', () => {
   it('reads seconds from the start, a header, comments, and sensors by IPMI name or key', () => {
@@ -80,5 +84,85 @@ describe('tracedReadings', () => {
     expect(at(120)).toMatchObject({ inlet: 30, cpu: 70 });
     expect(at(130)).toMatchObject({ inlet: 30, cpu: 80 });
     expect(at(1000)).toMatchObject({ inlet: 30, cpu: 90 });
+  });
+});
+
+describe('a played trace: its timeline and its first crossings', () => {
+  const trace = parseBmcTrace(
+    [
+      '0,Inlet Temp,22',
+      '0,CPU Temp,60',
+      '60,Inlet Temp,27',
+      '90,Inlet Temp,27.4',
+      '120,CPU Temp,70',
+      '120,Inlet Temp,19',
+      '150,Inlet Temp,17.9',
+    ].join('\n'),
+  );
+  // Started at model 100 s, 2 model s per recorded s, on a clock of 10 model s per wall s from 0.
+  const wallMsAt = (modelS: number) => modelS * 100;
+
+  it('gives each reading its model and wall time, in time order and the BMC’s sensor order', () => {
+    const timeline = playedTimeline(trace, 100, 2, wallMsAt);
+    expect(timeline.map((r) => [r.sensor, r.celsius, r.modelS, r.wallMs])).toEqual([
+      ['inlet', 22, 100, 10_000],
+      ['cpu', 60, 100, 10_000],
+      ['inlet', 27, 220, 22_000],
+      ['inlet', 27.4, 280, 28_000],
+      ['inlet', 19, 340, 34_000],
+      ['cpu', 70, 340, 34_000],
+      ['inlet', 17.9, 400, 40_000],
+    ]);
+  });
+
+  it('leaves out the readings after its heal', () => {
+    expect(playedTimeline(trace, 100, 2, wallMsAt, 339).map((r) => r.recordedS)).toEqual([
+      0, 0, 60, 90,
+    ]);
+  });
+
+  it('crosses on the first reading strictly past the threshold, with the reading before it', () => {
+    const timeline = playedTimeline(trace, 100, 2, wallMsAt);
+    const above = traceCrossing(timeline, 'inlet', 27, 'rising');
+    expect(above?.reading).toMatchObject({ celsius: 27.4, recordedS: 90, wallMs: 28_000 });
+    expect(above?.previous).toMatchObject({ celsius: 27, wallMs: 22_000 });
+    const under = traceCrossing(timeline, 'inlet', 18, 'falling');
+    expect(under?.reading).toMatchObject({ celsius: 17.9, wallMs: 40_000 });
+    expect(under?.previous?.celsius).toBe(19);
+    // The CPU's readings are not the inlet's.
+    expect(traceCrossing(timeline, 'cpu', 65, 'rising')?.reading).toMatchObject({
+      sensor: 'cpu',
+      celsius: 70,
+    });
+  });
+
+  it('is no crossing when the sensor never gets past the threshold, or the trace never names it', () => {
+    const timeline = playedTimeline(trace, 100, 2, wallMsAt);
+    expect(traceCrossing(timeline, 'inlet', 27.4, 'rising')).toBeUndefined();
+    expect(traceCrossing(timeline, 'inlet', 17.9, 'falling')).toBeUndefined();
+    expect(traceCrossing(timeline, 'exhaust', 30, 'rising')).toBeUndefined();
+    // A heal before the fall under 18 C: that reading was never played.
+    const healed = playedTimeline(trace, 100, 2, wallMsAt, 399);
+    expect(traceCrossing(healed, 'inlet', 18, 'falling')).toBeUndefined();
+  });
+
+  it('has no earlier reading when the first one is already past', () => {
+    const hot = parseBmcTrace('0,inlet,29\n30,inlet,30');
+    const crossing = traceCrossing(playedTimeline(hot, 0, 1, wallMsAt), 'inlet', 27, 'rising');
+    expect(crossing?.reading.recordedS).toBe(0);
+    expect(crossing?.previous).toBeUndefined();
+  });
+
+  it('reads the example excursion: above 27 C at 4 min 30 s, under 18 C at 19 min 30 s', () => {
+    const text = readFileSync(join(examples, 'room-excursion.csv'), 'utf8');
+    const timeline = playedTimeline(parseBmcTrace(text), 0, 1, (s) => s * 1_000);
+    expect(traceCrossing(timeline, 'inlet', 27, 'rising')?.reading).toMatchObject({
+      recordedS: 270,
+      celsius: 27.3,
+    });
+    expect(traceCrossing(timeline, 'inlet', 18, 'falling')?.reading).toMatchObject({
+      recordedS: 1170,
+      celsius: 17.8,
+    });
   });
 });

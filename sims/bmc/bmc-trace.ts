@@ -174,3 +174,76 @@ export function tracedReadings(
     readings[key] = sampleAt(samples, recordedS);
   return readings;
 }
+
+/** One reading of a trace as the BMC served it: its sensor, its value and when it came. */
+export interface PlayedReading {
+  sensor: SensorKey;
+  celsius: number;
+  /** Seconds from the start of the recording. */
+  recordedS: number;
+  /** The run clock's model time at which the sensors reached it. */
+  modelS: number;
+  /** The wall time (epoch ms) at which the sensors reached it. */
+  wallMs: number;
+}
+
+/**
+ * The readings of a trace started at model time `startS`, with `scale` model seconds per recorded
+ * second, that were played before `untilS` (its heal, or the end of the run): each with the wall
+ * time at which the sensors reached it, in time order (readings of one time in the BMC's sensor
+ * order).
+ */
+export function playedTimeline(
+  trace: BmcTrace,
+  startS: number,
+  scale: number,
+  wallMsAt: (modelS: number) => number,
+  untilS = Number.POSITIVE_INFINITY,
+): PlayedReading[] {
+  const order = (key: SensorKey) => bmcSensors.findIndex((s) => s.key === key);
+  return (Object.entries(trace.sensors) as [SensorKey, BmcTraceSample[]][])
+    .flatMap(([sensor, samples]) =>
+      samples.map((s) => {
+        const modelS = startS + s.atS * scale;
+        return {
+          sensor,
+          celsius: s.celsius,
+          recordedS: s.atS,
+          modelS,
+          wallMs: Math.round(wallMsAt(modelS)),
+        };
+      }),
+    )
+    .filter((r) => r.modelS <= untilS)
+    .sort((a, b) => a.modelS - b.modelS || order(a.sensor) - order(b.sensor));
+}
+
+/** Where a played trace first takes a sensor past a threshold. */
+export interface TraceCrossing {
+  /** The first reading past the threshold (above it rising, under it falling). */
+  reading: PlayedReading;
+  /**
+   * The sensor's reading before it, if any: between the two the BMC ramps linearly, so the sensors
+   * pass the threshold somewhere after this one.
+   */
+  previous?: PlayedReading;
+}
+
+/**
+ * The first reading of `sensor` in a played timeline strictly above `thresholdC` (rising) or
+ * strictly under it (falling), with the reading before it; undefined when none is. Pure.
+ */
+export function traceCrossing(
+  timeline: readonly PlayedReading[],
+  sensor: SensorKey,
+  thresholdC: number,
+  direction: 'rising' | 'falling',
+): TraceCrossing | undefined {
+  const readings = timeline.filter((r) => r.sensor === sensor);
+  const past = (c: number) => (direction === 'rising' ? c > thresholdC : c < thresholdC);
+  const index = readings.findIndex((r) => past(r.celsius));
+  const reading = readings[index];
+  if (reading === undefined) return undefined;
+  const previous = readings[index - 1];
+  return previous === undefined ? { reading } : { reading, previous };
+}

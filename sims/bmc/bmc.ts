@@ -13,13 +13,14 @@ import {
   publishedReadings,
   sensorValueOid,
 } from './bmc-sensors.ts';
-import { tracedReadings, type BmcTrace } from './bmc-trace.ts';
+import { playedTimeline, tracedReadings, type BmcTrace, type PlayedReading } from './bmc-trace.ts';
 import {
   sensorKeys,
   thermalInputsSchema,
   thermalParametersSchema,
   ThermalModel,
   type Readings,
+  type SensorKey,
   type ThermalInputs,
 } from './thermal-model.ts';
 
@@ -114,6 +115,29 @@ export interface CurveUpload {
   untilS: number;
 }
 
+/** A recorded trace the BMC played: from `startS` (model time), until its heal if it had one. */
+interface PlayedTrace {
+  trace: BmcTrace;
+  startS: number;
+  /** Model seconds per recorded second. */
+  scale: number;
+  /** When the sensors went back to the model (the heal's curve reached the BMC), if they did. */
+  endedAtS?: number;
+}
+
+/** The last trace a BMC played, as it was played, kept after its heal. */
+export interface LastPlayedTrace {
+  /** When it started and stopped driving the sensors (wall ms); `untilWallMs` is now while it plays. */
+  startWallMs: number;
+  untilWallMs: number;
+  /** Recorded seconds per wall second. */
+  speedup: number;
+  /** Whether its heal handed the sensors back to the model. */
+  healed: boolean;
+  /** Its readings played so far, each with the wall time the sensors reached it. */
+  timeline: PlayedReading[];
+}
+
 export interface BmcCredentials {
   user: string;
   password: string;
@@ -132,7 +156,8 @@ export class StartedBmc implements StartedSim {
   private clock: RunClock | undefined;
   private horizonTask: PeriodicTask | undefined;
   private uploaded: { fromS: number; untilS: number } | undefined;
-  private trace: { trace: BmcTrace; startS: number; scale: number } | undefined;
+  /** Every trace played, in order; only the last may still play. */
+  private readonly played: PlayedTrace[] = [];
 
   constructor(
     readonly name: string,
@@ -154,6 +179,11 @@ export class StartedBmc implements StartedSim {
       snmp: `udp/${snmpPort} v2c (snmpd pass_persist)`,
       speedup: this.clock === undefined ? 'not driven' : String(this.clock.speedup),
     };
+  }
+
+  /** Whether drive(clock) was called: the model plays on a run clock. */
+  get driven(): boolean {
+    return this.clock !== undefined;
   }
 
   get runClock(): RunClock {
@@ -232,22 +262,43 @@ export class StartedBmc implements StartedSim {
     return publishedReadings(this.readingsAt(Math.max(0, modelS)));
   }
 
-  /** What the sensors read at a model time: the model's readings, or a trace's while it plays. */
+  /**
+   * What the sensors read at a model time: the model's readings, or a trace's while it played
+   * (from its start until its heal), so that a time past a heal still reads what was served then.
+   */
   readingsAt(modelS: number): Readings {
     const model = this.model.readingsAt(modelS);
-    const t = this.trace;
+    const t = this.traceAt(modelS);
     return t === undefined ? model : tracedReadings(t.trace, t.startS, t.scale, modelS, model);
+  }
+
+  /** The sensors a recorded trace drove at a model time (none outside a trace's play). */
+  tracedSensorsAt(modelS: number): SensorKey[] {
+    const t = this.traceAt(modelS);
+    return t === undefined ? [] : sensorKeys.filter((key) => t.trace.sensors[key] !== undefined);
+  }
+
+  private traceAt(modelS: number): PlayedTrace | undefined {
+    return this.played.findLast(
+      (p) => modelS >= p.startS && (p.endedAtS === undefined || modelS < p.endedAtS),
+    );
+  }
+
+  private get playing(): PlayedTrace | undefined {
+    const last = this.played.at(-1);
+    return last?.endedAtS === undefined ? last : undefined;
   }
 
   /** Whether a recorded trace drives sensors now (between playTrace and endTrace). */
   get tracing(): boolean {
-    return this.trace !== undefined;
+    return this.playing !== undefined;
   }
 
   /**
    * Plays recorded sensor readings from `leadMs` on, `speedup` times faster than they were
    * recorded (the run clock's speedup by default): the sensors the trace names follow it, and hold
-   * its last reading after its end, until `endTrace`; the others keep to the model.
+   * its last reading after its end, until `endTrace`; the others keep to the model. A trace still
+   * playing ends where this one is asked for.
    */
   async playTrace(
     trace: BmcTrace,
@@ -258,16 +309,53 @@ export class StartedBmc implements StartedSim {
     const requestedS = Math.max(0, clock.modelSecondsNow());
     const startS = clock.modelSecondsAt(Date.now() + leadMs);
     const scale = clock.speedup / (options.speedup ?? clock.speedup);
-    this.trace = { trace, startS, scale };
+    const before = this.playing;
+    if (before !== undefined) before.endedAtS = requestedS;
+    this.played.push({ trace, startS, scale });
     const upload = await this.uploadCurve(requestedS);
     assertInTime(this.name, upload.uploadedAtMs, clock.wallMsAt(startS), leadMs);
     return { startS, endS: startS + trace.durationS * scale };
   }
 
-  /** Back to the thermal model, from now. */
+  /**
+   * Back to the thermal model, from now. The trace is kept: it drove the sensors until the new
+   * curve reached the BMC (lastPlayedTrace).
+   */
   async endTrace(): Promise<void> {
-    this.trace = undefined;
-    await this.uploadCurve(Math.max(0, this.runClock.modelSecondsNow()));
+    const playing = this.playing;
+    const fromS = Math.max(0, this.runClock.modelSecondsNow());
+    if (playing !== undefined) playing.endedAtS = Math.max(playing.startS, fromS);
+    const upload = await this.uploadCurve(fromS);
+    if (playing !== undefined)
+      playing.endedAtS = Math.max(
+        playing.startS,
+        this.runClock.modelSecondsAt(upload.uploadedAtMs),
+      );
+  }
+
+  /**
+   * The last recorded trace played, whether it still plays or was healed: the readings the
+   * sensors reached until its heal (or until now), each with its wall time. Undefined when no
+   * trace played.
+   */
+  lastPlayedTrace(nowMs = Date.now()): LastPlayedTrace | undefined {
+    const last = this.played.at(-1);
+    if (last === undefined) return undefined;
+    const clock = this.runClock;
+    const untilS = Math.min(last.endedAtS ?? Number.POSITIVE_INFINITY, clock.modelSecondsAt(nowMs));
+    return {
+      startWallMs: Math.round(clock.wallMsAt(last.startS)),
+      untilWallMs: Math.round(clock.wallMsAt(Math.max(last.startS, untilS))),
+      speedup: clock.speedup / last.scale,
+      healed: last.endedAtS !== undefined,
+      timeline: playedTimeline(
+        last.trace,
+        last.startS,
+        last.scale,
+        (s) => clock.wallMsAt(s),
+        untilS,
+      ),
+    };
   }
 
   /** Sends SOVH-BMC-MIB threshold traps to a manager from now on. */
