@@ -117,7 +117,8 @@ describe('composeFile', () => {
     expect(host?.['x-sovh-not-bound']).toEqual(['/etc/resolv.conf']);
   });
 
-  it('names the project after the run', () => {
-    expect(doc.name).toBe('sovh-20261203-090000-abcd');
+  it('names the project after the run in its header, not in a `name` key that Compose v1 refuses', () => {
+    expect(doc.name).toBeUndefined();
+    expect(text).toContain('docker compose -p sovh-20261203-090000-abcd -f compose.yaml up -d');
   });
 });

@@ -19,6 +19,11 @@ function composeName(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9_-]+/g, '-');
 }
 
+/** The project name a capsule's compose file is brought up under: the run's. */
+export function composeProject(runId: string): string {
+  return composeName(`sovh-${runId}`);
+}
+
 /**
  * A compose file (Compose Specification) of the world's starting state: its zone networks
  * (internal, with the recorded subnets), its containers with their images, addresses,
@@ -45,8 +50,9 @@ export function composeFile(
   const services = Object.fromEntries(
     containers.map((c) => [composeName(c.name), service(c, volumes)]),
   );
+  // No top-level `name`: Compose v1 (Debian's docker-compose) refuses it, and `-p` names the
+  // project in both.
   const document = {
-    name: composeName(`sovh-${options.runId}`),
     services,
     networks,
     ...(volumes.size === 0
@@ -55,7 +61,9 @@ export function composeFile(
   };
   const header = [
     `The starting state of the world of ${options.run} (run ${options.runId}${options.seed === undefined ? '' : `, seed ${String(options.seed)}`}),`,
-    'written by `sovh capsule` for `docker compose up -d` without the harness. It has:',
+    'written by `sovh capsule` for Compose without the harness:',
+    `  docker compose -p ${composeProject(options.runId)} -f compose.yaml up -d   (or docker-compose, v1)`,
+    'It has:',
     ...composeLimits.map((line) => `  - ${line}`),
     'To reproduce the incident with its faults and checks, use `sovh replay` on the capsule.',
     'Every network is internal: nothing here reaches outside the machine.',

@@ -3,15 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, execaSync } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { packFolder, unpackArchive } from '../capsule/capsule-archive.ts';
 import type { CapsuleManifest } from '../capsule/capsule-manifest.ts';
+import { composeProject } from '../capsule/compose-file.ts';
 import type { EngineEndpoint } from '../engine/engine-locator.ts';
 import type { RunReport } from '../report/run-report.ts';
 import { labelKeys } from '../runtime/labels.ts';
 import { removeSessions } from '../runtime/reaper.ts';
 import { resourcesIn, testEngine, testNamespace } from '../testing/docker-test-kit.ts';
 import { runCli } from '../testing/run-cli.ts';
+import { cidrsOverlap } from '../util/cidr.ts';
 import { silentLogger } from '../util/log.ts';
 import { waitUntil } from '../util/wait-until.ts';
 
@@ -209,24 +211,90 @@ describe('sovh capsule', () => {
     'the compose file of the starting state comes up with plain docker compose, and down leaves nothing',
     async () => {
       const command = composeCommand() ?? [];
-      const file = join(work, 'unpacked', 'compose.yaml');
+      const file = join(work, 'moved-compose.yaml');
+      await writeFile(
+        file,
+        await movedToFreeSubnets(
+          await readFile(join(work, 'unpacked', 'compose.yaml'), 'utf8'),
+          engine,
+        ),
+      );
+      const manifest = JSON.parse(
+        await readFile(join(work, 'unpacked', 'manifest.json'), 'utf8'),
+      ) as CapsuleManifest;
+      // The project name the file's header gives, so that the test finds what compose made.
+      const project = composeProject(manifest.runId);
       const [program = 'docker', ...first] = command;
+      const compose = (args: string[]) =>
+        execa(program, [...first, '-p', project, '-f', file, ...args], {
+          reject: false,
+          all: true,
+        });
       try {
-        const up = await execa(program, [...first, '-f', file, 'up', '-d'], {
-          reject: false,
-          all: true,
-        });
+        const up = await compose(['up', '-d']);
         expect(up.exitCode, up.all).toBe(0);
-      } finally {
-        const down = await execa(program, [...first, '-f', file, 'down', '-v'], {
-          reject: false,
+        const made = await engine.docker.listContainers({
           all: true,
+          filters: { label: [`com.docker.compose.project=${project}`] },
         });
+        const world = (await results(join(work, 'recorded'))).scenarios[0]?.world;
+        expect(made.length).toBe(world?.containers?.length);
+      } finally {
+        const down = await compose(['down', '-v']);
         expect(down.exitCode, down.all).toBe(0);
       }
+      const left = await engine.docker.listContainers({
+        all: true,
+        filters: { label: [`com.docker.compose.project=${project}`] },
+      });
+      expect(left).toEqual([]);
+      const networks = await engine.docker.listNetworks({
+        filters: { label: [`com.docker.compose.project=${project}`] },
+      });
+      expect(networks).toEqual([]);
     },
   );
 });
+
+interface ComposeDocument {
+  services: Record<string, { networks?: Record<string, { ipv4_address?: string } | null> }>;
+  networks: Record<string, { ipam: { config: { subnet: string }[] } }>;
+}
+
+/**
+ * The compose file with each network moved to a /16 of 10.200-254 that no network of the engine
+ * holds now, and each address with it (the last two octets kept). The recorded subnets were free
+ * when the run made them, but the worlds of other tests running beside this one take the first
+ * free subnets of the same ranges, so `up` could meet an overlap that says nothing of the file.
+ */
+async function movedToFreeSubnets(text: string, engine: EngineEndpoint): Promise<string> {
+  const document = parse(text) as ComposeDocument;
+  const held = (await engine.docker.listNetworks()).flatMap((n) =>
+    (n.IPAM?.Config ?? []).flatMap((c) => (c.Subnet === undefined ? [] : [c.Subnet])),
+  );
+  const moved = new Map<string, string>();
+  let octet = 200;
+  for (const [key, network] of Object.entries(document.networks)) {
+    const [config] = network.ipam.config;
+    if (config === undefined) continue;
+    const [address = '', length = ''] = config.subnet.split('/');
+    if (Number(length) < 16) throw new Error(`subnet ${config.subnet} is wider than a /16`);
+    while (octet <= 254 && held.some((h) => cidrsOverlap(h, `10.${String(octet)}.0.0/16`)))
+      octet += 1;
+    if (octet > 254) throw new Error('no free /16 in 10.200-254 for the compose test');
+    const prefix = `10.${String(octet)}.`;
+    octet += 1;
+    moved.set(key, prefix);
+    config.subnet = `${prefix}${address.split('.').slice(2).join('.')}/${length}`;
+  }
+  for (const service of Object.values(document.services))
+    for (const [key, attachment] of Object.entries(service.networks ?? {})) {
+      const prefix = moved.get(key);
+      if (prefix !== undefined && attachment?.ipv4_address !== undefined)
+        attachment.ipv4_address = `${prefix}${attachment.ipv4_address.split('.').slice(2).join('.')}`;
+    }
+  return stringify(document, { lineWidth: 0 });
+}
 
 /** `docker compose` (the plugin) or `docker-compose`, when this machine has one. */
 function composeCommand(): string[] | undefined {
