@@ -1,24 +1,13 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEndpoint } from '../../harness/engine/engine-locator.ts';
-import { readResultsFile } from '../../harness/report/results-file.ts';
 import {
   namespacedEngine,
   nothingLeft,
   resourcesIn,
 } from '../../harness/testing/docker-test-kit.ts';
-import { runCli } from '../../harness/testing/run-cli.ts';
+import { exampleIncident, runIncidentFile } from './incident-test-kit.ts';
 
-const example = join(
-  import.meta.dirname,
-  '..',
-  '..',
-  'examples',
-  'incidents',
-  'hsm-cut-under-load.yaml',
-);
+const example = exampleIncident('hsm-cut-under-load.yaml');
 
 describe('an HSM incident file, run end to end', () => {
   const { engine: engineNow, namespace } = namespacedEngine();
@@ -30,10 +19,7 @@ describe('an HSM incident file, run end to end', () => {
 
   it('passes the built-in HSM checks against the reference stack, its cuts in the history', async () => {
     const env = { SOVH_NAMESPACE: namespace('hsm-incident') };
-    const reportDir = await mkdtemp(join(tmpdir(), 'sovh-incident-'));
-    const run = await runCli(['run', example, '--report-dir', reportDir], env);
-    expect(run.exitCode, run.all).toBe(0);
-    const [scenario] = (await readResultsFile(reportDir)).report.scenarios;
+    const { scenario } = await runIncidentFile(example, env.SOVH_NAMESPACE);
     expect(scenario?.scenario).toBe('hsm-cut-under-load');
     expect(
       scenario?.checks.map((c) => [c.name, c.status]),
@@ -54,13 +40,11 @@ describe('an HSM incident file, run end to end', () => {
 
   it('fails writes-refused-within-bound against the mutant that falls back to a software key', async () => {
     const env = { SOVH_NAMESPACE: namespace('hsm-incident-mutant') };
-    const reportDir = await mkdtemp(join(tmpdir(), 'sovh-incident-'));
-    const run = await runCli(
-      ['run', example, '--mutant', 'software-key-fallback', '--report-dir', reportDir],
-      env,
+    const { scenario } = await runIncidentFile(
+      example,
+      env.SOVH_NAMESPACE,
+      'software-key-fallback',
     );
-    expect(run.exitCode, run.all).toBe(0);
-    const [scenario] = (await readResultsFile(reportDir)).report.scenarios;
     expect(scenario?.mutant).toMatchObject({ caught: true, verdict: 'caught' });
     const status = scenario?.checks.find((c) => c.name === 'writes-refused-within-bound')?.status;
     expect(status, JSON.stringify(scenario?.checks, null, 1)).toBe('fail');

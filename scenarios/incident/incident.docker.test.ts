@@ -1,20 +1,17 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEndpoint } from '../../harness/engine/engine-locator.ts';
-import { readResultsFile } from '../../harness/report/results-file.ts';
 import {
   namespacedEngine,
   nothingLeft,
   resourcesIn,
 } from '../../harness/testing/docker-test-kit.ts';
-import { runCli } from '../../harness/testing/run-cli.ts';
+import { exampleIncident, runIncidentFile } from './incident-test-kit.ts';
 
-const examples = join(import.meta.dirname, '..', '..', 'examples', 'incidents');
-const example = join(examples, 'mains-failure-under-load.yaml');
+const example = exampleIncident('mains-failure-under-load.yaml');
 /** The same world's outage from a site's own UPS log: LB comes from the trace. */
-const recordedOutage = join(examples, 'recorded-ups-outage.yaml');
+const recordedOutage = exampleIncident('recorded-ups-outage.yaml');
 
 describe('an incident file, run end to end', () => {
   const { engine: engineNow, namespace } = namespacedEngine();
@@ -26,10 +23,7 @@ describe('an incident file, run end to end', () => {
 
   it('passes the built-in key-wipe checks against the reference stack, its faults in the history', async () => {
     const env = { SOVH_NAMESPACE: namespace('incident') };
-    const reportDir = await mkdtemp(join(tmpdir(), 'sovh-incident-'));
-    const run = await runCli(['run', example, '--report-dir', reportDir], env);
-    expect(run.exitCode, run.all).toBe(0);
-    const [scenario] = (await readResultsFile(reportDir)).report.scenarios;
+    const { scenario, reportDir } = await runIncidentFile(example, env.SOVH_NAMESPACE);
     expect(scenario?.scenario).toBe('mains-failure-under-load');
     expect(
       scenario?.checks.map((c) => [c.name, c.status]),
@@ -55,10 +49,7 @@ describe('an incident file, run end to end', () => {
 
   it('judges a recorded UPS outage from its trace: the reference passes, its LB timed from upsd', async () => {
     const env = { SOVH_NAMESPACE: namespace('incident-trace') };
-    const reportDir = await mkdtemp(join(tmpdir(), 'sovh-incident-'));
-    const run = await runCli(['run', recordedOutage, '--report-dir', reportDir], env);
-    expect(run.exitCode, run.all).toBe(0);
-    const [scenario] = (await readResultsFile(reportDir)).report.scenarios;
+    const { scenario } = await runIncidentFile(recordedOutage, env.SOVH_NAMESPACE);
     expect(
       scenario?.checks.map((c) => [c.name, c.status]),
       JSON.stringify(scenario?.checks, null, 1),
@@ -85,14 +76,12 @@ describe('an incident file, run end to end', () => {
 
   it('fails keys-gone-from-memory against the mutant whose shutdown leaves the keys in memory, on the recorded outage', async () => {
     const env = { SOVH_NAMESPACE: namespace('incident-mutant') };
-    const reportDir = await mkdtemp(join(tmpdir(), 'sovh-incident-'));
-    const run = await runCli(
-      ['run', recordedOutage, '--mutant', 'wipe-deletes-files-only', '--report-dir', reportDir],
-      env,
-    );
     // Exit 0: the mutant was caught (its expected checks failed).
-    expect(run.exitCode, run.all).toBe(0);
-    const [scenario] = (await readResultsFile(reportDir)).report.scenarios;
+    const { scenario } = await runIncidentFile(
+      recordedOutage,
+      env.SOVH_NAMESPACE,
+      'wipe-deletes-files-only',
+    );
     expect(scenario?.mutant).toMatchObject({ caught: true, verdict: 'caught' });
     const status = (name: string) => scenario?.checks.find((c) => c.name === name)?.status;
     expect(status('keys-gone-from-memory'), JSON.stringify(scenario?.checks, null, 1)).toBe('fail');

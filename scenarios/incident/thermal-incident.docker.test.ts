@@ -1,26 +1,15 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEndpoint } from '../../harness/engine/engine-locator.ts';
-import { readResultsFile } from '../../harness/report/results-file.ts';
 import {
   namespacedEngine,
   nothingLeft,
   resourcesIn,
 } from '../../harness/testing/docker-test-kit.ts';
-import { runCli } from '../../harness/testing/run-cli.ts';
 import type { CrossingObservation } from '../power-thermal/thermal-checks.ts';
+import { exampleIncident, runIncidentFile } from './incident-test-kit.ts';
 
 /** thermal-excursion's world, its inlet from a room's recorded BMC readings. */
-const example = join(
-  import.meta.dirname,
-  '..',
-  '..',
-  'examples',
-  'incidents',
-  'recorded-thermal-excursion.yaml',
-);
+const example = exampleIncident('recorded-thermal-excursion.yaml');
 
 describe('a recorded thermal excursion, run end to end', () => {
   const { engine: engineNow, namespace } = namespacedEngine();
@@ -32,10 +21,7 @@ describe('a recorded thermal excursion, run end to end', () => {
 
   it('judges the thermal alarms on the recorded trace’s crossings: the reference passes', async () => {
     const env = { SOVH_NAMESPACE: namespace('thermal-incident') };
-    const reportDir = await mkdtemp(join(tmpdir(), 'sovh-incident-'));
-    const run = await runCli(['run', example, '--report-dir', reportDir], env);
-    expect(run.exitCode, run.all).toBe(0);
-    const [scenario] = (await readResultsFile(reportDir)).report.scenarios;
+    const { scenario } = await runIncidentFile(example, env.SOVH_NAMESPACE);
     expect(scenario?.scenario).toBe('recorded-thermal-excursion');
     const checks = JSON.stringify(scenario?.checks, null, 1);
     expect(
@@ -79,14 +65,12 @@ describe('a recorded thermal excursion, run end to end', () => {
 
   it('fails alarm-above-27 on the recorded thermal excursion against the mutant that ignores the upper bound', async () => {
     const env = { SOVH_NAMESPACE: namespace('thermal-incident-mutant') };
-    const reportDir = await mkdtemp(join(tmpdir(), 'sovh-incident-'));
-    const run = await runCli(
-      ['run', example, '--mutant', 'watcher-ignores-upper-bound', '--report-dir', reportDir],
-      env,
-    );
     // Exit 0: the mutant was caught (its expected check failed).
-    expect(run.exitCode, run.all).toBe(0);
-    const [scenario] = (await readResultsFile(reportDir)).report.scenarios;
+    const { scenario } = await runIncidentFile(
+      example,
+      env.SOVH_NAMESPACE,
+      'watcher-ignores-upper-bound',
+    );
     expect(scenario?.mutant).toMatchObject({ caught: true, verdict: 'caught' });
     const checks = JSON.stringify(scenario?.checks, null, 1);
     const check = (name: string) => scenario?.checks.find((c) => c.name === name);
