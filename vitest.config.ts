@@ -46,6 +46,9 @@ export default defineConfig({
           name: 'unit',
           include: ['{harness,sims,scenarios,images}/**/*.test.ts'],
           exclude: ['**/*.docker.test.ts', '**/*.package.test.ts', 'node_modules/**'],
+          // Some unit tests run real tools (openssl, tpm2-tools' parsers, python): 1-2 s alone, but
+          // they share the two cores with the worlds, and once took 7.5 s past the 5 s default.
+          testTimeout: 30_000,
           ...withTheWorlds,
         },
       },
