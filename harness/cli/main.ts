@@ -156,6 +156,18 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     });
 
   program
+    .command('parity')
+    .description(
+      'run the same read-only probes against each real device of a profile and its simulator (TPM, UPS, BMC) and print side by side each difference that could change a verdict',
+    )
+    .option('--profile <file>', 'the device profile (YAML) of the lab')
+    .option('--json <file>', 'also write the comparison as JSON to this file')
+    .action(async (options: { profile?: string; json?: string }) => {
+      const { parityCommand } = await import('./commands/parity-command.ts');
+      setExitCode(await parityCommand(options, log()));
+    });
+
+  program
     .command('up')
     .description(
       "bring a scenario's world up and hold it: its clock runs, faults can be applied by hand, until `sovh down` or Ctrl-C",
