@@ -18,6 +18,7 @@ import auditWatch from './audit-watch/audit-watch.ts';
 import logOrDie from './log-or-die/log-or-die.ts';
 import cellBlastRadius from './cell-blast-radius/cell-blast-radius.ts';
 import thermalExcursion from './thermal-excursion/thermal-excursion.ts';
+import thermalWatchAtRest from './thermal-watch-at-rest/thermal-watch-at-rest.ts';
 import coolingFailure from './cooling-failure/cooling-failure.ts';
 import powerFailureKeyWipe from './power-failure-key-wipe/power-failure-key-wipe.ts';
 import powerRestore from './power-restore/power-restore.ts';
@@ -44,6 +45,7 @@ export const scenarios: readonly Scenario[] = [
   logOrDie,
   cellBlastRadius,
   thermalExcursion,
+  thermalWatchAtRest,
   coolingFailure,
   powerFailureKeyWipe,
   powerRestore,

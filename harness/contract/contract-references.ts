@@ -65,10 +65,11 @@ function literalsOf(source: string): string[] {
 
 /**
  * Upper-case words that are not stack log markers: Linux capabilities, TPM and socket type
- * names, HTTP fields, and the KMIP client configuration keys the contract names.
+ * names, HTTP fields, the KMIP client configuration keys the contract names, and ipmitool's
+ * password variable.
  */
 const notAMarker =
-  /^(?:CAP_|NET_|SYS_|AUDIT_(?:CONTROL|READ|WRITE)$|LINUX_|IPC_|TPM2B?_|AF_|SOCK_|HTTP_|KMIP_SERVER_ADDRESS$|CERT_PATH$|KEY_PATH$|CA_PATH$)/;
+  /^(?:CAP_|NET_|SYS_|AUDIT_(?:CONTROL|READ|WRITE)$|LINUX_|IPC_|TPM2B?_|AF_|SOCK_|HTTP_|KMIP_SERVER_ADDRESS$|CERT_PATH$|KEY_PATH$|CA_PATH$|IPMI_PASSWORD$)/;
 
 /** The harness's own error codes in a source (`new SovhError('CODE'`, `code: 'CODE'`). */
 function harnessCodesOf(code: string): Set<string> {

@@ -27,6 +27,8 @@ export const logMarkers = {
   thermalAlarm: 'THERMAL_ALARM',
   thermalAlarmCleared: 'THERMAL_ALARM_CLEARED',
   thermalCritical: 'THERMAL_CRITICAL',
+  thermalReadingsUnavailable: 'THERMAL_READINGS_UNAVAILABLE',
+  thermalReadingsRestored: 'THERMAL_READINGS_RESTORED',
   powerOnBattery: 'POWER_ON_BATTERY',
   keysWiped: 'KEYS_WIPED',
   shutdownComplete: 'RESIDENCY_SHUTDOWN_COMPLETE',

@@ -1,5 +1,7 @@
 import { isIPv4 } from 'node:net';
 import { z } from 'zod';
+import { bmcSensors, sensorValueOid } from '../../sims/bmc/bmc-sensors.ts';
+import type { SensorKey } from '../../sims/bmc/thermal-model.ts';
 
 /**
  * A device profile: which of a world's devices are real instead of simulated. Anything the profile
@@ -67,6 +69,9 @@ export const upsProfileSchema = z.union([
   }),
 ]);
 
+/** The lanplus cipher suite when the profile gives none (3: RAKP-HMAC-SHA1, HMAC-SHA1-96, AES-CBC-128). */
+export const defaultCipherSuite = 3;
+
 /** The IPMI port of a BMC when the profile gives none (RMCP, UDP 623). */
 export const defaultIpmiPort = 623;
 
@@ -97,20 +102,72 @@ export const bmcSnmpSchema = z.union([
   }),
 ]);
 
+/**
+ * How a real BMC names one temperature sensor: its IPMI SDR name (as `ipmitool sdr type
+ * Temperature` prints it) and, when the BMC is read over SNMP, the OID of its value and the
+ * degrees per unit of that value. Each field defaults to the BMC simulator's.
+ */
+export const bmcSensorProfileSchema = z.strictObject({
+  name: z.string().min(1, { error: 'an IPMI SDR name, e.g. "Inlet Temp"' }),
+  snmpOid: z
+    .string()
+    .regex(/^\.?\d+(\.\d+)+$/, {
+      error: 'a numeric OID, e.g. ".1.3.6.1.2.1.99.1.1.1.4.1"',
+    })
+    .optional(),
+  snmpScale: z
+    .number()
+    .positive({ error: 'degrees per unit of the SNMP value, e.g. 0.1 for tenths' })
+    .optional(),
+});
+
+/** Per sensor key (inlet, cpu, exhaust): how the real BMC names it. */
+export const bmcSensorsProfileSchema = z.strictObject({
+  inlet: bmcSensorProfileSchema.partial().optional(),
+  cpu: bmcSensorProfileSchema.partial().optional(),
+  exhaust: bmcSensorProfileSchema.partial().optional(),
+});
+
 export const bmcProfileSchema = z.union([
   z.literal('sim'),
-  z.strictObject({
-    /** The BMC's IPMI-over-LAN address (lanplus), `host` or `host:port` on the lab network. */
-    ipmi: z.string().refine((v) => parseIpmiAddress(v) !== undefined, {
-      error:
-        'an IPMI address is "host" or "host:port" with an IPv4 host on the lab network, e.g. "10.99.0.4" or "10.99.0.4:623"',
+  z
+    .strictObject({
+      /** The BMC's IPMI-over-LAN address (lanplus), `host` or `host:port` on the lab network. */
+      ipmi: z.string().refine((v) => parseIpmiAddress(v) !== undefined, {
+        error:
+          'an IPMI address is "host" or "host:port" with an IPv4 host on the lab network, e.g. "10.99.0.4" or "10.99.0.4:623"',
+      }),
+      /** The IPMI user the harness and the hosts log in as (they only read: an operator or user account will do). */
+      user: z.string().min(1),
+      /** The environment variable that holds that user's password: never the password itself. */
+      passwordEnv: environmentName('LAB_BMC_PASSWORD'),
+      /**
+       * The RMCP+ cipher suite of the lanplus session (default 3: RAKP-HMAC-SHA1, HMAC-SHA1-96,
+       * AES-CBC-128); given, ipmitool does not first ask the BMC for its list.
+       */
+      cipherSuite: z
+        .number()
+        .int()
+        .min(0)
+        .max(17, { error: 'an IPMI 2.0 cipher suite id, 0 to 17 (e.g. 3 or 17)' })
+        .optional(),
+      snmp: bmcSnmpSchema.optional(),
+      /** How the BMC names its temperature sensors (default: the BMC simulator's names). */
+      sensors: bmcSensorsProfileSchema.optional(),
+    })
+    .superRefine((bmc, context) => {
+      if (bmc.snmp !== undefined) return;
+      for (const key of sensorKeyOrder) {
+        const sensor = bmc.sensors?.[key];
+        for (const field of ['snmpOid', 'snmpScale'] as const)
+          if (sensor?.[field] !== undefined)
+            context.addIssue({
+              code: 'custom',
+              path: ['sensors', key, field],
+              message: `an SNMP field, but this BMC has no \`snmp\`: add \`snmp\` to read it over SNMP, or remove ${field}`,
+            });
+      }
     }),
-    /** The IPMI user the harness logs in as (it only reads: an operator or user account will do). */
-    user: z.string().min(1),
-    /** The environment variable that holds that user's password: never the password itself. */
-    passwordEnv: environmentName('LAB_BMC_PASSWORD'),
-    snmp: bmcSnmpSchema.optional(),
-  }),
 ]);
 
 export const machineProfileSchema = z.strictObject({
@@ -145,6 +202,36 @@ export function tpmOf(profile: DeviceProfile, machine: string): TpmProfile {
 /** How a machine's BMC is reached in this profile. */
 export function bmcOf(profile: DeviceProfile, machine: string): BmcProfile {
   return profile.machines[machine]?.bmc ?? 'sim';
+}
+
+const sensorKeyOrder: readonly SensorKey[] = ['inlet', 'cpu', 'exhaust'];
+
+/** One sensor of a real BMC as the hosts read it: the profile's names over the simulator's. */
+export interface RealBmcSensor {
+  key: SensorKey;
+  /** The IPMI SDR name. */
+  name: string;
+  /** Set when the profile gives the BMC SNMP. */
+  snmpOid?: string;
+  snmpScale?: number;
+}
+
+/**
+ * The sensors of a real BMC, in the order inlet, cpu, exhaust: each field the profile gives, the
+ * BMC simulator's otherwise (its SDR names, its ENTITY-SENSOR-MIB OIDs in tenths of a degree).
+ */
+export function realBmcSensors(bmc: RealBmcProfile): RealBmcSensor[] {
+  return sensorKeyOrder.map((key) => {
+    const sim = bmcSensors.find((s) => s.key === key);
+    if (sim === undefined) throw new Error(`the BMC simulator has no sensor ${key}`);
+    const given = bmc.sensors?.[key] ?? {};
+    const sensor: RealBmcSensor = { key, name: given.name ?? sim.name };
+    if (bmc.snmp !== undefined) {
+      sensor.snmpOid = given.snmpOid ?? sensorValueOid(sim);
+      sensor.snmpScale = given.snmpScale ?? 0.1;
+    }
+    return sensor;
+  });
 }
 
 /** The environment variables a real BMC's secrets are read from, by the profile field naming each. */

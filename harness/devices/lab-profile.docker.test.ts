@@ -2,7 +2,17 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type Docker from 'dockerode';
 import type { EngineEndpoint } from '../engine/engine-locator.ts';
+import { ImageBuilder } from '../engine/image-builder.ts';
+import { demuxLogBuffer } from '../runtime/started-container.ts';
+import { silentLogger } from '../util/log.ts';
+import { observerImage } from '../../sims/observer/observer.ts';
+import { sliceMs } from '../../scenarios/thermal-watch-at-rest/at-rest-checks.ts';
+import {
+  parseBmcTraffic,
+  type BmcTraffic,
+} from '../../scenarios/thermal-watch-at-rest/at-rest-evidence.ts';
 import { namespacedEngine, nothingLeft, resourcesIn } from '../testing/docker-test-kit.ts';
 import { runCli } from '../testing/run-cli.ts';
 import {
@@ -23,6 +33,7 @@ interface Results {
     history: { kind: string; name: string; data?: Record<string, unknown> }[];
     world?: {
       profile?: string;
+      nodes?: { name: string; role: string }[];
       devices?: { node: string; device: string; real: boolean; detail: string }[];
     };
   }[];
@@ -113,6 +124,116 @@ describe('real devices through a device profile', () => {
     expect(await resourcesIn(engine, env.SOVH_NAMESPACE)).toEqual(nothingLeft);
   }, 600_000);
 
+  it("thermal-watch-at-rest reads the lab's BMC: the host's reads reach it (captured at the BMC) and every check passes", async () => {
+    if (lab === undefined) throw new Error('no lab');
+    const dir = await mkdtemp(join(tmpdir(), 'sovh-lab-'));
+    const profile = join(dir, 'lab.yaml');
+    await writeFile(
+      profile,
+      [
+        `labNetwork: ${lab.networkName}`,
+        'machines:',
+        `  rack1: { bmc: { ipmi: "${lab.bmc}", user: ${lab.bmcUser}, passwordEnv: LAB_BMC_PASSWORD } }`,
+        '',
+      ].join('\n'),
+    );
+    const env = { SOVH_NAMESPACE: namespace('labbmc'), LAB_BMC_PASSWORD: lab.bmcPassword };
+    const reportDir = join(dir, 'report');
+    // The lab BMC's own view: tcpdump in its network namespace, for the whole run.
+    const capture = await captureAtBmc(engine.docker, lab);
+    let atBmc: string;
+    let run: Awaited<ReturnType<typeof runCli>>;
+    try {
+      run = await runCli(
+        ['run', 'thermal-watch-at-rest', '--profile', profile, '--report-dir', reportDir],
+        env,
+      );
+    } finally {
+      atBmc = await stopCapture(capture);
+    }
+    expect(run.exitCode, run.all).toBe(0);
+    const results = JSON.parse(await readFile(join(reportDir, 'results.json'), 'utf8')) as Results;
+    const atRest = results.scenarios.find((s) => s.scenario === 'thermal-watch-at-rest');
+    expect(atRest?.status, JSON.stringify(atRest?.checks)).toBe('passed');
+    expect(atRest?.checks.map((c) => [c.name, c.status])).toEqual([
+      ['host-reads-bmc', 'pass'],
+      ['watch-reads-succeed', 'pass'],
+      ['alarm-state-matches-readings', 'pass'],
+    ]);
+    expect(atRest?.world?.devices).toEqual(
+      expect.arrayContaining([
+        {
+          node: 'rack1-bmc',
+          device: 'bmc',
+          real: true,
+          detail: `real BMC at IPMI ${lab.bmc} (lanplus): the hosts read its sensors; steps that drive the thermal model are not applicable`,
+        },
+      ]),
+    );
+    // No BMC simulator ran: the real one replaced it.
+    expect(atRest?.world?.nodes?.some((n) => n.role === 'sim:bmc')).toBe(false);
+    // The host's site named the lab BMC, and the harness read it over lanplus with the lab login.
+    const traffic = atRest?.history.find((e) => e.name === 'bmc-traffic')?.data as
+      BmcTraffic | undefined;
+    if (traffic === undefined) throw new Error('no bmc-traffic observation');
+    expect(traffic.bmcAddress).toBe(lab.bmc);
+    expect(traffic.ports).toEqual([623]);
+    const read = atRest?.history.find((e) => e.name === 'harness-bmc-read')?.data;
+    expect(read).toMatchObject({ ok: true });
+    expect(String(read?.command)).toContain(
+      `-I lanplus -C 3 -H ${lab.bmc} -p 623 -U ${lab.bmcUser}`,
+    );
+
+    // From the BMC's side: every request to its IPMI port came from one address of the lab
+    // network that is none of the lab's own devices (the machine's lab interface), and in the
+    // scenario's capture window, when only the host talks to it, the BMC saw the host's requests
+    // and sent replies in every slice, as many as the machine's side counted.
+    const sources = [
+      ...new Set(
+        [...atBmc.matchAll(/IP (\d+\.\d+\.\d+\.\d+)\.\d+ > (\d+\.\d+\.\d+\.\d+)\.623:/g)]
+          .filter((m) => m[2] === lab?.bmc)
+          .map((m) => m[1] ?? ''),
+      ),
+    ];
+    expect(sources).toHaveLength(1);
+    const machine = sources[0] ?? '';
+    expect([lab.tpm, lab.ups, lab.bmc]).not.toContain(machine);
+    expect(machine.startsWith(lab.subnet.replace(/0\/24$/, ''))).toBe(true);
+    const seen = parseBmcTraffic(atBmc, lab.bmc, [623]).filter(
+      (p) => p.peer === machine && p.atMs >= traffic.fromMs && p.atMs < traffic.untilMs,
+    );
+    const slices = Math.floor((traffic.untilMs - traffic.fromMs) / sliceMs);
+    expect(slices).toBeGreaterThanOrEqual(3);
+    for (let i = 0; i < slices; i += 1) {
+      const from = traffic.fromMs + i * sliceMs;
+      const inSlice = seen.filter((p) => p.atMs >= from && p.atMs < from + sliceMs);
+      expect(inSlice.filter((p) => p.direction === 'request').length, `slice ${i}`).toBeGreaterThan(
+        0,
+      );
+      expect(inSlice.filter((p) => p.direction === 'reply').length, `slice ${i}`).toBeGreaterThan(
+        0,
+      );
+    }
+    // Over the span the machine's capture covered (its first to its last packet), the BMC
+    // received the requests the machine sent: the same packets, seen from both ends.
+    const sentTimes = traffic.packets.filter((p) => p.direction === 'request').map((p) => p.atMs);
+    const firstMs = Math.min(...sentTimes);
+    const lastMs = Math.max(...sentTimes);
+    const received = parseBmcTraffic(atBmc, lab.bmc, [623]).filter(
+      (p) =>
+        p.peer === machine &&
+        p.direction === 'request' &&
+        p.atMs >= firstMs &&
+        p.atMs <= lastMs + 20,
+    ).length;
+    expect(sentTimes.length).toBeGreaterThan(0);
+    expect(
+      Math.abs(received - sentTimes.length),
+      `${received} at the BMC, ${sentTimes.length} sent by the machine`,
+    ).toBeLessThanOrEqual(5);
+    expect(await resourcesIn(engine, env.SOVH_NAMESPACE)).toEqual(nothingLeft);
+  }, 600_000);
+
   it('names a profile entry that no scenario of the run has, before anything starts', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sovh-lab-'));
     const profile = join(dir, 'lab.yaml');
@@ -142,3 +263,33 @@ describe('real devices through a device profile', () => {
     expect(run.stderr).toContain('docker network create --internal');
   }, 300_000);
 });
+
+/** tcpdump in the lab BMC's network namespace (the observer image), labelled as the lab. */
+async function captureAtBmc(docker: Docker, lab: StandInLab): Promise<Docker.Container> {
+  const image = await new ImageBuilder(docker, silentLogger).ensure(observerImage);
+  const info = await lab.bmcContainer.inspect();
+  const container = await docker.createContainer({
+    Image: image.tag,
+    Entrypoint: ['tcpdump', '-i', 'any', '-n', '-tt', '-l', 'udp port 623'],
+    Labels: { [labLabel]: 'capture' },
+    HostConfig: { NetworkMode: `container:${info.Id}`, CapAdd: ['NET_RAW', 'NET_ADMIN'] },
+  });
+  await container.start();
+  // tcpdump says when it listens; before that a packet could be missed.
+  for (let i = 0; i < 50; i += 1) {
+    const logs = demuxLogBuffer(await container.logs({ stdout: true, stderr: true }));
+    if (logs.includes('listening on')) return container;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  await container.remove({ force: true });
+  throw new Error('tcpdump in the lab BMC did not start');
+}
+
+async function stopCapture(container: Docker.Container): Promise<string> {
+  try {
+    await container.stop({ t: 2 });
+    return demuxLogBuffer(await container.logs({ stdout: true }));
+  } finally {
+    await container.remove({ force: true });
+  }
+}

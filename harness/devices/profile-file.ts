@@ -21,7 +21,7 @@ export interface LoadedProfile {
 const alternatives: Record<string, string> = {
   tpm: '`sim`, `{ tcti: "swtpm:host=H,port=P" }` (or mssim:), or `{ device: /dev/tpmrm0 }`',
   ups: '`sim` or `{ nut: "H:P", name: UPS, user: USER, passwordEnv: VARIABLE }`',
-  bmc: '`sim` or `{ ipmi: "H[:P]", user: USER, passwordEnv: VARIABLE }` (optionally `snmp: { version: "2c", communityEnv: VARIABLE }` or `snmp: { version: "3", user: USER, authPasswordEnv: VARIABLE }`)',
+  bmc: '`sim` or `{ ipmi: "H[:P]", user: USER, passwordEnv: VARIABLE }` (optionally `snmp: { version: "2c", communityEnv: VARIABLE }` or `snmp: { version: "3", user: USER, authPasswordEnv: VARIABLE }`, and `sensors: { inlet: { name: "SDR NAME", snmpOid: OID, snmpScale: N } }`)',
   snmp: '`{ version: "2c", communityEnv: VARIABLE }` or `{ version: "3", user: USER, authPasswordEnv: VARIABLE, privPasswordEnv?: VARIABLE }`',
 };
 const knownFields: Record<string, string[]> = {
@@ -29,7 +29,9 @@ const knownFields: Record<string, string[]> = {
   tpm: ['tcti', 'device'],
   ups: ['nut', 'name', 'user', 'passwordEnv'],
   machine: ['tpm', 'bmc'],
-  bmc: ['ipmi', 'user', 'passwordEnv', 'snmp'],
+  bmc: ['ipmi', 'user', 'passwordEnv', 'cipherSuite', 'snmp', 'sensors'],
+  sensors: ['inlet', 'cpu', 'exhaust'],
+  sensor: ['name', 'snmpOid', 'snmpScale'],
   snmp: ['version', 'port', 'communityEnv', 'user', 'authPasswordEnv', 'privPasswordEnv'],
 };
 
@@ -37,6 +39,7 @@ function deviceKind(path: readonly PropertyKey[]): string {
   if (path[0] === 'ups') return 'ups';
   if (path.includes('tpm')) return 'tpm';
   if (path.includes('snmp')) return 'snmp';
+  if (path.includes('sensors')) return path.at(-1) === 'sensors' ? 'sensors' : 'sensor';
   if (path.includes('bmc')) return 'bmc';
   if (path[0] === 'machines' && path.length === 2) return 'machine';
   return '';

@@ -1,7 +1,10 @@
 import type { ResolvedTopology } from '../topology/topology-validator.ts';
 import {
   bmcOf,
+  defaultCipherSuite,
   parseHostPort,
+  parseIpmiAddress,
+  realBmcSensors,
   tpmOf,
   upsOf,
   type DeviceProfile,
@@ -44,7 +47,10 @@ export function realUps(devices: RunDevices | undefined, name: string): RealUpsP
   return ups === 'sim' ? undefined : ups;
 }
 
-/** Does a machine reach a device on the lab network (its TPM by TCTI, or its UPS's NUT server)? */
+/**
+ * Does a machine reach a device on the lab network (its TPM by TCTI, its BMC, or its UPS's NUT
+ * server)?
+ */
 export function machineUsesLab(
   devices: RunDevices | undefined,
   machine: { name: string; ups?: string },
@@ -52,7 +58,11 @@ export function machineUsesLab(
   if (devices === undefined) return false;
   const tpm = tpmOf(devices.profile, machine.name);
   const onLab = typeof tpm === 'object' && 'tcti' in tpm;
-  return onLab || (machine.ups !== undefined && realUps(devices, machine.ups) !== undefined);
+  return (
+    onLab ||
+    realBmc(devices, machine.name) !== undefined ||
+    (machine.ups !== undefined && realUps(devices, machine.ups) !== undefined)
+  );
 }
 
 /** The site file's `ups` section for a real UPS: its NUT server and the monitor's login. */
@@ -71,6 +81,53 @@ export function realUpsSiteSection(
       password: env[ups.passwordEnv] ?? '',
       pollFrequencyS: 1,
     },
+  };
+}
+
+/**
+ * The site file's `bmc` and `thermal` sections for a machine's real BMC: its lab address, IPMI
+ * over LAN (lanplus) with the profile's user and the password from its variable, SNMP when the
+ * profile gives it, and the sensors by the BMC's own names. `watch` is the thermal policy the
+ * topology gives the machine; without SNMP the hosts read over IPMI.
+ */
+export function realBmcSiteSection(
+  machine: string,
+  bmc: RealBmcProfile,
+  watch: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): Record<string, unknown> {
+  const ipmi = parseIpmiAddress(bmc.ipmi);
+  if (ipmi === undefined) throw new Error(`bad IPMI address ${bmc.ipmi}`);
+  const secret = (variable: string) => env[variable] ?? '';
+  const snmp =
+    bmc.snmp === undefined
+      ? undefined
+      : bmc.snmp.version === '2c'
+        ? { port: bmc.snmp.port, version: '2c', community: secret(bmc.snmp.communityEnv) }
+        : {
+            port: bmc.snmp.port,
+            version: '3',
+            user: bmc.snmp.user,
+            authPassword: secret(bmc.snmp.authPasswordEnv),
+            ...(bmc.snmp.privPasswordEnv === undefined
+              ? {}
+              : { privPassword: secret(bmc.snmp.privPasswordEnv) }),
+          };
+  return {
+    bmc: {
+      machine,
+      address: ipmi.host,
+      ipmi: {
+        port: ipmi.port,
+        interface: 'lanplus',
+        cipherSuite: bmc.cipherSuite ?? defaultCipherSuite,
+        user: bmc.user,
+        password: secret(bmc.passwordEnv),
+      },
+      ...(snmp === undefined ? {} : { snmp }),
+      sensors: realBmcSensors(bmc),
+    },
+    thermal: snmp === undefined ? { ...watch, protocol: 'ipmi' } : watch,
   };
 }
 

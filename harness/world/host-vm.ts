@@ -29,7 +29,7 @@ export class HostVm {
     private readonly helperImage: string,
     readonly diskVolume: string,
     readonly dataVolume: string,
-    private readonly siteFile: string,
+    readonly siteFile: string,
     /** What the simulators in the host's reach add to every boot (HSM socket, KMS certificates). */
     private readonly attachments: MergedAttachments = noAttachments,
   ) {}

@@ -14,12 +14,14 @@ import type { ResolvedTopology } from '../topology/topology-validator.ts';
 import type { Logger } from '../util/log.ts';
 import type { SeededRandom } from '../util/seeded-random.ts';
 import { startObserver } from '../../sims/observer/observer.ts';
+import { bmcOptionsSchema } from '../../sims/bmc/bmc.ts';
 import { simKind } from '../../sims/registry.ts';
 import type { StartedSim } from '../../sims/sim-kind.ts';
 import { tpmOf } from '../devices/device-profile.ts';
 import {
   machineUsesLab,
   realBmc,
+  realBmcSiteSection,
   realUps,
   realUpsSiteSection,
   type DeviceRecord,
@@ -88,8 +90,16 @@ export class World {
     random?: SeededRandom;
   }): Promise<World> {
     const { session, topology, images, log, devices, random } = options;
-    // A real UPS replaces its simulator: nothing is started for it, the hosts get its NUT server.
-    const simulated = topology.services.filter((s) => realUps(devices, s.name) === undefined);
+    // A real UPS or BMC replaces its simulator: nothing is started for it, the hosts get the
+    // real device's address in their site file.
+    const realBmcServices = new Set(
+      topology.machines
+        .filter((m) => m.bmc !== undefined && realBmc(devices, m.name) !== undefined)
+        .map((m) => machineBmcName(m.name)),
+    );
+    const simulated = topology.services.filter(
+      (s) => realUps(devices, s.name) === undefined && !realBmcServices.has(s.name),
+    );
     const plans = planZoneNetworks(topology);
     log.info(`creating ${plans.length} internal network(s)`);
     const networks = new Map(
@@ -198,12 +208,26 @@ export class World {
         const home = machineMap.get(host.machine);
         const homeSpec = topology.machines.find((m) => m.name === host.machine);
         const ups = homeSpec?.ups === undefined ? undefined : realUps(devices, homeSpec.ups);
+        const bmc = homeSpec?.bmc === undefined ? undefined : realBmc(devices, homeSpec.name);
         const uses = homeSpec !== undefined && machineUsesLab(devices, homeSpec);
+        const env = options.env ?? process.env;
+        const sections = [
+          ...(ups === undefined ? [] : [realUpsSiteSection(ups, env)]),
+          ...(bmc === undefined || homeSpec === undefined
+            ? []
+            : [
+                realBmcSiteSection(
+                  homeSpec.name,
+                  bmc,
+                  thermalWatchOf(topology, homeSpec.name),
+                  env,
+                ),
+              ]),
+        ];
         const siteFile = JSON.stringify(
           buildSiteFile(topology, host, sims, {
             tpmTcti: home?.tpm.tcti,
-            sections:
-              ups === undefined ? [] : [realUpsSiteSection(ups, options.env ?? process.env)],
+            sections,
             labAddresses: uses ? devices?.lab?.addresses : undefined,
           }),
           null,
@@ -352,11 +376,18 @@ export class World {
           detail:
             bmc === undefined
               ? 'ipmi_sim on the thermal model'
-              : `real BMC at IPMI ${bmc.ipmi}: steps that drive the thermal model are not applicable; the hosts still read ipmi_sim's sensors`,
+              : `real BMC at IPMI ${bmc.ipmi} (lanplus${bmc.snmp === undefined ? '' : `, SNMP v${bmc.snmp.version}`}): the hosts read its sensors; steps that drive the thermal model are not applicable`,
         };
       });
     return [...tpms, ...upses, ...bmcs];
   }
+}
+
+/** The thermal policy the topology gives a machine's BMC (its `watch`), defaults filled in. */
+function thermalWatchOf(topology: ResolvedTopology, machine: string): Record<string, unknown> {
+  const service = topology.services.find((s) => s.name === machineBmcName(machine));
+  if (service === undefined) throw new Error(`machine ${machine} has no BMC service`);
+  return bmcOptionsSchema.parse(service.options).watch;
 }
 
 function lookup<T>(map: Map<string, T>, name: string, what: string): T {

@@ -5,6 +5,7 @@ operating range (the manual's 18-27 C), THERMAL_ALARM_CLEARED when it returns, a
 limit (`thermal.criticalC`) takes the configured critical action: the graceful residency
 shutdown (shutdown.py), or only the alarm."""
 
+import os
 import subprocess
 import threading
 import time
@@ -18,11 +19,22 @@ class ReadError(Exception):
     pass
 
 
+def snmp_login(snmp):
+    """snmpget's login: a community for v1/v2c; for v3 the user, with authentication and, when the
+    site gives a privacy password, privacy (net-snmp's default protocols)."""
+    if snmp["version"] != "3":
+        return ["-c", snmp["community"]]
+    login = ["-u", snmp["user"], "-A", snmp["authPassword"]]
+    if snmp.get("privPassword"):
+        return ["-l", "authPriv", *login, "-X", snmp["privPassword"]]
+    return ["-l", "authNoPriv", *login]
+
+
 def read_snmp(bmc):
     snmp = bmc["snmp"]
     sensors = bmc["sensors"]
     command = [
-        "snmpget", "-v", snmp["version"], "-c", snmp["community"], "-On", "-Oqv", "-t", "1", "-r", "1",
+        "snmpget", "-v", snmp["version"], *snmp_login(snmp), "-On", "-Oqv", "-t", "1", "-r", "1",
         f"{bmc['address']}:{snmp['port']}", *[sensor["snmpOid"] for sensor in sensors],
     ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
@@ -35,13 +47,27 @@ def read_snmp(bmc):
         raise ReadError(f"snmpget gave a non-numeric reading: {result.stdout.strip()}") from error
 
 
-def read_ipmi(bmc):
+def ipmi_command(bmc):
+    """ipmitool's command and environment: IPMI 1.5 (`lan`, with the site's authType) or IPMI 2.0
+    (`lanplus` with the site's cipher suite, so that ipmitool does not first ask the BMC for its
+    list; the password goes in ipmitool's environment, never on its command line)."""
     ipmi = bmc["ipmi"]
+    if ipmi["interface"] == "lanplus":
+        command = [
+            "ipmitool", "-I", "lanplus", "-C", str(ipmi.get("cipherSuite", 3)), "-H", bmc["address"],
+            "-p", str(ipmi["port"]), "-U", ipmi["user"], "-E", "-c", "sdr", "type", "Temperature",
+        ]
+        return command, {**os.environ, "IPMI_PASSWORD": ipmi["password"]}
     command = [
         "ipmitool", "-I", ipmi["interface"], "-A", ipmi["authType"], "-H", bmc["address"],
         "-p", str(ipmi["port"]), "-U", ipmi["user"], "-P", ipmi["password"], "-c", "sdr", "type", "Temperature",
     ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
+    return command, None
+
+
+def read_ipmi(bmc):
+    command, env = ipmi_command(bmc)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S, check=False, env=env)
     if result.returncode != 0:
         raise ReadError(f"ipmitool exited {result.returncode}: {result.stderr.strip()}")
     by_name = {}
@@ -71,7 +97,9 @@ class ThermalWatch:
         self.failing = False
         protocol = policy.get("protocol", "snmp")
         # The other protocol is the fallback when the chosen one does not answer.
-        self.readers = [READERS[protocol], *[r for p, r in READERS.items() if p != protocol]]
+        # A protocol the site gives the BMC no section for (a real BMC without SNMP) is not tried.
+        offered = [p for p in READERS if p in bmc]
+        self.readers = [READERS[p] for p in [protocol, *[p for p in offered if p != protocol]] if p in offered]
 
     def read(self):
         errors = []

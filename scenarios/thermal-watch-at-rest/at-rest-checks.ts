@@ -1,0 +1,163 @@
+import { lastObservation, MissingEvidence, type Check } from '../../harness/checks/check.ts';
+import { verdictOf } from '../../harness/checks/verdict.ts';
+import { logMarkers } from '../../harness/contract/log-markers.ts';
+import type { History } from '../../harness/scenario/history.ts';
+import type { LogLine } from '../power-thermal/thermal-evidence.ts';
+import type { BmcTraffic, HarnessRead, SiteThermal } from './at-rest-evidence.ts';
+
+/** The capture is cut in slices of this length; the host must read the BMC in every one. */
+export const sliceMs = 5_000;
+
+function residencyLog(history: History): LogLine[] {
+  return lastObservation<{ lines: LogLine[] }>(history, 'residency-log').data.lines;
+}
+
+/** The host reads its BMC all along: in every slice of the capture a request and the BMC's reply. */
+export const hostReadsBmc: Check = {
+  name: 'host-reads-bmc',
+  description:
+    "The host pulls its temperatures from the BMC its site file names (simulated or real): in every 5 s of a capture in the machine's network namespace, requests from the host and replies from the BMC",
+  verify(history) {
+    const t = lastObservation<BmcTraffic>(history, 'bmc-traffic').data;
+    const slices = Math.floor((t.untilMs - t.fromMs) / sliceMs);
+    if (slices < 1 || t.tcpdumpExit !== 124)
+      throw new MissingEvidence(
+        'bmc-traffic',
+        `the capture did not run its window (tcpdump exit ${t.tcpdumpExit}, ${t.untilMs - t.fromMs} ms): ${t.stderr}`,
+      );
+    const empty: string[] = [];
+    for (let i = 0; i < slices; i += 1) {
+      const from = t.fromMs + i * sliceMs;
+      const inSlice = t.packets.filter((p) => p.atMs >= from && p.atMs < from + sliceMs);
+      const requests = inSlice.filter((p) => p.direction === 'request').length;
+      const replies = inSlice.filter((p) => p.direction === 'reply').length;
+      if (requests === 0 || replies === 0)
+        empty.push(`${new Date(from).toISOString()}: ${requests} requests, ${replies} replies`);
+    }
+    const requests = t.packets.filter((p) => p.direction === 'request').length;
+    const replies = t.packets.length - requests;
+    const peers = [...new Set(t.packets.map((p) => p.peer))].join(', ') || 'none';
+    const observed = `${requests} requests from the machine (${peers}), ${replies} replies from ${t.bmcAddress} (UDP ${t.ports.join(', ')}) in ${slices} slices of ${sliceMs} ms`;
+    return verdictOf(
+      empty.length === 0,
+      observed,
+      `the host did not read ${t.bmcAddress} in ${empty.length} of ${slices} slices: ${empty.slice(0, 3).join('; ')}`,
+      {
+        expected: `requests from the host to ${t.bmcAddress} and replies in every ${sliceMs} ms`,
+        observed,
+        evidence: [
+          {
+            source: `tcpdump in machine of ${t.host}'s network namespace`,
+            excerpt: t.packets
+              .slice(0, 8)
+              .map((p) => `${new Date(p.atMs).toISOString()} ${p.direction} udp/${p.port}`)
+              .join('\n'),
+          },
+        ],
+      },
+    );
+  },
+};
+
+/** The watch's reads of the BMC are not failing at the end of the run (the contract's markers). */
+export const watchReadsSucceed: Check = {
+  name: 'watch-reads-succeed',
+  description: `The thermal watch's reads of the BMC succeed: its last word on them is not ${logMarkers.thermalReadingsUnavailable}`,
+  verify(history) {
+    const { bmcAddress } = lastObservation<BmcTraffic>(history, 'bmc-traffic').data;
+    const state = residencyLog(history).filter(
+      (l) =>
+        l.text.includes(logMarkers.thermalReadingsUnavailable) ||
+        l.text.includes(logMarkers.thermalReadingsRestored),
+    );
+    const last = state.at(-1);
+    const failing = last?.text.includes(logMarkers.thermalReadingsUnavailable) ?? false;
+    return verdictOf(
+      !failing,
+      state.length === 0
+        ? `no read of ${bmcAddress} failed`
+        : `reads of ${bmcAddress} failed and were restored`,
+      `reads of ${bmcAddress} failing: ${last?.text ?? ''}`,
+      {
+        expected: `no ${logMarkers.thermalReadingsUnavailable} left standing`,
+        observed: last?.text ?? 'no read failure logged',
+        evidence: [
+          {
+            source: 'residency.log on the VM disk',
+            excerpt:
+              state
+                .slice(-3)
+                .map((l) => l.text)
+                .join('\n') || '(none)',
+          },
+        ],
+      },
+    );
+  },
+};
+
+/**
+ * The stack's alarm state agrees with the room as the harness reads the BMC itself: a range
+ * sensor inside the operating range in every harness read has no alarm standing, one outside it
+ * in every read has one. A sensor that crossed the range during the reads is not judged.
+ */
+export const alarmStateMatchesReadings: Check = {
+  name: 'alarm-state-matches-readings',
+  description:
+    "The stack's thermal alarm state agrees with the BMC's readings taken by the harness itself (no alarm while the range sensors are inside the operating range, an alarm while outside)",
+  verify(history) {
+    const thermal = lastObservation<SiteThermal>(history, 'site-thermal').data;
+    const reads = history.observations<HarnessRead>('harness-bmc-read').map((e) => e.data);
+    const good = reads.filter((r) => r.ok);
+    if (good.length < 2)
+      throw new MissingEvidence(
+        'harness-bmc-read',
+        `${good.length} of ${reads.length} harness reads of the BMC answered: ${reads.at(-1)?.output ?? ''}`,
+      );
+    const lines = residencyLog(history);
+    const { min, max } = thermal.operatingRangeC;
+    const problems: string[] = [];
+    const judged: string[] = [];
+    for (const key of thermal.rangeSensors) {
+      const values = good.map((r) => r.readings[key] ?? Number.NaN);
+      const outside = values.map((v) => v < min || v > max);
+      if (values.some((v) => !Number.isFinite(v)) || outside.some((o) => o !== outside[0]))
+        continue;
+      const alarmLines = lines.filter((l) =>
+        new RegExp(`THERMAL_ALARM(_CLEARED)? sensor=${key} `).test(l.text),
+      );
+      // THERMAL_ALARM_CLEARED does not contain "THERMAL_ALARM sensor=".
+      const alarmed = alarmLines.at(-1)?.text.includes(`THERMAL_ALARM sensor=${key} `) ?? false;
+      judged.push(
+        `${key} ${values.join('/')} C ${outside[0] === true ? 'outside' : 'inside'} ${min}-${max}, alarm ${alarmed ? 'standing' : 'none'}`,
+      );
+      if (alarmed !== outside[0])
+        problems.push(
+          `${key} reads ${values.join('/')} C (${outside[0] === true ? 'outside' : 'inside'} ${min}-${max}) but the stack ${alarmed ? `has an alarm standing: ${alarmLines.at(-1)?.text ?? ''}` : 'raised no alarm'}`,
+        );
+    }
+    if (judged.length === 0)
+      throw new MissingEvidence(
+        'harness-bmc-read',
+        `no range sensor (${thermal.rangeSensors.join(', ')}) stayed on one side of ${min}-${max} C through the harness reads`,
+      );
+    return verdictOf(problems.length === 0, judged.join('; '), problems.join('; '), {
+      expected: `an alarm standing exactly for the range sensors outside ${min}-${max} C`,
+      observed: judged.join('; '),
+      evidence: [
+        ...good.slice(-2).map((r) => ({ source: r.command, excerpt: r.output })),
+        {
+          source: 'residency.log on the VM disk',
+          excerpt:
+            lines
+              .filter((l) => l.text.includes('THERMAL_ALARM'))
+              .slice(-4)
+              .map((l) => l.text)
+              .join('\n') || '(no THERMAL_ALARM line)',
+        },
+      ],
+    });
+  },
+};
+
+export const atRestChecks: Check[] = [hostReadsBmc, watchReadsSucceed, alarmStateMatchesReadings];

@@ -1,0 +1,91 @@
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { awaitServing } from '../../harness/checks/probes/serving-probe.ts';
+import { defineScenario } from '../../harness/scenario/scenario.ts';
+import { bootTimeoutMs, observeResidencyLog } from '../power-thermal/thermal-evidence.ts';
+import { atRestChecks } from './at-rest-checks.ts';
+import {
+  awaitFirstBmcPacket,
+  harnessReadBmc,
+  observeBmcTraffic,
+  siteBmcOf,
+} from './at-rest-evidence.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** How long the host's reads of its BMC are captured: three slices of at-rest-checks' 5 s. */
+const captureMs = 15_000;
+/** The harness's own reads of the BMC after the capture, a second apart. */
+const harnessReads = 3;
+
+/**
+ * The thermal watch at rest: the stack pulls its machine's temperatures from the BMC its site file
+ * names and nothing drives them. It is the thermal scenario that runs on a real BMC (a device
+ * profile's `bmc`): it reads the BMC, never heats or cools the room. The harness captures the
+ * host's exchanges with the BMC in the machine's network namespace, reads the BMC itself with
+ * the site's login, and compares the stack's alarm state with those readings.
+ */
+export default defineScenario({
+  name: 'thermal-watch-at-rest',
+  description:
+    "The stack reads its machine's BMC (simulated or real) all along, its reads succeed, and its alarm state agrees with the BMC's readings",
+  needs: [],
+  sections: ['thermal'],
+  topology: {
+    zones: [{ name: 'sovereign', jurisdiction: 'DE', kind: 'sovereign', cidrs: ['10.44.0.0/16'] }],
+    machines: [
+      {
+        name: 'rack1',
+        zone: 'sovereign',
+        // The room at rest (inlet 21.8 C); the alarm only: nothing here should shut the host down.
+        bmc: { watch: { criticalAction: 'alarm-only' } },
+      },
+    ],
+    hosts: [{ name: 'vm1', machine: 'rack1' }],
+  },
+  async run(context) {
+    const { world } = context;
+    const vm = world.host('vm1');
+    const { bmc, thermal } = siteBmcOf(vm);
+    context.observe('site-thermal', thermal);
+    await context.step('boot and serve', async () => {
+      await awaitServing(world, vm, bootTimeoutMs);
+      await awaitFirstBmcPacket(context, vm, bmc, 30_000);
+    });
+    await context.step("capture the host's reads of its BMC", () =>
+      observeBmcTraffic(context, vm, bmc, captureMs),
+    );
+    await context.step('read the BMC from the machine', async () => {
+      for (let i = 0; i < harnessReads; i += 1) {
+        if (i > 0) await sleep(1_000);
+        await harnessReadBmc(context, vm, bmc);
+      }
+    });
+    await context.step('collect the residency log', () => observeResidencyLog(context, vm, 'end'));
+  },
+  checks: atRestChecks,
+  mutants: [
+    {
+      name: 'watch-never-started',
+      description:
+        'The thermal watch is set up and logs that it polls, but its thread is never started: nothing reads the BMC',
+      expectFailing: ['host-reads-bmc'],
+      stackPatch: join(here, 'mutants', 'watch-never-started.patch'),
+    },
+    {
+      name: 'read-timeout-in-ms',
+      description:
+        'The watch gives each read 5 ms instead of 5 s (a timeout meant in milliseconds): every read times out',
+      expectFailing: ['watch-reads-succeed'],
+      stackPatch: join(here, 'mutants', 'read-timeout-in-ms.patch'),
+    },
+    {
+      name: 'range-inverted',
+      description:
+        'The watch tests the operating range the wrong way round: it alarms while the inlet is inside 18-27 C',
+      expectFailing: ['alarm-state-matches-readings'],
+      stackPatch: join(here, 'mutants', 'range-inverted.patch'),
+    },
+  ],
+});
