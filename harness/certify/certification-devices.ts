@@ -1,5 +1,11 @@
 import type { RealBmcProfile, RealUpsProfile, TpmProfile } from '../devices/device-profile.ts';
-import { parseHostPort, parseIpmiAddress } from '../devices/device-profile.ts';
+import { parseHostPort } from '../devices/device-profile.ts';
+import {
+  ipmiPasswordVariable,
+  lanplusArguments,
+  lanplusCommandText,
+  lanplusLogin,
+} from '../devices/ipmitool-args.ts';
 import type { LabNetwork } from '../devices/lab-network.ts';
 import { quotePaths } from '../report/bundle/tpm-quote.ts';
 import type { RunSession } from '../runtime/run-session.ts';
@@ -104,40 +110,23 @@ export class CertificationDevices {
   }
 
   /**
-   * What a BMC of the lab says of itself: IPMI Get Device ID over RMCP+ (`ipmitool -I lanplus mc
-   * info`), logged in as the profile's user. The password goes to ipmitool in its environment
-   * (`-E`), never on a command line that `ps` would show.
+   * What a BMC of the lab says of itself: IPMI Get Device ID over RMCP+ (`ipmitool -I lanplus -C
+   * SUITE mc info`), logged in as the profile's user with the profile's cipher suite, as the hosts
+   * log in (devices/ipmitool-args.ts: the password in ipmitool's environment).
    */
   async bmcIdentity(bmc: RealBmcProfile, env: NodeJS.ProcessEnv): Promise<BmcIdentity> {
-    const address = parseIpmiAddress(bmc.ipmi);
-    if (address === undefined) throw new Error(`bad IPMI address ${bmc.ipmi}`);
-    const target = `${address.host}:${String(address.port)}`;
-    const command = [
-      'ipmitool',
-      '-I',
-      'lanplus',
-      '-H',
-      address.host,
-      '-p',
-      String(address.port),
-      '-U',
-      bmc.user,
-      '-E',
-      '-N',
-      '2',
-      '-R',
-      '3',
-      'mc',
-      'info',
-    ];
-    const result = await this.container.exec(command, {
-      timeoutMs: 30_000,
-      env: { IPMI_PASSWORD: env[bmc.passwordEnv] ?? '' },
-    });
+    const login = lanplusLogin(bmc);
+    const result = await this.container.exec(
+      ['ipmitool', ...lanplusArguments(login), 'mc', 'info'],
+      {
+        timeoutMs: 30_000,
+        env: { [ipmiPasswordVariable]: env[bmc.passwordEnv] ?? '' },
+      },
+    );
     if (result.exitCode !== 0 || !result.stdout.includes('Manufacturer ID'))
       throw new SovhError(
         'CERTIFY_BMC',
-        `the BMC at ${target} did not answer \`ipmitool -I lanplus -U ${bmc.user} mc info\` (password from ${bmc.passwordEnv}): ${result.stderr.trim().split('\n').slice(-2).join(' | ') || `exit ${String(result.exitCode)}`}`,
+        `the BMC at ${login.host}:${String(login.port)} did not answer \`${lanplusCommandText(login, ['mc', 'info'])}\` (password from ${bmc.passwordEnv}): ${result.stderr.trim().split('\n').slice(-2).join(' | ') || `exit ${String(result.exitCode)}`}`,
       );
     return parseBmcIdentity(result.stdout);
   }

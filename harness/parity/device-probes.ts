@@ -2,8 +2,14 @@ import { parseBmcIdentity } from '../certify/bmc-identity.ts';
 import { parseTpmProperties } from '../certify/tpm-properties.ts';
 import type { StartedContainer } from '../runtime/started-container.ts';
 import { SovhError } from '../util/sovh-error.ts';
-import type { BmcProbe, TpmProbe, UpsProbe } from './parity-compare.ts';
-import { entPhySensorTableOid } from './parity-compare.ts';
+import {
+  ipmiPasswordVariable,
+  lanplusArguments,
+  lanplusCommandText,
+  type LanplusLogin,
+} from '../devices/ipmitool-args.ts';
+import { entPhySensorTableOid, type BmcProbe } from './bmc-compare.ts';
+import type { TpmProbe, UpsProbe } from './parity-compare.ts';
 import {
   parsePcrBanks,
   parsePersistentHandles,
@@ -86,10 +92,8 @@ export async function probeUps(
   return { variables: parseUpsVariables(result.stdout) };
 }
 
-export interface BmcTarget {
-  host: string;
-  port: number;
-  user: string;
+/** A BMC to probe: its lanplus login (with its cipher suite), password and SNMP agent. */
+export interface BmcTarget extends LanplusLogin {
   password: string;
   /** How the password was given, for messages ("LAB_BMC_PASSWORD"). */
   passwordFrom: string;
@@ -102,6 +106,11 @@ export interface BmcTarget {
         authPassword: string;
         privPassword?: string;
       };
+  /**
+   * The OIDs the stack reads its sensors at (the profile's `snmpOid`s): read with snmpget where
+   * the walk of entPhySensorTable did not return them (a vendor's own MIB).
+   */
+  sensorOids?: string[];
 }
 
 export async function probeBmc(
@@ -110,34 +119,18 @@ export async function probeBmc(
   side: Side,
 ): Promise<BmcProbe> {
   const where = `BMC at ${target.host}:${String(target.port)}`;
-  // The password goes in ipmitool's environment (-E), never on a command line.
-  const ipmitool = (iface: string[], args: string[]) =>
-    container.exec(
-      [
-        'ipmitool',
-        ...iface,
-        '-H',
-        target.host,
-        '-p',
-        String(target.port),
-        '-U',
-        target.user,
-        '-E',
-        '-N',
-        '2',
-        '-R',
-        '3',
-        ...args,
-      ],
-      { timeoutMs: 60_000, env: { IPMI_PASSWORD: target.password } },
-    );
+  const ipmitool = (args: string[]) =>
+    container.exec(['ipmitool', ...args], {
+      timeoutMs: 60_000,
+      env: { [ipmiPasswordVariable]: target.password },
+    });
   const lanplus = async (args: string[], expect: (stdout: string) => boolean) => {
-    const result = await ipmitool(['-I', 'lanplus'], args);
+    const result = await ipmitool([...lanplusArguments(target), ...args]);
     if (result.exitCode !== 0 || !expect(result.stdout))
       throw unreachable(
         side,
         `${where} (IPMI user ${target.user}, password from ${target.passwordFrom})`,
-        `ipmitool -I lanplus -H ${target.host} -p ${String(target.port)} -U ${target.user} -E ${args.join(' ')}`,
+        lanplusCommandText(target, args),
         lastLines(result.stderr, 2) || `exit ${String(result.exitCode)}`,
       );
     return result.stdout;
@@ -156,53 +149,83 @@ export async function probeBmc(
             out.includes('Sensor ID'),
           ),
         );
-  const lan = await ipmitool(['-I', 'lan', '-A', 'MD5'], ['mc', 'info']);
+  // IPMI 1.5 has no cipher suites: the session is MD5-authenticated, as the stack's own reads are.
+  const lan = await ipmitool([
+    '-I',
+    'lan',
+    '-A',
+    'MD5',
+    '-H',
+    target.host,
+    '-p',
+    String(target.port),
+    '-U',
+    target.user,
+    '-E',
+    '-N',
+    '2',
+    '-R',
+    '3',
+    'mc',
+    'info',
+  ]);
   const ipmi15: BmcProbe['ipmi15'] =
     lan.exitCode === 0 && lan.stdout.includes('Manufacturer ID')
       ? { ok: true }
       : { ok: false, error: lastLines(lan.stderr, 1) || `exit ${String(lan.exitCode)}` };
   const probe: BmcProbe = { identity, sensors, thresholds, ipmi15 };
-  if (target.snmp !== undefined) {
-    const snmp = target.snmp;
-    const auth =
-      snmp.version === '2c'
-        ? ['-v2c', '-c', snmp.community]
-        : [
-            '-v3',
-            '-u',
-            snmp.user,
-            '-l',
-            snmp.privPassword === undefined ? 'authNoPriv' : 'authPriv',
-            '-a',
-            'SHA',
-            '-A',
-            snmp.authPassword,
-            ...(snmp.privPassword === undefined ? [] : ['-x', 'AES', '-X', snmp.privPassword]),
-          ];
+  if (target.snmp !== undefined)
+    probe.snmp = await probeBmcSnmp(container, target, target.snmp, side);
+  return probe;
+}
+
+/**
+ * entPhySensorTable by snmpwalk, and each OID the stack reads that the walk did not return by
+ * snmpget (an OID it does not have is left out: the comparison marks it).
+ */
+async function probeBmcSnmp(
+  container: StartedContainer,
+  target: BmcTarget,
+  snmp: NonNullable<BmcTarget['snmp']>,
+  side: Side,
+): Promise<Record<string, string>> {
+  const auth =
+    snmp.version === '2c'
+      ? ['-v2c', '-c', snmp.community]
+      : [
+          '-v3',
+          '-u',
+          snmp.user,
+          '-l',
+          snmp.privPassword === undefined ? 'authNoPriv' : 'authPriv',
+          '-a',
+          'SHA',
+          '-A',
+          snmp.authPassword,
+          ...(snmp.privPassword === undefined ? [] : ['-x', 'AES', '-X', snmp.privPassword]),
+        ];
+  const agent = `${target.host}:${String(snmp.port)}`;
+  const ask = async (tool: 'snmpwalk' | 'snmpget', oids: string[]) => {
     const result = await container.exec(
-      [
-        'snmpwalk',
-        ...auth,
-        '-On',
-        '-Oq',
-        '-Oe',
-        '-t',
-        '2',
-        '-r',
-        '2',
-        `${target.host}:${String(snmp.port)}`,
-        entPhySensorTableOid,
-      ],
+      [tool, ...auth, '-On', '-Oq', '-Oe', '-t', '2', '-r', '2', agent, ...oids],
       { timeoutMs: 60_000 },
     );
-    if (result.exitCode !== 0)
+    // snmpget of an OID the agent lacks exits 1 with "no such": an answer, not silence.
+    const answered =
+      result.exitCode === 0 ||
+      (tool === 'snmpget' && !/timeout|unknown host|authentication/i.test(result.stderr));
+    if (!answered)
       throw unreachable(
         side,
-        `BMC's SNMP agent at ${target.host}:${String(snmp.port)}`,
-        `snmpwalk -v${snmp.version} ${entPhySensorTableOid}`,
+        `BMC's SNMP agent at ${agent}`,
+        `${tool} -v${snmp.version} ${oids.join(' ')}`,
         lastLines(result.stderr, 2) || `exit ${String(result.exitCode)}`,
       );
-    probe.snmp = parseSnmpWalk(result.stdout);
-  }
-  return probe;
+    return parseSnmpWalk(result.stdout);
+  };
+  const values = await ask('snmpwalk', [entPhySensorTableOid]);
+  const missing = (target.sensorOids ?? [])
+    .map((oid) => (oid.startsWith('.') ? oid : `.${oid}`))
+    .filter((oid) => values[oid] === undefined);
+  return missing.length === 0 ? values : { ...values, ...(await ask('snmpget', missing)) };
 }

@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
-  compareBmc,
   compareTpm,
   compareUps,
   parityExitCode,
   parityReport,
   pcrList,
   renderParity,
-  type BmcProbe,
   type ParityRow,
   type TpmProbe,
 } from './parity-compare.ts';
@@ -120,70 +118,6 @@ describe('UPS comparison', () => {
     expect(rowOf(rows, 'ups.status').couldChangeVerdict).toMatch(/another state/);
     expect(rowOf(rows, 'battery.charge').couldChangeVerdict).toMatch(/missing on the real UPS/);
     expect(rowOf(rows, 'ups.load').couldChangeVerdict).toBeUndefined();
-  });
-});
-
-describe('BMC comparison', () => {
-  const sim: BmcProbe = {
-    identity: {
-      manufacturerId: 4753,
-      manufacturerName: 'MontaVista Software, Inc.',
-      productId: 0x0f02,
-      firmwareRevision: '9.08',
-      ipmiVersion: '2.0',
-      deviceId: 0,
-    },
-    sensors: [
-      { name: 'Inlet Temp', number: '01h', unit: 'degrees C' },
-      { name: 'CPU Temp', number: '02h', unit: 'degrees C' },
-      { name: 'Exhaust Temp', number: '03h', unit: 'degrees C' },
-    ],
-    thresholds: { 'Inlet Temp': { 'Lower Critical': 15, 'Upper Critical': 32 } },
-    ipmi15: { ok: true },
-    snmp: {
-      '.1.3.6.1.2.1.99.1.1.1.2.1': '9',
-      '.1.3.6.1.2.1.99.1.1.1.4.1': '218',
-      '.1.3.6.1.2.1.99.1.1.1.4.2': '458',
-    },
-  };
-
-  it('marks sensors the stack reads that are missing or in other units, and IPMI 1.5 refused', () => {
-    const real: BmcProbe = {
-      ...sim,
-      identity: { ...sim.identity, manufacturerId: 674, manufacturerName: 'DELL Inc' },
-      sensors: [
-        { name: 'Inlet Temp', number: '04h', unit: 'degrees F' },
-        { name: 'Exhaust Temp', number: '03h', unit: 'degrees C' },
-        { name: 'Temp', number: '0eh', unit: 'degrees C' },
-      ],
-      thresholds: { 'Inlet Temp': { 'Lower Critical': 3, 'Upper Critical': 47 } },
-      ipmi15: { ok: false, error: 'Error: Unable to establish LAN session' },
-      snmp: { '.1.3.6.1.2.1.99.1.1.1.2.1': '9', '.1.3.6.1.2.1.99.1.1.1.4.1': '230' },
-    };
-    const rows = compareBmc(sim, real);
-    expect(rowOf(rows, 'manufacturer')).toMatchObject({ verdict: 'differs' });
-    expect(rowOf(rows, 'manufacturer').couldChangeVerdict).toBeUndefined();
-    expect(rowOf(rows, 'sensor CPU Temp').couldChangeVerdict).toMatch(/by that name/);
-    expect(rowOf(rows, 'sensor Inlet Temp').couldChangeVerdict).toMatch(/degrees F/);
-    expect(rowOf(rows, 'sensor Exhaust Temp').verdict).toBe('same');
-    expect(rowOf(rows, 'sensor Temp')).toMatchObject({ verdict: 'only-real' });
-    expect(rowOf(rows, 'sensor Temp').couldChangeVerdict).toBeUndefined();
-    expect(rowOf(rows, 'thresholds Inlet Temp')).toMatchObject({
-      verdict: 'differs',
-      real: 'lcr 3 ucr 47',
-    });
-    expect(rowOf(rows, 'IPMI 1.5 login (lan, MD5)').couldChangeVerdict).toMatch(/-I lan -A MD5/);
-    expect(rowOf(rows, 'SNMP entPhySensorValue.1').verdict).toBe('same');
-    expect(rowOf(rows, 'SNMP entPhySensorValue.2').couldChangeVerdict).toMatch(
-      /entPhySensorValue.2/,
-    );
-  });
-
-  it('marks another SNMP scale on a sensor the stack reads', () => {
-    const real: BmcProbe = { ...sim, snmp: { ...sim.snmp, '.1.3.6.1.2.1.99.1.1.1.2.1': '10' } };
-    expect(rowOf(compareBmc(sim, real), 'SNMP entPhySensorScale.1').couldChangeVerdict).toMatch(
-      /0.1/,
-    );
   });
 });
 

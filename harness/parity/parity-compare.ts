@@ -1,12 +1,15 @@
-import type { BmcIdentity } from '../certify/bmc-identity.ts';
 import type { TpmProperties } from '../certify/tpm-properties.ts';
 import { renderTable } from '../bench/table-printer.ts';
 import {
-  thresholdNames,
-  type SdrSensor,
-  type SensorThresholds,
-  type ThresholdName,
-} from './probe-output.ts';
+  defined,
+  missingOnReal,
+  never,
+  row,
+  type ParityRow,
+  type RowVerdict,
+} from './parity-row.ts';
+
+export type { ParityRow, RowVerdict } from './parity-row.ts';
 
 /** What the TPM probes read (tpm2_getcap algorithms, pcrs, handles-persistent, properties-fixed). */
 export interface TpmProbe {
@@ -19,29 +22,6 @@ export interface TpmProbe {
 /** What `upsc NAME@HOST:PORT` read. */
 export interface UpsProbe {
   variables: Record<string, string>;
-}
-
-/** What the BMC probes read over IPMI (lanplus), IPMI 1.5 and, when given, SNMP. */
-export interface BmcProbe {
-  identity: BmcIdentity;
-  sensors: SdrSensor[];
-  thresholds: Record<string, SensorThresholds>;
-  /** Whether IPMI 1.5 (`-I lan -A MD5`, what the stack speaks) answered; the error when not. */
-  ipmi15: { ok: true } | { ok: false; error: string };
-  /** entPhySensorTable and entPhysicalName by numeric OID; absent when SNMP was not compared. */
-  snmp?: Record<string, string>;
-}
-
-export type RowVerdict = 'same' | 'differs' | 'only-simulator' | 'only-real';
-
-/** One compared item: both sides' values, the verdict, and why it could change a check's verdict. */
-export interface ParityRow {
-  item: string;
-  simulator: string;
-  real: string;
-  verdict: RowVerdict;
-  /** Set when the difference could change a scenario's verdict: the reason. */
-  couldChangeVerdict?: string;
 }
 
 export interface ParityDevice {
@@ -63,40 +43,6 @@ export interface ParityReport {
   /** Rows whose difference could change a verdict, over all devices. */
   verdictChanging: number;
 }
-
-const absent = '(absent)';
-
-/** Compares a value present on both, one side only, or neither. */
-function row(
-  item: string,
-  simulator: string | undefined,
-  real: string | undefined,
-  couldChange: (verdict: RowVerdict) => string | undefined,
-  equal: (a: string, b: string) => boolean = (a, b) => a === b,
-): ParityRow | undefined {
-  if (simulator === undefined && real === undefined) return undefined;
-  const verdict: RowVerdict =
-    simulator === undefined
-      ? 'only-real'
-      : real === undefined
-        ? 'only-simulator'
-        : equal(simulator, real)
-          ? 'same'
-          : 'differs';
-  const reason = verdict === 'same' ? undefined : couldChange(verdict);
-  return {
-    item,
-    simulator: simulator ?? absent,
-    real: real ?? absent,
-    verdict,
-    ...(reason === undefined ? {} : { couldChangeVerdict: reason }),
-  };
-}
-
-const defined = <T>(value: T | undefined): value is T => value !== undefined;
-const missingOnReal = (reason: string) => (verdict: RowVerdict) =>
-  verdict === 'only-simulator' || verdict === 'differs' ? reason : undefined;
-const never = () => undefined;
 
 /**
  * Algorithms the stack and the harness use: the stack's primary key (ecc256, sha256, aes in CFB
@@ -264,130 +210,6 @@ export function compareUps(simulator: UpsProbe, real: UpsProbe): ParityRow[] {
       return r;
     })
     .filter(defined);
-}
-
-/** The sensors the stack reads, by their IPMI SDR name, with their ENTITY-SENSOR-MIB index. */
-export const usedSensors: Record<string, number> = {
-  'Inlet Temp': 1,
-  'CPU Temp': 2,
-  'Exhaust Temp': 3,
-};
-
-/** ENTITY-SENSOR-MIB entPhySensorTable columns: type, scale, precision, value. */
-export const entPhySensorTableOid = '.1.3.6.1.2.1.99.1.1.1';
-const sensorColumns: Record<string, string> = {
-  '1': 'entPhySensorType',
-  '2': 'entPhySensorScale',
-  '3': 'entPhySensorPrecision',
-  '4': 'entPhySensorValue',
-};
-
-function thresholdText(t: SensorThresholds | undefined): string | undefined {
-  if (t === undefined) return undefined;
-  const short: Record<ThresholdName, string> = {
-    'Lower Non-Recoverable': 'lnr',
-    'Lower Critical': 'lcr',
-    'Lower Non-Critical': 'lnc',
-    'Upper Non-Critical': 'unc',
-    'Upper Critical': 'ucr',
-    'Upper Non-Recoverable': 'unr',
-  };
-  const parts = thresholdNames
-    .filter((n) => t[n] !== undefined)
-    .map((n) => `${short[n]} ${String(t[n])}`);
-  return parts.length === 0 ? 'none' : parts.join(' ');
-}
-
-export function compareBmc(simulator: BmcProbe, real: BmcProbe): ParityRow[] {
-  const rows: (ParityRow | undefined)[] = [];
-  const identity = (i: BmcIdentity) => ({
-    manufacturer: `${i.manufacturerName ?? 'id'} (${String(i.manufacturerId)})`,
-    product: `0x${i.productId.toString(16).padStart(4, '0')}${i.productName === undefined ? '' : ` ${i.productName}`}`,
-    'firmware revision': i.firmwareRevision,
-    'IPMI version': i.ipmiVersion,
-  });
-  const simId = identity(simulator.identity);
-  const realId = identity(real.identity);
-  for (const key of Object.keys(simId) as (keyof typeof simId)[])
-    rows.push(row(key, simId[key], realId[key], never));
-  const ipmi15 = (p: BmcProbe) => (p.ipmi15.ok ? 'answers' : `refused: ${p.ipmi15.error}`);
-  rows.push(
-    row('IPMI 1.5 login (lan, MD5)', ipmi15(simulator), ipmi15(real), (verdict) =>
-      verdict === 'differs' && !real.ipmi15.ok
-        ? 'the stack reads its sensors with `ipmitool -I lan -A MD5` when its protocol is ipmi'
-        : undefined,
-    ),
-  );
-  const byName = (p: BmcProbe) => new Map(p.sensors.map((s) => [s.name, s]));
-  const simSensors = byName(simulator);
-  const realSensors = byName(real);
-  const names = [...new Set([...simSensors.keys(), ...realSensors.keys()])].sort((a, b) => {
-    const used = Number(b in usedSensors) - Number(a in usedSensors);
-    return used !== 0 ? used : a.localeCompare(b);
-  });
-  for (const name of names) {
-    const used = name in usedSensors;
-    const sensorText = (s: SdrSensor | undefined) =>
-      s === undefined ? undefined : `${s.number}, ${s.unit === '' ? 'no reading' : s.unit}`;
-    rows.push(
-      row(
-        `sensor ${name}`,
-        sensorText(simSensors.get(name)),
-        sensorText(realSensors.get(name)),
-        (verdict) => {
-          if (!used) return undefined;
-          if (verdict === 'only-simulator')
-            return `the stack reads "${name}" by that name (ipmitool sdr type Temperature)`;
-          const unit = realSensors.get(name)?.unit;
-          if (unit !== simSensors.get(name)?.unit)
-            return `the stack takes "${name}" in ${simSensors.get(name)?.unit ?? 'degrees C'}; the real BMC gives ${unit === '' || unit === undefined ? 'no reading' : unit}`;
-          return undefined;
-        },
-        // The sensor number is informative only: the stack finds a sensor by its name.
-        (a, b) => a.split(', ')[1] === b.split(', ')[1],
-      ),
-    );
-    rows.push(
-      row(
-        `thresholds ${name}`,
-        simSensors.has(name) ? thresholdText(simulator.thresholds[name]) : undefined,
-        realSensors.has(name) ? thresholdText(real.thresholds[name]) : undefined,
-        never,
-      ),
-    );
-  }
-  if (simulator.snmp !== undefined && real.snmp !== undefined) {
-    const sim = simulator.snmp;
-    const lab = real.snmp;
-    const oids = [...new Set([...Object.keys(sim), ...Object.keys(lab)])]
-      .filter((oid) => oid.startsWith(`${entPhySensorTableOid}.`))
-      .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-    const usedIndexes = new Set(Object.values(usedSensors).map(String));
-    for (const oid of oids) {
-      const [column = '', index = ''] = oid.slice(entPhySensorTableOid.length + 1).split('.');
-      const label = sensorColumns[column];
-      if (label === undefined) continue;
-      const used = usedIndexes.has(index);
-      rows.push(
-        row(
-          `SNMP ${label}.${index}`,
-          sim[oid],
-          lab[oid],
-          (verdict) => {
-            if (!used || verdict === 'only-real') return undefined;
-            if (verdict === 'only-simulator')
-              return `the stack reads entPhySensorValue.${index} (its site file's snmpOid)`;
-            return column === '4'
-              ? undefined
-              : `the stack scales entPhySensorValue by 0.1 (celsius, precision 1): another ${label} changes what it reads`;
-          },
-          // Values are readings of the moment: only their presence is compared.
-          (a, b) => column === '4' || a === b,
-        ),
-      );
-    }
-  }
-  return rows.filter(defined);
 }
 
 export function parityReport(profile: string, devices: ParityDevice[]): ParityReport {

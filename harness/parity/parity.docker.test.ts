@@ -6,12 +6,22 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { namespacedEngine, nothingLeft, resourcesIn } from '../testing/docker-test-kit.ts';
 import { runCli } from '../testing/run-cli.ts';
+import { waitUntil } from '../util/wait-until.ts';
 import type { ParityReport, ParityRow } from './parity-compare.ts';
 
 const examples = join(import.meta.dirname, '..', '..', 'examples', 'profiles');
 const labScript = join(examples, 'stand-in-lab.sh');
 const labProfile = join(examples, 'lab.yaml');
 const labNetwork = 'sovh-stand-in-lab';
+
+/** A simulator image the stand-in lab is made from (built once any scenario has run). */
+async function simImage(name: string): Promise<string> {
+  const found = (
+    await execa('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', `sovh/${name}`])
+  ).stdout.split('\n')[0];
+  if (found === undefined || found === '') throw new Error(`no sovh/${name} image`);
+  return found;
+}
 
 /**
  * `sovh parity` against the stand-in lab of examples/profiles (its own script, its own profile):
@@ -39,9 +49,11 @@ describe('sovh parity with the stand-in lab', () => {
     expect(networks.filter((n) => n.Name === labNetwork)).toEqual([]);
   }, 60_000);
 
-  const deviceRows = (report: ParityReport, kind: 'tpm' | 'ups' | 'bmc') => {
-    const device = report.devices.find((d) => d.kind === kind);
-    if (device === undefined) throw new Error(`no ${kind} in the report`);
+  const deviceRows = (report: ParityReport, kind: 'tpm' | 'ups' | 'bmc', address?: string) => {
+    const device = report.devices.find(
+      (d) => d.kind === kind && (address === undefined || d.address === address),
+    );
+    if (device === undefined) throw new Error(`no ${kind} ${address ?? ''} in the report`);
     const byItem = new Map(device.rows.map((r) => [r.item, r]));
     return (item: string): ParityRow => {
       const row = byItem.get(item);
@@ -104,11 +116,12 @@ describe('sovh parity with the stand-in lab', () => {
       real: 'MontaVista Software, Inc. (4753)',
       verdict: 'same',
     });
-    for (const sensor of ['Inlet Temp', 'CPU Temp', 'Exhaust Temp']) {
-      expect(bmc(`sensor ${sensor}`).verdict).toBe('same');
-      expect(bmc(`thresholds ${sensor}`).verdict).toBe('same');
+    for (const role of ['inlet', 'cpu', 'exhaust']) {
+      expect(bmc(`sensor ${role}`).verdict).toBe('same');
+      expect(bmc(`thresholds ${role}`).verdict).toBe('same');
     }
-    expect(bmc('thresholds Inlet Temp').real).toBe('lcr 15 lnc 18 unc 27 ucr 32');
+    expect(bmc('sensor inlet').real).toBe('Inlet Temp (01h, degrees C)');
+    expect(bmc('thresholds inlet').real).toBe('lcr 15 lnc 18 unc 27 ucr 32');
     expect(bmc('IPMI 1.5 login (lan, MD5)')).toMatchObject({ real: 'answers', verdict: 'same' });
     expect(await resourcesIn(engine(), ns)).toEqual(nothingLeft);
   }, 400_000);
@@ -116,10 +129,7 @@ describe('sovh parity with the stand-in lab', () => {
   it('exits 1 when the real TPM already holds an object where the stack persists its primary key', async () => {
     // A primary key made persistent at 0x81000001 in the lab's swtpm, from a helper on the lab
     // network (the observer image's tpm2-tools).
-    const image = (
-      await execa('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', 'sovh/sim-observer'])
-    ).stdout.split('\n')[0];
-    if (image === undefined || image === '') throw new Error('no sovh/sim-observer image');
+    const image = await simImage('sim-observer');
     const made = await execa(
       'docker',
       [
@@ -152,6 +162,151 @@ describe('sovh parity with the stand-in lab', () => {
     const report = JSON.parse(await readFile(json, 'utf8')) as ParityReport;
     expect(report.verdictChanging).toBe(1);
     expect(await resourcesIn(engine(), ns)).toEqual(nothingLeft);
+  }, 400_000);
+
+  it("compares a BMC's sensors by the names the profile gives them: renamed and present is the same, mapped and missing could change a verdict", async () => {
+    // A second lab BMC whose inlet sensor has another SDR name than the simulator's.
+    const sensors = [
+      {
+        key: 'inlet',
+        index: 1,
+        name: 'Ambient Temp',
+        entity: 55,
+        initialC: 21.8,
+        thresholds: {
+          lowerCritical: 15,
+          lowerNonCritical: 18,
+          upperNonCritical: 27,
+          upperCritical: 32,
+        },
+      },
+      {
+        key: 'cpu',
+        index: 2,
+        name: 'CPU Temp',
+        entity: 3,
+        initialC: 45.8,
+        thresholds: {
+          lowerCritical: 0,
+          lowerNonCritical: 5,
+          upperNonCritical: 85,
+          upperCritical: 95,
+        },
+      },
+      {
+        key: 'exhaust',
+        index: 3,
+        name: 'Exhaust Temp',
+        entity: 7,
+        initialC: 27.8,
+        thresholds: {
+          lowerCritical: 0,
+          lowerNonCritical: 5,
+          upperNonCritical: 45,
+          upperCritical: 55,
+        },
+      },
+    ];
+    const bmcJson = {
+      machine: 'lab2',
+      pollMs: 250,
+      ipmi: { user: 'labadmin', password: secrets.LAB_BMC_PASSWORD, port: 623 },
+      snmp: { community: `ro${randomBytes(4).toString('hex')}`, port: 161 },
+      sensors,
+    };
+    const renamed = `${labNetwork}-bmc-renamed`;
+    await execa('docker', [
+      'run',
+      '-d',
+      '--name',
+      renamed,
+      '--label',
+      'dev.sovh.stand-in-lab=1',
+      '--network',
+      labNetwork,
+      '--ip',
+      '10.99.0.5',
+      '-e',
+      `BMC_JSON=${JSON.stringify(bmcJson)}`,
+      '--entrypoint',
+      'sh',
+      await simImage('sim-bmc'),
+      '-c',
+      'mkdir -p /etc/bmc && printf %s "$BMC_JSON" > /etc/bmc/bmc.json && exec /usr/lib/bmc/bmc-start',
+    ]);
+    try {
+      await waitUntil(
+        async () => {
+          const answer = await execa(
+            'docker',
+            [
+              'exec',
+              renamed,
+              'ipmitool',
+              '-I',
+              'lanplus',
+              '-C',
+              '3',
+              '-H',
+              '127.0.0.1',
+              '-U',
+              'labadmin',
+              '-P',
+              secrets.LAB_BMC_PASSWORD,
+              'sdr',
+              'type',
+              'Temperature',
+            ],
+            { reject: false },
+          );
+          return answer.stdout.includes('Ambient Temp') ? true : undefined;
+        },
+        { what: 'the renamed lab BMC', expected: 'listing Ambient Temp', timeoutMs: 60_000 },
+      );
+      const bmc = (ip: string, names: string) =>
+        `{ ipmi: '${ip}', user: labadmin, passwordEnv: LAB_BMC_PASSWORD, cipherSuite: 3, sensors: ${names} }`;
+      const profile = join(dir, 'renamed.yaml');
+      await writeFile(
+        profile,
+        [
+          `labNetwork: ${labNetwork}`,
+          'machines:',
+          `  rack1: { bmc: ${bmc('10.99.0.5', "{ inlet: { name: 'Ambient Temp' } }")} }`,
+          `  rack2: { bmc: ${bmc('10.99.0.4', "{ cpu: { name: 'Processor Temp' } }")} }`,
+          '',
+        ].join('\n'),
+      );
+      const ns = namespace('parity-renamed');
+      const json = join(dir, 'renamed.json');
+      const run = await runCli(['parity', '--profile', profile, '--json', json], {
+        SOVH_NAMESPACE: ns,
+        ...secrets,
+      });
+      expect(run.exitCode, run.all).toBe(1);
+      const report = JSON.parse(await readFile(json, 'utf8')) as ParityReport;
+      const renamedRows = deviceRows(report, 'bmc', 'IPMI 10.99.0.5');
+      expect(renamedRows('sensor inlet')).toMatchObject({
+        simulator: 'Inlet Temp (01h, degrees C)',
+        real: 'Ambient Temp (01h, degrees C)',
+        verdict: 'same',
+      });
+      expect(renamedRows('thresholds inlet').verdict).toBe('same');
+      const marked = (address: string) =>
+        report.devices
+          .find((d) => d.address === address)
+          ?.rows.filter((r) => r.couldChangeVerdict !== undefined)
+          .map((r) => r.item);
+      expect(marked('IPMI 10.99.0.5')).toEqual([]);
+      // The lab's other BMC has no "Processor Temp": the one difference that could change a verdict.
+      expect(marked('IPMI 10.99.0.4')).toEqual(['sensor cpu']);
+      expect(report.verdictChanging).toBe(1);
+      expect(run.stdout).toMatch(
+        /^sensor cpu +CPU Temp \(02h, degrees C\) +\(absent\) +only on simulator +YES: .*"Processor Temp"/m,
+      );
+      expect(await resourcesIn(engine(), ns)).toEqual(nothingLeft);
+    } finally {
+      await execa('docker', ['rm', '-f', renamed], { reject: false });
+    }
   }, 400_000);
 
   it('refuses a profile whose device does not answer, naming it, its address and what was tried (exit 2)', async () => {

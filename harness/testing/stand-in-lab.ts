@@ -7,6 +7,7 @@ import { waitUntil } from '../util/wait-until.ts';
 import { bmcConfig, bmcImage, bmcOptionsSchema } from '../../sims/bmc/bmc.ts';
 import { simImage } from '../../sims/images.ts';
 import { swtpmImage } from '../../sims/tpm/swtpm.ts';
+import { defaultCipherSuite } from '../devices/device-profile.ts';
 
 /**
  * A vendor's lab, made outside the harness: an internal network with a standalone swtpm (a TPM
@@ -175,6 +176,10 @@ export async function startStandInLab(docker: Docker): Promise<StandInLab> {
             'ipmitool',
             '-I',
             'lanplus',
+            // Without -C ipmitool first asks for the cipher suites, which ipmi_sim never answers:
+            // each try would cost about 10 s of retries.
+            '-C',
+            String(defaultCipherSuite),
             '-H',
             '127.0.0.1',
             '-U',

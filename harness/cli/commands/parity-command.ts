@@ -5,29 +5,30 @@ import { observerImage, startObserver } from '../../../sims/observer/observer.ts
 import { StartedTpm, swtpmImage } from '../../../sims/tpm/swtpm.ts';
 import { startUps, upsdPort, upsImage, upsOptionsSchema } from '../../../sims/ups/ups.ts';
 import {
+  defaultCipherSuite,
   parseHostPort,
-  parseIpmiAddress,
   type DeviceProfile,
   type RealBmcProfile,
   type RealUpsProfile,
 } from '../../devices/device-profile.ts';
+import { lanplusLogin } from '../../devices/ipmitool-args.ts';
 import { inspectLabNetwork } from '../../devices/lab-network.ts';
 import { loadProfileFile } from '../../devices/profile-file.ts';
 import { locateEngine } from '../../engine/engine-locator.ts';
 import { ImageBuilder } from '../../engine/image-builder.ts';
+import { compareBmc, type BmcProbe } from '../../parity/bmc-compare.ts';
 import {
-  compareBmc,
   compareTpm,
   compareUps,
   parityExitCode,
   parityReport,
   renderParity,
-  type BmcProbe,
   type ParityDevice,
   type TpmProbe,
   type UpsProbe,
 } from '../../parity/parity-compare.ts';
 import { probeBmc, probeTpm, probeUps, type BmcTarget } from '../../parity/device-probes.ts';
+import { sensorRoles } from '../../parity/sensor-roles.ts';
 import { currentNamespace } from '../../runtime/labels.ts';
 import { RunSession } from '../../runtime/run-session.ts';
 import { registerForSignalTeardown } from '../../runtime/signal-teardown.ts';
@@ -235,6 +236,8 @@ export async function parityCommand(options: ParityOptions, log: Logger): Promis
             host: bmc.address,
             port: 623,
             user,
+            // The suite the hosts use with the simulator; the profile's is for the real BMC.
+            cipherSuite: defaultCipherSuite,
             password,
             passwordFrom: 'the simulator',
             ...(snmp === undefined ? {} : { snmp: { version: '2c', port: 161, community } }),
@@ -245,7 +248,7 @@ export async function parityCommand(options: ParityOptions, log: Logger): Promis
           kind: 'bmc',
           address: `IPMI ${entry.bmc.ipmi}`,
           usedBy: entry.machines,
-          rows: compareBmc(simulator, realProbe),
+          rows: compareBmc(simulator, realProbe, sensorRoles(entry.bmc)),
           notCompared: [
             'sensor readings: they follow the room',
             ...(snmp === undefined
@@ -275,20 +278,21 @@ function upsTarget(ups: RealUpsProfile): string {
   return `${ups.name}@${server.host}:${String(server.port)}`;
 }
 
+/** The real BMC as the hosts reach it: the profile's login and cipher suite, its sensors' OIDs. */
 function bmcTarget(bmc: RealBmcProfile, env: NodeJS.ProcessEnv = process.env): BmcTarget {
-  const address = parseIpmiAddress(bmc.ipmi);
-  if (address === undefined) throw new Error(`bad IPMI address ${bmc.ipmi}`);
   const secret = (variable: string) => env[variable] ?? '';
   const snmp = bmc.snmp;
+  const sensorOids = sensorRoles(bmc)
+    .map((role) => role.real.snmpOid)
+    .filter((oid) => oid !== undefined);
   return {
-    host: address.host,
-    port: address.port,
-    user: bmc.user,
+    ...lanplusLogin(bmc),
     password: secret(bmc.passwordEnv),
     passwordFrom: bmc.passwordEnv,
     ...(snmp === undefined
       ? {}
       : {
+          sensorOids,
           snmp:
             snmp.version === '2c'
               ? { version: '2c', port: snmp.port, community: secret(snmp.communityEnv) }
