@@ -8,13 +8,7 @@ import { defineScenario } from '../../harness/scenario/scenario.ts';
 import { RunClock } from '../../harness/util/run-clock.ts';
 import { machineBmc } from '../../harness/world/machine-devices.ts';
 import { StoreAvailability } from '../power-thermal/store-availability.ts';
-import {
-  alarmAbove27,
-  configuredCriticalPhase,
-  criticalActionAtConfiguredLimit,
-  criticalActionInTime,
-  readingsAgreeWithModel,
-} from '../power-thermal/thermal-checks.ts';
+import { alarmAbove27, readingsAgreeWithModel } from '../power-thermal/thermal-checks.ts';
 import {
   criticalActionBound,
   thermalAlarmBound,
@@ -26,6 +20,11 @@ import {
   SensorPoller,
 } from '../power-thermal/thermal-evidence.ts';
 import { recordCriticalDeadline, recordCrossing } from '../power-thermal/thermal-schedule.ts';
+import {
+  configuredCriticalPhase,
+  coolingFailureCriticalChecks,
+  hardwareCriticalPhase,
+} from './critical-checks.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -104,6 +103,17 @@ export default defineScenario({
           const change = { modelS: off.atS, wallMs: bmc.runClock.wallMsAt(off.atS) };
           recordCrossing(context, bmc, 'above-27', 'inlet', 27, 'rising', change);
           const deadline = recordCriticalDeadline(context, bmc, 'cpu', change);
+          // The hardware's critical temperature as the crossing critical-action-in-time judges: the
+          // model's here, a recorded trace's first reading at or above it in an incident.
+          recordCrossing(
+            context,
+            bmc,
+            hardwareCriticalPhase,
+            'cpu',
+            deadline.criticalC,
+            'rising',
+            change,
+          );
           // The limit the harness's own topology gave the stack, not one read from the host.
           const configured = bmc.options.watch.criticalC.cpu ?? configuredCriticalCpuC;
           recordCrossing(
@@ -137,11 +147,7 @@ export default defineScenario({
       4,
     ),
     alarmAbove27(thermalAlarmBound),
-    criticalActionInTime(
-      'critical-action-in-time',
-      "The stack's critical action (the graceful residency shutdown) stops its sovereign services, seen from the zone, before the model's CPU reaches its critical temperature",
-    ),
-    criticalActionAtConfiguredLimit('critical-action-at-configured-limit', criticalActionBound),
+    ...coolingFailureCriticalChecks(),
   ],
   mutants: [
     {

@@ -1,5 +1,7 @@
 import type { Check } from '../../harness/checks/check.ts';
 import { SovhError } from '../../harness/util/sovh-error.ts';
+import { coolingFailureCriticalChecks } from '../cooling-failure/critical-checks.ts';
+import { criticalKit } from '../cooling-failure/critical-kit.ts';
 import { egressChecks } from '../egress-default-deny/egress-checks.ts';
 import { egressKit } from '../egress-default-deny/egress-kit.ts';
 import { hsmCableCutChecks } from '../hsm-cable-cut/hsm-cable-cut-checks.ts';
@@ -61,6 +63,14 @@ const thermalCheckTypes: readonly CheckType[] = [
   { name: 'readings-pulled-by-host', make: () => readingsPulledByHost('readings-pulled-by-host') },
 ].map((c) => ({ ...c, from: 'thermal-excursion', kit: thermalKit }));
 
+/** cooling-failure's critical checks: the store's stop against the CPU's critical limits. */
+const criticalCheckTypes: readonly CheckType[] = coolingFailureCriticalChecks().map((check) => ({
+  name: check.name,
+  from: 'cooling-failure',
+  kit: criticalKit,
+  make: () => check,
+}));
+
 /**
  * The built-in checks an incident file may name: each is the built-in scenario's own check code,
  * with the kit that gathers its evidence around any timed schedule of faults.
@@ -105,6 +115,7 @@ export const checkTypes: readonly CheckType[] = [
   ...hsmCutChecks,
   ...egressCheckTypes,
   ...thermalCheckTypes,
+  ...criticalCheckTypes,
 ];
 
 export function checkTypeNames(): string[] {

@@ -306,12 +306,17 @@ describe('incident files', () => {
     ]);
   });
 
-  it('refuses the thermal alarm checks without a recorded BMC trace to judge', () => {
+  it('refuses the thermal alarm checks without a recorded BMC trace or a cooling failure to judge', () => {
     const thermal = (schedule: string) =>
       `scenario: thermal-excursion\nschedule:\n${schedule}\nchecks:\n  - alarm-above-27\n`;
     expect(problems(thermal('  - wait: 10s'))).toContain(
-      'line 3, schedule: the thermal alarm checks judge a recorded BMC trace: add a `bmc-trace` to the schedule',
+      'line 3, schedule: the thermal alarm checks judge a recorded BMC trace or a cooling failure: add a `bmc-trace` to the schedule',
     );
+    // The model's own crossing, as in thermal-excursion: judged when it comes within the schedule.
+    const cooled = read(thermal('  - at: 1s\n    fault: cooling-failure\n  - wait: 60s'));
+    expect(cooled.plan.faults.map((f) => [f.type, f.parameters])).toEqual([
+      ['cooling-failure', { machine: 'rack1', state: 'off' }],
+    ]);
     const examples = join(import.meta.dirname, '..', '..', 'examples', 'incidents');
     const traced = readIncident(
       thermal('  - at: 1s\n    fault: bmc-trace\n    params: { file: traces/room-inlet.csv }'),

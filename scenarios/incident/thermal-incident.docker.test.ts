@@ -10,6 +10,8 @@ import { exampleIncident, runIncidentFile } from './incident-test-kit.ts';
 
 /** thermal-excursion's world, its inlet from a room's recorded BMC readings. */
 const example = exampleIncident('recorded-thermal-excursion.yaml');
+/** cooling-failure's world, its CPU from a machine's recorded BMC readings past its limits. */
+const overheat = exampleIncident('recorded-cpu-overheat.yaml');
 
 describe('a recorded thermal excursion, run end to end', () => {
   const { engine: engineNow, namespace } = namespacedEngine();
@@ -80,6 +82,66 @@ describe('a recorded thermal excursion, run end to end', () => {
     );
     // The lower bound still holds: the trace's fall under 18 C is judged, and the alarm comes.
     expect(check('alarm-below-18')?.status, checks).toBe('pass');
+    expect(await resourcesIn(engine, env.SOVH_NAMESPACE)).toEqual(nothingLeft);
+  });
+});
+
+describe('a recorded CPU overheat, run end to end', () => {
+  const { engine: engineNow, namespace } = namespacedEngine();
+  let engine: EngineEndpoint;
+
+  beforeAll(() => {
+    engine = engineNow();
+  });
+
+  it('judges the critical action on the recorded trace’s readings at 85 C and 95 C: the reference passes', async () => {
+    const env = { SOVH_NAMESPACE: namespace('overheat-incident') };
+    const { scenario } = await runIncidentFile(overheat, env.SOVH_NAMESPACE);
+    expect(scenario?.scenario).toBe('recorded-cpu-overheat');
+    const checks = JSON.stringify(scenario?.checks, null, 1);
+    expect(
+      scenario?.checks.map((c) => [c.name, c.status]),
+      checks,
+    ).toEqual([
+      ['critical-action-at-configured-limit', 'pass'],
+      ['critical-action-in-time', 'pass'],
+    ]);
+    const summary = (name: string) => scenario?.checks.find((c) => c.name === name)?.summary;
+    expect(summary('critical-action-at-configured-limit'), checks).toMatch(
+      /after the recorded trace's cpu reached the configured 85 C at /,
+    );
+    expect(summary('critical-action-in-time'), checks).toMatch(
+      /before the recorded trace's cpu reached its critical 95 C at /,
+    );
+    // The model did not cross; the trace did, at its readings of 360 s and 690 s (6 s and 11.5 s
+    // after its start at 60x).
+    const crossings = scenario?.history
+      .filter((e) => e.kind === 'observation' && e.name === 'thermal-crossing')
+      .map((e) => e.data as CrossingObservation);
+    expect(crossings?.map((c) => [c.phase, c.thresholdC, c.crossingWallMs])).toEqual([
+      ['configured-critical', 85, undefined],
+      ['hardware-critical', 95, undefined],
+    ]);
+    const afterStart = crossings?.map((c) =>
+      c.trace?.crossing === undefined ? undefined : c.trace.crossing.wallMs - c.trace.startWallMs,
+    );
+    expect(afterStart?.[0]).toBeCloseTo(6_000, -1);
+    expect(afterStart?.[1]).toBeCloseTo(11_500, -1);
+    expect(await resourcesIn(engine, env.SOVH_NAMESPACE)).toEqual(nothingLeft);
+  });
+
+  it('fails both critical checks on the recorded overheat against the mutant that takes no critical action', async () => {
+    const env = { SOVH_NAMESPACE: namespace('overheat-incident-mutant') };
+    // Exit 0: the mutant was caught (its expected checks failed).
+    const { scenario } = await runIncidentFile(overheat, env.SOVH_NAMESPACE, 'no-critical-action');
+    expect(scenario?.mutant).toMatchObject({ caught: true, verdict: 'caught' });
+    const checks = JSON.stringify(scenario?.checks, null, 1);
+    const check = (name: string) => scenario?.checks.find((c) => c.name === name);
+    expect(check('critical-action-at-configured-limit')?.status, checks).toBe('fail');
+    expect(check('critical-action-at-configured-limit')?.summary, checks).toBe(
+      'the store was still serving at the end of the run',
+    );
+    expect(check('critical-action-in-time')?.status, checks).toBe('fail');
     expect(await resourcesIn(engine, env.SOVH_NAMESPACE)).toEqual(nothingLeft);
   });
 });

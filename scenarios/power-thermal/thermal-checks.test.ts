@@ -2,99 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { runChecks } from '../../harness/checks/check.ts';
 import type { CapabilityReport } from '../../harness/runtime/capabilities.ts';
 import { History } from '../../harness/scenario/history.ts';
-import { boundsInForce } from '../../harness/scenario/scenario-bounds.ts';
 import { checkStatuses } from '../../harness/testing/check-statuses.ts';
-import type { AvailabilityProbe } from './store-availability.ts';
-import { criticalActionBound, thermalAlarmBound } from './thermal-bounds.ts';
+import { thermalAlarmBound } from './thermal-bounds.ts';
 import {
   alarmAbove27,
   alarmBelow18,
-  configuredCriticalPhase,
-  criticalActionAtConfiguredLimit,
   type CrossingObservation,
   readingsAgreeWithModel,
   type TracedCrossing,
 } from './thermal-checks.ts';
 import type { CheckedRead } from './thermal-evidence.ts';
-
-const change = 1_000_000;
-const crossing = change + 14_600;
-
-/** Store probes every 500 ms from the cooling failure; refused from `stopsAtMs` on. */
-function probes(stopsAtMs: number | undefined, untilMs = crossing + 20_000): AvailabilityProbe[] {
-  const out: AvailabilityProbe[] = [];
-  for (let at = change; at <= untilMs; at += 500) {
-    const connected = stopsAtMs === undefined || at < stopsAtMs;
-    out.push({
-      startedAtMs: at,
-      finishedAtMs: at + 5,
-      connected,
-      detail: connected ? 'ok' : 'refused',
-    });
-  }
-  return out;
-}
-
-function history(
-  storeProbes: AvailabilityProbe[] | undefined,
-  crossed: { atMs?: number } = { atMs: crossing },
-): History {
-  const crossingWallMs = crossed.atMs;
-  const h = new History();
-  const observed: CrossingObservation = {
-    phase: configuredCriticalPhase,
-    sensor: 'cpu',
-    thresholdC: 85,
-    direction: 'rising',
-    change: { modelS: 0, wallMs: change },
-    crossingModelS: crossingWallMs === undefined ? undefined : 219,
-    crossingWallMs,
-    speedup: 15,
-  };
-  h.record('observation', 'thermal-crossing', observed);
-  if (storeProbes !== undefined)
-    h.record('observation', 'store-availability', { probes: storeProbes });
-  return h;
-}
-
-describe('critical-action-at-configured-limit', () => {
-  const check = criticalActionAtConfiguredLimit('at-limit', criticalActionBound);
-  const status = async (h: History) => (await checkStatuses([check], h))['at-limit'];
-
-  it('passes when the store stops within the bound of the configured limit', async () => {
-    const verdict = await check.verify(history(probes(crossing + 1_200)));
-    expect(verdict.status).toBe('pass');
-    expect(verdict.summary).toBe(
-      'the store stopped 1405 ms (21 model s) after cpu reached the configured 85 C',
-    );
-  });
-
-  it('fails a stack that acts seconds later, even well before the hardware trip', async () => {
-    const verdict = await check.verify(history(probes(crossing + 5_000)));
-    expect(verdict.status).toBe('fail');
-    expect(verdict.summary).toMatch(/stopped only 5405 ms .* beyond 3000 ms$/);
-  });
-
-  it('fails a stack that never stops', async () => {
-    expect(await status(history(probes(undefined)))).toBe('fail');
-  });
-
-  it('holds a stack to its own tighter bound', async () => {
-    const h = history(probes(crossing + 1_200));
-    h.record('observation', boundsInForce.name, { [criticalActionBound.name]: 1_000 });
-    expect(await status(h)).toBe('fail');
-  });
-
-  it('is unknown when the store was never seen serving after the cooling failed', async () => {
-    expect(await status(history(probes(change)))).toBe('unknown');
-  });
-
-  it('is unknown when the model never reached the limit or the probes are missing', async () => {
-    expect(await status(history(probes(crossing + 1_200), {}))).toBe('unknown');
-    expect(await status(history(undefined))).toBe('unknown');
-    expect(await status(new History())).toBe('unknown');
-  });
-});
 
 describe('readings agree with the model', () => {
   const check = readingsAgreeWithModel('agree', 'reads equal the model', 2);

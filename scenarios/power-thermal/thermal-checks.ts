@@ -2,10 +2,9 @@ import type { History } from '../../harness/scenario/history.ts';
 import type { ContractBound } from '../../harness/contract/contract-bounds.ts';
 import { boundValue } from '../../harness/scenario/scenario-bounds.ts';
 import { lastObservation, MissingEvidence, type Check } from '../../harness/checks/check.ts';
-import { fail, pass, verdictOf } from '../../harness/checks/verdict.ts';
+import { fail, verdictOf } from '../../harness/checks/verdict.ts';
 import { ipmiCelsius, snmpCelsius } from '../../sims/bmc/bmc-sensors.ts';
 import { sensorKeys } from '../../sims/bmc/thermal-model.ts';
-import { stoppedServingBy, type AvailabilityProbe } from './store-availability.ts';
 import type { CheckedRead, LogLine } from './thermal-evidence.ts';
 
 /**
@@ -327,122 +326,3 @@ export function criticalDeadlineReached(
     );
   return { ...deadline, criticalWallMs };
 }
-
-/** The sovereign services stop (seen from the zone) before the model's critical temperature. */
-export function criticalActionInTime(name: string, description: string): Check {
-  return {
-    name,
-    description,
-    verify(history) {
-      const deadline = criticalDeadlineReached(history);
-      const probes = lastObservation<{ probes: AvailabilityProbe[] }>(history, 'store-availability')
-        .data.probes;
-      const stopped = stoppedServingBy(probes, deadline.change.wallMs);
-      const critical = logLines(history).find(
-        (l) => l.atMs >= deadline.change.wallMs && /THERMAL_CRITICAL/.test(l.text),
-      );
-      const evidence = [
-        {
-          source: 'thermal model (harness)',
-          excerpt: `${deadline.sensor} reaches ${deadline.criticalC} C at ${new Date(deadline.criticalWallMs).toISOString()}`,
-        },
-        {
-          source: 'store port probed from the zone observer',
-          excerpt:
-            stopped === undefined
-              ? 'still answering at the last probe'
-              : `stopped by ${new Date(stopped.byMs).toISOString()}`,
-        },
-        {
-          source: 'residency.log on the VM disk (second witness)',
-          excerpt: critical?.text ?? '(no THERMAL_CRITICAL line)',
-        },
-      ];
-      const expected = `the store stops answering before ${new Date(deadline.criticalWallMs).toISOString()}`;
-      if (stopped === undefined)
-        return fail('the sovereign services were still serving at the end of the run', {
-          expected,
-          observed: 'serving',
-          evidence,
-        });
-      const marginMs = deadline.criticalWallMs - stopped.byMs;
-      return marginMs > 0
-        ? pass(`services stopped ${marginMs} ms before the model's critical temperature`, {
-            expected,
-            observed: `margin ${marginMs} ms`,
-            evidence,
-          })
-        : fail(`services stopped ${-marginMs} ms after the model's critical temperature`, {
-            expected,
-            observed: `late by ${-marginMs} ms`,
-            evidence,
-          });
-    },
-  };
-}
-
-/**
- * The critical action comes at the site's configured critical temperature, not merely before the
- * hardware's trip: the store (probed from the zone) stops within `bound` of the model's sensor
- * reaching the `thermal.criticalC` the harness's own topology gave the stack.
- */
-export function criticalActionAtConfiguredLimit(name: string, bound: ContractBound): Check {
-  return {
-    name,
-    description: `The stack's critical action stops the store, seen from the zone, within ${bound.contract} ms (contract) of the model's sensor reaching the configured critical temperature (site thermal.criticalC), not only before the hardware's trip`,
-    verify(history) {
-      const boundMs = boundValue(history, bound);
-      const crossing = lastObservation<CrossingObservation>(
-        history,
-        'thermal-crossing',
-        (d) => d.phase === configuredCriticalPhase,
-      ).data;
-      if (crossing.crossingWallMs === undefined)
-        throw new MissingEvidence(
-          'thermal-crossing',
-          `the model never reached the configured ${crossing.thresholdC} C`,
-        );
-      const probes = lastObservation<{ probes: AvailabilityProbe[] }>(history, 'store-availability')
-        .data.probes;
-      const stopped = stoppedServingBy(probes, crossing.change.wallMs);
-      const served = probes.some((p) => p.connected && p.startedAtMs >= crossing.change.wallMs);
-      if (!served)
-        throw new MissingEvidence(
-          'store-availability',
-          'the store was never seen serving after the cooling failed, so a stopped store proves nothing',
-        );
-      const crossedAt = new Date(crossing.crossingWallMs).toISOString();
-      const expected = `the store refuses connections within ${boundMs} ms of ${crossedAt} (${crossing.sensor} at the configured ${crossing.thresholdC} C, model ${crossing.crossingModelS?.toFixed(0) ?? '?'} s at x${crossing.speedup})`;
-      const evidence = [
-        {
-          source: 'thermal model (harness) and the site thermal.criticalC of its topology',
-          excerpt: `${crossing.sensor} reaches ${crossing.thresholdC} C at ${crossedAt}`,
-        },
-        {
-          source: 'store port probed from the zone observer',
-          excerpt:
-            stopped === undefined
-              ? 'still answering at the last probe'
-              : `last answer ${stopped.lastServedAtMs === undefined ? '-' : new Date(stopped.lastServedAtMs).toISOString()}, refused by ${new Date(stopped.byMs).toISOString()}`,
-        },
-      ];
-      if (stopped === undefined)
-        return fail('the store was still serving at the end of the run', {
-          expected,
-          observed: 'serving',
-          evidence,
-        });
-      const afterMs = stopped.byMs - crossing.crossingWallMs;
-      const modelS = (afterMs / 1_000) * crossing.speedup;
-      return verdictOf(
-        afterMs <= boundMs,
-        `the store stopped ${afterMs} ms (${modelS.toFixed(0)} model s) after ${crossing.sensor} reached the configured ${crossing.thresholdC} C`,
-        `the store stopped only ${afterMs} ms (${modelS.toFixed(0)} model s) after ${crossing.sensor} reached the configured ${crossing.thresholdC} C, beyond ${boundMs} ms`,
-        { expected, observed: `${afterMs} ms after the crossing`, evidence },
-      );
-    },
-  };
-}
-
-/** The phase of the crossing of the configured critical temperature ('thermal-crossing'). */
-export const configuredCriticalPhase = 'configured-critical';

@@ -2,7 +2,7 @@ import { awaitServing } from '../../harness/checks/probes/serving-probe.ts';
 import { parameter } from '../../harness/faults/fault-parameters.ts';
 import { RunClock } from '../../harness/util/run-clock.ts';
 import { machineBmc } from '../../harness/world/machine-devices.ts';
-import type { EvidenceKit, KitWatch } from '../incident/evidence-kit.ts';
+import type { EvidenceKit, IncidentPlan, KitWatch } from '../incident/evidence-kit.ts';
 import { thermalAlarmBound } from './thermal-bounds.ts';
 import { bootTimeoutMs, observeResidencyLog, SensorPoller } from './thermal-evidence.ts';
 import { observePullEvidence, recordScheduleCrossing } from './thermal-schedule.ts';
@@ -15,6 +15,15 @@ const alarmCrossings = [
   { phase: 'above-27', thresholdC: 27, direction: 'rising' },
   { phase: 'below-18', thresholdC: 18, direction: 'falling' },
 ] as const;
+
+/**
+ * Whether a schedule moves a machine's temperatures, so that a crossing can exist: a recorded BMC
+ * trace (its readings give the crossing) or a cooling failure (the thermal model's does). Whether
+ * they get past a threshold within the schedule is the checks' to say: unknown when they do not.
+ */
+export function changesTemperatures(plan: IncidentPlan): boolean {
+  return plan.faults.some((f) => f.type === 'bmc-trace' || f.type === 'cooling-failure');
+}
 
 /**
  * The thermal evidence of thermal-excursion, around any schedule: the host serves, its machine's
@@ -37,9 +46,9 @@ export const thermalKit: EvidenceKit = {
     ),
   },
   planProblems(plan) {
-    if (plan.faults.some((f) => f.type === 'bmc-trace')) return [];
+    if (changesTemperatures(plan)) return [];
     return [
-      'the thermal alarm checks judge a recorded BMC trace: add a `bmc-trace` to the schedule whose inlet leaves 18-27 C, e.g. `- at: 1s` with `fault: bmc-trace` and `params: { file: traces/room-excursion.csv, speedup: 60 }`',
+      'the thermal alarm checks judge a recorded BMC trace or a cooling failure: add a `bmc-trace` to the schedule whose inlet leaves 18-27 C, e.g. `- at: 1s` with `fault: bmc-trace` and `params: { file: traces/room-excursion.csv, speedup: 60 }`, or a `cooling-failure` and a `wait:` until the inlet is past 27 C',
     ];
   },
   async start(context, values) {

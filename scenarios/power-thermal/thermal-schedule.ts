@@ -44,10 +44,16 @@ export function recordCrossing(
   });
 }
 
+/** Whether a reading equal to the threshold counts as past it: a critical limit acts "at or above". */
+export type ThresholdReach = 'past' | 'at-or-past';
+
+/** Far under the traces' 0.1 C resolution: moves a threshold just enough to count a reading at it. */
+const atThresholdC = 1e-9;
+
 /**
  * What the last recorded trace the BMC played (fault bmc-trace) showed of a sensor against a
- * threshold: its first reading past it, with the wall times of that reading and the one before.
- * Undefined when no trace played since `sinceWallMs`.
+ * threshold: its first reading past it (or at it, with `reach` at-or-past), with the wall times of
+ * that reading and the one before. Undefined when no trace played since `sinceWallMs`.
  */
 export function playedTraceCrossing(
   bmc: StartedBmc,
@@ -56,11 +62,13 @@ export function playedTraceCrossing(
   direction: CrossingObservation['direction'],
   sinceWallMs: number,
   nowMs = Date.now(),
+  reach: ThresholdReach = 'past',
 ): TracedCrossing | undefined {
   const played = bmc.lastPlayedTrace(nowMs);
   if (played === undefined || played.startWallMs < sinceWallMs) return undefined;
   const readings = played.timeline.filter((r) => r.sensor === sensor).map((r) => r.celsius);
-  const found = traceCrossing(played.timeline, sensor, thresholdC, direction);
+  const shiftC = reach === 'past' ? 0 : direction === 'rising' ? -atThresholdC : atThresholdC;
+  const found = traceCrossing(played.timeline, sensor, thresholdC + shiftC, direction);
   return {
     startWallMs: played.startWallMs,
     untilWallMs: played.untilWallMs,
@@ -95,6 +103,7 @@ export function recordScheduleCrossing(
   thresholdC: number,
   direction: CrossingObservation['direction'],
   from: { modelS: number; wallMs: number },
+  reach: ThresholdReach = 'past',
 ): CrossingObservation {
   const nowMs = Date.now();
   const clock = bmc.runClock;
@@ -105,7 +114,7 @@ export function recordScheduleCrossing(
     from.modelS,
     clock.modelSecondsAt(nowMs),
   );
-  const trace = playedTraceCrossing(bmc, sensor, thresholdC, direction, from.wallMs, nowMs);
+  const trace = playedTraceCrossing(bmc, sensor, thresholdC, direction, from.wallMs, nowMs, reach);
   return context.observe('thermal-crossing', {
     phase,
     sensor,
