@@ -4,6 +4,7 @@ import tls13Only from './tls13-only/tls13-only.ts';
 import geoGate from './geo-gate/geo-gate.ts';
 import sovereignEnvelope from './sovereign-envelope/sovereign-envelope.ts';
 import encapsulationCheck from './encapsulation-check/encapsulation-check.ts';
+import vlanSegments from './vlan-segments/vlan-segments.ts';
 import egressDefaultDeny from './egress-default-deny/egress-default-deny.ts';
 import dnsLeakage from './dns-leakage/dns-leakage.ts';
 import configImmutability from './config-immutability/config-immutability.ts';
@@ -31,6 +32,7 @@ export const scenarios: readonly Scenario[] = [
   geoGate,
   sovereignEnvelope,
   encapsulationCheck,
+  vlanSegments,
   egressDefaultDeny,
   dnsLeakage,
   configImmutability,
