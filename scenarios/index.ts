@@ -5,6 +5,7 @@ import geoGate from './geo-gate/geo-gate.ts';
 import sovereignEnvelope from './sovereign-envelope/sovereign-envelope.ts';
 import encapsulationCheck from './encapsulation-check/encapsulation-check.ts';
 import egressDefaultDeny from './egress-default-deny/egress-default-deny.ts';
+import egressIpv6 from './egress-ipv6/egress-ipv6.ts';
 import dnsLeakage from './dns-leakage/dns-leakage.ts';
 import configImmutability from './config-immutability/config-immutability.ts';
 import pullOnlyMonitoring from './pull-only-monitoring/pull-only-monitoring.ts';
@@ -32,6 +33,7 @@ export const scenarios: readonly Scenario[] = [
   sovereignEnvelope,
   encapsulationCheck,
   egressDefaultDeny,
+  egressIpv6,
   dnsLeakage,
   configImmutability,
   pullOnlyMonitoring,
