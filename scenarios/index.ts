@@ -6,6 +6,7 @@ import sovereignEnvelope from './sovereign-envelope/sovereign-envelope.ts';
 import encapsulationCheck from './encapsulation-check/encapsulation-check.ts';
 import vlanSegments from './vlan-segments/vlan-segments.ts';
 import egressDefaultDeny from './egress-default-deny/egress-default-deny.ts';
+import egressIpv6 from './egress-ipv6/egress-ipv6.ts';
 import dnsLeakage from './dns-leakage/dns-leakage.ts';
 import configImmutability from './config-immutability/config-immutability.ts';
 import pullOnlyMonitoring from './pull-only-monitoring/pull-only-monitoring.ts';
@@ -34,6 +35,7 @@ export const scenarios: readonly Scenario[] = [
   encapsulationCheck,
   vlanSegments,
   egressDefaultDeny,
+  egressIpv6,
   dnsLeakage,
   configImmutability,
   pullOnlyMonitoring,

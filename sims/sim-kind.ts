@@ -12,10 +12,13 @@ export interface SimStartRequest<Options> {
   /** The tag of the kind's image, already built. */
   image: string;
   service: Omit<Service, 'options'> & { options: Options };
-  /** The zone network the simulator sits on and its planned address there. */
-  network: { name: string; address: string };
+  /**
+   * The zone network the simulator sits on and its planned address there; `subnet6` when the
+   * network is dual-stack (the engine gives the simulator an IPv6 address of it).
+   */
+  network: { name: string; address: string; subnet6?: string };
   /** The further zone networks the simulator joins (a router's legs), each with its address. */
-  legs?: { zone: string; name: string; address: string }[];
+  legs?: { zone: string; name: string; address: string; subnet6?: string }[];
   /** The links of the topology that run through this simulator (a router applies them). */
   links?: Link[];
   /** The planned address of any node on a zone's network (throws when the node is not on it). */

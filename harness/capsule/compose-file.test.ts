@@ -90,6 +90,29 @@ describe('composeFile', () => {
     });
   });
 
+  it('makes a dual-stack zone an IPv6-enabled network with both recorded subnets', () => {
+    const dual = parse(
+      composeFile(
+        {
+          ...world,
+          networks: [
+            {
+              zone: 'sovereign',
+              name: 'sovh-0a1b2c3d-zone-sovereign',
+              subnet: '10.213.4.0/24',
+              subnet6: 'fd5a:40::/64',
+            },
+          ],
+        },
+        { run: 'egress-ipv6', runId: 'r' },
+      ),
+    ) as { networks: Record<string, Record<string, unknown>> };
+    expect(dual.networks['zone-sovereign']).toMatchObject({
+      enable_ipv6: true,
+      ipam: { config: [{ subnet: '10.213.4.0/24' }, { subnet: 'fd5a:40::/64' }] },
+    });
+  });
+
   it('gives each container its image, address, capabilities by name, and never privileged', () => {
     const pod = doc.services['vm1-pod'];
     expect(pod?.image).toBe('sovh/pod:aa');

@@ -41,7 +41,9 @@ export function composeFile(
       composeName(networkKey(n.name)),
       {
         internal: true,
-        ipam: { config: [{ subnet: n.subnet }] },
+        ...(n.subnet6 === undefined
+          ? { ipam: { config: [{ subnet: n.subnet }] } }
+          : { enable_ipv6: true, ipam: { config: [{ subnet: n.subnet }, { subnet: n.subnet6 }] } }),
         labels: { 'sovh.zone': n.zone },
       },
     ]),

@@ -12,7 +12,7 @@ export const siteFileSchema = z
     host: z.string(),
     zone: z.object({ name: z.string(), jurisdiction: z.string(), kind: z.string() }),
     cell: z.string().nullable(),
-    /** Every CIDR of every sovereign zone: the only destinations egress may reach. */
+    /** Every CIDR of every sovereign zone, IPv4 and IPv6: the only destinations egress may reach. */
     domesticCidrs: z.array(z.string()),
     tpm: z.object({
       /** The TCTI string tpm2-tools take (TPM2TOOLS_TCTI). */

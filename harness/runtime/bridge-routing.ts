@@ -4,6 +4,8 @@ import type { RunSession } from './run-session.ts';
 
 /** Marks the rules this file adds, so that the rules of gone networks can be found and removed. */
 const ruleComment = 'sovh-zone-routing';
+/** Marks the engine host's IPv6 rules that keep a run's dual-stack bridges to themselves. */
+export const ipv6IsolationComment = 'sovh-ipv6-isolation';
 
 /**
  * Finds the rules of this file whose bridge no longer exists (a run killed before its teardown
@@ -13,12 +15,16 @@ const ruleComment = 'sovh-zone-routing';
 export function orphanRoutingRulesScript(mode: 'list' | 'prune'): string {
   const act =
     mode === 'prune'
-      ? 'eval "iptables -D $chain $rest" && echo "removed $bridge"'
+      ? 'eval "$tool -D $chain $rest" && echo "removed $bridge"'
       : 'echo "orphan $bridge"';
+  // IPv4 rules sit in DOCKER-USER, the IPv6 isolation rules (ipv6-bridge-isolation.ts) in FORWARD.
   return [
-    `iptables -S DOCKER-USER | grep -- '--comment ${ruleComment}' | while read -r _ chain rest; do`,
-    '  bridge=$(echo "$rest" | sed -n "s/.*-i \\(br-[0-9a-f]*\\) .*/\\1/p");',
-    `  if [ -n "$bridge" ] && ! ip link show "$bridge" >/dev/null 2>&1; then ${act}; fi;`,
+    `for spec in "iptables DOCKER-USER ${ruleComment}" "ip6tables FORWARD ${ipv6IsolationComment}"; do`,
+    '  set -- $spec; tool=$1; table_chain=$2; comment=$3;',
+    '  $tool -S "$table_chain" 2>/dev/null | grep -- "--comment $comment" | while read -r _ chain rest; do',
+    '    bridge=$(echo "$rest" | sed -n "s/.*-[io] \\(br-[0-9a-f]*\\) .*/\\1/p");',
+    `    if [ -n "$bridge" ] && ! ip link show "$bridge" >/dev/null 2>&1; then ${act}; fi;`,
+    '  done;',
     'done',
   ].join('\n');
 }
@@ -85,7 +91,7 @@ export async function allowZoneRouting(
 }
 
 /** Runs a script in a short-lived helper in the engine host's network namespace. */
-async function inEngineHostNetwork(
+export async function inEngineHostNetwork(
   session: RunSession,
   image: string,
   name: string,

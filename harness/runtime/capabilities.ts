@@ -13,6 +13,8 @@ export const kernelFeatures = [
   'xfrm-esp',
   'wireguard',
   'macvlan',
+  /** IPv6 in the kernel, with ip6tables: dual-stack zones (a zone's ipv6Cidrs) and their fences. */
+  'ipv6',
   'nfqueue',
   /** A link delay by either way the router has: netem, or its NFQUEUE delayer. */
   'link-delay',
@@ -36,6 +38,7 @@ export const featureDescriptions: Record<(typeof kernelFeatures)[number], string
   'xfrm-esp': 'IPsec ESP in the kernel (xfrm)',
   wireguard: 'WireGuard interfaces',
   macvlan: 'macvlan interfaces (a lab network for real devices)',
+  ipv6: 'IPv6 with ip6tables (dual-stack zones)',
   nfqueue: 'iptables NFQUEUE',
   'link-delay': 'a link delay by netem or the NFQUEUE delayer',
   'iptables-statistic': 'iptables statistic: random loss',

@@ -27,8 +27,9 @@ const featureTests: Record<KernelFeature, string> = {
   tbf: 'tc qdisc add dev lo root tbf rate 1mbit burst 32kbit latency 400ms && tc qdisc del dev lo root',
   htb: 'tc qdisc add dev lo root handle 1: htb && tc qdisc del dev lo root',
   vxlan: 'ip link add sovhvx type vxlan id 42 dstport 4789 local 127.0.0.1 && ip link del sovhvx',
+  // A VLAN interface, and a bridge that filters by VLAN (the switch of vlan-segments).
   'vlan-8021q':
-    'ip link add sovhva type veth peer name sovhvb && ip link add link sovhva name sovhva.10 type vlan id 10; r=$?; ip link del sovhva; exit $r',
+    'ip link add sovhva type veth peer name sovhvb && ip link add link sovhva name sovhva.10 type vlan id 10; r=$?; ip link del sovhva; [ $r -eq 0 ] && ip link add sovhvbr type bridge vlan_filtering 1 && ip link del sovhvbr',
   gre: 'ip link add sovhgre type gre local 127.0.0.1 remote 127.0.0.2 && ip link del sovhgre',
   // An ESP state needs the kernel's xfrm netlink and its esp4 transform (a key, not a tunnel).
   'xfrm-esp':
@@ -36,6 +37,7 @@ const featureTests: Record<KernelFeature, string> = {
   wireguard: 'ip link add sovhwg type wireguard && ip link del sovhwg',
   macvlan:
     'ip link add sovhma type veth peer name sovhmb && ip link add link sovhma name sovhmv type macvlan; r=$?; ip link del sovhma; exit $r',
+  ipv6: '[ -d /proc/sys/net/ipv6 ] || { echo "the kernel has no IPv6"; false; }; ip6tables -n -L OUTPUT >/dev/null',
   nfqueue: nfqueueTest,
   'link-delay': `(${netemTest}) || (${nfqueueTest})`,
   'iptables-statistic':

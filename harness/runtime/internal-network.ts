@@ -10,6 +10,8 @@ export interface StartedNetwork {
   /** The topology's name of the network (a zone, a machine bus, ...). */
   logicalName: string;
   subnet: string;
+  /** A dual-stack network's IPv6 /64; absent on an IPv4-only network. */
+  subnet6?: string;
 }
 
 export interface InternalNetworkRequest {
@@ -17,6 +19,11 @@ export interface InternalNetworkRequest {
   logicalName: string;
   /** Subnets to try in order; the first one that overlaps no network of the engine is used. */
   subnetCandidates: Iterable<string>;
+  /**
+   * IPv6 /64s paired with the IPv4 candidates by position (wrapping): when given, the network is
+   * dual-stack and the engine gives each container an IPv6 address of it too.
+   */
+  ipv6SubnetCandidates?: readonly string[];
   labels: Record<string, string>;
 }
 
@@ -39,8 +46,12 @@ export async function createInternalNetwork(
 ): Promise<StartedNetwork> {
   const used = await subnetsInUse(docker);
   const tried: string[] = [];
+  const ipv6 = request.ipv6SubnetCandidates ?? [];
+  let position = -1;
   for (const subnet of request.subnetCandidates) {
-    if (used.some((u) => cidrsOverlap(u, subnet))) continue;
+    position += 1;
+    const subnet6 = ipv6.length === 0 ? undefined : ipv6[position % ipv6.length];
+    if (used.some((u) => cidrsOverlap(u, subnet) || u === subnet6)) continue;
     tried.push(subnet);
     try {
       const network = await docker.createNetwork({
@@ -48,10 +59,20 @@ export async function createInternalNetwork(
         Driver: 'bridge',
         Internal: true,
         CheckDuplicate: true,
-        IPAM: { Driver: 'default', Config: [{ Subnet: subnet }] },
+        EnableIPv6: subnet6 !== undefined,
+        IPAM: {
+          Driver: 'default',
+          Config: [{ Subnet: subnet }, ...(subnet6 === undefined ? [] : [{ Subnet: subnet6 }])],
+        },
         Labels: request.labels,
       });
-      return { id: network.id, name: request.name, logicalName: request.logicalName, subnet };
+      return {
+        id: network.id,
+        name: request.name,
+        logicalName: request.logicalName,
+        subnet,
+        ...(subnet6 === undefined ? {} : { subnet6 }),
+      };
     } catch (error) {
       if (!isPoolOverlap(error)) throw error;
     }

@@ -55,10 +55,15 @@ async function orphanHostRules(docker: Docker, mode: 'list' | 'prune'): Promise<
         `the host-rule helper exited ${String(outcome.StatusCode)}: ${output.trim()}`,
       );
     return {
-      removed: output
-        .split('\n')
-        .map((line) => /^(?:removed|orphan) (br-[0-9a-f]+)$/.exec(line.trim())?.[1])
-        .filter((b): b is string => b !== undefined),
+      // A bridge has one IPv4 rule and three IPv6 ones: each bridge is named once.
+      removed: [
+        ...new Set(
+          output
+            .split('\n')
+            .map((line) => /^(?:removed|orphan) (br-[0-9a-f]+)$/.exec(line.trim())?.[1])
+            .filter((b): b is string => b !== undefined),
+        ),
+      ],
     };
   } catch (error) {
     throw new Error(`could not prune the host's routing rules: ${describeError(error)}`, {

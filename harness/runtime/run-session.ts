@@ -126,7 +126,8 @@ export class RunSession implements AsyncDisposable {
   async createNetwork(
     name: string,
     subnetCandidates: Iterable<string>,
-    extraLabels: Record<string, string> = {},
+    /** A dual-stack network's IPv6 /64s, paired with the IPv4 candidates by position. */
+    ipv6SubnetCandidates: readonly string[] = [],
   ): Promise<StartedNetwork> {
     this.assertOpen(`network ${name}`);
     const network = await this.creating(
@@ -134,11 +135,8 @@ export class RunSession implements AsyncDisposable {
         name: this.resourceName(name),
         logicalName: name,
         subnetCandidates,
-        labels: this.labels({
-          [labelKeys.role]: 'network',
-          [labelKeys.node]: name,
-          ...extraLabels,
-        }),
+        ipv6SubnetCandidates,
+        labels: this.labels({ [labelKeys.role]: 'network', [labelKeys.node]: name }),
       }),
     );
     await this.removeIfClosed();

@@ -88,6 +88,16 @@ export class StartedContainer {
     return demuxLogBuffer(buffer);
   }
 
+  /** The container's IPv6 address on each dual-stack network it is on, by the engine's name. */
+  async ipv6Addresses(): Promise<Map<string, string>> {
+    const info = await this.docker.getContainer(this.id).inspect();
+    return new Map(
+      Object.entries(info.NetworkSettings.Networks)
+        .filter(([, endpoint]) => endpoint.GlobalIPv6Address !== '')
+        .map(([network, endpoint]) => [network, endpoint.GlobalIPv6Address]),
+    );
+  }
+
   async isRunning(): Promise<boolean> {
     const info = await this.docker.getContainer(this.id).inspect();
     return info.State.Running;

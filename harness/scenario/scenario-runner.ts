@@ -1,5 +1,9 @@
 import { runChecks, type Check, type CheckResult } from '../checks/check.ts';
-import { missingCapabilities, type CapabilityReport } from '../runtime/capabilities.ts';
+import {
+  missingCapabilities,
+  type Capability,
+  type CapabilityReport,
+} from '../runtime/capabilities.ts';
 import { instrumentEngine } from '../runtime/engine-instrument.ts';
 import { RunSession } from '../runtime/run-session.ts';
 import { interruptedBy } from '../runtime/signal-teardown.ts';
@@ -135,7 +139,13 @@ async function runProfiled(
   };
 
   const undeclared = undeclaredSections(scenario, environment.stack.record.sections);
-  const missing = missingCapabilities(environment.capabilities, scenario.needs);
+  // A dual-stack zone needs IPv6 in the kernel whether or not the scenario named it.
+  const topologyNeeds: Capability[] = topology.zones.some((z) => z.ipv6Cidrs.length > 0)
+    ? ['ipv6']
+    : [];
+  const missing = missingCapabilities(environment.capabilities, [
+    ...new Set([...scenario.needs, ...topologyNeeds]),
+  ]);
   if (undeclared.length > 0 || missing.length > 0) {
     const reason =
       undeclared.length > 0 ? sectionsReason(undeclared) : `${missing.join(', ')} missing`;

@@ -1,4 +1,5 @@
 import { cidrSize, mustParseCidr, nthAddress, subnetsOf } from '../util/cidr.ts';
+import { mustParseCidr6, subnets64Of } from '../util/cidr6.ts';
 import { TopologyError } from './topology-error.ts';
 import type { ResolvedTopology } from './topology-validator.ts';
 
@@ -18,6 +19,11 @@ export interface ZoneNetworkPlan {
   zone: string;
   /** Candidate subnets in order, all inside the zone's CIDRs (concurrent runs take different ones). */
   subnetCandidates: string[];
+  /**
+   * For a dual-stack zone, candidate /64s of its first IPv6 range, paired with the IPv4 candidates
+   * by position (wrapping when the range holds fewer); empty for an IPv4-only zone.
+   */
+  ipv6SubnetCandidates: string[];
   members: NetworkMember[];
 }
 
@@ -53,9 +59,12 @@ export function planZoneNetworks(topology: ResolvedTopology): ZoneNetworkPlan[] 
         },
       ]);
     }
+    const [firstIpv6] = zone.ipv6Cidrs;
     return {
       zone: zone.name,
       subnetCandidates: candidates,
+      ipv6SubnetCandidates:
+        firstIpv6 === undefined ? [] : subnets64Of(mustParseCidr6(firstIpv6), candidates.length),
       members: memberNodes.map((node, i) => ({ node, offset: firstMemberOffset + i })),
     };
   });

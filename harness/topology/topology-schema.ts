@@ -23,6 +23,11 @@ export const zoneSchema = z
     /** Address ranges of the zone; for a sovereign zone, its domestic CIDRs. Private ranges only. */
     cidrs: z.array(z.string()).min(1, 'give the zone at least one CIDR'),
     /**
+     * The zone's IPv6 ranges (unique local, fd00::/8, prefix 64 or shorter): its network is then
+     * dual-stack, with a /64 of the first range; for a sovereign zone, its domestic IPv6 CIDRs.
+     */
+    ipv6Cidrs: z.array(z.string()).default([]),
+    /**
      * How the zone's machines learn routes to other zones: `static` (the harness installs them on
      * each machine, as DHCP would) or `bgp` (none are installed; the stack peers with the zone's
      * BGP routers, named in its site file, and installs what it accepts).

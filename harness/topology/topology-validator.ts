@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { cidrsOverlap, isPrivateCidr, parseCidr } from '../util/cidr.ts';
+import { ipv6RangeProblems } from './ipv6-ranges.ts';
 import { resolveMachineDevices } from './machine-devices.ts';
 import { TopologyError, type TopologyProblem } from './topology-error.ts';
 import {
@@ -158,6 +159,7 @@ export function resolveTopology(
       seenCidrs.push({ zone: zone.name, cidr: text });
     });
   });
+  ipv6RangeProblems(topology.zones).forEach((p) => problems.push(p));
 
   // Every node name is unique across machines, hosts and services (they share DNS and labels).
   const nodeNames = new Map<string, string>();

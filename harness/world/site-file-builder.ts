@@ -31,7 +31,7 @@ export function buildSiteFile(
   if (zone === undefined) throw new Error(`host ${host.name} is in unknown zone ${host.zone}`);
   const domesticCidrs = topology.zones
     .filter((z) => z.kind === 'sovereign')
-    .flatMap((z) => z.cidrs)
+    .flatMap((z) => [...z.cidrs, ...z.ipv6Cidrs])
     .concat((devices.labAddresses ?? []).map((a) => `${a}/32`));
   const site: SiteFile = {
     version: 1,

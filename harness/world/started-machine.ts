@@ -147,8 +147,9 @@ export class StartedMachine {
     }
   }
 
-  async removeDefaultRoute(): Promise<void> {
-    await this.pod.exec(['ip', 'route', 'del', 'default'], { timeoutMs: 5_000 });
+  async removeDefaultRoute(family: 'ipv4' | 'ipv6' = 'ipv4'): Promise<void> {
+    const ip = family === 'ipv6' ? ['ip', '-6'] : ['ip'];
+    await this.pod.exec([...ip, 'route', 'del', 'default'], { timeoutMs: 5_000 });
   }
 
   /** A net.* sysctl of the machine, read by the harness from the machine itself. */

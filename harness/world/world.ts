@@ -3,6 +3,13 @@ import type { RunSession } from '../runtime/run-session.ts';
 import type { StartedContainer } from '../runtime/started-container.ts';
 import type { StartedNetwork } from '../runtime/internal-network.ts';
 import { allowZoneRouting } from '../runtime/bridge-routing.ts';
+import { isolateIpv6Bridges } from '../runtime/ipv6-bridge-isolation.ts';
+import {
+  installIpv6Routes,
+  ipv6Nodes,
+  readIpv6Addresses,
+  type Ipv6Addresses,
+} from './ipv6-routes.ts';
 import {
   memberAddress,
   observerName,
@@ -43,7 +50,7 @@ export interface WorldImages {
 }
 
 export interface WorldDescription {
-  networks: { zone: string; name: string; subnet: string }[];
+  networks: { zone: string; name: string; subnet: string; subnet6?: string }[];
   nodes: { name: string; role: string; zone: string; address: string; detail: string }[];
   /** Each TPM and UPS of the world, real (from the device profile) or simulated. */
   devices?: DeviceRecord[];
@@ -105,8 +112,14 @@ export class World {
     const networks = new Map(
       await Promise.all(
         plans.map(async (plan) => {
-          const network = await session.createNetwork(plan.zone, plan.subnetCandidates);
-          log.detail(`network ${plan.zone}: ${network.subnet}`);
+          const network = await session.createNetwork(
+            plan.zone,
+            plan.subnetCandidates,
+            plan.ipv6SubnetCandidates,
+          );
+          log.detail(
+            `network ${plan.zone}: ${network.subnet}${network.subnet6 === undefined ? '' : ` and ${network.subnet6}`}`,
+          );
           return [plan.zone, { network, plan }] as const;
         }),
       ),
@@ -119,12 +132,18 @@ export class World {
       );
       log.detail('routers may forward between the zone networks');
     }
+    const started = [...networks.values()].map((n) => n.network);
+    if (started.some((n) => n.subnet6 !== undefined)) {
+      await isolateIpv6Bridges(session, images.observer, started);
+      log.detail('the IPv6 networks reach each other through the routers only');
+    }
     const attachment = (zone: string, node: string) => {
       const entry = networks.get(zone);
       if (entry === undefined) throw new Error(`no network for zone ${zone}`);
       return {
         name: entry.network.name,
         address: memberAddress(entry.plan, entry.network.subnet, node),
+        ...(entry.network.subnet6 === undefined ? {} : { subnet6: entry.network.subnet6 }),
       };
     };
 
@@ -199,6 +218,8 @@ export class World {
       sims,
       machines,
     });
+    const ipv6 = await readIpv6Addresses(started, ipv6Nodes(observerMap, sims, machines));
+    await installIpv6Routes(topology, ipv6, { observers: observerMap, sims, machines });
     log.detail('static routes installed');
 
     const machineMap = byName(machines);
@@ -269,11 +290,28 @@ export class World {
       devices,
     );
     world.startingContainers = [...session.containers];
+    world.ipv6 = ipv6;
     return world;
   }
 
   /** The containers as bring-up left them (those started later, probes, are not the world's). */
   private startingContainers: ContainerRecord[] = [];
+
+  /** Every node's IPv6 address on each dual-stack zone network (none in an IPv4-only world). */
+  private ipv6: Ipv6Addresses = new Map();
+
+  /**
+   * A node's IPv6 address on a dual-stack zone's network (a machine's is its hosts'); fails naming
+   * the zone when the zone has no IPv6 range or the node is not on it.
+   */
+  ipv6Address(zone: string, node: string): string {
+    const address = this.ipv6.get(zone)?.get(node);
+    if (address === undefined)
+      throw new RangeError(
+        `${node} has no IPv6 address on zone ${zone}: give the zone ipv6Cidrs and the node a place in it`,
+      );
+    return address;
+  }
 
   host(name: string): HostVm {
     return lookup(this.hosts, name, 'host');
@@ -308,6 +346,7 @@ export class World {
         zone: plan.zone,
         name: network.name,
         subnet: network.subnet,
+        ...(network.subnet6 === undefined ? {} : { subnet6: network.subnet6 }),
       })),
       nodes: [
         ...[...this.networks.values()].map(({ network, plan }) => ({

@@ -18,6 +18,9 @@ import {
 export const phase = 'fenced';
 export const foreignEndpoints = ['foreign-api', 'foreign-kms'] as const;
 
+/** An echo request's ICMP type: 8 in ICMP, 128 in ICMPv6. */
+const echoRequestTypes = [8, 128];
+
 /**
  * The control packets a foreign listener did not record from the control's source: each control
  * packet must show at its own listener with its protocol and port (an echo request for ICMP).
@@ -34,7 +37,7 @@ export function missedControls(
         (c) =>
           c.peer === control.source &&
           c.proto === p.proto &&
-          (p.proto === 'icmp' ? c.icmpType === 8 : c.port === p.port),
+          (p.proto === 'icmp' ? echoRequestTypes.includes(c.icmpType ?? -1) : c.port === p.port),
       );
     })
     .map((p) => `${p.proto} ${p.endpoint}${p.proto === 'icmp' ? '' : `:${p.port}`}`);

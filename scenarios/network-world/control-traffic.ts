@@ -65,12 +65,15 @@ export async function sendControlTraffic(
   zone: string,
   phase: string,
   targets: readonly ListenerTarget[],
+  /** The observer's address the listeners will see: its IPv6 one when the targets are IPv6. */
+  source: string = observerAddress(context.world, zone),
 ): Promise<ControlTraffic> {
   const observer = context.world.observer(zone);
   const fromDatagram = (endpoint: string, port: number, p: DatagramProbe): ControlPacket => ({
     proto: p.proto,
     endpoint,
-    address: p.target.split(':')[0] ?? '',
+    // "address:port" for UDP, the address alone for ICMP; an IPv6 address has colons of its own.
+    address: p.proto === 'udp' ? p.target.slice(0, p.target.lastIndexOf(':')) : p.target,
     port,
     sent: p.sent,
     detail: p.detail,
@@ -107,7 +110,7 @@ export async function sendControlTraffic(
   return context.observe(controlTraffic, {
     phase,
     from: observer.nodeName,
-    source: observerAddress(context.world, zone),
+    source,
     packets,
   });
 }

@@ -22,7 +22,11 @@ export interface ExchangeCapture {
 export function packetSources(lines: readonly string[]): Record<string, number> {
   const sources: Record<string, number> = {};
   for (const line of lines) {
-    const source = /\bIP (\d+\.\d+\.\d+\.\d+)/.exec(line)?.[1] ?? 'unparsed';
+    // IPv6 summaries read "IP6 fd5a:40::3.51000 > ...": the address ends at the port's dot.
+    const source =
+      /\bIP (\d+\.\d+\.\d+\.\d+)/.exec(line)?.[1] ??
+      /\bIP6 ([0-9a-f:]+)[. ]/.exec(line)?.[1] ??
+      'unparsed';
     sources[source] = (sources[source] ?? 0) + 1;
   }
   return sources;

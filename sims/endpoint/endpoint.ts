@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { StartedContainer } from '../../harness/runtime/started-container.ts';
 import type { PlacedHost } from '../../harness/topology/topology-validator.ts';
 import { addressInCidr, mustParseCidr, parseAddress } from '../../harness/util/cidr.ts';
+import { address6InCidrs } from '../../harness/util/cidr6.ts';
 import { SovhError } from '../../harness/util/sovh-error.ts';
 import { applyStaticRoutes } from '../../harness/world/static-routes.ts';
 import { simImage } from '../images.ts';
@@ -89,12 +90,13 @@ export class StartedEndpoint implements StartedSim {
       .map((line) => JSON.parse(line) as EndpointConnection);
   }
 
-  /** The connections whose source lies in one of the CIDRs (e.g. a zone's). */
+  /** The connections whose source lies in one of the CIDRs (e.g. a zone's), IPv4 or IPv6. */
   async connectionsFrom(cidrs: readonly string[]): Promise<EndpointConnection[]> {
-    const ranges = cidrs.map(mustParseCidr);
+    const ranges = cidrs.filter((c) => !c.includes(':')).map(mustParseCidr);
     return (await this.connections()).filter((c) => {
       const peer = parseAddress(c.peer);
-      return peer !== undefined && ranges.some((r) => addressInCidr(peer, r));
+      if (peer === undefined) return address6InCidrs(c.peer, cidrs);
+      return ranges.some((r) => addressInCidr(peer, r));
     });
   }
 }
@@ -121,6 +123,8 @@ export const endpointKind: SimKind<EndpointOptions> = {
       options.udpPorts.join(','),
       '--icmp',
       options.icmp ? 'yes' : 'no',
+      '--ipv6',
+      network.subnet6 === undefined ? 'no' : 'yes',
     ];
     const container = await session
       .container(image, service.name)
@@ -144,11 +148,14 @@ export const endpointKind: SimKind<EndpointOptions> = {
       .start();
     // The engine's default route leads to the engine host; only the topology's routes lead anywhere.
     await container.exec(['ip', 'route', 'del', 'default'], { timeoutMs: 5_000 });
+    if (network.subnet6 !== undefined)
+      await container.exec(['ip', '-6', 'route', 'del', 'default'], { timeoutMs: 5_000 });
     return new StartedEndpoint(service.name, network.address, container, options, {
       tcp: options.tcpPorts.join(',') || '-',
       udp: options.udpPorts.join(',') || '-',
       icmp: options.icmp ? 'recorded' : 'no',
       iperf: options.iperf ? String(iperfPort) : 'no',
+      ipv6: network.subnet6 === undefined ? 'no' : `listening too (${network.subnet6})`,
     });
   },
 };

@@ -313,6 +313,10 @@ export const routerKind: SimKind<RouterOptions> = {
         'net.ipv4.ip_forward': '1',
         'net.ipv4.conf.all.rp_filter': '0',
         'net.ipv4.conf.default.rp_filter': '0',
+        // Only on a dual-stack leg: a kernel booted without IPv6 has no such key to set.
+        ...(wanted.some((leg) => leg.subnet6 !== undefined)
+          ? { 'net.ipv6.conf.all.forwarding': '1' }
+          : {}),
       })
       .withInit();
     for (const leg of wanted) builder = builder.withNetwork(leg.name, leg.address, [service.name]);
@@ -320,9 +324,12 @@ export const routerKind: SimKind<RouterOptions> = {
 
     const legs = await discoverLegs(container, wanted);
     // The engine's default route leads to the engine host, not into the world: only the topology routes.
-    await container.sh(`ip route del default 2>/dev/null; ${countingScript(legs)}`, {
-      timeoutMs: 10_000,
-    });
+    await container.sh(
+      `ip route del default 2>/dev/null; ip -6 route del default 2>/dev/null; ${countingScript(legs)}`,
+      {
+        timeoutMs: 10_000,
+      },
+    );
     const via = defaultRoute(request, legs);
     if (via !== undefined)
       await container.sh(`ip route replace default via ${via}`, { timeoutMs: 10_000 });

@@ -19,7 +19,7 @@ export interface DatagramProbe {
  */
 const udpScript = `
 import socket, sys, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET, socket.SOCK_DGRAM)
 s.settimeout(float(sys.argv[3]))
 try:
     for i in range(int(sys.argv[5])):

@@ -68,6 +68,7 @@ function scenario(overrides: Partial<ScenarioResult>): ScenarioResult {
           kind: 'foreign',
           cidrs: ['10.80.0.0/16'],
           routing: 'static',
+          ipv6Cidrs: [],
         },
         {
           name: 'sovereign',
@@ -75,6 +76,7 @@ function scenario(overrides: Partial<ScenarioResult>): ScenarioResult {
           kind: 'sovereign',
           cidrs: ['10.40.0.0/16'],
           routing: 'static',
+          ipv6Cidrs: [],
         },
         {
           name: 'ix',
@@ -82,6 +84,7 @@ function scenario(overrides: Partial<ScenarioResult>): ScenarioResult {
           kind: 'exchange',
           cidrs: ['10.60.0.0/16'],
           routing: 'static',
+          ipv6Cidrs: [],
         },
       ],
       cells: [{ name: 'c1', zone: 'sovereign' }],

@@ -36,7 +36,10 @@ def _identifier(name):
 
 def render_bird_config(site, router_id):
     """BIRD 2 configuration of the host (pure)."""
-    domestic_nets = ", ".join(f"{ipaddress.ip_network(c)}+" for c in site["domesticCidrs"])
+    # The sessions are IPv4: BIRD's IPv4 channel takes only IPv4 prefixes.
+    domestic_nets = ", ".join(
+        f"{ipaddress.ip_network(c)}+" for c in site["domesticCidrs"] if ipaddress.ip_network(c).version == 4
+    )
     domestic_asns = ", ".join(str(a) for a in sorted(set(site.get("domesticAsns", [])))) or "0"
     sessions = []
     for peer in peers(site):

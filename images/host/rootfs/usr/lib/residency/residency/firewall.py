@@ -5,7 +5,10 @@ to the messages log by ulogd) and dropped. Inbound, only domestic sources reach 
 is pulled, never pushed), except the public ports of services that judge each session themselves
 (the GeoIP gate); a foreign source trying anything else is recorded as "Martian Source".
 
-The rules are one iptables-restore file, /etc/iptables/rules.v4, loaded in one transaction."""
+The rules are one iptables-restore file, /etc/iptables/rules.v4, loaded in one transaction. The
+IPv6 fence is the same policy for the IPv6 ranges of domesticCidrs, in /etc/iptables/rules.v6 for
+ip6tables-restore; it also lets the link's own neighbour discovery through (hop limit 255, which no
+router forwards). A host with an IPv6 address is never left without it."""
 
 import ipaddress
 import os
@@ -14,6 +17,8 @@ import subprocess
 from . import geo_gate, immutable, log, paths, resolver_config
 
 RULES_FILE = "/etc/iptables/rules.v4"
+RULES_FILE_V6 = "/etc/iptables/rules.v6"
+NEIGHBOUR_DISCOVERY = ("router-solicitation", "neighbour-solicitation", "neighbour-advertisement")
 NFLOG_GROUP = 5
 FENCE = "GEOGRAPHIC_FENCE_ERROR"
 MARTIAN = "Martian Source"
@@ -35,6 +40,10 @@ def sovereign_endpoints(site):
     return endpoints
 
 
+def _family(text):
+    return ipaddress.ip_network(text, strict=False).version
+
+
 def _is_domestic(address, site):
     return any(ipaddress.ip_address(address) in ipaddress.ip_network(c) for c in site["domesticCidrs"])
 
@@ -45,26 +54,49 @@ def public_ports(site):
     return [geo_gate.PORT] if geo_gate.backends(site) else []
 
 
-def _inbound_exceptions(site):
+def _host_cidr(address):
+    return str(ipaddress.ip_network(address))
+
+
+def _foreign_resolvers(site, family):
+    """Sovereign resolvers outside the domestic ranges, of one address family."""
+    return [
+        server["address"]
+        for server in resolver_config.sovereign_resolvers(site)
+        if _family(server["address"]) == family and not _is_domestic(server["address"], site)
+    ]
+
+
+def _inbound_exceptions(site, family):
     """Non-domestic sources the host does talk to: replies of the named sovereign endpoints and of
     non-domestic sovereign resolvers, and sessions to the public ports."""
-    rules = [f"-s {address}/32 -p tcp --sport {port}" for address, port in sovereign_endpoints(site)]
-    for server in resolver_config.sovereign_resolvers(site):
-        if not _is_domestic(server["address"], site):
-            rules += [f"-s {server['address']}/32 -p {proto} --sport 53" for proto in ("udp", "tcp")]
+    rules = [
+        f"-s {_host_cidr(address)} -p tcp --sport {port}"
+        for address, port in sovereign_endpoints(site)
+        if _family(address) == family
+    ]
+    for address in _foreign_resolvers(site, family):
+        rules += [f"-s {_host_cidr(address)} -p {proto} --sport 53" for proto in ("udp", "tcp")]
     rules += [f"-p tcp --dport {port}" for port in public_ports(site)]
     return rules
 
 
-def render_rules(site):
-    """The whole ruleset as iptables-restore input (pure: the same site gives the same file).
+def render_rules(site, family=4):
+    """The whole ruleset as iptables-restore input, or ip6tables-restore input for family 6 (pure:
+    the same site gives the same file).
 
     raw/PREROUTING records a foreign source trying to enter before anything else sees it (the
     kernel's own rp_filter may drop it next, and its log_martians line goes to the kernel log,
     which a VM's stack may not read). filter/INPUT then admits only domestic sources, replies and
     the public ports; filter/OUTPUT is the egress fence."""
-    domestic = [str(ipaddress.ip_network(c)) for c in site["domesticCidrs"]]
-    exceptions = _inbound_exceptions(site)
+    domestic = [str(ipaddress.ip_network(c)) for c in site["domesticCidrs"] if _family(c) == family]
+    exceptions = _inbound_exceptions(site, family)
+    # IPv6 needs the link's neighbour discovery to reach even a domestic neighbour.
+    discovery = (
+        [f"-p ipv6-icmp -m icmp6 --icmpv6-type {kind} -m hl --hl-eq 255" for kind in NEIGHBOUR_DISCOVERY]
+        if family == 6
+        else []
+    )
     lines = [
         f"# Residency fence for {site['host']} in {site['zone']['name']} ({site['zone']['jurisdiction']}); written at boot.",
         "*raw",
@@ -77,7 +109,7 @@ def render_rules(site):
     for cidr in domestic:
         lines += [f"-A PREROUTING -s {cidr} -j CT --notrack", f"-A PREROUTING -s {cidr} -j RETURN"]
     lines += [f"-A OUTPUT -d {cidr} -j CT --notrack" for cidr in domestic]
-    lines += [f"-A PREROUTING {rule} -j RETURN" for rule in exceptions]
+    lines += [f"-A PREROUTING {rule} -j RETURN" for rule in [*discovery, *exceptions]]
     lines += [f'-A PREROUTING -j NFLOG --nflog-group {NFLOG_GROUP} --nflog-prefix "{MARTIAN}"', "COMMIT"]
     lines += [
         "*filter",
@@ -87,18 +119,20 @@ def render_rules(site):
         "-A INPUT -i lo -j ACCEPT",
         "-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT",
     ]
+    lines += [f"-A INPUT {rule} -j ACCEPT" for rule in discovery]
     lines += [f"-A INPUT -s {cidr} -j ACCEPT" for cidr in domestic]
     lines += [f"-A INPUT -p tcp --dport {port} -j ACCEPT" for port in public_ports(site)]
     lines += [
         "-A OUTPUT -o lo -j ACCEPT",
         "-A OUTPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT",
     ]
+    lines += [f"-A OUTPUT {rule} -j ACCEPT" for rule in discovery]
     lines += [f"-A OUTPUT -d {cidr} -j ACCEPT" for cidr in domestic]
     for address, port in sovereign_endpoints(site):
-        lines.append(f"-A OUTPUT -d {address}/32 -p tcp --dport {port} -j ACCEPT")
-    for server in resolver_config.sovereign_resolvers(site):
-        if not _is_domestic(server["address"], site):
-            lines += [f"-A OUTPUT -d {server['address']}/32 -p {proto} --dport 53 -j ACCEPT" for proto in ("udp", "tcp")]
+        if _family(address) == family:
+            lines.append(f"-A OUTPUT -d {_host_cidr(address)} -p tcp --dport {port} -j ACCEPT")
+    for address in _foreign_resolvers(site, family):
+        lines += [f"-A OUTPUT -d {_host_cidr(address)} -p {proto} --dport 53 -j ACCEPT" for proto in ("udp", "tcp")]
     lines += [f'-A OUTPUT -j NFLOG --nflog-group {NFLOG_GROUP} --nflog-prefix "{FENCE}"', "COMMIT", ""]
     return "\n".join(lines)
 
@@ -129,13 +163,37 @@ def start_drop_logger(messages_log):
         raise FirewallError(f"ulogd did not start: {result.stderr.strip() or result.returncode}")
 
 
+def _write(path, rules):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    immutable.unlock(path)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(rules)
+
+
 def load(rules):
     """Writes rules.v4 and loads it in one iptables-restore transaction."""
-    os.makedirs(os.path.dirname(RULES_FILE), exist_ok=True)
-    immutable.unlock(RULES_FILE)
-    with open(RULES_FILE, "w", encoding="utf-8") as handle:
-        handle.write(rules)
+    _write(RULES_FILE, rules)
     result = subprocess.run(["iptables-restore", RULES_FILE], capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise FirewallError(f"iptables-restore {RULES_FILE} failed: {result.stderr.strip()}")
     log.event(f"egress fence loaded from {RULES_FILE} ({rules.count(chr(10) + '-A ')} rules, OUTPUT policy DROP)")
+
+
+def has_ipv6_address():
+    """Whether any interface has a global IPv6 address (a link-local one reaches no other zone)."""
+    result = subprocess.run(["ip", "-6", "-o", "addr", "show", "scope", "global"], capture_output=True, text=True, check=False)
+    return result.returncode == 0 and result.stdout.strip() != ""
+
+
+def load6(rules, site):
+    """Writes rules.v6 and loads it with ip6tables-restore. A kernel without ip6tables is fatal
+    only where IPv6 is in use: the host has an IPv6 address or the site IPv6 ranges."""
+    _write(RULES_FILE_V6, rules)
+    result = subprocess.run(["ip6tables-restore", RULES_FILE_V6], capture_output=True, text=True, check=False)
+    if result.returncode == 0:
+        log.event(f"IPv6 egress fence loaded from {RULES_FILE_V6} ({rules.count(chr(10) + '-A ')} rules, OUTPUT policy DROP)")
+        return
+    in_use = has_ipv6_address() or any(_family(c) == 6 for c in site["domesticCidrs"])
+    if in_use:
+        raise FirewallError(f"ip6tables-restore {RULES_FILE_V6} failed: {result.stderr.strip()}")
+    log.event(f"no IPv6 fence: ip6tables-restore failed ({result.stderr.strip()}) and the host has no IPv6 address")

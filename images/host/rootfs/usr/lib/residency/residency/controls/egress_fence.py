@@ -11,9 +11,11 @@ def boot(state):
         messages.link_system_path()
         firewall.start_drop_logger(messages.MESSAGES_LOG)
         firewall.load(firewall.render_rules(state.site))
+        firewall.load6(firewall.render_rules(state.site, 6), state.site)
     except (OSError, firewall.FirewallError) as error:
         raise Refusal("EGRESS_FENCE_ERROR", str(error)) from error
     try:
         immutable.lock(firewall.RULES_FILE)
+        immutable.lock(firewall.RULES_FILE_V6)
     except immutable.ImmutabilityError as error:
         log.event(f"IMMUTABILITY_UNAVAILABLE: {error}")

@@ -1,0 +1,42 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineScenario } from '../../harness/scenario/scenario.ts';
+import { ipv6Checks } from './ipv6-checks.ts';
+import { probeIpv6Egress } from './ipv6-probes.ts';
+import { ipv6Topology } from './ipv6-world.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/**
+ * The egress fence in the other address family. The zones are dual-stack, so the host has an
+ * IPv6 address and a route abroad through the same routers; a fence written for IPv4 alone lets
+ * everything out over IPv6 while egress-default-deny, which tries IPv4 only, passes.
+ */
+export default defineScenario({
+  name: 'egress-ipv6',
+  description:
+    'Dual-stack zones: over IPv6 the domestic listener answers and the foreign one receives nothing (TCP, UDP, ICMPv6)',
+  needs: ['ipv6'],
+  sections: ['egress'],
+  topology: ipv6Topology,
+  async run(context) {
+    await probeIpv6Egress(context, 'vm1');
+  },
+  checks: ipv6Checks,
+  mutants: [
+    {
+      name: 'fence-ipv4-only',
+      description:
+        'The stack loads its IPv4 fence only (iptables-restore, never ip6tables-restore): IPv6 keeps the kernel default, ACCEPT',
+      expectFailing: ['foreign-ipv6-receives-nothing'],
+      stackPatch: join(here, 'mutants', 'fence-ipv4-only.patch'),
+    },
+    {
+      name: 'ipv6-fence-without-neighbour-discovery',
+      description:
+        "The IPv6 fence is the IPv4 one with the addresses swapped: nothing lets the link's neighbour discovery through, so not even a domestic neighbour is reached",
+      expectFailing: ['domestic-ipv6-reachable'],
+      stackPatch: join(here, 'mutants', 'ipv6-fence-without-neighbour-discovery.patch'),
+    },
+  ],
+});

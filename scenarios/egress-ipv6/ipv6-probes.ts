@@ -1,0 +1,74 @@
+import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
+import { asEndpoint } from '../../sims/endpoint/endpoint.ts';
+import { asRouter } from '../../sims/router/started-router.ts';
+import { sendControlTraffic } from '../network-world/control-traffic.ts';
+import { observeExchangeCapture } from '../network-world/exchange-capture.ts';
+import {
+  awaitNetworkControls,
+  observeConnectAttempts,
+  observeDatagramAttempts,
+  observeEndpointRecords,
+} from '../network-world/network-evidence.ts';
+import { observerName } from '../../harness/topology/address-plan.ts';
+import { ipv6Ranges } from './ipv6-world.ts';
+
+export const phase = 'ipv6';
+
+/**
+ * egress-ipv6's probes, all over IPv6: the zone observer's control packets to the foreign
+ * listener, then the host's TCP, UDP and ICMPv6 to the domestic and the foreign listener, what
+ * arrived abroad read from the foreign listener's own record and from the exchange's capture.
+ */
+export async function probeIpv6Egress(context: ScenarioContext, hostName: string): Promise<void> {
+  const { world } = context;
+  const vm = world.host(hostName);
+  await context.step('wait for the host to load its fence', () => awaitNetworkControls(world, vm));
+  const ixp = asRouter(world.sim('ixp'));
+  const capture = await ixp.startCapture('egress-ipv6', {
+    zone: 'foreign',
+    filter: `ip6 and src net ${ipv6Ranges.sovereign}`,
+  });
+  const domestic = world.ipv6Address('sovereign', 'domestic-app');
+  const foreign = world.ipv6Address('foreign', 'foreign-api');
+  const foreignOptions = asEndpoint(world.sim('foreign-api')).options;
+  await context.step(
+    "send the harness's own IPv6 packets to the foreign listener (positive control)",
+    () =>
+      sendControlTraffic(
+        context,
+        'sovereign',
+        phase,
+        [
+          {
+            endpoint: 'foreign-api',
+            address: foreign,
+            tcpPorts: foreignOptions.tcpPorts,
+            udpPorts: foreignOptions.udpPorts,
+            icmp: true,
+          },
+        ],
+        world.ipv6Address('sovereign', observerName('sovereign')),
+      ),
+  );
+  await context.step('try every IPv6 target from the host', async () => {
+    await observeConnectAttempts(context, vm, phase, [
+      { role: 'domestic', address: domestic, port: 443 },
+      ...foreignOptions.tcpPorts.map((port) => ({ role: 'foreign', address: foreign, port })),
+    ]);
+    await observeDatagramAttempts(context, vm, phase, [
+      { role: 'domestic', proto: 'udp', address: domestic, port: 514 },
+      { role: 'domestic', proto: 'icmp', address: domestic },
+      ...foreignOptions.udpPorts.map((port) => ({
+        role: 'foreign',
+        proto: 'udp' as const,
+        address: foreign,
+        port,
+      })),
+      { role: 'foreign', proto: 'icmp', address: foreign },
+    ]);
+  });
+  await context.step('count what arrived abroad and what crossed the exchange', async () => {
+    await observeEndpointRecords(context, phase, ['foreign-api'], [ipv6Ranges.sovereign]);
+    observeExchangeCapture(context, ixp.name, await capture.stop(), phase);
+  });
+}
