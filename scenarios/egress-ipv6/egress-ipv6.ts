@@ -32,6 +32,13 @@ export default defineScenario({
       stackPatch: join(here, 'mutants', 'fence-ipv4-only.patch'),
     },
     {
+      name: 'icmpv6-open',
+      description:
+        'The IPv6 fence accepts all of ICMPv6 ("never block ICMPv6": neighbour and path MTU discovery), not just the link\'s own neighbour discovery: an echo request reaches the foreign region',
+      expectFailing: ['foreign-ipv6-receives-nothing'],
+      stackPatch: join(here, 'mutants', 'icmpv6-open.patch'),
+    },
+    {
       name: 'ipv6-fence-without-neighbour-discovery',
       description:
         "The IPv6 fence is the IPv4 one with the addresses swapped: nothing lets the link's neighbour discovery through, so not even a domestic neighbour is reached",
