@@ -1,11 +1,9 @@
-import { awaitServing } from '../../harness/checks/probes/serving-probe.ts';
 import { parameter } from '../../harness/faults/fault-parameters.ts';
-import { RunClock } from '../../harness/util/run-clock.ts';
-import { machineBmc } from '../../harness/world/machine-devices.ts';
 import type { EvidenceKit, KitWatch } from '../incident/evidence-kit.ts';
 import { StoreAvailability } from '../power-thermal/store-availability.ts';
 import { criticalActionBound } from '../power-thermal/thermal-bounds.ts';
-import { bootTimeoutMs, observeResidencyLog } from '../power-thermal/thermal-evidence.ts';
+import { startDrivenModel } from '../power-thermal/driven-model.ts';
+import { observeResidencyLog } from '../power-thermal/thermal-evidence.ts';
 import { changesTemperatures } from '../power-thermal/thermal-kit.ts';
 import { recordScheduleCrossing } from '../power-thermal/thermal-schedule.ts';
 import { configuredCriticalPhase, hardwareCriticalPhase } from './critical-checks.ts';
@@ -40,31 +38,18 @@ export const criticalKit: EvidenceKit = {
     ];
   },
   async start(context, values) {
-    const { world } = context;
-    const vm = world.host(String(values['host']));
-    const bmc = machineBmc(world, vm.machine.name);
-    const availability = new StoreAvailability(context, vm);
-    await context.step('boot and serve', async () => {
-      await awaitServing(world, vm, bootTimeoutMs);
+    const vm = context.world.host(String(values['host']));
+    const model = await startDrivenModel(context, vm, {
+      speedup: criticalKitSpeedup,
+      sampler: () => new StoreAvailability(context, vm),
     });
-    await context.step('drive the thermal model on the run clock', async () => {
-      if (!bmc.driven) await bmc.drive(RunClock.startNow(criticalKitSpeedup));
-      availability.start();
-    });
-    let from: { modelS: number; wallMs: number } | undefined;
-    const stop = async () => {
-      await availability.stop();
-      await bmc.stop();
-    };
+    const { bmc } = model;
     const watch: KitWatch = {
-      during(_plan, startedAtMs) {
-        from = { modelS: bmc.runClock.modelSecondsAt(startedAtMs), wallMs: startedAtMs };
-        return Promise.resolve();
-      },
+      during: (plan, startedAtMs) => model.during(plan, startedAtMs),
       at: () => Promise.resolve(),
       async finish() {
-        await stop();
-        const since = from ?? { modelS: 0, wallMs: bmc.runClock.wallMsAt(0) };
+        await model.stop();
+        const since = model.since();
         // The limit the harness's own topology gave the stack, not one read from the host.
         const configured = bmc.options.watch.criticalC.cpu;
         if (configured === undefined)
@@ -93,7 +78,7 @@ export const criticalKit: EvidenceKit = {
         );
         await observeResidencyLog(context, vm, 'end');
       },
-      abort: stop,
+      abort: () => model.stop(),
     };
     return watch;
   },

@@ -1,10 +1,8 @@
-import { awaitServing } from '../../harness/checks/probes/serving-probe.ts';
 import { parameter } from '../../harness/faults/fault-parameters.ts';
-import { RunClock } from '../../harness/util/run-clock.ts';
-import { machineBmc } from '../../harness/world/machine-devices.ts';
 import type { EvidenceKit, IncidentPlan, KitWatch } from '../incident/evidence-kit.ts';
 import { thermalAlarmBound } from './thermal-bounds.ts';
-import { bootTimeoutMs, observeResidencyLog, SensorPoller } from './thermal-evidence.ts';
+import { startDrivenModel } from './driven-model.ts';
+import { observeResidencyLog, SensorPoller } from './thermal-evidence.ts';
 import { observePullEvidence, recordScheduleCrossing } from './thermal-schedule.ts';
 
 /** Model seconds per wall-clock second, as in thermal-excursion. */
@@ -52,38 +50,25 @@ export const thermalKit: EvidenceKit = {
     ];
   },
   async start(context, values) {
-    const { world } = context;
-    const vm = world.host(String(values['host']));
-    const bmc = machineBmc(world, vm.machine.name);
-    const poller = new SensorPoller(context, bmc, vm.machine.spec.zone);
-    await context.step('boot and serve', async () => {
-      await awaitServing(world, vm, bootTimeoutMs);
+    const vm = context.world.host(String(values['host']));
+    const model = await startDrivenModel(context, vm, {
+      speedup: thermalKitSpeedup,
+      sampler: (bmc) => new SensorPoller(context, bmc, vm.machine.spec.zone),
+      beforeDrive: (bmc) => bmc.countRequestsFrom(vm.address),
     });
-    await context.step('drive the thermal model on the run clock', async () => {
-      await bmc.countRequestsFrom(vm.address);
-      if (!bmc.driven) await bmc.drive(RunClock.startNow(thermalKitSpeedup));
-      poller.start();
-    });
-    let from: { modelS: number; wallMs: number } | undefined;
-    const stop = async () => {
-      await poller.stop();
-      await bmc.stop();
-    };
+    const { bmc } = model;
     const watch: KitWatch = {
-      during(_plan, startedAtMs) {
-        from = { modelS: bmc.runClock.modelSecondsAt(startedAtMs), wallMs: startedAtMs };
-        return Promise.resolve();
-      },
+      during: (plan, startedAtMs) => model.during(plan, startedAtMs),
       at: () => Promise.resolve(),
       async finish() {
-        await stop();
-        const since = from ?? { modelS: 0, wallMs: bmc.runClock.wallMsAt(0) };
+        await model.stop();
+        const since = model.since();
         for (const c of alarmCrossings)
           recordScheduleCrossing(context, bmc, c.phase, 'inlet', c.thresholdC, c.direction, since);
         await observePullEvidence(context, vm, bmc);
         await observeResidencyLog(context, vm, 'end');
       },
-      abort: stop,
+      abort: () => model.stop(),
     };
     return watch;
   },
