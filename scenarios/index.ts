@@ -5,6 +5,7 @@ import geoGate from './geo-gate/geo-gate.ts';
 import sovereignEnvelope from './sovereign-envelope/sovereign-envelope.ts';
 import encapsulationCheck from './encapsulation-check/encapsulation-check.ts';
 import vlanSegments from './vlan-segments/vlan-segments.ts';
+import ipsecTunnel from './ipsec-tunnel/ipsec-tunnel.ts';
 import egressDefaultDeny from './egress-default-deny/egress-default-deny.ts';
 import egressIpv6 from './egress-ipv6/egress-ipv6.ts';
 import dnsLeakage from './dns-leakage/dns-leakage.ts';
@@ -34,6 +35,7 @@ export const scenarios: readonly Scenario[] = [
   sovereignEnvelope,
   encapsulationCheck,
   vlanSegments,
+  ipsecTunnel,
   egressDefaultDeny,
   egressIpv6,
   dnsLeakage,
