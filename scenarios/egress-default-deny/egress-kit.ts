@@ -1,5 +1,4 @@
-import { parameter } from '../../harness/faults/fault-parameters.ts';
-import type { EvidenceKit } from '../incident/evidence-kit.ts';
+import { probesAfterScheduleKit } from '../network-world/probe-kit.ts';
 import { probeEgress, startEgressProbes } from './egress-probes.ts';
 
 /**
@@ -9,26 +8,11 @@ import { probeEgress, startEgressProbes } from './egress-probes.ts';
  * host, counts what arrived abroad and crossed the exchange, and reads the host's fence. It needs
  * egress-default-deny's world (its endpoints and exchange router): take it with `scenario:`.
  */
-export const egressKit: EvidenceKit = {
+export const egressKit = probesAfterScheduleKit({
   name: 'egress-probes',
   description:
     "egress-default-deny's probes from the host to domestic, sovereign and foreign listeners after the schedule, counted abroad and at the exchange",
-  needs: [],
   sections: ['egress'],
-  contractBounds: [],
-  parameters: { host: parameter.node('host', 'the host whose fence is probed') },
-  planProblems: () => [],
-  async start(context, values) {
-    const probes = await startEgressProbes(context, String(values['host']));
-    return {
-      during: () => Promise.resolve(),
-      at: () => Promise.resolve(),
-      finish: () => probeEgress(context, probes),
-      abort: () =>
-        probes.capture.stop().then(
-          () => undefined,
-          () => undefined,
-        ),
-    };
-  },
-};
+  setUp: startEgressProbes,
+  probe: probeEgress,
+});

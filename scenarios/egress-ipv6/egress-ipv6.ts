@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
 import { ipv6Checks } from './ipv6-checks.ts';
-import { probeIpv6Egress } from './ipv6-probes.ts';
+import { probeIpv6Egress, startIpv6Probes } from './ipv6-probes.ts';
 import { ipv6Topology } from './ipv6-world.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -20,7 +20,7 @@ export default defineScenario({
   sections: ['egress'],
   topology: ipv6Topology,
   async run(context) {
-    await probeIpv6Egress(context, 'vm1');
+    await probeIpv6Egress(context, await startIpv6Probes(context, 'vm1'));
   },
   checks: ipv6Checks,
   mutants: [

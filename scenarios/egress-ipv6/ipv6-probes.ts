@@ -1,6 +1,11 @@
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
 import { asEndpoint } from '../../sims/endpoint/endpoint.ts';
-import { asRouter } from '../../sims/router/started-router.ts';
+import {
+  asRouter,
+  type RouterCapture,
+  type StartedRouter,
+} from '../../sims/router/started-router.ts';
+import type { HostVm } from '../../harness/world/host-vm.ts';
 import { sendControlTraffic } from '../network-world/control-traffic.ts';
 import { observeExchangeCapture } from '../network-world/exchange-capture.ts';
 import {
@@ -14,20 +19,40 @@ import { ipv6Ranges } from './ipv6-world.ts';
 
 export const phase = 'ipv6';
 
+/** The host's fence loaded and the exchange's IPv6 capture running: egress-ipv6's setup. */
+export interface Ipv6Probes {
+  vm: HostVm;
+  ixp: StartedRouter;
+  capture: RouterCapture;
+}
+
+/** Waits for the host's fence and starts the exchange router's capture of the zone's IPv6. */
+export async function startIpv6Probes(
+  context: ScenarioContext,
+  hostName: string,
+): Promise<Ipv6Probes> {
+  const vm = context.world.host(hostName);
+  await context.step('wait for the host to load its fence', () =>
+    awaitNetworkControls(context.world, vm),
+  );
+  const ixp = asRouter(context.world.sim('ixp'));
+  const capture = await ixp.startCapture('egress-ipv6', {
+    zone: 'foreign',
+    filter: `ip6 and src net ${ipv6Ranges.sovereign}`,
+  });
+  return { vm, ixp, capture };
+}
+
 /**
  * egress-ipv6's probes, all over IPv6: the zone observer's control packets to the foreign
  * listener, then the host's TCP, UDP and ICMPv6 to the domestic and the foreign listener, what
  * arrived abroad read from the foreign listener's own record and from the exchange's capture.
  */
-export async function probeIpv6Egress(context: ScenarioContext, hostName: string): Promise<void> {
+export async function probeIpv6Egress(
+  context: ScenarioContext,
+  { vm, ixp, capture }: Ipv6Probes,
+): Promise<void> {
   const { world } = context;
-  const vm = world.host(hostName);
-  await context.step('wait for the host to load its fence', () => awaitNetworkControls(world, vm));
-  const ixp = asRouter(world.sim('ixp'));
-  const capture = await ixp.startCapture('egress-ipv6', {
-    zone: 'foreign',
-    filter: `ip6 and src net ${ipv6Ranges.sovereign}`,
-  });
   const domestic = world.ipv6Address('sovereign', 'domestic-app');
   const foreign = world.ipv6Address('foreign', 'foreign-api');
   const foreignOptions = asEndpoint(world.sim('foreign-api')).options;

@@ -4,6 +4,8 @@ import { coolingFailureCriticalChecks } from '../cooling-failure/critical-checks
 import { criticalKit } from '../cooling-failure/critical-kit.ts';
 import { egressChecks } from '../egress-default-deny/egress-checks.ts';
 import { egressKit } from '../egress-default-deny/egress-kit.ts';
+import { ipv6Checks } from '../egress-ipv6/ipv6-checks.ts';
+import { ipv6EgressKit } from '../egress-ipv6/ipv6-kit.ts';
 import { hsmCableCutChecks } from '../hsm-cable-cut/hsm-cable-cut-checks.ts';
 import { hsmCutKit } from '../hsm-cable-cut/hsm-cut-kit.ts';
 import { powerOutageKit } from '../power-thermal/outage-kit.ts';
@@ -52,6 +54,14 @@ const egressCheckTypes: readonly CheckType[] = egressChecks.map((check) => ({
   name: check.name,
   from: 'egress-default-deny',
   kit: egressKit,
+  make: () => check,
+}));
+
+/** egress-ipv6's checks: its IPv6 probes from the host after the schedule. */
+const ipv6EgressCheckTypes: readonly CheckType[] = ipv6Checks.map((check) => ({
+  name: check.name,
+  from: 'egress-ipv6',
+  kit: ipv6EgressKit,
   make: () => check,
 }));
 
@@ -114,6 +124,7 @@ export const checkTypes: readonly CheckType[] = [
   },
   ...hsmCutChecks,
   ...egressCheckTypes,
+  ...ipv6EgressCheckTypes,
   ...thermalCheckTypes,
   ...criticalCheckTypes,
 ];

@@ -21,6 +21,16 @@ checks:
   - output-policy-drop
 `;
 
+/** egress-ipv6's dual-stack world, probed over IPv6 after the same schedule. */
+const ipv6Incident = `name: ipv6-egress-after-a-pause
+scenario: egress-ipv6
+schedule:
+  - wait: 1s
+checks:
+  - domestic-ipv6-reachable
+  - foreign-ipv6-receives-nothing
+`;
+
 interface Results {
   scenarios: {
     checks: { name: string; status: string }[];
@@ -32,17 +42,21 @@ describe('an incident file judged by the egress checks', () => {
   const { engine: engineNow, namespace } = namespacedEngine();
   let engine: EngineEndpoint;
   let file: string;
+  let ipv6File: string;
 
   beforeAll(async () => {
     engine = engineNow();
-    file = join(await mkdtemp(join(tmpdir(), 'sovh-egress-incident-')), 'egress.yaml');
+    const dir = await mkdtemp(join(tmpdir(), 'sovh-egress-incident-'));
+    file = join(dir, 'egress.yaml');
+    ipv6File = join(dir, 'egress-ipv6.yaml');
     await writeFile(file, incident);
+    await writeFile(ipv6File, ipv6Incident);
   });
 
-  const run = async (extra: string[], name: string) => {
+  const run = async (extra: string[], name: string, incidentFile = file) => {
     const env = { SOVH_NAMESPACE: namespace(name) };
     const reportDir = await mkdtemp(join(tmpdir(), 'sovh-incident-'));
-    const result = await runCli(['run', file, ...extra, '--report-dir', reportDir], env);
+    const result = await runCli(['run', incidentFile, ...extra, '--report-dir', reportDir], env);
     const results = JSON.parse(await readFile(join(reportDir, 'results.json'), 'utf8')) as Results;
     expect(await resourcesIn(engine, env.SOVH_NAMESPACE)).toEqual(nothingLeft);
     return { result, scenario: results.scenarios[0] };
@@ -64,5 +78,21 @@ describe('an incident file judged by the egress checks', () => {
     expect(scenario?.mutant).toMatchObject({ caught: true, verdict: 'caught' });
     const status = scenario?.checks.find((c) => c.name === 'foreign-endpoints-receive-nothing');
     expect(status?.status).toBe('fail');
+  });
+
+  it('judges IPv6 egress after the schedule: the reference passes, a fence for IPv4 alone fails', async () => {
+    const reference = await run([], 'egress-incident-v6', ipv6File);
+    expect(reference.result.exitCode, reference.result.all).toBe(0);
+    expect(reference.scenario?.checks.map((c) => [c.name, c.status])).toEqual([
+      ['domestic-ipv6-reachable', 'pass'],
+      ['foreign-ipv6-receives-nothing', 'pass'],
+    ]);
+    const mutant = await run(['--mutant', 'fence-ipv4-only'], 'egress-incident-v6m', ipv6File);
+    expect(mutant.result.exitCode, mutant.result.all).toBe(0);
+    expect(mutant.scenario?.mutant).toMatchObject({ caught: true, verdict: 'caught' });
+    expect(mutant.scenario?.checks.map((c) => [c.name, c.status])).toEqual([
+      ['domestic-ipv6-reachable', 'pass'],
+      ['foreign-ipv6-receives-nothing', 'fail'],
+    ]);
   });
 });
