@@ -19,11 +19,12 @@ export function zoneOf(zones: readonly ZoneFacts[], address: string): ZoneFacts 
 }
 
 /** Domestic: inside a CIDR of a sovereign zone of the harness's own topology. */
-function isDomestic(zones: readonly ZoneFacts[], address: string): boolean {
+export function isDomestic(zones: readonly ZoneFacts[], address: string): boolean {
   return zoneOf(zones, address)?.kind === 'sovereign';
 }
 
-function describeAddress(zones: readonly ZoneFacts[], address: string): string {
+/** An address with the zone of the topology it lies in, for verdicts. */
+export function describeAddress(zones: readonly ZoneFacts[], address: string): string {
   const zone = zoneOf(zones, address);
   return zone === undefined
     ? `${address} (in no zone of the topology)`

@@ -1,8 +1,7 @@
 import { lastObservation, type Check } from '../../harness/checks/check.ts';
 import { withPositiveControl } from '../../harness/checks/positive-control.ts';
 import { verdictOf, type Evidence } from '../../harness/checks/verdict.ts';
-import { zoneOf } from '../encapsulation-check/encapsulation-checks.ts';
-import type { ZoneFacts } from '../encapsulation-check/encapsulation-evidence.ts';
+import { describeAddress, isDomestic } from '../encapsulation-check/encapsulation-checks.ts';
 import { unlessBlind } from '../network-world/exchange-capture.ts';
 import { clearFilter, espFilter } from './ipsec-commands.ts';
 import { betweenSites, describeCrossing, espProtocol, type Crossing } from './ipsec-packets.ts';
@@ -13,18 +12,6 @@ import {
   type TunnelObservation,
 } from './ipsec-observations.ts';
 import { describePolicy, describeState } from './ipsec-xfrm.ts';
-
-/** Domestic: inside a CIDR of a sovereign zone of the harness's own topology. */
-function isDomestic(zones: readonly ZoneFacts[], address: string): boolean {
-  return zoneOf(zones, address)?.kind === 'sovereign';
-}
-
-function describeAddress(zones: readonly ZoneFacts[], address: string): string {
-  const zone = zoneOf(zones, address);
-  return zone === undefined
-    ? `${address} (in no zone of the topology)`
-    : `${address} (zone ${zone.name}, ${zone.kind}, ${zone.jurisdiction})`;
-}
 
 /** The ordered endpoint pairs of the SAs the routers' kernels hold whose both ends are domestic. */
 export function domesticSaPairs(t: TunnelObservation): Set<string> {
