@@ -100,6 +100,7 @@ describe('sovh certify with the stand-in lab', () => {
       tpm: { manufacturer: string; firmwareVersion: string; reachedAt: string };
       ups: { name: string; manufacturer?: string; model?: string; firmware?: string }[];
       bmc: Record<string, unknown>[];
+      cpu?: { aesNi: boolean; logicalCpus: number; readWith: string };
     };
     expect(description).toMatchObject({
       vendor: 'Example Systems',
@@ -139,9 +140,16 @@ describe('sovh certify with the stand-in lab', () => {
         machines: ['rack1'],
         ipmi: `${lab.bmc}:623`,
         ...inLabBmc,
-        readWith: 'ipmitool -I lanplus mc info (IPMI Get Device ID)',
+        readWith: 'ipmitool -I lanplus -C 3 mc info (IPMI Get Device ID)',
       },
     ]);
+    // The CPU the hosts ran on, AES-NI as the machine's own kernel lists it.
+    const cpuinfo = await readFile('/proc/cpuinfo', 'utf8');
+    expect(description.cpu).toMatchObject({
+      aesNi: /^flags\s*:.*\baes\b/m.test(cpuinfo),
+      readWith: '/proc/cpuinfo',
+    });
+    expect(description.cpu?.logicalCpus).toBeGreaterThan(0);
     expect(inLabBmc.manufacturerId).toBeGreaterThan(0);
     expect(JSON.stringify(description)).not.toContain(lab.bmcPassword);
     const about = JSON.parse(await readFile(join(bundle, 'tpm/quote.json'), 'utf8')) as {

@@ -55,19 +55,26 @@ describe('the product description', () => {
       profile,
       reader,
       env,
+      () => Promise.resolve('processor : 0\nmodel name : Test CPU\nflags : sse2 aes avx\n'),
     );
     expect(description.bmc).toEqual([
       {
         machines: ['rack1', 'rack2'],
         ipmi: '10.99.0.4:623',
         ...identity,
-        readWith: 'ipmitool -I lanplus mc info (IPMI Get Device ID)',
+        readWith: 'ipmitool -I lanplus -C 3 mc info (IPMI Get Device ID)',
       },
     ]);
     expect(asked).toEqual([
       { bmc: expect.objectContaining({ user: 'labadmin' }) as unknown, password: 'bmc-secret' },
     ]);
     expect(description.ups).toEqual([]);
+    expect(description.cpu).toEqual({
+      model: 'Test CPU',
+      logicalCpus: 1,
+      aesNi: true,
+      readWith: '/proc/cpuinfo',
+    });
     // The password is used to log in, never written down.
     expect(JSON.stringify(description)).not.toContain('bmc-secret');
   });

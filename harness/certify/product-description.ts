@@ -1,6 +1,12 @@
-import { parseIpmiAddress, type DeviceProfile } from '../devices/device-profile.ts';
+import { readFile } from 'node:fs/promises';
+import {
+  defaultCipherSuite,
+  parseIpmiAddress,
+  type DeviceProfile,
+} from '../devices/device-profile.ts';
 import type { BmcIdentity } from './bmc-identity.ts';
 import type { CertificationDevices } from './certification-devices.ts';
+import { parseCpuinfo, type CpuIdentity } from './cpu-identity.ts';
 import type { Product } from './product-file.ts';
 import type { TpmProperties } from './tpm-properties.ts';
 import type { UpsIdentity } from './ups-identity.ts';
@@ -19,6 +25,8 @@ export interface ProductDescription {
   ups: (UpsIdentity & { name: string; nut: string; readWith: string })[];
   /** Each real BMC of the profile once (by its IPMI address), with the machine names that use it. */
   bmc: (BmcIdentity & { machines: string[]; ipmi: string; readWith: string })[];
+  /** The CPU the run's hosts ran on (they share the machine's kernel), AES-NI among its flags. */
+  cpu: CpuIdentity & { readWith: string };
 }
 
 /** What describeProduct reads the devices through (the certification container, in a run). */
@@ -32,6 +40,7 @@ export async function describeProduct(
   profile: DeviceProfile,
   devices: DeviceReader,
   env: NodeJS.ProcessEnv = process.env,
+  readCpuinfo: () => Promise<string> = () => readFile('/proc/cpuinfo', 'utf8'),
 ): Promise<ProductDescription> {
   const tpm = await devices.tpmProperties();
   const ups: ProductDescription['ups'] = [];
@@ -63,7 +72,7 @@ export async function describeProduct(
       machines,
       ipmi,
       ...(await devices.bmcIdentity(entry, env)),
-      readWith: 'ipmitool -I lanplus mc info (IPMI Get Device ID)',
+      readWith: `ipmitool -I lanplus -C ${String(entry.cipherSuite ?? defaultCipherSuite)} mc info (IPMI Get Device ID)`,
     });
   }
   return {
@@ -75,5 +84,6 @@ export async function describeProduct(
     tpm: { ...tpm, reachedAt: devices.tcti, readWith: 'tpm2_getcap properties-fixed' },
     ups,
     bmc,
+    cpu: { ...parseCpuinfo(await readCpuinfo()), readWith: '/proc/cpuinfo' },
   };
 }
