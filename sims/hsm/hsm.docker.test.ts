@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hsmCalls } from '../../harness/checks/probes/hsm-calls.ts';
 import { RunSession } from '../../harness/runtime/run-session.ts';
 import { prepareEnvironment, type RunEnvironment } from '../../harness/scenario/environment.ts';
 import { consoleLogger } from '../../harness/util/log.ts';
@@ -60,6 +61,20 @@ describe('the hsm simulator (SoftHSM2 behind p11-kit RPC)', () => {
     await hsm.reconnectCable();
     expect((await hsm.benchUnwrap(1)).length).toBe(1);
     expect((await hsm.inspect()).found).toBe(1);
+  });
+
+  it('logs each call of concurrent client links whole, each credited to its own server process', async () => {
+    const since = Date.now();
+    await Promise.all([hsm.benchUnwrap(40), hsm.benchUnwrap(40), hsm.benchUnwrap(40)]);
+    const logs = await hsm.container.logs(200_000);
+    const torn = logs
+      .split('\n')
+      .filter((line) => (line.match(/\(p11-kit:\d+\)/g) ?? []).length > 1);
+    expect(torn.slice(0, 3), `${torn.length} torn RPC log line(s)`).toEqual([]);
+    const calls = (await hsmCalls(hsm)).filter((c) => c.atMs >= since - 1000);
+    expect(calls.length).toBeGreaterThan(3 * 40);
+    expect(calls.filter((c) => c.process === undefined).length).toBe(0);
+    expect(new Set(calls.map((c) => c.process)).size).toBeGreaterThanOrEqual(3);
   });
 
   it('attaches its socket and PIN only to hosts of its cells', () => {
