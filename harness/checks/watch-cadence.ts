@@ -36,3 +36,44 @@ export function longestGap(gaps: readonly WatchGap[], windowStartMs: number): Wa
     lengthMs: 0,
   });
 }
+
+/**
+ * How far a watch's typical period may run past the interval the contract gives it. A watch just
+ * inside its bound (polling every 0.9 s for a 1 s bound) meets most single faults yet breaks the
+ * contract's interval, and leaves no room for the stack's own retry or a busy scheduler. The
+ * reference's timers read 501-530 ms for 0.5 s and 1001-1028 ms for 1 s (the sleep plus the
+ * question's own round trip) in CI runs with two worlds on two cores; the median of those stays
+ * within a few ms of the interval. A fifth over it leaves room for that and catches a watch set to
+ * 0.75 s or slower.
+ */
+export const watchPeriodSlack = 1.2;
+
+/** The interval a watch must keep: the contract's, or half a bound the stack tightened below it. */
+export function watchIntervalMs(contractIntervalMs: number, boundMs: number): number {
+  return Math.min(contractIntervalMs, boundMs / 2);
+}
+
+/** The longest typical period a watch of `intervalMs` may show (ms, rounded). */
+export function periodLimitMs(intervalMs: number): number {
+  return Math.round(intervalMs * watchPeriodSlack);
+}
+
+/**
+ * A watch's typical period: the median time between two of its questions (the window's edges left
+ * out, so a window cut short does not count). Undefined under three questions: two gaps say
+ * nothing typical, and the longest-gap rule already fails so sparse a watch.
+ */
+export function medianPeriod(
+  atMs: readonly number[],
+): { periodMs: number; gaps: number } | undefined {
+  const sorted = [...atMs].sort((a, b) => a - b);
+  const between = sorted.slice(1).map((at, i) => at - (sorted[i] ?? at));
+  if (between.length < 2) return undefined;
+  between.sort((a, b) => a - b);
+  const mid = Math.floor(between.length / 2);
+  const periodMs =
+    between.length % 2 === 1
+      ? (between[mid] ?? 0)
+      : Math.round(((between[mid - 1] ?? 0) + (between[mid] ?? 0)) / 2);
+  return { periodMs, gaps: between.length };
+}

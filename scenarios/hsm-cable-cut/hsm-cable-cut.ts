@@ -201,6 +201,14 @@ export default defineScenario({
       stackPatch: join(here, 'mutants', 'hsm-watch-past-bound.patch'),
     },
     {
+      name: 'hsm-watch-inside-bound',
+      description:
+        'The HSM watch polls every 0.9 s ("just under the 1 s bound"): nearly every cut is refused in time, yet the contract\'s 0.5 s interval is broken and a cut waits up to twice as long to be seen',
+      expectFailing: ['hsm-watched-within-bound'],
+      stopAfterStep: steps.watch,
+      stackPatch: join(here, 'mutants', 'hsm-watch-inside-bound.patch'),
+    },
+    {
       name: 'read-cipher-cached',
       description:
         'Reads reuse a cipher made at the first read from a copy of the data key: reads go on during the cut and the key stays in memory',

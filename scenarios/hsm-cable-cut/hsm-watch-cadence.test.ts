@@ -51,6 +51,35 @@ describe('the HSM watch seen from the HSM', () => {
     }
   });
 
+  it("fails a link pinged inside the bound but slower than the contract's 0.5 s interval", async () => {
+    for (const period of [700, 900]) {
+      for (const phase of [0, 300]) {
+        const result = await judge(
+          observation([
+            { process: '17', pingsAtMs: pings(505, 100) },
+            { process: '18', pingsAtMs: pings(period, phase) },
+          ]),
+        );
+        expect(result?.status, `${period} ms at phase ${phase}`).toBe('fail');
+        expect(result?.summary).toContain(`hsm-a link 18: pinged every ${period} ms (median of `);
+        expect(result?.summary).toContain(
+          'slower than the 500 ms HSM watch interval (at most 600 ms)',
+        );
+      }
+    }
+  });
+
+  it('passes a watch whose timer runs late now and then, the median at the interval', async () => {
+    const late = [1_100, 1_601, 2_102, 2_703, 3_204, 3_705];
+    const result = await judge(
+      observation([
+        { process: '17', pingsAtMs: late },
+        { process: '18', pingsAtMs: pings(590, 50) },
+      ]),
+    );
+    expect(result?.status, result?.summary).toBe('pass');
+  });
+
   it('judges every HSM of the world: one slow cell fails the check, naming its HSM', async () => {
     const cellB = {
       ...observation([{ process: '31', pingsAtMs: pings(1_500, 200) }]),

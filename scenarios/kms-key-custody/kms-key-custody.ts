@@ -235,6 +235,14 @@ export default defineScenario({
       stackPatch: join(here, 'mutants', 'kms-watch-slow.patch'),
     },
     {
+      name: 'kms-watch-inside-bound',
+      description:
+        'The KMS watch asks every 1.8 s ("under the 2 s bound, and half the KMIP traffic"): a single revocation is refused within the bound nearly always, yet the contract\'s 1 s interval is broken',
+      expectFailing: ['kms-watched-within-bound'],
+      stopAfterStep: steps.kmsWatch,
+      stackPatch: join(here, 'mutants', 'kms-watch-inside-bound.patch'),
+    },
+    {
       name: 'kms-revocation-ignored',
       description:
         'The KMS watch drops the data key only when the KMS destroyed it: a revoked (compromised) key goes on serving',

@@ -44,9 +44,23 @@ describe('the KMS watch seen from the KMS', () => {
         expect(result?.status, `${period} ms at phase ${phase}`).toBe('fail');
       }
     }
-    expect((await judge(window(3_000, 0)))?.summary).toBe(
+    expect((await judge(window(3_000, 0)))?.summary).toContain(
       '3000 ms without a state question from vm1 (from +0 ms): a revocation then is seen 1000 ms or more past the 2000 ms bound',
     );
+  });
+
+  it("fails a watch inside the 2 s bound but slower than the contract's 1 s interval", async () => {
+    for (const period of [1_400, 1_800]) {
+      for (const phase of [0, 900]) {
+        const result = await judge(window(period, phase));
+        expect(result?.status, `${period} ms at phase ${phase}`).toBe('fail');
+        expect(result?.summary).toMatch(
+          new RegExp(
+            `^vm1 asks every ${period} ms \\(median of \\d+ gaps\\), slower than the 1000 ms KMS watch interval \\(at most 1200 ms\\)$`,
+          ),
+        );
+      }
+    }
   });
 
   it('counts the edges of the window: a watch that never asked, or stopped, fails', async () => {
