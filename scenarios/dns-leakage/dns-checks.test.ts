@@ -39,6 +39,8 @@ type Change = {
   /** DNS packets of the host at the exchange. */
   crossed?: number;
   controlLogged?: boolean;
+  /** The TCP control query in the foreign resolver's log. */
+  tcpControlLogged?: boolean;
   controlAtExchange?: boolean;
   resolvConf?: string;
   outage?: Partial<OutageLookups>;
@@ -66,6 +68,8 @@ function history(change: Change = {}): History {
       resolver: 'global-dns',
       name: controlName,
       lookup: { name: controlName, status: 'NXDOMAIN', answers: [], server: global },
+      tcpName: `tcp-${controlName}`,
+      tcpLookup: { name: `tcp-${controlName}`, status: 'NXDOMAIN', answers: [], server: global },
     });
   if (!change.omit?.includes('outage'))
     observe(outageLookups.name, {
@@ -75,6 +79,7 @@ function history(change: Change = {}): History {
       lookups: names.map(timeout),
       libc: names.map((name) => ({ name, resolved: false, addresses: [] })),
       direct: timeout(names[0] ?? ''),
+      directTcp: timeout(names[0] ?? ''),
       directServer: global,
       ...change.outage,
     } satisfies OutageLookups);
@@ -90,6 +95,7 @@ function history(change: Change = {}): History {
     role: 'global',
     fromZone: [
       ...(change.controlLogged === false ? [] : [query(observer, controlName)]),
+      ...(change.tcpControlLogged === false ? [] : [query(observer, `tcp-${controlName}`)]),
       ...(change.leakedToGlobal ?? []).map((name) => query(host, name)),
     ],
   });
@@ -154,6 +160,15 @@ describe('dns checks', () => {
     expect(v['lookups-fail-closed-while-sovereign-down']).toBe('fail');
   });
 
+  it('fail a query sent straight to the foreign resolver over TCP alone, the UDP one dropped', async () => {
+    const name = names[0] ?? '';
+    const v = await verdicts(
+      history({ leakedToGlobal: [name], crossed: 6, outage: { directTcp: answer(name, global) } }),
+    );
+    expect(v['foreign-resolver-receives-nothing']).toBe('fail');
+    expect(v['lookups-fail-closed-while-sovereign-down']).toBe('fail');
+  });
+
   it('fail a DNS packet from the zone at the exchange that the foreign log does not show', async () => {
     expect((await verdicts(history({ crossed: 1 })))['foreign-resolver-receives-nothing']).toBe(
       'fail',
@@ -161,7 +176,11 @@ describe('dns checks', () => {
   });
 
   it('say unknown when the log or the capture missed the control query, or the outage did not take', async () => {
-    for (const change of [{ controlLogged: false }, { controlAtExchange: false }])
+    for (const change of [
+      { controlLogged: false },
+      { tcpControlLogged: false },
+      { controlAtExchange: false },
+    ])
       expect((await verdicts(history(change)))['foreign-resolver-receives-nothing']).toBe(
         'unknown',
       );

@@ -85,14 +85,16 @@ export const dnsChecks: Check[] = [
       const global = resolver(history, 'global-dns');
       const capture = exchangeCaptureOf(history);
       const control = lastObservation(history, dnsControl).data;
-      const controlLogged = global.fromZone.some(
-        (q) => q.client === control.source && q.name === `${control.name}.`,
-      );
+      const logged = (name: string) =>
+        global.fromZone.some((q) => q.client === control.source && q.name === `${name}.`);
+      const udpLogged = logged(control.name);
+      const tcpLogged = logged(control.tcpName);
       const controlAtExchange = capture.sources[control.source] ?? 0;
+      const inLog = (seen: boolean) => (seen ? 'logged' : 'NOT in the global-dns query log');
       return withPositiveControl(
         {
-          seen: controlLogged && controlAtExchange > 0,
-          what: `the control query for ${control.name} from ${control.from} (${control.source}): ${controlLogged ? 'logged' : 'NOT in the global-dns query log'}, ${controlAtExchange} packet(s) at ${capture.router}`,
+          seen: udpLogged && tcpLogged && controlAtExchange > 0,
+          what: `the control queries from ${control.from} (${control.source}), ${control.name} over UDP: ${inLog(udpLogged)}, ${control.tcpName} over TCP: ${inLog(tcpLogged)}; ${controlAtExchange} packet(s) at ${capture.router}`,
         },
         () => {
           const leaked = global.fromZone.filter((q) => q.client !== control.source);
@@ -126,10 +128,14 @@ export const dnsChecks: Check[] = [
   {
     name: 'lookups-fail-closed-while-sovereign-down',
     description:
-      "While the sovereign resolver is down (confirmed from the zone), no lookup on the host gets an answer: not through resolv.conf (dig, and getent with the C library's fallbacks), not from a query sent straight to the foreign resolver",
+      "While the sovereign resolver is down (confirmed from the zone), no lookup on the host gets an answer: not through resolv.conf (dig, and getent with the C library's fallbacks), not from a query sent straight to the foreign resolver over UDP or TCP",
     verify(history) {
       const outage = lastObservation(history, outageLookups).data;
       const sovereign = resolver(history, 'sovereign-dns');
+      const direct = [
+        { lookup: outage.direct, flag: '' },
+        { lookup: outage.directTcp, flag: ' +tcp' },
+      ];
       return withPositiveControl(
         {
           seen: outage.confirmDown.status === 'TIMEOUT',
@@ -145,13 +151,14 @@ export const dnsChecks: Check[] = [
             ...outage.libc
               .filter((l) => l.resolved)
               .map((l) => `getent ${l.name}: ${l.addresses.join(',')}`),
-            ...(outage.direct.status === 'TIMEOUT'
-              ? []
-              : [
-                  `dig @${outage.directServer} ${outage.direct.name}: ${outage.direct.status} ${outage.direct.answers.join(',') || '-'}`,
-                ]),
+            ...direct
+              .filter(({ lookup }) => lookup.status !== 'TIMEOUT')
+              .map(
+                ({ lookup, flag }) =>
+                  `dig${flag} @${outage.directServer} ${lookup.name}: ${lookup.status} ${lookup.answers.join(',') || '-'}`,
+              ),
           ];
-          const observed = `${describe(outage.lookups)}; getent: ${outage.libc.map((l) => `${l.name} ${l.resolved ? l.addresses.join(',') : 'not resolved'}`).join('; ')}; straight to ${outage.directServer}: ${outage.direct.status}`;
+          const observed = `${describe(outage.lookups)}; getent: ${outage.libc.map((l) => `${l.name} ${l.resolved ? l.addresses.join(',') : 'not resolved'}`).join('; ')}; straight to ${outage.directServer}: ${outage.direct.status} over UDP, ${outage.directTcp.status} over TCP`;
           return verdictOf(
             answered.length === 0 && outage.lookups.length > 0 && outage.libc.length > 0,
             `with ${sovereign.address} down, every lookup on the host failed closed`,

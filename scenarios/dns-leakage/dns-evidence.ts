@@ -73,18 +73,23 @@ export async function observeResolvers(
   }
 }
 
-/** One dig: through resolv.conf (no server named) or straight to `server`. */
+/** DNS's two transports: a fence may treat them apart (a rule for TCP 53 "for truncated answers"). */
+export type DnsTransport = 'udp' | 'tcp';
+
+/** One dig: through resolv.conf (no server named) or straight to `server`, over UDP or TCP. */
 async function dig(
   from: StartedContainer,
   name: string,
   server?: string,
   timeSeconds = 2,
+  transport: DnsTransport = 'udp',
 ): Promise<Lookup> {
   const result = await from.exec(
     [
       'dig',
       `+time=${timeSeconds}`,
       '+tries=1',
+      ...(transport === 'tcp' ? ['+tcp'] : []),
       ...(server === undefined ? [] : [`@${server}`]),
       name,
       'A',
@@ -100,8 +105,12 @@ export interface DnsControl {
   /** The observer's address, from the harness's topology. */
   source: string;
   resolver: string;
+  /** The control over UDP. */
   name: string;
   lookup: Lookup;
+  /** The same control over TCP, with a name of its own: the log must show each transport. */
+  tcpName: string;
+  tcpLookup: Lookup;
 }
 
 export const dnsControl = observationKey<DnsControl>('dns-control');
@@ -122,15 +131,21 @@ export async function sendControlQuery(
   const resolver = asResolver(context.world.sim(resolverName));
   // Asked again while unanswered (a query lost on a loaded machine): an unanswered control
   // leaves the checks it proves "unknown", and the resolver logs every copy as the same control.
-  let lookup = await dig(observer, name, resolver.address);
-  for (let attempt = 2; attempt <= controlAttempts && lookup.status === 'TIMEOUT'; attempt += 1)
-    lookup = await dig(observer, name, resolver.address);
+  const ask = async (queried: string, transport: DnsTransport) => {
+    let lookup = await dig(observer, queried, resolver.address, 2, transport);
+    for (let attempt = 2; attempt <= controlAttempts && lookup.status === 'TIMEOUT'; attempt += 1)
+      lookup = await dig(observer, queried, resolver.address, 2, transport);
+    return lookup;
+  };
+  const tcpName = `tcp-${name}`;
   return context.observe(dnsControl, {
     from: observer.nodeName,
     source: observerAddress(context.world, zone),
     resolver: resolverName,
     name,
-    lookup,
+    lookup: await ask(name, 'udp'),
+    tcpName,
+    tcpLookup: await ask(tcpName, 'tcp'),
   });
 }
 
@@ -150,8 +165,10 @@ export interface OutageLookups {
   lookups: Lookup[];
   /** getent through the host's resolv.conf and the C library's fallback rules. */
   libc: LibcLookup[];
-  /** A program with a resolver of its own: a query straight to the foreign resolver. */
+  /** A program with a resolver of its own: a query straight to the foreign resolver (UDP). */
   direct: Lookup;
+  /** The same over TCP, as a client does after a truncated answer or by choice. */
+  directTcp: Lookup;
   directServer: string;
 }
 
@@ -161,7 +178,8 @@ export const outageLookups = observationKey<OutageLookups>('outage-lookups');
  * While a resolver is down: the zone's observer confirms it no longer answers (else the lookups
  * prove nothing about an outage); then, from the host's machine, names are looked up through the
  * host's resolv.conf (dig, and getent as the C library does it, fallbacks included) and straight
- * at the foreign resolver, as a program with a built-in fallback resolver would.
+ * at the foreign resolver over UDP and over TCP, as a program with a built-in fallback resolver
+ * would.
  */
 export async function observeOutageLookups(
   context: ScenarioContext,
@@ -183,7 +201,8 @@ export async function observeOutageLookups(
     1,
   );
   const probe = await machineProbe(context.world, host.machine);
-  const [lookups, libc, direct] = await Promise.all([
+  const directName = options.names[0] ?? options.canary;
+  const [lookups, libc, direct, directTcp] = await Promise.all([
     Promise.all(options.names.map((name) => dig(probe, name))),
     Promise.all(
       options.names.map(async (name): Promise<LibcLookup> => {
@@ -195,7 +214,8 @@ export async function observeOutageLookups(
         return { name, resolved: result.exitCode === 0 && addresses.length > 0, addresses };
       }),
     ),
-    dig(probe, options.names[0] ?? options.canary, foreign.address),
+    dig(probe, directName, foreign.address),
+    dig(probe, directName, foreign.address, 2, 'tcp'),
   ]);
   return context.observe(outageLookups, {
     host: host.name,
@@ -204,6 +224,7 @@ export async function observeOutageLookups(
     lookups,
     libc,
     direct,
+    directTcp,
     directServer: foreign.address,
   });
 }

@@ -124,5 +124,15 @@ export default defineScenario({
       ],
       stackPatch: join(here, 'mutants', 'fence-opens-offered-resolvers.patch'),
     },
+    {
+      name: 'fence-tcp-dns-anywhere',
+      description:
+        'The fence accepts DNS over TCP to any server ("a truncated answer is asked again over TCP"): resolv.conf and UDP stay sovereign-only, but a program that asks the foreign resolver over TCP gets its answer',
+      expectFailing: [
+        'foreign-resolver-receives-nothing',
+        'lookups-fail-closed-while-sovereign-down',
+      ],
+      stackPatch: join(here, 'mutants', 'fence-tcp-dns-anywhere.patch'),
+    },
   ],
 });
