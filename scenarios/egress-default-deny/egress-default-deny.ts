@@ -43,12 +43,13 @@ export default defineScenario({
         zone: 'exchange',
         options: { tcpPorts: [443, unnamedApiPort], sovereignApiFor: ['sovereign'] },
       },
-      // Foreign listeners on the ports a careless fence lets out: web and QUIC, DNS, NTP, KMIP.
+      // Foreign listeners on the ports a careless fence lets out: web and QUIC, DNS (UDP, TCP and
+      // over TLS), NTP, KMIP.
       {
         name: 'foreign-api',
         kind: 'endpoint',
         zone: 'foreign',
-        options: { tcpPorts: [443, 80], udpPorts: [53, 443], icmp: true },
+        options: { tcpPorts: [443, 80, 53, 853], udpPorts: [53, 443], icmp: true },
       },
       {
         name: 'foreign-kms',
@@ -78,6 +79,13 @@ export default defineScenario({
         'The fence accepts ICMP to anywhere (for ping and path MTU discovery); OUTPUT policy stays DROP and TCP and UDP are still fenced',
       expectFailing: ['foreign-endpoints-receive-nothing', 'drops-logged-geographic-fence-error'],
       stackPatch: join(here, 'mutants', 'icmp-egress-open.patch'),
+    },
+    {
+      name: 'dot-egress-open',
+      description:
+        'The fence accepts DNS over TLS (TCP 853) to anywhere, "for resolvers that only speak it"; every other port stays fenced (its drops logged as before)',
+      expectFailing: ['foreign-endpoints-receive-nothing', 'drops-logged-geographic-fence-error'],
+      stackPatch: join(here, 'mutants', 'dot-egress-open.patch'),
     },
     {
       name: 'sovereign-api-rule-sport',

@@ -59,24 +59,21 @@ export async function probeEgress(context: ScenarioContext, probes: EgressProbes
   );
   if (otherApiPort === undefined)
     throw new TypeError('the sovereign-api endpoint listens on no port besides 443');
+  // Every foreign listener's ports, from its own options: the harness's control and the host's
+  // tries cover the same list, so a port added to a listener is tried from the host too.
+  const foreign = foreignEndpoints.map((name) => {
+    const endpoint = asEndpoint(world.sim(name));
+    return {
+      endpoint: name,
+      address: endpoint.address,
+      tcpPorts: endpoint.options.tcpPorts,
+      udpPorts: endpoint.options.udpPorts,
+      icmp: endpoint.options.icmp,
+    };
+  });
   await context.step(
     "send the harness's own packets to every foreign listener (positive control)",
-    () =>
-      sendControlTraffic(
-        context,
-        'sovereign',
-        phase,
-        foreignEndpoints.map((name) => {
-          const endpoint = asEndpoint(world.sim(name));
-          return {
-            endpoint: name,
-            address: endpoint.address,
-            tcpPorts: endpoint.options.tcpPorts,
-            udpPorts: endpoint.options.udpPorts,
-            icmp: endpoint.options.icmp,
-          };
-        }),
-      ),
+    () => sendControlTraffic(context, 'sovereign', phase, foreign),
   );
   await context.step('try every target from the host', () =>
     observeConnectAttempts(context, vm, phase, [
@@ -84,20 +81,26 @@ export async function probeEgress(context: ScenarioContext, probes: EgressProbes
       { role: 'domestic', address: address('domestic-app'), port: 8080 },
       { role: 'sovereign-api', address: address('sovereign-api'), port: 443 },
       { role: 'sovereign-api-other-port', address: address('sovereign-api'), port: otherApiPort },
-      { role: 'foreign', address: address('foreign-api'), port: 443 },
-      { role: 'foreign', address: address('foreign-api'), port: 80 },
-      { role: 'foreign', address: address('foreign-kms'), port: 5696 },
+      ...foreign.flatMap((f) =>
+        f.tcpPorts.map((port) => ({ role: 'foreign' as const, address: f.address, port })),
+      ),
     ]),
   );
   await context.step('send UDP datagrams and ICMP echo requests from the host', () =>
     observeDatagramAttempts(context, vm, phase, [
       { role: 'domestic', proto: 'udp', address: address('domestic-app'), port: 514 },
       { role: 'domestic', proto: 'icmp', address: address('domestic-app') },
-      { role: 'foreign', proto: 'udp', address: address('foreign-api'), port: 53 },
-      { role: 'foreign', proto: 'udp', address: address('foreign-api'), port: 443 },
-      { role: 'foreign', proto: 'udp', address: address('foreign-kms'), port: 123 },
-      { role: 'foreign', proto: 'icmp', address: address('foreign-api') },
-      { role: 'foreign', proto: 'icmp', address: address('foreign-kms') },
+      ...foreign.flatMap((f) => [
+        ...f.udpPorts.map((port) => ({
+          role: 'foreign' as const,
+          proto: 'udp' as const,
+          address: f.address,
+          port,
+        })),
+        ...(f.icmp
+          ? [{ role: 'foreign' as const, proto: 'icmp' as const, address: f.address }]
+          : []),
+      ]),
     ]),
   );
   await context.step('count what arrived abroad and what crossed the exchange', async () => {
