@@ -225,8 +225,12 @@ export const faultTypes: readonly FaultType[] = [
         pattern: cidrPattern,
         example: '10.40.1.0/25',
       }),
+      origin: parameter.positiveNumber(
+        'the AS the leaked routes claim as their origin, behind the leaking AS (a domestic route passed on)',
+        'none: the leaking router originates them',
+      ),
     },
-    make: (v) => leakRoutes(v.router, v.prefixes),
+    make: (v) => leakRoutes(v.router, v.prefixes, v.origin),
   }),
   defineFault({
     name: 'route-withdrawal',

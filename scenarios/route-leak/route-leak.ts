@@ -13,7 +13,12 @@ import {
   observeMtr,
   type MtrPath,
 } from '../network-world/bgp-evidence.ts';
-import { bgpWorld, domesticSitePrefix, leakedMoreSpecifics } from '../network-world/bgp-world.ts';
+import {
+  asns,
+  bgpWorld,
+  domesticSitePrefix,
+  leakedMoreSpecifics,
+} from '../network-world/bgp-world.ts';
 import {
   awaitNetworkControls,
   observeConnectAttempts,
@@ -132,7 +137,13 @@ export default defineScenario({
       await awaitNetworkControls(context.world, vm);
       await awaitLearnedRoute(context, vm, domesticSitePrefix, true);
     });
-    await injectFault(context, 'route-leak', { router: 'ixp', prefixes: leakedMoreSpecifics });
+    // The leak passes on the domestic site's own route: its path keeps the domestic origin
+    // (metro's AS) behind the exchange's, so only an AS in the middle gives it away.
+    await injectFault(context, 'route-leak', {
+      router: 'ixp',
+      prefixes: leakedMoreSpecifics,
+      origin: asns.metro,
+    });
     await context.step('let the leak spread', async () => {
       await new Promise((resolve) => setTimeout(resolve, leakSettleMs));
       context.observe('host-routes', { phase, routes: await kernelRoutes(context, vm) });
@@ -168,6 +179,18 @@ export default defineScenario({
         'leak-rejected-logged',
       ],
       stackPatch: join(here, 'mutants', 'accept-leaked-route.patch'),
+    },
+    {
+      name: 'leak-filter-checks-origin-only',
+      description:
+        "The stack's BGP import filter asks only that a domestic prefix's origin AS be domestic: a domestic route passed on through the exchange keeps its origin and is taken",
+      expectFailing: [
+        'no-domestic-packet-crosses-exchange',
+        'mtr-shows-no-foreign-hop',
+        'domestic-target-reachable-during-leak',
+        'leak-rejected-logged',
+      ],
+      stackPatch: join(here, 'mutants', 'leak-filter-checks-origin-only.patch'),
     },
   ],
 });

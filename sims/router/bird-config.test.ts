@@ -30,5 +30,8 @@ describe('BIRD configuration of a router', () => {
       'route 10.41.0.0/16 unreachable;\nroute 10.41.0.0/17 unreachable;\n',
     );
     expect(announcedPrefixes([])).toBe('\n');
+    expect(announcedPrefixes(['10.41.0.0/17', '10.41.128.0/17'], { '10.41.0.0/17': 64501 })).toBe(
+      'route 10.41.0.0/17 unreachable { bgp_path.prepend(64501); };\nroute 10.41.128.0/17 unreachable;\n',
+    );
   });
 });

@@ -19,9 +19,24 @@ export const birdLogFile = '/var/lib/router/bird.log';
 /** The file the router's announced prefixes live in; the control API rewrites it and reconfigures. */
 export const announcedPrefixesFile = '/etc/bird/announced.conf';
 
-/** The body of the announced-prefixes file: one static route per prefix, to be originated in BGP. */
-export function announcedPrefixes(prefixes: readonly string[]): string {
-  return `${prefixes.map((p) => `route ${p} unreachable;`).join('\n')}\n`;
+/**
+ * The body of the announced-prefixes file: one static route per prefix, to be originated in BGP.
+ * A prefix with an origin AS carries it in its AS path, behind the router's own AS on export: a
+ * route re-announced by the router rather than made by it (how a real leak looks: the path keeps
+ * the domestic origin, and only an AS in the middle is foreign).
+ */
+export function announcedPrefixes(
+  prefixes: readonly string[],
+  originAsns: Readonly<Record<string, number>> = {},
+): string {
+  return `${prefixes
+    .map((p) => {
+      const origin = originAsns[p];
+      return origin === undefined
+        ? `route ${p} unreachable;`
+        : `route ${p} unreachable { bgp_path.prepend(${origin}); };`;
+    })
+    .join('\n')}\n`;
 }
 
 /**

@@ -97,6 +97,8 @@ export function asRouter(sim: StartedSim): StartedRouter {
  */
 export class StartedRouter implements StartedSim {
   readonly kind = 'router';
+  /** Announced prefixes that claim another AS as their origin (see `announce`). */
+  private readonly originAsns = new Map<string, number>();
 
   constructor(
     readonly name: string,
@@ -287,10 +289,15 @@ export class StartedRouter implements StartedSim {
     return sessions;
   }
 
-  /** Originates a prefix in BGP (a leak, when it is not the router's to announce). */
-  async announce(prefix: string): Promise<void> {
+  /**
+   * Originates a prefix in BGP (a leak, when it is not the router's to announce). With
+   * `originAsn` the route claims that AS as its origin, as one the router passes on.
+   */
+  async announce(prefix: string, originAsn?: number): Promise<void> {
     const bgp = this.requireBgp();
     if (!bgp.announced.includes(prefix)) bgp.announced.push(prefix);
+    if (originAsn === undefined) this.originAsns.delete(prefix);
+    else this.originAsns.set(prefix, originAsn);
     await this.reannounce();
   }
 
@@ -298,12 +305,16 @@ export class StartedRouter implements StartedSim {
   async withdraw(prefix: string): Promise<void> {
     const bgp = this.requireBgp();
     bgp.announced = bgp.announced.filter((p) => p !== prefix);
+    this.originAsns.delete(prefix);
     await this.reannounce();
   }
 
   private async reannounce(): Promise<void> {
     const bgp = this.requireBgp();
-    await this.container.writeFile(announcedPrefixesFile, announcedPrefixes(bgp.announced));
+    await this.container.writeFile(
+      announcedPrefixesFile,
+      announcedPrefixes(bgp.announced, Object.fromEntries(this.originAsns)),
+    );
     const result = await this.birdc('configure');
     if (!/Reconfigured|Reconfiguration in progress/.test(result.stdout)) {
       throw new SovhError(
