@@ -77,3 +77,29 @@ export function medianPeriod(
       : Math.round(((between[mid - 1] ?? 0) + (between[mid] ?? 0)) / 2);
   return { periodMs, gaps: between.length };
 }
+
+/** A watch's typical period judged against the interval it must keep. */
+export interface PeriodJudgement {
+  intervalMs: number;
+  limitMs: number;
+  period: { periodMs: number; gaps: number } | undefined;
+  /** The typical period is past the limit (never so when too few questions tell it). */
+  tooSlow: boolean;
+}
+
+/** Judges the questions at `atMs` against the contract's interval (or half a tightened bound). */
+export function judgePeriod(
+  atMs: readonly number[],
+  contractIntervalMs: number,
+  boundMs: number,
+): PeriodJudgement {
+  const intervalMs = watchIntervalMs(contractIntervalMs, boundMs);
+  const limitMs = periodLimitMs(intervalMs);
+  const period = medianPeriod(atMs);
+  return {
+    intervalMs,
+    limitMs,
+    period,
+    tooSlow: period !== undefined && period.periodMs > limitMs,
+  };
+}

@@ -3,8 +3,8 @@ import { hsmOf } from '../../harness/checks/probes/custody-evidence.ts';
 import { hsmCalls } from '../../harness/checks/probes/hsm-calls.ts';
 import { verdictOf } from '../../harness/checks/verdict.ts';
 import {
+  judgePeriod,
   longestGap,
-  medianPeriod,
   periodLimitMs,
   watchGaps,
   watchIntervalMs,
@@ -86,15 +86,10 @@ export async function observeEveryHsmWatch(
 /** One HSM's links judged against the bound: what is wrong, and the figures for the verdict. */
 function judgeWatch(o: HsmWatchObservation, boundMs: number) {
   const windowMs = o.windowEndMs - o.windowStartMs;
-  const intervalMs = watchIntervalMs(hsmWatchIntervalMs, boundMs);
-  const limitMs = periodLimitMs(intervalMs);
   const links = o.links.map((link) => {
     const gaps = watchGaps(o.windowStartMs, o.windowEndMs, link.pingsAtMs);
-    return {
-      ...link,
-      longest: longestGap(gaps, o.windowStartMs),
-      period: medianPeriod(link.pingsAtMs),
-    };
+    const judged = judgePeriod(link.pingsAtMs, hsmWatchIntervalMs, boundMs);
+    return { ...link, longest: longestGap(gaps, o.windowStartMs), ...judged };
   });
   const problems: string[] = [];
   if (links.length < o.hosts.length)
@@ -106,9 +101,9 @@ function judgeWatch(o: HsmWatchObservation, boundMs: number) {
       `${o.hsm} link ${link.process}: ${link.longest.lengthMs} ms without a ping (from +${link.longest.fromMs - o.windowStartMs} ms), ${link.longest.lengthMs - boundMs} ms or more past the ${boundMs} ms bound for a cut then`,
     );
   for (const link of links)
-    if (link.period !== undefined && link.period.periodMs > limitMs)
+    if (link.tooSlow)
       problems.push(
-        `${o.hsm} link ${link.process}: pinged every ${link.period.periodMs} ms (median of ${link.period.gaps} gaps), slower than the ${intervalMs} ms HSM watch interval (at most ${limitMs} ms)`,
+        `${o.hsm} link ${link.process}: pinged every ${link.period?.periodMs} ms (median of ${link.period?.gaps} gaps), slower than the ${link.intervalMs} ms HSM watch interval (at most ${link.limitMs} ms)`,
       );
   const worst = Math.max(0, ...links.map((l) => l.longest.lengthMs));
   const slowest = Math.max(0, ...links.map((l) => l.period?.periodMs ?? 0));
