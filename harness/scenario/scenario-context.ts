@@ -1,4 +1,10 @@
 import type { Fault, Heal } from '../faults/fault.ts';
+import {
+  runFaultTrain,
+  type FaultTrainParts,
+  type FaultTrainPlan,
+  type FaultWindow,
+} from '../faults/fault-train.ts';
 import type { FaultOrigin } from '../faults/inject-fault.ts';
 import type { CapabilityReport } from '../runtime/capabilities.ts';
 import type { Logger } from '../util/log.ts';
@@ -9,7 +15,7 @@ import type { Attachment } from './attachment.ts';
 import type { History } from './history.ts';
 import { observationName, type ObservationKey } from './observation-key.ts';
 import type { SampleOptions } from './sample.ts';
-import { ScheduleCutShort } from './schedule-cut.ts';
+import { ScheduleCutShort, trainCutObservation } from './schedule-cut.ts';
 
 /** What a scenario's `run` works with: the world, and the history it records into. */
 export class ScenarioContext {
@@ -45,6 +51,42 @@ export class ScenarioContext {
   /** The step after which the schedule was stopped by `stopAfterStep`, if it was. */
   get cutShortAfter(): string | undefined {
     return this.cutAt;
+  }
+
+  /** The faults each fault train plays at most (a mutant's `trainFaults`). */
+  private trainLimit: number | undefined;
+  private trainCut = false;
+
+  /** Plays at most `faults` faults of each fault train of the schedule (`faultTrain`). */
+  limitFaultTrains(faults: number): void {
+    if (!Number.isInteger(faults) || faults < 1)
+      throw new SovhError(
+        'BAD_TRAIN_LIMIT',
+        `a mutant's trainFaults must be a whole number of faults, 1 or more, not ${faults}`,
+      );
+    this.trainLimit = faults;
+  }
+
+  /** Whether a fault train played fewer faults than its plan, by `limitFaultTrains`. */
+  get faultTrainCut(): boolean {
+    return this.trainCut;
+  }
+
+  /**
+   * A train of one fault (harness/faults/fault-train.ts), cut to a mutant's `trainFaults` when it
+   * names one: scenarios run their trains through here so that the cut applies to them.
+   */
+  async faultTrain(plan: FaultTrainPlan, parts: FaultTrainParts): Promise<FaultWindow[]> {
+    const planned = plan.holdsMs.length;
+    const played = Math.min(planned, this.trainLimit ?? planned);
+    if (played < planned) {
+      this.trainCut = true;
+      this.history.record('observation', trainCutObservation, { planned, played });
+      this.log.info(
+        `  the fault train plays ${played} of its ${planned} faults: the mutant's checks are decided on them`,
+      );
+    }
+    return runFaultTrain({ ...plan, holdsMs: plan.holdsMs.slice(0, played) }, parts);
   }
 
   /** The steps running now, for a watchdog's message: where the schedule was when it stopped. */

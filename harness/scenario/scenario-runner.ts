@@ -32,7 +32,12 @@ import { boundsFor, boundsInForce } from './scenario-bounds.ts';
 import { stackExits } from './stack-exits.ts';
 import { faultedChecks, isEngineLost, isWorldFault, untilWorldFault } from './world-faults.ts';
 import { notImplementedChecks, sectionsReason, undeclaredSections } from './stack-sections.ts';
-import { notJudgedAfterCut, scheduleCutObservation, ScheduleCutShort } from './schedule-cut.ts';
+import {
+  notJudgedAfterCut,
+  scheduleCutObservation,
+  ScheduleCutShort,
+  type MutantCut,
+} from './schedule-cut.ts';
 
 export interface ScenarioRunOptions {
   mutant?: string;
@@ -198,8 +203,8 @@ async function runProfiled(
   let abandoned: PhaseTimeout | undefined;
   /** Why the scenario cannot run on the profile's real devices (a step needed a simulator). */
   let notApplicable: string | undefined;
-  /** The step after which a mutant's schedule stopped (its `stopAfterStep`), if it did. */
-  let cutShortAfter: string | undefined;
+  /** How a mutant's schedule was cut short (its `stopAfterStep` or `trainFaults`), if it was. */
+  let cutShort: MutantCut | undefined;
   let logs: ScenarioResult['logs'] = [];
   let versions: ScenarioResult['versions'];
   const noteTimeout = (error: unknown) => {
@@ -230,6 +235,8 @@ async function runProfiled(
     const context = new ScenarioContext(upWorld, history, log, environment.capabilities, random);
     if (mutant?.stopAfterStep !== undefined && options.fullSchedule !== true)
       context.stopAfterStep(mutant.stopAfterStep);
+    if (mutant?.trainFaults !== undefined && options.fullSchedule !== true)
+      context.limitFaultTrains(mutant.trainFaults);
     try {
       await withinPhaseBound(
         'schedule',
@@ -260,9 +267,12 @@ async function runProfiled(
         }
       }
     }
-    cutShortAfter = context.cutShortAfter;
-    if (cutShortAfter !== undefined)
-      history.record('observation', scheduleCutObservation, { afterStep: cutShortAfter });
+    const afterStep = context.cutShortAfter;
+    if (afterStep !== undefined) {
+      cutShort = { afterStep };
+      history.record('observation', scheduleCutObservation, { afterStep });
+    } else if (context.faultTrainCut && mutant?.trainFaults !== undefined)
+      cutShort = { trainFaults: mutant.trainFaults };
     if (options.keep === 'on-failure' && interruptedBy() === undefined)
       keptBecause = await failureToKeep(
         scenario.checks,
@@ -358,9 +368,9 @@ async function runProfiled(
   const worldFault = session.fault;
   if (worldFault !== undefined) runError ??= worldFault.message;
   const judged =
-    cutShortAfter === undefined || mutant === undefined
+    cutShort === undefined || mutant === undefined
       ? checked
-      : notJudgedAfterCut(checked, mutant.expectFailing, cutShortAfter);
+      : notJudgedAfterCut(checked, mutant.expectFailing, cutShort);
   const checks =
     worldFault !== undefined
       ? faultedChecks(judged, worldFault)

@@ -29,6 +29,13 @@ export interface Mutant {
    * scenario's tests prove the cut on the reference run; absent, the whole schedule runs.
    */
   stopAfterStep?: string;
+  /**
+   * How many faults of each fault train (`ScenarioContext.faultTrain`) the mutant run plays: a
+   * defect that its named checks see at every fault needs only the first few, not a train sized
+   * to catch a watch by chance. Its other checks are then "not judged"; the scenario's tests show
+   * the mutant caught on the shorter train. Absent, or with `sovh run --full-schedule`: whole.
+   */
+  trainFaults?: number;
 }
 
 /**

@@ -6,7 +6,13 @@ import { quietContext } from '../testing/fake-hsm-world.ts';
 import { isSovhError } from '../util/sovh-error.ts';
 import type { World } from '../world/world.ts';
 import { History } from './history.ts';
-import { notJudgedAfterCut, scheduleCutProblems, ScheduleCutShort } from './schedule-cut.ts';
+import { SeededRandom } from '../util/seeded-random.ts';
+import {
+  notJudgedAfterCut,
+  scheduleCutProblems,
+  ScheduleCutShort,
+  trainCutObservation,
+} from './schedule-cut.ts';
 
 const noWorld = {} as unknown as World;
 const capabilities: CapabilityReport = {
@@ -67,13 +73,68 @@ describe('the verdicts of a cut-short mutant run', () => {
     const checks = notJudgedAfterCut(
       [result('named', 'fail'), result('other', 'pass'), result('third', 'fail')],
       ['named'],
-      'two',
+      { afterStep: 'two' },
     );
     expect(checks.map((c) => c.status)).toEqual(['fail', 'unknown', 'unknown']);
     expect(checks[1]?.summary).toBe(
       'not judged: this mutant run stops after step "two", where the checks it names are decided',
     );
     expect(checks[1]?.evidenceAtMs).toEqual([]);
+  });
+
+  it('says when the run played fewer faults of its trains', () => {
+    const [, other] = notJudgedAfterCut(
+      [result('named', 'fail'), result('other', 'pass')],
+      ['named'],
+      { trainFaults: 2 },
+    );
+    expect(other?.summary).toBe(
+      'not judged: this mutant run plays 2 fault(s) of each fault train, on which the checks it names are decided',
+    );
+  });
+});
+
+describe("a fault train under a mutant's limit", () => {
+  const plan = { holdsMs: [5, 5, 5, 5], gapMs: { min: 1, max: 1 } };
+  const parts = (healed: number[]) => ({
+    inject: () =>
+      Promise.resolve(() => {
+        healed.push(1);
+        return Promise.resolve();
+      }),
+    gaps: new SeededRandom(1).stream('gaps'),
+  });
+
+  it('plays the first faults only, and records that it was cut', async () => {
+    const history = new History();
+    const context = quietContext(noWorld, history);
+    context.limitFaultTrains(2);
+    const healed: number[] = [];
+    const windows = await context.faultTrain(plan, parts(healed));
+    expect(windows).toHaveLength(2);
+    expect(healed).toHaveLength(2);
+    expect(context.faultTrainCut).toBe(true);
+    expect(history.events.find((e) => e.name === trainCutObservation)?.data).toEqual({
+      planned: 4,
+      played: 2,
+    });
+  });
+
+  it('plays the whole train when the limit is not below its length, and without one', async () => {
+    for (const limit of [4, 9, undefined]) {
+      const context = quietContext(noWorld, new History());
+      if (limit !== undefined) context.limitFaultTrains(limit);
+      expect(await context.faultTrain(plan, parts([]))).toHaveLength(4);
+      expect(context.faultTrainCut).toBe(false);
+    }
+  });
+
+  it('refuses a limit that is no whole number of faults', () => {
+    const context = quietContext(noWorld, new History());
+    for (const bad of [0, -1, 1.5, Number.NaN])
+      expect(() => {
+        context.limitFaultTrains(bad);
+      }).toThrow(/trainFaults must be a whole number of faults, 1 or more/);
   });
 });
 

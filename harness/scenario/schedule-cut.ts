@@ -25,6 +25,12 @@ export class ScheduleCutShort extends SovhError {
 /** The history observation that says where a mutant run stopped its schedule. */
 export const scheduleCutObservation = 'schedule-cut-short';
 
+/** The history observation that says a fault train played fewer faults (`Mutant.trainFaults`). */
+export const trainCutObservation = 'fault-train-cut-short';
+
+/** How a mutant run was shortened: after a step, or by playing fewer faults of its trains. */
+export type MutantCut = { afterStep: string } | { trainFaults: number };
+
 /**
  * The checks of a cut-short mutant run: those the mutant names keep their verdicts; every other
  * check did not see the rest of the schedule, so it is "unknown", never a pass or a fail.
@@ -32,17 +38,16 @@ export const scheduleCutObservation = 'schedule-cut-short';
 export function notJudgedAfterCut(
   checks: readonly CheckResult[],
   expectFailing: readonly string[],
-  afterStep: string,
+  cut: MutantCut,
 ): CheckResult[] {
+  const why =
+    'afterStep' in cut
+      ? `this mutant run stops after step "${cut.afterStep}", where the checks it names are decided`
+      : `this mutant run plays ${cut.trainFaults} fault(s) of each fault train, on which the checks it names are decided`;
   return checks.map((check) =>
     expectFailing.includes(check.name)
       ? check
-      : {
-          ...check,
-          status: 'unknown',
-          summary: `not judged: this mutant run stops after step "${afterStep}", where the checks it names are decided`,
-          evidenceAtMs: [],
-        },
+      : { ...check, status: 'unknown', summary: `not judged: ${why}`, evidenceAtMs: [] },
   );
 }
 

@@ -5,7 +5,7 @@ import { hsmRefusalBound } from '../../harness/contract/key-custody-bounds.ts';
 import { injectFault } from '../../harness/faults/inject-fault.ts';
 import { awaitStoreServing } from '../../harness/checks/probes/custody-evidence.ts';
 import { runStoreLoad, stopStoreLoad } from '../../harness/checks/probes/store-load.ts';
-import { runFaultTrain, type FaultWindow } from '../../harness/faults/fault-train.ts';
+import type { FaultWindow } from '../../harness/faults/fault-train.ts';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
 import type { TopologyInput } from '../../harness/topology/topology-schema.ts';
 import { storePort } from '../../harness/contract/site-file.ts';
@@ -88,7 +88,7 @@ export default defineScenario({
     try {
       await sleep(loadPlan.firstCutAfterMs);
       await context.step(steps.watch, () => observeEveryHsmWatch(context, watchedSinceMs));
-      cuts = await runFaultTrain(loadPlan.train, {
+      cuts = await context.faultTrain(loadPlan.train, {
         inject: () => injectFault(context, 'hsm-cut', { hsm: 'hsm-a' }),
         gaps: context.random.stream('hsm cut gaps'),
       });
@@ -107,6 +107,7 @@ export default defineScenario({
       name: 'shared-hsm',
       description: "Both cells use cell A's HSM: cutting it reaches into cell B",
       expectFailing: ['cell-b-unaffected'],
+      trainFaults: 1,
       topology: sharedHsm,
     },
     {
@@ -114,6 +115,7 @@ export default defineScenario({
       description:
         'Without its HSM, cell A falls back to a software key and keeps accepting writes: the fault never reaches it',
       expectFailing: ['fault-hit-cell-a'],
+      trainFaults: 1,
       stackPatch: join(here, '..', 'hsm-cable-cut', 'mutants', 'software-key-fallback.patch'),
     },
     {
@@ -121,6 +123,7 @@ export default defineScenario({
       description:
         'While the HSM is lost the watch backs off to a try every 30 s ("no need to hammer a dead device"): cell A stays closed long after its HSM is back',
       expectFailing: ['cell-a-recovers'],
+      trainFaults: 1,
       stackPatch: join(here, 'mutants', 'lost-hsm-retried-slowly.patch'),
     },
     {

@@ -1,6 +1,5 @@
 import { dirname, join } from 'node:path';
 import { injectFault } from '../../harness/faults/inject-fault.ts';
-import { runFaultTrain } from '../../harness/faults/fault-train.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { awaitStoreServing } from '../../harness/checks/probes/custody-evidence.ts';
@@ -131,7 +130,7 @@ export default defineScenario({
       await context.step(steps.watch, () =>
         observeHsmWatch(context, 'hsm-a', hostNames, watchedSinceMs),
       );
-      cuts = await runFaultTrain(faultPlan.train, {
+      cuts = await context.faultTrain(faultPlan.train, {
         inject: () => injectFault(context, 'hsm-cut', { hsm: 'hsm-a' }),
         gaps: context.random.stream('hsm cut gaps'),
         // While the HSM is gone (past the bound) in the first cut, the data key must be in no
@@ -179,6 +178,8 @@ export default defineScenario({
       description:
         'When the HSM is gone the store falls back to a software key and keeps accepting writes',
       expectFailing: ['writes-refused-within-bound', 'recovers-without-restart'],
+      // Every cut lets writes through to the software key: the first decides.
+      trainFaults: 1,
       stackPatch: join(here, 'mutants', 'software-key-fallback.patch'),
     },
     {
@@ -213,6 +214,7 @@ export default defineScenario({
       description:
         'Reads reuse a cipher made at the first read from a copy of the data key: reads go on during the cut and the key stays in memory',
       expectFailing: ['reads-refused-within-bound', 'data-key-gone-during-cut'],
+      trainFaults: 1,
       stackPatch: join(here, 'mutants', 'read-cipher-cached.patch'),
     },
     {
@@ -220,6 +222,8 @@ export default defineScenario({
       description:
         'The secure log raises each kind of alarm once per boot ("the operator has seen it"): the first HSM loss is logged, the later ones are not',
       expectFailing: ['device-not-found-logged'],
+      // The first loss is logged; the second is the first one missing.
+      trainFaults: 2,
       stackPatch: join(here, 'mutants', 'loss-alarm-once-per-boot.patch'),
     },
     {
@@ -227,6 +231,7 @@ export default defineScenario({
       description:
         "The store claims an object's name (an empty file on the data disk) before it asks for the data key: every write refused during a cut leaves a file behind, as if stored",
       expectFailing: ['nothing-stored-during-cut'],
+      trainFaults: 1,
       stackPatch: join(here, 'mutants', 'name-claimed-before-key.patch'),
     },
   ],
