@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { History } from '../../harness/scenario/history.ts';
 import { checkStatuses } from '../../harness/testing/check-statuses.ts';
-import { atRestChecks } from './at-rest-checks.ts';
+import { atRestChecks, pollStarts } from './at-rest-checks.ts';
 import {
   parseBmcTraffic,
   type BmcPacket,
@@ -101,6 +101,7 @@ describe('the thermal watch at rest', () => {
   it('passes a stack that reads its BMC all along, with no failure left and no alarm in range', async () => {
     expect(await statuses(history({}))).toEqual({
       'host-reads-bmc': 'pass',
+      'bmc-read-at-site-interval': 'pass',
       'watch-reads-succeed': 'pass',
       'alarm-state-matches-readings': 'pass',
     });
@@ -116,7 +117,33 @@ describe('the thermal watch at rest', () => {
   });
 
   it('is unknown when the capture did not run its window', async () => {
-    expect((await statuses(history({ tcpdumpExit: 1 })))['host-reads-bmc']).toBe('unknown');
+    const cut = await statuses(history({ tcpdumpExit: 1 }));
+    expect(cut['host-reads-bmc']).toBe('unknown');
+    expect(cut['bmc-read-at-site-interval']).toBe('unknown');
+  });
+
+  it("fails a watch that reads every slice at its own pace, slower than the site's interval", async () => {
+    const slow = await statuses(history({ packets: polls(fromMs, fromMs + 15_000, 1_500) }));
+    expect(slow['host-reads-bmc']).toBe('pass');
+    expect(slow['bmc-read-at-site-interval']).toBe('fail');
+    // A fifth over the interval is the most a loaded machine is given.
+    const late = await statuses(history({ packets: polls(fromMs, fromMs + 15_000, 600) }));
+    expect(late['bmc-read-at-site-interval']).toBe('pass');
+    const past = await statuses(history({ packets: polls(fromMs, fromMs + 15_000, 610) }));
+    expect(past['bmc-read-at-site-interval']).toBe('fail');
+  });
+
+  it('counts a poll of several packets once, and fails a capture with too few polls for a period', async () => {
+    // An IPMI session: four requests within 40 ms each time, every 500 ms.
+    const sessions = polls(fromMs, fromMs + 15_000).flatMap((p) =>
+      p.direction === 'request' ? [0, 10, 25, 40].map((d) => ({ ...p, atMs: p.atMs + d })) : [p],
+    );
+    expect(pollStarts(sessions, 125)).toHaveLength(30);
+    expect((await statuses(history({ packets: sessions })))['bmc-read-at-site-interval']).toBe(
+      'pass',
+    );
+    const two = history({ packets: polls(fromMs, fromMs + 1_000) });
+    expect((await statuses(two))['bmc-read-at-site-interval']).toBe('fail');
   });
 
   it('fails a watch whose reads are failing at the end, not one whose reads were restored', async () => {

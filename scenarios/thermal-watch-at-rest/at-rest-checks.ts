@@ -1,9 +1,10 @@
 import { lastObservation, MissingEvidence, type Check } from '../../harness/checks/check.ts';
 import { verdictOf } from '../../harness/checks/verdict.ts';
+import { medianPeriod, periodLimitMs } from '../../harness/checks/watch-cadence.ts';
 import { logMarkers } from '../../harness/contract/log-markers.ts';
 import type { History } from '../../harness/scenario/history.ts';
 import type { LogLine } from '../power-thermal/thermal-evidence.ts';
-import type { BmcTraffic, HarnessRead, SiteThermal } from './at-rest-evidence.ts';
+import type { BmcPacket, BmcTraffic, HarnessRead, SiteThermal } from './at-rest-evidence.ts';
 
 /** The capture is cut in slices of this length; the host must read the BMC in every one. */
 export const sliceMs = 5_000;
@@ -55,6 +56,73 @@ export const hostReadsBmc: Check = {
           },
         ],
       },
+    );
+  },
+};
+
+/**
+ * When each of the host's polls of its BMC began: a request after a quiet of at least `quietMs`.
+ * One poll may take several packets (an IPMI session's setup, an SNMP retry); they are one poll.
+ */
+export function pollStarts(packets: readonly BmcPacket[], quietMs: number): number[] {
+  const requests = packets
+    .filter((p) => p.direction === 'request')
+    .map((p) => p.atMs)
+    .sort((a, b) => a - b);
+  return requests.filter((at, i) => i === 0 || at - (requests[i - 1] ?? at) >= quietMs);
+}
+
+/**
+ * The host polls its BMC at the site's interval. Reads in every 5 s slice (host-reads-bmc) let
+ * through a watch that polls at its own pace: one that reads the wrong site key and falls back to
+ * a default of seconds still reads every slice, and meets most alarm bounds by luck of phase. The
+ * typical period (the median time between poll starts) may run a fifth over the interval
+ * (harness/checks/watch-cadence.ts). A poll's packets come within a quarter interval of each
+ * other; were a slow device's poll to take longer, it would count twice, and the median would
+ * only shrink.
+ */
+export const bmcReadAtSiteInterval: Check = {
+  name: 'bmc-read-at-site-interval',
+  description:
+    "The host's thermal watch polls its BMC at the site file's thermal.pollIntervalMs: the median time between the polls captured in the machine's network namespace is at most a fifth over it",
+  verify(history) {
+    const { pollIntervalMs } = lastObservation<SiteThermal>(history, 'site-thermal').data;
+    const t = lastObservation<BmcTraffic>(history, 'bmc-traffic').data;
+    if (t.tcpdumpExit !== 124)
+      throw new MissingEvidence(
+        'bmc-traffic',
+        `the capture did not run its window (tcpdump exit ${t.tcpdumpExit}): ${t.stderr}`,
+      );
+    const starts = pollStarts(t.packets, pollIntervalMs / 4);
+    const period = medianPeriod(starts);
+    const limitMs = periodLimitMs(pollIntervalMs);
+    const expected = `polls of ${t.bmcAddress} every ${pollIntervalMs} ms (the site's interval): a median gap of at most ${limitMs} ms`;
+    const evidence = [
+      {
+        source: `tcpdump in machine of ${t.host}'s network namespace: poll starts`,
+        excerpt: starts
+          .slice(0, 12)
+          .map((at) => `+${at - t.fromMs} ms`)
+          .join(' '),
+      },
+    ];
+    if (period === undefined)
+      return verdictOf(
+        false,
+        '',
+        `${starts.length} poll(s) of ${t.bmcAddress} in ${t.untilMs - t.fromMs} ms: too few to have a period`,
+        {
+          expected,
+          observed: `${starts.length} poll(s)`,
+          evidence,
+        },
+      );
+    const observed = `${starts.length} polls, typically every ${period.periodMs} ms (median of ${period.gaps} gaps)`;
+    return verdictOf(
+      period.periodMs <= limitMs,
+      `${observed}; the site asks for ${pollIntervalMs} ms`,
+      `the host polls ${t.bmcAddress} every ${period.periodMs} ms (median of ${period.gaps} gaps), past ${limitMs} ms for the site's ${pollIntervalMs} ms`,
+      { expected, observed, evidence },
     );
   },
 };
@@ -160,4 +228,9 @@ export const alarmStateMatchesReadings: Check = {
   },
 };
 
-export const atRestChecks: Check[] = [hostReadsBmc, watchReadsSucceed, alarmStateMatchesReadings];
+export const atRestChecks: Check[] = [
+  hostReadsBmc,
+  bmcReadAtSiteInterval,
+  watchReadsSucceed,
+  alarmStateMatchesReadings,
+];
