@@ -45,5 +45,14 @@ export default defineScenario({
       expectFailing: ['domestic-ipv6-reachable'],
       stackPatch: join(here, 'mutants', 'ipv6-fence-without-neighbour-discovery.patch'),
     },
+    {
+      // The IPv4 fence is right, so egress-default-deny passes it: only an IPv6 probe of TCP 853
+      // sees it.
+      name: 'ipv6-dot-anywhere',
+      description:
+        'The IPv6 fence lets DNS over TLS (TCP 853) out to any address, "since the site names no IPv6 resolver": a foreign host answers on it',
+      expectFailing: ['foreign-ipv6-receives-nothing'],
+      stackPatch: join(here, 'mutants', 'ipv6-dot-anywhere.patch'),
+    },
   ],
 });

@@ -31,7 +31,8 @@ export const ipv6Topology: TopologyInput = {
       name: 'foreign-api',
       kind: 'endpoint',
       zone: 'foreign',
-      options: { tcpPorts: [443, 5696], udpPorts: [53, 123], icmp: true },
+      // The ports a careless fence lets out, over both transports DNS uses (53, 853 for DoT).
+      options: { tcpPorts: [443, 80, 53, 853, 5696], udpPorts: [53, 123], icmp: true },
     },
   ],
   hosts: [{ name: 'vm1', zone: 'sovereign' }],
