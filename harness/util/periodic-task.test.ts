@@ -16,7 +16,9 @@ describe('PeriodicTask', () => {
       if (calls % 2 === 0) throw new Error(`failure ${calls}`);
     });
     task.start();
-    await sleep(80);
+    // Until four calls have run, however slowly a loaded machine schedules them: every second
+    // one fails, and a fixed wait could hold a single call.
+    while (calls < 4) await sleep(5);
     await task.stop();
     const after = calls;
     await sleep(30);
