@@ -3,6 +3,11 @@ import type { World } from '../world/world.ts';
 import { SovhError } from '../util/sovh-error.ts';
 import type { Fault } from './fault.ts';
 
+/** A 32-bit AS number BIRD takes in a path: 1 to 4294967294 (0 and 4294967295 are reserved). */
+export function isAsNumber(value: number): boolean {
+  return Number.isInteger(value) && value >= 1 && value <= 4_294_967_294;
+}
+
 /**
  * A route leak: a router announces prefixes that are not its own (a domestic prefix appearing on
  * the foreign side of the exchange). With `originAsn` the leak keeps a domestic origin behind the
@@ -14,7 +19,7 @@ export function leakRoutes(
   prefixes: readonly string[],
   originAsn?: number,
 ): Fault {
-  if (originAsn !== undefined && !(Number.isInteger(originAsn) && originAsn <= 4_294_967_294))
+  if (originAsn !== undefined && !isAsNumber(originAsn))
     throw new SovhError(
       'BAD_FAULT_PARAMETER',
       `origin ${originAsn} is not an AS number: give a whole number from 1 to 4294967294`,
