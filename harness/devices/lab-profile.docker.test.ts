@@ -157,6 +157,7 @@ describe('real devices through a device profile', () => {
     expect(atRest?.status, JSON.stringify(atRest?.checks)).toBe('passed');
     expect(atRest?.checks.map((c) => [c.name, c.status])).toEqual([
       ['host-reads-bmc', 'pass'],
+      ['bmc-read-at-site-interval', 'pass'],
       ['watch-reads-succeed', 'pass'],
       ['alarm-state-matches-readings', 'pass'],
     ]);
