@@ -50,7 +50,7 @@ export interface ScenarioRunOptions {
   bounds?: Readonly<Record<string, number>>;
   /** The run's seed (`sovh run --seed N`); a random one when not given. */
   seed?: number;
-  /** Play a mutant's whole schedule, past its `stopAfterStep` (`sovh run --full-schedule`). */
+  /** Play a mutant's whole schedule, past its `stopAfterStep`, whole trains despite its `trainFaults` (`sovh run --full-schedule`). */
   fullSchedule?: boolean;
 }
 

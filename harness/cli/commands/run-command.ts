@@ -59,7 +59,7 @@ export interface RunCommandOptions {
   profile?: string;
   /** The seed of the run's draws (harness/util/seeded-random.ts); a random one when not given. */
   seed?: number;
-  /** Play each mutant's whole schedule, past the step where its checks are decided. */
+  /** Play each mutant's whole schedule: past the step where its checks are decided, whole fault trains. */
   fullSchedule?: boolean;
 }
 
