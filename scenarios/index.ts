@@ -9,6 +9,7 @@ import ipsecTunnel from './ipsec-tunnel/ipsec-tunnel.ts';
 import egressDefaultDeny from './egress-default-deny/egress-default-deny.ts';
 import egressIpv6 from './egress-ipv6/egress-ipv6.ts';
 import dnsLeakage from './dns-leakage/dns-leakage.ts';
+import dnsLeakageIpv6 from './dns-leakage-ipv6/dns-leakage-ipv6.ts';
 import configImmutability from './config-immutability/config-immutability.ts';
 import pullOnlyMonitoring from './pull-only-monitoring/pull-only-monitoring.ts';
 import routeLeak from './route-leak/route-leak.ts';
@@ -39,6 +40,7 @@ export const scenarios: readonly Scenario[] = [
   egressDefaultDeny,
   egressIpv6,
   dnsLeakage,
+  dnsLeakageIpv6,
   configImmutability,
   pullOnlyMonitoring,
   routeLeak,

@@ -152,6 +152,20 @@ export const bmcProfileSchema = z.union([
         .max(17, { error: 'an IPMI 2.0 cipher suite id, 0 to 17 (e.g. 3 or 17)' })
         .optional(),
       snmp: bmcSnmpSchema.optional(),
+      /**
+       * How often the hosts' thermal watch polls this BMC (the site's `thermal.pollIntervalMs`;
+       * default: the topology's policy, 500 ms): a BMC whose reads take longer than that needs a
+       * longer one. At most 4 s, since thermal-watch-at-rest wants a read in every 5 s.
+       */
+      pollIntervalMs: z
+        .number()
+        .int()
+        .min(100, { error: 'a poll interval of at least 100 ms' })
+        .max(4_000, {
+          error:
+            'a poll interval of at most 4000 ms: thermal-watch-at-rest wants a read of the BMC in every 5 s',
+        })
+        .optional(),
       /** How the BMC names its temperature sensors (default: the BMC simulator's names). */
       sensors: bmcSensorsProfileSchema.optional(),
     })

@@ -24,6 +24,9 @@ import {
   type StandInLab,
 } from '../testing/stand-in-lab.ts';
 
+/** The watch's poll interval the BMC's profile gives (the topology's own is 500 ms). */
+const labPollIntervalMs = 1_000;
+
 interface Results {
   scenarios: {
     scenario: string;
@@ -133,7 +136,9 @@ describe('real devices through a device profile', () => {
       [
         `labNetwork: ${lab.networkName}`,
         'machines:',
-        `  rack1: { bmc: { ipmi: "${lab.bmc}", user: ${lab.bmcUser}, passwordEnv: LAB_BMC_PASSWORD } }`,
+        // A slower poll than the topology's 500 ms, as a BMC with slow reads needs: the site
+        // file carries it, and bmc-read-at-site-interval judges the watch against it.
+        `  rack1: { bmc: { ipmi: "${lab.bmc}", user: ${lab.bmcUser}, passwordEnv: LAB_BMC_PASSWORD, pollIntervalMs: ${labPollIntervalMs} } }`,
         '',
       ].join('\n'),
     );
@@ -171,6 +176,11 @@ describe('real devices through a device profile', () => {
         },
       ]),
     );
+    expect(atRest?.history.find((e) => e.name === 'site-thermal')?.data).toMatchObject({
+      pollIntervalMs: labPollIntervalMs,
+    });
+    const interval = atRest?.checks.find((c) => c.name === 'bmc-read-at-site-interval');
+    expect(interval?.summary).toContain(`the site asks for ${labPollIntervalMs} ms`);
     // No BMC simulator ran: the real one replaced it.
     expect(atRest?.world?.nodes?.some((n) => n.role === 'sim:bmc')).toBe(false);
     // The host's site named the lab BMC, and the harness read it over lanplus with the lab login.

@@ -146,6 +146,16 @@ describe("a real BMC in the hosts' site file", () => {
     expect(watch.protocol).toBe('snmp');
   });
 
+  it("sets the watch's poll interval the profile gives, and refuses one the at-rest check cannot judge", () => {
+    const section = realBmcSiteSection('rack1', bmcProfile({ pollIntervalMs: 2000 }), watch, env);
+    expect(section.thermal).toEqual({ ...watch, protocol: 'ipmi', pollIntervalMs: 2000 });
+    expect(watch.pollIntervalMs).toBe(500);
+    expect(problemsOf(() => bmcProfile({ pollIntervalMs: 6000 }))).toMatch(
+      /machines\.rack1\.bmc\.pollIntervalMs.*at most 4000 ms: thermal-watch-at-rest wants a read of the BMC in every 5 s/,
+    );
+    expect(problemsOf(() => bmcProfile({ pollIntervalMs: 50 }))).toMatch(/at least 100 ms/);
+  });
+
   it('gives SNMP v2c with its community, or v3 with its user and passwords, and keeps the policy', () => {
     const v2c = realBmcSiteSection(
       'rack1',

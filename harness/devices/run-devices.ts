@@ -127,7 +127,11 @@ export function realBmcSiteSection(
       ...(snmp === undefined ? {} : { snmp }),
       sensors: realBmcSensors(bmc),
     },
-    thermal: snmp === undefined ? { ...watch, protocol: 'ipmi' } : watch,
+    thermal: {
+      ...watch,
+      ...(snmp === undefined ? { protocol: 'ipmi' } : {}),
+      ...(bmc.pollIntervalMs === undefined ? {} : { pollIntervalMs: bmc.pollIntervalMs }),
+    },
   };
 }
 

@@ -210,6 +210,18 @@ api.sovereign.example.	60	IN	A	10.40.200.10
     );
   });
 
+  it('reads a server that answered over IPv6', () => {
+    const output = `;; ->>HEADER<<- opcode: QUERY, status: NXDOMAIN, id: 2
+
+;; SERVER: fd5a:80::4#53(fd5a:80::4) (UDP)`;
+    expect(parseDig('cdn.global.example', output)).toEqual({
+      name: 'cdn.global.example',
+      status: 'NXDOMAIN',
+      answers: [],
+      server: 'fd5a:80::4',
+    });
+  });
+
   it('reads no answer at all as TIMEOUT from nobody', () => {
     expect(parseDig('x.example', ';; communications error to 10.40.0.53#53: timed out\n')).toEqual(
       timeout('x.example'),

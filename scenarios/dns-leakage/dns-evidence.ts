@@ -6,6 +6,8 @@ import { asResolver } from '../../sims/resolver/resolver.ts';
 import { observationKey } from '../../harness/scenario/observation-key.ts';
 import type { StartedContainer } from '../../harness/runtime/started-container.ts';
 import { observerAddress } from '../network-world/control-traffic.ts';
+import { observerName } from '../../harness/topology/address-plan.ts';
+import { isIPv6 } from 'node:net';
 
 export interface Lookup {
   name: string;
@@ -19,7 +21,7 @@ export interface Lookup {
 /** dig's answer as a lookup (pure; exported for its unit test). */
 export function parseDig(name: string, output: string): Lookup {
   const status = /status: ([A-Z]+)/.exec(output)?.[1] ?? 'TIMEOUT';
-  const server = /^;; SERVER: ([\d.]+)#/m.exec(output)?.[1] ?? '';
+  const server = /^;; SERVER: ([\da-f.:]+)#/im.exec(output)?.[1] ?? '';
   const answers = output
     .split('\n')
     .filter((l) => !l.startsWith(';') && /\sIN\s+A\s/.test(l))
@@ -132,15 +134,19 @@ export async function sendControlQuery(
   // Asked again while unanswered (a query lost on a loaded machine): an unanswered control
   // leaves the checks it proves "unknown", and the resolver logs every copy as the same control.
   const ask = async (queried: string, transport: DnsTransport) => {
-    let lookup = await dig(observer, queried, resolver.address, 2, transport);
+    let lookup = await dig(observer, queried, resolver.offeredAddress, 2, transport);
     for (let attempt = 2; attempt <= controlAttempts && lookup.status === 'TIMEOUT'; attempt += 1)
-      lookup = await dig(observer, queried, resolver.address, 2, transport);
+      lookup = await dig(observer, queried, resolver.offeredAddress, 2, transport);
     return lookup;
   };
   const tcpName = `tcp-${name}`;
+  // Sent in the family the resolver is offered by, from the observer's address in it.
+  const source = isIPv6(resolver.offeredAddress)
+    ? context.world.ipv6Address(zone, observerName(zone))
+    : observerAddress(context.world, zone);
   return context.observe(dnsControl, {
     from: observer.nodeName,
-    source: observerAddress(context.world, zone),
+    source,
     resolver: resolverName,
     name,
     lookup: await ask(name, 'udp'),
@@ -165,7 +171,10 @@ export interface OutageLookups {
   lookups: Lookup[];
   /** getent through the host's resolv.conf and the C library's fallback rules. */
   libc: LibcLookup[];
-  /** A program with a resolver of its own: a query straight to the foreign resolver (UDP). */
+  /**
+   * A program with a resolver of its own: a query straight to the foreign resolver (UDP), at the
+   * address it is offered by.
+   */
   direct: Lookup;
   /** The same over TCP, as a client does after a truncated answer or by choice. */
   directTcp: Lookup;
@@ -197,7 +206,7 @@ export async function observeOutageLookups(
   const confirmDown = await dig(
     context.world.observer(options.zone),
     options.canary,
-    down.address,
+    down.offeredAddress,
     1,
   );
   const probe = await machineProbe(context.world, host.machine);
@@ -214,8 +223,8 @@ export async function observeOutageLookups(
         return { name, resolved: result.exitCode === 0 && addresses.length > 0, addresses };
       }),
     ),
-    dig(probe, directName, foreign.address),
-    dig(probe, directName, foreign.address, 2, 'tcp'),
+    dig(probe, directName, foreign.offeredAddress),
+    dig(probe, directName, foreign.offeredAddress, 2, 'tcp'),
   ]);
   return context.observe(outageLookups, {
     host: host.name,
@@ -225,6 +234,6 @@ export async function observeOutageLookups(
     libc,
     direct,
     directTcp,
-    directServer: foreign.address,
+    directServer: foreign.offeredAddress,
   });
 }

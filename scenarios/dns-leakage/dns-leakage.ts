@@ -1,18 +1,9 @@
-import { observeExchangeCapture } from '../network-world/exchange-capture.ts';
-import { injectFault } from '../../harness/faults/inject-fault.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
-import { asRouter } from '../../sims/router/started-router.ts';
-import { awaitNetworkControls } from '../network-world/network-evidence.ts';
 import { borderRouters, borderZones, networkZones } from '../network-world/network-zones.ts';
 import { dnsChecks, globalOnlyName, sovereignRecords } from './dns-checks.ts';
-import {
-  observeLookups,
-  observeOutageLookups,
-  observeResolvers,
-  sendControlQuery,
-} from './dns-evidence.ts';
+import { runDnsLeakage } from './dns-schedule.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const zoneCidrs = networkZones.sovereign.cidrs;
@@ -55,41 +46,7 @@ export default defineScenario({
     hosts: [{ name: 'vm1', zone: 'sovereign' }],
   },
   async run(context) {
-    const { world } = context;
-    const vm = world.host('vm1');
-    await context.step('wait for the host to write its resolver configuration', () =>
-      awaitNetworkControls(context.world, vm),
-    );
-    const ixp = asRouter(world.sim('ixp'));
-    const capture = await ixp.startCapture('dns', {
-      zone: 'foreign',
-      filter: `port 53 and src net ${zoneCidrs[0] ?? ''}`,
-    });
-    const canaryDraws = context.random.stream('canary-names');
-    const canary = (label: string) => `sovh-${label}-${canaryDraws.hex(6)}.control.example`;
-    await context.step(
-      "ask the foreign resolver on purpose from the zone's observer (positive control)",
-      () => sendControlQuery(context, 'sovereign', 'global-dns', canary('control')),
-    );
-    await context.step('resolve names on the host', () =>
-      observeLookups(context, vm, [...Object.keys(sovereignRecords), globalOnlyName]),
-    );
-    const heal = await injectFault(context, 'resolver-outage', { resolver: 'sovereign-dns' });
-    await context.step('resolve names on the host while the sovereign resolver is down', () =>
-      observeOutageLookups(context, vm, {
-        down: 'sovereign-dns',
-        foreign: 'global-dns',
-        zone: 'sovereign',
-        names: Object.keys(sovereignRecords),
-        canary: canary('outage'),
-      }),
-    );
-    await heal();
-    await context.step('read what each resolver received', async () => {
-      await observeResolvers(context, ['sovereign-dns', 'global-dns'], zoneCidrs);
-      const seen = await capture.stop();
-      observeExchangeCapture(context, ixp.name, seen);
-    });
+    await runDnsLeakage(context, zoneCidrs);
   },
   checks: dnsChecks,
   mutants: [

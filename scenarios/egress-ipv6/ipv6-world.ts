@@ -8,17 +8,20 @@ export const ipv6Ranges = {
   foreign: 'fd5a:80::/48',
 } as const;
 
+/** The single-site border's three zones, each with its IPv6 range beside its IPv4 one. */
+export const dualStackBorderZones: TopologyInput['zones'] = [
+  { ...networkZones.sovereign, ipv6Cidrs: [ipv6Ranges.sovereign] },
+  { ...networkZones.exchange, ipv6Cidrs: [ipv6Ranges.exchange] },
+  { ...networkZones.foreign, ipv6Cidrs: [ipv6Ranges.foreign] },
+];
+
 /**
  * The single-site border, dual-stack: the sovereign zone, the exchange and a foreign region each
  * with an IPv6 range beside its IPv4 one, the same two routers forwarding both families, a domestic
  * listener and a foreign one on the ports a careless fence lets out.
  */
 export const ipv6Topology: TopologyInput = {
-  zones: [
-    { ...networkZones.sovereign, ipv6Cidrs: [ipv6Ranges.sovereign] },
-    { ...networkZones.exchange, ipv6Cidrs: [ipv6Ranges.exchange] },
-    { ...networkZones.foreign, ipv6Cidrs: [ipv6Ranges.foreign] },
-  ],
+  zones: dualStackBorderZones,
   services: [
     ...borderRouters,
     {

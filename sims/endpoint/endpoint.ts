@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import type { StartedContainer } from '../../harness/runtime/started-container.ts';
 import type { PlacedHost } from '../../harness/topology/topology-validator.ts';
-import { addressInCidr, mustParseCidr, parseAddress } from '../../harness/util/cidr.ts';
-import { address6InCidrs } from '../../harness/util/cidr6.ts';
+import { addressInAnyCidr } from '../../harness/util/address-in-cidrs.ts';
 import { SovhError } from '../../harness/util/sovh-error.ts';
 import { applyStaticRoutes } from '../../harness/world/static-routes.ts';
 import { simImage } from '../images.ts';
@@ -92,12 +91,7 @@ export class StartedEndpoint implements StartedSim {
 
   /** The connections whose source lies in one of the CIDRs (e.g. a zone's), IPv4 or IPv6. */
   async connectionsFrom(cidrs: readonly string[]): Promise<EndpointConnection[]> {
-    const ranges = cidrs.filter((c) => !c.includes(':')).map(mustParseCidr);
-    return (await this.connections()).filter((c) => {
-      const peer = parseAddress(c.peer);
-      if (peer === undefined) return address6InCidrs(c.peer, cidrs);
-      return ranges.some((r) => addressInCidr(peer, r));
-    });
+    return (await this.connections()).filter((c) => addressInAnyCidr(c.peer, cidrs));
   }
 }
 

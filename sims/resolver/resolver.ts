@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { StartedContainer } from '../../harness/runtime/started-container.ts';
 import type { PlacedHost } from '../../harness/topology/topology-validator.ts';
-import { addressInCidr, mustParseCidr, parseAddress } from '../../harness/util/cidr.ts';
+import { addressInAnyCidr } from '../../harness/util/address-in-cidrs.ts';
 import { SovhError } from '../../harness/util/sovh-error.ts';
 import { applyStaticRoutes } from '../../harness/world/static-routes.ts';
 import { simImage } from '../images.ts';
@@ -31,6 +31,11 @@ export const resolverOptions = z
      * stack refuses a resolver outside the jurisdiction.
      */
     offered: z.boolean().optional(),
+    /**
+     * The address family it is offered by (default ipv4): `ipv6` names its IPv6 address in the
+     * site files, as a router advertisement's RDNSS option would. Its zone needs an IPv6 range.
+     */
+    offeredOver: z.enum(['ipv4', 'ipv6']).default('ipv4'),
   })
   .strict();
 
@@ -58,11 +63,13 @@ export class StartedResolver implements StartedSim {
     readonly container: StartedContainer,
     readonly role: ResolverOptions['role'],
     readonly offered: boolean,
+    /** The address the site files name it by, and that a client asks: IPv4 or IPv6. */
+    readonly offeredAddress: string,
     readonly facts: Record<string, string>,
   ) {}
 
   siteSection(_host: PlacedHost): Record<string, unknown> {
-    return this.offered ? { dnsServers: [{ name: this.name, address: this.address }] } : {};
+    return this.offered ? { dnsServers: [{ name: this.name, address: this.offeredAddress }] } : {};
   }
 
   async addRoutes(routes: readonly StaticRoute[]): Promise<void> {
@@ -94,14 +101,43 @@ export class StartedResolver implements StartedSim {
     return result.exitCode === 0 ? parseQueryLog(result.stdout) : [];
   }
 
-  /** The queries whose client lies in one of the CIDRs (e.g. the sovereign zone's). */
+  /** The queries whose client lies in one of the CIDRs (e.g. the sovereign zone's), IPv4 or IPv6. */
   async queriesFrom(cidrs: readonly string[]): Promise<ResolverQuery[]> {
-    const ranges = cidrs.map(mustParseCidr);
-    return (await this.queries()).filter((q) => {
-      const client = parseAddress(q.client);
-      return client !== undefined && ranges.some((r) => addressInCidr(client, r));
-    });
+    return (await this.queries()).filter((q) => addressInAnyCidr(q.client, cidrs));
   }
+}
+
+/**
+ * Refuses a resolver offered over IPv6 in a zone without an IPv6 range (it would get no IPv6
+ * address to be offered by), before anything starts.
+ */
+export function assertOfferable(
+  name: string,
+  zone: string,
+  offeredOver: ResolverOptions['offeredOver'],
+  dualStack: boolean,
+): void {
+  if (offeredOver === 'ipv6' && !dualStack) {
+    throw new SovhError(
+      'RESOLVER_WITHOUT_IPV6',
+      `resolver ${name} is offered over IPv6, but its zone ${zone} has no IPv6 range: give the zone ipv6Cidrs, or offer it over ipv4`,
+    );
+  }
+}
+
+/** The container's IPv6 address on a network, as the engine assigned it at start. */
+async function ipv6AddressOn(
+  container: StartedContainer,
+  network: string,
+  name: string,
+): Promise<string> {
+  const address = (await container.ipv6Addresses()).get(network);
+  if (address === undefined)
+    throw new SovhError(
+      'RESOLVER_WITHOUT_IPV6',
+      `resolver ${name} got no IPv6 address on network ${network}: is the engine's IPv6 support on (docs/network-residency.md)?`,
+    );
+  return address;
 }
 
 /** The resolver kind: unbound answering from fixed records and logging every query. See README.md. */
@@ -112,13 +148,15 @@ export const resolverKind: SimKind<ResolverOptions> = {
   image: simImage('resolver'),
   options: resolverOptions,
   async start({ session, image, service, network }) {
+    const dualStack = network.subnet6 !== undefined;
+    assertOfferable(service.name, service.zone, service.options.offeredOver, dualStack);
     const container = await session
       .container(image, service.name)
       .withNode(service.name, 'resolver')
       .withNetwork(network.name, network.address, [service.name])
       // NET_ADMIN: the world gives it routes back to the zones that query it.
       .withCapabilities('NET_ADMIN')
-      .withFile(unboundConfigPath, unboundConfig(service.options.records))
+      .withFile(unboundConfigPath, unboundConfig(service.options.records, dualStack))
       .withInit()
       .withCommand(['unbound', '-d', '-c', unboundConfigPath])
       .withStartupCheck((c) =>
@@ -126,16 +164,23 @@ export const resolverKind: SimKind<ResolverOptions> = {
       )
       .start();
     await container.exec(['ip', 'route', 'del', 'default'], { timeoutMs: 5_000 });
+    if (dualStack)
+      await container.exec(['ip', '-6', 'route', 'del', 'default'], { timeoutMs: 5_000 });
     const offered = service.options.offered ?? service.options.role === 'sovereign';
+    const offeredAddress =
+      service.options.offeredOver === 'ipv6'
+        ? await ipv6AddressOn(container, network.name, service.name)
+        : network.address;
     return new StartedResolver(
       service.name,
       network.address,
       container,
       service.options.role,
       offered,
+      offeredAddress,
       {
         role: service.options.role,
-        offered: String(offered),
+        offered: offered ? `as ${offeredAddress}` : 'no',
         records: String(Object.keys(service.options.records).length),
       },
     );

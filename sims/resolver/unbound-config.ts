@@ -3,18 +3,22 @@ export const unboundConfigPath = '/etc/sovh-resolver.conf';
 
 /**
  * unbound's configuration for a resolver of the world: answers from `records` only, NXDOMAIN for
- * everything else (never recursive: nothing may leave the machine), and every query logged.
+ * everything else (never recursive: nothing may leave the machine), and every query logged. On a
+ * dual-stack network (`ipv6`) it listens on its IPv6 address too, as a resolver that a router
+ * advertisement names would.
  */
-export function unboundConfig(records: Record<string, string>): string {
+export function unboundConfig(records: Record<string, string>, ipv6 = false): string {
   const data = Object.entries(records).map(
     ([name, address]) => `  local-data: "${name.replace(/\.?$/, '.')} 60 IN A ${address}"`,
   );
   return [
     'server:',
     '  interface: 0.0.0.0',
+    ...(ipv6 ? ['  interface: ::0'] : []),
     '  port: 53',
     '  access-control: 0.0.0.0/0 allow',
-    '  do-ip6: no',
+    ...(ipv6 ? ['  access-control: ::/0 allow'] : []),
+    `  do-ip6: ${ipv6 ? 'yes' : 'no'}`,
     '  do-daemonize: no',
     '  username: ""',
     '  chroot: ""',
@@ -39,13 +43,17 @@ export interface ResolverQuery {
   type: string;
 }
 
-/** Parses unbound's log-queries lines: `[1700000000] unbound[1:0] info: 10.40.0.5 api.example. A IN`. */
+/**
+ * Parses unbound's log-queries lines: `[1700000000] unbound[1:0] info: 10.40.0.5 api.example. A IN`;
+ * the client is an IPv4 or an IPv6 address.
+ */
 export function parseQueryLog(text: string): ResolverQuery[] {
   const queries: ResolverQuery[] = [];
   for (const line of text.split('\n')) {
-    const match = /^\[(\d+)\] unbound\[[^\]]*\] info: (\d+\.\d+\.\d+\.\d+) (\S+) (\S+) IN$/.exec(
-      line.trim(),
-    );
+    const match =
+      /^\[(\d+)\] unbound\[[^\]]*\] info: (\d+\.\d+\.\d+\.\d+|[\da-f:]*:[\da-f:.]*) (\S+) (\S+) IN$/i.exec(
+        line.trim(),
+      );
     if (match !== null) {
       queries.push({
         atSeconds: Number(match[1]),

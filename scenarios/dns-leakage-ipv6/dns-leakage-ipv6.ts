@@ -1,0 +1,65 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineScenario } from '../../harness/scenario/scenario.ts';
+import { dnsChecks, globalOnlyName, sovereignRecords } from '../dns-leakage/dns-checks.ts';
+import { runDnsLeakage } from '../dns-leakage/dns-schedule.ts';
+import { dualStackBorderZones, ipv6Ranges } from '../egress-ipv6/ipv6-world.ts';
+import { borderRouters, networkZones } from '../network-world/network-zones.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/**
+ * dns-leakage in a dual-stack world where the foreign resolver is offered by its IPv6 address
+ * only, as a router advertisement's RDNSS option would hand it out: a stack that judges resolvers
+ * by their IPv4 address alone (an IPv6 one "is on the link", or "is not ours to filter") lists it
+ * and leaks every lookup there, while dns-leakage, which offers it over IPv4, passes.
+ */
+export default defineScenario({
+  name: 'dns-leakage-ipv6',
+  description:
+    'A foreign resolver offered over IPv6 receives zero queries from the zone; names resolve through the sovereign resolver, also while it is down they fail closed',
+  needs: ['ipv6'],
+  sections: ['dns'],
+  topology: {
+    zones: dualStackBorderZones,
+    services: [
+      ...borderRouters,
+      {
+        name: 'global-dns',
+        kind: 'resolver',
+        zone: 'foreign',
+        options: {
+          role: 'global',
+          offered: true,
+          offeredOver: 'ipv6',
+          records: { 'api.sovereign.example': '10.80.66.10', [globalOnlyName]: '10.80.66.11' },
+        },
+      },
+      {
+        name: 'sovereign-dns',
+        kind: 'resolver',
+        zone: 'sovereign',
+        options: { role: 'sovereign', records: sovereignRecords },
+      },
+    ],
+    hosts: [{ name: 'vm1', zone: 'sovereign' }],
+  },
+  async run(context) {
+    await runDnsLeakage(context, [...networkZones.sovereign.cidrs, ipv6Ranges.sovereign]);
+  },
+  checks: dnsChecks,
+  mutants: [
+    {
+      // dns-leakage offers its foreign resolver over IPv4 and passes this stack.
+      name: 'ipv6-resolvers-trusted',
+      description:
+        'The stack keeps every IPv6 resolver the network offers ("an RDNSS comes from our own router"), judging only IPv4 ones by the domestic ranges: resolv.conf lists the foreign resolver and the fence lets DNS out to it',
+      expectFailing: [
+        'foreign-resolver-receives-nothing',
+        'names-resolve-through-sovereign-resolver',
+        'resolv-conf-names-sovereign-only',
+      ],
+      stackPatch: join(here, 'mutants', 'ipv6-resolvers-trusted.patch'),
+    },
+  ],
+});
