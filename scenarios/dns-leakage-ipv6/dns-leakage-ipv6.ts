@@ -1,10 +1,11 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
-import { dnsChecks, globalOnlyName, sovereignRecords } from '../dns-leakage/dns-checks.ts';
+import { dnsChecks } from '../dns-leakage/dns-checks.ts';
 import { runDnsLeakage } from '../dns-leakage/dns-schedule.ts';
+import { dnsLeakageWorld } from '../dns-leakage/dns-world.ts';
 import { dualStackBorderZones, ipv6Ranges } from '../egress-ipv6/ipv6-world.ts';
-import { borderRouters, networkZones } from '../network-world/network-zones.ts';
+import { networkZones } from '../network-world/network-zones.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -20,30 +21,7 @@ export default defineScenario({
     'A foreign resolver offered over IPv6 receives zero queries from the zone; names resolve through the sovereign resolver, also while it is down they fail closed',
   needs: ['ipv6'],
   sections: ['dns'],
-  topology: {
-    zones: dualStackBorderZones,
-    services: [
-      ...borderRouters,
-      {
-        name: 'global-dns',
-        kind: 'resolver',
-        zone: 'foreign',
-        options: {
-          role: 'global',
-          offered: true,
-          offeredOver: 'ipv6',
-          records: { 'api.sovereign.example': '10.80.66.10', [globalOnlyName]: '10.80.66.11' },
-        },
-      },
-      {
-        name: 'sovereign-dns',
-        kind: 'resolver',
-        zone: 'sovereign',
-        options: { role: 'sovereign', records: sovereignRecords },
-      },
-    ],
-    hosts: [{ name: 'vm1', zone: 'sovereign' }],
-  },
+  topology: dnsLeakageWorld(dualStackBorderZones, 'ipv6'),
   async run(context) {
     await runDnsLeakage(context, [...networkZones.sovereign.cidrs, ipv6Ranges.sovereign]);
   },
@@ -57,6 +35,7 @@ export default defineScenario({
       expectFailing: [
         'foreign-resolver-receives-nothing',
         'names-resolve-through-sovereign-resolver',
+        'lookups-fail-closed-while-sovereign-down',
         'resolv-conf-names-sovereign-only',
       ],
       stackPatch: join(here, 'mutants', 'ipv6-resolvers-trusted.patch'),

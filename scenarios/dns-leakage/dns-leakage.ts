@@ -1,9 +1,10 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
-import { borderRouters, borderZones, networkZones } from '../network-world/network-zones.ts';
-import { dnsChecks, globalOnlyName, sovereignRecords } from './dns-checks.ts';
+import { borderZones, networkZones } from '../network-world/network-zones.ts';
+import { dnsChecks } from './dns-checks.ts';
 import { runDnsLeakage } from './dns-schedule.ts';
+import { dnsLeakageWorld } from './dns-world.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const zoneCidrs = networkZones.sovereign.cidrs;
@@ -22,29 +23,7 @@ export default defineScenario({
     'Names resolve through the sovereign resolver; the foreign resolver receives zero queries from the zone, also while the sovereign resolver is down',
   needs: [],
   sections: ['dns'],
-  topology: {
-    zones: borderZones,
-    services: [
-      ...borderRouters,
-      {
-        name: 'global-dns',
-        kind: 'resolver',
-        zone: 'foreign',
-        options: {
-          role: 'global',
-          offered: true,
-          records: { 'api.sovereign.example': '10.80.66.10', [globalOnlyName]: '10.80.66.11' },
-        },
-      },
-      {
-        name: 'sovereign-dns',
-        kind: 'resolver',
-        zone: 'sovereign',
-        options: { role: 'sovereign', records: sovereignRecords },
-      },
-    ],
-    hosts: [{ name: 'vm1', zone: 'sovereign' }],
-  },
+  topology: dnsLeakageWorld(borderZones, 'ipv4'),
   async run(context) {
     await runDnsLeakage(context, zoneCidrs);
   },

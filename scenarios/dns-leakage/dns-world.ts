@@ -1,0 +1,38 @@
+import type { TopologyInput } from '../../harness/topology/topology-schema.ts';
+import { borderRouters } from '../network-world/network-zones.ts';
+import { globalOnlyName, sovereignRecords } from './dns-checks.ts';
+
+/**
+ * The services of dns-leakage's world: the border routers, the foreign "global" resolver, offered
+ * to the hosts (first, as a careless DHCP server or router advertisement would) by its address of
+ * `offeredOver`, and the sovereign resolver; with host vm1 in the sovereign zone.
+ */
+export function dnsLeakageWorld(
+  zones: TopologyInput['zones'],
+  offeredOver: 'ipv4' | 'ipv6',
+): TopologyInput {
+  return {
+    zones,
+    services: [
+      ...borderRouters,
+      {
+        name: 'global-dns',
+        kind: 'resolver',
+        zone: 'foreign',
+        options: {
+          role: 'global',
+          offered: true,
+          offeredOver,
+          records: { 'api.sovereign.example': '10.80.66.10', [globalOnlyName]: '10.80.66.11' },
+        },
+      },
+      {
+        name: 'sovereign-dns',
+        kind: 'resolver',
+        zone: 'sovereign',
+        options: { role: 'sovereign', records: sovereignRecords },
+      },
+    ],
+    hosts: [{ name: 'vm1', zone: 'sovereign' }],
+  };
+}
