@@ -7,6 +7,7 @@ import { thermalAlarmBound } from './thermal-bounds.ts';
 import {
   alarmAbove27,
   alarmBelow18,
+  alarmClearedUnder27,
   type CrossingObservation,
   readingsAgreeWithModel,
   type TracedCrossing,
@@ -230,5 +231,65 @@ describe('readings agree with a recorded trace for the sensors it drove', () => 
     expect(verdict.observed).toMatch(
       /snmp inlet 25.1 C at .*, the recorded trace played 28.00..28.30 C/,
     );
+  });
+});
+
+describe('the alarm clear check', () => {
+  const cleared = alarmClearedUnder27(thermalAlarmBound);
+  const changeAt = 3_000_000;
+  const crossedAt = changeAt + 300;
+  /** The model's inlet falling back under 27 C after an overcooling change, and the stack's log. */
+  function history(log: { atMs: number; text: string }[]): History {
+    const h = new History();
+    const observed: CrossingObservation = {
+      phase: 'back-under-27',
+      sensor: 'inlet',
+      thresholdC: 27,
+      direction: 'falling',
+      change: { modelS: 500, wallMs: changeAt },
+      crossingModelS: 509,
+      crossingWallMs: crossedAt,
+      speedup: 30,
+    };
+    h.record('observation', 'thermal-crossing', observed);
+    h.record('observation', 'residency-log', { lines: log });
+    return h;
+  }
+  const line = (atMs: number, text: string) => ({
+    atMs,
+    text: `${new Date(atMs).toISOString()} ${text}`,
+  });
+  const clear = (atMs: number) =>
+    line(atMs, 'THERMAL_ALARM_CLEARED sensor=inlet reading=26.9 range=18-27');
+
+  it('passes a clear within the bound of the model falling back under 27 C', async () => {
+    const verdict = await cleared.verify(history([clear(crossedAt + 600)]));
+    expect(verdict.status).toBe('pass');
+    expect(verdict.summary).toBe(
+      "alarm cleared 600 ms (18 model s) after the model's inlet fell under 27 C",
+    );
+  });
+
+  it('fails an alarm that is never cleared, though the stack goes on alarming, or a late clear', async () => {
+    const latched = await cleared.verify(
+      history([
+        line(crossedAt - 5_000, 'THERMAL_ALARM sensor=inlet reading=27.1 range=18-27 side=high'),
+        line(crossedAt + 9_000, 'THERMAL_ALARM sensor=inlet reading=17.9 range=18-27 side=low'),
+      ]),
+    );
+    expect(latched.status).toBe('fail');
+    expect(latched.summary).toBe("no alarm clear after the model's inlet fell under 27 C");
+    const late = await cleared.verify(history([clear(crossedAt + 2_600)]));
+    expect(late.status).toBe('fail');
+    expect(late.summary).toMatch(/^alarm cleared 2600 ms .* beyond 2000 ms$/);
+  });
+
+  it('does not take a clear of another sensor, or one from before the change', async () => {
+    const other = line(
+      crossedAt + 500,
+      'THERMAL_ALARM_CLEARED sensor=exhaust reading=26.9 range=18-27',
+    );
+    expect((await cleared.verify(history([other]))).status).toBe('fail');
+    expect((await cleared.verify(history([clear(changeAt - 5_000)]))).status).toBe('fail');
   });
 });

@@ -145,6 +145,29 @@ export function alarmBelow18(bound: ContractBound): Check {
   );
 }
 
+/** The residency-log line a check waits for after a crossing: an alarm of one side, or its clear. */
+interface ThermalEvent {
+  /** "high alarm", "low alarm", "alarm clear". */
+  what: string;
+  pattern(sensor: string): RegExp;
+  /** The verb of its summary: "alarm raised", "alarm cleared". */
+  done: string;
+}
+
+function alarmEvent(side: 'high' | 'low'): ThermalEvent {
+  return {
+    what: `${side} alarm`,
+    pattern: (sensor) => new RegExp(`THERMAL_ALARM sensor=${sensor} .*side=${side}`),
+    done: 'alarm raised',
+  };
+}
+
+const clearEvent: ThermalEvent = {
+  what: 'alarm clear',
+  pattern: (sensor) => new RegExp(`THERMAL_ALARM_CLEARED sensor=${sensor} `),
+  done: 'alarm cleared',
+};
+
 /**
  * The stack raises its alarm within the bound of the crossing (and not before it): the model's,
  * or, when the model did not cross, a played trace's first reading past the threshold. A trace
@@ -155,6 +178,28 @@ export function alarmWithinBound(
   description: string,
   phase: string,
   side: 'high' | 'low',
+  bound: ContractBound,
+): Check {
+  return eventWithinBound(name, description, phase, alarmEvent(side), bound);
+}
+
+/** The check that the stack clears the inlet's high alarm when the model's inlet falls back under 27 C. */
+export function alarmClearedUnder27(bound: ContractBound): Check {
+  return eventWithinBound(
+    'alarm-cleared-back-in-range',
+    `The stack logs THERMAL_ALARM_CLEARED within ${String(bound.contract)} ms (contract) of the inlet falling back under 27 C after its high alarm (an alarm that stands once the room is back in range is one operators learn to ignore)`,
+    'back-under-27',
+    clearEvent,
+    bound,
+  );
+}
+
+/** A residency-log event within the bound of a crossing, and not before it (see alarmWithinBound). */
+function eventWithinBound(
+  name: string,
+  description: string,
+  phase: string,
+  event: ThermalEvent,
   bound: ContractBound,
 ): Check {
   return {
@@ -168,31 +213,34 @@ export function alarmWithinBound(
         (d) => d.phase === phase,
       ).data;
       const judged = judgedCrossing(crossing);
-      const pattern = new RegExp(`THERMAL_ALARM sensor=${crossing.sensor} .*side=${side}`);
-      const alarm = logLines(history).find(
+      const pattern = event.pattern(crossing.sensor);
+      const line = logLines(history).find(
         (l) =>
           l.atMs >= Math.min(crossing.change.wallMs - earlyToleranceMs, judged.earliestMs) &&
           pattern.test(l.text),
       );
       const evidence = [
         judged.evidence,
-        { source: 'residency.log on the VM disk', excerpt: alarm?.text ?? '(no alarm line)' },
+        {
+          source: 'residency.log on the VM disk',
+          excerpt: line?.text ?? `(no ${event.what} line)`,
+        },
       ];
       const earlyMs = judged.wallMs - judged.earliestMs;
-      const expected = `a THERMAL_ALARM (${side}) between ${earlyMs} ms before and ${boundMs} ms after the crossing`;
-      if (alarm === undefined)
-        return fail(`no ${side} alarm after ${judged.what}`, {
+      const expected = `a ${event.what} line between ${earlyMs} ms before and ${boundMs} ms after the crossing`;
+      if (line === undefined)
+        return fail(`no ${event.what} after ${judged.what}`, {
           expected,
           observed: 'none',
           evidence,
         });
-      const delayMs = alarm.atMs - judged.wallMs;
+      const delayMs = line.atMs - judged.wallMs;
       return verdictOf(
         delayMs >= -earlyMs && delayMs <= boundMs,
-        `alarm raised ${delayMs} ms (${judged.scaled(delayMs)}) after ${judged.what}`,
+        `${event.done} ${delayMs} ms (${judged.scaled(delayMs)}) after ${judged.what}`,
         delayMs < -earlyMs
-          ? `alarm raised ${-delayMs} ms before ${judged.what}`
-          : `alarm raised ${delayMs} ms (${judged.scaled(delayMs)}) after ${judged.what}, beyond ${boundMs} ms`,
+          ? `${event.done} ${-delayMs} ms before ${judged.what}`
+          : `${event.done} ${delayMs} ms (${judged.scaled(delayMs)}) after ${judged.what}, beyond ${boundMs} ms`,
         { expected, observed: `${delayMs} ms`, evidence },
       );
     },

@@ -9,6 +9,7 @@ import { machineBmc } from '../../harness/world/machine-devices.ts';
 import {
   alarmAbove27,
   alarmBelow18,
+  alarmClearedUnder27,
   ipmiSnmpAgree,
   readingsPulledByHost,
 } from '../power-thermal/thermal-checks.ts';
@@ -36,7 +37,7 @@ const speedup = 30;
 export default defineScenario({
   name: 'thermal-excursion',
   description:
-    "Inlet above 27 C and below 18 C: the stack alarms within a bounded time of the model's crossing; IPMI and SNMP agree with the model",
+    "Inlet above 27 C and below 18 C: the stack alarms within a bounded time of the model's crossing, and clears the high alarm as the inlet falls back in range; IPMI and SNMP agree with the model",
   needs: [],
   sections: ['thermal'],
   contractBounds: [thermalAlarmBound],
@@ -93,6 +94,8 @@ export default defineScenario({
       });
       await context.step('overcool until the inlet falls under 18 C', async () => {
         const change = await bmc.setInputs({ loadKw: 0.4, setpointC: 8 });
+        // On its way down the inlet first falls back under 27 C, where the high alarm clears.
+        recordCrossing(context, bmc, 'back-under-27', 'inlet', 27, 'falling', change);
         const crossing = recordCrossing(context, bmc, 'below-18', 'inlet', 18, 'falling', change);
         await awaitLogLine(
           vm,
@@ -118,6 +121,7 @@ export default defineScenario({
   checks: [
     alarmAbove27(thermalAlarmBound),
     alarmBelow18(thermalAlarmBound),
+    alarmClearedUnder27(thermalAlarmBound),
     ipmiSnmpAgree(),
     readingsPulledByHost('readings-pulled-by-host'),
   ],
@@ -134,6 +138,14 @@ export default defineScenario({
         'The thermal watch alarms only after ten readings in a row outside the range (against flapping at the boundary): 4.5 s late at a 500 ms poll, well within the old 10 s slack',
       expectFailing: ['alarm-above-27', 'alarm-below-18'],
       stackPatch: join(here, 'mutants', 'alarm-debounced.patch'),
+    },
+    {
+      // Both alarms still come in time: only the clear between them is missing.
+      name: 'alarm-latched',
+      description:
+        'The thermal watch keeps one alarm per sensor and side (so that a sensor swinging from too hot to too cold alarms again), but its clear still looks the sensor up alone: THERMAL_ALARM_CLEARED is never logged, the high alarm stands after the inlet is back in range',
+      expectFailing: ['alarm-cleared-back-in-range'],
+      stackPatch: join(here, 'mutants', 'alarm-latched.patch'),
     },
     {
       name: 'trap-receiver-beside-poller',
