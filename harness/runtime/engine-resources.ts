@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import { raceDeadline } from '../util/deadline.ts';
 import { labelFilter, labelKeys } from './labels.ts';
-import { disconnectAll, removeNetwork } from './network-removal.ts';
+import { disconnectAll, endpointsGoneBoundMs, removeNetwork } from './network-removal.ts';
 import { unlockFromOutside, unlockVolumeFromOutside } from './outside-unlock.ts';
 
 /** The harness's resources in one namespace, grouped by the session that made them. */
@@ -159,7 +159,15 @@ export async function removeSessionResources(
   // releases (the network then cannot be removed until the engine restarts).
   await removeContainers(session.containers.filter((c) => c.joinsNamespace));
   await removeContainers(session.containers.filter((c) => !c.joinsNamespace));
-  for (const removal of await Promise.all(session.networks.map((n) => removeNetwork(docker, n)))) {
+  // With no container of the session left when it was listed, no endpoint of its networks is on
+  // its way out: one try tells a stale endpoint (an engine defect that only a restart frees) from
+  // a removable network. Waiting the teardown's bound for it instead cost every later run of the
+  // machine 30 s while such a network stayed.
+  const endpointsBoundMs = session.containers.length === 0 ? 0 : endpointsGoneBoundMs;
+  const removals = await Promise.all(
+    session.networks.map((n) => removeNetwork(docker, n, endpointsBoundMs)),
+  );
+  for (const removal of removals) {
     if (removal.outcome === 'failed') outcome.problems.push(removal.problem);
     if (removal.outcome === 'stale-endpoint') outcome.notes.push(removal.note);
   }

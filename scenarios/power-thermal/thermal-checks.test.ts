@@ -14,6 +14,17 @@ import {
 } from './thermal-checks.ts';
 import type { CheckedRead } from './thermal-evidence.ts';
 
+/** A history with one crossing of the thermal model and the stack's residency log. */
+function crossingHistory(
+  crossing: CrossingObservation,
+  log: { atMs: number; text: string }[],
+): History {
+  const h = new History();
+  h.record('observation', 'thermal-crossing', crossing);
+  h.record('observation', 'residency-log', { lines: log });
+  return h;
+}
+
 describe('readings agree with the model', () => {
   const check = readingsAgreeWithModel('agree', 'reads equal the model', 2);
   const window = { min: 24_000, max: 24_400 };
@@ -78,21 +89,20 @@ describe('the alarm checks on a recorded trace', () => {
     log: { atMs: number; text: string }[],
     modelCrossedAtMs?: number,
   ): History {
-    const h = new History();
-    const observed: CrossingObservation = {
-      phase: 'above-27',
-      sensor: 'inlet',
-      thresholdC: 27,
-      direction: 'rising',
-      change: { modelS: 300, wallMs: start - 5_000 },
-      crossingModelS: modelCrossedAtMs === undefined ? undefined : 400,
-      crossingWallMs: modelCrossedAtMs,
-      speedup: 30,
-      ...(trace === undefined ? {} : { trace }),
-    };
-    h.record('observation', 'thermal-crossing', observed);
-    h.record('observation', 'residency-log', { lines: log });
-    return h;
+    return crossingHistory(
+      {
+        phase: 'above-27',
+        sensor: 'inlet',
+        thresholdC: 27,
+        direction: 'rising',
+        change: { modelS: 300, wallMs: start - 5_000 },
+        crossingModelS: modelCrossedAtMs === undefined ? undefined : 400,
+        crossingWallMs: modelCrossedAtMs,
+        speedup: 30,
+        ...(trace === undefined ? {} : { trace }),
+      },
+      log,
+    );
   }
   const high = (atMs: number) => ({
     atMs,
@@ -240,20 +250,19 @@ describe('the alarm clear check', () => {
   const crossedAt = changeAt + 300;
   /** The model's inlet falling back under 27 C after an overcooling change, and the stack's log. */
   function history(log: { atMs: number; text: string }[]): History {
-    const h = new History();
-    const observed: CrossingObservation = {
-      phase: 'back-under-27',
-      sensor: 'inlet',
-      thresholdC: 27,
-      direction: 'falling',
-      change: { modelS: 500, wallMs: changeAt },
-      crossingModelS: 509,
-      crossingWallMs: crossedAt,
-      speedup: 30,
-    };
-    h.record('observation', 'thermal-crossing', observed);
-    h.record('observation', 'residency-log', { lines: log });
-    return h;
+    return crossingHistory(
+      {
+        phase: 'back-under-27',
+        sensor: 'inlet',
+        thresholdC: 27,
+        direction: 'falling',
+        change: { modelS: 500, wallMs: changeAt },
+        crossingModelS: 509,
+        crossingWallMs: crossedAt,
+        speedup: 30,
+      },
+      log,
+    );
   }
   const line = (atMs: number, text: string) => ({
     atMs,
@@ -262,8 +271,13 @@ describe('the alarm clear check', () => {
   const clear = (atMs: number) =>
     line(atMs, 'THERMAL_ALARM_CLEARED sensor=inlet reading=26.9 range=18-27');
 
+  const alarm = line(
+    crossedAt - 5_000,
+    'THERMAL_ALARM sensor=inlet reading=27.1 range=18-27 side=high',
+  );
+
   it('passes a clear within the bound of the model falling back under 27 C', async () => {
-    const verdict = await cleared.verify(history([clear(crossedAt + 600)]));
+    const verdict = await cleared.verify(history([alarm, clear(crossedAt + 600)]));
     expect(verdict.status).toBe('pass');
     expect(verdict.summary).toBe(
       "alarm cleared 600 ms (18 model s) after the model's inlet fell under 27 C",
@@ -273,13 +287,13 @@ describe('the alarm clear check', () => {
   it('fails an alarm that is never cleared, though the stack goes on alarming, or a late clear', async () => {
     const latched = await cleared.verify(
       history([
-        line(crossedAt - 5_000, 'THERMAL_ALARM sensor=inlet reading=27.1 range=18-27 side=high'),
+        alarm,
         line(crossedAt + 9_000, 'THERMAL_ALARM sensor=inlet reading=17.9 range=18-27 side=low'),
       ]),
     );
     expect(latched.status).toBe('fail');
     expect(latched.summary).toBe("no alarm clear after the model's inlet fell under 27 C");
-    const late = await cleared.verify(history([clear(crossedAt + 2_600)]));
+    const late = await cleared.verify(history([alarm, clear(crossedAt + 2_600)]));
     expect(late.status).toBe('fail');
     expect(late.summary).toMatch(/^alarm cleared 2600 ms .* beyond 2000 ms$/);
   });
@@ -289,7 +303,13 @@ describe('the alarm clear check', () => {
       crossedAt + 500,
       'THERMAL_ALARM_CLEARED sensor=exhaust reading=26.9 range=18-27',
     );
-    expect((await cleared.verify(history([other]))).status).toBe('fail');
-    expect((await cleared.verify(history([clear(changeAt - 5_000)]))).status).toBe('fail');
+    expect((await cleared.verify(history([alarm, other]))).status).toBe('fail');
+    expect((await cleared.verify(history([alarm, clear(changeAt - 5_000)]))).status).toBe('fail');
+  });
+
+  it('is unknown, not failed, when no high alarm stood to be cleared', async () => {
+    const verdict = await cleared.verify(history([clear(crossedAt + 600)]));
+    expect(verdict.status).toBe('unknown');
+    expect(verdict.summary).toMatch(/^no high alarm stood before .*nothing to clear/);
   });
 });

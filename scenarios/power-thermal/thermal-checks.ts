@@ -152,6 +152,8 @@ interface ThermalEvent {
   pattern(sensor: string): RegExp;
   /** The verb of its summary: "alarm raised", "alarm cleared". */
   done: string;
+  /** The alarm it ends, which must stand before the crossing: without it there is nothing to judge. */
+  ends?: ThermalEvent;
 }
 
 function alarmEvent(side: 'high' | 'low'): ThermalEvent {
@@ -166,6 +168,7 @@ const clearEvent: ThermalEvent = {
   what: 'alarm clear',
   pattern: (sensor) => new RegExp(`THERMAL_ALARM_CLEARED sensor=${sensor} `),
   done: 'alarm cleared',
+  ends: alarmEvent('high'),
 };
 
 /**
@@ -213,8 +216,18 @@ function eventWithinBound(
         (d) => d.phase === phase,
       ).data;
       const judged = judgedCrossing(crossing);
+      const lines = logLines(history);
+      const ended = event.ends;
+      if (ended !== undefined) {
+        const raised = ended.pattern(crossing.sensor);
+        if (!lines.some((l) => l.atMs <= judged.wallMs && raised.test(l.text)))
+          return {
+            status: 'unknown',
+            summary: `no ${ended.what} stood before ${judged.what}: there was nothing to clear (the alarm's own check judges its absence)`,
+          };
+      }
       const pattern = event.pattern(crossing.sensor);
-      const line = logLines(history).find(
+      const line = lines.find(
         (l) =>
           l.atMs >= Math.min(crossing.change.wallMs - earlyToleranceMs, judged.earliestMs) &&
           pattern.test(l.text),
