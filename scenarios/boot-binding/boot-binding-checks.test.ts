@@ -211,6 +211,24 @@ describe('boot-binding checks', () => {
     ).toBe('unknown');
   });
 
+  it('say unknown for refused-under-replaced-primary when a lossy bus capture shows no key use, fail when it shows one', async () => {
+    const gaps = ['tcpdump: 2 packets dropped by kernel'];
+    const quiet = { commands: [{ atMs: 10_600, code: 0x173, name: 'ReadPublic' }], gaps };
+    expect(
+      (await statuses(history({ replacedBoot: quiet })))['refused-under-replaced-primary'],
+    ).toBe('unknown');
+    const loaded = {
+      commands: [
+        { atMs: 10_600, code: 0x173, name: 'ReadPublic' },
+        { atMs: 10_700, code: 0x157, name: 'Load' },
+      ],
+      gaps,
+    };
+    expect(
+      (await statuses(history({ replacedBoot: loaded })))['refused-under-replaced-primary'],
+    ).toBe('fail');
+  });
+
   it('say unknown, never pass, when the run stopped before the evidence was taken', async () => {
     const h = new History();
     expect(Object.values(await statuses(h))).toEqual(

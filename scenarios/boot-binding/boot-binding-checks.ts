@@ -301,6 +301,12 @@ export const bootBindingChecks: Check[] = [
             'the TPM bus capture saw no command at all from the boot on, so it proves nothing',
         };
       const uses = sinceBoot.filter((c) => keyUses.has(c.name));
+      const gaps = boot.gaps ?? [];
+      if (uses.length === 0 && gaps.length > 0)
+        return {
+          status: 'unknown',
+          summary: `the TPM bus capture is not whole (${gaps.join('; ')}): a use of the replaced key may be among what it lost`,
+        };
       const problems: string[] = [];
       if (probe.loopback.connected || probe.network.connected)
         problems.push(`the store answered: ${describeProbe(probe)}`);

@@ -270,6 +270,8 @@ export interface ReplacedPrimaryBootObservation {
   replacedQualifiedName: string | undefined;
   /** Every TPM command on the bus from the boot until the outcome was seen. */
   commands: TpmCommand[];
+  /** What the capture may have missed (TpmBusRecord.gaps); absent in older records. */
+  gaps?: string[];
 }
 export const replacedPrimaryBoot =
   observationKey<ReplacedPrimaryBootObservation>('replaced-primary-boot');

@@ -114,7 +114,7 @@ export default defineScenario({
         observeReplacedPrimaryBoot(context, {
           bootAtMs,
           replacedQualifiedName: current.qualifiedName,
-          commands: await capture.commands(),
+          ...(await capture.record()),
         });
       } finally {
         await capture.stop();

@@ -67,7 +67,7 @@ export default defineScenario({
         });
       });
       await context.step('read the TPM bus and the disks', async () => {
-        context.observe('tpm-bus', { powerOnWallMs, commands: await capture.commands() });
+        context.observe('tpm-bus', { powerOnWallMs, ...(await capture.record()) });
         const hsm = world.allSims().find((sim): sim is StartedHsm => sim instanceof StartedHsm);
         context.observe('hsm-calls', {
           hsm: hsm?.name,

@@ -371,6 +371,7 @@ describe('serves-only-after-unseal-and-unwrap', () => {
     commands: { atMs: number; name: string }[],
     calls: { atMs: number; call: string }[],
     hsm: string | undefined,
+    gaps: string[] = [],
   ) => {
     const history = new History();
     history.record('observation', 'store-availability', {
@@ -379,6 +380,7 @@ describe('serves-only-after-unseal-and-unwrap', () => {
     history.record('observation', 'tpm-bus', {
       powerOnWallMs: 1_000,
       commands: commands.map((c) => ({ ...c, code: 0 })),
+      gaps,
     });
     history.record('observation', 'hsm-calls', { hsm, calls });
     return history;
@@ -408,5 +410,25 @@ describe('serves-only-after-unseal-and-unwrap', () => {
     expect(
       (await check.verify(restoreHistory([{ atMs: 2_000, name: 'Unseal' }], [], undefined))).status,
     ).toBe('pass');
+  });
+
+  it('is unknown, not failed, when no unseal is seen in a capture that lost packets', async () => {
+    const verdict = await check.verify(
+      restoreHistory([], [{ atMs: 3_000, call: 'C_Decrypt' }], 'hsm', [
+        'tcpdump: 3 packets dropped by kernel',
+      ]),
+    );
+    expect(verdict.status).toBe('unknown');
+    expect(verdict.summary).toContain('3 packets dropped by kernel');
+  });
+
+  it('judges a lossy capture that shows the unseal, as a whole one', async () => {
+    const late = restoreHistory(
+      [{ atMs: 6_000, name: 'Unseal' }],
+      [{ atMs: 3_000, call: 'C_Decrypt' }],
+      'hsm',
+      ['connection from port 40000: 14 bytes missing at byte 14'],
+    );
+    expect((await check.verify(late)).status).toBe('fail');
   });
 });

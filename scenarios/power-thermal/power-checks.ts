@@ -465,6 +465,8 @@ export function shutdownLogged(name: string): Check {
 export interface RestoreObservation {
   powerOnWallMs: number;
   commands: TpmCommand[];
+  /** What the capture may have missed (TpmBusRecord.gaps); absent in older records. */
+  gaps?: string[];
 }
 
 export interface HsmCallsObservation {
@@ -521,6 +523,13 @@ export function servesOnlyAfterUnsealAndUnwrap(name: string): Check {
           excerpt: `first answer at ${new Date(servedAt).toISOString()}`,
         },
       ];
+      const gaps = restore.gaps ?? [];
+      if (unseal === undefined && gaps.length > 0)
+        return {
+          status: 'unknown',
+          summary: `no TPM2_Unseal in the TPM bus capture, but the capture is not whole (${gaps.join('; ')}): the unseal may be among what it lost`,
+          evidence,
+        };
       const problems: string[] = [];
       if (unseal === undefined) problems.push('no TPM2_Unseal after power returned');
       else if (unseal.atMs > servedAt) problems.push('the store answered before the TPM unseal');

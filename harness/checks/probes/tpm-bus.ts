@@ -11,6 +11,20 @@ export interface TpmCommand {
   name: string;
 }
 
+/** What the capture saw, and what it may have missed. */
+export interface TpmBusRecord {
+  commands: TpmCommand[];
+  /**
+   * Why the capture may lack commands: packets the kernel dropped before tcpdump read them, a
+   * hole in a connection's bytes, a packet cut short. Empty when the capture is whole; when it is
+   * not, the record proves what it shows but never that a command was not sent.
+   */
+  gaps: string[];
+}
+
+/** tcpdump's own count, printed on SIGUSR1: "... N packets dropped by kernel". */
+const droppedLine = /(\d+) packets? dropped by kernel/;
+
 const capturePath = '/tmp/tpm-bus.pcap';
 
 /**
@@ -32,11 +46,16 @@ export class TpmBusCapture {
         '-i',
         'lo',
         '-U',
+        // A 16 MiB ring of 8 KiB slots: the default 2 MiB in slots sized to the loopback's 64 KiB
+        // MTU held about 30 packets, a few TPM commands' worth while tcpdump waited for a core.
+        // 8 KiB holds a whole TPM command (4 KiB at most) and its framing.
+        '-B',
+        '16384',
+        '-s',
+        '8192',
         // Each packet to the file as it arrives: without it, libpcap hands packets over in blocks
         // up to a second late, and a read right after the host's unseal missed it.
         '--immediate-mode',
-        '-s',
-        '0',
         '-w',
         capturePath,
         'tcp',
@@ -49,16 +68,42 @@ export class TpmBusCapture {
   }
 
   /**
-   * Every TPM command sent so far. A marker connection to the TPM, opened by the harness now, must
-   * be in the capture first: everything the host sent before it is then in the file too.
+   * Every TPM command sent so far, and whether the capture is whole. A marker connection to the
+   * TPM, opened by the harness now, must be in the capture first: everything the host sent before
+   * it is then in the file too.
    */
-  async commands(): Promise<TpmCommand[]> {
+  async record(): Promise<TpmBusRecord> {
     await this.awaitMarker();
+    const dropped = await this.kernelDrops();
     const result = await this.container.run(['tpm-commands', capturePath], { timeoutMs: 60_000 });
-    return result.stdout
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as TpmCommand);
+    if (result.exitCode !== 0)
+      throw new Error(`tpm-commands could not read the TPM bus capture: ${result.stderr.trim()}`);
+    const decoded = JSON.parse(result.stdout) as TpmBusRecord;
+    const gaps = dropped > 0 ? [`tcpdump: ${String(dropped)} packets dropped by kernel`] : [];
+    return { commands: decoded.commands, gaps: [...gaps, ...decoded.gaps] };
+  }
+
+  /** tcpdump's count of packets the kernel dropped before it read them (asked by SIGUSR1). */
+  private async kernelDrops(): Promise<number> {
+    const countLines = async () =>
+      (await this.container.logs(1_000)).split('\n').filter((line) => droppedLine.test(line));
+    const before = (await countLines()).length;
+    const signal = await this.container.exec(['sh', '-c', 'kill -USR1 1'], { timeoutMs: 15_000 });
+    if (signal.exitCode !== 0)
+      throw new Error(`tcpdump on the TPM bus did not take SIGUSR1: ${signal.stderr.trim()}`);
+    const line = await waitUntil(
+      async () => {
+        const lines = await countLines();
+        return lines.length > before ? lines[lines.length - 1] : undefined;
+      },
+      {
+        what: "tcpdump's packet counts on the TPM bus",
+        expected: 'printed after SIGUSR1',
+        timeoutMs: 15_000,
+        intervalMs: 200,
+      },
+    );
+    return Number(droppedLine.exec(line)?.[1] ?? '0');
   }
 
   private async awaitMarker(): Promise<void> {
