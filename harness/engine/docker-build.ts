@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
+import { diskFullHint } from './disk-full.ts';
 import type { Logger } from '../util/log.ts';
 import { SovhError } from '../util/sovh-error.ts';
 import { timedCall } from '../util/time-profile.ts';
@@ -69,9 +70,11 @@ async function build(
   if (buildError !== undefined) {
     const logPath = join(tmpdir(), `sovh-build-${recipe.name}.log`);
     writeFileSync(logPath, lines.join('\n'));
+    const diskFull = diskFullHint([buildError, ...lines]);
     throw new SovhError(
       'IMAGE_BUILD_FAILED',
       `building image ${recipe.name} (${recipe.contextDir}) failed: ${buildError}\n` +
+        (diskFull === undefined ? '' : `${diskFull}\n`) +
         `last lines of the build (full log: ${logPath}):\n` +
         lines
           .slice(-tailLines)

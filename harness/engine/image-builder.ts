@@ -7,6 +7,7 @@ import type { Logger } from '../util/log.ts';
 import { SovhError } from '../util/sovh-error.ts';
 import { debianMirror } from './apt-sources.ts';
 import { buildBaseImage } from './base-image.ts';
+import { diskFullHint } from './disk-full.ts';
 import { runDockerBuild } from './docker-build.ts';
 import {
   imageTag,
@@ -131,9 +132,13 @@ export class ImageBuilder {
         }
       } catch (error) {
         if (error instanceof SovhError) throw error;
+        // The engine can refuse a build before it starts (its answer to the build context).
+        const message = (error as Error).message;
+        const diskFull = diskFullHint([message]);
         throw new SovhError(
           'IMAGE_BUILD_FAILED',
-          `building image ${recipe.name} failed: ${(error as Error).message}`,
+          `building image ${recipe.name} failed: ${message}` +
+            (diskFull === undefined ? '' : `\n${diskFull}`),
           { cause: error },
         );
       }

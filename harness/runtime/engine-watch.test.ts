@@ -69,6 +69,27 @@ describe('EngineWatch', () => {
     expect(watch.fault?.code).toBe('CONTAINER_KILLED');
   });
 
+  it("names the lost engine, not an outside kill, when the kill was the engine's own shutdown", async () => {
+    const engine = fakeEngine();
+    const watch = start(engine.docker);
+    await settle();
+    // A shutting-down engine refuses new connections, then stops the containers through the
+    // event stream it still holds open.
+    engine.state.pingError = Object.assign(new Error('connect ENOENT /run/fake.sock'), {
+      code: 'ENOENT',
+    });
+    engine.send({ Action: 'kill', Actor: { ID: id, Attributes: { ...attributes, signal: '15' } } });
+    engine.send({
+      Action: 'die',
+      Actor: { ID: id, Attributes: { ...attributes, exitCode: '143' } },
+    });
+    await expect(watch.failed).rejects.toThrow(
+      "the container engine stopped answering (unix:///run/fake.sock: it shut down: it refused new connections (a ping: connect ENOENT /run/fake.sock) and stopped the run's containers (host vm1 (sovh-1234abcd-vm1): the engine's kill event, signal 15; it died with exit code 143))",
+    );
+    expect(watch.fault?.code).toBe('ENGINE_LOST');
+    expect(watch.engineLost).toBe(true);
+  });
+
   it('does not count a stop the harness asked for itself (negative control)', async () => {
     const engine = fakeEngine();
     const watch = start(engine.docker);

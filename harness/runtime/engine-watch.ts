@@ -21,6 +21,8 @@ const pingBoundMs = 10_000;
 const silentPingsAllowed = 3;
 /** How long after an outside kill or an OOM the watch waits for the container's death. */
 const dieWaitMs = 2_000;
+/** How long the ping that tells an outside kill from the engine's shutdown may take. */
+const shutdownPingMs = 3_000;
 
 /** Errors of a connection the engine refused or dropped: it is not there, no need to retry. */
 function isConnectionLoss(error: unknown): boolean {
@@ -30,6 +32,8 @@ function isConnectionLoss(error: unknown): boolean {
 
 interface Pending {
   cause: string;
+  /** The signal of the kill event, when the death awaited is a kill's. */
+  signal?: string;
   timer: NodeJS.Timeout;
 }
 
@@ -262,6 +266,7 @@ export class EngineWatch {
         id,
         attributes,
         `it was killed from outside the run (the engine's kill event, signal ${signal})`,
+        signal,
       );
       return;
     }
@@ -270,11 +275,38 @@ export class EngineWatch {
       if (pending === undefined) return;
       clearTimeout(pending.timer);
       this.pending.delete(id);
-      this.containerFault(
-        attributes,
-        `${pending.cause}; it died with exit code ${attributes.exitCode ?? '?'}`,
-      );
+      const exit = `it died with exit code ${attributes.exitCode ?? '?'}`;
+      if (pending.cause.includes('memory'))
+        this.containerFault(attributes, `${pending.cause}; ${exit}`);
+      else void this.outsideDeath(attributes, pending, exit);
     }
+  }
+
+  /**
+   * A container died of a kill nobody in the run asked for. An engine that is shutting down (a
+   * service stop, a package upgrade) sends such kills too: it closes its socket to new
+   * connections, then stops every container through the event streams it still holds open, and
+   * only then exits. So the engine is asked once: if it no longer takes a connection, the kill was
+   * its shutdown, and the fault is the lost engine (whose teardown waits for it to come back).
+   */
+  private async outsideDeath(
+    attributes: Record<string, string>,
+    pending: Pending,
+    exit: string,
+  ): Promise<void> {
+    try {
+      await raceDeadline(this.docker.ping(), shutdownPingMs, () => new Error('no answer'));
+    } catch (error) {
+      if (isConnectionLoss(error)) {
+        this.engineGone(
+          `it shut down: it refused new connections (a ping: ${describeError(error)}) and ` +
+            `stopped the run's containers (${describeContainer(attributes)}: the engine's kill ` +
+            `event, signal ${pending.signal ?? '?'}; ${exit})`,
+        );
+        return;
+      }
+    }
+    this.containerFault(attributes, `${pending.cause}; ${exit}`);
   }
 
   /**
@@ -283,7 +315,12 @@ export class EngineWatch {
    * container's first one is (the run's world lost a process), so it is raised when no death
    * follows.
    */
-  private expectDeath(id: string, attributes: Record<string, string>, cause: string): void {
+  private expectDeath(
+    id: string,
+    attributes: Record<string, string>,
+    cause: string,
+    signal?: string,
+  ): void {
     const existing = this.pending.get(id);
     if (existing !== undefined) {
       // An OOM kill shows as both events; the OOM is the cause worth naming.
@@ -292,6 +329,7 @@ export class EngineWatch {
     }
     const pending: Pending = {
       cause,
+      signal,
       timer: setTimeout(() => {
         this.pending.delete(id);
         if (pending.cause.includes('memory'))
@@ -303,13 +341,13 @@ export class EngineWatch {
   }
 
   private containerFault(attributes: Record<string, string>, cause: string): void {
-    const name = attributes.name ?? '?';
-    const node = attributes[labelKeys.node];
-    const role = attributes[labelKeys.role];
-    const what = node === undefined ? name : `${role ?? 'node'} ${node} (${name})`;
     this.raise(
-      new SovhError('CONTAINER_KILLED', `container of ${what}: ${cause}`, {
-        details: { container: name, node, role },
+      new SovhError('CONTAINER_KILLED', `container of ${describeContainer(attributes)}: ${cause}`, {
+        details: {
+          container: attributes.name ?? '?',
+          node: attributes[labelKeys.node],
+          role: attributes[labelKeys.role],
+        },
       }),
     );
   }
@@ -319,6 +357,13 @@ export class EngineWatch {
     this.firstFault = error;
     this.fail(error);
   }
+}
+
+/** "host vm1 (sovh-1234abcd-vm1)": a container by the run's node and role labels. */
+function describeContainer(attributes: Record<string, string>): string {
+  const name = attributes.name ?? '?';
+  const node = attributes[labelKeys.node];
+  return node === undefined ? name : `${attributes[labelKeys.role] ?? 'node'} ${node} (${name})`;
 }
 
 /** The engine's address as the client reaches it, for messages. */
