@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { linkTypes, writePcap } from '../../harness/checks/probes/pcap-packets.ts';
+import { ethernetTcpFrame } from '../../harness/testing/tcp-frames.ts';
 
 /**
  * image/tpm-commands (the TPM bus decoder), run by the host's python3 on captures built here
@@ -24,43 +26,25 @@ interface Segment {
   keep?: number;
 }
 
-function frame(segment: Segment): Buffer {
-  const payload = segment.payload ?? Buffer.alloc(0);
-  const tcp = Buffer.alloc(20);
-  tcp.writeUInt16BE(segment.sourcePort, 0);
-  tcp.writeUInt16BE(tpmPort, 2);
-  tcp.writeUInt32BE(segment.sequence >>> 0, 4);
-  tcp[12] = 5 << 4;
-  tcp[13] = segment.flags ?? ack | psh;
-  const ip = Buffer.alloc(20);
-  ip[0] = 0x45;
-  ip.writeUInt16BE(20 + 20 + payload.length, 2);
-  ip[9] = 6;
-  Buffer.from([127, 0, 0, 1]).copy(ip, 12);
-  Buffer.from([127, 0, 0, 1]).copy(ip, 16);
-  const ethernet = Buffer.alloc(14);
-  ethernet.writeUInt16BE(0x0800, 12);
-  return Buffer.concat([ethernet, ip, tcp, payload]);
-}
+const loopback = [127, 0, 0, 1] as const;
 
 function pcap(segments: Segment[]): Buffer {
-  const header = Buffer.alloc(24);
-  header.writeUInt32LE(0xa1b2c3d4, 0);
-  header.writeUInt16LE(2, 4);
-  header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(8192, 16);
-  header.writeUInt32LE(1, 20);
-  const records = segments.map((segment) => {
-    const whole = frame(segment);
-    const kept = whole.subarray(0, segment.keep ?? whole.length);
-    const record = Buffer.alloc(16);
-    record.writeUInt32LE(Math.floor(segment.atMs / 1000), 0);
-    record.writeUInt32LE((segment.atMs % 1000) * 1000, 4);
-    record.writeUInt32LE(kept.length, 8);
-    record.writeUInt32LE(whole.length, 12);
-    return Buffer.concat([record, kept]);
-  });
-  return Buffer.concat([header, ...records]);
+  return writePcap(
+    linkTypes.ethernet,
+    segments.map((segment) => ({
+      frame: ethernetTcpFrame({
+        source: loopback,
+        destination: loopback,
+        sourcePort: segment.sourcePort,
+        destinationPort: tpmPort,
+        sequence: segment.sequence,
+        flags: segment.flags ?? ack | psh,
+        payload: segment.payload,
+      }),
+      atMs: segment.atMs,
+      keptBytes: segment.keep,
+    })),
+  );
 }
 
 /** A raw TPM 2.0 command as swtpm's TCP server takes it: tag, size, code, then a body. */

@@ -58,19 +58,32 @@ export function packetTimes(pcap: Buffer): number[] {
   return times;
 }
 
-/** A capture file of the given packets (microsecond timestamps, all zero). */
-export function writePcap(linkType: number, packets: readonly Buffer[]): Buffer {
+/** A packet of a capture to write: when it was seen, and how much of it the capture kept. */
+export interface PcapRecord {
+  frame: Buffer;
+  /** Epoch milliseconds; 0 when not given. */
+  atMs?: number;
+  /** Bytes of the frame the capture kept (a snap length cut it short); all when not given. */
+  keptBytes?: number;
+}
+
+/** A capture file of the given packets (microsecond timestamps). */
+export function writePcap(linkType: number, packets: readonly (Buffer | PcapRecord)[]): Buffer {
   const header = Buffer.alloc(24);
   header.writeUInt32LE(0xa1b2c3d4, 0);
   header.writeUInt16LE(2, 4);
   header.writeUInt16LE(4, 6);
   header.writeUInt32LE(262144, 16);
   header.writeUInt32LE(linkType, 20);
-  const records = packets.flatMap((p) => {
+  const records = packets.flatMap((packet) => {
+    const { frame, atMs = 0, keptBytes } = Buffer.isBuffer(packet) ? { frame: packet } : packet;
+    const kept = frame.subarray(0, keptBytes ?? frame.length);
     const record = Buffer.alloc(16);
-    record.writeUInt32LE(p.length, 8);
-    record.writeUInt32LE(p.length, 12);
-    return [record, p];
+    record.writeUInt32LE(Math.floor(atMs / 1000), 0);
+    record.writeUInt32LE((atMs % 1000) * 1000, 4);
+    record.writeUInt32LE(kept.length, 8);
+    record.writeUInt32LE(frame.length, 12);
+    return [record, kept];
   });
   return Buffer.concat([header, ...records]);
 }
