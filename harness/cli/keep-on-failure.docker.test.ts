@@ -55,6 +55,12 @@ describe('sovh run --keep=on-failure', () => {
     expect(exec.exitCode, exec.all).toBe(0);
     expect(exec.stdout).toContain('nameserver');
 
+    // No supervisor holds a kept world: a fault is refused with what works instead.
+    const inject = await runCli(['inject', session, 'resolver-outage'], env);
+    expect(inject.exitCode, inject.all).toBe(2);
+    expect(inject.stderr).toContain(`run ${session} is a world kept by \`sovh run --keep\``);
+    expect(inject.stderr).toContain(`npx sovh up ${scenario}`);
+
     const down = await runCli(['down', '--session', session], env);
     expect(down.exitCode, down.all).toBe(0);
     expect(await resourcesIn(engine, namespace)).toEqual(nothingLeft);

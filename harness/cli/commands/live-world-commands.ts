@@ -2,16 +2,45 @@ import { faultType, resolveFaultFiles } from '../../faults/fault-registry.ts';
 import { askSupervisor } from '../../live/control-protocol.ts';
 import type { FaultInForce } from '../../live/live-world.ts';
 import { listWorldRecords, type WorldRecord } from '../../live/world-dirs.ts';
+import { locateEngine } from '../../engine/engine-locator.ts';
+import { listSessions } from '../../runtime/engine-resources.ts';
 import { currentNamespace } from '../../runtime/labels.ts';
 import { SovhError } from '../../util/sovh-error.ts';
 import { parseFaultArguments } from '../fault-arguments.ts';
 import { renderWorldStatus, type ReportedStatus } from '../live-output.ts';
+
+/**
+ * The scenario of a world kept by `sovh run --keep` whose run id is `name`, if there is one: such
+ * a world is in the engine, but no supervisor holds it (its clock, its faults, its model).
+ */
+async function keptRun(name: string): Promise<{ scenario: string | undefined } | undefined> {
+  if (!/^[0-9a-f]{8}$/.test(name)) return undefined;
+  const engine = await locateEngine().catch(() => undefined);
+  if (engine === undefined) return undefined;
+  const sessions = await listSessions(engine.docker, currentNamespace()).catch(() => []);
+  const session = sessions.find((s) => s.sessionId === name && s.keep);
+  return session === undefined ? undefined : { scenario: session.scenario };
+}
+
+function keptRunNotLive(name: string, kept: { scenario: string | undefined }): SovhError {
+  const scenario = kept.scenario ?? '<scenario>';
+  return new SovhError(
+    'KEPT_WORLD_NOT_LIVE',
+    `run ${name} is a world kept by \`sovh run --keep\`: it stands as the run left it, but no ` +
+      'supervisor holds it, so it takes no fault, heal or status. Read it with ' +
+      '`npx sovh exec NODE -- CMD` and `npx sovh logs NODE`, remove it with ' +
+      `\`npx sovh down --session ${name}\`; to apply faults by hand, bring the scenario up live: ` +
+      `\`npx sovh up ${scenario}\``,
+  );
+}
 
 /** A live world by name, with a one-line error and the fix when there is none or it is gone. */
 export async function findLiveWorld(name: string): Promise<WorldRecord> {
   const worlds = await listWorldRecords(currentNamespace());
   const found = worlds.find((w) => w.record.name === name);
   if (found === undefined) {
+    const kept = await keptRun(name);
+    if (kept !== undefined) throw keptRunNotLive(name, kept);
     const up = worlds.filter((w) => w.alive).map((w) => w.record.name);
     throw new SovhError(
       'UNKNOWN_WORLD',
