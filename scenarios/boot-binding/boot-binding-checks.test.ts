@@ -211,6 +211,32 @@ describe('boot-binding checks', () => {
     ).toBe('unknown');
   });
 
+  it.each(['CreateLoaded', 'Import', 'RSA_Decrypt', 'ECDH_ZGen'])(
+    'fail refused-under-replaced-primary on TPM2_%s under the stranger key, not only Load, Unseal or Create',
+    async (name) => {
+      const used = {
+        commands: [
+          { atMs: 10_600, code: 0x173, name: 'ReadPublic' },
+          { atMs: 10_700, code: 0, name },
+        ],
+      };
+      expect(
+        (await statuses(history({ replacedBoot: used })))['refused-under-replaced-primary'],
+      ).toBe('fail');
+    },
+  );
+
+  it('pass refused-under-replaced-primary when the bus shows only reads, sessions and signing', async () => {
+    const quiet = {
+      commands: ['ReadPublic', 'StartAuthSession', 'PolicyPCR', 'Sign', 'FlushContext'].map(
+        (name, index) => ({ atMs: 10_600 + index, code: 0, name }),
+      ),
+    };
+    expect(
+      (await statuses(history({ replacedBoot: quiet })))['refused-under-replaced-primary'],
+    ).toBe('pass');
+  });
+
   it('say unknown for refused-under-replaced-primary when a lossy bus capture shows no key use, fail when it shows one', async () => {
     const gaps = ['tcpdump: 2 packets dropped by kernel'];
     const quiet = { commands: [{ atMs: 10_600, code: 0x173, name: 'ReadPublic' }], gaps };

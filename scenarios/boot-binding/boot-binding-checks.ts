@@ -21,8 +21,28 @@ const phases = {
   primaryReplaced: 'primary-replaced',
 } as const;
 
-/** TPM commands that use a storage key: nothing may be loaded, unsealed or sealed under a stranger. */
-const keyUses = new Set(['Load', 'Unseal', 'Create']);
+/**
+ * TPM commands that put an object under a parent key, or unwrap with a loaded key's secret:
+ * nothing may be loaded, unsealed, sealed, imported or decrypted under a stranger. Not only the
+ * reference stack's own (Load, Unseal, Create): `tpm2_create -c` seals with CreateLoaded, a key
+ * can be wrapped to a parent by Import, and a stack that wraps its KEK to the primary's public key
+ * unwraps it with RSA_Decrypt or ECDH_ZGen. Signing and public-key operations are left out: an
+ * attestation key outside the storage hierarchy may sign at boot without touching the stranger.
+ */
+const keyUses = new Set([
+  'Load',
+  'Unseal',
+  'Create',
+  'CreateLoaded',
+  'Import',
+  'Duplicate',
+  'Rewrap',
+  'ObjectChangeAuth',
+  'RSA_Decrypt',
+  'ECDH_ZGen',
+  'EncryptDecrypt',
+  'EncryptDecrypt2',
+]);
 
 type MismatchLog = { phase: string; count: number; lines: string[]; attachment?: string };
 export { phases };
@@ -322,7 +342,7 @@ export const bootBindingChecks: Check[] = [
         problems.join('; '),
         {
           expected:
-            'store down; a new LOCALIZATION_MISMATCH line; no TPM2_Load, TPM2_Unseal or TPM2_Create on the bus',
+            'store down; a new LOCALIZATION_MISMATCH line; no command that loads, seals, unseals, imports or uses a key under the stranger on the bus (TPM2_Load, TPM2_Unseal, TPM2_Create, TPM2_CreateLoaded, TPM2_RSA_Decrypt, ...)',
           observed: `qualified name now ${boot.replacedQualifiedName}, recorded ${recorded ?? '?'}; ${describeProbe(probe)}; LOCALIZATION_MISMATCH lines ${logBefore.count} -> ${logAfter.count}; bus: ${sinceBoot.map((c) => c.name).join(', ')}`,
           evidence: [
             {

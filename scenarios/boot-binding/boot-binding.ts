@@ -149,6 +149,13 @@ export default defineScenario({
       stackPatch: join(here, 'mutants', 'qualified-name-not-compared.patch'),
     },
     {
+      name: 'kek-enrolled-under-replaced-key',
+      description:
+        'On a primary key that differs from its record the stack refuses the boot, but first "pre-enrols" a fresh KEK under the key it found, set aside until an operator approves the machine (`tpm2_create -c`, TPM2_CreateLoaded): the stranger key now guards a key of the host',
+      expectFailing: ['refused-under-replaced-primary'],
+      stackPatch: join(here, 'mutants', 'kek-enrolled-under-replaced-key.patch'),
+    },
+    {
       name: 'audit-records-name',
       description:
         "The residency audit log records the primary key's name where its qualified name belongs (only the qualified name also binds the hierarchy the key lives in): the record no longer identifies the key",

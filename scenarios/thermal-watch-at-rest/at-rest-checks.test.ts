@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { History } from '../../harness/scenario/history.ts';
 import { checkStatuses } from '../../harness/testing/check-statuses.ts';
-import { atRestChecks, pollStarts } from './at-rest-checks.ts';
+import { atRestChecks, everyRequestAnswered, pollStarts } from './at-rest-checks.ts';
 import {
   parseBmcTraffic,
   type BmcPacket,
@@ -162,6 +162,51 @@ describe('the thermal watch at rest', () => {
       ],
     });
     expect((await statuses(restored))['watch-reads-succeed']).toBe('pass');
+  });
+
+  it("fails read failures logged while the BMC answered every request promptly, even when restored: they are the watch's own", async () => {
+    const inWindow = (offsetMs: number, text: string) => ({ offsetMs, text });
+    const flapping = history({
+      log: [`thermal watch: polling ${bmc} every 500 ms over ipmi`],
+    });
+    // The failures and their restore fall inside the capture, whose every request was answered.
+    flapping.record('observation', 'residency-log', {
+      phase: 'end',
+      host: 'vm1',
+      lines: [
+        inWindow(2_000, `THERMAL_READINGS_UNAVAILABLE bmc=${bmc}: timed out after 0.005 seconds`),
+        inWindow(2_600, 'THERMAL_READINGS_RESTORED'),
+      ].map(({ offsetMs, text }) => ({
+        atMs: fromMs + offsetMs,
+        text: `${new Date(fromMs + offsetMs).toISOString()} residency: ${text}`,
+      })),
+    });
+    expect((await statuses(flapping))['watch-reads-succeed']).toBe('fail');
+
+    // The BMC left requests unanswered: the failures may be its, and the restore stands.
+    const lossy = polls(fromMs, fromMs + 15_000).filter(
+      (p, i) => !(p.direction === 'reply' && i > 8 && i < 14),
+    );
+    const bmcDropped = history({ packets: lossy });
+    bmcDropped.record('observation', 'residency-log', {
+      phase: 'end',
+      host: 'vm1',
+      lines: [
+        { atMs: fromMs + 2_000, text: `THERMAL_READINGS_UNAVAILABLE bmc=${bmc}: no answer` },
+        { atMs: fromMs + 4_000, text: 'THERMAL_READINGS_RESTORED' },
+      ],
+    });
+    expect((await statuses(bmcDropped))['watch-reads-succeed']).toBe('pass');
+  });
+
+  it('pairs each request with a reply on its port within the bound', () => {
+    expect(everyRequestAnswered(polls(fromMs, fromMs + 2_000), 500)).toBe(true);
+    const slow: BmcPacket[] = [
+      { atMs: fromMs, direction: 'request', port: 623, peer: host },
+      { atMs: fromMs + 900, direction: 'reply', port: 623, peer: host },
+    ];
+    expect(everyRequestAnswered(slow, 500)).toBe(false);
+    expect(everyRequestAnswered(slow.slice(0, 1), 500)).toBe(false);
   });
 
   it('fails an alarm standing in range, and a missing alarm out of range; a cleared alarm is none', async () => {

@@ -127,17 +127,79 @@ export const bmcReadAtSiteInterval: Check = {
   },
 };
 
-/** The watch's reads of the BMC are not failing at the end of the run (the contract's markers). */
+/** A reply this soon after its request is one any sane read timeout waits for. */
+export const promptReplyMs = 500;
+
+/**
+ * Whether the BMC answered every request of the capture, each within `withinMs` on its port (a
+ * reply answers the earliest unanswered request before it).
+ */
+export function everyRequestAnswered(packets: readonly BmcPacket[], withinMs: number): boolean {
+  const open: BmcPacket[] = [];
+  for (const packet of [...packets].sort((a, b) => a.atMs - b.atMs)) {
+    if (packet.direction === 'request') {
+      open.push(packet);
+      continue;
+    }
+    const index = open.findIndex((r) => r.port === packet.port && r.peer === packet.peer);
+    if (index === -1) continue;
+    const [request] = open.splice(index, 1);
+    if (request !== undefined && packet.atMs - request.atMs > withinMs) return false;
+  }
+  return open.length === 0;
+}
+
+/**
+ * The watch's reads of the BMC succeed: none fails while the BMC answers every request promptly
+ * (seen by tcpdump in the machine's namespace), and none is left failing at the end. A watch that
+ * gives up on a read before the BMC's reply (a timeout in the wrong unit) fails, even when a read
+ * now and then beats its timeout and the watch logs the readings restored.
+ */
 export const watchReadsSucceed: Check = {
   name: 'watch-reads-succeed',
-  description: `The thermal watch's reads of the BMC succeed: its last word on them is not ${logMarkers.thermalReadingsUnavailable}`,
+  description: `The thermal watch's reads of the BMC succeed: no ${logMarkers.thermalReadingsUnavailable} while the BMC answers every request within ${promptReplyMs} ms, and none standing at the end`,
   verify(history) {
-    const { bmcAddress } = lastObservation<BmcTraffic>(history, 'bmc-traffic').data;
+    const traffic = lastObservation<BmcTraffic>(history, 'bmc-traffic').data;
+    const { bmcAddress } = traffic;
     const state = residencyLog(history).filter(
       (l) =>
         l.text.includes(logMarkers.thermalReadingsUnavailable) ||
         l.text.includes(logMarkers.thermalReadingsRestored),
     );
+    const requests = traffic.packets.filter((p) => p.direction === 'request').length;
+    const failedWhileAnswered = state.filter(
+      (l) =>
+        l.text.includes(logMarkers.thermalReadingsUnavailable) &&
+        l.atMs >= traffic.fromMs &&
+        l.atMs <= traffic.untilMs,
+    );
+    if (
+      failedWhileAnswered.length > 0 &&
+      requests > 0 &&
+      everyRequestAnswered(traffic.packets, promptReplyMs)
+    )
+      return verdictOf(
+        false,
+        '',
+        `the watch logged ${failedWhileAnswered.length} read failure(s) of ${bmcAddress} in the capture's ${Math.round((traffic.untilMs - traffic.fromMs) / 1000)} s while the BMC answered each of its ${requests} requests within ${promptReplyMs} ms: the failures are the watch's own`,
+        {
+          expected: `no ${logMarkers.thermalReadingsUnavailable} while the BMC answers every request`,
+          observed: failedWhileAnswered[0]?.text ?? '',
+          evidence: [
+            {
+              source: 'residency.log on the VM disk',
+              excerpt: failedWhileAnswered
+                .slice(0, 3)
+                .map((l) => l.text)
+                .join('\n'),
+            },
+            {
+              source: `tcpdump in machine of ${traffic.host}'s network namespace`,
+              excerpt: `${requests} requests to ${bmcAddress}, each answered within ${promptReplyMs} ms`,
+            },
+          ],
+        },
+      );
     const last = state.at(-1);
     const failing = last?.text.includes(logMarkers.thermalReadingsUnavailable) ?? false;
     return verdictOf(
