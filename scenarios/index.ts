@@ -17,6 +17,7 @@ import bgpRouteRevocation from './bgp-route-revocation/bgp-route-revocation.ts';
 import linkLatency from './link-latency/link-latency.ts';
 import egressThroughput from './egress-throughput/egress-throughput.ts';
 import kmsKeyCustody from './kms-key-custody/kms-key-custody.ts';
+import kmsImpostor from './kms-impostor/kms-impostor.ts';
 import hsmCableCut from './hsm-cable-cut/hsm-cable-cut.ts';
 import auditWatch from './audit-watch/audit-watch.ts';
 import logOrDie from './log-or-die/log-or-die.ts';
@@ -48,6 +49,7 @@ export const scenarios: readonly Scenario[] = [
   linkLatency,
   egressThroughput,
   kmsKeyCustody,
+  kmsImpostor,
   hsmCableCut,
   auditWatch,
   logOrDie,

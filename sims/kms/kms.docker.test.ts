@@ -66,6 +66,24 @@ describe('the kms simulator (PyKMIP over mutual TLS)', () => {
     expect(verify.exitCode).toBe(0);
   });
 
+  it('presents a server certificate that the authority its clients are given signed', async () => {
+    const verify = await kms.container.exec([
+      'openssl',
+      'verify',
+      '-CAfile',
+      '/etc/kms/pki/ca.crt',
+      '/etc/kms/pki/server.crt',
+    ]);
+    expect(verify.exitCode, verify.stderr).toBe(0);
+    // kmip-admin trusts the server's signer: here the same authority (an impostor's is another).
+    const same = await kms.container.exec([
+      'cmp',
+      '/etc/kms/pki/ca.crt',
+      '/etc/kms/pki/server-signer.crt',
+    ]);
+    expect(same.exitCode).toBe(0);
+  });
+
   it('creates, lists, reads, revokes and destroys a key over KMIP, for its owner only', async () => {
     const created = await kms.createKey('owner', 'test-key');
     expect(created).toMatchObject({

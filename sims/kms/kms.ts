@@ -21,6 +21,13 @@ export const kmsOptions = z
      * the hosts of its cell, or of its zone when the service has no cell.
      */
     clients: z.array(z.string()).optional(),
+    /**
+     * Who signs the server's certificate. `another-authority`: an impostor at the right address,
+     * whose certificate a second authority of its own signed (same name as the first); its clients
+     * are given the first, which signed their certificates, so a client that verifies the server
+     * refuses it and one that does not hands it its requests.
+     */
+    serverSigner: z.enum(['its-authority', 'another-authority']).default('its-authority'),
   })
   .strict();
 export type KmsOptions = z.output<typeof kmsOptions>;
@@ -88,6 +95,10 @@ export class StartedKms implements StartedSim {
       server: 'PyKMIP 0.10 (Debian bookworm)',
       port: String(this.port),
       tls: 'mutual, TLS 1.2 (PyKMIP TLS1.2 suite)',
+      'server certificate':
+        this.service.options.serverSigner === 'another-authority'
+          ? 'signed by an authority its clients are not given (an impostor)'
+          : 'signed by the authority its clients are given',
     };
   }
 
@@ -278,6 +289,7 @@ export const kmsKind: SimKind<KmsOptions> = {
         KMS_ADDRESS: network.address,
         KMS_PORT: String(service.options.port),
         KMS_ZONE: service.zone,
+        KMS_SERVER_SIGNER: service.options.serverSigner,
       })
       .withInit()
       // Only the CA is awaited: PyKMIP takes seconds to listen, and hosts boot meanwhile (their

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { History } from '../../harness/scenario/history.ts';
+import { checkStatuses } from '../../harness/testing/check-statuses.ts';
+import { impostorChecks } from './kms-impostor-checks.ts';
+import type { ImpostorKmsObservation } from './kms-impostor-evidence.ts';
+
+/** What the impostor sees of a stack that verifies it: tries, failed handshakes, no request. */
+function seen(overrides: Partial<ImpostorKmsObservation> = {}): ImpostorKmsObservation {
+  return {
+    host: 'vm1',
+    hostAddress: '10.42.0.5',
+    kms: 'kms-impostor 10.42.0.3:5696',
+    attempts: 9,
+    acceptedFrom: ['10.42.0.5'],
+    hostOperations: [],
+    controlLogged: true,
+    storeServing: false,
+    ...overrides,
+  };
+}
+
+async function status(observation: ImpostorKmsObservation) {
+  const history = new History();
+  history.record('observation', 'impostor-kms', observation);
+  return (await checkStatuses(impostorChecks, history))['untrusted-kms-gets-no-request'];
+}
+
+describe('kms-impostor checks', () => {
+  it('pass when the host tried the impostor and sent it nothing', async () => {
+    expect(await status(seen())).toBe('pass');
+  });
+
+  it('fail on any request processed for the host, or a store that serves', async () => {
+    expect(await status(seen({ hostOperations: ['Create', 'Activate', 'Get'] }))).toBe('fail');
+    expect(await status(seen({ storeServing: true }))).toBe('fail');
+  });
+
+  it('are unknown when the host never tried it, or the log missed the harness’s own request', async () => {
+    expect(await status(seen({ attempts: 0, acceptedFrom: [] }))).toBe('unknown');
+    expect(await status(seen({ controlLogged: false }))).toBe('unknown');
+  });
+
+  it('are unknown without the observation', async () => {
+    expect(
+      (await checkStatuses(impostorChecks, new History()))['untrusted-kms-gets-no-request'],
+    ).toBe('unknown');
+  });
+});
