@@ -7,6 +7,7 @@ import type { ImpostorKmsObservation } from './kms-impostor-evidence.ts';
 /** What the impostor sees of a stack that verifies it: tries, failed handshakes, no request. */
 function seen(overrides: Partial<ImpostorKmsObservation> = {}): ImpostorKmsObservation {
   return {
+    certificate: 'another-authority',
     host: 'vm1',
     hostAddress: '10.42.0.5',
     kms: 'kms-impostor 10.42.0.3:5696',
@@ -19,9 +20,11 @@ function seen(overrides: Partial<ImpostorKmsObservation> = {}): ImpostorKmsObser
   };
 }
 
+/** The untrusted KMS's check on `observation`, beside a misnamed KMS that got nothing. */
 async function status(observation: ImpostorKmsObservation) {
   const history = new History();
   history.record('observation', 'impostor-kms', observation);
+  history.record('observation', 'impostor-kms', seen({ certificate: 'another-name', host: 'vm2' }));
   return (await checkStatuses(impostorChecks, history))['untrusted-kms-gets-no-request'];
 }
 
@@ -38,6 +41,20 @@ describe('kms-impostor checks', () => {
   it('are unknown when the host never tried it, or the log missed the harness’s own request', async () => {
     expect(await status(seen({ attempts: 0, acceptedFrom: [] }))).toBe('unknown');
     expect(await status(seen({ controlLogged: false }))).toBe('unknown');
+  });
+
+  it('judge each KMS by its own observation', async () => {
+    const history = new History();
+    history.record('observation', 'impostor-kms', seen());
+    history.record(
+      'observation',
+      'impostor-kms',
+      seen({ certificate: 'another-name', host: 'vm2', hostOperations: ['Create'] }),
+    );
+    expect(await checkStatuses(impostorChecks, history)).toEqual({
+      'untrusted-kms-gets-no-request': 'pass',
+      'misnamed-kms-gets-no-request': 'fail',
+    });
   });
 
   it('are unknown without the observation', async () => {

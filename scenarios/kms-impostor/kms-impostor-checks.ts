@@ -3,16 +3,23 @@ import { fail, pass, type Verdict } from '../../harness/checks/verdict.ts';
 import type { ImpostorKmsObservation } from './kms-impostor-evidence.ts';
 
 const expected =
-  "the host tries the KMS and sends it no KMIP request (its handshake fails on the certificate), and its store stays closed; the KMS logs the harness's own request";
+  "the host tries the KMS and sends it no KMIP request (it refuses the certificate), and its store stays closed; the KMS logs the harness's own request";
 
-/** The KMS at the site's address whose certificate another authority signed gets nothing. */
-export const impostorChecks: readonly Check[] = [
-  {
-    name: 'untrusted-kms-gets-no-request',
-    description:
-      "A KMS at the address the site file names, whose certificate an authority other than the site's `ca` signed, gets no KMIP request from the host, and the host's store does not serve with a key from it",
+/** A check that the KMS with a certificate of this kind got nothing from the host it was named to. */
+function impostorCheck(
+  name: string,
+  certificate: ImpostorKmsObservation['certificate'],
+  description: string,
+): Check {
+  return {
+    name,
+    description,
     verify(history): Verdict {
-      const seen = lastObservation<ImpostorKmsObservation>(history, 'impostor-kms').data;
+      const seen = lastObservation<ImpostorKmsObservation>(
+        history,
+        'impostor-kms',
+        (d) => d.certificate === certificate,
+      ).data;
       const observed = `${String(seen.attempts)} connection attempt(s) from the network; accepted from ${seen.acceptedFrom.join(', ') || 'nobody'}; operations from ${seen.hostAddress}: ${seen.hostOperations.join(', ') || 'none'}; store ${seen.storeServing === undefined ? 'not probed' : seen.storeServing ? 'SERVING' : 'closed'}; the harness's own request ${seen.controlLogged ? 'logged' : 'NOT logged'}`;
       const details = {
         expected,
@@ -26,7 +33,7 @@ export const impostorChecks: readonly Check[] = [
       };
       if (seen.hostOperations.length > 0 || seen.storeServing === true)
         return fail(
-          `${seen.host} took the impostor for its KMS: ${seen.hostOperations.length} KMIP operation(s) processed for it (${[...new Set(seen.hostOperations)].join(', ') || 'none'}), store ${seen.storeServing === true ? 'serving' : 'closed'}`,
+          `${seen.host} took the impostor for its KMS: ${String(seen.hostOperations.length)} KMIP operation(s) processed for it (${[...new Set(seen.hostOperations)].join(', ') || 'none'}), store ${seen.storeServing === true ? 'serving' : 'closed'}`,
           details,
         );
       if (seen.attempts === 0)
@@ -47,5 +54,19 @@ export const impostorChecks: readonly Check[] = [
         details,
       );
     },
-  },
+  };
+}
+
+/** The KMSes at the site's address whose certificates must be refused get nothing. */
+export const impostorChecks: readonly Check[] = [
+  impostorCheck(
+    'untrusted-kms-gets-no-request',
+    'another-authority',
+    "A KMS at the address the site file names, whose certificate an authority other than the site's `ca` signed (under the same name), gets no KMIP request from the host, and the host's store does not serve with a key from it",
+  ),
+  impostorCheck(
+    'misnamed-kms-gets-no-request',
+    'another-name',
+    "A KMS at the address the site file names, whose certificate the site's `ca` signed for another KMS (another address and name), gets no KMIP request from the host, and the host's store does not serve with a key from it",
+  ),
 ];

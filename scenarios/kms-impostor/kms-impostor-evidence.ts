@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { probeStoreIfAnswered } from '../../harness/checks/probes/custody-evidence.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
 import type { HostVm } from '../../harness/world/host-vm.ts';
-import type { StartedKms } from '../../sims/kms/kms.ts';
+import type { KmsOptions, StartedKms } from '../../sims/kms/kms.ts';
 
 /** The harness's own KMIP client talks to the server over loopback (kmip-admin). */
 const harnessSource = '127.0.0.1';
@@ -19,6 +19,8 @@ const watchMs = 5_000;
 
 /** What an impostor KMS saw of a host that has it in its site file, from the KMS's side. */
 export interface ImpostorKmsObservation {
+  /** What is wrong with the KMS's certificate (the KMS simulator's `serverCertificate`). */
+  certificate: KmsOptions['serverCertificate'];
   host: string;
   hostAddress: string;
   kms: string;
@@ -38,7 +40,8 @@ export interface ImpostorKmsObservation {
 }
 
 /**
- * Watches a host booting against a KMS whose certificate the host's authority did not sign:
+ * Watches a host booting against a KMS whose certificate it must refuse (another signer, or
+ * another KMS's name):
  * waits until the server listens and the host has tried it twice, gives a client that got
  * through a few seconds to ask, then reads the server's own log of processed operations. Then
  * the control: the harness's own request, which must show in that log.
@@ -47,6 +50,7 @@ export async function observeImpostorKms(
   context: ScenarioContext,
   host: HostVm,
   kms: StartedKms,
+  certificate: ImpostorKmsObservation['certificate'],
 ): Promise<ImpostorKmsObservation> {
   await kms.waitUntilListening();
   // Attempts counted before the server listened met a closed port, not the impostor.
@@ -67,6 +71,7 @@ export async function observeImpostorKms(
   );
   const store = await probeStoreIfAnswered(context.world, host);
   return context.observe('impostor-kms', {
+    certificate,
     host: host.name,
     hostAddress: host.address,
     kms: `${kms.name} ${kms.address}:${String(kms.port)}`,

@@ -6,19 +6,28 @@ import { impostorChecks } from './kms-impostor-checks.ts';
 import { observeImpostorKms } from './kms-impostor-evidence.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const names = { host: 'vm1', kms: 'kms-impostor', hsm: 'hsm-a' } as const;
+const names = {
+  /** Named to the KMS whose certificate another authority signed. */
+  host: 'vm1',
+  kms: 'kms-impostor',
+  /** Named to the KMS whose certificate the site's authority signed for another KMS. */
+  misnamedHost: 'vm2',
+  misnamedKms: 'kms-misnamed',
+  hsm: 'hsm-a',
+} as const;
 
 /**
- * The KMS at the address the site file names is an impostor: a machine in the domestic range
- * (a swapped appliance, a hijacked address) whose certificate an authority of its own signed,
- * under the same name as the site's. Only the certificate's signature tells it apart, so only a
- * client that verifies the server refuses it; one that does not hands it the data key's creation
- * and every later question. The harness reads what the impostor itself processed.
+ * The KMS at the address the site file names is an impostor: a machine in the domestic range (a
+ * swapped appliance, a hijacked address). One presents a certificate an authority of its own
+ * signed, under the same name as the site's; the other one the site's authority signed for
+ * another KMS of the site. Only the certificate's signer, or the name in it, tells them from the
+ * real one, so only a client that checks both refuses them; one that does not hands them the data
+ * key's creation and every later question. The harness reads what each impostor processed.
  */
 export default defineScenario({
   name: 'kms-impostor',
   description:
-    "A KMS at the site's address whose certificate another authority signed gets no KMIP request from the host, whose store stays closed",
+    "A KMS at the site's address whose certificate another authority signed, or the site's authority signed for another KMS, gets no KMIP request from the host, whose store stays closed",
   needs: [],
   sections: ['kms', 'hsm'],
   topology: {
@@ -30,19 +39,41 @@ export default defineScenario({
         kind: 'kms',
         zone: 'sovereign',
         cell: 'cell-a',
-        options: { serverSigner: 'another-authority' },
+        options: { clients: [names.host], serverCertificate: 'another-authority' },
+      },
+      {
+        name: names.misnamedKms,
+        kind: 'kms',
+        zone: 'sovereign',
+        cell: 'cell-a',
+        options: { clients: [names.misnamedHost], serverCertificate: 'another-name' },
       },
       // The site needs its HSM too: a KMS without one is a configuration the stack refuses
       // before it ever asks a KMS.
       { name: names.hsm, kind: 'hsm', zone: 'sovereign', cell: 'cell-a' },
     ],
-    hosts: [{ name: names.host, zone: 'sovereign', cell: 'cell-a' }],
+    hosts: [
+      { name: names.host, zone: 'sovereign', cell: 'cell-a' },
+      { name: names.misnamedHost, zone: 'sovereign', cell: 'cell-a' },
+    ],
   },
   async run(context) {
     const { world } = context;
-    await context.step(
-      'the host boots against a KMS whose certificate another authority signed',
-      () => observeImpostorKms(context, world.host(names.host), kmsOf(world, names.kms)),
+    await context.step('the hosts boot against KMSes whose certificates they must refuse', () =>
+      Promise.all([
+        observeImpostorKms(
+          context,
+          world.host(names.host),
+          kmsOf(world, names.kms),
+          'another-authority',
+        ),
+        observeImpostorKms(
+          context,
+          world.host(names.misnamedHost),
+          kmsOf(world, names.misnamedKms),
+          'another-name',
+        ),
+      ]),
     );
   },
   checks: impostorChecks,
@@ -51,8 +82,15 @@ export default defineScenario({
       name: 'kms-certificate-unverified',
       description:
         'The KMIP client does not verify the KMS\'s certificate ("it is renewed by hand and lapses; the client certificate authenticates us anyway"): mutual TLS still runs, and an impostor at the right address gets every request',
-      expectFailing: ['untrusted-kms-gets-no-request'],
+      expectFailing: ['untrusted-kms-gets-no-request', 'misnamed-kms-gets-no-request'],
       stackPatch: join(here, 'mutants', 'kms-certificate-unverified.patch'),
+    },
+    {
+      name: 'kms-name-unchecked',
+      description:
+        "The KMIP client verifies who signed the KMS's certificate but not whom it names (PyKMIP's own behaviour): a certificate the site's authority issued to another KMS passes for this one",
+      expectFailing: ['misnamed-kms-gets-no-request'],
+      stackPatch: join(here, 'mutants', 'kms-name-unchecked.patch'),
     },
   ],
 });

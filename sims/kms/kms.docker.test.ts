@@ -75,6 +75,16 @@ describe('the kms simulator (PyKMIP over mutual TLS)', () => {
       '/etc/kms/pki/server.crt',
     ]);
     expect(verify.exitCode, verify.stderr).toBe(0);
+    const names = await kms.container.run([
+      'openssl',
+      'x509',
+      '-noout',
+      '-ext',
+      'subjectAltName',
+      '-in',
+      '/etc/kms/pki/server.crt',
+    ]);
+    expect(names.stdout).toMatch(/IP Address:10\.91\.0\.2/);
     // kmip-admin trusts the server's signer: here the same authority (an impostor's is another).
     const same = await kms.container.exec([
       'cmp',

@@ -22,17 +22,26 @@ export const kmsOptions = z
      */
     clients: z.array(z.string()).optional(),
     /**
-     * Who signs the server's certificate. `another-authority`: an impostor at the right address,
-     * whose certificate a second authority of its own signed (same name as the first); its clients
-     * are given the first, which signed their certificates, so a client that verifies the server
-     * refuses it and one that does not hands it its requests.
+     * The server's certificate. `another-authority`: an impostor at the right address whose
+     * certificate a second authority of its own signed (same name as the first); its clients are
+     * given the first, which signed their certificates. `another-name`: the clients' authority
+     * signed it, but for another KMS of the site (another address and name in its
+     * subjectAltName). A client that checks signer and name refuses both; one that does not
+     * hands the impostor its requests.
      */
-    serverSigner: z.enum(['its-authority', 'another-authority']).default('its-authority'),
+    serverCertificate: z.enum(['its-own', 'another-authority', 'another-name']).default('its-own'),
   })
   .strict();
 export type KmsOptions = z.output<typeof kmsOptions>;
 
 const startTimeoutMs = 90_000;
+
+const serverCertificateFacts: Record<KmsOptions['serverCertificate'], string> = {
+  'its-own': 'its own address and name, signed by the authority its clients are given',
+  'another-authority': 'signed by an authority its clients are not given (an impostor)',
+  'another-name':
+    "another KMS's address and name, signed by the authority its clients are given (an impostor)",
+};
 
 /** A client's KMIP credentials, PEM: its certificate and key, and the CA that signed them. */
 export interface ClientCredentials {
@@ -95,10 +104,7 @@ export class StartedKms implements StartedSim {
       server: 'PyKMIP 0.10 (Debian bookworm)',
       port: String(this.port),
       tls: 'mutual, TLS 1.2 (PyKMIP TLS1.2 suite)',
-      'server certificate':
-        this.service.options.serverSigner === 'another-authority'
-          ? 'signed by an authority its clients are not given (an impostor)'
-          : 'signed by the authority its clients are given',
+      'server certificate': serverCertificateFacts[this.service.options.serverCertificate],
     };
   }
 
@@ -289,7 +295,7 @@ export const kmsKind: SimKind<KmsOptions> = {
         KMS_ADDRESS: network.address,
         KMS_PORT: String(service.options.port),
         KMS_ZONE: service.zone,
-        KMS_SERVER_SIGNER: service.options.serverSigner,
+        KMS_SERVER_CERTIFICATE: service.options.serverCertificate,
       })
       .withInit()
       // Only the CA is awaited: PyKMIP takes seconds to listen, and hosts boot meanwhile (their

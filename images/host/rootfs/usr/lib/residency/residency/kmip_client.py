@@ -69,12 +69,21 @@ def require_domestic(settings, domestic_cidrs):
         raise ForeignKms(f"KMS {host} is outside the domestic CIDRs {', '.join(domestic_cidrs)}")
 
 
+def _same_name(called, named):
+    """An address compares as an address (a certificate spells IPv6 in full), a name without case."""
+    try:
+        return ipaddress.ip_address(called) == ipaddress.ip_address(named)
+    except ValueError:
+        return called.lower() == named.lower()
+
+
 class KmipClient:
     def __init__(self, settings, connect_timeout_s=CONNECT_TIMEOUT_S):
         from kmip.pie.client import ProxyKmipClient  # imported late: it takes half a second
 
         host, port = settings["KMIP_SERVER_ADDRESS"].rsplit(":", 1)
         self.address = settings["KMIP_SERVER_ADDRESS"]
+        self._host = host
         self._connect_timeout_s = connect_timeout_s
         self._client = ProxyKmipClient(
             hostname=host,
@@ -91,6 +100,7 @@ class KmipClient:
         while True:
             try:
                 self._client.open()
+                self._require_named()
                 return self
             except Exception as error:  # PyKMIP raises bare Exceptions on connection failures
                 if time.monotonic() >= deadline:
@@ -100,6 +110,17 @@ class KmipClient:
 
     def __exit__(self, *_):
         self._client.close()
+
+    def _require_named(self):
+        """PyKMIP checks who signed the KMS's certificate, not whom it names: a certificate the
+        site's authority issued to another KMS must not pass for this one. Checked before any
+        request goes out; the names are the certificate's subjectAltName (never its common name)."""
+        certificate = self._client.proxy.socket.getpeercert() or {}
+        names = {value for kind, value in certificate.get("subjectAltName", ()) if kind in ("IP Address", "DNS")}
+        if not any(_same_name(self._host, name) for name in names):
+            raise KmsError(
+                f"KMS {self.address} presented a certificate for {', '.join(sorted(names)) or 'no name'}, not for {self._host}"
+            )
 
     def create_data_key(self, name):
         """Creates and activates an AES-256 key named `name` on the KMS; returns its uid."""
