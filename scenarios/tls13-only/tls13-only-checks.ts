@@ -147,9 +147,9 @@ export const tls13OnlyChecks: Check[] = [
   }),
   refusesEndpoint({
     name: 'refuses-untrusted-certificate',
-    description: `The stack's client makes no session with ${endpoints.untrusted}, whose certificate comes from an authority the site file does not name: the endpoint served it nothing`,
+    description: `The stack's client makes no session with ${endpoints.untrusted}, whose certificate comes from an authority the site file names only for another entry (${endpoints.untrusted}-standby), not for this one: the endpoint served it nothing`,
     endpoint: endpoints.untrusted,
-    why: 'its certificate is from an unknown authority',
+    why: "its certificate is from an authority the site file names for another entry, not this one's",
   }),
   refusesEndpoint({
     name: 'refuses-wrong-name-certificate',

@@ -31,9 +31,10 @@ const controls: Record<string, readonly ControlRequest[]> = {
  * The manual's "TLS 1.3 only toward sovereign APIs", and what makes a TLS session worth having:
  * of five sovereign endpoints the stack's client reaches only the one that offers TLS 1.3 under a
  * certificate the site file vouches for, for its own name. It makes no session with one offering
- * only TLS 1.2 (also when a flaky path makes it retry), none with an untrusted certificate, none
- * with a certificate for another name, as the endpoints themselves saw it; and a host whose
- * OpenSSL cannot do TLS 1.3 says so and fails closed.
+ * only TLS 1.2 (also when a flaky path makes it retry), none with a certificate whose authority
+ * the site file names for another entry only, none with a certificate for another name, as the
+ * endpoints themselves saw it; and a host whose OpenSSL cannot do TLS 1.3 says so and fails
+ * closed.
  */
 export default defineScenario({
   name: 'tls13-only',
@@ -46,7 +47,8 @@ export default defineScenario({
     services: [
       { name: endpoints.legacy, options: { tlsVersions: ['TLSv1.2'] } },
       { name: endpoints.modern, options: { tlsVersions: ['TLSv1.3'] } },
-      { name: endpoints.untrusted, options: { certificate: 'untrusted' } },
+      // Signed by an authority the site file names, but for the endpoint's standby entry only.
+      { name: endpoints.untrusted, options: { certificate: 'another-entry' } },
       { name: endpoints.wrongName, options: { certificate: 'wrong-name' } },
       { name: endpoints.flaky, options: { tlsVersions: ['TLSv1.2'], flakyConnects: true } },
     ].map((service) => ({ ...service, kind: 'sovereign-api', zone })),
@@ -92,6 +94,13 @@ export default defineScenario({
         "The stack's client loads the site's authority but does not verify the endpoint's certificate",
       expectFailing: ['refuses-untrusted-certificate', 'refuses-wrong-name-certificate'],
       stackPatch: mutant('certificate-verification-off'),
+    },
+    {
+      name: 'site-trust-bundle',
+      description:
+        "The stack's client trusts every authority of the site file's sovereign APIs for each of them: one trust bundle for the site",
+      expectFailing: ['refuses-untrusted-certificate'],
+      stackPatch: mutant('site-trust-bundle'),
     },
     {
       name: 'hostname-check-off',

@@ -108,10 +108,7 @@ export class StartedAudit implements StartedSim {
 
   /** The host's own audit log, as it lies on the host's audit disk. */
   async hostLog(host: string): Promise<{ text: string; events: AuditEvent[] }> {
-    const result = await this.container.exec(['cat', `${this.hostRoot(host)}/audit/audit.log`], {
-      timeoutMs: 10_000,
-    });
-    const text = result.exitCode === 0 ? result.stdout : '';
+    const text = await this.auditDiskFile(host, 'audit.log');
     return { text, events: parseAuditLog(text) };
   }
 
@@ -125,14 +122,35 @@ export class StartedAudit implements StartedSim {
       .map((line) => line.replace(`${root}/`, '/'));
   }
 
-  /** Fills the host's audit disk to the last byte; returns the bytes written. */
-  async fillAuditDisk(host: string): Promise<number> {
+  /**
+   * Fills the host's audit disk, then gives `leaveFreeBytes` back (0: to the last byte); returns
+   * the bytes the fill holds. Leaving some room tests a stack's threshold, not only a disk that
+   * refuses every byte: a stack that waits for "no space left" would still find room.
+   */
+  async fillAuditDisk(host: string, leaveFreeBytes = 0): Promise<number> {
     const fill = `${this.hostRoot(host)}/audit/.fill`;
-    await this.container.exec(['sh', '-c', `dd if=/dev/zero of=${fill} bs=4k 2>/dev/null; sync`], {
+    const script = [
+      `dd if=/dev/zero of="$1" bs=4k 2>/dev/null`,
+      `size=$(stat -c %s "$1")`,
+      `truncate -s $((size > $2 ? size - $2 : 0)) "$1"`,
+      'sync',
+    ].join('; ');
+    await this.container.exec(['sh', '-c', script, 'fill', fill, String(leaveFreeBytes)], {
       timeoutMs: 30_000,
     });
     const size = await this.container.run(['stat', '-c', '%s', fill], { timeoutMs: 10_000 });
     return Number(size.stdout.trim());
+  }
+
+  /**
+   * A file of the host's audit disk as it lies there (read by the machine, not the host), or ''
+   * when it does not exist. `name` is relative to the disk.
+   */
+  async auditDiskFile(host: string, name: string): Promise<string> {
+    const result = await this.container.exec(['cat', `${this.hostRoot(host)}/audit/${name}`], {
+      timeoutMs: 10_000,
+    });
+    return result.exitCode === 0 ? result.stdout : '';
   }
 
   /** Frees what fillAuditDisk took. */

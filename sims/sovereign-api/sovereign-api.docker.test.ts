@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tlsRequest, type TlsVersion } from '../../harness/checks/probes/tls-probe.ts';
 import type { StartedContainer } from '../../harness/runtime/started-container.ts';
+import type { PlacedHost } from '../../harness/topology/topology-validator.ts';
 import { closeSimLab, openSimLab, type SimLab } from '../../harness/testing/sim-lab.ts';
 import {
   asSovereignApi,
   sovereignApiKind,
   sovereignApiOptions,
   sovereignApiPort,
+  sovereignApiStandbyPort,
   type StartedSovereignApi,
 } from './sovereign-api.ts';
 
@@ -63,6 +65,7 @@ describe('the sovereign-api simulator (nginx)', () => {
       start('api-untrusted', 5, { certificate: 'untrusted' }),
       start('api-wrong-name', 6, { certificate: 'wrong-name' }),
       start('api-flaky', 7, { tlsVersions: ['TLSv1.2'], flakyConnects: true }),
+      start('api-another-entry', 8, { certificate: 'another-entry' }),
     ]);
   });
 
@@ -108,6 +111,28 @@ describe('the sovereign-api simulator (nginx)', () => {
     }
     const trusted = await request('api-tls13', 'TLSv1.3');
     expect(trusted.ok, trusted.detail).toBe(true);
+  });
+
+  it('signs with an authority the site file names only for its standby entry', async () => {
+    const api = endpoint('api-another-entry');
+    const section = api.siteSection({ zone: api.zone } as PlacedHost) as {
+      sovereignApis: { name: string; address: string; port: number; caCertificate: string }[];
+    };
+    expect(section.sovereignApis.map((e) => [e.name, e.address, e.port])).toEqual([
+      ['api-another-entry', api.address, sovereignApiPort],
+      ['api-another-entry-standby', api.address, sovereignApiStandbyPort],
+    ]);
+    const [own, standby] = section.sovereignApis.map((e) => e.caCertificate);
+    expect(standby).not.toBe(own);
+    const underOwn = await request('api-another-entry', 'TLSv1.3');
+    expect(underOwn.ok, underOwn.detail).toBe(false);
+    expect(underOwn.detail).toMatch(/certificate|SSL/i);
+    const underStandby = await tlsRequest(
+      observer,
+      { address: api.address, port: sovereignApiPort, caCertificate: standby ?? '' },
+      'TLSv1.3',
+    );
+    expect(underStandby.ok, underStandby.detail).toBe(true);
   });
 
   it('resets every second connection when flaky, and serves the others', async () => {

@@ -10,6 +10,8 @@ import { parseAccessLog, parseErrorLog, type Handshake } from './handshake-log.t
 /** The port every sovereign API serves on (the egress policy names it), and its relay port. */
 export const sovereignApiPort = 443;
 export const sovereignApiRelayPort = 444;
+/** The port of the standby entry an `another-entry` endpoint adds to the site file (nothing serves it). */
+export const sovereignApiStandbyPort = 8443;
 
 const startTimeoutMs = 30_000;
 const accessLog = '/var/log/sovereign-api/access.log';
@@ -26,9 +28,12 @@ export const sovereignApiOptions = z
     /**
      * The certificate it presents: `trusted` (issued by the authority the site file names, for the
      * endpoint's name and address), `untrusted` (the right names, from an authority no client is
-     * told of) or `wrong-name` (the named authority, for another name and address).
+     * told of), `another-entry` (the right names, from an authority the site file names for
+     * another entry only: `<name>-standby`, the endpoint's standby listener on port 8443; a client
+     * that trusts every authority of the site file for every endpoint accepts it) or `wrong-name`
+     * (the named authority, for another name and address).
      */
-    certificate: z.enum(['trusted', 'untrusted', 'wrong-name']).default('trusted'),
+    certificate: z.enum(['trusted', 'untrusted', 'another-entry', 'wrong-name']).default('trusted'),
     /** Every second TCP connection to 443 is reset at its SYN: a flaky path that makes clients retry. */
     flakyConnects: z.boolean().default(false),
     /** The hosts' GeoIP gate relays its sessions to this endpoint (on the relay port). */
@@ -74,6 +79,8 @@ export class StartedSovereignApi implements StartedSim {
     readonly options: SovereignApiOptions,
     readonly caCertificate: string,
     readonly facts: Record<string, string>,
+    /** The authority that signed the certificate, when the site file names it for another entry. */
+    readonly standbyCaCertificate?: string,
   ) {}
 
   /** The endpoint belongs to its own zone's hosts and to those of the zones it serves. */
@@ -90,7 +97,18 @@ export class StartedSovereignApi implements StartedSim {
       this.options.zoneKey === undefined
         ? {}
         : { envelope: { keyService: this.name, zone: this.zone } };
-    return { sovereignApis: [entry], ...keyService };
+    const standby: SovereignApiSiteEntry[] =
+      this.standbyCaCertificate === undefined
+        ? []
+        : [
+            {
+              name: `${this.name}-standby`,
+              address: this.address,
+              port: sovereignApiStandbyPort,
+              caCertificate: this.standbyCaCertificate,
+            },
+          ];
+    return { sovereignApis: [entry, ...standby], ...keyService };
   }
 
   /** The zone envelope key this endpoint holds as its zone's key service (the harness's own copy). */
@@ -183,6 +201,10 @@ export const sovereignApiKind: SimKind<SovereignApiOptions> = {
       .start();
     const ready = await container.waitForLog(/^SOVEREIGN_API_READY /, startTimeoutMs);
     const caCertificate = (await container.readFile('/etc/sovereign-api/ca.crt')).toString('utf8');
+    const standbyCaCertificate =
+      options.certificate === 'another-entry'
+        ? (await container.readFile('/etc/sovereign-api/standby-ca.crt')).toString('utf8')
+        : undefined;
     return new StartedSovereignApi(
       service.name,
       service.zone,
@@ -199,6 +221,7 @@ export const sovereignApiKind: SimKind<SovereignApiOptions> = {
         server: /nginx version: (\S+)/.exec(ready)?.[1] ?? 'nginx',
         openssl: /OpenSSL (\S+)/.exec(ready)?.[1] ?? 'unknown',
       },
+      standbyCaCertificate,
     );
   },
 };
