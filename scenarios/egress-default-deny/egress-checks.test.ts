@@ -69,6 +69,8 @@ type Change = {
   domesticDatagramsAnswered?: boolean;
   /** Fence lines left out of the messages log, by protocol. */
   unlogged?: string[];
+  /** A datagram from source port 53 to the foreign API's port 53: logged, unlogged or not tried. */
+  fromPort53?: 'logged' | 'unlogged' | 'not-tried';
   omit?: string[];
 };
 
@@ -126,6 +128,20 @@ function history(change: Change = {}): History {
         .map((p) =>
           datagram('foreign', p.proto as 'udp' | 'icmp', p.address, p.port, leaked.includes(p)),
         ),
+      ...(change.fromPort53 === undefined
+        ? []
+        : [
+            {
+              ...datagram('foreign', 'udp', api.address, 53, false),
+              sourcePort: 53,
+              ...(change.fromPort53 === 'not-tried'
+                ? {
+                    notTried: true as const,
+                    detail: 'not tried: the source port could not be taken',
+                  }
+                : {}),
+            },
+          ]),
     ],
   });
   if (!change.omit?.includes('endpoints'))
@@ -187,6 +203,11 @@ function history(change: Change = {}): History {
       .filter((p) => !unlogged.includes(p.proto) && !leaked.includes(p))
       .map((p) =>
         fenceLine(p.proto.toUpperCase(), p.address, p.proto === 'icmp' ? undefined : p.port),
+      )
+      .concat(
+        change.fromPort53 === 'logged'
+          ? [fenceLine('UDP', api.address, 53).replace('SPT=40000', 'SPT=53')]
+          : [],
       ),
   });
   return h;
@@ -230,6 +251,15 @@ describe('egress checks', () => {
       expect(
         (await verdicts(history({ unlogged: [proto] })))['drops-logged-geographic-fence-error'],
       ).toBe('fail');
+  });
+
+  it('fail an unlogged datagram from a service port, even when one from another port was logged', async () => {
+    const check = async (fromPort53: Change['fromPort53']) =>
+      (await verdicts(history({ fromPort53 })))['drops-logged-geographic-fence-error'];
+    expect(await check('logged')).toBe('pass');
+    expect(await check('unlogged')).toBe('fail');
+    // A probe that could not take its source port tried nothing: no log line is owed for it.
+    expect(await check('not-tried')).toBe('pass');
   });
 
   it('say unknown when a listener, the capture or the host probe missed its positive control', async () => {

@@ -219,7 +219,7 @@ export const egressChecks: Check[] = [
         history,
         datagramAttempts,
         (d) => d.phase === phase,
-      ).data.attempts.filter((a) => a.role === 'foreign');
+      ).data.attempts.filter((a) => a.role === 'foreign' && a.notTried !== true);
       const fenceLines = log.lines.filter((l) => l.includes('GEOGRAPHIC_FENCE_ERROR'));
       const tried = [
         ...tcp.map((a) => {
@@ -231,8 +231,12 @@ export const egressChecks: Check[] = [
         }),
         ...datagrams.map((a) => {
           const address = a.target.split(':')[0] ?? '';
+          const from = a.sourcePort === undefined ? [] : [`SPT=${a.sourcePort} `];
           return a.proto === 'udp'
-            ? { what: `udp ${a.target}`, marks: [`DST=${address} `, 'PROTO=UDP', `DPT=${a.port} `] }
+            ? {
+                what: `udp ${a.target}${a.sourcePort === undefined ? '' : ` from port ${a.sourcePort}`}`,
+                marks: [`DST=${address} `, 'PROTO=UDP', ...from, `DPT=${a.port} `],
+              }
             : { what: `icmp ${a.target}`, marks: [`DST=${address} `, 'PROTO=ICMP'] };
         }),
       ];

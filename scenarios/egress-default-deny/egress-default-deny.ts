@@ -74,6 +74,13 @@ export default defineScenario({
       stackPatch: join(here, 'mutants', 'udp-egress-open.patch'),
     },
     {
+      name: 'replies-by-source-port',
+      description:
+        "The fence lets a resolver's answers out by their source port, 53, without connection tracking: any datagram from port 53 leaves, to anywhere",
+      expectFailing: ['foreign-endpoints-receive-nothing', 'drops-logged-geographic-fence-error'],
+      stackPatch: join(here, 'mutants', 'replies-by-source-port.patch'),
+    },
+    {
       name: 'icmp-egress-open',
       description:
         'The fence accepts ICMP to anywhere (for ping and path MTU discovery); OUTPUT policy stays DROP and TCP and UDP are still fenced',

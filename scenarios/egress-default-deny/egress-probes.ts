@@ -19,6 +19,9 @@ import {
 import { domesticCidrs, networkZones } from '../network-world/network-zones.ts';
 import { foreignEndpoints, phase } from './egress-checks.ts';
 
+/** Source ports of services a host may run (DNS, NTP), each tried once toward a foreign listener. */
+const serviceSourcePorts = [53, 123];
+
 /** The host's fence loaded and the exchange's capture running: egress-default-deny's setup. */
 export interface EgressProbes {
   vm: HostVm;
@@ -71,6 +74,7 @@ export async function probeEgress(context: ScenarioContext, probes: EgressProbes
       icmp: endpoint.options.icmp,
     };
   });
+  const withUdp = foreign.filter((f) => f.udpPorts.length > 0);
   await context.step(
     "send the harness's own packets to every foreign listener (positive control)",
     () => sendControlTraffic(context, 'sovereign', phase, foreign),
@@ -101,6 +105,23 @@ export async function probeEgress(context: ScenarioContext, probes: EgressProbes
           ? [{ role: 'foreign' as const, proto: 'icmp' as const, address: f.address }]
           : []),
       ]),
+      // From the source ports of services a host may run (DNS, NTP): a fence that lets their
+      // "replies" out by source port, with no connection tracking, lets these out too.
+      ...serviceSourcePorts.flatMap((sourcePort, i) => {
+        const f = withUdp[i % withUdp.length];
+        const port = f?.udpPorts[0];
+        return f === undefined || port === undefined
+          ? []
+          : [
+              {
+                role: 'foreign' as const,
+                proto: 'udp' as const,
+                address: f.address,
+                port,
+                sourcePort,
+              },
+            ];
+      }),
     ]),
   );
   await context.step('count what arrived abroad and what crossed the exchange', async () => {

@@ -97,6 +97,8 @@ export interface DatagramAttempt extends DatagramProbe {
   role: string;
   /** The UDP port; 0 for ICMP. */
   port: number;
+  /** The UDP source port, when the probe chose one. */
+  sourcePort?: number;
 }
 
 export interface DatagramAttempts {
@@ -116,7 +118,14 @@ export async function observeDatagramAttempts(
   context: ScenarioContext,
   host: HostVm,
   phase: string,
-  targets: readonly { role: string; proto: 'udp' | 'icmp'; address: string; port?: number }[],
+  targets: readonly {
+    role: string;
+    proto: 'udp' | 'icmp';
+    address: string;
+    port?: number;
+    /** UDP from this source port rather than an ephemeral one (each at most once per call). */
+    sourcePort?: number;
+  }[],
 ): Promise<DatagramAttempts> {
   const probe = await machineProbe(context.world, host.machine);
   const attempts = await Promise.all(
@@ -124,9 +133,14 @@ export async function observeDatagramAttempts(
       const port = t.proto === 'udp' ? (t.port ?? 0) : 0;
       const sent =
         t.proto === 'udp'
-          ? await udpSend(probe, t.address, port, `sovh-egress-${phase}`)
+          ? await udpSend(probe, t.address, port, `sovh-egress-${phase}`, 2, 1, t.sourcePort)
           : await icmpEcho(probe, t.address);
-      return { ...sent, role: t.role, port };
+      return {
+        ...sent,
+        role: t.role,
+        port,
+        ...(t.sourcePort === undefined ? {} : { sourcePort: t.sourcePort }),
+      };
     }),
   );
   return context.observe(datagramAttempts, { phase, host: host.name, attempts });

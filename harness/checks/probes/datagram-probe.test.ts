@@ -26,6 +26,9 @@ describe('reading a UDP probe', () => {
   });
 
   it('never reads a crashed probe as sent', () => {
+    expect(readUdpOutput('UNBOUND [Errno 98] Address already in use\n', 'p', 't', 2)).toMatchObject(
+      { sent: false, answered: false, notTried: true },
+    );
     expect(readUdpOutput('Traceback (most recent call last):', 'p', 't', 2)).toMatchObject({
       sent: false,
       answered: false,

@@ -10,6 +10,8 @@ export interface DatagramProbe {
   sent: boolean;
   /** An answer came back (the target's reply, or the echo reply). */
   answered: boolean;
+  /** The probe could not take its source port (a service of the host holds it): nothing was tried. */
+  notTried?: true;
   detail: string;
 }
 
@@ -21,6 +23,12 @@ const udpScript = `
 import socket, sys, time
 s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET, socket.SOCK_DGRAM)
 s.settimeout(float(sys.argv[3]))
+if int(sys.argv[6]) > 0:
+    try:
+        s.bind(("::" if ":" in sys.argv[1] else "0.0.0.0", int(sys.argv[6])))
+    except OSError as e:
+        print("UNBOUND", e)
+        sys.exit(0)
 try:
     for i in range(int(sys.argv[5])):
         if i > 0:
@@ -47,6 +55,16 @@ export function readUdpOutput(
   const line = output.trim().split('\n').pop() ?? '';
   const [word = '', ...rest] = line.split(' ');
   const text = rest.join(' ');
+  if (word === 'UNBOUND')
+    return {
+      from,
+      proto: 'udp',
+      target,
+      sent: false,
+      answered: false,
+      notTried: true,
+      detail: `not tried: the source port could not be taken (${text})`,
+    };
   const sent = word === 'ANSWERED' || word === 'SILENT' || word === 'RECVFAILED';
   const detail =
     word === 'ANSWERED'
@@ -63,7 +81,8 @@ export function readUdpOutput(
 
 /**
  * Sends a UDP datagram (the payload names the sender) from a container, or `count` of them 200 ms
- * apart, and waits for an answer.
+ * apart, and waits for an answer. `sourcePort` sends from that port rather than an ephemeral one
+ * (a fence that lets "replies" out by source port lets such a datagram out too).
  */
 export async function udpSend(
   from: StartedContainer,
@@ -72,6 +91,7 @@ export async function udpSend(
   payload: string,
   timeoutSeconds = 2,
   count = 1,
+  sourcePort = 0,
 ): Promise<DatagramProbe> {
   const result = await from.exec(
     [
@@ -83,6 +103,7 @@ export async function udpSend(
       String(timeoutSeconds),
       payload,
       String(count),
+      String(sourcePort),
     ],
     { timeoutMs: (timeoutSeconds + count + 5) * 1000 },
   );
