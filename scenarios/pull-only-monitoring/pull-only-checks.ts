@@ -86,19 +86,24 @@ export const pullOnlyChecks: Check[] = [
   {
     name: 'network-tuning',
     description:
-      "The machine's kernel has net.core.somaxconn=4096 and martian logging with strict reverse-path filtering",
+      "The machine's kernel has net.core.somaxconn=4096, martian logging with strict reverse-path filtering, and refuses source-routed packets",
     verify(history) {
       const tuning = lastObservation<{
         somaxconn: string;
         logMartians: string;
         rpFilter: string;
+        /** Absent from a history recorded before the harness read it. */
+        acceptSourceRoute?: string;
         machine: string;
       }>(history, 'network-tuning').data;
       const ok =
-        tuning.somaxconn === '4096' && tuning.logMartians === '1' && tuning.rpFilter === '1';
-      const observed = `somaxconn=${tuning.somaxconn} log_martians=${tuning.logMartians} rp_filter=${tuning.rpFilter}`;
+        tuning.somaxconn === '4096' &&
+        tuning.logMartians === '1' &&
+        tuning.rpFilter === '1' &&
+        tuning.acceptSourceRoute === '0';
+      const observed = `somaxconn=${tuning.somaxconn} log_martians=${tuning.logMartians} rp_filter=${tuning.rpFilter} accept_source_route=${tuning.acceptSourceRoute ?? '(not read)'}`;
       return verdictOf(ok, observed, `not as the manual says: ${observed}`, {
-        expected: 'somaxconn=4096 log_martians=1 rp_filter=1',
+        expected: 'somaxconn=4096 log_martians=1 rp_filter=1 accept_source_route=0',
         observed,
         evidence: [{ source: `/proc/sys of machine ${tuning.machine}`, excerpt: observed }],
       });

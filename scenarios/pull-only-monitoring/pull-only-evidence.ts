@@ -117,15 +117,17 @@ export async function observeForeignScan(
 /** The machine's network settings, read from the machine itself (not from the stack). */
 export async function observeNetworkTuning(context: ScenarioContext, host: HostVm) {
   const machine = host.machine;
-  const [somaxconn, logMartians, rpFilter] = await Promise.all([
+  const [somaxconn, logMartians, rpFilter, acceptSourceRoute] = await Promise.all([
     machine.sysctl('net.core.somaxconn'),
     machine.sysctl('net.ipv4.conf.all.log_martians'),
     machine.sysctl('net.ipv4.conf.all.rp_filter'),
+    machine.sysctl('net.ipv4.conf.all.accept_source_route'),
   ]);
   return context.observe('network-tuning', {
     machine: machine.name,
     somaxconn,
     logMartians,
     rpFilter,
+    acceptSourceRoute,
   });
 }

@@ -74,6 +74,13 @@ export default defineScenario({
       stackPatch: join(here, 'mutants', 'rp-filter-loose.patch'),
     },
     {
+      name: 'source-route-accepted',
+      description:
+        'The machine accepts source-routed packets ("the exchange\u2019s diagnostics use loose source routing"): a sender abroad can choose the path back through the zone',
+      expectFailing: ['network-tuning'],
+      stackPatch: join(here, 'mutants', 'source-route-accepted.patch'),
+    },
+    {
       name: 'agent-on-loopback',
       description:
         'The monitoring agent listens on loopback only ("never exposed"): nothing outside the host, the sovereign monitor included, can pull it',
