@@ -15,6 +15,7 @@ import { kmsKeyCustodyChecks } from './kms-key-custody-checks.ts';
 import { observeKmsOutage, observeRevocation } from './kms-lifecycle.ts';
 import { observeNamedForeignKms } from './named-foreign-kms.ts';
 import { kmsWatchCheck, observeKmsWatch, watchWindowMs } from './kms-watch-cadence.ts';
+import { observeRevokedKeyBoot, revokedKeyBootCheck } from './revoked-key-boot.ts';
 import {
   abroadZone,
   names,
@@ -38,6 +39,7 @@ const steps = {
   hsmReboot: 'reboot with the HSM cable cut, then with it back',
   kmsOutage: 'the KMS goes down; the HSM is cut and comes back: no unwrap without the KMS',
   revocation: 'revoke the data key on the KMS while a load runs',
+  revokedBoot: 'reboot with the data key revoked: the boot must refuse it',
 } as const;
 
 /**
@@ -165,6 +167,7 @@ export default defineScenario({
         throw new SovhError('SCENARIO_STEP_FAILED', 'the data key was not found on the KMS');
       return observeRevocation(context, vm, keys.dataKeyUid, { objectId, payload });
     });
+    await context.step(steps.revokedBoot, () => observeRevokedKeyBoot(context, vm, names.hsm));
 
     await context.step(
       `reboot ${names.namedAbroad}, named to the KMS abroad, counting its attempts from its namespace`,
@@ -172,7 +175,7 @@ export default defineScenario({
     );
     await context.step('count what reached the KMS abroad', () => observeForeignKms(context));
   },
-  checks: [...kmsKeyCustodyChecks, kmsWatchCheck],
+  checks: [...kmsKeyCustodyChecks, kmsWatchCheck, revokedKeyBootCheck],
   mutants: [
     {
       name: 'hsm-key-extractable',
@@ -249,6 +252,14 @@ export default defineScenario({
       expectFailing: ['revocation-refused-within-bound'],
       stopAfterStep: steps.revocation,
       stackPatch: join(here, 'mutants', 'kms-revocation-ignored.patch'),
+    },
+    {
+      name: 'boot-admits-revoked-key',
+      description:
+        'The boot path tests the key\u2019s state apart from the watch and refuses only a destroyed key: a revoked (compromised) key is unwrapped at the next boot',
+      expectFailing: ['revoked-key-refused-at-boot'],
+      stopAfterStep: steps.revokedBoot,
+      stackPatch: join(here, 'mutants', 'boot-admits-revoked-key.patch'),
     },
     {
       name: 'unwrap-without-kms',
