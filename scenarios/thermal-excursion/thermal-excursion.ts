@@ -26,13 +26,17 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 /** Model seconds per wall-clock second: the room's 5-minute time constant plays out in 10 s. */
 const speedup = 30;
+/** The load at which the inlet settles at 26 C, a degree inside the range (setpoint 21 C). */
+const settleLoadKw = 0.5;
+/** How far ahead (model s) the inlet's fall to 27.5 C is looked for with the load off. */
+const dropHorizonS = 600;
 
 /**
  * The seed manual's thermal monitoring row: the stack pulls its machine's temperatures from the
  * BMC and raises an alarm outside 18-27 C. The harness drives the machine's thermal model (load
- * up until the inlet passes 27 C, then overcooling until it falls under 18 C) and compares the
- * stack's alarms with the model's crossing times; IPMI and SNMP, read by the harness, must agree
- * with the model all along.
+ * up until the inlet passes 27 C, down until it settles a degree inside the range, then
+ * overcooling until it falls under 18 C) and compares the stack's alarms with the model's
+ * crossing times; IPMI and SNMP, read by the harness, must agree with the model all along.
  */
 export default defineScenario({
   name: 'thermal-excursion',
@@ -92,10 +96,43 @@ export default defineScenario({
           waitFor(crossing.crossingWallMs),
         );
       });
+      await context.step('let the inlet settle a degree inside 27 C', async () => {
+        // Toward 26 C (21 C + 10 C/kW x 0.5 kW): the inlet falls back under 27 C at 0.1 C a wall
+        // second and stays a degree inside, where the high alarm must clear. A watch that clears
+        // only some way inside the range (a deadband against flapping) clears late or never; a
+        // fast fall through 27 C would have hidden it. The load is off until the model's inlet is
+        // down to 27.5 C (seconds, not the tens of seconds of a slow approach from where the alarm
+        // left it); both changes are in the BMC's curve before either takes effect.
+        const drop = await bmc.setInputs({ loadKw: 0 });
+        const nearModelS = bmc.model.firstCrossing(
+          'inlet',
+          27.5,
+          'falling',
+          drop.modelS,
+          drop.modelS + dropHorizonS,
+        );
+        const change = await bmc.setInputs(
+          { loadKw: settleLoadKw },
+          nearModelS === undefined ? {} : { atModelS: nearModelS },
+        );
+        const crossing = recordCrossing(
+          context,
+          bmc,
+          'back-under-27',
+          'inlet',
+          27,
+          'falling',
+          change,
+        );
+        await awaitLogLine(
+          vm,
+          /THERMAL_ALARM_CLEARED sensor=inlet /,
+          change.wallMs,
+          waitFor(crossing.crossingWallMs),
+        );
+      });
       await context.step('overcool until the inlet falls under 18 C', async () => {
         const change = await bmc.setInputs({ loadKw: 0.4, setpointC: 8 });
-        // On its way down the inlet first falls back under 27 C, where the high alarm clears.
-        recordCrossing(context, bmc, 'back-under-27', 'inlet', 27, 'falling', change);
         const crossing = recordCrossing(context, bmc, 'below-18', 'inlet', 18, 'falling', change);
         await awaitLogLine(
           vm,
@@ -131,6 +168,13 @@ export default defineScenario({
       description: 'The thermal watcher checks only the lower bound of 18-27 C',
       expectFailing: ['alarm-above-27'],
       stackPatch: join(here, 'mutants', 'watcher-ignores-upper-bound.patch'),
+    },
+    {
+      name: 'alarm-clear-deadband',
+      description:
+        'The thermal watch clears an alarm only half a degree inside the range (a deadband against flapping at the boundary): an inlet that settles just inside keeps the alarm standing',
+      expectFailing: ['alarm-cleared-back-in-range'],
+      stackPatch: join(here, 'mutants', 'alarm-clear-deadband.patch'),
     },
     {
       name: 'alarm-debounced',
