@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Heal } from '../../harness/faults/fault.ts';
 import { injectFault } from '../../harness/faults/inject-fault.ts';
+import { upsNamed } from '../../harness/faults/mains-failure.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
 import type { TopologyInput } from '../../harness/topology/topology-schema.ts';
 import type { PowerTimeline } from './power-checks.ts';
@@ -170,9 +171,11 @@ async function forceShutdownAt(
   const waitMs = wallMs - Date.now();
   if (waitMs > 0) await sleep(waitMs);
   await injectFault(context, 'ups-forced-shutdown', { ups });
-  if (Date.now() >= lowBatteryWallMs)
+  // upsd's own moment, not this one: the exec that set it may come back seconds later.
+  const setWallMs = upsNamed(context.world, ups).forcedShutdownWallMs ?? Date.now();
+  if (setWallMs >= lowBatteryWallMs)
     throw new SovhError(
       'SCENARIO_STEP_FAILED',
-      `upsd set FSD only ${Date.now() - lowBatteryWallMs} ms after the UPS reached LB: the run cannot tell a stack that acts on FSD from one that waits for LB`,
+      `upsd set FSD only ${setWallMs - lowBatteryWallMs} ms after the UPS reached LB: the run cannot tell a stack that acts on FSD from one that waits for LB`,
     );
 }

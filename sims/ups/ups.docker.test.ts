@@ -72,7 +72,13 @@ describe('the ups simulator (NUT dummy-ups + upsd)', () => {
   });
 
   it('carries a forced shutdown set through upsd until it is cleared, and recharges on mains', async () => {
-    await ups.forcedShutdown();
+    const before = Date.now();
+    const set = await ups.forcedShutdown();
+    const after = Date.now();
+    // upsd's own moment of setting it, as the model recorded it, lies within the call.
+    expect(set.wallMs).toBeGreaterThanOrEqual(before - 1);
+    expect(set.wallMs).toBeLessThanOrEqual(after + 1);
+    expect(ups.forcedShutdownWallMs).toBeCloseTo(set.wallMs, 0);
     await statusBecomes((s) => s.includes('FSD'), 'FSD');
     await ups.powerRestore();
     await ups.clearForcedShutdown();

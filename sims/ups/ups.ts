@@ -128,27 +128,38 @@ export class StartedUps implements StartedSim {
 
   /** Sets upsd's FSD flag now, as a primary monitor does (NUT's FSD command). */
   async forcedShutdown(): Promise<{ modelS: number; wallMs: number }> {
-    await this.container.run(['ups-fsd', 'set'], { timeoutMs: 30_000 });
-    return this.recordNow((at) => {
+    const result = await this.container.run(['ups-fsd', 'set'], { timeoutMs: 30_000 });
+    const setAt = /^FSD-SET-AT (\d+)$/m.exec(result.stdout)?.[1];
+    if (setAt === undefined)
+      throw new Error(`ups-fsd set did not say when upsd set FSD: ${result.stdout.trim()}`);
+    return this.recordAt(Number(setAt), (at) => {
       this.model.forcedShutdown(at);
     });
+  }
+
+  /** When upsd last set FSD (wall-clock ms), as the model recorded it; undefined if never. */
+  get forcedShutdownWallMs(): number | undefined {
+    const event = this.model.schedule.findLast((change) => change.kind === 'forced-shutdown');
+    return event === undefined ? undefined : this.runClock.wallMsAt(event.atS);
   }
 
   /** Clears FSD (NUT clears it only when upsd restarts). */
   async clearForcedShutdown(): Promise<{ modelS: number; wallMs: number }> {
     await this.container.run(['ups-fsd', 'clear'], { timeoutMs: 30_000 });
-    return this.recordNow((at) => {
+    return this.recordAt(Date.now(), (at) => {
       this.model.clearForcedShutdown(at);
     });
   }
 
   /**
-   * Records in the model a change upsd already made (FSD): the driver's timeline does not carry
-   * FSD, so nothing is uploaded.
+   * Records in the model a change upsd made at `wallMs` (FSD): the driver's timeline does not
+   * carry FSD, so nothing is uploaded.
    */
-  private recordNow(apply: (modelS: number) => void): { modelS: number; wallMs: number } {
+  private recordAt(
+    wallMs: number,
+    apply: (modelS: number) => void,
+  ): { modelS: number; wallMs: number } {
     const clock = this.runClock;
-    const wallMs = Date.now();
     const modelS = Math.max(clock.modelSecondsAt(wallMs), this.model.schedule.at(-1)?.atS ?? 0);
     apply(modelS);
     return { modelS, wallMs: clock.wallMsAt(modelS) };
