@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Heal } from '../../harness/faults/fault.ts';
+import type { StartedUps } from '../../sims/ups/ups.ts';
 import { injectFault } from '../../harness/faults/inject-fault.ts';
-import { upsNamed } from '../../harness/faults/mains-failure.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
 import type { TopologyInput } from '../../harness/topology/topology-schema.ts';
 import type { PowerTimeline } from './power-checks.ts';
@@ -107,7 +107,7 @@ export async function runOutage(
         ? undefined
         : forceShutdownAt(
             context,
-            watched.ups.name,
+            watched.ups,
             times.lossWallMs + options.forcedShutdownAfterMs,
             times.lowBatteryModelWallMs,
           ).then(
@@ -164,15 +164,15 @@ export async function runOutage(
  */
 async function forceShutdownAt(
   context: ScenarioContext,
-  ups: string,
+  ups: StartedUps,
   wallMs: number,
   lowBatteryWallMs: number,
 ): Promise<void> {
   const waitMs = wallMs - Date.now();
   if (waitMs > 0) await sleep(waitMs);
-  await injectFault(context, 'ups-forced-shutdown', { ups });
+  await injectFault(context, 'ups-forced-shutdown', { ups: ups.name });
   // upsd's own moment, not this one: the exec that set it may come back seconds later.
-  const setWallMs = upsNamed(context.world, ups).forcedShutdownWallMs ?? Date.now();
+  const setWallMs = ups.forcedShutdownWallMs ?? Date.now();
   if (setWallMs >= lowBatteryWallMs)
     throw new SovhError(
       'SCENARIO_STEP_FAILED',
