@@ -163,6 +163,7 @@ describe('real devices through a device profile', () => {
     expect(atRest?.checks.map((c) => [c.name, c.status])).toEqual([
       ['host-reads-bmc', 'pass'],
       ['bmc-read-at-site-interval', 'pass'],
+      ['bmc-read-over-site-protocol', 'pass'],
       ['watch-reads-succeed', 'pass'],
       ['alarm-state-matches-readings', 'pass'],
     ]);

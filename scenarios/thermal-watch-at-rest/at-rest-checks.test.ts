@@ -55,18 +55,23 @@ function history(options: {
   tcpdumpExit?: number;
   log?: string[];
   reads?: Partial<HarnessRead>[];
+  protocol?: 'ipmi' | 'snmp';
+  snmpOffered?: boolean;
 }): History {
   const h = new History();
   h.record('observation', 'site-thermal', {
     operatingRangeC: { min: 18, max: 27 },
     rangeSensors: ['inlet'],
     pollIntervalMs: 500,
+    protocol: options.protocol ?? 'ipmi',
   });
+  const snmpOffered = options.snmpOffered ?? true;
   const traffic: BmcTraffic = {
     host: 'vm1',
     hostAddress: host,
     bmcAddress: bmc,
-    ports: [623],
+    ports: snmpOffered ? [623, 161] : [623],
+    protocolPorts: snmpOffered ? { ipmi: 623, snmp: 161 } : { ipmi: 623 },
     fromMs,
     untilMs: fromMs + 15_000,
     packets: options.packets ?? polls(fromMs, fromMs + 15_000),
@@ -102,6 +107,7 @@ describe('the thermal watch at rest', () => {
     expect(await statuses(history({}))).toEqual({
       'host-reads-bmc': 'pass',
       'bmc-read-at-site-interval': 'pass',
+      'bmc-read-over-site-protocol': 'pass',
       'watch-reads-succeed': 'pass',
       'alarm-state-matches-readings': 'pass',
     });
@@ -144,6 +150,42 @@ describe('the thermal watch at rest', () => {
     );
     const two = history({ packets: polls(fromMs, fromMs + 1_000) });
     expect((await statuses(two))['bmc-read-at-site-interval']).toBe('fail');
+  });
+
+  it('fails a watch that reads over a protocol the site did not choose first, unless the chosen one went unanswered', async () => {
+    const overSnmp = polls(fromMs, fromMs + 15_000).map((p) => ({ ...p, port: 161 }));
+    const ownOrder = await statuses(history({ packets: overSnmp }));
+    expect(ownOrder['host-reads-bmc']).toBe('pass');
+    expect(ownOrder['bmc-read-over-site-protocol']).toBe('fail');
+    // The site chose SNMP: the same capture is right.
+    expect(
+      (await statuses(history({ packets: overSnmp, protocol: 'snmp' })))[
+        'bmc-read-over-site-protocol'
+      ],
+    ).toBe('pass');
+    // Both, while IPMI answered every request: the SNMP reads are without need.
+    const both = [...polls(fromMs, fromMs + 15_000), ...overSnmp.slice(0, 4)];
+    expect((await statuses(history({ packets: both })))['bmc-read-over-site-protocol']).toBe(
+      'fail',
+    );
+    // IPMI left a request unanswered: falling back to SNMP is the contract's.
+    const ipmiLost = polls(fromMs, fromMs + 15_000).filter(
+      (p, i) => !(p.direction === 'reply' && i === 9),
+    );
+    expect(
+      (await statuses(history({ packets: [...ipmiLost, ...overSnmp.slice(0, 4)] })))[
+        'bmc-read-over-site-protocol'
+      ],
+    ).toBe('pass');
+    // A site with no SNMP section: IPMI is the first protocol whatever thermal.protocol says.
+    expect(
+      (await statuses(history({ protocol: 'snmp', snmpOffered: false })))[
+        'bmc-read-over-site-protocol'
+      ],
+    ).toBe('pass');
+    expect((await statuses(history({ tcpdumpExit: 1 })))['bmc-read-over-site-protocol']).toBe(
+      'unknown',
+    );
   });
 
   it('fails a watch whose reads are failing at the end, not one whose reads were restored', async () => {

@@ -226,6 +226,72 @@ export const watchReadsSucceed: Check = {
   },
 };
 
+/** The protocol a site's watch reads first: its `thermal.protocol`, IPMI when there is no SNMP. */
+export function firstProtocol(
+  thermal: SiteThermal,
+  protocolPorts: BmcTraffic['protocolPorts'],
+): 'ipmi' | 'snmp' {
+  return protocolPorts.snmp === undefined ? 'ipmi' : (thermal.protocol ?? 'snmp');
+}
+
+/**
+ * The watch reads over the protocol the site names first, and over the other only while that one
+ * does not answer. host-reads-bmc counts reads of either, so a watch that tries the protocols in
+ * an order of its own (SNMP always) passed it: on a BMC whose SNMP is a read-only afterthought or
+ * behind another policy, that watch reads what the site did not choose.
+ */
+export const bmcReadOverSiteProtocol: Check = {
+  name: 'bmc-read-over-site-protocol',
+  description:
+    "The host's thermal watch reads its BMC over the site file's thermal.protocol: requests on that protocol's port in the capture, and none on the other's while the chosen one answers every request",
+  verify(history) {
+    const thermal = lastObservation<SiteThermal>(history, 'site-thermal').data;
+    const t = lastObservation<BmcTraffic>(history, 'bmc-traffic').data;
+    if (t.tcpdumpExit !== 124)
+      throw new MissingEvidence(
+        'bmc-traffic',
+        `the capture did not run its window (tcpdump exit ${t.tcpdumpExit}): ${t.stderr}`,
+      );
+    const chosen = firstProtocol(thermal, t.protocolPorts);
+    const other = chosen === 'ipmi' ? 'snmp' : 'ipmi';
+    const chosenPort = t.protocolPorts[chosen];
+    const otherPort = t.protocolPorts[other];
+    const onChosen = t.packets.filter((p) => p.port === chosenPort);
+    const chosenRequests = onChosen.filter((p) => p.direction === 'request').length;
+    const otherRequests = t.packets.filter(
+      (p) => p.port === otherPort && p.direction === 'request',
+    ).length;
+    const chosenAnswered = everyRequestAnswered(onChosen, promptReplyMs);
+    const observed = `${chosenRequests} requests over ${chosen} (UDP ${chosenPort}), ${otherRequests} over ${other}${otherPort === undefined ? ' (not offered)' : ` (UDP ${otherPort})`}`;
+    const expected = `reads over ${chosen}, the site's thermal.protocol; ${other} only while ${chosen} does not answer`;
+    const evidence = [
+      {
+        source: `tcpdump in machine of ${t.host}'s network namespace`,
+        excerpt: t.packets
+          .filter((p) => p.direction === 'request')
+          .slice(0, 8)
+          .map((p) => `+${p.atMs - t.fromMs} ms request udp/${p.port}`)
+          .join('\n'),
+      },
+    ];
+    if (chosenRequests === 0)
+      return verdictOf(
+        false,
+        '',
+        `no request over ${chosen}, the protocol the site names first: ${observed}`,
+        { expected, observed, evidence },
+      );
+    return verdictOf(
+      otherRequests === 0 || !chosenAnswered,
+      otherRequests === 0
+        ? observed
+        : `${observed}: ${chosen} left requests unanswered, the fallback is the contract's`,
+      `${observed}, while the BMC answered every ${chosen} request within ${promptReplyMs} ms: the watch reads ${other} without need`,
+      { expected, observed, evidence },
+    );
+  },
+};
+
 /**
  * The stack's alarm state agrees with the room as the harness reads the BMC itself: a range
  * sensor inside the operating range in every harness read has no alarm standing, one outside it
@@ -293,6 +359,7 @@ export const alarmStateMatchesReadings: Check = {
 export const atRestChecks: Check[] = [
   hostReadsBmc,
   bmcReadAtSiteInterval,
+  bmcReadOverSiteProtocol,
   watchReadsSucceed,
   alarmStateMatchesReadings,
 ];

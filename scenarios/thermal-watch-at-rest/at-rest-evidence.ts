@@ -21,6 +21,8 @@ export interface SiteThermal {
   operatingRangeC: { min: number; max: number };
   rangeSensors: string[];
   pollIntervalMs: number;
+  /** The protocol to read first (the contract's default: snmp, or ipmi when there is no SNMP). */
+  protocol?: 'snmp' | 'ipmi';
 }
 
 /** The `bmc` and `thermal` sections of a host's site file. */
@@ -45,6 +47,8 @@ export interface BmcTraffic {
   hostAddress: string;
   bmcAddress: string;
   ports: number[];
+  /** Which of `ports` is which protocol's (SNMP only when the site gives it). */
+  protocolPorts: { ipmi: number; snmp?: number };
   fromMs: number;
   untilMs: number;
   packets: BmcPacket[];
@@ -157,6 +161,10 @@ export async function observeBmcTraffic(
     hostAddress: host.address,
     bmcAddress: bmc.address,
     ports,
+    protocolPorts: {
+      ipmi: bmc.ipmi.port,
+      ...(bmc.snmp === undefined ? {} : { snmp: bmc.snmp.port }),
+    },
     fromMs,
     untilMs,
     packets: parseBmcTraffic(result.stdout, bmc.address, ports),

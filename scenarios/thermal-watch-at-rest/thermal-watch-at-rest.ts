@@ -40,7 +40,8 @@ export default defineScenario({
         name: 'rack1',
         zone: 'sovereign',
         // The room at rest (inlet 21.8 C); the alarm only: nothing here should shut the host down.
-        bmc: { watch: { criticalAction: 'alarm-only' } },
+        // IPMI first: every other thermal scenario reads over the default, SNMP.
+        bmc: { watch: { criticalAction: 'alarm-only', protocol: 'ipmi' } },
       },
     ],
     hosts: [{ name: 'vm1', machine: 'rack1' }],
@@ -95,6 +96,14 @@ export default defineScenario({
       expectFailing: ['bmc-read-at-site-interval'],
       stopAfterStep: captureStep,
       stackPatch: join(here, 'mutants', 'poll-interval-key-misread.patch'),
+    },
+    {
+      name: 'protocol-order-own',
+      description:
+        "The watch tries the BMC's protocols in its own order (SNMP first) whatever the site's thermal.protocol says: it reads over SNMP where the site chose IPMI",
+      expectFailing: ['bmc-read-over-site-protocol'],
+      stopAfterStep: captureStep,
+      stackPatch: join(here, 'mutants', 'protocol-order-own.patch'),
     },
   ],
 });
