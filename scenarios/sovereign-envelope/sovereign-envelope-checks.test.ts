@@ -8,21 +8,27 @@ import {
   type DeliveryObservation,
 } from './sovereign-envelope-evidence.ts';
 
-const nonces = ['AAECAwQFBgcICQoL', 'DA0ODxAREhMUFRYX'];
+const nonces = ['AAECAwQFBgcICQoL', 'DA0ODxAREhMUFRYX', 'GBkaGxwdHh8gISIj'];
 
-function envelope(objectId: string, index: number, change: Partial<CapturedEnvelope['header']>) {
+function envelope(
+  objectId: string,
+  index: number,
+  change: Partial<CapturedEnvelope['header']>,
+  sealedBy = 'sender',
+) {
   const header = {
     v: 1,
     alg: 'AES-256-GCM',
     zone: world.keyZone,
     jurisdiction: world.keyJurisdiction,
-    cell: world.senderCell,
+    cell: world.cellOf[sealedBy] ?? '',
     keyId: 'sovereign-a-envelope-1',
     nonce: nonces[index] ?? '',
     ...change,
   };
   return {
     objectId,
+    sealedBy,
     header,
     headerText: JSON.stringify(header),
     ciphertextBytes: 60,
@@ -49,6 +55,8 @@ type Change = {
   header?: Partial<CapturedEnvelope['header']>;
   canarySeen?: boolean;
   inClear?: string[];
+  /** The nonce of the receiver's envelope back to the sender; undefined: none was sent. */
+  returnNonce?: string | undefined;
   opened?: boolean;
   foreign?: DeliveryObservation;
   tampered?: DeliveryObservation;
@@ -59,10 +67,13 @@ type Change = {
 /** The history a correct stack leaves; `change` breaks one piece of evidence at a time. */
 function history(change: Change = {}): History {
   const h = new History();
-  const envelopes = world.objectIds.map((id, i) => {
-    const e = envelope(id, i, change.header ?? {});
-    return change.opened === false ? { ...e, opened: { ...e.opened, ok: false } } : e;
-  });
+  const returnNonce = 'returnNonce' in change ? change.returnNonce : nonces[2];
+  const envelopes = [
+    ...world.objectIds.map((id, i) => envelope(id, i, change.header ?? {})),
+    ...(returnNonce === undefined
+      ? []
+      : [envelope('record-1', 2, { ...change.header, nonce: returnNonce }, 'receiver')]),
+  ].map((e) => (change.opened === false ? { ...e, opened: { ...e.opened, ok: false } } : e));
   if (!change.omit?.includes('capture'))
     h.record('observation', observed.capture.name, {
       router: 'ixp',
@@ -116,6 +127,18 @@ describe('sovereign-envelope checks', () => {
     );
     expect(v['nonces-never-repeat']).toBe('fail');
     expect(v['capture-shows-only-ciphertext']).toBe('fail');
+  });
+
+  it("fail a nonce the receiver's envelope shares with one of the sender's, and a run with no envelope back", async () => {
+    const counter = await verdicts(history({ returnNonce: nonces[0] }));
+    expect(counter['nonces-never-repeat']).toBe('fail');
+    expect(counter['capture-shows-only-ciphertext']).toBe('pass');
+    expect((await verdicts(history({ returnNonce: undefined })))['nonces-never-repeat']).toBe(
+      'fail',
+    );
+    // The envelope back names the receiver's cell, not the sender's.
+    const wrongCell = await verdicts(history({ header: { cell: world.senderCell } }));
+    expect(wrongCell['capture-shows-only-ciphertext']).toBe('fail');
   });
 
   it('fail a payload in clear, an envelope that does not open, and a foreign host that opens', async () => {

@@ -15,6 +15,10 @@ export const world = {
   senderCell: 'cell-a',
   /** The payloads sent across the exchange, each its own envelope under the same zone key. */
   objectIds: ['record-1', 'record-2'],
+  /** The cell each host seals from: the receiver sends one envelope back, from its own cell. */
+  cellOf: { sender: 'cell-a', receiver: 'cell-b' } as Readonly<Record<string, string>>,
+  /** The hosts whose envelopes share the zone key, and so must share no nonce. */
+  sealers: ['sender', 'receiver'],
 } as const;
 
 const nonceBytes = 12;
@@ -27,14 +31,15 @@ function headerProblems(e: CapturedEnvelope): string[] {
   if (h.zone !== world.keyZone) problems.push(`zone ${h.zone}, not ${world.keyZone}`);
   if (h.jurisdiction !== world.keyJurisdiction)
     problems.push(`jurisdiction ${String(h.jurisdiction)}, not ${world.keyJurisdiction}`);
-  if (h.cell !== world.senderCell) problems.push(`cell ${String(h.cell)}, not ${world.senderCell}`);
+  const cell = world.cellOf[e.sealedBy] ?? world.senderCell;
+  if (h.cell !== cell) problems.push(`cell ${String(h.cell)}, not ${cell}`);
   if (typeof h.keyId !== 'string' || h.keyId === '') problems.push('no key id');
   // The header is JSON off the wire: its fields are only what they claim to be once checked.
   const nonce: unknown = h.nonce;
   const nonceLength = typeof nonce === 'string' ? Buffer.from(nonce, 'base64').length : 0;
   if (nonceLength !== nonceBytes)
     problems.push(`a nonce of ${nonceLength} bytes, not ${nonceBytes}`);
-  return problems.map((p) => `${e.objectId}: ${p}`);
+  return problems.map((p) => `${e.objectId} from ${e.sealedBy}: ${p}`);
 }
 
 function envelopesOf(history: History): CapturedEnvelope[] {
@@ -123,26 +128,33 @@ export const sovereignEnvelopeChecks: Check[] = [
   {
     name: 'nonces-never-repeat',
     description:
-      'Two envelopes sealed under the same zone key carry different nonces (a repeated GCM nonce gives away both payloads and the key to forge)',
+      'Envelopes sealed under the same zone key carry different nonces, across the hosts of the zone too: the sender seals two, the receiver one back (a repeated GCM nonce gives away both payloads and the key to forge)',
     verify(history) {
       const envelopes = envelopesOf(history);
-      const missing = missingEnvelopes(envelopes);
+      const missing = [
+        ...missingEnvelopes(envelopes),
+        ...world.sealers
+          .filter((host) => !envelopes.some((e) => e.sealedBy === host))
+          .map((host) => `an envelope from ${host}`),
+      ];
       const byNonce = new Map<string, string[]>();
-      for (const e of envelopes)
-        byNonce.set(`${e.header.keyId}/${e.header.nonce}`, [
-          ...(byNonce.get(`${e.header.keyId}/${e.header.nonce}`) ?? []),
-          e.objectId,
-        ]);
+      for (const e of envelopes) {
+        const key = `${e.header.keyId}/${e.header.nonce}`;
+        byNonce.set(key, [...(byNonce.get(key) ?? []), `${e.objectId} from ${e.sealedBy}`]);
+      }
       const repeated = [...byNonce.entries()].filter(([, ids]) => ids.length > 1);
       return verdictOf(
         missing.length === 0 && repeated.length === 0,
-        `${envelopes.length} envelopes, ${byNonce.size} distinct nonces under the zone key`,
-        missing.length > 0
-          ? `no envelope captured for ${missing.join(', ')} to compare nonces`
-          : `nonce repeated under one key: ${repeated.map(([k, ids]) => `${k} in ${ids.join(', ')}`).join('; ')}`,
+        `${envelopes.length} envelopes from ${world.sealers.join(' and ')}, ${byNonce.size} distinct nonces under the zone key`,
+        repeated.length > 0
+          ? `nonce repeated under one key: ${repeated.map(([k, ids]) => `${k} in ${ids.join(', ')}`).join('; ')}`
+          : `no envelope captured for ${missing.join(', ')} to compare nonces`,
         {
-          expected: 'a fresh nonce for every envelope under a key',
-          observed: envelopes.map((e) => `${e.objectId}: ${e.header.nonce}`).join('; '),
+          expected:
+            'a fresh nonce for every envelope under a key, whichever host of the zone seals it',
+          observed: envelopes
+            .map((e) => `${e.objectId} from ${e.sealedBy}: ${e.header.nonce}`)
+            .join('; '),
         },
       );
     },

@@ -49,6 +49,8 @@ export interface SendObservation extends StackOperationRun<EnvelopeSendResult> {
 /** One envelope found in the capture, as the harness reads and opens it. */
 export interface CapturedEnvelope {
   objectId: string;
+  /** The host whose relay sent it (the stream's source address). */
+  sealedBy: string;
   header: EnvelopeHeader;
   headerText: string;
   ciphertextBytes: number;
@@ -151,6 +153,8 @@ export async function captureAtExchange(
   options: {
     router: string;
     senderZone: string;
+    /** The hosts that send each other envelopes; the capture is on the receiver's leg. */
+    sender: HostVm;
     receiver: HostVm;
     payloads: readonly Payload[];
     keyService: string;
@@ -172,8 +176,9 @@ export async function captureAtExchange(
     await capture.stop();
   }
   const seen = await capture.stop();
+  const hostAt = new Map([options.sender, receiver].map((h) => [h.address, h.name]));
   const streams = tcpStreams(seen.pcap).filter(
-    (s) => s.destination === receiver.address && s.destinationPort === hostPorts.envelopeRelay,
+    (s) => hostAt.has(s.destination) && s.destinationPort === hostPorts.envelopeRelay,
   );
   const bodies = streams.map((s) => httpBody(s.payload));
   const zoneKey = await asSovereignApi(context.world.sim(options.keyService)).zoneKey();
@@ -186,6 +191,7 @@ export async function captureAtExchange(
     const payload = options.payloads.find((p) => p.objectId === objectId);
     envelopes.push({
       objectId,
+      sealedBy: hostAt.get(stream.source) ?? stream.source,
       header: envelope.header,
       headerText: envelope.headerBytes.toString('utf8'),
       ciphertextBytes: envelope.ciphertext.length,

@@ -90,6 +90,7 @@ export default defineScenario({
       text: `sovereign record ${payloadDraws.hex(12)}`,
     }));
 
+    const [returned] = names.objectIds;
     await context.step('boot the three hosts', async () => {
       await Promise.all([
         awaitServing(world, sender, bootTimeoutMs),
@@ -109,14 +110,24 @@ export default defineScenario({
       }
     });
     const captured = await context.step(
-      'send them to the other site while the exchange captures',
+      'send them to the other site, and one back, while the exchange captures',
       () =>
         captureAtExchange(
           context,
-          { router: 'ixp', senderZone: names.keyZone, receiver, payloads, keyService: 'zone-keys' },
+          {
+            router: 'ixp',
+            senderZone: names.keyZone,
+            sender,
+            receiver,
+            payloads,
+            keyService: 'zone-keys',
+          },
           async () => {
             for (const payload of payloads)
               await sendEnvelope(context, sender, receiver, payload.objectId);
+            // The receiver holds the same zone key: its first envelope must not take a nonce the
+            // sender's took (a per-process counter starts both at 1).
+            await sendEnvelope(context, receiver, sender, returned);
           },
         ),
     );
@@ -166,6 +177,13 @@ export default defineScenario({
       description: 'The envelope nonce is drawn once per process and reused for every envelope',
       expectFailing: ['nonces-never-repeat'],
       stackPatch: mutant('nonce-drawn-once'),
+    },
+    {
+      name: 'nonce-counter-per-process',
+      description:
+        "The envelope nonce is a counter from 1 in each process (GCM's deterministic nonce without a field of the device's own): every host of the zone seals its first envelope under the shared zone key with the same nonce",
+      expectFailing: ['nonces-never-repeat'],
+      stackPatch: mutant('nonce-counter-per-process'),
     },
     {
       name: 'jurisdiction-from-zone-name',
