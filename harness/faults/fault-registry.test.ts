@@ -45,6 +45,7 @@ describe('the fault registry', () => {
         'crypto-policy-cap',
         'route-leak',
         'route-withdrawal',
+        'offered-default-route',
         'foreign-address',
         'primary-key-replacement',
         'resolver-outage',

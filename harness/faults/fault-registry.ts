@@ -19,6 +19,7 @@ import { foreignAddressOnMachine } from './foreign-address.ts';
 import { cutHsmCable } from './hsm-cable-cut.ts';
 import { machinePowerOff } from './machine-power.ts';
 import { mainsFailure } from './mains-failure.ts';
+import { offeredDefaultRoute } from './offered-default-route.ts';
 import { kmsOutage } from './kms-outage.ts';
 import { kmsRevocation } from './kms-revocation.ts';
 import { replacePrimaryKey } from './primary-key-replacement.ts';
@@ -244,6 +245,17 @@ export const faultTypes: readonly FaultType[] = [
       }),
     },
     make: (v) => withdrawRoute(v.router, v.prefix),
+  }),
+  defineFault({
+    name: 'offered-default-route',
+    description:
+      "the network offers a host's machine a default route through a router of its zone (metric 100), as DHCP or a router advertisement would",
+    heals: 'removes the route',
+    parameters: {
+      host: parameter.node('host', 'the host whose machine gets the route'),
+      router: parameter.node('router', 'the router the route goes through'),
+    },
+    make: (v) => offeredDefaultRoute(v.host, v.router),
   }),
   defineFault({
     name: 'foreign-address',

@@ -160,6 +160,12 @@ export default defineScenario({
       // sets no interval for that watch; this is six of the reference stack's polls.
       await sleep(routeSettleMs);
     });
+    // A real network offers a default route (DHCP, a router advertisement) whatever the stack
+    // wants: the withdrawn prefix must stay unreachable though a default now leads to the border.
+    const withdrawDefault = await injectFault(context, 'offered-default-route', {
+      host: 'vm1',
+      router: 'edge',
+    });
     const readvertise = await injectFault(context, 'route-withdrawal', {
       router: 'metro',
       prefix: domesticSitePrefix,
@@ -186,6 +192,7 @@ export default defineScenario({
       );
       await observeMessagesLog(context, vm, phases.withdrawn);
     });
+    await withdrawDefault();
     await readvertise();
     await context.step('probe after re-advertisement', async () => {
       await awaitLearnedRoute(context, vm, domesticSitePrefix, true);
@@ -194,6 +201,13 @@ export default defineScenario({
   },
   checks,
   mutants: [
+    {
+      name: 'fail-closed-default-only',
+      description:
+        'The stack sets only an unreachable default as its fail-closed route ("it catches whatever BGP does not cover"), none for the domestic CIDRs: once the network offers a default of its own, a withdrawn domestic prefix follows it to the border and the exchange',
+      expectFailing: ['no-fallback-through-exchange'],
+      stackPatch: join(here, 'mutants', 'fail-closed-default-only.patch'),
+    },
     {
       name: 'default-via-exchange',
       description:
