@@ -20,6 +20,14 @@ import {
   SensorPoller,
 } from '../power-thermal/thermal-evidence.ts';
 import { recordCriticalDeadline, recordCrossing } from '../power-thermal/thermal-schedule.ts';
+import { MemoryScanner } from '../../harness/checks/probes/memory-scan.ts';
+import { boundValue } from '../../harness/scenario/scenario-bounds.ts';
+import {
+  learnSecrets,
+  observeMemoryScan,
+  sovereignPortsOf,
+} from '../power-thermal/power-evidence.ts';
+import { keysWipedAtCritical, wipeScanPhases } from './critical-wipe-check.ts';
 import {
   configuredCriticalPhase,
   coolingFailureCriticalChecks,
@@ -30,13 +38,19 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 /** Model seconds per wall-clock second: cooling off to thermal trip in about half a minute. */
 const speedup = 15;
-/** The site's critical CPU temperature: the stack must act there, ten degrees below the trip. */
-const configuredCriticalCpuC = 85;
+/**
+ * The site's critical CPU temperature: the stack must act there, fifteen degrees below the trip.
+ * Not 85 C, the site schema's default and the BMC's upper non-critical threshold: a stack that
+ * acts at either instead of the site's limit would act right there.
+ */
+const configuredCriticalCpuC = 80;
+/** The wipe scan starts this long after the action is due: a scan's start is when it is judged. */
+const scanAfterDueMs = 100;
 
 /**
  * The room's cooling fails. The machine's temperatures climb as the thermal model says (the
  * harness reads them over IPMI and SNMP all along), the stack alarms when the inlet leaves the
- * operating range, and at its critical limit (CPU 85 C) it takes its critical action, the graceful
+ * operating range, and at its critical limit (CPU 80 C) it takes its critical action, the graceful
  * residency shutdown: its sovereign services must be gone, seen from the zone, within a bound of
  * the model's CPU reaching that configured limit, and before it reaches the hardware's critical
  * temperature (95 C).
@@ -45,7 +59,8 @@ export default defineScenario({
   name: 'cooling-failure',
   description:
     "Cooling off: the temperatures follow the model and the stack takes its critical action before the model's critical temperature",
-  needs: [],
+  // The wipe check scans the host's processes from a harness container with SYS_PTRACE.
+  needs: ['cap:SYS_PTRACE'],
   sections: ['thermal'],
   contractBounds: [criticalActionBound, thermalAlarmBound],
   topology: {
@@ -84,6 +99,20 @@ export default defineScenario({
     await context.step('boot and serve', async () => {
       await awaitServing(world, vm, bootTimeoutMs);
     });
+    // The positive control of the wipe check: the keys and the listeners the scan must see while
+    // the host serves, learnt from outside the stack.
+    const { scanner, secrets } = await context.step(
+      "learn the host's keys from outside the stack; scan its memory while it serves",
+      async () => {
+        const learnt = await learnSecrets(context, vm);
+        sovereignPortsOf(context, vm);
+        const attached = await MemoryScanner.attach(world, vm);
+        await observeMemoryScan(context, attached, learnt, wipeScanPhases.serving, {
+          sockets: true,
+        });
+        return { scanner: attached, secrets: learnt };
+      },
+    );
     await context.step('drive the thermal model on the run clock', async () => {
       await bmc.drive(RunClock.startNow(speedup));
       poller.start();
@@ -116,7 +145,7 @@ export default defineScenario({
           );
           // The limit the harness's own topology gave the stack, not one read from the host.
           const configured = bmc.options.watch.criticalC.cpu ?? configuredCriticalCpuC;
-          recordCrossing(
+          const configuredCrossing = recordCrossing(
             context,
             bmc,
             configuredCriticalPhase,
@@ -125,6 +154,17 @@ export default defineScenario({
             'rising',
             change,
           );
+          if (configuredCrossing.crossingWallMs !== undefined) {
+            // Once the action is due: the graceful shutdown must have wiped the keys by then.
+            const dueMs =
+              configuredCrossing.crossingWallMs +
+              boundValue(context.history, criticalActionBound) +
+              scanAfterDueMs;
+            await sleep(Math.max(0, dueMs - Date.now()));
+            await observeMemoryScan(context, scanner, secrets, wipeScanPhases.due, {
+              sockets: true,
+            });
+          }
           const untilMs = (deadline.criticalWallMs ?? Date.now()) + 3_000;
           await sleep(Math.max(0, untilMs - Date.now()));
         },
@@ -134,7 +174,12 @@ export default defineScenario({
       await coolingBack?.().catch((error: unknown) => {
         context.log.warn(`the cooling could not be turned back on: ${String(error)}`);
       });
-      await Promise.all([poller.stop(), availability.stop(), bmc.stop()]);
+      await Promise.all([
+        poller.stop(),
+        availability.stop(),
+        bmc.stop(),
+        scanner.detach().catch(() => undefined),
+      ]);
     }
     await context.step('collect the evidence', async () => {
       await observeResidencyLog(context, vm, 'end');
@@ -148,8 +193,23 @@ export default defineScenario({
     ),
     alarmAbove27(thermalAlarmBound),
     ...coolingFailureCriticalChecks(),
+    keysWipedAtCritical('keys-wiped-at-critical', criticalActionBound),
   ],
   mutants: [
+    {
+      name: 'critical-stops-services-only',
+      description:
+        'The thermal watch takes its critical action by stopping the sovereign services alone, not by the graceful residency shutdown: the store stops in time, and the data key stays in memory',
+      expectFailing: ['keys-wiped-at-critical'],
+      stackPatch: join(here, 'mutants', 'critical-stops-services-only.patch'),
+    },
+    {
+      name: 'critical-limit-key-misread',
+      description:
+        "The thermal watch reads its critical limits under the wrong site key and falls back to the manual's CPU 85 C: it acts, still well before the 95 C trip, but 5 C past the site's 80 C",
+      expectFailing: ['critical-action-at-configured-limit'],
+      stackPatch: join(here, 'mutants', 'critical-limit-key-misread.patch'),
+    },
     {
       name: 'no-critical-action',
       description: 'The thermal watcher logs THERMAL_CRITICAL but takes no action',
@@ -166,7 +226,7 @@ export default defineScenario({
     {
       name: 'critical-debounced',
       description:
-        'The thermal watch acts only after ten readings in a row at or above the critical limit (to ride out a sensor glitch): 4.5 s at a 500 ms poll, about 5 C past the configured 85 C, still before the 95 C trip',
+        'The thermal watch acts only after ten readings in a row at or above the critical limit (to ride out a sensor glitch): 4.5 s at a 500 ms poll, about 4 C past the configured 80 C, still before the 95 C trip',
       expectFailing: ['critical-action-at-configured-limit'],
       stackPatch: join(here, 'mutants', 'critical-debounced.patch'),
     },

@@ -9,7 +9,7 @@ export interface CriticalCrossing {
   wallMs: number;
   /** The soonest the sensors can be at the limit: an action before then is not the limit's. */
   earliestMs: number;
-  /** "cpu reached the configured 85 C", or "the recorded trace's cpu reached ... at <ISO>". */
+  /** "cpu reached the configured 80 C", or "the recorded trace's cpu reached ... at <ISO>". */
   what: string;
   /** "the model's critical temperature", or what for a trace. */
   criticalWhat: string;
@@ -25,7 +25,7 @@ const sensorStepToleranceMs = 1_000;
 
 /**
  * The model's crossing when the model crossed within the observed time; else the last played
- * trace's first reading at or above the limit. `limit` names it: "the configured" (85 C) or "its
+ * trace's first reading at or above the limit. `limit` names it: "the configured" (80 C) or "its
  * critical" (95 C). A trace that never reaches the limit, or no trace at all, is MissingEvidence
  * (unknown, never a pass), with the trace's highest reading.
  */

@@ -94,7 +94,7 @@ describe('a recorded CPU overheat, run end to end', () => {
     engine = engineNow();
   });
 
-  it('judges the critical action on the recorded trace’s readings at 85 C and 95 C: the reference passes', async () => {
+  it('judges the critical action on the recorded trace’s readings at 80 C and 95 C: the reference passes', async () => {
     const env = { SOVH_NAMESPACE: namespace('overheat-incident') };
     const { scenario } = await runIncidentFile(overheat, env.SOVH_NAMESPACE);
     expect(scenario?.scenario).toBe('recorded-cpu-overheat');
@@ -108,24 +108,24 @@ describe('a recorded CPU overheat, run end to end', () => {
     ]);
     const summary = (name: string) => scenario?.checks.find((c) => c.name === name)?.summary;
     expect(summary('critical-action-at-configured-limit'), checks).toMatch(
-      /after the recorded trace's cpu reached the configured 85 C at /,
+      /after the recorded trace's cpu reached the configured 80 C at /,
     );
     expect(summary('critical-action-in-time'), checks).toMatch(
       /before the recorded trace's cpu reached its critical 95 C at /,
     );
-    // The model did not cross; the trace did, at its readings of 360 s and 690 s (6 s and 11.5 s
+    // The model did not cross; the trace did, at its readings of 210 s and 690 s (3.5 s and 11.5 s
     // after its start at 60x).
     const crossings = scenario?.history
       .filter((e) => e.kind === 'observation' && e.name === 'thermal-crossing')
       .map((e) => e.data as CrossingObservation);
     expect(crossings?.map((c) => [c.phase, c.thresholdC, c.crossingWallMs])).toEqual([
-      ['configured-critical', 85, undefined],
+      ['configured-critical', 80, undefined],
       ['hardware-critical', 95, undefined],
     ]);
     const afterStart = crossings?.map((c) =>
       c.trace?.crossing === undefined ? undefined : c.trace.crossing.wallMs - c.trace.startWallMs,
     );
-    expect(afterStart?.[0]).toBeCloseTo(6_000, -1);
+    expect(afterStart?.[0]).toBeCloseTo(3_500, -1);
     expect(afterStart?.[1]).toBeCloseTo(11_500, -1);
     expect(await resourcesIn(engine, env.SOVH_NAMESPACE)).toEqual(nothingLeft);
   });

@@ -30,14 +30,15 @@ export interface PowerTimeline {
   powerOffWallMs?: number;
 }
 
-type ScanObservation = MemoryScan & { phase: string };
+export type ScanObservation = MemoryScan & { phase: string };
 
 /** When a scan had read the processes' memory and the sockets (before any file scan). */
 function processesReadBy(scan: MemoryScan): number {
   return scan.processesFinishedAtMs ?? scan.finishedAtMs;
 }
 
-function scans(history: History, phase: string): ScanObservation[] {
+/** The memory scans of a phase ('memory-scan'), in the order they ran. */
+export function scans(history: History, phase: string): ScanObservation[] {
   return history
     .observations<ScanObservation>('memory-scan')
     .map((e) => e.data)
@@ -54,7 +55,7 @@ function labelsIn(scan: MemoryScan): string {
 }
 
 /** The keys the scans must see while the host serves: those the stack holds to serve. */
-function heldWhileServing(history: History): string[] {
+export function heldWhileServing(history: History): string[] {
   return lastObservation(history, knownKeys)
     .data.keys.filter((k) => k.heldWhileServing)
     .map((k) => k.label);
