@@ -21,7 +21,12 @@ const standing = (host: string) => `before-cut-${host}`;
  * stack refuses everything from `refusedFromMs` after the cut until it recovers 1 s after the heal.
  */
 function load(
-  options: { refusedFromMs?: number; readsServed?: boolean; recovered?: boolean } = {},
+  options: {
+    refusedFromMs?: number;
+    readsServed?: boolean;
+    recovered?: boolean;
+    refusalCode?: string;
+  } = {},
 ): LoadRequest[] {
   const refusedFrom = cut.cutAtMs + (options.refusedFromMs ?? 600);
   const requests: LoadRequest[] = [];
@@ -36,6 +41,7 @@ function load(
         objectId,
         status: served ? (op === 'put' ? 201 : 200) : 503,
         ok: served,
+        ...(served ? {} : { code: options.refusalCode ?? 'ERR_CRYPTO_DEVICE_NOT_FOUND' }),
       });
       requests.push(one('put', `load-${host}-${at}`, 0, !down));
       requests.push(one('get', `load-${host}-${at}`, 30, !down));
@@ -182,6 +188,24 @@ describe('hsm-cable-cut checks', () => {
       checkStatuses(hsmCableCutChecks, history({ cuts, lossLines }));
     expect((await statuses(3, 1))['device-not-found-logged']).toBe('fail');
     expect((await statuses(3, 3))['device-not-found-logged']).toBe('pass');
+  });
+
+  it('fail refusals-name-device-not-found when the store refuses with another reason, or none', async () => {
+    for (const refusalCode of ['KEYS_WIPED', '']) {
+      const statuses = await checkStatuses(
+        hsmCableCutChecks,
+        history({ requests: load({ refusalCode }) }),
+      );
+      expect(statuses['writes-refused-within-bound']).toBe('pass');
+      expect(statuses['refusals-name-device-not-found']).toBe('fail');
+    }
+    // No refusal with an answer in any window (every request unanswered): nothing to judge.
+    const unanswered = load().map((r) => (r.ok ? r : { ...r, status: 0, code: undefined }));
+    expect(
+      (await checkStatuses(hsmCableCutChecks, history({ requests: unanswered })))[
+        'refusals-name-device-not-found'
+      ],
+    ).toBe('unknown');
   });
 
   it('fail recovers-without-restart when writes never come back', async () => {

@@ -1,5 +1,5 @@
 import { lastObservation, MissingEvidence, type Check } from '../../harness/checks/check.ts';
-import type { LoadRequest } from '../../harness/checks/probes/store-load.ts';
+import { refusalsNotNaming, type LoadRequest } from '../../harness/checks/probes/store-load.ts';
 import { verdictOf, type Verdict } from '../../harness/checks/verdict.ts';
 import { hsmRefusalBound } from '../../harness/contract/key-custody-bounds.ts';
 import { boundValue } from '../../harness/scenario/scenario-bounds.ts';
@@ -37,6 +37,9 @@ export const faultPlan = {
   loadLimitMs: 120_000,
   recoveryBoundMs: 12_000,
 } as const;
+
+/** What the store's refusals must say while the HSM is gone (CONTRACT.md, key custody). */
+const deviceNotFound = 'ERR_CRYPTO_DEVICE_NOT_FOUND';
 
 function timeline(requests: readonly LoadRequest[], since: number): string {
   return requests
@@ -137,6 +140,47 @@ export const hsmCableCutChecks: Check[] = [
       (r, standing) => r.objectId === standing,
       (r) => r.status === 200,
     ),
+  },
+  {
+    name: 'refusals-name-device-not-found',
+    description: `Every refusal the store answers to a request begun ${hsmRefusalBound.contract} ms or more after a cut and answered before its heal names ${deviceNotFound} (the body's error), on every host, at every cut: its client learns that the HSM is gone, not another cause`,
+    verify(history) {
+      const boundMs = boundValue(history, hsmRefusalBound);
+      const o = lastObservation(history, faultLoad).data;
+      const problems: string[] = [];
+      const lines: string[] = [];
+      let answered = 0;
+      o.cuts.forEach((cut, i) => {
+        for (const host of hostsOf(o.requests)) {
+          const window = inWindow(
+            o.requests.filter((r) => r.host === host),
+            cut,
+            boundMs,
+          );
+          const { refusals, other } = refusalsNotNaming(window, deviceNotFound);
+          answered += refusals;
+          if (other.length > 0)
+            problems.push(
+              `cut ${i + 1}, ${host}: ${other.length} of ${refusals} refusals say ${[...new Set(other)].join(', ')}`,
+            );
+          lines.push(`cut ${i + 1}, ${host}: ${refusals} refusals, ${other.length} other`);
+        }
+      });
+      if (answered === 0)
+        throw new MissingEvidence(
+          faultLoad.name,
+          'no request between a cut’s bound and its heal got a refusal with an answer: nothing to read a reason from',
+        );
+      return verdictOf(
+        problems.length === 0,
+        `all ${answered} refusals between the bound and the heal of the cuts name ${deviceNotFound}`,
+        problems.join('; '),
+        {
+          expected: `503 {"error": "${deviceNotFound}"} for every request from ${boundMs} ms after a cut until its heal`,
+          observed: lines.join('; '),
+        },
+      );
+    },
   },
   {
     name: 'data-key-gone-during-cut',

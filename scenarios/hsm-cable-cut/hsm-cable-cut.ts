@@ -227,6 +227,15 @@ export default defineScenario({
       stackPatch: join(here, 'mutants', 'loss-alarm-once-per-boot.patch'),
     },
     {
+      name: 'refusal-code-copied',
+      description:
+        "The store's refusal for a key it cannot use says KEYS_WIPED whatever the cause (the line below, copied): clients are told of a shutdown wipe while the HSM is gone",
+      expectFailing: ['refusals-name-device-not-found'],
+      // The same wrong code at every cut: the first decides.
+      trainFaults: 1,
+      stackPatch: join(here, 'mutants', 'refusal-code-copied.patch'),
+    },
+    {
       name: 'name-claimed-before-key',
       description:
         "The store claims an object's name (an empty file on the data disk) before it asks for the data key: every write refused during a cut leaves a file behind, as if stored",

@@ -10,7 +10,10 @@ export interface LoadRequest {
   /** HTTP status, 0 when no answer (connection refused or timed out). */
   status: number;
   ok: boolean;
+  /** No answer: why (refused, timed out). */
   error?: string;
+  /** A refusal's own reason: the `error` of its JSON body (the contract's code), when it has one. */
+  code?: string;
 }
 
 export interface LoadTarget {
@@ -48,24 +51,29 @@ def request(t, method, path, body=None):
         return r.status, data, None
     except Exception as e:
         return 0, b"", str(e)[:200]
+def code_of(s, data):
+    if s < 400: return {}
+    try: code = json.loads(data).get("error")
+    except Exception: return {}
+    return {"code": str(code)[:80]} if code else {}
 while time.time() < end and not (stop_file and os.path.exists(stop_file)):
     round_no += 1
     for t in targets:
         oid = f"{prefix}-{t['host']}-{round_no}"
         payload = f"{payload_prefix} {oid}".encode()
         began = time.time() * 1000
-        s, _, e = request(t, "PUT", "/objects/" + oid, payload)
-        results.append({"startedAtMs": began, "atMs": time.time() * 1000, "host": t["host"], "op": "put", "objectId": oid, "status": s, "ok": s == 201, **({"error": e} if e else {})})
+        s, body, e = request(t, "PUT", "/objects/" + oid, payload)
+        results.append({"startedAtMs": began, "atMs": time.time() * 1000, "host": t["host"], "op": "put", "objectId": oid, "status": s, "ok": s == 201, **({"error": e} if e else {}), **code_of(s, body)})
         began = time.time() * 1000
         s, body, e = request(t, "GET", "/objects/" + oid)
         ok = s == 200 and body == payload
-        results.append({"startedAtMs": began, "atMs": time.time() * 1000, "host": t["host"], "op": "get", "objectId": oid, "status": s, "ok": ok, **({"error": e} if e else {})})
+        results.append({"startedAtMs": began, "atMs": time.time() * 1000, "host": t["host"], "op": "get", "objectId": oid, "status": s, "ok": ok, **({"error": e} if e else {}), **code_of(s, body)})
         standing = t.get("standing")
         if standing:
             began = time.time() * 1000
             s, body, e = request(t, "GET", "/objects/" + standing["objectId"])
             ok = s == 200 and body == standing["payload"].encode()
-            results.append({"startedAtMs": began, "atMs": time.time() * 1000, "host": t["host"], "op": "get", "objectId": standing["objectId"], "status": s, "ok": ok, **({"error": e} if e else {})})
+            results.append({"startedAtMs": began, "atMs": time.time() * 1000, "host": t["host"], "op": "get", "objectId": standing["objectId"], "status": s, "ok": ok, **({"error": e} if e else {}), **code_of(s, body)})
     time.sleep(0.05)
 print(json.dumps(results))
 `;
@@ -95,6 +103,23 @@ export async function runStoreLoad(
     { timeoutMs: durationMs + 60_000 },
   );
   return JSON.parse(result.stdout) as LoadRequest[];
+}
+
+/**
+ * The refusals among `requests` (an answer of 400 or more) that do not name `code` in their body,
+ * as `status code` texts: the contract names the reason for each kind of refusal.
+ */
+export function refusalsNotNaming(
+  requests: readonly LoadRequest[],
+  code: string,
+): { refusals: number; other: string[] } {
+  const refusals = requests.filter((r) => r.status >= 400);
+  return {
+    refusals: refusals.length,
+    other: refusals
+      .filter((r) => r.code !== code)
+      .map((r) => `${r.status} ${r.code ?? '(no error in the body)'}`),
+  };
 }
 
 /** Counts of a load's requests, for evidence. */
