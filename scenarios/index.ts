@@ -10,6 +10,7 @@ import egressDefaultDeny from './egress-default-deny/egress-default-deny.ts';
 import egressIpv6 from './egress-ipv6/egress-ipv6.ts';
 import dnsLeakage from './dns-leakage/dns-leakage.ts';
 import dnsLeakageIpv6 from './dns-leakage-ipv6/dns-leakage-ipv6.ts';
+import dnsNoSovereignResolver from './dns-no-sovereign-resolver/dns-no-sovereign-resolver.ts';
 import configImmutability from './config-immutability/config-immutability.ts';
 import pullOnlyMonitoring from './pull-only-monitoring/pull-only-monitoring.ts';
 import routeLeak from './route-leak/route-leak.ts';
@@ -42,6 +43,7 @@ export const scenarios: readonly Scenario[] = [
   egressIpv6,
   dnsLeakage,
   dnsLeakageIpv6,
+  dnsNoSovereignResolver,
   configImmutability,
   pullOnlyMonitoring,
   routeLeak,

@@ -79,7 +79,7 @@ export async function observeResolvers(
 export type DnsTransport = 'udp' | 'tcp';
 
 /** One dig: through resolv.conf (no server named) or straight to `server`, over UDP or TCP. */
-async function dig(
+export async function dig(
   from: StartedContainer,
   name: string,
   server?: string,
@@ -210,11 +210,35 @@ export async function observeOutageLookups(
     1,
   );
   const probe = await machineProbe(context.world, host.machine);
-  const directName = options.names[0] ?? options.canary;
+  return context.observe(outageLookups, {
+    host: host.name,
+    resolver: options.down,
+    confirmDown,
+    ...(await lookupsEveryWay(probe, options.names, foreign.offeredAddress)),
+  });
+}
+
+/** What a host's machine gets for names through every path a program takes (see OutageLookups). */
+export type LookupsEveryWay = Pick<
+  OutageLookups,
+  'lookups' | 'libc' | 'direct' | 'directTcp' | 'directServer'
+>;
+
+/**
+ * Looks names up from a host's machine every way its programs do: dig through the namespace's
+ * resolv.conf, getent (the C library, its fallbacks included), and a query straight to
+ * `foreignAddress` over UDP and over TCP, as a program with a built-in fallback resolver would.
+ */
+export async function lookupsEveryWay(
+  probe: StartedContainer,
+  names: readonly string[],
+  foreignAddress: string,
+): Promise<LookupsEveryWay> {
+  const directName = names[0] ?? 'sovh-control.example';
   const [lookups, libc, direct, directTcp] = await Promise.all([
-    Promise.all(options.names.map((name) => dig(probe, name))),
+    Promise.all(names.map((name) => dig(probe, name))),
     Promise.all(
-      options.names.map(async (name): Promise<LibcLookup> => {
+      names.map(async (name): Promise<LibcLookup> => {
         const result = await probe.exec(['getent', 'hosts', name], { timeoutMs: 30_000 });
         const addresses = result.stdout
           .split('\n')
@@ -223,17 +247,8 @@ export async function observeOutageLookups(
         return { name, resolved: result.exitCode === 0 && addresses.length > 0, addresses };
       }),
     ),
-    dig(probe, directName, foreign.offeredAddress),
-    dig(probe, directName, foreign.offeredAddress, 2, 'tcp'),
+    dig(probe, directName, foreignAddress),
+    dig(probe, directName, foreignAddress, 2, 'tcp'),
   ]);
-  return context.observe(outageLookups, {
-    host: host.name,
-    resolver: options.down,
-    confirmDown,
-    lookups,
-    libc,
-    direct,
-    directTcp,
-    directServer: foreign.offeredAddress,
-  });
+  return { lookups, libc, direct, directTcp, directServer: foreignAddress };
 }

@@ -5,11 +5,12 @@ import { globalOnlyName, sovereignRecords } from './dns-checks.ts';
 /**
  * The services of dns-leakage's world: the border routers, the foreign "global" resolver, offered
  * to the hosts (first, as a careless DHCP server or router advertisement would) by its address of
- * `offeredOver`, and the sovereign resolver; with host vm1 in the sovereign zone.
+ * `offeredOver`, and (unless left out) the sovereign resolver; with host vm1 in the sovereign zone.
  */
 export function dnsLeakageWorld(
   zones: TopologyInput['zones'],
   offeredOver: 'ipv4' | 'ipv6',
+  withSovereignResolver = true,
 ): TopologyInput {
   return {
     zones,
@@ -26,12 +27,16 @@ export function dnsLeakageWorld(
           records: { 'api.sovereign.example': '10.80.66.10', [globalOnlyName]: '10.80.66.11' },
         },
       },
-      {
-        name: 'sovereign-dns',
-        kind: 'resolver',
-        zone: 'sovereign',
-        options: { role: 'sovereign', records: sovereignRecords },
-      },
+      ...(withSovereignResolver
+        ? [
+            {
+              name: 'sovereign-dns',
+              kind: 'resolver',
+              zone: 'sovereign',
+              options: { role: 'sovereign', records: sovereignRecords },
+            },
+          ]
+        : []),
     ],
     hosts: [{ name: 'vm1', zone: 'sovereign' }],
   };

@@ -1,0 +1,4 @@
+import { describeScenario } from '../../harness/testing/scenario-suite.ts';
+import dnsNoSovereignResolver from './dns-no-sovereign-resolver.ts';
+
+describeScenario(dnsNoSovereignResolver);
