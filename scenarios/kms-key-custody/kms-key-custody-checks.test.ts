@@ -7,8 +7,13 @@ import { kmsKeyCustodyChecks } from './kms-key-custody-checks.ts';
 import type { KmsOutageObservation, KmsRevocationObservation } from './kms-key-custody-evidence.ts';
 import type { NamedForeignKmsObservation } from './named-foreign-kms.ts';
 
-/** Requests every 200 ms over [fromMs, toMs): served unless `refused(atMs)`. */
-function requests(fromMs: number, toMs: number, refused: (at: number) => boolean): LoadRequest[] {
+/** Requests every 200 ms over [fromMs, toMs): served unless `refused(atMs)`, then with `code`. */
+function requests(
+  fromMs: number,
+  toMs: number,
+  refused: (at: number) => boolean,
+  code = 'KEY_NOT_ACTIVE',
+): LoadRequest[] {
   const out: LoadRequest[] = [];
   for (let at = fromMs; at < toMs; at += 200) {
     const down = refused(at);
@@ -20,6 +25,7 @@ function requests(fromMs: number, toMs: number, refused: (at: number) => boolean
       objectId: `o-${at}`,
       status: down ? 503 : 201,
       ok: !down,
+      ...(down ? { code } : {}),
     });
     out.push({
       startedAtMs: at + 30,
@@ -29,6 +35,7 @@ function requests(fromMs: number, toMs: number, refused: (at: number) => boolean
       objectId: 'custody-1',
       status: down ? 503 : 200,
       ok: !down,
+      ...(down ? { code } : {}),
     });
   }
   return out;
@@ -189,6 +196,22 @@ describe('kms-key-custody checks', () => {
       history({ bounds: { kmsRevocationMs: 400 } }),
     );
     expect(tightened['revocation-refused-within-bound']).toBe('fail');
+  });
+
+  it('fail revocation-refusals-name-key-not-active when the refusals give another reason; unknown with none', async () => {
+    const copied = await checkStatuses(
+      kmsKeyCustodyChecks,
+      history({
+        revocation: { requests: requests(30_000, 37_000, (at) => at >= 33_800, 'KEYS_WIPED') },
+      }),
+    );
+    expect(copied['revocation-refused-within-bound']).toBe('pass');
+    expect(copied['revocation-refusals-name-key-not-active']).toBe('fail');
+    const served = await checkStatuses(
+      kmsKeyCustodyChecks,
+      history({ revocation: { requests: requests(30_000, 37_000, () => false) } }),
+    );
+    expect(served['revocation-refusals-name-key-not-active']).toBe('unknown');
   });
 
   it('fail revocation-refused-within-bound when nothing was served before it (no effect to see)', async () => {

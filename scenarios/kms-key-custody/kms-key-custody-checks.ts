@@ -1,5 +1,5 @@
-import { lastObservation, type Check } from '../../harness/checks/check.ts';
-import type { LoadRequest } from '../../harness/checks/probes/store-load.ts';
+import { lastObservation, MissingEvidence, type Check } from '../../harness/checks/check.ts';
+import { refusalsNotNaming, type LoadRequest } from '../../harness/checks/probes/store-load.ts';
 import { withPositiveControl } from '../../harness/checks/positive-control.ts';
 import { fail, pass, type Verdict, verdictOf } from '../../harness/checks/verdict.ts';
 import { kmsRevocationBound } from '../../harness/contract/key-custody-bounds.ts';
@@ -43,6 +43,9 @@ function scanVerdict(rest: AtRestObservation, found: readonly string[], verdict:
     verdict,
   );
 }
+
+/** What the store's refusals must say once the KMS revoked the data key (CONTRACT.md). */
+const keyNotActive = 'KEY_NOT_ACTIVE';
 
 export const kmsKeyCustodyChecks: Check[] = [
   {
@@ -346,6 +349,30 @@ export const kmsKeyCustodyChecks: Check[] = [
                 '(none)',
             },
           ],
+        },
+      );
+    },
+  },
+  {
+    name: 'revocation-refusals-name-key-not-active',
+    description: `Every refusal the store answers to a request begun ${kmsRevocationBound.contract} ms or more after the KMS revoked the data key names KEY_NOT_ACTIVE (the body's error): its client learns that the key was revoked, not another cause`,
+    verify(history) {
+      const boundMs = boundValue(history, kmsRevocationBound);
+      const o = lastObservation(history, kmsRevocation).data;
+      const after = o.requests.filter((r) => r.startedAtMs >= o.revokedAtMs + boundMs);
+      const { refusals, other } = refusalsNotNaming(after, keyNotActive);
+      if (refusals === 0)
+        throw new MissingEvidence(
+          kmsRevocation.name,
+          'no request after the bound got a refusal with an answer: nothing to read a reason from',
+        );
+      return verdictOf(
+        other.length === 0,
+        `all ${refusals} refusals after the bound name ${keyNotActive}`,
+        `${other.length} of ${refusals} refusals after the bound say ${[...new Set(other)].join(', ')}`,
+        {
+          expected: `503 {"error": "${keyNotActive}"} for every request from ${boundMs} ms after the revocation`,
+          observed: `${refusals} refusals, ${other.length} naming another reason`,
         },
       );
     },

@@ -246,6 +246,15 @@ export default defineScenario({
       stackPatch: join(here, 'mutants', 'kms-watch-inside-bound.patch'),
     },
     {
+      // hsm-cable-cut's mutant of the same name: one wrong code for every kind of refusal.
+      name: 'refusal-code-copied',
+      description:
+        "The store's refusal for a key it cannot use says KEYS_WIPED whatever the cause (the line below, copied): clients are told of a shutdown wipe when the KMS revoked the key",
+      expectFailing: ['revocation-refusals-name-key-not-active'],
+      stopAfterStep: steps.revocation,
+      stackPatch: join(here, '..', 'hsm-cable-cut', 'mutants', 'refusal-code-copied.patch'),
+    },
+    {
       name: 'kms-revocation-ignored',
       description:
         'The KMS watch drops the data key only when the KMS destroyed it: a revoked (compromised) key goes on serving',
