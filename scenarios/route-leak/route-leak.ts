@@ -29,11 +29,30 @@ import {
   observeExchangeCapture,
 } from '../network-world/exchange-capture.ts';
 import { domesticCidrs } from '../network-world/network-zones.ts';
+import { cidrContains, parseCidr } from '../../harness/util/cidr.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const phase = 'leaked';
+/** A more specific of the foreign region, announced by the domestic border router itself. */
+const foreignPrefixFromDomesticAs = '10.80.0.0/17';
 /** How long the leak gets to spread before the host is probed (BGP updates take a moment). */
 const leakSettleMs = 6_000;
+
+/** Whether a kernel route's destination (`default`, an address, or a CIDR) lies in one of `cidrs`. */
+export function cidrWithin(destination: string, cidrs: readonly string[]): boolean {
+  const text =
+    destination === 'default'
+      ? '0.0.0.0/0'
+      : destination.includes('/')
+        ? destination
+        : `${destination}/32`;
+  const inner = parseCidr(text);
+  if (typeof inner === 'string') return false;
+  return cidrs.some((c) => {
+    const outer = parseCidr(c);
+    return typeof outer !== 'string' && cidrContains(outer, inner);
+  });
+}
 
 const checks: Check[] = [
   {
@@ -95,6 +114,35 @@ const checks: Check[] = [
     },
   },
   {
+    name: 'only-domestic-prefixes-learned',
+    description:
+      "Every route the host's BGP put in its kernel lies inside the domestic CIDRs, also with a foreign prefix announced over an all-domestic AS path (read from the machine's routing table outside the stack)",
+    verify(history) {
+      const { routes } = lastObservation<{ phase: string; routes: string }>(
+        history,
+        'host-routes',
+        (d) => d.phase === phase,
+      ).data;
+      const learned = routes
+        .split('\n')
+        .filter((l) => l.includes('proto bird'))
+        .map((l) => l.split(/\s+/)[0] ?? '');
+      const outside = learned.filter((prefix) => !cidrWithin(prefix, domesticCidrs));
+      return verdictOf(
+        learned.length > 0 && outside.length === 0,
+        `learned ${learned.join(', ')}: all domestic`,
+        learned.length === 0
+          ? 'no route learned over BGP at all'
+          : `learned ${outside.join(', ')}, outside the domestic CIDRs ${domesticCidrs.join(', ')}`,
+        {
+          expected: `BGP routes inside ${domesticCidrs.join(', ')} only (${foreignPrefixFromDomesticAs} refused)`,
+          observed: learned.join(', ') || '(none)',
+          evidence: [{ source: "ip -4 route in the machine's namespace", excerpt: routes }],
+        },
+      );
+    },
+  },
+  {
     name: 'leak-rejected-logged',
     description: "Second witness: the host's routing daemon logged the leaked prefixes as rejected",
     verify(history) {
@@ -144,6 +192,12 @@ export default defineScenario({
       prefixes: leakedMoreSpecifics,
       origin: asns.metro,
     });
+    // A foreign prefix over an all-domestic path (the border passes on what it should not): only
+    // the import filter's prefix test refuses it, the AS path test lets it through.
+    await injectFault(context, 'route-leak', {
+      router: 'edge',
+      prefixes: [foreignPrefixFromDomesticAs],
+    });
     await context.step('let the leak spread', async () => {
       await new Promise((resolve) => setTimeout(resolve, leakSettleMs));
       context.observe('host-routes', { phase, routes: await kernelRoutes(context, vm) });
@@ -168,6 +222,14 @@ export default defineScenario({
   },
   checks,
   mutants: [
+    {
+      name: 'import-filter-path-only',
+      description:
+        'The stack\'s BGP import filter tests only the AS path ("a domestic AS announces only domestic space"): a foreign prefix the border passes on over an all-domestic path is taken',
+      expectFailing: ['only-domestic-prefixes-learned'],
+      stopAfterStep: 'let the leak spread',
+      stackPatch: join(here, 'mutants', 'import-filter-path-only.patch'),
+    },
     {
       name: 'accept-leaked-route',
       description:
