@@ -42,17 +42,18 @@ describe('incident files naming the critical-temperature checks', () => {
         {
           machine: 'rack2',
           file: join(dirname(example), 'traces', 'cpu-overheat.csv'),
-          speedup: 60,
+          speedup: 40,
         },
       ],
     ]);
-    // The trace starts 5 s after the fault and lasts 12 s at 60x: the schedule holds past its end.
-    expect(incident.plan.endMs).toBe(21_000);
+    // The trace starts 5 s after the fault and lasts 18 s at 40x: the schedule holds past its end.
+    expect(incident.plan.endMs).toBe(27_000);
     expect(incident.kits.map((k) => [k.kit.name, k.values])).toEqual([
       ['thermal-critical', { host: 'vm1' }],
     ]);
     expect(incident.contractBounds.map((b) => b.name)).toEqual(['criticalActionMs']);
     expect(incident.mutants.map((m) => [m.name, m.expectFailing])).toEqual([
+      ['critical-limit-key-misread', ['critical-action-at-configured-limit']],
       ['no-critical-action', ['critical-action-in-time', 'critical-action-at-configured-limit']],
       ['critical-debounced', ['critical-action-at-configured-limit']],
     ]);
