@@ -11,7 +11,8 @@ import {
   wipeBeforeThermalCritical,
 } from '../power-thermal/power-checks.ts';
 import { outageTopology, runOutage } from '../power-thermal/outage-schedule.ts';
-import { keyWipeBound, upsPollBound } from '../power-thermal/power-bounds.ts';
+import { keyWipeBound, upsPollBound, upsPollFrequencyS } from '../power-thermal/power-bounds.ts';
+import { servesOnBattery } from '../power-thermal/on-battery-checks.ts';
 import { upsPolledPerContract } from '../power-thermal/ups-poll-checks.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -64,8 +65,18 @@ export default defineScenario({
     wipeBeforeThermalCritical('wipe-before-thermal-critical'),
     shutdownLogged('shutdown-logged'),
     upsPolledPerContract('ups-polled-per-contract', upsPollBound),
+    // LB comes 7.5 s after the mains fail: a stack that gives the battery a few seconds before
+    // it shuts down passes ups-forced-shutdown (whose FSD comes at 4 s) and fails here.
+    servesOnBattery('serves-on-battery', upsPollFrequencyS * 1_000),
   ],
   mutants: [
+    {
+      name: 'shutdown-after-seconds-on-battery',
+      description:
+        'The power watch shuts the residency down 3.5 s after the UPS goes on battery ("the usual grace on battery"), LB or not: every mains blip longer than that takes the sovereign services down',
+      expectFailing: ['serves-on-battery'],
+      stackPatch: join(here, 'mutants', 'shutdown-after-seconds-on-battery.patch'),
+    },
     {
       name: 'data-key-cached-in-run',
       description:
