@@ -26,6 +26,7 @@ function call(
   phase: string,
   ok: boolean,
   protocol?: string,
+  error = 'TLS_POLICY_REFUSAL: x',
 ): StackCallObservation {
   return {
     phase,
@@ -34,7 +35,7 @@ function call(
     host: 'vm1',
     command: `call ${endpoint}`,
     exitCode: ok ? 0 : 1,
-    result: ok ? { ok, protocol, status: 200 } : { ok, error: 'TLS_POLICY_REFUSAL: x' },
+    result: ok ? { ok, protocol, status: 200 } : { ok, error },
     output: '',
   };
 }
@@ -47,6 +48,12 @@ type Change = {
   calls?: Partial<Record<string, boolean>>;
   cappedStoreAnswers?: boolean;
   omit?: string[];
+  /** Endpoints whose failed call ends in this error instead of a policy refusal. */
+  callErrors?: Partial<Record<string, string>>;
+  /** Endpoints the residency log names no policy refusal for. */
+  unlogged?: string[];
+  /** The run stopped before the residency log was read. */
+  logUnread?: boolean;
 };
 
 /** The history a correct stack leaves; `change` breaks one piece of evidence at a time. */
@@ -71,7 +78,7 @@ function history(change: Change = {}): History {
     h.record(
       'observation',
       observed.stackCall.name,
-      call(endpoint, phases.policy, ok, ok ? 'TLSv1.3' : undefined),
+      call(endpoint, phases.policy, ok, ok ? 'TLSv1.3' : undefined, change.callErrors?.[endpoint]),
     );
     h.record('observation', observed.handshakes.name, {
       phase: phases.policy,
@@ -81,6 +88,18 @@ function history(change: Change = {}): History {
       handshakes: [...control, ...(change.host?.[endpoint] ?? correct)],
     });
   }
+  if (change.logUnread !== true)
+    h.record('observation', observed.policyRefusals.name, {
+      phase: phases.policy,
+      lines: refusing
+        .filter((endpoint) => !change.unlogged?.includes(endpoint))
+        // A longer name that contains the endpoint's must not count for it.
+        .flatMap((endpoint) => [
+          `2026-12-06 TLS_POLICY_REFUSAL: ${endpoint} (10.41.0.9:443) refused: x`,
+          `2026-12-06 TLS_POLICY_REFUSAL: ${endpoint}-standby (10.41.0.10:443) refused: x`,
+        ])
+        .filter((line) => !change.unlogged?.some((e) => line.includes(` ${e} (`))),
+    });
   h.record('observation', observed.cappedBoot.name, {
     store: {
       from: 'observer',
@@ -142,6 +161,22 @@ describe('tls13-only checks', () => {
     );
     expect(v['connects-tls13-endpoint']).toBe('fail');
     expect(v['tls-runtime-mismatch-fails-closed']).toBe('fail');
+  });
+
+  it('fail a refusal the client calls a connect failure, or that the residency log does not name', async () => {
+    const v = await verdicts(
+      history({
+        callErrors: { [endpoints.legacy]: 'CONNECT_FAILED: [SSL] unsupported protocol' },
+        unlogged: [endpoints.flaky, endpoints.untrusted],
+      }),
+    );
+    expect(v['refuses-tls12-endpoint']).toBe('fail');
+    expect(v['no-downgrade-on-retry']).toBe('fail');
+    expect(v['refuses-untrusted-certificate']).toBe('fail');
+    expect(v['refuses-wrong-name-certificate']).toBe('pass');
+    expect((await verdicts(history({ logUnread: true })))['refuses-tls12-endpoint']).toBe(
+      'unknown',
+    );
   });
 
   it('say unknown when the endpoint did not log the harness own request', async () => {

@@ -2,6 +2,7 @@ import { lastObservation, type Check } from '../../harness/checks/check.ts';
 import { withPositiveControl } from '../../harness/checks/positive-control.ts';
 import { verdictOf, type Evidence } from '../../harness/checks/verdict.ts';
 import type { History } from '../../harness/scenario/history.ts';
+import { logMarkers } from '../../harness/contract/log-markers.ts';
 import type { Handshake } from '../../sims/sovereign-api/handshake-log.ts';
 import {
   observed,
@@ -68,6 +69,21 @@ function callSucceeded(call: StackCallObservation): boolean {
   return call.exitCode === 0 || call.result?.ok === true;
 }
 
+function isPolicyRefusal(call: StackCallObservation): boolean {
+  return call.result?.error?.startsWith(`${logMarkers.tlsPolicyRefusal}:`) === true;
+}
+
+/** The residency log's policy refusals that name the endpoint (not merely a longer name). */
+function refusalLinesNaming(history: History, endpoint: string): string[] {
+  const { lines } = lastObservation(
+    history,
+    observed.policyRefusals,
+    (d) => d.phase === phases.policy,
+  ).data;
+  const naming = new RegExp(`(^|[^\\w-])${endpoint}($|[^\\w-])`);
+  return lines.filter((line) => naming.test(line.slice(line.indexOf(logMarkers.tlsPolicyRefusal))));
+}
+
 function endpointLog(endpoint: string, seen: EndpointHandshakesObservation): Evidence {
   return {
     source: `${endpoint} nginx logs (access and error)`,
@@ -81,7 +97,10 @@ function endpointLog(endpoint: string, seen: EndpointHandshakesObservation): Evi
 /**
  * The stack must make no session with an endpoint: the endpoint saw the host try (so the client
  * really reached it), accepted no handshake from it and served it no request; the stack's client
- * says it failed. Behind a positive control: the same log shows the harness's own request.
+ * says it failed, and says why as the contract words it: the answer's error and a residency-log
+ * line are a `TLS_POLICY_REFUSAL` (a client that takes a version alert for a broken connection
+ * retries it and reports `CONNECT_FAILED`, leaving an operator to hunt a network fault). Behind a
+ * positive control: the same log shows the harness's own request.
  */
 function refusesEndpoint(options: {
   name: string;
@@ -119,16 +138,32 @@ function refusesEndpoint(options: {
             problems.push(
               `the stack's client reported success: ${succeeded.map(describeCall).join('; ')}`,
             );
+          const unnamed = calls.filter((call) => !callSucceeded(call) && !isPolicyRefusal(call));
+          if (unnamed.length > 0)
+            problems.push(
+              `the stack's client failed without naming a ${logMarkers.tlsPolicyRefusal}: ${unnamed.map(describeCall).join('; ')}`,
+            );
+          const logged = refusalLinesNaming(history, endpoint);
+          if (logged.length === 0)
+            problems.push(
+              `the residency log has no ${logMarkers.tlsPolicyRefusal} line naming ${endpoint}`,
+            );
           return verdictOf(
             problems.length === 0,
-            `the host tried ${endpoint} and made no session with it (${options.why})`,
+            `the host tried ${endpoint}, made no session with it (${options.why}) and logged the policy refusal`,
             problems.join('; '),
             {
-              expected: `at ${endpoint}: the host's handshakes refused, no request served; the client fails`,
+              expected: `at ${endpoint}: the host's handshakes refused, no request served; the client fails with ${logMarkers.tlsPolicyRefusal}, logged naming ${endpoint}`,
               observed: `at ${endpoint} from ${seen.hostAddress}: ${describeHandshakes(hostHandshakes)}; client ${calls.map(describeCall).join('; ')}`,
               evidence: [
                 endpointLog(endpoint, seen),
                 ...calls.map((c) => ({ source: c.command, excerpt: c.output })),
+                {
+                  source: 'residency log on the VM disk (read by the harness)',
+                  excerpt:
+                    logged.join('\n') ||
+                    `(no ${logMarkers.tlsPolicyRefusal} line naming ${endpoint})`,
+                },
               ],
             },
           );

@@ -47,6 +47,12 @@ export interface EndpointHandshakesObservation {
   handshakes: Handshake[];
 }
 
+/** The residency log's policy refusals, read off the VM disk by the harness after the calls. */
+export interface PolicyRefusalsObservation {
+  phase: string;
+  lines: string[];
+}
+
 export interface CappedPolicyObservation {
   store: TcpProbe;
   mismatchLines: string[];
@@ -58,6 +64,7 @@ export const observed = {
   stackCall: observationKey<StackCallObservation>('stack-call'),
   handshakes: observationKey<EndpointHandshakesObservation>('endpoint-handshakes'),
   cappedBoot: observationKey<CappedPolicyObservation>('capped-policy-boot'),
+  policyRefusals: observationKey<PolicyRefusalsObservation>('policy-refusals-logged'),
 };
 
 /** A request from the zone observer: what the endpoint's log must show if it logs at all. */
@@ -123,6 +130,17 @@ export async function observeEndpointHandshakes(
     observerAddress: nodeAddress(context.world, observerName(host.machine.spec.zone)),
     handshakes: await api.handshakes(),
   });
+}
+
+/** Every `TLS_POLICY_REFUSAL` line of the host's residency log, read from its disk. */
+export async function observePolicyRefusals(context: ScenarioContext, host: HostVm, phase: string) {
+  const lines = await vmLogLines(
+    context.world,
+    host,
+    hostPaths.residencyLog,
+    logMarkers.tlsPolicyRefusal,
+  );
+  return context.observe(observed.policyRefusals, { phase, lines });
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   observeCappedBoot,
   observeControl,
   observeEndpointHandshakes,
+  observePolicyRefusals,
   observeStackCall,
   type ControlRequest,
 } from './tls13-only-evidence.ts';
@@ -70,6 +71,7 @@ export default defineScenario({
       await observeStackCall(context, vm, endpoints.flaky, phases.policy);
       for (const endpoint of Object.values(endpoints))
         await observeEndpointHandshakes(context, vm, endpoint, phases.policy);
+      await observePolicyRefusals(context, vm, phases.policy);
     });
 
     // Healed at the end of the run: the configuration is restored for a next boot.
@@ -115,6 +117,13 @@ export default defineScenario({
         "After a reset connection the stack's client retries with TLS 1.2 allowed, for compatibility",
       expectFailing: ['no-downgrade-on-retry'],
       stackPatch: mutant('tls12-fallback-on-retry'),
+    },
+    {
+      name: 'version-alert-as-connect-failure',
+      description:
+        "The stack's client names only certificate failures policy refusals: a TLS 1.2 endpoint's version alert is retried as a broken connection and ends as a connect failure, with no policy refusal logged",
+      expectFailing: ['refuses-tls12-endpoint', 'no-downgrade-on-retry'],
+      stackPatch: mutant('version-alert-as-connect-failure'),
     },
     {
       name: 'success-bound-off-by-one',
