@@ -1,60 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import type { ListeningSocket } from '../../harness/checks/probes/memory-scan.ts';
 import { History } from '../../harness/scenario/history.ts';
 import { checkStatuses } from '../../harness/testing/check-statuses.ts';
-import { knownKeys, sovereignPorts } from '../power-thermal/power-observations.ts';
+import {
+  recordKeysAndPorts,
+  relaySocket,
+  scanFixture,
+  storeSocket,
+  type ScanFixture,
+} from '../power-thermal/memory-scan-fixture.ts';
 import { criticalActionBound } from '../power-thermal/thermal-bounds.ts';
 import { configuredCriticalPhase } from './critical-checks.ts';
 import { keysWipedAtCritical, wipeScanPhases } from './critical-wipe-check.ts';
 
 const crossingMs = 1_800_000_000_000;
-const store: ListeningSocket = {
-  proto: 'tcp',
-  family: 'ipv4',
-  address: '0.0.0.0',
-  port: 8443,
-  processes: [{ pid: 7, command: 'python3 -m residency.main' }],
-};
-const relay: ListeningSocket = { ...store, port: 8444 };
-
-function scan(phase: string, startedAtMs: number, keys: string[], sockets: ListeningSocket[]) {
-  return {
-    phase,
-    host: 'vm1',
-    startedAtMs,
-    finishedAtMs: startedAtMs + 600,
-    processes: [
-      {
-        pid: 7,
-        command: 'python3 -m residency.main',
-        regions: 10,
-        bytes: 1000,
-        hits: keys.map((label) => ({ label, address: '0x1', region: '[heap]' })),
-      },
-    ],
-    files: [],
-    filesScanned: 0,
-    sockets,
-    ephemeralPorts: [32768, 60999],
-    errors: [],
-    foundInMemory: keys,
-  };
-}
+const scan = scanFixture;
+const store = storeSocket;
+const relay = relaySocket;
 
 function history(options: {
-  serving?: ReturnType<typeof scan> | null;
-  due?: ReturnType<typeof scan> | null;
+  serving?: ScanFixture | null;
+  due?: ScanFixture | null;
   crossed?: boolean;
 }): History {
   const h = new History();
-  h.record('observation', knownKeys.name, {
-    host: 'vm1',
-    keys: [
-      { label: 'data-key', heldWhileServing: true },
-      { label: 'kek', heldWhileServing: false },
-    ].map((k) => ({ ...k, bytes: 32, sha256: '00', source: 'test' })),
-  });
-  h.record('observation', sovereignPorts.name, { host: 'vm1', ports: [8443, 8444] });
+  recordKeysAndPorts(h);
   h.record('observation', 'thermal-crossing', {
     phase: configuredCriticalPhase,
     sensor: 'cpu',

@@ -13,6 +13,13 @@ import { storePort } from '../../harness/contract/site-file.ts';
 import { SovhError } from '../../harness/util/sovh-error.ts';
 import type { HostVm } from '../../harness/world/host-vm.ts';
 import type { World } from '../../harness/world/world.ts';
+import { MemoryScanner } from '../../harness/checks/probes/memory-scan.ts';
+import {
+  learnSecrets,
+  observeMemoryScan,
+  sovereignPortsOf,
+} from '../power-thermal/power-evidence.ts';
+import { haltScanPhases, keysWipedAtHalt } from './halt-wipe-check.ts';
 import { auditRoomBytes, haltBound, logOrDieChecks } from './log-or-die-checks.ts';
 import { observed, observeStoreState, type PostFillWrite } from './log-or-die-evidence.ts';
 
@@ -28,6 +35,8 @@ const writesAfterFill = 4;
  */
 const leaveFreeBytes = 12 * 1024;
 const probeIntervalMs = 250;
+/** The wipe scan starts this long after the halt is due: a scan's start is when it is judged. */
+const scanAfterDueMs = 100;
 
 /** The host whose store takes writes right after the fill: the write must find the disk full. */
 const writer = 'vm1';
@@ -109,6 +118,26 @@ export default defineScenario({
       );
     });
 
+    // The positive control of the wipe check: the keys and the listeners the scan must see while
+    // the quiet host serves, learnt from outside the stack.
+    const { scanner, secrets } = await context.step(
+      `learn ${quiet}'s keys from outside the stack; scan its memory while it serves`,
+      async () => {
+        const learnt = await learnSecrets(context, quietVm);
+        sovereignPortsOf(context, quietVm);
+        const attached = await MemoryScanner.attach(world, quietVm);
+        try {
+          await observeMemoryScan(context, attached, learnt, haltScanPhases.serving, {
+            sockets: true,
+          });
+        } catch (error) {
+          await attached.detach().catch(() => undefined);
+          throw error;
+        }
+        return { scanner: attached, secrets: learnt };
+      },
+    );
+
     const fill = async (host: HostVm): Promise<number> => {
       const bytesWritten = await audit.fillAuditDisk(host.name, leaveFreeBytes);
       const at = Date.now();
@@ -138,6 +167,16 @@ export default defineScenario({
           ...halt,
           filledAtMs,
         });
+        // Once the halt is due, the graceful shutdown must have wiped the keys too.
+        const dueMs = filledAtMs + boundValue(context.history, haltBound) + scanAfterDueMs;
+        await sleep(Math.max(0, dueMs - Date.now()));
+        try {
+          await observeMemoryScan(context, scanner, secrets, haltScanPhases.due, {
+            sockets: true,
+          });
+        } finally {
+          await scanner.detach().catch(() => undefined);
+        }
       },
     );
 
@@ -181,7 +220,7 @@ export default defineScenario({
     });
     await Promise.all(vms.map((host) => audit.freeAuditDisk(host.name)));
   },
-  checks: logOrDieChecks,
+  checks: [...logOrDieChecks, keysWipedAtHalt],
   mutants: [
     {
       name: 'store-ignores-audit',
@@ -214,6 +253,13 @@ export default defineScenario({
         "The audit disk's watch sleeps 500 s, its interval written in milliseconds: only a write finds the disk full",
       expectFailing: ['halts-with-no-write', 'log-or-die-logged'],
       stackPatch: join(here, 'mutants', 'audit-watch-interval-in-ms.patch'),
+    },
+    {
+      name: 'halt-keeps-keys',
+      description:
+        'Log-Or-Die stops the sovereign services but skips the key wipe: "a full disk is no reason to throw keys away"',
+      expectFailing: ['keys-wiped-at-halt'],
+      stackPatch: join(here, 'mutants', 'halt-keeps-keys.patch'),
     },
     {
       name: 'store-trail-on-data-disk',
