@@ -15,7 +15,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 export default defineScenario({
   name: 'egress-ipv6',
   description:
-    'Dual-stack zones: over IPv6 the domestic listener answers and the foreign one receives nothing (TCP, UDP, ICMPv6)',
+    'Dual-stack zones: over IPv6 the domestic listener answers, the foreign one receives nothing (TCP, UDP, ICMPv6), and an echo request from abroad gets no reply',
   needs: ['ipv6'],
   sections: ['egress'],
   topology: ipv6Topology,
@@ -37,6 +37,13 @@ export default defineScenario({
         'The IPv6 fence accepts all of ICMPv6 ("never block ICMPv6": neighbour and path MTU discovery), not just the link\'s own neighbour discovery: an echo request reaches the foreign region',
       expectFailing: ['foreign-ipv6-receives-nothing'],
       stackPatch: join(here, 'mutants', 'icmpv6-open.patch'),
+    },
+    {
+      name: 'inbound-icmpv6-open',
+      description:
+        'The IPv6 fence accepts every ICMPv6 message coming in ("RFC 4890: never drop inbound ICMPv6"), not just the link\'s neighbour discovery: an echo request from abroad is answered, and the reply crosses the exchange',
+      expectFailing: ['no-ipv6-echo-abroad', 'foreign-ipv6-receives-nothing'],
+      stackPatch: join(here, 'mutants', 'inbound-icmpv6-open.patch'),
     },
     {
       name: 'ipv6-fence-without-neighbour-discovery',

@@ -7,6 +7,7 @@ import {
 } from '../../sims/router/started-router.ts';
 import type { HostVm } from '../../harness/world/host-vm.ts';
 import { sendControlTraffic } from '../network-world/control-traffic.ts';
+import { observeForeignEcho } from '../network-world/foreign-echo.ts';
 import { observeExchangeCapture } from '../network-world/exchange-capture.ts';
 import {
   awaitNetworkControls,
@@ -92,6 +93,15 @@ export async function probeIpv6Egress(
       { role: 'foreign', proto: 'icmp', address: foreign },
     ]);
   });
+  // Inbound too: an echo request from abroad must get no reply, which would cross the exchange.
+  await context.step("ping the host's IPv6 address from the foreign region", () =>
+    observeForeignEcho(context, {
+      phase,
+      foreignZone: 'foreign',
+      hostAddress: world.ipv6Address('sovereign', vm.machine.spec.name),
+      controlAddress: world.ipv6Address('sovereign', observerName('sovereign')),
+    }),
+  );
   await context.step('count what arrived abroad and what crossed the exchange', async () => {
     await observeEndpointRecords(context, phase, ['foreign-api'], [ipv6Ranges.sovereign]);
     observeExchangeCapture(context, ixp.name, await capture.stop(), phase);

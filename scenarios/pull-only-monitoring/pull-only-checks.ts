@@ -1,7 +1,11 @@
 import { lastObservation, type Check } from '../../harness/checks/check.ts';
 import { verdictOf } from '../../harness/checks/verdict.ts';
+import { answersNoForeignEcho } from '../network-world/foreign-echo.ts';
 import type { MessagesLog } from '../network-world/network-evidence.ts';
 import type { ForeignScan, MonitorPull } from './pull-only-evidence.ts';
+
+/** The phase of the foreign region's echo requests to the host. */
+export const foreignEchoPhase = 'scanned';
 
 export const pullOnlyChecks: Check[] = [
   {
@@ -109,4 +113,5 @@ export const pullOnlyChecks: Check[] = [
       });
     },
   },
+  answersNoForeignEcho('no-echo-to-foreign-region', foreignEchoPhase, 'IPv4'),
 ];

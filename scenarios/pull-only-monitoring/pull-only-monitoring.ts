@@ -1,9 +1,11 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
+import { observerAddress } from '../network-world/control-traffic.ts';
+import { observeForeignEcho } from '../network-world/foreign-echo.ts';
 import { awaitNetworkControls, observeMessagesLog } from '../network-world/network-evidence.ts';
 import { borderRouters, borderZones } from '../network-world/network-zones.ts';
-import { pullOnlyChecks } from './pull-only-checks.ts';
+import { foreignEchoPhase, pullOnlyChecks } from './pull-only-checks.ts';
 import {
   observeForeignScan,
   observeListeningPorts,
@@ -27,7 +29,7 @@ const steps = {
 export default defineScenario({
   name: 'pull-only-monitoring',
   description:
-    'The sovereign monitor pulls; from a foreign region no port of the host accepts a connection',
+    'The sovereign monitor pulls; from a foreign region no port of the host accepts a connection and no echo request is answered',
   needs: [],
   sections: ['monitoring'],
   topology: {
@@ -44,14 +46,20 @@ export default defineScenario({
     const listening = await context.step('list what the host listens on', () =>
       observeListeningPorts(context, vm),
     );
-    await context.step('try every port from the foreign region', () =>
-      observeForeignScan(
+    await context.step('try every port from the foreign region, and ping the host', async () => {
+      await observeForeignScan(
         context,
         vm,
         'foreign',
         [...new Set([...listening, ...wellKnownPorts])].sort((a, b) => a - b),
-      ),
-    );
+      );
+      await observeForeignEcho(context, {
+        phase: foreignEchoPhase,
+        foreignZone: 'foreign',
+        hostAddress: vm.address,
+        controlAddress: observerAddress(context.world, vm.spec.zone),
+      });
+    });
     await context.step('read the machine settings and the host records', async () => {
       await observeNetworkTuning(context, vm);
       await observeMessagesLog(context, vm, 'scanned');
@@ -87,6 +95,13 @@ export default defineScenario({
       expectFailing: ['sovereign-monitor-pulls'],
       stopAfterStep: steps.pull,
       stackPatch: join(here, 'mutants', 'agent-on-loopback.patch'),
+    },
+    {
+      name: 'echo-open-to-all',
+      description:
+        'The fence accepts ICMP echo requests from any source ("allow ping: the operators\' reachability checks come from anywhere"): a foreign region learns the host is there',
+      expectFailing: ['no-echo-to-foreign-region'],
+      stackPatch: join(here, 'mutants', 'echo-open-to-all.patch'),
     },
     {
       name: 'martians-on-unread-group',
