@@ -53,5 +53,8 @@ export function recordKeysAndPorts(h: History): void {
       { label: 'kek', heldWhileServing: false },
     ].map((k) => ({ ...k, bytes: 32, sha256: '00', source: 'test' })),
   });
-  h.record('observation', sovereignPorts.name, { host: 'vm1', ports: [hostPorts.store, hostPorts.envelopeRelay] });
+  h.record('observation', sovereignPorts.name, {
+    host: 'vm1',
+    ports: [hostPorts.store, hostPorts.envelopeRelay],
+  });
 }
