@@ -9,11 +9,17 @@ import { storePort } from '../../harness/contract/site-file.ts';
 import { SovhError } from '../../harness/util/sovh-error.ts';
 import { auditWatchChecks, intruder } from './audit-watch-checks.ts';
 import { runIntruder } from './intruder.ts';
+import { storeWaitsForActiveWatch } from './unwatched-boot-check.ts';
+import { observeUnwatchedBoot } from './unwatched-boot.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bootTimeoutMs = 120_000;
 /** Records reach the host's audit log within milliseconds; this leaves room on a busy machine. */
 const recordDelayMs = 3_000;
+/** The host whose audit rule the machine's audit daemon never loads. */
+const unwatched = 'vm2';
+/** The steps a mutant's schedule may stop after (Mutant.stopAfterStep). */
+const steps = { auditLog: "read the host's audit log off its audit disk" } as const;
 
 /**
  * The manual's audit watch: "-w /data/sovereign_storage -p wa -k residency_audit". A write into the
@@ -28,8 +34,18 @@ export default defineScenario({
   sections: ['audit', 'store'],
   topology: {
     zones: [{ name: 'sovereign', jurisdiction: 'DE', kind: 'sovereign', cidrs: ['10.45.0.0/16'] }],
-    services: [{ name: 'audit', kind: 'audit', zone: 'sovereign' }],
-    hosts: [{ name: 'vm1', zone: 'sovereign' }],
+    services: [
+      {
+        name: 'audit',
+        kind: 'audit',
+        zone: 'sovereign',
+        options: { rulesNeverLoaded: [unwatched] },
+      },
+    ],
+    hosts: [
+      { name: 'vm1', zone: 'sovereign' },
+      { name: unwatched, zone: 'sovereign' },
+    ],
   },
   async run(context) {
     const { world } = context;
@@ -84,7 +100,7 @@ export default defineScenario({
       },
     );
     await sleep(recordDelayMs);
-    await context.step("read the host's audit log off its audit disk", async () => {
+    await context.step(steps.auditLog, async () => {
       const log = await audit.hostLog(vm.name);
       context.observe('host-audit-log', {
         host: vm.name,
@@ -94,8 +110,13 @@ export default defineScenario({
         objectFile,
       });
     });
+    // Booted beside vm1 from the start: by now its stack has waited most of its 30 s.
+    await context.step(
+      `${unwatched}, whose rule the audit daemon never loads, keeps its store closed`,
+      () => observeUnwatchedBoot(context, world.host(unwatched), audit),
+    );
   },
-  checks: auditWatchChecks,
+  checks: [...auditWatchChecks, storeWaitsForActiveWatch],
   mutants: [
     {
       name: 'watch-not-installed',
@@ -106,6 +127,7 @@ export default defineScenario({
         'attribute-change-recorded',
         'store-writes-recorded',
       ],
+      stopAfterStep: steps.auditLog,
       stackPatch: join(here, 'mutants', 'watch-not-installed.patch'),
     },
     {
@@ -114,7 +136,15 @@ export default defineScenario({
       description:
         'The stack installs the watch with -p w instead of -p wa ("a write is what changes data"): attribute changes of stored objects go unrecorded',
       expectFailing: ['watch-in-kernel', 'attribute-change-recorded'],
+      stopAfterStep: steps.auditLog,
       stackPatch: join(here, 'mutants', 'watch-writes-only.patch'),
+    },
+    {
+      name: 'active-list-is-own-rules-file',
+      description:
+        'The stack reads its own rules file back where the contract says rules.active: the watch is "active" as soon as it is written, loaded by the audit daemon or not, and the store serves unwatched',
+      expectFailing: ['store-waits-for-active-watch'],
+      stackPatch: join(here, 'mutants', 'active-list-is-own-rules-file.patch'),
     },
   ],
 });

@@ -20,6 +20,12 @@ export const auditOptions = z
     hosts: z.array(z.string()).optional(),
     /** The size of each host's audit disk, a tmpfs volume that really fills up. */
     auditDiskKib: z.number().int().min(256).max(262_144).default(2048),
+    /**
+     * Hosts whose watch rules the daemon never loads (as a daemon that is down, or rejects them,
+     * would): their disks are mounted and their rules.active stays empty, so their stack must
+     * keep its store closed and say AUDIT_WATCH_INACTIVE.
+     */
+    rulesNeverLoaded: z.array(z.string()).default([]),
   })
   .strict();
 export type AuditOptions = z.output<typeof auditOptions>;
@@ -50,6 +56,8 @@ export class StartedAudit implements StartedSim {
     private readonly diskKib: number,
     /** Where the daemon mounts the hosts' disks; unique to the run, since rules are known by path. */
     private readonly root: string,
+    /** The hosts whose rules it never loads. */
+    private readonly unloaded: readonly string[] = [],
   ) {}
 
   get facts(): Record<string, string> {
@@ -58,6 +66,7 @@ export class StartedAudit implements StartedSim {
         'kernel audit (auditctl watches on the hosts\u2019 data disks), records from the audit multicast group',
       hosts: [...this.volumes.keys()].join(','),
       auditDiskKib: String(this.diskKib),
+      ...(this.unloaded.length > 0 ? { rulesNeverLoaded: this.unloaded.join(',') } : {}),
     };
   }
 
@@ -190,6 +199,15 @@ export const auditKind: SimKind<AuditOptions> = {
         `audit service ${service.name}: options.hosts names ${unknown.join(', ')}, which are not hosts of the topology`,
       );
     }
+    const unserved = service.options.rulesNeverLoaded.filter(
+      (name) => !chosen.some((h) => h.host.name === name),
+    );
+    if (unserved.length > 0) {
+      throw new SovhError(
+        'AUDIT_UNKNOWN_HOST',
+        `audit service ${service.name}: options.rulesNeverLoaded names ${unserved.join(', ')}, which it does not serve; name hosts of the topology that options.hosts includes`,
+      );
+    }
     const root = `/watch/${session.id}`;
     const sizeOption = {
       type: 'tmpfs',
@@ -212,7 +230,11 @@ export const auditKind: SimKind<AuditOptions> = {
       .withNode(service.name, 'sim:audit')
       .withHostPidNamespace()
       .withCapabilities(...auditCapabilities)
-      .withEnvironment({ AUDIT_HOSTS: JSON.stringify([...volumes.keys()]), AUDIT_ROOT: root })
+      .withEnvironment({
+        AUDIT_HOSTS: JSON.stringify([...volumes.keys()]),
+        AUDIT_UNLOADED_HOSTS: JSON.stringify(service.options.rulesNeverLoaded),
+        AUDIT_ROOT: root,
+      })
       .withInit()
       .withStartupCheck((c) => c.waitForLog(/AUDITOR_READY/, readyTimeoutMs).then(() => undefined));
     for (const { host, dataVolume } of chosen) {
@@ -224,6 +246,13 @@ export const auditKind: SimKind<AuditOptions> = {
         .withVolume(own.rules, `${root}/${host.name}/rules`, { readOnly: true });
     }
     const container = await builder.start();
-    return new StartedAudit(service.name, container, volumes, service.options.auditDiskKib, root);
+    return new StartedAudit(
+      service.name,
+      container,
+      volumes,
+      service.options.auditDiskKib,
+      root,
+      service.options.rulesNeverLoaded,
+    );
   },
 };
