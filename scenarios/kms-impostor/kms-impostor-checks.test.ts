@@ -28,6 +28,19 @@ async function status(observation: ImpostorKmsObservation) {
   return (await checkStatuses(impostorChecks, history))['untrusted-kms-gets-no-request'];
 }
 
+/** The SAN-less KMS's check on `observation`, beside the two other impostors that got nothing. */
+async function sanLessStatus(observation: Partial<ImpostorKmsObservation>) {
+  const history = new History();
+  history.record('observation', 'impostor-kms', seen());
+  history.record('observation', 'impostor-kms', seen({ certificate: 'another-name', host: 'vm2' }));
+  history.record(
+    'observation',
+    'impostor-kms',
+    seen({ certificate: 'common-name-only', host: 'vm3', ...observation }),
+  );
+  return (await checkStatuses(impostorChecks, history))['san-less-kms-gets-no-request'];
+}
+
 describe('kms-impostor checks', () => {
   it('pass when the host tried the impostor and sent it nothing', async () => {
     expect(await status(seen())).toBe('pass');
@@ -43,6 +56,14 @@ describe('kms-impostor checks', () => {
     expect(await status(seen({ controlLogged: false }))).toBe('unknown');
   });
 
+  it('judge the KMS without a subjectAltName the same way', async () => {
+    expect(await sanLessStatus({})).toBe('pass');
+    expect(await sanLessStatus({ hostOperations: ['Create', 'Activate', 'Get'] })).toBe('fail');
+    expect(await sanLessStatus({ storeServing: true })).toBe('fail');
+    expect(await sanLessStatus({ attempts: 0, acceptedFrom: [] })).toBe('unknown');
+    expect(await sanLessStatus({ controlLogged: false })).toBe('unknown');
+  });
+
   it('judge each KMS by its own observation', async () => {
     const history = new History();
     history.record('observation', 'impostor-kms', seen());
@@ -51,15 +72,21 @@ describe('kms-impostor checks', () => {
       'impostor-kms',
       seen({ certificate: 'another-name', host: 'vm2', hostOperations: ['Create'] }),
     );
+    history.record(
+      'observation',
+      'impostor-kms',
+      seen({ certificate: 'common-name-only', host: 'vm3' }),
+    );
     expect(await checkStatuses(impostorChecks, history)).toEqual({
       'untrusted-kms-gets-no-request': 'pass',
       'misnamed-kms-gets-no-request': 'fail',
+      'san-less-kms-gets-no-request': 'pass',
     });
   });
 
   it('are unknown without the observation', async () => {
-    expect(
-      (await checkStatuses(impostorChecks, new History()))['untrusted-kms-gets-no-request'],
-    ).toBe('unknown');
+    const statuses = await checkStatuses(impostorChecks, new History());
+    expect(statuses['untrusted-kms-gets-no-request']).toBe('unknown');
+    expect(statuses['san-less-kms-gets-no-request']).toBe('unknown');
   });
 });

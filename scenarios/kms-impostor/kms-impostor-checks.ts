@@ -69,4 +69,9 @@ export const impostorChecks: readonly Check[] = [
     'another-name',
     "A KMS at the address the site file names, whose certificate the site's `ca` signed for another KMS (another address and name), gets no KMIP request from the host, and the host's store does not serve with a key from it",
   ),
+  impostorCheck(
+    'san-less-kms-gets-no-request',
+    'common-name-only',
+    "A KMS at the address the site file names, whose certificate the site's `ca` signed with no subjectAltName (the address only as its common name, which does not count), gets no KMIP request from the host, and the host's store does not serve with a key from it",
+  ),
 ];

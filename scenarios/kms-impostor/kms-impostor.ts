@@ -13,21 +13,26 @@ const names = {
   /** Named to the KMS whose certificate the site's authority signed for another KMS. */
   misnamedHost: 'vm2',
   misnamedKms: 'kms-misnamed',
+  /** Named to the KMS whose certificate has no subjectAltName, only its address as common name. */
+  sanLessHost: 'vm3',
+  sanLessKms: 'kms-san-less',
   hsm: 'hsm-a',
 } as const;
 
 /**
  * The KMS at the address the site file names is an impostor: a machine in the domestic range (a
  * swapped appliance, a hijacked address). One presents a certificate an authority of its own
- * signed, under the same name as the site's; the other one the site's authority signed for
- * another KMS of the site. Only the certificate's signer, or the name in it, tells them from the
- * real one, so only a client that checks both refuses them; one that does not hands them the data
- * key's creation and every later question. The harness reads what each impostor processed.
+ * signed, under the same name as the site's; another one the site's authority signed for
+ * another KMS of the site; the third one the site's authority signed with no subjectAltName at
+ * all, the address only in its common name, which the contract does not count. Only the
+ * certificate's signer, or the names in it, tell them from the real one, so only a client that
+ * checks both refuses them; one that does not hands them the data key's creation and every later
+ * question. The harness reads what each impostor processed.
  */
 export default defineScenario({
   name: 'kms-impostor',
   description:
-    "A KMS at the site's address whose certificate another authority signed, or the site's authority signed for another KMS, gets no KMIP request from the host, whose store stays closed",
+    "A KMS at the site's address whose certificate another authority signed, or the site's authority signed for another KMS or with the address only as its common name, gets no KMIP request from the host, whose store stays closed",
   needs: [],
   sections: ['kms', 'hsm'],
   topology: {
@@ -48,6 +53,13 @@ export default defineScenario({
         cell: 'cell-a',
         options: { clients: [names.misnamedHost], serverCertificate: 'another-name' },
       },
+      {
+        name: names.sanLessKms,
+        kind: 'kms',
+        zone: 'sovereign',
+        cell: 'cell-a',
+        options: { clients: [names.sanLessHost], serverCertificate: 'common-name-only' },
+      },
       // The site needs its HSM too: a KMS without one is a configuration the stack refuses
       // before it ever asks a KMS.
       { name: names.hsm, kind: 'hsm', zone: 'sovereign', cell: 'cell-a' },
@@ -55,6 +67,7 @@ export default defineScenario({
     hosts: [
       { name: names.host, zone: 'sovereign', cell: 'cell-a' },
       { name: names.misnamedHost, zone: 'sovereign', cell: 'cell-a' },
+      { name: names.sanLessHost, zone: 'sovereign', cell: 'cell-a' },
     ],
   },
   async run(context) {
@@ -73,6 +86,12 @@ export default defineScenario({
           kmsOf(world, names.misnamedKms),
           'another-name',
         ),
+        observeImpostorKms(
+          context,
+          world.host(names.sanLessHost),
+          kmsOf(world, names.sanLessKms),
+          'common-name-only',
+        ),
       ]),
     );
   },
@@ -82,15 +101,26 @@ export default defineScenario({
       name: 'kms-certificate-unverified',
       description:
         'The KMIP client does not verify the KMS\'s certificate ("it is renewed by hand and lapses; the client certificate authenticates us anyway"): mutual TLS still runs, and an impostor at the right address gets every request',
-      expectFailing: ['untrusted-kms-gets-no-request', 'misnamed-kms-gets-no-request'],
+      expectFailing: [
+        'untrusted-kms-gets-no-request',
+        'misnamed-kms-gets-no-request',
+        'san-less-kms-gets-no-request',
+      ],
       stackPatch: join(here, 'mutants', 'kms-certificate-unverified.patch'),
     },
     {
       name: 'kms-name-unchecked',
       description:
-        "The KMIP client verifies who signed the KMS's certificate but not whom it names (PyKMIP's own behaviour): a certificate the site's authority issued to another KMS passes for this one",
-      expectFailing: ['misnamed-kms-gets-no-request'],
+        "The KMIP client verifies who signed the KMS's certificate but not whom it names (PyKMIP's own behaviour): a certificate the site's authority issued to another KMS, or with no subjectAltName, passes for this one",
+      expectFailing: ['misnamed-kms-gets-no-request', 'san-less-kms-gets-no-request'],
       stackPatch: join(here, 'mutants', 'kms-name-unchecked.patch'),
+    },
+    {
+      name: 'common-name-fallback',
+      description:
+        'The KMIP client looks for the address in the common name of a KMS certificate that has no subjectAltName ("old certificates have none; RFC 2818 fell back to the common name"): a certificate the site\'s authority signed with the address only as its common name passes',
+      expectFailing: ['san-less-kms-gets-no-request'],
+      stackPatch: join(here, 'mutants', 'common-name-fallback.patch'),
     },
   ],
 });

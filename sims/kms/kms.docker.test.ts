@@ -7,6 +7,7 @@ import { kmsKind, kmsOptions, StartedKms } from './kms.ts';
 describe('the kms simulator (PyKMIP over mutual TLS)', () => {
   let environment: RunEnvironment;
   let session: RunSession;
+  let startKms: (name: string, address: string, options: unknown) => Promise<StartedKms>;
   let kms: StartedKms;
 
   beforeAll(async () => {
@@ -19,20 +20,23 @@ describe('the kms simulator (PyKMIP over mutual TLS)', () => {
       scenario: 'kms-sim-test',
     });
     const network = await session.createNetwork('kms-test', ['10.91.0.0/24']);
-    const started = await kmsKind.start({
-      session,
-      image: image.tag,
-      service: {
-        name: 'kms',
-        kind: 'kms',
-        zone: 'sovereign',
-        legs: [],
-        options: kmsOptions.parse({ port: 5696 }),
-      },
-      network: { name: network.name, address: '10.91.0.2' },
-    });
-    if (!(started instanceof StartedKms)) throw new Error('the kind did not start a StartedKms');
-    kms = started;
+    startKms = async (name, address, options) => {
+      const started = await kmsKind.start({
+        session,
+        image: image.tag,
+        service: {
+          name,
+          kind: 'kms',
+          zone: 'sovereign',
+          legs: [],
+          options: kmsOptions.parse(options),
+        },
+        network: { name: network.name, address },
+      });
+      if (!(started instanceof StartedKms)) throw new Error('the kind did not start a StartedKms');
+      return started;
+    };
+    kms = await startKms('kms', '10.91.0.2', { port: 5696 });
     await kms.waitUntilListening();
   });
 
@@ -92,6 +96,35 @@ describe('the kms simulator (PyKMIP over mutual TLS)', () => {
       '/etc/kms/pki/server-signer.crt',
     ]);
     expect(same.exitCode).toBe(0);
+  });
+
+  it("presents, as common-name-only, a certificate its clients' authority signed with the address as common name and no subjectAltName", async () => {
+    // The start returns once the KMS has made its authority and its server's certificate.
+    const sanLess = await startKms('kms-san-less', '10.91.0.3', {
+      serverCertificate: 'common-name-only',
+    });
+    const verify = await sanLess.container.exec([
+      'openssl',
+      'verify',
+      '-CAfile',
+      '/etc/kms/pki/ca.crt',
+      '/etc/kms/pki/server.crt',
+    ]);
+    expect(verify.exitCode, verify.stderr).toBe(0);
+    const text = (
+      await sanLess.container.run([
+        'openssl',
+        'x509',
+        '-noout',
+        '-text',
+        '-in',
+        '/etc/kms/pki/server.crt',
+      ])
+    ).stdout;
+    expect(text).toMatch(/Subject: .*CN = 10\.91\.0\.3$/m);
+    expect(text).not.toMatch(/Subject Alternative Name/);
+    expect(text).toMatch(/TLS Web Server Authentication/);
+    expect(text).toMatch(/Digital Signature, Key Agreement/);
   });
 
   it('creates, lists, reads, revokes and destroys a key over KMIP, for its owner only', async () => {

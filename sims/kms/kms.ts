@@ -26,10 +26,15 @@ export const kmsOptions = z
      * certificate a second authority of its own signed (same name as the first); its clients are
      * given the first, which signed their certificates. `another-name`: the clients' authority
      * signed it, but for another KMS of the site (another address and name in its
-     * subjectAltName). A client that checks signer and name refuses both; one that does not
-     * hands the impostor its requests.
+     * subjectAltName). `common-name-only`: the clients' authority signed it with no
+     * subjectAltName at all and the KMS's address as its common name, so only a client that
+     * falls back to the common name finds the address in it. A client that checks signer and
+     * name (in the subjectAltName alone) refuses all three; one that does not hands the impostor
+     * its requests.
      */
-    serverCertificate: z.enum(['its-own', 'another-authority', 'another-name']).default('its-own'),
+    serverCertificate: z
+      .enum(['its-own', 'another-authority', 'another-name', 'common-name-only'])
+      .default('its-own'),
   })
   .strict();
 export type KmsOptions = z.output<typeof kmsOptions>;
@@ -41,6 +46,8 @@ const serverCertificateFacts: Record<KmsOptions['serverCertificate'], string> = 
   'another-authority': 'signed by an authority its clients are not given (an impostor)',
   'another-name':
     "another KMS's address and name, signed by the authority its clients are given (an impostor)",
+  'common-name-only':
+    'no subjectAltName, its address as common name only, signed by the authority its clients are given (an impostor)',
 };
 
 /** A client's KMIP credentials, PEM: its certificate and key, and the CA that signed them. */
