@@ -104,12 +104,22 @@ export async function awaitGate(context: ScenarioContext, host: HostVm): Promise
  */
 export async function observeGateSession(
   context: ScenarioContext,
-  options: {
-    zone: string;
-    calledAddress: string;
-    destination: 'host' | 'foreign';
-    backend: string;
-  },
+  options: GateSessionOptions,
+): Promise<GateSessionObservation> {
+  return context.observe(observed.session, await gateSession(context, options));
+}
+
+interface GateSessionOptions {
+  zone: string;
+  calledAddress: string;
+  destination: 'host' | 'foreign';
+  backend: string;
+}
+
+/** observeGateSession's session, not yet recorded: a step may record it under another name. */
+export async function gateSession(
+  context: ScenarioContext,
+  options: GateSessionOptions,
 ): Promise<GateSessionObservation> {
   const { zone, calledAddress, backend } = options;
   const api = asSovereignApi(context.world.sim(backend));
@@ -129,7 +139,7 @@ export async function observeGateSession(
     `https://${backend}/`,
   ];
   const result = await observer.exec(command, { timeoutMs: 15_000 });
-  return context.observe(observed.session, {
+  return {
     zone,
     clientAddress: nodeAddress(context.world, observerName(zone)),
     calledAddress,
@@ -138,7 +148,7 @@ export async function observeGateSession(
     ok: result.exitCode === 0,
     detail: (result.exitCode === 0 ? result.stdout : result.stderr).trim(),
     command: command.join(' '),
-  });
+  };
 }
 
 export async function observeBackend(context: ScenarioContext, host: HostVm, backend: string) {

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { awaitServing } from '../../harness/checks/probes/serving-probe.ts';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
 import { nthAddress } from '../../harness/util/cidr.ts';
+import { foreignBackendRefusesBoot } from './foreign-backend-check.ts';
+import { observeForeignBackendBoot } from './foreign-backend.ts';
 import { geoGateChecks, outsideZones, zones } from './geo-gate-checks.ts';
 import {
   awaitGate,
@@ -21,6 +23,12 @@ const mutant = (name: string) => join(here, 'mutants', `${name}.patch`);
 /** The offset of the host's foreign address in the foreign zone's subnet: no node of it uses it. */
 const foreignAddressOffset = 250;
 
+/**
+ * A second sovereign zone whose one host has a gate backend abroad in its site file:
+ * its boot must be refused. Another jurisdiction, so the first host's database stays as it was.
+ */
+const gatedAbroad = { zone: 'sovereign-fr', host: 'gate2', backend: 'api-abroad' } as const;
+
 /** The steps a mutant's schedule may stop after (Mutant.stopAfterStep). */
 const steps = {
   disks: 'read what the backend and the host disks hold',
@@ -30,13 +38,14 @@ const steps = {
  * The manual's localized load balancer: sessions are admitted only when both ends are domestic
  * by a GeoIP database generated from the site and pinned by hash. Clients in a foreign region and
  * at the exchange next door reach the gate and are refused; a domestic client gets through, but
- * not when it calls the host at an address outside the jurisdiction; and the gate holds its
- * connection limits under a real burst.
+ * not when it calls the host at an address outside the jurisdiction; the gate holds its
+ * connection limits under a real burst; and a host whose site file puts a gate backend abroad
+ * refuses the boot.
  */
 export default defineScenario({
   name: 'geo-gate',
   description:
-    'The GeoIP gate admits only domestic-to-domestic sessions (foreign sources and a foreign destination refused), as seen by the clients and the backend, and holds its connection limits under a burst',
+    'The GeoIP gate admits only domestic-to-domestic sessions (foreign sources and a foreign destination refused), as seen by the clients and the backend, and holds its connection limits under a burst; a gate backend abroad refuses the boot',
   needs: [],
   sections: ['geo-gate', 'tls13'],
   topology: {
@@ -46,17 +55,33 @@ export default defineScenario({
       // the domestic CIDRs takes the exchange in.
       { name: zones.exchange, jurisdiction: 'NL', kind: 'exchange', cidrs: ['10.38.0.0/16'] },
       { name: zones.foreign, jurisdiction: 'US', kind: 'foreign', cidrs: ['10.83.0.0/16'] },
+      { name: gatedAbroad.zone, jurisdiction: 'FR', kind: 'sovereign', cidrs: ['10.52.0.0/16'] },
     ],
     services: [
-      { name: 'ixp', kind: 'router', zone: zones.exchange, legs: [zones.sovereign, zones.foreign] },
+      {
+        name: 'ixp',
+        kind: 'router',
+        zone: zones.exchange,
+        legs: [zones.sovereign, zones.foreign, gatedAbroad.zone],
+      },
       {
         name: backend,
         kind: 'sovereign-api',
         zone: zones.sovereign,
         options: { gateBackend: true },
       },
+      // Behind the second zone's gate only, from abroad.
+      {
+        name: gatedAbroad.backend,
+        kind: 'sovereign-api',
+        zone: zones.foreign,
+        options: { gateBackend: true, servesZones: [gatedAbroad.zone] },
+      },
     ],
-    hosts: [{ name: 'gate1', zone: zones.sovereign }],
+    hosts: [
+      { name: 'gate1', zone: zones.sovereign },
+      { name: gatedAbroad.host, zone: gatedAbroad.zone },
+    ],
   },
   async run(context) {
     const { world } = context;
@@ -99,8 +124,13 @@ export default defineScenario({
     await context.step('a burst of connections to the gate', () =>
       observeBurst(context, gate, backend),
     );
+    // Booted with the world: by now its stack has long decided.
+    await context.step(
+      `${gatedAbroad.host}, whose site puts ${gatedAbroad.backend} abroad behind its gate, refuses the boot`,
+      () => observeForeignBackendBoot(context, world.host(gatedAbroad.host), gatedAbroad.backend),
+    );
   },
-  checks: geoGateChecks,
+  checks: [...geoGateChecks, foreignBackendRefusesBoot],
   mutants: [
     {
       name: 'geoip-check-disabled',
@@ -131,6 +161,13 @@ export default defineScenario({
       expectFailing: ['domestic-session-admitted', 'geoip-database-pinned'],
       stopAfterStep: steps.disks,
       stackPatch: mutant('jurisdiction-lowercased'),
+    },
+    {
+      name: 'foreign-backend-warned-only',
+      description:
+        'A gate backend outside the domestic CIDRs is logged as GEOGRAPHIC_FENCE_ERROR but the boot goes on ("the site file is the operator\'s word"): domestic sessions are relayed abroad',
+      expectFailing: ['foreign-backend-refuses-boot'],
+      stackPatch: mutant('foreign-backend-warned-only'),
     },
     {
       name: 'frontend-maxconn-from-backlog',
