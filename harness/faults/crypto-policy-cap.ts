@@ -2,6 +2,7 @@ import type { HostRoot } from '../world/host-root.ts';
 import type { HostVm } from '../world/host-vm.ts';
 import type { World } from '../world/world.ts';
 import type { Fault } from './fault.ts';
+import { restartHost } from './host-restart.ts';
 
 const opensslConfig = '/etc/ssl/openssl.cnf';
 const savedConfig = '/etc/ssl/openssl.cnf.before-cap';
@@ -37,7 +38,7 @@ grep -q '^ssl_conf = sovh_ssl_sect' "$1"`,
           { timeoutMs: 10_000 },
         ),
       );
-      await reboot(host);
+      await restartHost(host);
       // The heal restores the configuration for the next boot; it does not reboot, so that a run
       // can end while the host stays as the fault left it.
       return async () => {
@@ -66,16 +67,4 @@ async function inRootOf(
   } finally {
     await root.detach();
   }
-}
-
-/**
- * Restarts the same container, so the changed configuration survives as it would on a VM's disk.
- * Files the stack made immutable are unlocked first, from outside it (HostVm.unlockLockedFiles);
- * the stack locks them again when it boots.
- */
-async function reboot(host: HostVm): Promise<void> {
-  const { container } = host;
-  await host.unlockLockedFiles(container);
-  await container.stop(10);
-  await container.start();
 }

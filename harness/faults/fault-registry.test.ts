@@ -43,6 +43,7 @@ describe('the fault registry', () => {
         'boot-chain-change',
         'vm-migration',
         'crypto-policy-cap',
+        'stale-resolv-conf',
         'route-leak',
         'route-withdrawal',
         'offered-default-route',

@@ -20,6 +20,7 @@ import { cutHsmCable } from './hsm-cable-cut.ts';
 import { machinePowerOff } from './machine-power.ts';
 import { mainsFailure } from './mains-failure.ts';
 import { offeredDefaultRoute } from './offered-default-route.ts';
+import { staleResolvConf } from './stale-resolv-conf.ts';
 import { kmsOutage } from './kms-outage.ts';
 import { kmsRevocation } from './kms-revocation.ts';
 import { replacePrimaryKey } from './primary-key-replacement.ts';
@@ -173,6 +174,20 @@ export const faultTypes: readonly FaultType[] = [
       ),
     },
     make: (v) => capSystemTls(v.host, v['max-protocol']),
+  }),
+  defineFault({
+    name: 'stale-resolv-conf',
+    description:
+      'reboots a host onto an immutable resolv.conf, left by an earlier boot, that names a server the site does not list',
+    heals: 'nothing: the next boot of a correct stack rewrites the file, and teardown unlocks it',
+    parameters: {
+      host: parameter.node('host', 'the host that reboots'),
+      server: parameter.text('the stale nameserver the locked file names', {
+        pattern: ipv4Pattern,
+        example: '10.43.0.2',
+      }),
+    },
+    make: (v) => staleResolvConf(v.host, v.server),
   }),
   defineFault({
     name: 'primary-key-replacement',

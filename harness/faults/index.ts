@@ -2,6 +2,7 @@
 export * from './bgp-announcement.ts';
 export * from './boot-chain-change.ts';
 export * from './crypto-policy-cap.ts';
+export * from './stale-resolv-conf.ts';
 export * from './fault.ts';
 export * from './hsm-cable-cut.ts';
 export * from './mains-failure.ts';

@@ -147,6 +147,23 @@ export class StartedMachine {
     }
   }
 
+  /**
+   * Replaces the machine's resolv.conf, what every boot on it finds at /etc/resolv.conf, and makes
+   * it immutable, from the pod: the file an earlier boot (or an operator) left locked. Teardown
+   * unlocks it with the machine's other lockable files.
+   */
+  async lockResolvConf(content: string): Promise<void> {
+    const [file] = machineLockablePaths;
+    const script = 'chattr -i "$1" 2>/dev/null; printf %s "$2" > "$1" && chattr +i "$1"';
+    const result = await this.pod.exec(['sh', '-c', script, 'lock', file ?? '', content], {
+      timeoutMs: 10_000,
+    });
+    if (result.exitCode !== 0)
+      throw new Error(
+        `locking the resolv.conf of machine ${this.spec.name} failed (exit ${String(result.exitCode)}): ${result.stderr.trim()}`,
+      );
+  }
+
   async removeDefaultRoute(family: 'ipv4' | 'ipv6' = 'ipv4'): Promise<void> {
     const ip = family === 'ipv6' ? ['ip', '-6'] : ['ip'];
     await this.pod.exec([...ip, 'route', 'del', 'default'], { timeoutMs: 5_000 });

@@ -5,11 +5,19 @@ import { verdictOf } from '../../harness/checks/verdict.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
 import type { HostVm } from '../../harness/world/host-vm.ts';
+import { injectFault } from '../../harness/faults/inject-fault.ts';
+import { awaitServing } from '../../harness/checks/probes/serving-probe.ts';
+import { observerAddress } from '../network-world/control-traffic.ts';
 import { awaitNetworkControls } from '../network-world/network-evidence.ts';
 import { networkZones } from '../network-world/network-zones.ts';
+import { observeStaleBoot, resolvConfRewrittenAtBoot } from './stale-boot.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const lockedFiles = { resolvConf: '/etc/resolv.conf', rulesV4: '/etc/iptables/rules.v4' } as const;
+/** A boot unseals the KEK in the TPM and loads the fence first: slow on a busy machine. */
+const bootTimeoutMs = 180_000;
+/** The steps a mutant's schedule may stop after (Mutant.stopAfterStep). */
+const steps = { tamper: 'tamper with rules.v4 as root' } as const;
 
 interface TamperAttempt {
   path: string;
@@ -132,9 +140,15 @@ export default defineScenario({
     await context.step('tamper with resolv.conf as root', () =>
       observeTamper(context, vm, lockedFiles.resolvConf),
     );
-    await context.step('tamper with rules.v4 as root', () =>
-      observeTamper(context, vm, lockedFiles.rulesV4),
-    );
+    await context.step(steps.tamper, () => observeTamper(context, vm, lockedFiles.rulesV4));
+    // The stale server is the zone observer's address: a node of the run that is no resolver.
+    const staleServer = observerAddress(context.world, vm.spec.zone);
+    await injectFault(context, 'stale-resolv-conf', { host: vm.name, server: staleServer });
+    await context.step('the host boots onto the stale, locked resolv.conf', async () => {
+      // The store starts after the DNS control: once it serves, the boot has written the file.
+      await awaitServing(context.world, vm, bootTimeoutMs);
+      await observeStaleBoot(context, vm, { staleServer, resolver: 'sovereign-dns' });
+    });
   },
   checks: [
     immutableCheck('resolv-conf-immutable', lockedFiles.resolvConf),
@@ -162,13 +176,22 @@ export default defineScenario({
         );
       },
     },
+    resolvConfRewrittenAtBoot,
   ],
   mutants: [
     {
       name: 'flag-not-set',
       description: 'The stack writes resolv.conf and rules.v4 but never sets the immutable flag',
       expectFailing: ['resolv-conf-immutable', 'rules-v4-immutable'],
+      stopAfterStep: steps.tamper,
       stackPatch: join(here, 'mutants', 'flag-not-set.patch'),
+    },
+    {
+      name: 'locked-resolv-conf-kept',
+      description:
+        'The stack leaves a resolv.conf it finds immutable at boot as it is ("an operator\'s lock wins"): a stale server stays, locked',
+      expectFailing: ['resolv-conf-rewritten-at-boot'],
+      stackPatch: join(here, 'mutants', 'locked-resolv-conf-kept.patch'),
     },
   ],
 });

@@ -25,6 +25,7 @@ function stopsHost(fault: PlannedFault, watched: WatchedOutage): boolean {
       return p['machine'] === machine;
     case 'vm-migration':
     case 'crypto-policy-cap':
+    case 'stale-resolv-conf':
       return p['host'] === watched.vm.name;
     default:
       return false;
