@@ -20,7 +20,7 @@ export function staleResolvConf(hostName: string, server: string): Fault {
           `# Left by an earlier boot, and locked.\nnameserver ${server}\n`,
         ),
       );
-      return async () => undefined;
+      return () => Promise.resolve();
     },
   };
 }
