@@ -44,18 +44,19 @@ export default defineScenario({
         options: { tcpPorts: [443, unnamedApiPort], sovereignApiFor: ['sovereign'] },
       },
       // Foreign listeners on the ports a careless fence lets out: web and QUIC, DNS (UDP, TCP and
-      // over TLS), NTP, KMIP.
+      // over TLS), NTP, KMIP, and the pushes a host is asked for (remote syslog, OpenTelemetry,
+      // a DHCP server's port).
       {
         name: 'foreign-api',
         kind: 'endpoint',
         zone: 'foreign',
-        options: { tcpPorts: [443, 80, 53, 853], udpPorts: [53, 443], icmp: true },
+        options: { tcpPorts: [443, 80, 53, 853, 4317], udpPorts: [53, 443, 514], icmp: true },
       },
       {
         name: 'foreign-kms',
         kind: 'endpoint',
         zone: 'foreign',
-        options: { tcpPorts: [5696], udpPorts: [123], icmp: true },
+        options: { tcpPorts: [5696], udpPorts: [123, 67], icmp: true },
       },
     ],
     hosts: [{ name: 'vm1', zone: 'sovereign' }],
@@ -93,6 +94,13 @@ export default defineScenario({
         'The fence accepts DNS over TLS (TCP 853) to anywhere, "for resolvers that only speak it"; every other port stays fenced (its drops logged as before)',
       expectFailing: ['foreign-endpoints-receive-nothing', 'drops-logged-geographic-fence-error'],
       stackPatch: join(here, 'mutants', 'dot-egress-open.patch'),
+    },
+    {
+      name: 'syslog-egress-open',
+      description:
+        'The fence accepts remote syslog (UDP 514) to anywhere, "for the SIEM"; every other port stays fenced: the host can push its logs abroad',
+      expectFailing: ['foreign-endpoints-receive-nothing', 'drops-logged-geographic-fence-error'],
+      stackPatch: join(here, 'mutants', 'syslog-egress-open.patch'),
     },
     {
       name: 'sovereign-api-rule-sport',

@@ -34,8 +34,9 @@ export const ipv6Topology: TopologyInput = {
       name: 'foreign-api',
       kind: 'endpoint',
       zone: 'foreign',
-      // The ports a careless fence lets out, over both transports DNS uses (53, 853 for DoT).
-      options: { tcpPorts: [443, 80, 53, 853, 5696], udpPorts: [53, 123], icmp: true },
+      // The ports a careless fence lets out, over both transports DNS uses (53, 853 for DoT),
+      // and the pushes a host is asked for (remote syslog, OpenTelemetry).
+      options: { tcpPorts: [443, 80, 53, 853, 5696, 4317], udpPorts: [53, 123, 514], icmp: true },
     },
   ],
   hosts: [{ name: 'vm1', zone: 'sovereign' }],
