@@ -29,6 +29,7 @@ import { upsForcedShutdown } from './ups-forced-shutdown.ts';
 import { bmcTrace, upsTrace } from './recorded-traces.ts';
 import { parseBmcTrace } from '../../sims/bmc/bmc-trace.ts';
 import { parseUpsTrace } from '../../sims/ups/ups-trace.ts';
+import { revocationReasons } from '../../sims/kms/kms.ts';
 import { migrateVm } from './vm-migration.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each spec's own type is kept by defineFault
@@ -222,14 +223,15 @@ export const faultTypes: readonly FaultType[] = [
   defineFault({
     name: 'kms-revocation',
     description:
-      "a key server revokes a host's key (KMIP Revoke, reason: key compromise) with the host's own credentials",
+      "a key server revokes a host's key (KMIP Revoke) with the host's own credentials: a compromise makes it COMPROMISED, cessation of operation DEACTIVATED",
     heals: 'nothing: a revoked key stays revoked',
     parameters: {
       kms: parameter.node('kms', 'the key server that holds the key'),
       owner: parameter.node('host', 'the host that owns the key'),
       uid: parameter.text('the KMIP unique identifier of the key', { example: '3' }),
+      reason: parameter.choice(revocationReasons, 'the KMIP revocation reason', 'key-compromise'),
     },
-    make: (v) => kmsRevocation(v.kms, v.owner, v.uid),
+    make: (v) => kmsRevocation(v.kms, v.owner, v.uid, v.reason),
   }),
   defineFault({
     name: 'route-leak',

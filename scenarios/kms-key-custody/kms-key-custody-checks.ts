@@ -404,7 +404,7 @@ export const kmsKeyCustodyChecks: Check[] = [
           observed: `state after: ${o.stateAfter ?? '?'}; first refusal ${firstRefusal === undefined ? 'never' : `${Math.round(firstRefusal.atMs - o.revokedAtMs)} ms after the revocation (HTTP ${firstRefusal.status})`}; ${after.length - wrong.length}/${after.length} refused after the bound`,
           evidence: [
             {
-              source: `kmip-admin revoke ${o.uid} (reason: key compromise) by the harness; load from the zone observer`,
+              source: `kmip-admin revoke ${o.uid} (reason: cessation of operation, the key DEACTIVATED) by the harness; load from the zone observer`,
               excerpt: timeline(
                 o.requests.filter(
                   (r) =>

@@ -257,15 +257,23 @@ export default defineScenario({
     {
       name: 'kms-revocation-ignored',
       description:
-        'The KMS watch drops the data key only when the KMS destroyed it: a revoked (compromised) key goes on serving',
+        'The KMS watch drops the data key only when the KMS destroyed it: a revoked key goes on serving',
       expectFailing: ['revocation-refused-within-bound'],
       stopAfterStep: steps.revocation,
       stackPatch: join(here, 'mutants', 'kms-revocation-ignored.patch'),
     },
     {
+      name: 'deactivated-key-usable',
+      description:
+        'The KMS watch counts a DEACTIVATED key as usable ("KMIP lets a deactivated key still decrypt what it protected"): a key revoked for cessation of operation goes on serving',
+      expectFailing: ['revocation-refused-within-bound'],
+      stopAfterStep: steps.revocation,
+      stackPatch: join(here, 'mutants', 'deactivated-key-usable.patch'),
+    },
+    {
       name: 'boot-admits-revoked-key',
       description:
-        'The boot path tests the key\u2019s state apart from the watch and refuses only a destroyed key: a revoked (compromised) key is unwrapped at the next boot',
+        'The boot path tests the key\u2019s state apart from the watch and refuses only a destroyed key: a revoked key is unwrapped at the next boot',
       expectFailing: ['revoked-key-refused-at-boot'],
       stopAfterStep: steps.revokedBoot,
       stackPatch: join(here, 'mutants', 'boot-admits-revoked-key.patch'),

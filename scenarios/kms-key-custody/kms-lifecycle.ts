@@ -113,7 +113,14 @@ export async function observeRevocation(
   load.catch(() => undefined);
   await sleep(revocationPlan.revokeAfterMs);
   const revokeBeganAtMs = Date.now();
-  await injectFault(context, 'kms-revocation', { kms: names.kms, owner: host.name, uid });
+  // Cessation of operation, not a compromise: the key becomes DEACTIVATED, which KMIP still lets
+  // decrypt what it protected, and which the contract drops like any state but ACTIVE.
+  await injectFault(context, 'kms-revocation', {
+    kms: names.kms,
+    owner: host.name,
+    uid,
+    reason: 'cessation-of-operation',
+  });
   const revokedAtMs = Date.now();
   const stateAfter = (await kms.listKeys(host.name)).find((k) => k.uid === uid)?.state ?? null;
   return context.observe(kmsRevocation, {

@@ -50,6 +50,10 @@ const serverCertificateFacts: Record<KmsOptions['serverCertificate'], string> = 
     'no subjectAltName, its address as common name only, signed by the authority its clients are given (an impostor)',
 };
 
+/** Why a key is revoked, as kmip-admin names KMIP's revocation reason codes. */
+export const revocationReasons = ['key-compromise', 'cessation-of-operation'] as const;
+export type RevocationReason = (typeof revocationReasons)[number];
+
 /** A client's KMIP credentials, PEM: its certificate and key, and the CA that signed them. */
 export interface ClientCredentials {
   certificate: string;
@@ -215,8 +219,17 @@ export class StartedKms implements StartedSim {
     return { ...key, value: Buffer.from(key.value, 'hex') };
   }
 
-  revokeKey(identity: string, uid: string): Promise<KmsKey> {
-    return this.admin<KmsKey>(identity, ['revoke', uid]);
+  /**
+   * KMIP Revoke with the owner's credentials. The reason decides the state: a compromise makes the
+   * key COMPROMISED, cessation of operation DEACTIVATED (a key KMIP still lets decrypt what it
+   * protected, and which the contract drops all the same).
+   */
+  revokeKey(
+    identity: string,
+    uid: string,
+    reason: RevocationReason = 'key-compromise',
+  ): Promise<KmsKey> {
+    return this.admin<KmsKey>(identity, ['revoke', uid, reason]);
   }
 
   destroyKey(identity: string, uid: string): Promise<{ uid: string; destroyed: boolean }> {
