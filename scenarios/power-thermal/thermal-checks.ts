@@ -119,7 +119,7 @@ export interface PullEvidence {
 /** An alarm may be this much earlier than the model's crossing: the sensors' 0.1 C step. */
 const earlyToleranceMs = 1_000;
 
-function logLines(history: Parameters<Check['verify']>[0]): LogLine[] {
+export function logLines(history: Parameters<Check['verify']>[0]): LogLine[] {
   return lastObservation<{ lines: LogLine[] }>(history, 'residency-log').data.lines;
 }
 

@@ -1,4 +1,5 @@
 import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { startTrapReceiver } from '../../harness/checks/probes/bmc-probe.ts';
 import { awaitServing, nodeAddress } from '../../harness/checks/probes/serving-probe.ts';
@@ -21,11 +22,17 @@ import {
 } from '../power-thermal/thermal-evidence.ts';
 import { thermalAlarmBound, thermalPollIntervalMs } from '../power-thermal/thermal-bounds.ts';
 import { observePullEvidence, recordCrossing } from '../power-thermal/thermal-schedule.ts';
+import { alarmsFollowCrossings } from './alarm-sequence-check.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
 /** Model seconds per wall-clock second: the room's 5-minute time constant plays out in 10 s. */
 const speedup = 30;
+/**
+ * The inlet stays under 18 C this long after the low alarm, five polls: a watch whose low alarm
+ * clears and is raised again on the next poll has time to show it.
+ */
+const lowAlarmHoldMs = 5 * thermalPollIntervalMs;
 /** The load at which the inlet settles at 26 C, a degree inside the range (setpoint 21 C). */
 const settleLoadKw = 0.5;
 /** How far ahead (model s) the inlet's fall to 27.5 C is looked for with the load off. */
@@ -140,6 +147,7 @@ export default defineScenario({
           change.wallMs,
           waitFor(crossing.crossingWallMs),
         );
+        await sleep(lowAlarmHoldMs);
       });
     } finally {
       await poller.stop();
@@ -161,6 +169,8 @@ export default defineScenario({
     alarmClearedUnder27(thermalAlarmBound),
     ipmiSnmpAgree(),
     readingsPulledByHost('readings-pulled-by-host'),
+    // The topology's watch takes the contract's default range sensors.
+    alarmsFollowCrossings(['inlet']),
   ],
   mutants: [
     {
@@ -190,6 +200,20 @@ export default defineScenario({
         'The thermal watch keeps one alarm per sensor and side (so that a sensor swinging from too hot to too cold alarms again), but its clear still looks the sensor up alone: THERMAL_ALARM_CLEARED is never logged, the high alarm stands after the inlet is back in range',
       expectFailing: ['alarm-cleared-back-in-range'],
       stackPatch: join(here, 'mutants', 'alarm-latched.patch'),
+    },
+    {
+      name: 'low-alarm-clears-under-max',
+      description:
+        'The thermal watch clears an alarm once the reading is back under the range\u2019s maximum ("clear once back under the max"): a low alarm clears on the next poll and is raised again, flapping while the inlet stays under 18 C',
+      expectFailing: ['alarms-follow-crossings'],
+      stackPatch: join(here, 'mutants', 'low-alarm-clears-under-max.patch'),
+    },
+    {
+      name: 'range-on-every-sensor',
+      description:
+        'The thermal watch applies the 18-27 C range to every sensor it reads, not to thermal.rangeSensors: the CPU and the exhaust alarm from boot on',
+      expectFailing: ['alarms-follow-crossings'],
+      stackPatch: join(here, 'mutants', 'range-on-every-sensor.patch'),
     },
     {
       name: 'trap-receiver-beside-poller',
