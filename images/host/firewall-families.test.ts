@@ -48,6 +48,10 @@ describe('the reference fence in both address families', () => {
     expect(discovery.length).toBeGreaterThan(0);
     expect(discovery.every((l) => l.includes('--hl-eq 255'))).toBe(true);
     expect(discovery.some((l) => l.includes('echo-request'))).toBe(false);
+    // Out, to the link alone: a router forwards a solicitation addressed abroad like any packet.
+    const out = discovery.filter((l) => l.startsWith('-A OUTPUT'));
+    expect(out.length).toBeGreaterThan(0);
+    expect(out.every((l) => / -d (ff02::\/16|fe80::\/10) /.test(l))).toBe(true);
     expect(v4).not.toContain('icmpv6');
   });
 

@@ -39,6 +39,13 @@ export default defineScenario({
       stackPatch: join(here, 'mutants', 'icmpv6-open.patch'),
     },
     {
+      name: 'discovery-out-anywhere',
+      description:
+        'The IPv6 fence lets neighbour discovery out by type and hop limit 255 to any address ("no router forwards hop limit 255"): a solicitation addressed abroad is routed like any packet, and carries bytes across the exchange',
+      expectFailing: ['foreign-ipv6-receives-nothing'],
+      stackPatch: join(here, 'mutants', 'discovery-out-anywhere.patch'),
+    },
+    {
       name: 'inbound-icmpv6-open',
       description:
         'The IPv6 fence accepts every ICMPv6 message coming in ("RFC 4890: never drop inbound ICMPv6"), not just the link\'s neighbour discovery: an echo request from abroad is answered, and the reply crosses the exchange',

@@ -1,3 +1,9 @@
+import { machineProbe } from '../../harness/checks/probes/machine-probe.ts';
+import {
+  neighbourSolicitation,
+  type SolicitationProbe,
+} from '../../harness/checks/probes/neighbour-solicitation.ts';
+import { observationKey } from '../../harness/scenario/observation-key.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
 import { asEndpoint } from '../../sims/endpoint/endpoint.ts';
 import {
@@ -19,6 +25,11 @@ import { observerName } from '../../harness/topology/address-plan.ts';
 import { ipv6Ranges } from './ipv6-world.ts';
 
 export const phase = 'ipv6';
+
+/** The crafted neighbour solicitation the host's namespace sent abroad: the capture judges it. */
+export const solicitationAbroad = observationKey<{ phase: string; probe: SolicitationProbe }>(
+  'neighbour-solicitation-abroad',
+);
 
 /** The host's fence loaded and the exchange's IPv6 capture running: egress-ipv6's setup. */
 export interface Ipv6Probes {
@@ -77,6 +88,16 @@ export async function probeIpv6Egress(
       ),
   );
   await context.step('try every IPv6 target from the host', async () => {
+    // Neighbour discovery's type and hop limit, to a foreign address: only a fence that lets
+    // discovery out to the link alone keeps it in.
+    context.observe(solicitationAbroad, {
+      phase,
+      probe: await neighbourSolicitation(
+        await machineProbe(world, vm.machine),
+        foreign,
+        `sovh-egress-${phase}`,
+      ),
+    });
     await observeConnectAttempts(context, vm, phase, [
       { role: 'domestic', address: domestic, port: 443 },
       ...foreignOptions.tcpPorts.map((port) => ({ role: 'foreign', address: foreign, port })),

@@ -7,8 +7,10 @@ is pulled, never pushed), except the public ports of services that judge each se
 
 The rules are one iptables-restore file, /etc/iptables/rules.v4, loaded in one transaction. The
 IPv6 fence is the same policy for the IPv6 ranges of domesticCidrs, in /etc/iptables/rules.v6 for
-ip6tables-restore; it also lets the link's own neighbour discovery through (hop limit 255, which no
-router forwards). A host with an IPv6 address is never left without it."""
+ip6tables-restore; it also lets the link's own neighbour discovery through: in, with hop limit 255
+(a router decrements it, so only the link can send that); out, only to the link's multicast groups
+and link-local addresses, since the hop limit is the receiver's test and a router forwards a
+solicitation addressed abroad like any packet. A host with an IPv6 address is never left without it."""
 
 import ipaddress
 import os
@@ -19,6 +21,9 @@ from . import geo_gate, immutable, log, paths, resolver_config
 RULES_FILE = "/etc/iptables/rules.v4"
 RULES_FILE_V6 = "/etc/iptables/rules.v6"
 NEIGHBOUR_DISCOVERY = ("router-solicitation", "neighbour-solicitation", "neighbour-advertisement")
+# Where neighbour discovery goes out: the link's multicast groups and link-local addresses (a
+# domestic neighbour's own address is let out by the domestic rules).
+LINK_SCOPES = ("ff02::/16", "fe80::/10")
 NFLOG_GROUP = 5
 FENCE = "GEOGRAPHIC_FENCE_ERROR"
 MARTIAN = "Martian Source"
@@ -126,7 +131,7 @@ def render_rules(site, family=4):
         "-A OUTPUT -o lo -j ACCEPT",
         "-A OUTPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT",
     ]
-    lines += [f"-A OUTPUT {rule} -j ACCEPT" for rule in discovery]
+    lines += [f"-A OUTPUT {rule} -d {scope} -j ACCEPT" for rule in discovery for scope in LINK_SCOPES]
     lines += [f"-A OUTPUT -d {cidr} -j ACCEPT" for cidr in domestic]
     for address, port in sovereign_endpoints(site):
         if _family(address) == family:
