@@ -161,6 +161,7 @@ describe('the fault registry', () => {
       kms: 'kms',
       owner: 'vm1',
       uid: '7',
+      reason: 'key-compromise',
     });
     const uid = thrown(() => resolveFaultParameters(faultType('kms-revocation'), {}, nodes));
     expect(uid.message).toContain('needs --uid <string>');

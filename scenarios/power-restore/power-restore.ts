@@ -73,7 +73,12 @@ export default defineScenario({
           hsm: hsm?.name,
           calls: hsm === undefined ? [] : await hsmCalls(hsm),
         });
-        await observeDiskScan(context, outage.vm, outage.secrets, 'after-restore');
+        await observeDiskScan(
+          context,
+          outage.vm,
+          [...outage.secrets, outage.canary],
+          'after-restore',
+        );
       });
     } finally {
       await capture.stop().catch(() => undefined);

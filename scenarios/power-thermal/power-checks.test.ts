@@ -10,6 +10,7 @@ import {
   servicesStoppedAfterLowBattery,
   servesOnlyAfterUnsealAndUnwrap,
   sovereignServicesStopped,
+  noKeyOnDiskAfterRestore,
 } from './power-checks.ts';
 import { fileCanary, knownKeys, sovereignPorts } from './power-observations.ts';
 import { firstServedAt, stoppedServingBy } from './store-availability.ts';
@@ -430,5 +431,26 @@ describe('serves-only-after-unseal-and-unwrap', () => {
       ['connection from port 40000: 14 bytes missing at byte 14'],
     );
     expect((await check.verify(late)).status).toBe('fail');
+  });
+});
+
+describe('no-key-on-disk-after-restore', () => {
+  const check = noKeyOnDiskAfterRestore('no-key-on-disk-after-restore');
+  function afterRestore(found: string[]): History {
+    const history = new History();
+    history.record('observation', fileCanary.name, canary);
+    history.record('observation', 'disk-scan', { phase: 'after-restore', host: 'vm1', found });
+    return history;
+  }
+  const status = async (h: History) =>
+    (await checkStatuses([check], h))['no-key-on-disk-after-restore'];
+
+  it('passes a scan that found the canary on the disks and no key', async () => {
+    expect(await status(afterRestore(canaryOnDisks))).toBe('pass');
+  });
+
+  it('fails a key on a disk, and is unknown when the scan missed the canary', async () => {
+    expect(await status(afterRestore([...canaryOnDisks, '/data/cache [data-key]']))).toBe('fail');
+    expect(await status(afterRestore([]))).toBe('unknown');
   });
 });

@@ -583,23 +583,39 @@ export function dataIntactAfterRestore(name: string): Check {
   };
 }
 
-/** No key material on the VM disks after the restore (a key cache would be). */
+/**
+ * No key material on the VM disks after the restore (a key cache would be), behind the harness's
+ * canary on both disks: a scan that did not find it did not read there, and proves nothing.
+ */
 export function noKeyOnDiskAfterRestore(name: string): Check {
   return {
     name,
     description:
-      "After power returns, the data key is on neither of the VM's disks in any encoding (no key cache)",
+      "After power returns, the data key is on neither of the VM's disks in any encoding (no key cache); judged only when the same scan found the harness's canary on both disks",
     verify(history) {
       const disks = lastObservation<{ found: string[] }>(
         history,
         'disk-scan',
         (d) => (d as { phase?: string }).phase === 'after-restore',
       ).data;
-      return disks.found.length === 0
-        ? pass('no key on the VM disks after the restore')
-        : fail(`key material on the VM disks: ${disks.found.join(', ')}`, {
+      const canary = lastObservation(history, fileCanary).data;
+      const canaryIn = (entry: string) => entry.endsWith(` [${canary.label}]`);
+      const missed = canary.diskPaths.filter(
+        (p) => !disks.found.includes(`${p} [${canary.label}]`),
+      );
+      if (missed.length > 0)
+        throw new MissingEvidence(
+          'disk-scan',
+          `the scan of the VM disks after the restore did not find the canary the harness planted at ${missed.join(', ')}, so finding no key there proves nothing`,
+        );
+      const keys = disks.found.filter((entry) => !canaryIn(entry));
+      return keys.length === 0
+        ? pass(
+            `no key on the VM disks after the restore (the harness's canary found at ${canary.diskPaths.join(', ')})`,
+          )
+        : fail(`key material on the VM disks: ${keys.join(', ')}`, {
             expected: 'none',
-            observed: disks.found.join(', '),
+            observed: keys.join(', '),
           });
     },
   };

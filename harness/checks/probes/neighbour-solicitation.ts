@@ -19,8 +19,9 @@ export interface SolicitationProbe {
 const solicitationScript = `
 import socket, struct, sys
 target = socket.inet_pton(socket.AF_INET6, sys.argv[1])
-s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
-s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, 255)
+# ICMPv6 is protocol 58; the unicast hop limit is option 16 of level 41 (IPv6).
+s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, 58)
+s.setsockopt(41, 16, 255)
 marker = sys.argv[2].encode()[:40].ljust(40, b"\\0")
 # An option of an unassigned type (60, length in units of 8 bytes) carries the harness's marker.
 option = struct.pack("!BB", 60, (len(marker) + 2 + 7) // 8) + marker
