@@ -4,6 +4,18 @@ import { prepareEnvironment, type RunEnvironment } from '../../harness/scenario/
 import { consoleLogger } from '../../harness/util/log.ts';
 import { kmsKind, kmsOptions, StartedKms } from './kms.ts';
 
+/** The KMS's server certificate verifies against the authority its clients are given. */
+async function expectServerSignedByClientsAuthority(kms: StartedKms): Promise<void> {
+  const verify = await kms.container.exec([
+    'openssl',
+    'verify',
+    '-CAfile',
+    '/etc/kms/pki/ca.crt',
+    '/etc/kms/pki/server.crt',
+  ]);
+  expect(verify.exitCode, verify.stderr).toBe(0);
+}
+
 describe('the kms simulator (PyKMIP over mutual TLS)', () => {
   let environment: RunEnvironment;
   let session: RunSession;
@@ -71,14 +83,7 @@ describe('the kms simulator (PyKMIP over mutual TLS)', () => {
   });
 
   it('presents a server certificate that the authority its clients are given signed', async () => {
-    const verify = await kms.container.exec([
-      'openssl',
-      'verify',
-      '-CAfile',
-      '/etc/kms/pki/ca.crt',
-      '/etc/kms/pki/server.crt',
-    ]);
-    expect(verify.exitCode, verify.stderr).toBe(0);
+    await expectServerSignedByClientsAuthority(kms);
     const names = await kms.container.run([
       'openssl',
       'x509',
@@ -103,14 +108,7 @@ describe('the kms simulator (PyKMIP over mutual TLS)', () => {
     const sanLess = await startKms('kms-san-less', '10.91.0.3', {
       serverCertificate: 'common-name-only',
     });
-    const verify = await sanLess.container.exec([
-      'openssl',
-      'verify',
-      '-CAfile',
-      '/etc/kms/pki/ca.crt',
-      '/etc/kms/pki/server.crt',
-    ]);
-    expect(verify.exitCode, verify.stderr).toBe(0);
+    await expectServerSignedByClientsAuthority(sanLess);
     const text = (
       await sanLess.container.run([
         'openssl',
