@@ -52,6 +52,7 @@ describe('the fault registry', () => {
         'resolver-outage',
         'kms-outage',
         'kms-revocation',
+        'kms-destruction',
       ]),
     );
     expect(new Set(faultNames()).size).toBe(faultTypes.length);

@@ -22,6 +22,7 @@ import { mainsFailure } from './mains-failure.ts';
 import { offeredDefaultRoute } from './offered-default-route.ts';
 import { staleResolvConf } from './stale-resolv-conf.ts';
 import { kmsOutage } from './kms-outage.ts';
+import { kmsDestruction } from './kms-destruction.ts';
 import { kmsRevocation } from './kms-revocation.ts';
 import { replacePrimaryKey } from './primary-key-replacement.ts';
 import { resolverOutage } from './resolver-outage.ts';
@@ -232,6 +233,18 @@ export const faultTypes: readonly FaultType[] = [
       reason: parameter.choice(revocationReasons, 'the KMIP revocation reason', 'key-compromise'),
     },
     make: (v) => kmsRevocation(v.kms, v.owner, v.uid, v.reason),
+  }),
+  defineFault({
+    name: 'kms-destruction',
+    description:
+      "a key server destroys a host's key (KMIP Destroy) with the host's own credentials: it holds no such key afterwards",
+    heals: 'nothing: a destroyed key stays destroyed',
+    parameters: {
+      kms: parameter.node('kms', 'the key server that holds the key'),
+      owner: parameter.node('host', 'the host that owns the key'),
+      uid: parameter.text('the KMIP unique identifier of the key', { example: '3' }),
+    },
+    make: (v) => kmsDestruction(v.kms, v.owner, v.uid),
   }),
   defineFault({
     name: 'route-leak',

@@ -13,5 +13,6 @@ export * from './cooling-failure.ts';
 export * from './fault-registry.ts';
 export * from './machine-power.ts';
 export * from './kms-outage.ts';
+export * from './kms-destruction.ts';
 export * from './kms-revocation.ts';
 export * from './recorded-traces.ts';

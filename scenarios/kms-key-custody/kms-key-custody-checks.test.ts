@@ -3,8 +3,11 @@ import type { LoadRequest } from '../../harness/checks/probes/store-load.ts';
 import { kmsRevocationBound } from '../../harness/contract/key-custody-bounds.ts';
 import { History } from '../../harness/scenario/history.ts';
 import { checkStatuses } from '../../harness/testing/check-statuses.ts';
+import { keyEndChecksOfBoth } from './key-end-checks.ts';
 import { kmsKeyCustodyChecks } from './kms-key-custody-checks.ts';
-import type { KmsOutageObservation, KmsRevocationObservation } from './kms-key-custody-evidence.ts';
+import type { KeyEndObservation, KmsOutageObservation } from './kms-key-custody-evidence.ts';
+
+const checks = [...kmsKeyCustodyChecks, ...keyEndChecksOfBoth];
 import type { NamedForeignKmsObservation } from './named-foreign-kms.ts';
 
 /** Requests every 200 ms over [fromMs, toMs): served unless `refused(atMs)`, then with `code`. */
@@ -51,18 +54,27 @@ const outage: KmsOutageObservation = {
   servedAgainAtMs: 21_000,
 };
 
-const revocation: KmsRevocationObservation = {
+const revocation: KeyEndObservation = {
   uid: '7',
-  revokeBeganAtMs: 32_500,
-  revokedAtMs: 33_200,
-  stateAfter: 'COMPROMISED',
+  action: 'kmip-admin revoke 7',
+  beganAtMs: 32_500,
+  endedAtMs: 33_200,
+  stateAfter: 'DEACTIVATED',
   requests: requests(30_000, 37_000, (at) => at >= 33_800),
+};
+
+const destruction: KeyEndObservation = {
+  ...revocation,
+  uid: '9',
+  action: 'kmip-admin destroy 9',
+  stateAfter: null,
 };
 
 function history(
   overrides: {
     outage?: Partial<KmsOutageObservation>;
-    revocation?: Partial<KmsRevocationObservation>;
+    revocation?: Partial<KeyEndObservation>;
+    destruction?: Partial<KeyEndObservation>;
     foreignSyns?: number;
     keyFoundIn?: string[];
     payloadFoundIn?: string[];
@@ -124,6 +136,7 @@ function history(
   });
   h.record('observation', 'kms-outage', { ...outage, ...overrides.outage });
   h.record('observation', 'kms-revocation', { ...revocation, ...overrides.revocation });
+  h.record('observation', 'kms-destruction', { ...destruction, ...overrides.destruction });
   h.record('observation', 'named-foreign-kms', {
     host: 'vm2',
     kms: 'kms-abroad 10.82.0.10:5696',
@@ -148,59 +161,50 @@ function history(
 
 describe('kms-key-custody checks', () => {
   it('all pass on the evidence of a correct stack', async () => {
-    expect(await checkStatuses(kmsKeyCustodyChecks, history())).toEqual(
-      Object.fromEntries(kmsKeyCustodyChecks.map((c) => [c.name, 'pass'])),
+    expect(await checkStatuses(checks, history())).toEqual(
+      Object.fromEntries(checks.map((c) => [c.name, 'pass'])),
     );
   });
 
   it('fail unwrap-fails-closed-without-kms when the store serves or the HSM unwraps with the KMS down', async () => {
     const served = await checkStatuses(
-      kmsKeyCustodyChecks,
+      checks,
       history({ outage: { requests: requests(5_000, 9_000, (at) => at < 6_000) } }),
     );
     expect(served['unwrap-fails-closed-without-kms']).toBe('fail');
     const unwrapped = await checkStatuses(
-      kmsKeyCustodyChecks,
+      checks,
       history({ outage: { hsmDecryptsAtMs: [5_600, 20_000] } }),
     );
     expect(unwrapped['unwrap-fails-closed-without-kms']).toBe('fail');
-    const dead = await checkStatuses(
-      kmsKeyCustodyChecks,
-      history({ outage: { servedAgainAtMs: undefined } }),
-    );
+    const dead = await checkStatuses(checks, history({ outage: { servedAgainAtMs: undefined } }));
     expect(dead['unwrap-fails-closed-without-kms']).toBe('fail');
   });
 
   it('say unknown for unwrap-fails-closed-without-kms when the HSM log never shows an unwrap (no positive control)', async () => {
-    const silent = await checkStatuses(
-      kmsKeyCustodyChecks,
-      history({ outage: { hsmDecryptsAtMs: [] } }),
-    );
+    const silent = await checkStatuses(checks, history({ outage: { hsmDecryptsAtMs: [] } }));
     expect(silent['unwrap-fails-closed-without-kms']).toBe('unknown');
   });
 
   it('fail revocation-refused-within-bound when the revoked key serves past two KMS watch intervals', async () => {
     expect(kmsRevocationBound.contract).toBe(2_000);
     const ignored = await checkStatuses(
-      kmsKeyCustodyChecks,
+      checks,
       history({ revocation: { requests: requests(30_000, 37_000, () => false) } }),
     );
     expect(ignored['revocation-refused-within-bound']).toBe('fail');
     const late = await checkStatuses(
-      kmsKeyCustodyChecks,
+      checks,
       history({ revocation: { requests: requests(30_000, 37_000, (at) => at >= 35_600) } }),
     );
     expect(late['revocation-refused-within-bound']).toBe('fail');
-    const tightened = await checkStatuses(
-      kmsKeyCustodyChecks,
-      history({ bounds: { kmsRevocationMs: 400 } }),
-    );
+    const tightened = await checkStatuses(checks, history({ bounds: { kmsRevocationMs: 400 } }));
     expect(tightened['revocation-refused-within-bound']).toBe('fail');
   });
 
   it('fail revocation-refusals-name-key-not-active when the refusals give another reason; unknown with none', async () => {
     const copied = await checkStatuses(
-      kmsKeyCustodyChecks,
+      checks,
       history({
         revocation: { requests: requests(30_000, 37_000, (at) => at >= 33_800, 'KEYS_WIPED') },
       }),
@@ -208,15 +212,35 @@ describe('kms-key-custody checks', () => {
     expect(copied['revocation-refused-within-bound']).toBe('pass');
     expect(copied['revocation-refusals-name-key-not-active']).toBe('fail');
     const served = await checkStatuses(
-      kmsKeyCustodyChecks,
+      checks,
       history({ revocation: { requests: requests(30_000, 37_000, () => false) } }),
     );
     expect(served['revocation-refusals-name-key-not-active']).toBe('unknown');
   });
 
+  it('fail destruction-refused-within-bound when a destroyed key serves on (taken for a KMS that does not answer)', async () => {
+    const kept = await checkStatuses(
+      checks,
+      history({ destruction: { requests: requests(30_000, 37_000, () => false) } }),
+    );
+    expect(kept['destruction-refused-within-bound']).toBe('fail');
+    expect(kept['destruction-refusals-name-key-not-active']).toBe('unknown');
+    expect(kept['revocation-refused-within-bound']).toBe('pass');
+    const unavailable = await checkStatuses(
+      checks,
+      history({
+        destruction: {
+          requests: requests(30_000, 37_000, (at) => at >= 33_800, 'KMS_UNAVAILABLE'),
+        },
+      }),
+    );
+    expect(unavailable['destruction-refused-within-bound']).toBe('pass');
+    expect(unavailable['destruction-refusals-name-key-not-active']).toBe('fail');
+  });
+
   it('fail revocation-refused-within-bound when nothing was served before it (no effect to see)', async () => {
     const never = await checkStatuses(
-      kmsKeyCustodyChecks,
+      checks,
       history({ revocation: { requests: requests(30_000, 37_000, () => true) } }),
     );
     expect(never['revocation-refused-within-bound']).toBe('fail');
@@ -224,7 +248,7 @@ describe('kms-key-custody checks', () => {
 
   it('fail the custody checks on a key on disk, service without the HSM, a contacted foreign KMS', async () => {
     const statuses = await checkStatuses(
-      kmsKeyCustodyChecks,
+      checks,
       history({
         keyFoundIn: ['/var/lib/residency/keys/x'],
         servedWithoutHsm: true,
@@ -239,29 +263,25 @@ describe('kms-key-custody checks', () => {
   it('fail ciphertext-only-at-rest on a part of the payload anywhere in the host files, even without the canary', async () => {
     for (const rootCanaryFound of [true, false]) {
       const found = history({ payloadFoundIn: ['/var/log/audit/trail.log'], rootCanaryFound });
-      expect((await checkStatuses(kmsKeyCustodyChecks, found))['ciphertext-only-at-rest']).toBe(
-        'fail',
-      );
+      expect((await checkStatuses(checks, found))['ciphertext-only-at-rest']).toBe('fail');
     }
   });
 
   it('say unknown, never pass, for a clean scan of the host files that missed the harness canary', async () => {
-    const blind = await checkStatuses(kmsKeyCustodyChecks, history({ rootCanaryFound: false }));
+    const blind = await checkStatuses(checks, history({ rootCanaryFound: false }));
     expect(blind['ciphertext-only-at-rest']).toBe('unknown');
     expect(blind['data-key-never-on-disk']).toBe('unknown');
   });
 
   it('say unknown for foreign-kms-never-contacted when the counter misses the harness own connection', async () => {
     expect(
-      (await checkStatuses(kmsKeyCustodyChecks, history({ controlSeen: false })))[
-        'foreign-kms-never-contacted'
-      ],
+      (await checkStatuses(checks, history({ controlSeen: false })))['foreign-kms-never-contacted'],
     ).toBe('unknown');
   });
 
   it('fail foreign-kms-never-contacted when the host named to the KMS abroad tries it, even through a fence that drops it, or serves', async () => {
     const status = async (named: Partial<NamedForeignKmsObservation>) =>
-      (await checkStatuses(kmsKeyCustodyChecks, history({ named })))['foreign-kms-never-contacted'];
+      (await checkStatuses(checks, history({ named })))['foreign-kms-never-contacted'];
     expect(await status({})).toBe('pass');
     expect(
       await status({ outcome: 'attempted', refusalLines: [], attempts: 3, controlAttempts: 4 }),
@@ -272,15 +292,15 @@ describe('kms-key-custody checks', () => {
 
   it('say unknown for foreign-kms-never-contacted when the namespace counter is gone, misses the control, or the boot reached no outcome', async () => {
     const status = async (named: Partial<NamedForeignKmsObservation>) =>
-      (await checkStatuses(kmsKeyCustodyChecks, history({ named })))['foreign-kms-never-contacted'];
+      (await checkStatuses(checks, history({ named })))['foreign-kms-never-contacted'];
     expect(await status({ attempts: undefined, controlAttempts: undefined })).toBe('unknown');
     expect(await status({ controlAttempts: 0 })).toBe('unknown');
     expect(await status({ outcome: 'none', refusalLines: [] })).toBe('unknown');
   });
 
   it('say unknown, never pass, when the run stopped before the evidence was taken', async () => {
-    expect(Object.values(await checkStatuses(kmsKeyCustodyChecks, new History()))).toEqual(
-      Array(kmsKeyCustodyChecks.length).fill('unknown'),
+    expect(Object.values(await checkStatuses(checks, new History()))).toEqual(
+      Array(checks.length).fill('unknown'),
     );
   });
 });

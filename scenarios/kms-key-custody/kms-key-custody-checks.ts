@@ -1,11 +1,9 @@
-import { lastObservation, MissingEvidence, type Check } from '../../harness/checks/check.ts';
-import { refusalsNotNaming, type LoadRequest } from '../../harness/checks/probes/store-load.ts';
+import { lastObservation, type Check } from '../../harness/checks/check.ts';
 import { withPositiveControl } from '../../harness/checks/positive-control.ts';
 import { fail, pass, type Verdict, verdictOf } from '../../harness/checks/verdict.ts';
-import { kmsRevocationBound } from '../../harness/contract/key-custody-bounds.ts';
-import { boundValue } from '../../harness/scenario/scenario-bounds.ts';
 import type { HsmKeyInspection } from '../../sims/hsm/hsm.ts';
 import type { NamedForeignKmsObservation } from './named-foreign-kms.ts';
+import { served, timeline } from './load-timeline.ts';
 import {
   dataKeyName,
   type AtRestObservation,
@@ -14,20 +12,8 @@ import {
   type HsmDependencyObservation,
   type KmsKeysObservation,
   kmsOutage,
-  kmsRevocation,
   rootCanaryPath,
 } from './kms-key-custody-evidence.ts';
-
-/** A store request that was served: a write stored or a read answered. */
-function served(r: LoadRequest): boolean {
-  return r.status === 200 || r.status === 201;
-}
-
-function timeline(requests: readonly LoadRequest[], since: number): string {
-  return requests
-    .map((r) => `${r.op} ${r.objectId} +${Math.round(r.atMs - since)}ms ${r.status}`)
-    .join(', ');
-}
 
 /**
  * What a scan found stands; that it found nothing holds only if the same scan of the host's files
@@ -43,9 +29,6 @@ function scanVerdict(rest: AtRestObservation, found: readonly string[], verdict:
     verdict,
   );
 }
-
-/** What the store's refusals must say once the KMS revoked the data key (CONTRACT.md). */
-const keyNotActive = 'KEY_NOT_ACTIVE';
 
 export const kmsKeyCustodyChecks: Check[] = [
   {
@@ -347,72 +330,6 @@ export const kmsKeyCustodyChecks: Check[] = [
               excerpt:
                 o.hsmDecryptsAtMs.map((at) => Math.round(at - o.hsmHealedAtMs)).join(', ') ||
                 '(none)',
-            },
-          ],
-        },
-      );
-    },
-  },
-  {
-    name: 'revocation-refusals-name-key-not-active',
-    description: `Every refusal the store answers to a request begun ${kmsRevocationBound.contract} ms or more after the KMS revoked the data key names KEY_NOT_ACTIVE (the body's error): its client learns that the key was revoked, not another cause`,
-    verify(history) {
-      const boundMs = boundValue(history, kmsRevocationBound);
-      const o = lastObservation(history, kmsRevocation).data;
-      const after = o.requests.filter((r) => r.startedAtMs >= o.revokedAtMs + boundMs);
-      const { refusals, other } = refusalsNotNaming(after, keyNotActive);
-      if (refusals === 0)
-        throw new MissingEvidence(
-          kmsRevocation.name,
-          'no request after the bound got a refusal with an answer: nothing to read a reason from',
-        );
-      return verdictOf(
-        other.length === 0,
-        `all ${refusals} refusals after the bound name ${keyNotActive}`,
-        `${other.length} of ${refusals} refusals after the bound say ${[...new Set(other)].join(', ')}`,
-        {
-          expected: `503 {"error": "${keyNotActive}"} for every request from ${boundMs} ms after the revocation`,
-          observed: `${refusals} refusals, ${other.length} naming another reason`,
-        },
-      );
-    },
-  },
-  {
-    name: 'revocation-refused-within-bound',
-    description: `Every store request begun ${kmsRevocationBound.contract} ms (two KMS watch intervals; a stack may tighten it) or more after the KMS revoked the data key is refused; requests before the revocation were served`,
-    verify(history) {
-      const boundMs = boundValue(history, kmsRevocationBound);
-      const o = lastObservation(history, kmsRevocation).data;
-      const before = o.requests.filter((r) => r.atMs < o.revokeBeganAtMs);
-      const after = o.requests.filter((r) => r.startedAtMs >= o.revokedAtMs + boundMs);
-      const wrong = after.filter(served);
-      const firstRefusal = o.requests.find((r) => r.atMs >= o.revokeBeganAtMs && !served(r));
-      const problems: string[] = [];
-      if (!before.some(served))
-        problems.push('nothing was served before the revocation, so its effect cannot be seen');
-      if (after.length === 0) problems.push('no request began after the bound');
-      if (wrong.length > 0)
-        problems.push(
-          `${wrong.length} of ${after.length} requests served with the revoked key (${timeline(wrong.slice(0, 3), o.revokedAtMs)})`,
-        );
-      return verdictOf(
-        problems.length === 0,
-        `the store refused everything from ${boundMs} ms after the revocation`,
-        problems.join('; '),
-        {
-          expected: `no request served from ${boundMs} ms after the KMS answered the revocation`,
-          observed: `state after: ${o.stateAfter ?? '?'}; first refusal ${firstRefusal === undefined ? 'never' : `${Math.round(firstRefusal.atMs - o.revokedAtMs)} ms after the revocation (HTTP ${firstRefusal.status})`}; ${after.length - wrong.length}/${after.length} refused after the bound`,
-          evidence: [
-            {
-              source: `kmip-admin revoke ${o.uid} (reason: cessation of operation, the key DEACTIVATED) by the harness; load from the zone observer`,
-              excerpt: timeline(
-                o.requests.filter(
-                  (r) =>
-                    r.atMs >= o.revokeBeganAtMs - 500 &&
-                    r.startedAtMs <= o.revokedAtMs + boundMs + 500,
-                ),
-                o.revokedAtMs,
-              ),
             },
           ],
         },

@@ -22,6 +22,8 @@ import type { HsmKeyInspection } from '../../sims/hsm/hsm.ts';
 
 export const names = {
   host: 'vm1',
+  /** A host of the same cell whose data key the KMS destroys while it serves. */
+  destroyedKeyHost: 'vm3',
   /** A host of the same cell whose site file names the KMS abroad as its KMS. */
   namedAbroad: 'vm2',
   kms: 'kms',
@@ -30,7 +32,11 @@ export const names = {
 } as const;
 /** The zone of the KMS abroad: its observer makes the positive control's connection. */
 export const abroadZone = 'abroad';
-export const dataKeyName = `residency-data-key/${names.host}`;
+/** The name the stack gives its data key on the KMS (CONTRACT.md). */
+export function dataKeyNameOf(host: string): string {
+  return `residency-data-key/${host}`;
+}
+export const dataKeyName = dataKeyNameOf(names.host);
 
 export interface KmsKeysObservation {
   kms: string;
@@ -251,13 +257,19 @@ export interface KmsOutageObservation {
 }
 export const kmsOutage = observationKey<KmsOutageObservation>('kms-outage');
 
-/** A load of store requests through the revocation of the data key on the KMS (epoch ms). */
-export interface KmsRevocationObservation {
+/** A load of store requests through the end of a host's data key on the KMS (epoch ms). */
+export interface KeyEndObservation {
   uid: string;
-  revokeBeganAtMs: number;
-  /** When the KMS answered the revocation: it is in force from then on. */
-  revokedAtMs: number;
+  /** What the harness did to the key, as its evidence names it. */
+  action: string;
+  beganAtMs: number;
+  /** When the KMS answered: the key's end is in force from then on. */
+  endedAtMs: number;
+  /** The key's state on the KMS afterwards; null when the KMS no longer lists it. */
   stateAfter: string | null;
   requests: LoadRequest[];
 }
-export const kmsRevocation = observationKey<KmsRevocationObservation>('kms-revocation');
+/** vm1's data key revoked for cessation of operation: DEACTIVATED. */
+export const kmsRevocation = observationKey<KeyEndObservation>('kms-revocation');
+/** vm3's data key destroyed: the KMS deletes the object and answers Item Not Found for it. */
+export const kmsDestruction = observationKey<KeyEndObservation>('kms-destruction');

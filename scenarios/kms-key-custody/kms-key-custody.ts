@@ -12,7 +12,9 @@ import { SovhError } from '../../harness/util/sovh-error.ts';
 import { waitUntil } from '../../harness/util/wait-until.ts';
 import { kmsRevocationBound } from '../../harness/contract/key-custody-bounds.ts';
 import { kmsKeyCustodyChecks } from './kms-key-custody-checks.ts';
-import { observeKmsOutage, observeRevocation } from './kms-lifecycle.ts';
+import { observeKeyEnd, observeKmsOutage, prepareKeyEnd } from './kms-lifecycle.ts';
+import { keyEndChecksOfBoth } from './key-end-checks.ts';
+import { bootWaitsForKmsCheck, observeBootWithoutKms } from './boot-without-kms.ts';
 import { observeNamedForeignKms } from './named-foreign-kms.ts';
 import { kmsWatchCheck, observeKmsWatch, watchWindowMs } from './kms-watch-cadence.ts';
 import { observeRevokedKeyBoot, revokedKeyBootCheck } from './revoked-key-boot.ts';
@@ -38,7 +40,8 @@ const steps = {
   kmsWatch: `count the host's state questions at the KMS for ${watchWindowMs / 1000} s from when it serves`,
   hsmReboot: 'reboot with the HSM cable cut, then with it back',
   kmsOutage: 'the KMS goes down; the HSM is cut and comes back: no unwrap without the KMS',
-  revocation: 'revoke the data key on the KMS while a load runs',
+  kmsSilentBoot: `reboot ${names.destroyedKeyHost} unable to reach the KMS: its boot waits for the KMS's word`,
+  revocation: "revoke one host's data key and destroy another's on the KMS, each under a load",
   revokedBoot: 'reboot with the data key revoked: the boot must refuse it',
 } as const;
 
@@ -46,13 +49,13 @@ const steps = {
  * The seed manual's step 3: the host's data key is created on the local KMS (the harness sees it
  * there with its own KMIP client), is unwrapped only through the cell's HSM, and is never on a
  * disk in clear; the stored object is AES-256-GCM under exactly that key. With the KMS down, the
- * HSM's return does not bring the key back; a revocation on the KMS stops the store within two KMS
+ * HSM's return does not bring the key back; a revocation or a destruction on the KMS stops the store within two KMS
  * watch intervals; a KMS abroad is never contacted, also by a host whose site file names it (which must refuse it).
  */
 export default defineScenario({
   name: 'kms-key-custody',
   description:
-    'Data key created on the local KMS, unwrapped only by the cell HSM, never on disk; no unwrap while the KMS is down; a revocation stops the store within two KMS watch intervals; the foreign KMS never contacted',
+    'Data key created on the local KMS, unwrapped only by the cell HSM, never on disk; no unwrap while the KMS is down; a revocation or a destruction of the key stops the store within two KMS watch intervals; the foreign KMS never contacted',
   // SYS_PTRACE: the harness reads the running host's own files from its PID namespace.
   needs: ['cap:SYS_PTRACE'],
   sections: ['kms', 'hsm', 'store'],
@@ -69,7 +72,7 @@ export default defineScenario({
         kind: 'kms',
         zone: 'sovereign',
         cell: 'cell-a',
-        options: { clients: [names.host] },
+        options: { clients: [names.host, names.destroyedKeyHost] },
       },
       { name: names.hsm, kind: 'hsm', zone: 'sovereign', cell: 'cell-a' },
       // A border router: the KMS abroad is reachable at the network layer, so a host that tries
@@ -87,6 +90,7 @@ export default defineScenario({
     hosts: [
       { name: names.host, zone: 'sovereign', cell: 'cell-a' },
       { name: names.namedAbroad, zone: 'sovereign', cell: 'cell-a' },
+      { name: names.destroyedKeyHost, zone: 'sovereign', cell: 'cell-a' },
     ],
   },
   async run(context) {
@@ -162,10 +166,18 @@ export default defineScenario({
     });
 
     await context.step(steps.kmsOutage, () => observeKmsOutage(context, vm, { objectId, payload }));
-    await context.step(steps.revocation, () => {
+    await context.step(steps.kmsSilentBoot, () =>
+      observeBootWithoutKms(context, world.host(names.destroyedKeyHost)),
+    );
+    await context.step(steps.revocation, async () => {
       if (keys.dataKeyUid === undefined)
         throw new SovhError('SCENARIO_STEP_FAILED', 'the data key was not found on the KMS');
-      return observeRevocation(context, vm, keys.dataKeyUid, { objectId, payload });
+      const revoked = { host: vm, uid: keys.dataKeyUid, standing: { objectId, payload } };
+      const destroyed = await prepareKeyEnd(context, world.host(names.destroyedKeyHost));
+      await Promise.all([
+        observeKeyEnd(context, revoked, 'revocation'),
+        observeKeyEnd(context, destroyed, 'destruction'),
+      ]);
     });
     await context.step(steps.revokedBoot, () => observeRevokedKeyBoot(context, vm, names.hsm));
 
@@ -175,7 +187,13 @@ export default defineScenario({
     );
     await context.step('count what reached the KMS abroad', () => observeForeignKms(context));
   },
-  checks: [...kmsKeyCustodyChecks, kmsWatchCheck, revokedKeyBootCheck],
+  checks: [
+    ...kmsKeyCustodyChecks,
+    bootWaitsForKmsCheck,
+    ...keyEndChecksOfBoth,
+    kmsWatchCheck,
+    revokedKeyBootCheck,
+  ],
   mutants: [
     {
       name: 'hsm-key-extractable',
@@ -249,8 +267,11 @@ export default defineScenario({
       // hsm-cable-cut's mutant of the same name: one wrong code for every kind of refusal.
       name: 'refusal-code-copied',
       description:
-        "The store's refusal for a key it cannot use says KEYS_WIPED whatever the cause (the line below, copied): clients are told of a shutdown wipe when the KMS revoked the key",
-      expectFailing: ['revocation-refusals-name-key-not-active'],
+        "The store's refusal for a key it cannot use says KEYS_WIPED whatever the cause (the line below, copied): clients are told of a shutdown wipe when the KMS revoked or destroyed the key",
+      expectFailing: [
+        'revocation-refusals-name-key-not-active',
+        'destruction-refusals-name-key-not-active',
+      ],
       stopAfterStep: steps.revocation,
       stackPatch: join(here, '..', 'hsm-cable-cut', 'mutants', 'refusal-code-copied.patch'),
     },
@@ -269,6 +290,22 @@ export default defineScenario({
       expectFailing: ['revocation-refused-within-bound'],
       stopAfterStep: steps.revocation,
       stackPatch: join(here, 'mutants', 'deactivated-key-usable.patch'),
+    },
+    {
+      name: 'boot-opens-without-kms',
+      description:
+        'The boot asks the KMS for at most 5 s and, when it does not answer, unwraps the wrapped key on its disk anyway ("a KMS blip must not keep a host down; the wrapped key is ours")',
+      expectFailing: ['boot-waits-for-kms'],
+      stopAfterStep: steps.kmsSilentBoot,
+      stackPatch: join(here, 'mutants', 'boot-opens-without-kms.patch'),
+    },
+    {
+      name: 'destroyed-key-taken-for-outage',
+      description:
+        'The KMIP client takes every failed state question for a KMS that does not answer, Item Not Found too: a key the KMS destroyed is logged as KMS_UNAVAILABLE and stays in memory, and the store goes on serving',
+      expectFailing: ['destruction-refused-within-bound'],
+      stopAfterStep: steps.revocation,
+      stackPatch: join(here, 'mutants', 'destroyed-key-taken-for-outage.patch'),
     },
     {
       name: 'boot-admits-revoked-key',

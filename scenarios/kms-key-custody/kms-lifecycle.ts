@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { injectFault } from '../../harness/faults/inject-fault.ts';
-import { hsmOf, kmsOf } from '../../harness/checks/probes/custody-evidence.ts';
+import { awaitStoreServing, hsmOf, kmsOf } from '../../harness/checks/probes/custody-evidence.ts';
 import { hsmCalls } from '../../harness/checks/probes/hsm-calls.ts';
 import { runStoreLoad } from '../../harness/checks/probes/store-load.ts';
 import { storeRoundTrip } from '../../harness/checks/probes/store-probe.ts';
@@ -9,12 +9,15 @@ import { storePort } from '../../harness/contract/site-file.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
 import { waitUntil } from '../../harness/util/wait-until.ts';
 import type { HostVm } from '../../harness/world/host-vm.ts';
+import { SovhError } from '../../harness/util/sovh-error.ts';
 import {
+  dataKeyNameOf,
+  kmsDestruction,
   kmsOutage,
   kmsRevocation,
   names,
+  type KeyEndObservation,
   type KmsOutageObservation,
-  type KmsRevocationObservation,
 } from './kms-key-custody-evidence.ts';
 
 /** How long the store is watched after the HSM returns while the KMS is down: many HSM polls. */
@@ -96,37 +99,85 @@ export async function observeKmsOutage(
   });
 }
 
-/** Revokes the host's data key on the KMS, with the harness's KMIP client, under a load. */
-export async function observeRevocation(
+/** How the harness ends a host's data key on the KMS. */
+export type KeyEnding = 'revocation' | 'destruction';
+
+/** A host that serves, an object it stores, and its data key's KMIP id: ready for the key's end. */
+export interface KeyEndTarget {
+  host: HostVm;
+  uid: string;
+  standing: { objectId: string; payload: string };
+}
+
+/**
+ * Waits for the host to serve, stores an object there, and finds its data key on the KMS with the
+ * harness's KMIP client (the host's own identity).
+ */
+export async function prepareKeyEnd(context: ScenarioContext, host: HostVm): Promise<KeyEndTarget> {
+  const { world } = context;
+  await awaitStoreServing(world, host, servedAgainTimeoutMs);
+  const standing = {
+    objectId: `key-end-${host.name}-${Date.now()}`,
+    payload: `stored on ${host.name} before its data key ends`,
+  };
+  const trip = await storeRoundTrip(
+    world.observer('sovereign'),
+    host.address,
+    storePort,
+    standing.objectId,
+    standing.payload,
+  );
+  if (!trip.ok)
+    throw new SovhError(
+      'SCENARIO_STEP_FAILED',
+      `the store round trip on ${host.name} failed: ${trip.detail}`,
+    );
+  const key = (await kmsOf(world, names.kms).listKeys(host.name)).find(
+    (k) => k.name === dataKeyNameOf(host.name),
+  );
+  if (key === undefined)
+    throw new SovhError(
+      'SCENARIO_STEP_FAILED',
+      `${host.name}'s data key (${dataKeyNameOf(host.name)}) was not found on the KMS`,
+    );
+  return { host, uid: key.uid, standing };
+}
+
+/**
+ * Ends the host's data key on the KMS, with the harness's KMIP client, under a load from the zone:
+ * a revocation for cessation of operation (the key DEACTIVATED, which KMIP still lets decrypt what
+ * it protected, and which the contract drops like any state but ACTIVE), or a destruction (the KMS
+ * deletes the object and answers Item Not Found for it).
+ */
+export async function observeKeyEnd(
   context: ScenarioContext,
-  host: HostVm,
-  uid: string,
-  standing: { objectId: string; payload: string },
-): Promise<KmsRevocationObservation> {
+  { host, uid, standing }: KeyEndTarget,
+  ending: KeyEnding,
+): Promise<KeyEndObservation> {
   const kms = kmsOf(context.world, names.kms);
   const load = runStoreLoad(
     context.world.observer('sovereign'),
     target(host, standing),
     revocationPlan.loadMs,
-    `revocation-${Date.now()}`,
+    `${ending}-${host.name}-${Date.now()}`,
   );
   load.catch(() => undefined);
   await sleep(revocationPlan.revokeAfterMs);
-  const revokeBeganAtMs = Date.now();
-  // Cessation of operation, not a compromise: the key becomes DEACTIVATED, which KMIP still lets
-  // decrypt what it protected, and which the contract drops like any state but ACTIVE.
-  await injectFault(context, 'kms-revocation', {
-    kms: names.kms,
-    owner: host.name,
-    uid,
-    reason: 'cessation-of-operation',
-  });
-  const revokedAtMs = Date.now();
+  const beganAtMs = Date.now();
+  const where = { kms: names.kms, owner: host.name, uid };
+  if (ending === 'revocation')
+    await injectFault(context, 'kms-revocation', { ...where, reason: 'cessation-of-operation' });
+  else await injectFault(context, 'kms-destruction', where);
+  const endedAtMs = Date.now();
   const stateAfter = (await kms.listKeys(host.name)).find((k) => k.uid === uid)?.state ?? null;
-  return context.observe(kmsRevocation, {
+  return context.observe(ending === 'revocation' ? kmsRevocation : kmsDestruction, {
     uid,
-    revokeBeganAtMs,
-    revokedAtMs,
+    action:
+      ending === 'revocation'
+        ? `kmip-admin revoke ${uid} (reason: cessation of operation, the key DEACTIVATED)`
+        : `kmip-admin destroy ${uid} (the KMS deletes the key)`,
+    beganAtMs,
+    endedAtMs,
     stateAfter,
     requests: await load,
   });

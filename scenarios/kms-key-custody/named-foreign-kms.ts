@@ -8,15 +8,13 @@ import { machineProbe } from '../../harness/checks/probes/machine-probe.ts';
 import { tcpConnect } from '../../harness/checks/probes/tcp-probe.ts';
 import { hostPaths } from '../../harness/contract/host-paths.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
-import type { StartedContainer } from '../../harness/runtime/started-container.ts';
 import type { HostVm } from '../../harness/world/host-vm.ts';
+import { installCounter, readCounter, removeCounter } from './kms-attempt-counter.ts';
 
 /** The refusal the contract names for a KMS outside the domestic CIDRs. */
 const refusalMarker = 'GEOGRAPHIC_FENCE_ERROR';
 /** How long the boot named to the KMS abroad has to reach its outcome. */
 const outcomeTimeoutMs = 60_000;
-/** The harness's counter: its own table in the host's namespace, never one of the stack's. */
-const watchTable = 'sovh_foreign_kms_watch';
 
 /** A boot whose site file names the KMS abroad, watched from inside its namespace. */
 export interface NamedForeignKmsObservation {
@@ -30,32 +28,6 @@ export interface NamedForeignKmsObservation {
   attempts: number | undefined;
   /** The counter after the harness's own connection toward it from the same namespace. */
   controlAttempts: number | undefined;
-}
-
-/**
- * Counts every packet the machine's namespace sends toward `address:port`: a chain of the
- * harness's own (the observer's nft) on the output hook at priority -400, ahead of connection
- * tracking and of any fence of the stack's, so an attempt the fence drops is counted too.
- */
-async function installCounter(probe: StartedContainer, address: string, port: number) {
-  await probe.run(
-    [
-      'sh',
-      '-c',
-      `nft add table inet ${watchTable} && ` +
-        `nft add chain inet ${watchTable} out '{ type filter hook output priority -400 ; policy accept ; }' && ` +
-        `nft add rule inet ${watchTable} out ip daddr ${address} tcp dport ${String(port)} counter`,
-    ],
-    { timeoutMs: 10_000 },
-  );
-}
-
-async function readCounter(probe: StartedContainer): Promise<number | undefined> {
-  const listed = await probe.exec(['nft', 'list', 'chain', 'inet', watchTable, 'out'], {
-    timeoutMs: 10_000,
-  });
-  const packets = /counter packets (\d+)/.exec(listed.stdout)?.[1];
-  return listed.exitCode === 0 && packets !== undefined ? Number(packets) : undefined;
 }
 
 /**
@@ -102,6 +74,6 @@ export async function observeNamedForeignKms(
       controlAttempts,
     });
   } finally {
-    await probe.exec(['nft', 'delete', 'table', 'inet', watchTable], { timeoutMs: 10_000 });
+    await removeCounter(probe);
   }
 }

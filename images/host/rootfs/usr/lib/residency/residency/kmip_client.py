@@ -154,10 +154,17 @@ class KmipClient:
         return target
 
     def state(self, uid):
-        """The key's KMIP state name (ACTIVE, DEACTIVATED, COMPROMISED, DESTROYED, ...)."""
+        """The key's KMIP state name (ACTIVE, DEACTIVATED, COMPROMISED, DESTROYED, ...). A key the
+        KMS answers it does not hold is DESTROYED: a KMIP Destroy may delete the object outright
+        (PyKMIP does), so the KMS's word for a destroyed key is Item Not Found, and that is an
+        answer, not a KMS that does not answer."""
+        from kmip.core import enums
+
         try:
             _, attributes = self._client.get_attributes(uid, ["State"])
         except Exception as error:
+            if getattr(error, "reason", None) == enums.ResultReason.ITEM_NOT_FOUND:
+                return "DESTROYED"
             raise KmsError(f"KMS {self.address} did not answer for key {uid}: {error}") from error
         for attribute in attributes:
             if attribute.attribute_name.value == "State":
