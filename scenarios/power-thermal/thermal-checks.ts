@@ -6,6 +6,7 @@ import { fail, verdictOf } from '../../harness/checks/verdict.ts';
 import { ipmiCelsius, snmpCelsius } from '../../sims/bmc/bmc-sensors.ts';
 import { sensorKeys } from '../../sims/bmc/thermal-model.ts';
 import type { CheckedRead, LogLine } from './thermal-evidence.ts';
+import { describeListener, pushListeners, type UdpListener } from './udp-listeners.ts';
 
 /**
  * The model's crossing of a threshold after an input change, as the scenario recorded it, and a
@@ -112,8 +113,10 @@ export interface PullEvidence {
   hostAddress: string;
   bmcAddress: string;
   counts: { snmp: number; ipmi: number };
-  /** UDP ports with a listening socket in the host's network namespace (/proc/net/udp). */
-  udpListeningPorts: number[];
+  /** Listening UDP sockets in the host's network namespace (/proc/net/udp, udp6). */
+  udpListeners: UdpListener[];
+  /** The first of the namespace's ephemeral ports (ip_local_port_range). */
+  ephemeralPortsFrom: number;
 }
 
 /** An alarm may be this much earlier than the model's crossing: the sensors' 0.1 C step. */
@@ -342,30 +345,33 @@ export function readingsPulledByHost(name: string): Check {
   return {
     name,
     description:
-      'The host pulls its temperatures from the BMC (requests counted at the BMC) and nothing in it listens for a pushed trap (UDP 162)',
+      'The host pulls its temperatures from the BMC (requests counted at the BMC) and nothing in it listens for a pushed trap: no UDP socket, IPv4 or IPv6, open to the network below the ephemeral ports (162, snmptrapd\u2019s unprivileged 1162, or any other)',
     verify(history) {
       const o = lastObservation<PullEvidence>(history, 'pull-evidence').data;
       const pulled = o.counts.snmp + o.counts.ipmi > 0;
-      const listens = o.udpListeningPorts.includes(162);
+      const push = pushListeners(o.udpListeners, o.ephemeralPortsFrom);
       const problems = [
         ...(pulled ? [] : [`the BMC counted no request from ${o.hostAddress}`]),
-        ...(listens ? ['the host listens on UDP 162 for pushed traps'] : []),
+        ...(push.length > 0
+          ? [`the host listens for pushed datagrams on ${push.map(describeListener).join(', ')}`]
+          : []),
       ];
       return verdictOf(
         problems.length === 0,
-        `${o.counts.snmp} SNMP and ${o.counts.ipmi} IPMI packets from the host reached the BMC; no trap listener`,
+        `${o.counts.snmp} SNMP and ${o.counts.ipmi} IPMI packets from the host reached the BMC; no UDP listener open to a push`,
         problems.join('; '),
         {
-          expected: 'requests from the host at the BMC, no UDP 162 listener in the host',
-          observed: `snmp ${o.counts.snmp}, ipmi ${o.counts.ipmi}; UDP listeners: ${o.udpListeningPorts.join(', ') || 'none'}`,
+          expected: `requests from the host at the BMC; no UDP listener open to the network below port ${String(o.ephemeralPortsFrom)} in the host`,
+          observed: `snmp ${o.counts.snmp}, ipmi ${o.counts.ipmi}; UDP listeners: ${o.udpListeners.map(describeListener).join(', ') || 'none'}`,
           evidence: [
             {
               source: `iptables counters in the BMC ${o.bmcAddress}`,
               excerpt: JSON.stringify(o.counts),
             },
             {
-              source: "/proc/net/udp in the host's network namespace",
-              excerpt: o.udpListeningPorts.join(', ') || 'none',
+              source: "/proc/net/udp and udp6 in the host's network namespace",
+              excerpt:
+                o.udpListeners.map((l) => `${l.address}:${String(l.port)}`).join(', ') || 'none',
             },
           ],
         },

@@ -4,6 +4,7 @@ import type { HostVm } from '../../harness/world/host-vm.ts';
 import type { StartedBmc } from '../../sims/bmc/bmc.ts';
 import { traceCrossing } from '../../sims/bmc/bmc-trace.ts';
 import type { SensorKey } from '../../sims/bmc/thermal-model.ts';
+import { parseUdpListeners, type UdpListener } from './udp-listeners.ts';
 import type {
   CriticalDeadlineObservation,
   CrossingObservation,
@@ -154,16 +155,24 @@ export function recordCriticalDeadline(
   });
 }
 
-/** Local ports of unconnected UDP sockets (listeners) in a network namespace, from /proc/net/udp. */
-export async function udpListeningPorts(inNamespace: StartedContainer): Promise<number[]> {
-  const result = await inNamespace.run(['cat', '/proc/net/udp']);
-  return result.stdout
-    .split('\n')
-    .slice(1)
-    .map((line) => line.trim().split(/\s+/))
-    .filter((fields) => fields[2] === '00000000:0000')
-    .map((fields) => parseInt((fields[1] ?? '').split(':')[1] ?? '', 16))
-    .filter((port) => Number.isFinite(port));
+/**
+ * Unconnected UDP sockets (listeners) in a network namespace, IPv4 and IPv6 (/proc/net/udp and
+ * udp6: a socket bound to `::` takes IPv4 datagrams too and is listed in udp6 only), and where the
+ * namespace's ephemeral ports begin (a client's socket, such as the SNMP poller's, is bound there).
+ */
+export async function udpListenersIn(
+  inNamespace: StartedContainer,
+): Promise<{ listeners: UdpListener[]; ephemeralPortsFrom: number }> {
+  const result = await inNamespace.run([
+    'sh',
+    '-c',
+    'cat /proc/sys/net/ipv4/ip_local_port_range; cat /proc/net/udp /proc/net/udp6 2>/dev/null',
+  ]);
+  const [range = '', ...table] = result.stdout.split('\n');
+  return {
+    listeners: parseUdpListeners(table),
+    ephemeralPortsFrom: Number(range.trim().split(/\s+/)[0]) || 32_768,
+  };
 }
 
 /** Records who queried the BMC and what listens in the host's namespace ('pull-evidence'). */
@@ -172,16 +181,17 @@ export async function observePullEvidence(
   host: HostVm,
   bmc: StartedBmc,
 ): Promise<PullEvidence> {
-  const [counts, udpListening] = await Promise.all([
+  const [counts, udp] = await Promise.all([
     bmc.requestCounts(host.address),
     // The machine's TPM shares the machine's network namespace: its view of /proc/net is the host's.
-    udpListeningPorts(host.machine.tpm.container),
+    udpListenersIn(host.machine.tpm.container),
   ]);
   return context.observe('pull-evidence', {
     host: host.name,
     hostAddress: host.address,
     bmcAddress: bmc.address,
     counts,
-    udpListeningPorts: udpListening,
+    udpListeners: udp.listeners,
+    ephemeralPortsFrom: udp.ephemeralPortsFrom,
   });
 }

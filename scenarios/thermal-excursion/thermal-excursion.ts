@@ -218,7 +218,7 @@ export default defineScenario({
     {
       name: 'trap-receiver-beside-poller',
       description:
-        'Beside its polls the thermal watch opens a receiver for the BMC\u2019s pushed traps on UDP 162 ("in case a poll is missed"): the host listens for a push',
+        'Beside its polls the thermal watch opens a receiver for the BMC\u2019s pushed traps ("in case a poll is missed") on snmptrapd\u2019s unprivileged UDP 1162, one dual-stack IPv6 socket: the host listens for a push, on neither IPv4\u2019s table nor port 162',
       expectFailing: ['readings-pulled-by-host'],
       stackPatch: join(here, 'mutants', 'trap-receiver-beside-poller.patch'),
     },
