@@ -71,6 +71,13 @@ export default defineScenario({
   ],
   mutants: [
     {
+      name: 'keys-wiped-on-battery',
+      description:
+        'The power watch wipes the keys when the UPS goes on battery ("prepare: the keys go now, the services follow on LB"): the store keeps its port open and answers every request with 503 until LB, and a mains blip leaves it so until the next boot',
+      expectFailing: ['serves-on-battery'],
+      stackPatch: join(here, 'mutants', 'keys-wiped-on-battery.patch'),
+    },
+    {
       name: 'shutdown-after-seconds-on-battery',
       description:
         'The power watch shuts the residency down 3.5 s after the UPS goes on battery ("the usual grace on battery"), LB or not: every mains blip longer than that takes the sovereign services down',
@@ -83,6 +90,13 @@ export default defineScenario({
         'The store keeps a copy of the data key in a file of its runtime tmpfs for its workers, outside the key directory the shutdown clears: the key is wiped from memory and stays in the file',
       expectFailing: ['no-key-on-filesystems'],
       stackPatch: join(here, 'mutants', 'data-key-cached-in-run.patch'),
+    },
+    {
+      name: 'data-key-in-memfd',
+      description:
+        'The stack hands its workers the data key in a memfd ("by descriptor, never through a file with a path"): the shutdown wipes the vault\'s copy, the memfd\'s pages keep the key, and no path leads to them',
+      expectFailing: ['no-key-on-filesystems'],
+      stackPatch: join(here, 'mutants', 'data-key-in-memfd.patch'),
     },
     {
       name: 'wipe-deletes-files-only',

@@ -95,7 +95,7 @@ export interface WatchedOutage {
   /** The host's status polls as upsd saw them, for the poll-interval check. */
   polls: UpsPollCapture;
   scanner: MemoryScanner;
-  /** Removes the scanner (once). */
+  /** Removes the scanner and the canary's holder (once). */
   detachScanner(): Promise<void>;
   /** Stops every poller (what they saw is recorded) and detaches the scanner. */
   stop(): Promise<void>;
@@ -112,7 +112,7 @@ export async function watchForOutage(
   const zone = vm.machine.spec.zone;
   const bmc = machineBmc(world, machine);
   const ups = machineUps(world, machine);
-  const availability = new StoreAvailability(context, vm);
+  const availability = new StoreAvailability(context, vm, undefined, storedObject);
   // LB is when upsd reports it, as the harness's own upsc reads it: as often as this, so that
   // the bound of two monitor polls is measured from no later than a quarter of one.
   const upsWatch = new UpsWatch(context, ups, zone, upsReadIntervalMs);
@@ -137,7 +137,7 @@ export async function watchForOutage(
     learnSecrets(context, vm),
   );
   const ports = sovereignPortsOf(context, vm).ports;
-  const canary = await context.step('plant the harness’s file canary in the host', () =>
+  const planted = await context.step('plant the harness’s file canary in the host', () =>
     plantFileCanary(context, vm),
   );
   // Started before the positive control, so that the capture holds the host's polls on line.
@@ -153,8 +153,10 @@ export async function watchForOutage(
   };
   const scanner = await MemoryScanner.attach(world, vm);
   let detached: Promise<void> | undefined;
-  // The scanner joins the host's processes: it goes before the host is powered off.
-  const detachScanner = () => (detached ??= scanner.detach().catch(() => undefined));
+  // The scanner and the canary's holder join the host's processes: they go before the host is
+  // powered off.
+  const detachScanner = () =>
+    (detached ??= Promise.allSettled([scanner.detach(), planted.release()]).then(() => undefined));
   const stop = async () => {
     await stopPollers();
     await detachScanner();
@@ -198,7 +200,7 @@ export async function watchForOutage(
     bmc,
     ups,
     secrets,
-    canary,
+    canary: planted.secret,
     availability,
     upsWatch,
     polls,

@@ -1,4 +1,6 @@
+import { storePort } from '../../harness/contract/site-file.ts';
 import { probeStore } from '../../harness/checks/probes/serving-probe.ts';
+import { storeRead } from '../../harness/checks/probes/store-probe.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
 import { PeriodicTask } from '../../harness/util/periodic-task.ts';
 import type { HostVm } from '../../harness/world/host-vm.ts';
@@ -12,20 +14,66 @@ export interface AvailabilityProbe {
   detail: string;
 }
 
+/** One read of a record written earlier, through the store API from the zone's observer. */
+export interface ReadProbe {
+  startedAtMs: number;
+  finishedAtMs: number;
+  /** The HTTP status (0: no answer). */
+  status: number;
+  /** Answered 200 with the record's bytes. */
+  served: boolean;
+  detail: string;
+}
+
+/** A record the store took before the schedule, read back by the read probes. */
+export interface KnownRecord {
+  id: string;
+  payload: string;
+}
+
+/** How often the read probes run: each is a curl in the observer, slower than a connect. */
+const readIntervalMs = 1_000;
+
 /**
  * Tries the host's store port from the zone's observer at a steady pace, for as long as the
  * schedule runs: when the sovereign services stopped (and whether they came back) is read off
- * these attempts, not off the stack's word.
+ * these attempts, not off the stack's word. Given a record the store took earlier, it also reads
+ * that record back, a second apart: an open port that answers every request with an error is not
+ * serving.
  */
 export class StoreAvailability {
   readonly probes: AvailabilityProbe[] = [];
+  readonly reads: ReadProbe[] = [];
   private readonly task: PeriodicTask;
+  private readonly readTask: PeriodicTask | undefined;
 
   constructor(
     private readonly context: ScenarioContext,
     private readonly host: HostVm,
     intervalMs = 500,
+    record?: KnownRecord,
   ) {
+    if (record !== undefined)
+      this.readTask = new PeriodicTask(readIntervalMs, async () => {
+        if (!host.isRunning) return;
+        const startedAtMs = Date.now();
+        const read = await storeRead(
+          context.world.observer(host.machine.spec.zone),
+          host.address,
+          storePort,
+          record.id,
+        );
+        this.reads.push({
+          startedAtMs,
+          finishedAtMs: Date.now(),
+          status: read.status,
+          served: read.status === 200 && read.body === record.payload,
+          detail:
+            read.status === 200 && read.body !== record.payload
+              ? 'answered 200 with other bytes than the record'
+              : `${read.status} ${read.body.slice(0, 80)} ${read.detail}`.trim(),
+        });
+      });
     this.task = new PeriodicTask(intervalMs, async () => {
       if (!host.isRunning) {
         const now = Date.now();
@@ -50,11 +98,16 @@ export class StoreAvailability {
 
   start(): void {
     this.task.start();
+    this.readTask?.start();
   }
 
   async stop(): Promise<void> {
-    await this.task.stop();
-    this.context.observe('store-availability', { host: this.host.name, probes: this.probes });
+    await Promise.all([this.task.stop(), this.readTask?.stop()]);
+    this.context.observe('store-availability', {
+      host: this.host.name,
+      probes: this.probes,
+      ...(this.readTask === undefined ? {} : { reads: this.reads }),
+    });
   }
 }
 

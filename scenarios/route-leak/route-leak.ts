@@ -33,8 +33,12 @@ import { cidrContains, parseCidr } from '../../harness/util/cidr.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const phase = 'leaked';
-/** A more specific of the foreign region, announced by the domestic border router itself. */
-const foreignPrefixFromDomesticAs = '10.80.0.0/17';
+/**
+ * More specifics of the foreign region, announced over all-domestic AS paths: one by the border
+ * router, one by the inside router (a filter on the border session alone lets the second in).
+ */
+const foreignFromBorder = '10.80.0.0/17';
+const foreignFromInside = '10.80.128.0/17';
 /** How long the leak gets to spread before the host is probed (BGP updates take a moment). */
 const leakSettleMs = 6_000;
 
@@ -116,7 +120,7 @@ const checks: Check[] = [
   {
     name: 'only-domestic-prefixes-learned',
     description:
-      "Every route the host's BGP put in its kernel lies inside the domestic CIDRs, also with a foreign prefix announced over an all-domestic AS path (read from the machine's routing table outside the stack)",
+      "Every route the host's BGP put in its kernel lies inside the domestic CIDRs, also with foreign prefixes announced over all-domestic AS paths by the border and by the inside router (read from the machine's routing table outside the stack)",
     verify(history) {
       const { routes } = lastObservation<{ phase: string; routes: string }>(
         history,
@@ -135,7 +139,7 @@ const checks: Check[] = [
           ? 'no route learned over BGP at all'
           : `learned ${outside.join(', ')}, outside the domestic CIDRs ${domesticCidrs.join(', ')}`,
         {
-          expected: `BGP routes inside ${domesticCidrs.join(', ')} only (${foreignPrefixFromDomesticAs} refused)`,
+          expected: `BGP routes inside ${domesticCidrs.join(', ')} only (${foreignFromBorder} and ${foreignFromInside} refused)`,
           observed: learned.join(', ') || '(none)',
           evidence: [{ source: "ip -4 route in the machine's namespace", excerpt: routes }],
         },
@@ -194,10 +198,9 @@ export default defineScenario({
     });
     // A foreign prefix over an all-domestic path (the border passes on what it should not): only
     // the import filter's prefix test refuses it, the AS path test lets it through.
-    await injectFault(context, 'route-leak', {
-      router: 'edge',
-      prefixes: [foreignPrefixFromDomesticAs],
-    });
+    await injectFault(context, 'route-leak', { router: 'edge', prefixes: [foreignFromBorder] });
+    // The same from the inside router: every session's import is filtered, not the border's alone.
+    await injectFault(context, 'route-leak', { router: 'metro', prefixes: [foreignFromInside] });
     await context.step('let the leak spread', async () => {
       await new Promise((resolve) => setTimeout(resolve, leakSettleMs));
       context.observe('host-routes', { phase, routes: await kernelRoutes(context, vm) });
@@ -229,6 +232,14 @@ export default defineScenario({
       expectFailing: ['only-domestic-prefixes-learned'],
       stopAfterStep: 'let the leak spread',
       stackPatch: join(here, 'mutants', 'import-filter-path-only.patch'),
+    },
+    {
+      name: 'import-filter-upstream-only',
+      description:
+        'The stack filters only the session of the peer its site file marks upstream ("inside routers are ours"): a foreign prefix the inside router passes on is taken',
+      expectFailing: ['only-domestic-prefixes-learned'],
+      stopAfterStep: 'let the leak spread',
+      stackPatch: join(here, 'mutants', 'import-filter-upstream-only.patch'),
     },
     {
       name: 'accept-leaked-route',
