@@ -19,6 +19,11 @@ export const world = {
   cellOf: { sender: 'cell-a', receiver: 'cell-b' } as Readonly<Record<string, string>>,
   /** The hosts whose envelopes share the zone key, and so must share no nonce. */
   sealers: ['sender', 'receiver'],
+  /**
+   * A host of a third site of the jurisdiction: its site file names the key service, which
+   * refuses it the key. It sends one payload to the receiver, which must not cross at all.
+   */
+  keyless: { host: 'keyless', zone: 'sovereign-c', objectId: 'record-keyless' },
 } as const;
 
 const nonceBytes = 12;
@@ -58,7 +63,7 @@ export const sovereignEnvelopeChecks: Check[] = [
   {
     name: 'capture-shows-only-ciphertext',
     description:
-      "What crossed the exchange is sovereign envelopes with the run's header (zone, jurisdiction, cell, key id, a 12-byte nonce) in clear; no payload anywhere in the capture, on any port (behind a canary the harness sent in clear)",
+      "What crossed the exchange is sovereign envelopes with the run's header (zone, jurisdiction, cell, key id, a 12-byte nonce) in clear; no payload anywhere in the capture, on any port, also none from a host of the zone that holds no zone key (behind a canary the harness sent in clear)",
     verify(history) {
       const c = lastObservation(history, observed.capture).data;
       return withPositiveControl(

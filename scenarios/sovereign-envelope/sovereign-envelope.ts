@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { awaitServing } from '../../harness/checks/probes/serving-probe.ts';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
 import { SovhError } from '../../harness/util/sovh-error.ts';
+import type { HostVm } from '../../harness/world/host-vm.ts';
 import { sovereignEnvelopeChecks, world as names } from './sovereign-envelope-checks.ts';
 import {
   awaitRelay,
@@ -19,6 +20,8 @@ import {
 
 const here = dirname(fileURLToPath(import.meta.url));
 const domesticCidrs = ['10.44.0.0/16', '10.45.0.0/16'];
+/** The keyless host's site: sovereign too, outside the key service's clients. */
+const keylessCidr = '10.46.0.0/16';
 const mutant = (name: string) => join(here, 'mutants', `${name}.patch`);
 
 /**
@@ -47,6 +50,12 @@ export default defineScenario({
         kind: 'sovereign',
         cidrs: [domesticCidrs[1] ?? ''],
       },
+      {
+        name: names.keyless.zone,
+        jurisdiction: names.keyJurisdiction,
+        kind: 'sovereign',
+        cidrs: [keylessCidr],
+      },
       { name: 'exchange', jurisdiction: 'NL', kind: 'exchange', cidrs: ['10.64.0.0/16'] },
       { name: 'foreign', jurisdiction: 'US', kind: 'foreign', cidrs: ['10.84.0.0/16'] },
     ],
@@ -59,14 +68,15 @@ export default defineScenario({
         name: 'ixp',
         kind: 'router',
         zone: 'exchange',
-        legs: [names.keyZone, 'sovereign-b', 'foreign'],
+        legs: [names.keyZone, 'sovereign-b', names.keyless.zone, 'foreign'],
       },
       {
         name: 'zone-keys',
         kind: 'sovereign-api',
         zone: names.keyZone,
         options: {
-          servesZones: ['sovereign-b'],
+          // The keyless site is served (its site file names the key service) but is no client.
+          servesZones: ['sovereign-b', names.keyless.zone],
           zoneKey: { keyId: 'sovereign-a-envelope-1', clientCidrs: domesticCidrs },
         },
       },
@@ -75,14 +85,23 @@ export default defineScenario({
       { name: 'sender', zone: names.keyZone, cell: names.senderCell },
       { name: 'receiver', zone: 'sovereign-b', cell: 'cell-b' },
       { name: 'outsider', zone: 'foreign' },
+      { name: names.keyless.host, zone: names.keyless.zone },
     ],
   },
   async run(context) {
     const { world } = context;
-    const [sender, receiver, outsider] = ['sender', 'receiver', 'outsider'].map((name) =>
-      world.host(name),
-    );
-    if (sender === undefined || receiver === undefined || outsider === undefined)
+    const [sender, receiver, outsider, keyless] = [
+      'sender',
+      'receiver',
+      'outsider',
+      names.keyless.host,
+    ].map((name) => world.host(name));
+    if (
+      sender === undefined ||
+      receiver === undefined ||
+      outsider === undefined ||
+      keyless === undefined
+    )
       throw new SovhError('SCENARIO_STEP_FAILED', 'hosts missing');
     const payloadDraws = context.random.stream('payloads');
     const payloads: Payload[] = names.objectIds.map((objectId) => ({
@@ -90,25 +109,38 @@ export default defineScenario({
       text: `sovereign record ${payloadDraws.hex(12)}`,
     }));
 
+    const unsealable: Payload = {
+      objectId: names.keyless.objectId,
+      text: `sovereign record ${payloadDraws.hex(12)}`,
+    };
+
     const [returned] = names.objectIds;
-    await context.step('boot the three hosts', async () => {
+    await context.step('boot the four hosts', async () => {
       await Promise.all([
         awaitServing(world, sender, bootTimeoutMs),
         awaitServing(world, receiver, bootTimeoutMs),
+        awaitServing(world, keyless, bootTimeoutMs),
         awaitRelay(context, outsider),
       ]);
-      await awaitRelay(context, sender);
+      await Promise.all([awaitRelay(context, sender), awaitRelay(context, keyless)]);
     });
-    await context.step('store the payloads on the sender', async () => {
-      for (const payload of payloads) {
-        const stored = await storeObject(context, sender, payload);
-        if (!stored.ok)
-          throw new SovhError(
-            'SCENARIO_STEP_FAILED',
-            `the sender did not store ${payload.objectId}: ${stored.detail}`,
-          );
-      }
-    });
+    await context.step(
+      'store the payloads on the sender, and one on the keyless host',
+      async () => {
+        const stores: [HostVm, Payload][] = [
+          ...payloads.map((p): [HostVm, Payload] => [sender, p]),
+          [keyless, unsealable],
+        ];
+        for (const [host, payload] of stores) {
+          const stored = await storeObject(context, host, payload);
+          if (!stored.ok)
+            throw new SovhError(
+              'SCENARIO_STEP_FAILED',
+              `${host.name} did not store ${payload.objectId}: ${stored.detail}`,
+            );
+        }
+      },
+    );
     const captured = await context.step(
       'send them to the other site, and one back, while the exchange captures',
       () =>
@@ -119,7 +151,7 @@ export default defineScenario({
             senderZone: names.keyZone,
             sender,
             receiver,
-            payloads,
+            payloads: [...payloads, unsealable],
             keyService: 'zone-keys',
           },
           async () => {
@@ -128,6 +160,8 @@ export default defineScenario({
             // The receiver holds the same zone key: its first envelope must not take a nonce the
             // sender's took (a per-process counter starts both at 1).
             await sendEnvelope(context, receiver, sender, returned);
+            // A host without the zone key has nothing to seal with: nothing of it may cross.
+            await sendEnvelope(context, keyless, receiver, unsealable.objectId);
           },
         ),
     );
@@ -171,6 +205,13 @@ export default defineScenario({
       description: 'Payloads are sent in clear (and taken in clear by any host)',
       expectFailing: ['capture-shows-only-ciphertext', 'foreign-host-refuses'],
       stackPatch: mutant('payloads-in-clear'),
+    },
+    {
+      name: 'clear-without-zone-key',
+      description:
+        'A host whose key service refused it the zone key sends its payloads as they are ("the key service was down at boot, the link is ours"): the keyless host\'s record crosses the exchange in clear',
+      expectFailing: ['capture-shows-only-ciphertext'],
+      stackPatch: mutant('clear-without-zone-key'),
     },
     {
       name: 'nonce-drawn-once',
