@@ -10,18 +10,19 @@ import { networkZones } from '../network-world/network-zones.ts';
 const here = dirname(fileURLToPath(import.meta.url));
 
 /**
- * dns-leakage in a dual-stack world where the foreign resolver is offered by its IPv6 address
- * only, as a router advertisement's RDNSS option would hand it out: a stack that judges resolvers
- * by their IPv4 address alone (an IPv6 one "is on the link", or "is not ours to filter") lists it
- * and leaks every lookup there, while dns-leakage, which offers it over IPv4, passes.
+ * dns-leakage in a dual-stack world where both resolvers are offered by their IPv6 addresses only,
+ * as a router advertisement's RDNSS option would hand them out: a stack that judges resolvers by
+ * their IPv4 address alone (an IPv6 one "is on the link", or "is not ours to filter") lists the
+ * foreign one and leaks every lookup there, and one that never trusts an IPv6 resolver drops the
+ * sovereign one and resolves nothing; dns-leakage, which offers both over IPv4, passes both.
  */
 export default defineScenario({
   name: 'dns-leakage-ipv6',
   description:
-    'A foreign resolver offered over IPv6 receives zero queries from the zone; names resolve through the sovereign resolver, also while it is down they fail closed',
+    'With both resolvers offered over IPv6, the foreign one receives zero queries from the zone; names resolve through the sovereign one, and while it is down they fail closed',
   needs: ['ipv6'],
   sections: ['dns'],
-  topology: dnsLeakageWorld(dualStackBorderZones, 'ipv6'),
+  topology: dnsLeakageWorld(dualStackBorderZones, 'ipv6', true, 'ipv6'),
   async run(context) {
     await runDnsLeakage(context, [...networkZones.sovereign.cidrs, ipv6Ranges.sovereign]);
   },
@@ -39,6 +40,16 @@ export default defineScenario({
         'resolv-conf-names-sovereign-only',
       ],
       stackPatch: join(here, 'mutants', 'ipv6-resolvers-trusted.patch'),
+    },
+    {
+      name: 'ipv6-resolvers-never-sovereign',
+      description:
+        'The stack takes no IPv6 resolver for sovereign ("an RDNSS-offered resolver is never ours"), whatever its range: a site whose sovereign resolver is offered over IPv6 gets a resolv.conf with no nameserver, and every lookup fails',
+      expectFailing: [
+        'names-resolve-through-sovereign-resolver',
+        'resolv-conf-names-sovereign-only',
+      ],
+      stackPatch: join(here, 'mutants', 'ipv6-resolvers-never-sovereign.patch'),
     },
   ],
 });

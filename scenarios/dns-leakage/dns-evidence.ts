@@ -68,7 +68,8 @@ export async function observeResolvers(
     const resolver = asResolver(context.world.sim(name));
     context.observe('resolver-record', {
       resolver: name,
-      address: resolver.address,
+      // The address the site file offers it by, and so the one a lookup through it names.
+      address: resolver.offeredAddress,
       role: resolver.role,
       fromZone: await resolver.queriesFrom(zoneCidrs),
     } satisfies ResolverRecord);

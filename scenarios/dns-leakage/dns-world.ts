@@ -5,12 +5,14 @@ import { globalOnlyName, sovereignRecords } from './dns-checks.ts';
 /**
  * The services of dns-leakage's world: the border routers, the foreign "global" resolver, offered
  * to the hosts (first, as a careless DHCP server or router advertisement would) by its address of
- * `offeredOver`, and (unless left out) the sovereign resolver; with host vm1 in the sovereign zone.
+ * `offeredOver`, and (unless left out) the sovereign resolver, offered by its address of
+ * `sovereignOfferedOver`; with host vm1 in the sovereign zone.
  */
 export function dnsLeakageWorld(
   zones: TopologyInput['zones'],
   offeredOver: 'ipv4' | 'ipv6',
   withSovereignResolver = true,
+  sovereignOfferedOver: 'ipv4' | 'ipv6' = 'ipv4',
 ): TopologyInput {
   return {
     zones,
@@ -33,7 +35,11 @@ export function dnsLeakageWorld(
               name: 'sovereign-dns',
               kind: 'resolver',
               zone: 'sovereign',
-              options: { role: 'sovereign', records: sovereignRecords },
+              options: {
+                role: 'sovereign',
+                offeredOver: sovereignOfferedOver,
+                records: sovereignRecords,
+              },
             },
           ]
         : []),

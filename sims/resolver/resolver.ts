@@ -66,6 +66,8 @@ export class StartedResolver implements StartedSim {
     /** The address the site files name it by, and that a client asks: IPv4 or IPv6. */
     readonly offeredAddress: string,
     readonly facts: Record<string, string>,
+    /** The firewalls of the families it answers on: an outage must silence it on each. */
+    private readonly firewalls: readonly ('iptables' | 'ip6tables')[] = ['iptables'],
   ) {}
 
   siteSection(_host: PlacedHost): Record<string, unknown> {
@@ -83,16 +85,24 @@ export class StartedResolver implements StartedSim {
    */
   async stopAnswering(): Promise<void> {
     await this.container.sh(
-      'iptables -N SOVH_OUTAGE 2>/dev/null; iptables -F SOVH_OUTAGE && ' +
-        'iptables -A SOVH_OUTAGE -p udp --dport 53 -j DROP && ' +
-        'iptables -A SOVH_OUTAGE -p tcp --dport 53 -j DROP && ' +
-        '(iptables -C INPUT -j SOVH_OUTAGE 2>/dev/null || iptables -I INPUT -j SOVH_OUTAGE)',
+      this.firewalls
+        .map(
+          (t) =>
+            `${t} -N SOVH_OUTAGE 2>/dev/null; ${t} -F SOVH_OUTAGE && ` +
+            `${t} -A SOVH_OUTAGE -p udp --dport 53 -j DROP && ` +
+            `${t} -A SOVH_OUTAGE -p tcp --dport 53 -j DROP && ` +
+            `(${t} -C INPUT -j SOVH_OUTAGE 2>/dev/null || ${t} -I INPUT -j SOVH_OUTAGE)`,
+        )
+        .join(' && '),
       { timeoutMs: 10_000 },
     );
   }
 
   async answerAgain(): Promise<void> {
-    await this.container.sh('iptables -F SOVH_OUTAGE 2>/dev/null; true', { timeoutMs: 10_000 });
+    await this.container.sh(
+      this.firewalls.map((t) => `${t} -F SOVH_OUTAGE 2>/dev/null`).join('; ') + '; true',
+      { timeoutMs: 10_000 },
+    );
   }
 
   /** Every query received so far, oldest first. */
@@ -183,6 +193,7 @@ export const resolverKind: SimKind<ResolverOptions> = {
         offered: offered ? `as ${offeredAddress}` : 'no',
         records: String(Object.keys(service.options.records).length),
       },
+      dualStack ? ['iptables', 'ip6tables'] : ['iptables'],
     );
   },
 };
