@@ -182,8 +182,14 @@ export default defineScenario({
         routes: await kernelRoutes(context, vm),
       });
       await probeTarget(phases.withdrawn);
+      // The capture's positive control: the exchange router's own datagrams to the target.
+      const canary = await ixp.sendCanary({
+        zone: 'exchange',
+        destination: target.address,
+        via: asRouter(world.sim('edge')).leg('exchange').address,
+      });
       const seen = await capture.stop();
-      observeExchangeCapture(context, ixp.name, seen);
+      observeExchangeCapture(context, ixp.name, seen, undefined, canary);
       await awaitMessagesLine(
         context,
         vm,

@@ -61,11 +61,70 @@ describe('a capture that missed packets', () => {
       failed: (n) => `${String(n)} crossed`,
     });
     const history = new History();
+    const lines = [
+      '1764669600.000001 IP 10.64.0.2.40000 > 10.80.0.4.9: UDP, length 19',
+      '1764669600.000002 IP 10.40.0.2.40000 > 10.80.0.4.443: Flags [S]',
+    ];
     history.record('observation', 'exchange-capture', {
       ...empty(5),
-      packets: 1,
-      lines: ['1764669600.000001 IP 10.40.0.2.40000 > 10.80.0.4.443: Flags [S]'],
+      packets: lines.length,
+      lines,
+      sources: packetSources(lines),
+      canary: { source: '10.64.0.2', destination: '10.80.0.4', sent: 1 },
     });
     expect((await check.verify(history)).status).toBe('fail');
+  });
+});
+
+describe('the canary of a capture that must stay empty', () => {
+  const check = nothingCrossesExchange({
+    name: 'nothing-crosses',
+    description: 'nothing crosses',
+    passed: 'nothing crossed',
+    failed: (n) => `${String(n)} crossed`,
+  });
+  const canary = { source: '10.64.0.2', destination: '10.41.0.4', sent: 3 };
+  const canaryLine = (i: number) =>
+    `1764669600.00000${String(i)} IP 10.64.0.2.40000 > 10.41.0.4.9: UDP, length 19`;
+  const capture = (lines: string[], sent = canary): ExchangeCapture => ({
+    router: 'ixp',
+    device: 'eth1',
+    filter: 'dst net 10.41.0.0/16',
+    packets: lines.length,
+    sources: packetSources(lines),
+    lines,
+    droppedByKernel: 0,
+    ...(sent === undefined ? {} : { canary: sent }),
+  });
+  const verdictOn = async (observed: ExchangeCapture) => {
+    const history = new History();
+    history.record('observation', 'exchange-capture', observed);
+    return check.verify(history);
+  };
+
+  it('passes a capture that holds the canary and nothing else', async () => {
+    const verdict = await verdictOn(capture([1, 2, 3].map(canaryLine)));
+    expect(verdict.status).toBe('pass');
+    expect(verdict.observed).toBe('0 packet(s) besides 3 of the canary (dst net 10.41.0.0/16)');
+  });
+
+  it('fails on any packet besides the canary', async () => {
+    const verdict = await verdictOn(
+      capture([
+        canaryLine(1),
+        '1764669600.000009 IP 10.40.0.3.41000 > 10.41.0.4.443: Flags [S], seq 1, length 0',
+      ]),
+    );
+    expect(verdict.status).toBe('fail');
+    expect(verdict.summary).toBe('1 crossed');
+  });
+
+  it('is unknown when the capture missed the canary, or none was sent', async () => {
+    const blind = await verdictOn(capture([]));
+    expect(blind.status).toBe('unknown');
+    expect(blind.summary).toContain('positive control failed: the canary ixp sent');
+    const unsent = capture([]);
+    delete unsent.canary;
+    expect((await verdictOn(unsent)).status).toBe('unknown');
   });
 });

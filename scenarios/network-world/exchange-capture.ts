@@ -1,4 +1,5 @@
 import { lastObservation, type Check } from '../../harness/checks/check.ts';
+import { withPositiveControl } from '../../harness/checks/positive-control.ts';
 import { verdictOf, type Evidence, type Verdict } from '../../harness/checks/verdict.ts';
 import type { History } from '../../harness/scenario/history.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
@@ -16,6 +17,15 @@ export interface ExchangeCapture {
   lines: string[];
   /** What tcpdump said the kernel dropped before it read them (absent: it did not say). */
   droppedByKernel?: number;
+  /** The harness's own datagrams sent out of the captured leg meanwhile (StartedRouter.sendCanary). */
+  canary?: CaptureCanary;
+}
+
+/** The positive control of a capture: datagrams the router itself sent from `source`. */
+export interface CaptureCanary {
+  source: string;
+  destination: string;
+  sent: number;
 }
 
 /** The source address of each packet of tcpdump's `-nn` summary lines, counted (pure). */
@@ -38,6 +48,7 @@ export function observeExchangeCapture(
   router: string,
   seen: CaptureResult,
   phase?: string,
+  canary?: CaptureCanary,
 ): ExchangeCapture {
   const observation: ExchangeCapture = {
     ...(phase === undefined ? {} : { phase }),
@@ -48,6 +59,7 @@ export function observeExchangeCapture(
     sources: packetSources(seen.lines),
     lines: seen.lines.slice(0, 50),
     ...(seen.droppedByKernel === undefined ? {} : { droppedByKernel: seen.droppedByKernel }),
+    ...(canary === undefined ? {} : { canary }),
   };
   context.observe('exchange-capture', observation);
   return observation;
@@ -90,7 +102,11 @@ export function unlessBlind(capture: CaptureCompleteness, verdict: Verdict): Ver
   return { ...verdict, status: 'unknown', summary: `${verdict.summary}, but ${blind}` };
 }
 
-/** A check that passes only when the exchange capture holds no packet at all. */
+/**
+ * A check that passes only when the exchange capture holds no packet but the harness's canary,
+ * which it must hold: a capture that did not see the canary (the wrong leg, a filter that matches
+ * nothing) proves nothing by its silence.
+ */
 export function nothingCrossesExchange(check: {
   name: string;
   description: string;
@@ -103,13 +119,31 @@ export function nothingCrossesExchange(check: {
     description: check.description,
     verify(history) {
       const capture = exchangeCaptureOf(history);
-      return unlessBlind(
-        capture,
-        verdictOf(capture.packets === 0, check.passed, check.failed(capture.packets), {
-          expected: '0 packets in the capture at the exchange',
-          observed: `${String(capture.packets)} packet(s) (${capture.filter})`,
-          evidence: [captureExcerpt(capture)],
-        }),
+      const canary = capture.canary;
+      const canaryPackets = canary === undefined ? 0 : (capture.sources[canary.source] ?? 0);
+      const crossed = capture.packets - canaryPackets;
+      return withPositiveControl(
+        {
+          seen: canaryPackets > 0,
+          what:
+            canary === undefined
+              ? `a canary sent across ${capture.router} (none was sent)`
+              : `the canary ${capture.router} sent from ${canary.source} to ${canary.destination} (${String(canary.sent)} datagrams)`,
+        },
+        () =>
+          unlessBlind(
+            capture,
+            verdictOf(
+              crossed === 0,
+              `${check.passed} (only the ${String(canaryPackets)} datagrams of the harness's canary)`,
+              check.failed(crossed),
+              {
+                expected: `0 packets in the capture at the exchange but the harness's canary from ${canary?.source ?? '?'}`,
+                observed: `${String(crossed)} packet(s) besides ${String(canaryPackets)} of the canary (${capture.filter})`,
+                evidence: [captureExcerpt(capture)],
+              },
+            ),
+          ),
       );
     },
   };

@@ -211,15 +211,22 @@ export default defineScenario({
       zone: 'exchange',
       filter: `dst net ${domesticSitePrefix}`,
     });
-    await context.step('reach the domestic target from the host', async () => {
+    const canary = await context.step('reach the domestic target from the host', async () => {
+      // The capture's positive control: the exchange router's own datagrams to the target.
+      const sent = await ixp.sendCanary({
+        zone: 'exchange',
+        destination: target.address,
+        via: asRouter(world.sim('edge')).leg('exchange').address,
+      });
       await observeConnectAttempts(context, vm, phase, [
         { role: 'domestic', address: target.address, port: 443 },
       ]);
       await observeMtr(context, vm, phase, target.address, domesticCidrs);
+      return sent;
     });
     await context.step('read the exchange capture and the host routing log', async () => {
       const seen = await capture.stop();
-      observeExchangeCapture(context, ixp.name, seen);
+      observeExchangeCapture(context, ixp.name, seen, undefined, canary);
       await observeBirdLog(context, vm, phase);
     });
   },

@@ -268,6 +268,43 @@ export class StartedRouter implements StartedSim {
     return new RouterCapture(this.container, name, base, device, filter);
   }
 
+  /**
+   * The positive control of a capture on this router's `zone` leg: the router itself sends
+   * `count` UDP datagrams to `destination` (a container of the run) out of that leg, through
+   * `via` (a neighbour on it), with a TTL of 1 so that the neighbour drops them instead of
+   * forwarding them on. A capture there that holds them (source: the leg's address) saw the leg;
+   * the host route lives only while they are sent.
+   */
+  async sendCanary(options: {
+    zone: string;
+    destination: string;
+    via: string;
+    count?: number;
+  }): Promise<{ source: string; destination: string; sent: number }> {
+    const leg = this.leg(options.zone);
+    const count = options.count ?? 3;
+    const send =
+      'import socket,sys\n' +
+      's=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n' +
+      's.setsockopt(socket.IPPROTO_IP,socket.IP_TTL,1)\n' +
+      'for _ in range(int(sys.argv[2])): s.sendto(b"sovh-capture-canary",(sys.argv[1],9))\n';
+    await this.container.run(
+      [
+        'sh',
+        '-c',
+        'ip route replace "$1/32" via "$2" dev "$3" && python3 -c "$5" "$1" "$4"; status=$?; ip route del "$1/32" via "$2" dev "$3"; exit $status',
+        'canary',
+        options.destination,
+        options.via,
+        leg.device,
+        String(count),
+        send,
+      ],
+      { timeoutMs: 10_000 },
+    );
+    return { source: leg.address, destination: options.destination, sent: count };
+  }
+
   /** The router's kernel routing table (`ip route`), as text. */
   async routes(): Promise<string> {
     return (await this.container.run(['ip', '-4', 'route'], { timeoutMs: 10_000 })).stdout;
