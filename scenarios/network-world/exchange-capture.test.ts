@@ -86,7 +86,7 @@ describe('the canary of a capture that must stay empty', () => {
   const canary = { source: '10.64.0.2', destination: '10.41.0.4', sent: 3 };
   const canaryLine = (i: number) =>
     `1764669600.00000${String(i)} IP 10.64.0.2.40000 > 10.41.0.4.9: UDP, length 19`;
-  const capture = (lines: string[], sent = canary): ExchangeCapture => ({
+  const capture = (lines: string[]): ExchangeCapture => ({
     router: 'ixp',
     device: 'eth1',
     filter: 'dst net 10.41.0.0/16',
@@ -94,7 +94,7 @@ describe('the canary of a capture that must stay empty', () => {
     sources: packetSources(lines),
     lines,
     droppedByKernel: 0,
-    ...(sent === undefined ? {} : { canary: sent }),
+    canary,
   });
   const verdictOn = async (observed: ExchangeCapture) => {
     const history = new History();
