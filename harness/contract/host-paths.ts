@@ -13,6 +13,11 @@ export const hostPaths = {
   dataDisk: '/data',
   /** Where the sovereign store keeps its objects, `<id>.obj` each. */
   storeDir: '/data/sovereign_storage',
+  /**
+   * The system's trust store, the CA file OpenSSL reads by default on Debian-based images: where
+   * an authority an operator installs lands. No sovereign call may trust what is in it.
+   */
+  systemTrustBundle: '/etc/ssl/certs/ca-certificates.crt',
   /** Runtime state; a tmpfs. Key material may sit only under `runKeysDir`. */
   runDir: '/run',
   runKeysDir: '/run/residency/keys',

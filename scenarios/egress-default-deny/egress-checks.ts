@@ -7,12 +7,12 @@ import { lastObservation, type Check } from '../../harness/checks/check.ts';
 import { withPositiveControl } from '../../harness/checks/positive-control.ts';
 import { verdictOf } from '../../harness/checks/verdict.ts';
 import { controlTraffic, type ControlTraffic } from '../network-world/control-traffic.ts';
+import { dropsLogged } from '../network-world/fence-records.ts';
 import type { History } from '../../harness/scenario/history.ts';
 import {
   datagramAttempts,
   type ConnectAttempts,
   type EndpointRecord,
-  type MessagesLog,
 } from '../network-world/network-evidence.ts';
 
 export const phase = 'fenced';
@@ -204,61 +204,5 @@ export const egressChecks: Check[] = [
       );
     },
   },
-  {
-    name: 'drops-logged-geographic-fence-error',
-    description:
-      "Second witness: the host's messages log records a GEOGRAPHIC_FENCE_ERROR for each foreign target it tried, over TCP, UDP and ICMP",
-    verify(history) {
-      const log = lastObservation<MessagesLog>(
-        history,
-        'messages-log',
-        (d) => d.phase === phase,
-      ).data;
-      const tcp = attempts(history).attempts.filter((a) => a.role === 'foreign');
-      const datagrams = lastObservation(
-        history,
-        datagramAttempts,
-        (d) => d.phase === phase,
-      ).data.attempts.filter((a) => a.role === 'foreign' && a.notTried !== true);
-      const fenceLines = log.lines.filter((l) => l.includes('GEOGRAPHIC_FENCE_ERROR'));
-      const tried = [
-        ...tcp.map((a) => {
-          const [address = '', port = ''] = a.target.split(':');
-          return {
-            what: `tcp ${a.target}`,
-            marks: [`DST=${address} `, 'PROTO=TCP', `DPT=${port} `],
-          };
-        }),
-        ...datagrams.map((a) => {
-          const address = a.target.split(':')[0] ?? '';
-          const from = a.sourcePort === undefined ? [] : [`SPT=${a.sourcePort} `];
-          return a.proto === 'udp'
-            ? {
-                what: `udp ${a.target}${a.sourcePort === undefined ? '' : ` from port ${a.sourcePort}`}`,
-                marks: [`DST=${address} `, 'PROTO=UDP', ...from, `DPT=${a.port} `],
-              }
-            : { what: `icmp ${a.target}`, marks: [`DST=${address} `, 'PROTO=ICMP'] };
-        }),
-      ];
-      const unlogged = tried.filter(
-        (t) => !fenceLines.some((l) => t.marks.every((m) => l.includes(m))),
-      );
-      return verdictOf(
-        unlogged.length === 0 && tcp.length > 0 && datagrams.length > 0,
-        `${fenceLines.length} GEOGRAPHIC_FENCE_ERROR record(s), every foreign target among them (${tried.length})`,
-        `no GEOGRAPHIC_FENCE_ERROR record for ${unlogged.map((t) => t.what).join(', ') || 'anything tried'}`,
-        {
-          expected:
-            'a GEOGRAPHIC_FENCE_ERROR line naming DST, PROTO (and DPT) of each foreign target, TCP, UDP and ICMP',
-          observed: `${fenceLines.length} fence line(s) in /var/log/messages`,
-          evidence: [
-            {
-              source: '/var/log/messages on the VM disk',
-              excerpt: fenceLines.slice(0, 10).join('\n') || '(none)',
-            },
-          ],
-        },
-      );
-    },
-  },
+  dropsLogged({ name: 'drops-logged-geographic-fence-error', phase, family: 'IPv4' }),
 ];

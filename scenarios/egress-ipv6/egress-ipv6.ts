@@ -25,6 +25,13 @@ export default defineScenario({
   checks: ipv6Checks,
   mutants: [
     {
+      name: 'ipv6-drops-unlogged',
+      description:
+        'The fence logs only its IPv4 drops ("ulogd here decodes IPv4 only"): IPv6 is dropped as it should be, and no record of it is ever written',
+      expectFailing: ['ipv6-drops-logged-geographic-fence-error'],
+      stackPatch: join(here, 'mutants', 'ipv6-drops-unlogged.patch'),
+    },
+    {
       name: 'fence-ipv4-only',
       description:
         'The stack loads its IPv4 fence only (iptables-restore, never ip6tables-restore): IPv6 keeps the kernel default, ACCEPT',

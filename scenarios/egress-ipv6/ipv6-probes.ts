@@ -20,6 +20,7 @@ import {
   observeConnectAttempts,
   observeDatagramAttempts,
   observeEndpointRecords,
+  observeMessagesLog,
 } from '../network-world/network-evidence.ts';
 import { observerName } from '../../harness/topology/address-plan.ts';
 import { ipv6Ranges } from './ipv6-world.ts';
@@ -126,5 +127,6 @@ export async function probeIpv6Egress(
   await context.step('count what arrived abroad and what crossed the exchange', async () => {
     await observeEndpointRecords(context, phase, ['foreign-api'], [ipv6Ranges.sovereign]);
     observeExchangeCapture(context, ixp.name, await capture.stop(), phase);
+    await observeMessagesLog(context, vm, phase);
   });
 }

@@ -19,7 +19,9 @@ import {
 import { observationKey } from '../../harness/scenario/observation-key.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
 import { observerName } from '../../harness/topology/address-plan.ts';
+import { SovhError } from '../../harness/util/sovh-error.ts';
 import { waitUntil } from '../../harness/util/wait-until.ts';
+import type { HostRoot } from '../../harness/world/host-root.ts';
 import type { HostVm } from '../../harness/world/host-vm.ts';
 import type { Handshake } from '../../sims/sovereign-api/handshake-log.ts';
 import { asSovereignApi, sovereignApiPort } from '../../sims/sovereign-api/sovereign-api.ts';
@@ -171,4 +173,52 @@ export async function observeCappedBoot(
   await new Promise((resolve) => setTimeout(resolve, 2_000));
   const store = await probeStore(context.world, host);
   return context.observe(observed.cappedBoot, { store, mismatchLines: await mismatch() });
+}
+
+const plantScript = 'if [ -e "$1" ]; then cp "$1" "$2"; else mkdir -p "${1%/*}"; fi; cat >> "$1"';
+const restoreScript = 'if [ -e "$2" ]; then mv "$2" "$1"; else rm -f "$1"; fi';
+
+/**
+ * Adds an authority to the host's system trust store from outside the stack (HostRoot), as an
+ * operator who installs an enterprise CA on a running system would: the untrusted endpoint's
+ * authority, so that a client that also loads the system's roots makes a session with it. The
+ * stack's calls after this are judged with it in place; the returned function restores the
+ * store as it was.
+ */
+export async function trustInSystemStore(
+  host: HostVm,
+  authorityPem: string,
+): Promise<() => Promise<void>> {
+  const bundle = hostPaths.systemTrustBundle;
+  const saved = `${bundle}.before-sovh`;
+  await inRoot(host, (root) =>
+    // A stack image without a system store gets one holding only this authority.
+    root.exec(['sh', '-ec', plantScript, 'sh', root.path(bundle), root.path(saved)], {
+      stdin: authorityPem.endsWith('\n') ? authorityPem : `${authorityPem}\n`,
+      timeoutMs: 10_000,
+    }),
+  );
+  return () =>
+    inRoot(host, (root) =>
+      root.exec(['sh', '-ec', restoreScript, 'sh', root.path(bundle), root.path(saved)], {
+        timeoutMs: 10_000,
+      }),
+    );
+}
+
+async function inRoot(
+  host: HostVm,
+  edit: (root: HostRoot) => Promise<{ exitCode: number; stderr: string }>,
+): Promise<void> {
+  const root = await host.openRoot();
+  try {
+    const result = await edit(root);
+    if (result.exitCode !== 0)
+      throw new SovhError(
+        'SCENARIO_STEP_FAILED',
+        `editing ${hostPaths.systemTrustBundle} of host ${host.name} from outside failed (exit ${String(result.exitCode)}): ${result.stderr.trim()}`,
+      );
+  } finally {
+    await root.detach();
+  }
 }

@@ -11,8 +11,11 @@ import {
   observeEndpointHandshakes,
   observePolicyRefusals,
   observeStackCall,
+  trustInSystemStore,
   type ControlRequest,
 } from './tls13-only-evidence.ts';
+import { asSovereignApi } from '../../sims/sovereign-api/sovereign-api.ts';
+import { SovhError } from '../../harness/util/sovh-error.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const zone = 'sovereign';
@@ -64,11 +67,24 @@ export default defineScenario({
         await observeControl(context, zone, endpoint, requests);
     });
     await context.step("call each endpoint with the stack's client", async () => {
-      for (const endpoint of Object.values(endpoints))
-        await observeStackCall(context, vm, endpoint, phases.policy);
-      // A second call through the flaky path: one of the two meets a reset first, whatever the
-      // parity the harness's own requests left the endpoint's counter at.
-      await observeStackCall(context, vm, endpoints.flaky, phases.policy);
+      // The untrusted endpoint's authority sits in the system's trust store meanwhile, as an
+      // operator's enterprise CA would: only the site file's authority for an entry counts.
+      const untrusted = asSovereignApi(world.sim(endpoints.untrusted)).standbyCaCertificate;
+      if (untrusted === undefined)
+        throw new SovhError(
+          'SCENARIO_STEP_FAILED',
+          `${endpoints.untrusted} has no standby authority to put in the system's trust store`,
+        );
+      const restoreTrustStore = await trustInSystemStore(vm, untrusted);
+      try {
+        for (const endpoint of Object.values(endpoints))
+          await observeStackCall(context, vm, endpoint, phases.policy);
+        // A second call through the flaky path: one of the two meets a reset first, whatever the
+        // parity the harness's own requests left the endpoint's counter at.
+        await observeStackCall(context, vm, endpoints.flaky, phases.policy);
+      } finally {
+        await restoreTrustStore();
+      }
       for (const endpoint of Object.values(endpoints))
         await observeEndpointHandshakes(context, vm, endpoint, phases.policy);
       await observePolicyRefusals(context, vm, phases.policy);
@@ -84,6 +100,13 @@ export default defineScenario({
   },
   checks: tls13OnlyChecks,
   mutants: [
+    {
+      name: 'system-roots-trusted',
+      description:
+        'The stack\'s client also loads the system\'s trust store ("public endpoints need the system roots too"): an authority an operator installs there vouches for every sovereign entry',
+      expectFailing: ['refuses-untrusted-certificate'],
+      stackPatch: mutant('system-roots-trusted'),
+    },
     {
       name: 'tls-minimum-1-2',
       description: "The stack's client accepts TLS 1.2 toward sovereign APIs",
