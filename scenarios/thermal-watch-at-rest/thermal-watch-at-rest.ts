@@ -10,7 +10,12 @@ import {
   harnessReadBmc,
   observeBmcTraffic,
   siteBmcOf,
+  type SiteThermal,
 } from './at-rest-evidence.ts';
+import { realBmc } from '../../harness/devices/run-devices.ts';
+import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
+import { machineBmc } from '../../harness/world/machine-devices.ts';
+import type { HostVm } from '../../harness/world/host-vm.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -19,6 +24,41 @@ const captureMs = 15_000;
 const captureStep = "capture the host's reads of its BMC";
 /** The harness's own reads of the BMC after the capture, a second apart. */
 const harnessReads = 3;
+/**
+ * How long the site's protocol stays silent before the capture: past a read timeout of 5 s (the
+ * reference's), so that a read gives up on it and falls back; a shorter silence only delays a
+ * read. A watch that waits longer than this on a silent protocol is not provoked.
+ */
+const silenceMs = 7_000;
+/** After it answers again: one read timeout of the watch, so a read in flight has ended. */
+const settleAfterSilenceMs = 6_000;
+
+/**
+ * The fallback is for while the chosen protocol does not answer, no longer: the simulated BMC's
+ * chosen protocol goes silent for a few polls (the watch falls back to the other), then answers
+ * again, and the capture that follows must show the watch back on it. A real BMC (a device
+ * profile's) is not silenced: its agent is not the harness's to stop.
+ */
+async function silenceSiteProtocol(
+  context: ScenarioContext,
+  vm: HostVm,
+  thermal: SiteThermal,
+): Promise<void> {
+  const machine = vm.machine.name;
+  if (realBmc(context.world.devices, machine) !== undefined) {
+    context.observe('bmc-silence', { applied: false, why: `machine ${machine}'s BMC is real` });
+    return;
+  }
+  const protocol = thermal.protocol ?? 'snmp';
+  const answerAgain = await machineBmc(context.world, machine).silence(protocol);
+  try {
+    await sleep(silenceMs);
+  } finally {
+    await answerAgain();
+  }
+  context.observe('bmc-silence', { applied: true, protocol, silenceMs });
+  await sleep(settleAfterSilenceMs);
+}
 
 /**
  * The thermal watch at rest: the stack pulls its machine's temperatures from the BMC its site file
@@ -55,6 +95,10 @@ export default defineScenario({
       await awaitServing(world, vm, bootTimeoutMs);
       await awaitFirstBmcPacket(context, vm, bmc, 30_000);
     });
+    await context.step(
+      `silence the BMC's ${thermal.protocol ?? 'snmp'} for ${silenceMs / 1000} s, then let it answer again`,
+      () => silenceSiteProtocol(context, vm, thermal),
+    );
     await context.step(captureStep, () => observeBmcTraffic(context, vm, bmc, captureMs));
     await context.step('read the BMC from the machine', async () => {
       for (let i = 0; i < harnessReads; i += 1) {
@@ -104,6 +148,14 @@ export default defineScenario({
       expectFailing: ['bmc-read-over-site-protocol'],
       stopAfterStep: captureStep,
       stackPatch: join(here, 'mutants', 'protocol-order-own.patch'),
+    },
+    {
+      name: 'fallback-protocol-sticks',
+      description:
+        'The watch keeps to whichever protocol answered last ("keep to the protocol that answers"): after a few seconds without IPMI it reads over SNMP for the rest of the boot, where the site chose IPMI',
+      expectFailing: ['bmc-read-over-site-protocol'],
+      stopAfterStep: captureStep,
+      stackPatch: join(here, 'mutants', 'fallback-protocol-sticks.patch'),
     },
   ],
 });

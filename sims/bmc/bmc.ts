@@ -385,6 +385,27 @@ export class StartedBmc implements StartedSim {
     }
   }
 
+  /**
+   * One protocol of the BMC stops answering: requests to its port are dropped on arrival (an
+   * iptables rule ahead of the request counters), as a BMC whose IPMI or SNMP agent hangs looks
+   * to its clients. The returned function removes the rule.
+   */
+  async silence(protocol: 'ipmi' | 'snmp'): Promise<() => Promise<void>> {
+    const rule = [
+      'INPUT',
+      '-p',
+      'udp',
+      '--dport',
+      String(protocol === 'ipmi' ? ipmiPort : snmpPort),
+      '-j',
+      'DROP',
+    ];
+    await this.container.run(['iptables', '-I', ...rule]);
+    return async () => {
+      await this.container.run(['iptables', '-D', ...rule]);
+    };
+  }
+
   /** Packets counted from an address per port since countRequestsFrom. */
   async requestCounts(address: string): Promise<{ snmp: number; ipmi: number }> {
     const result = await this.container.run(['iptables', '-L', 'INPUT', '-v', '-n', '-x']);
