@@ -40,3 +40,51 @@ describe('network-tuning', () => {
     expect(await networkTuning(new History())).toBe('unknown');
   });
 });
+
+/** Two pulls around a foreign scan from 10.80.0.9, and the scanner's martian records. */
+function counters(before: number, after: number | string, martians: number): History {
+  const h = new History();
+  const pull = (value: number | string) => ({
+    from: 'observer-sovereign',
+    url: 'http://10.40.0.3:9100/metrics',
+    status: 200,
+    body: JSON.stringify({ egress_dropped_packets: 0, foreign_ingress_packets: value }),
+  });
+  h.record('observation', 'sovereign-pull', pull(before));
+  h.record('observation', 'foreign-scan', {
+    from: 'observer-foreign',
+    fromAddress: '10.80.0.9',
+    target: '10.40.0.3',
+    attempts: [],
+  });
+  h.record('observation', 'sovereign-pull-after-scan', pull(after));
+  h.record('observation', 'messages-log', {
+    phase: 'scanned',
+    host: 'vm1',
+    present: true,
+    lines: Array.from(
+      { length: martians },
+      (_, i) => `Dec  6 vm1 Martian Source IN=eth0 SRC=10.80.0.9 DST=10.40.0.3 DPT=${String(i)} `,
+    ),
+  });
+  return h;
+}
+
+const countersStatus = async (h: History) =>
+  (await checkStatuses(pullOnlyChecks, h))['fence-counters-count-foreign-packets'];
+
+describe('fence-counters-count-foreign-packets', () => {
+  it('passes a counter that grew by the martian records or more', async () => {
+    expect(await countersStatus(counters(4, 30, 12))).toBe('pass');
+  });
+
+  it('fails a counter that stayed put or grew less than the records', async () => {
+    expect(await countersStatus(counters(0, 0, 12))).toBe('fail');
+    expect(await countersStatus(counters(4, 10, 12))).toBe('fail');
+    expect(await countersStatus(counters(4, 4, 0))).toBe('fail');
+  });
+
+  it('is unknown when a pull holds no number', async () => {
+    expect(await countersStatus(counters(4, 'many', 12))).toBe('unknown');
+  });
+});

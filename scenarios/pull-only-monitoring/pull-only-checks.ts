@@ -1,4 +1,4 @@
-import { lastObservation, type Check } from '../../harness/checks/check.ts';
+import { lastObservation, MissingEvidence, type Check } from '../../harness/checks/check.ts';
 import { verdictOf } from '../../harness/checks/verdict.ts';
 import { answersNoForeignEcho } from '../network-world/foreign-echo.ts';
 import type { MessagesLog } from '../network-world/network-evidence.ts';
@@ -6,6 +6,16 @@ import type { ForeignScan, MonitorPull } from './pull-only-evidence.ts';
 
 /** The phase of the foreign region's echo requests to the host. */
 export const foreignEchoPhase = 'scanned';
+
+/** The metrics' count of foreign packets the fence refused, if the body holds one. */
+function ingressCounter(body: string): number | undefined {
+  try {
+    const value: unknown = (JSON.parse(body) as Record<string, unknown>).foreign_ingress_packets;
+    return typeof value === 'number' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export const pullOnlyChecks: Check[] = [
   {
@@ -55,6 +65,45 @@ export const pullOnlyChecks: Check[] = [
           observed,
           evidence: [
             { source: `TCP connects from ${scan.from} (${scan.fromAddress})`, excerpt: observed },
+          ],
+        },
+      );
+    },
+  },
+  {
+    name: 'fence-counters-count-foreign-packets',
+    description:
+      'The metrics\' foreign_ingress_packets counts what the fence refused: between a pull before the foreign scan and one after, it grows by at least the scanner\'s "Martian Source" records (and by one at the least)',
+    verify(history) {
+      const before = lastObservation<MonitorPull>(history, 'sovereign-pull').data;
+      const after = lastObservation<MonitorPull>(history, 'sovereign-pull-after-scan').data;
+      const scan = lastObservation<ForeignScan>(history, 'foreign-scan').data;
+      const log = lastObservation<MessagesLog>(history, 'messages-log').data;
+      const records = log.lines.filter(
+        (l) => l.includes('Martian Source') && l.includes(`SRC=${scan.fromAddress} `),
+      ).length;
+      const counted = [before, after].map((p) => ingressCounter(p.body));
+      const [from, to] = counted;
+      if (from === undefined || to === undefined)
+        throw new MissingEvidence(
+          'sovereign-pull',
+          `a pull without a numeric foreign_ingress_packets (before: ${before.status} ${before.body.slice(0, 80)}; after: ${after.status} ${after.body.slice(0, 80)})`,
+        );
+      const grown = to - from;
+      const needed = Math.max(1, records);
+      return verdictOf(
+        grown >= needed,
+        `foreign_ingress_packets grew by ${grown} over the foreign scan (${records} "Martian Source" record(s) of the scanner)`,
+        `foreign_ingress_packets grew by ${grown} over the foreign scan, while the messages log holds ${records} "Martian Source" record(s) of the scanner ${scan.fromAddress}`,
+        {
+          expected: `foreign_ingress_packets grows by ${needed} or more`,
+          observed: `${from} before the scan, ${to} after`,
+          evidence: [
+            {
+              source: `curl from ${before.from} before the scan`,
+              excerpt: before.body.slice(0, 300),
+            },
+            { source: `curl from ${after.from} after the scan`, excerpt: after.body.slice(0, 300) },
           ],
         },
       );

@@ -51,6 +51,7 @@ async function pull(context: ScenarioContext, zone: string, url: string): Promis
 export async function observeSovereignPull(
   context: ScenarioContext,
   host: HostVm,
+  observation = 'sovereign-pull',
 ): Promise<MonitorPull> {
   const url = `http://${host.address}:${monitoringPort}/metrics`;
   const result = await waitUntil(
@@ -65,7 +66,7 @@ export async function observeSovereignPull(
       intervalMs: 1_000,
     },
   ).catch(async () => pull(context, host.spec.zone, url));
-  return context.observe('sovereign-pull', result);
+  return context.observe(observation, result);
 }
 
 /** Every TCP port the host's network namespace listens on beyond loopback, as the kernel says (ss). */

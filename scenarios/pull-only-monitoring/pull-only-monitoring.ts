@@ -63,6 +63,9 @@ export default defineScenario({
     await context.step('read the machine settings and the host records', async () => {
       await observeNetworkTuning(context, vm);
       await observeMessagesLog(context, vm, 'scanned');
+      // After the log: every record read was counted before it was written, so the counter
+      // read now holds at least as many packets as the records.
+      await observeSovereignPull(context, vm, 'sovereign-pull-after-scan');
     });
   },
   checks: pullOnlyChecks,
@@ -95,6 +98,13 @@ export default defineScenario({
       expectFailing: ['sovereign-monitor-pulls'],
       stopAfterStep: steps.pull,
       stackPatch: join(here, 'mutants', 'agent-on-loopback.patch'),
+    },
+    {
+      name: 'ingress-counter-wrong-chain',
+      description:
+        'The metrics read the foreign-ingress counter off the filter table\'s INPUT chain ("foreign packets are dropped in INPUT"), which holds no record rule: the counter says 0 whatever the fence refuses',
+      expectFailing: ['fence-counters-count-foreign-packets'],
+      stackPatch: join(here, 'mutants', 'ingress-counter-wrong-chain.patch'),
     },
     {
       name: 'echo-open-to-all',
