@@ -1,5 +1,4 @@
-import type { HostRoot } from '../world/host-root.ts';
-import type { HostVm } from '../world/host-vm.ts';
+import { editHostRoot } from '../world/host-root-edit.ts';
 import type { World } from '../world/world.ts';
 import type { Fault } from './fault.ts';
 import { restartHost } from './host-restart.ts';
@@ -21,7 +20,7 @@ export function capSystemTls(hostName: string, maxProtocol = 'TLSv1.2'): Fault {
       const host = world.host(hostName);
       // The harness's own tools edit the file from outside the stack (HostRoot): a stack image
       // may have no shell or sed, and a patched one must not shape the fault.
-      await inRootOf(host, (root) =>
+      await editHostRoot(host, opensslConfig, (root) =>
         root.exec(
           [
             'sh',
@@ -42,7 +41,7 @@ grep -q '^ssl_conf = sovh_ssl_sect' "$1"`,
       // The heal restores the configuration for the next boot; it does not reboot, so that a run
       // can end while the host stays as the fault left it.
       return async () => {
-        await inRootOf(world.host(hostName), (root) =>
+        await editHostRoot(world.host(hostName), opensslConfig, (root) =>
           root.exec(['mv', root.path(savedConfig), root.path(opensslConfig)], {
             timeoutMs: 10_000,
           }),
@@ -50,21 +49,4 @@ grep -q '^ssl_conf = sovh_ssl_sect' "$1"`,
       };
     },
   };
-}
-
-/** Runs `edit` with the host's root opened from outside, and fails on a non-zero exit. */
-async function inRootOf(
-  host: HostVm,
-  edit: (root: HostRoot) => Promise<{ exitCode: number; stderr: string }>,
-): Promise<void> {
-  const root = await host.openRoot();
-  try {
-    const result = await edit(root);
-    if (result.exitCode !== 0)
-      throw new Error(
-        `editing ${opensslConfig} of host ${host.name} from outside failed (exit ${String(result.exitCode)}): ${result.stderr.trim()}`,
-      );
-  } finally {
-    await root.detach();
-  }
 }

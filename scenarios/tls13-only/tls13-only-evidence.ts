@@ -19,9 +19,8 @@ import {
 import { observationKey } from '../../harness/scenario/observation-key.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
 import { observerName } from '../../harness/topology/address-plan.ts';
-import { SovhError } from '../../harness/util/sovh-error.ts';
 import { waitUntil } from '../../harness/util/wait-until.ts';
-import type { HostRoot } from '../../harness/world/host-root.ts';
+import { editHostRoot } from '../../harness/world/host-root-edit.ts';
 import type { HostVm } from '../../harness/world/host-vm.ts';
 import type { Handshake } from '../../sims/sovereign-api/handshake-log.ts';
 import { asSovereignApi, sovereignApiPort } from '../../sims/sovereign-api/sovereign-api.ts';
@@ -191,7 +190,7 @@ export async function trustInSystemStore(
 ): Promise<() => Promise<void>> {
   const bundle = hostPaths.systemTrustBundle;
   const saved = `${bundle}.before-sovh`;
-  await inRoot(host, (root) =>
+  await editHostRoot(host, bundle, (root) =>
     // A stack image without a system store gets one holding only this authority.
     root.exec(['sh', '-ec', plantScript, 'sh', root.path(bundle), root.path(saved)], {
       stdin: authorityPem.endsWith('\n') ? authorityPem : `${authorityPem}\n`,
@@ -199,26 +198,9 @@ export async function trustInSystemStore(
     }),
   );
   return () =>
-    inRoot(host, (root) =>
+    editHostRoot(host, bundle, (root) =>
       root.exec(['sh', '-ec', restoreScript, 'sh', root.path(bundle), root.path(saved)], {
         timeoutMs: 10_000,
       }),
     );
-}
-
-async function inRoot(
-  host: HostVm,
-  edit: (root: HostRoot) => Promise<{ exitCode: number; stderr: string }>,
-): Promise<void> {
-  const root = await host.openRoot();
-  try {
-    const result = await edit(root);
-    if (result.exitCode !== 0)
-      throw new SovhError(
-        'SCENARIO_STEP_FAILED',
-        `editing ${hostPaths.systemTrustBundle} of host ${host.name} from outside failed (exit ${String(result.exitCode)}): ${result.stderr.trim()}`,
-      );
-  } finally {
-    await root.detach();
-  }
 }
