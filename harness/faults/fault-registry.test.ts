@@ -39,6 +39,7 @@ describe('the fault registry', () => {
         'hsm-cut',
         'mains-failure',
         'cooling-failure',
+        'bmc-protocol-silence',
         'machine-power-off',
         'boot-chain-change',
         'vm-migration',

@@ -4,6 +4,7 @@ import { describeError, SovhError } from '../util/sovh-error.ts';
 import type { World } from '../world/world.ts';
 import { leakRoutes, withdrawRoute } from './bgp-announcement.ts';
 import { changeBootChain } from './boot-chain-change.ts';
+import { bmcProtocolSilence, bmcProtocols } from './bmc-protocol-silence.ts';
 import { coolingFailure } from './cooling-failure.ts';
 import { capSystemTls } from './crypto-policy-cap.ts';
 import type { Fault } from './fault.ts';
@@ -121,6 +122,17 @@ export const faultTypes: readonly FaultType[] = [
     heals: 'clears FSD (as a restart of upsd does)',
     parameters: { ups: parameter.node('ups', 'the UPS that reports FSD') },
     make: (v) => upsForcedShutdown(v.ups),
+  }),
+  defineFault({
+    name: 'bmc-protocol-silence',
+    description:
+      "one protocol of a machine's BMC stops answering (its agent hangs): requests on its port are dropped on arrival, the other protocol answers on",
+    heals: 'lets the protocol answer again',
+    parameters: {
+      machine: parameter.node('bmc-machine', 'the machine whose BMC goes silent'),
+      protocol: parameter.choice(bmcProtocols, 'the protocol that goes silent', 'ipmi'),
+    },
+    make: (v) => bmcProtocolSilence(v.machine, v.protocol),
   }),
   defineFault({
     name: 'cooling-failure',

@@ -14,7 +14,7 @@ import {
 } from './at-rest-evidence.ts';
 import { realBmc } from '../../harness/devices/run-devices.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
-import { machineBmc } from '../../harness/world/machine-devices.ts';
+import { injectFault } from '../../harness/faults/inject-fault.ts';
 import type { HostVm } from '../../harness/world/host-vm.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -50,7 +50,7 @@ async function silenceSiteProtocol(
     return;
   }
   const protocol = thermal.protocol ?? 'snmp';
-  const answerAgain = await machineBmc(context.world, machine).silence(protocol);
+  const answerAgain = await injectFault(context, 'bmc-protocol-silence', { machine, protocol });
   try {
     await sleep(silenceMs);
   } finally {
