@@ -44,6 +44,7 @@ describe('the fault registry', () => {
         'boot-chain-change',
         'vm-migration',
         'crypto-policy-cap',
+        'openssl-version-skew',
         'stale-resolv-conf',
         'route-leak',
         'route-withdrawal',

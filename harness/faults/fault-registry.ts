@@ -21,6 +21,7 @@ import { cutHsmCable } from './hsm-cable-cut.ts';
 import { machinePowerOff } from './machine-power.ts';
 import { mainsFailure } from './mains-failure.ts';
 import { offeredDefaultRoute } from './offered-default-route.ts';
+import { opensslVersionSkew } from './openssl-version-skew.ts';
 import { staleResolvConf } from './stale-resolv-conf.ts';
 import { kmsOutage } from './kms-outage.ts';
 import { kmsDestruction } from './kms-destruction.ts';
@@ -173,6 +174,16 @@ export const faultTypes: readonly FaultType[] = [
       machine: parameter.node('machine', 'the machine it moves to'),
     },
     make: (v) => migrateVm(v.host, v.machine),
+  }),
+  defineFault({
+    name: 'openssl-version-skew',
+    description:
+      "a host's openssl command reports another patch release than the library its TLS client links, and the host reboots (the VM's boot bookkeeping is bypassed)",
+    heals: 'removes the command for the next boot; it does not reboot',
+    parameters: {
+      host: parameter.node('host', 'the host whose installed OpenSSL drifts from its library'),
+    },
+    make: (v) => opensslVersionSkew(v.host),
   }),
   defineFault({
     name: 'crypto-policy-cap',

@@ -47,6 +47,8 @@ type Change = {
   controlLost?: string[];
   calls?: Partial<Record<string, boolean>>;
   cappedStoreAnswers?: boolean;
+  /** The boot with a skewed openssl serves (a version check that lets a patch release by). */
+  skewedStoreAnswers?: boolean;
   omit?: string[];
   /** Endpoints whose failed call ends in this error instead of a policy refusal. */
   callErrors?: Partial<Record<string, string>>;
@@ -117,6 +119,26 @@ function history(change: Change = {}): History {
     observerAddress,
     handshakes: [handshake(hostAddress, 'accepted', 'TLSv1.3')],
   });
+  const skewedServes = change.skewedStoreAnswers === true;
+  h.record('observation', observed.skewedBoot.name, {
+    store: { from: 'observer', target: `${hostAddress}:8443`, connected: skewedServes, detail: '' },
+    mismatchLines: skewedServes ? [] : ['TLS_RUNTIME_MISMATCH: installed OpenSSL 3.0.18'],
+  });
+  h.record(
+    'observation',
+    observed.stackCall.name,
+    call(endpoints.modern, phases.skewed, skewedServes, skewedServes ? 'TLSv1.3' : undefined),
+  );
+  h.record('observation', observed.handshakes.name, {
+    phase: phases.skewed,
+    endpoint: endpoints.modern,
+    hostAddress,
+    observerAddress,
+    handshakes: [
+      handshake(hostAddress, 'accepted', 'TLSv1.3'),
+      ...(skewedServes ? [handshake(hostAddress, 'accepted', 'TLSv1.3')] : []),
+    ],
+  });
   return h;
 }
 
@@ -131,7 +153,14 @@ describe('tls13-only checks', () => {
       'no-downgrade-on-retry': 'pass',
       'connects-tls13-endpoint': 'pass',
       'tls-runtime-mismatch-fails-closed': 'pass',
+      'tls-runtime-skew-fails-closed': 'pass',
     });
+  });
+
+  it('fail a host that serves with an installed openssl of another patch release', async () => {
+    const v = await verdicts(history({ skewedStoreAnswers: true }));
+    expect(v['tls-runtime-skew-fails-closed']).toBe('fail');
+    expect(v['tls-runtime-mismatch-fails-closed']).toBe('pass');
   });
 
   it('fail a session the endpoint served, whatever the client said', async () => {

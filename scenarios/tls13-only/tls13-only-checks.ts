@@ -22,7 +22,7 @@ export const endpoints = {
   /** Offers only TLS 1.2 and resets every second connection: a client that retries, retries here. */
   flaky: 'api-flaky',
 } as const;
-export const phases = { policy: 'policy', capped: 'capped' } as const;
+export const phases = { policy: 'policy', capped: 'capped', skewed: 'skewed' } as const;
 
 function handshakesSeen(history: History, endpoint: string, phase: string) {
   return lastObservation(
@@ -173,6 +173,63 @@ function refusesEndpoint(options: {
   };
 }
 
+/**
+ * A boot under a runtime that cannot hold the policy: the stack names TLS_RUNTIME_MISMATCH, its
+ * store does not answer, and the modern endpoint sees no new session from the host (counted from
+ * the handshakes it had seen by the end of phase `after`), nor does the stack's client say one.
+ */
+function runtimeMismatchFailsClosed(options: {
+  name: string;
+  description: string;
+  boot: typeof observed.cappedBoot;
+  phase: string;
+  after: string;
+  runtime: string;
+}): Check {
+  return {
+    name: options.name,
+    description: options.description,
+    verify(history) {
+      const boot = lastObservation(history, options.boot).data;
+      const before = handshakesSeen(history, endpoints.modern, options.after);
+      const after = handshakesSeen(history, endpoints.modern, options.phase);
+      const calls = stackCalls(history, endpoints.modern, options.phase);
+      const newFromHost = fromHost(after).slice(fromHost(before).length);
+      const problems: string[] = [];
+      if (boot.store.connected) problems.push(`the store answered at ${boot.store.target}`);
+      if (newFromHost.some((h) => h.outcome === 'accepted'))
+        problems.push(`${endpoints.modern} accepted a session from the host`);
+      const succeeded = calls.filter(callSucceeded);
+      if (succeeded.length > 0)
+        problems.push(
+          `the stack's client reported success: ${succeeded.map(describeCall).join('; ')}`,
+        );
+      if (boot.mismatchLines.length === 0)
+        problems.push('the residency log does not name TLS_RUNTIME_MISMATCH');
+      return verdictOf(
+        problems.length === 0,
+        `${options.runtime} was named and the host stayed closed`,
+        problems.join('; '),
+        {
+          expected:
+            'store not answering, no new session at the endpoint, TLS_RUNTIME_MISMATCH logged',
+          observed: `store ${boot.store.connected ? 'ANSWERING' : 'not answering'}; new handshakes from the host at ${endpoints.modern}: ${describeHandshakes(newFromHost)}; client ${calls.map(describeCall).join('; ')}`,
+          evidence: [
+            {
+              source: 'tcp probe from the zone observer',
+              excerpt: `${boot.store.target}: ${boot.store.detail}`,
+            },
+            {
+              source: 'residency log on the VM disk (read by the harness)',
+              excerpt: boot.mismatchLines.join('\n') || '(no TLS_RUNTIME_MISMATCH line)',
+            },
+          ],
+        },
+      );
+    },
+  };
+}
+
 export const tls13OnlyChecks: Check[] = [
   refusesEndpoint({
     name: 'refuses-tls12-endpoint',
@@ -224,47 +281,22 @@ export const tls13OnlyChecks: Check[] = [
       );
     },
   },
-  {
+  runtimeMismatchFailsClosed({
     name: 'tls-runtime-mismatch-fails-closed',
     description:
       'Under a system crypto policy that caps TLS at 1.2, the stack names TLS_RUNTIME_MISMATCH, does not serve, and opens no session to a sovereign API',
-    verify(history) {
-      const boot = lastObservation(history, observed.cappedBoot).data;
-      const before = handshakesSeen(history, endpoints.modern, phases.policy);
-      const after = handshakesSeen(history, endpoints.modern, phases.capped);
-      const calls = stackCalls(history, endpoints.modern, phases.capped);
-      const newFromHost = fromHost(after).slice(fromHost(before).length);
-      const problems: string[] = [];
-      if (boot.store.connected) problems.push(`the store answered at ${boot.store.target}`);
-      if (newFromHost.some((h) => h.outcome === 'accepted'))
-        problems.push(`${endpoints.modern} accepted a session from the host`);
-      const succeeded = calls.filter(callSucceeded);
-      if (succeeded.length > 0)
-        problems.push(
-          `the stack's client reported success: ${succeeded.map(describeCall).join('; ')}`,
-        );
-      if (boot.mismatchLines.length === 0)
-        problems.push('the residency log does not name TLS_RUNTIME_MISMATCH');
-      return verdictOf(
-        problems.length === 0,
-        'the capped runtime was named and the host stayed closed',
-        problems.join('; '),
-        {
-          expected:
-            'store not answering, no new session at the endpoint, TLS_RUNTIME_MISMATCH logged',
-          observed: `store ${boot.store.connected ? 'ANSWERING' : 'not answering'}; new handshakes from the host at ${endpoints.modern}: ${describeHandshakes(newFromHost)}; client ${calls.map(describeCall).join('; ')}`,
-          evidence: [
-            {
-              source: 'tcp probe from the zone observer',
-              excerpt: `${boot.store.target}: ${boot.store.detail}`,
-            },
-            {
-              source: 'residency log on the VM disk (read by the harness)',
-              excerpt: boot.mismatchLines.join('\n') || '(no TLS_RUNTIME_MISMATCH line)',
-            },
-          ],
-        },
-      );
-    },
-  },
+    boot: observed.cappedBoot,
+    phase: phases.capped,
+    after: phases.policy,
+    runtime: 'the capped runtime',
+  }),
+  runtimeMismatchFailsClosed({
+    name: 'tls-runtime-skew-fails-closed',
+    description:
+      'With an installed openssl that reports another patch release than the library the client links, the stack names TLS_RUNTIME_MISMATCH, does not serve, and opens no session to a sovereign API',
+    boot: observed.skewedBoot,
+    phase: phases.skewed,
+    after: phases.capped,
+    runtime: 'the skewed runtime',
+  }),
 ];

@@ -65,6 +65,7 @@ export const observed = {
   stackCall: observationKey<StackCallObservation>('stack-call'),
   handshakes: observationKey<EndpointHandshakesObservation>('endpoint-handshakes'),
   cappedBoot: observationKey<CappedPolicyObservation>('capped-policy-boot'),
+  skewedBoot: observationKey<CappedPolicyObservation>('skewed-runtime-boot'),
   policyRefusals: observationKey<PolicyRefusalsObservation>('policy-refusals-logged'),
 };
 
@@ -144,17 +145,25 @@ export async function observePolicyRefusals(context: ScenarioContext, host: Host
   return context.observe(observed.policyRefusals, { phase, lines });
 }
 
+/** The residency log's TLS_RUNTIME_MISMATCH lines, every boot's, read from the VM's disk. */
+export function runtimeMismatchLines(context: ScenarioContext, host: HostVm): Promise<string[]> {
+  return vmLogLines(context.world, host, hostPaths.residencyLog, logMarkers.tlsRuntimeMismatch);
+}
+
 /**
- * After a reboot under a capped crypto policy: waits until the stack has either named the
- * mismatch or serves anyway, then records whether its store answers from the zone. The log is
+ * After a reboot under a runtime that cannot hold the policy (a capped crypto policy, an installed
+ * OpenSSL that is not the linked one): waits until the stack has either named the mismatch or
+ * serves anyway, then records whether its store answers from the zone, under `key`. The log is
  * read from the VM's disk with the harness's own reader, not through the stack.
  */
 export async function observeCappedBoot(
   context: ScenarioContext,
   host: HostVm,
+  key: typeof observed.cappedBoot = observed.cappedBoot,
+  /** Mismatch lines earlier boots left in the log (it is on the VM's disk): not this boot's. */
+  earlierLines = 0,
 ): Promise<CappedPolicyObservation> {
-  const mismatch = () =>
-    vmLogLines(context.world, host, hostPaths.residencyLog, logMarkers.tlsRuntimeMismatch);
+  const mismatch = async () => (await runtimeMismatchLines(context, host)).slice(earlierLines);
   await waitUntil(
     async () => {
       if ((await mismatch()).length > 0) return true;
@@ -171,7 +180,7 @@ export async function observeCappedBoot(
   // The log line only ends the wait; give a store that would start anyway the time to show up.
   await new Promise((resolve) => setTimeout(resolve, 2_000));
   const store = await probeStore(context.world, host);
-  return context.observe(observed.cappedBoot, { store, mismatchLines: await mismatch() });
+  return context.observe(key, { store, mismatchLines: await mismatch() });
 }
 
 const plantScript = 'if [ -e "$1" ]; then cp "$1" "$2"; else mkdir -p "${1%/*}"; fi; cat >> "$1"';

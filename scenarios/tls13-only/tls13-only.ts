@@ -11,6 +11,8 @@ import {
   observeEndpointHandshakes,
   observePolicyRefusals,
   observeStackCall,
+  observed,
+  runtimeMismatchLines,
   trustInSystemStore,
   type ControlRequest,
 } from './tls13-only-evidence.ts';
@@ -20,6 +22,12 @@ import { SovhError } from '../../harness/util/sovh-error.ts';
 const here = dirname(fileURLToPath(import.meta.url));
 const zone = 'sovereign';
 const mutant = (name: string) => join(here, 'mutants', `${name}.patch`);
+
+/** The steps a mutant's schedule may stop after (Mutant.stopAfterStep). */
+const steps = {
+  policy: "call each endpoint with the stack's client",
+  capped: 'observe the boot under the capped crypto policy',
+} as const;
 
 /** What the harness sends each endpoint itself: requests its log must show (positive controls). */
 const controls: Record<string, readonly ControlRequest[]> = {
@@ -66,7 +74,7 @@ export default defineScenario({
       for (const [endpoint, requests] of Object.entries(controls))
         await observeControl(context, zone, endpoint, requests);
     });
-    await context.step("call each endpoint with the stack's client", async () => {
+    await context.step(steps.policy, async () => {
       // The untrusted endpoint's authority sits in the system's trust store meanwhile, as an
       // operator's enterprise CA would: only the site file's authority for an entry counts.
       const untrusted = asSovereignApi(world.sim(endpoints.untrusted)).standbyCaCertificate;
@@ -90,13 +98,25 @@ export default defineScenario({
       await observePolicyRefusals(context, vm, phases.policy);
     });
 
-    // Healed at the end of the run: the configuration is restored for a next boot.
-    await injectFault(context, 'crypto-policy-cap', { host: 'vm1' });
-    await context.step('observe the boot under the capped crypto policy', async () => {
+    const uncap = await injectFault(context, 'crypto-policy-cap', { host: 'vm1' });
+    await context.step(steps.capped, async () => {
       await observeCappedBoot(context, vm);
       await observeStackCall(context, vm, endpoints.modern, phases.capped);
       await observeEndpointHandshakes(context, vm, endpoints.modern, phases.capped);
     });
+    // The configuration is restored for the next boot, which the skew's reboot is: that boot
+    // must refuse for the skew alone.
+    await uncap();
+    const earlier = (await runtimeMismatchLines(context, vm)).length;
+    await injectFault(context, 'openssl-version-skew', { host: 'vm1' });
+    await context.step(
+      'observe the boot with an installed openssl of another version',
+      async () => {
+        await observeCappedBoot(context, vm, observed.skewedBoot, earlier);
+        await observeStackCall(context, vm, endpoints.modern, phases.skewed);
+        await observeEndpointHandshakes(context, vm, endpoints.modern, phases.skewed);
+      },
+    );
   },
   checks: tls13OnlyChecks,
   mutants: [
@@ -105,12 +125,14 @@ export default defineScenario({
       description:
         'The stack\'s client also loads the system\'s trust store ("public endpoints need the system roots too"): an authority an operator installs there vouches for every sovereign entry',
       expectFailing: ['refuses-untrusted-certificate'],
+      stopAfterStep: steps.policy,
       stackPatch: mutant('system-roots-trusted'),
     },
     {
       name: 'tls-minimum-1-2',
       description: "The stack's client accepts TLS 1.2 toward sovereign APIs",
       expectFailing: ['refuses-tls12-endpoint', 'no-downgrade-on-retry'],
+      stopAfterStep: steps.policy,
       stackPatch: mutant('tls-minimum-1-2'),
     },
     {
@@ -118,6 +140,7 @@ export default defineScenario({
       description:
         "The stack's client loads the site's authority but does not verify the endpoint's certificate",
       expectFailing: ['refuses-untrusted-certificate', 'refuses-wrong-name-certificate'],
+      stopAfterStep: steps.policy,
       stackPatch: mutant('certificate-verification-off'),
     },
     {
@@ -125,6 +148,7 @@ export default defineScenario({
       description:
         "The stack's client trusts every authority of the site file's sovereign APIs for each of them: one trust bundle for the site",
       expectFailing: ['refuses-untrusted-certificate'],
+      stopAfterStep: steps.policy,
       stackPatch: mutant('site-trust-bundle'),
     },
     {
@@ -132,6 +156,7 @@ export default defineScenario({
       description:
         "The stack's client verifies the certificate's chain but not that it names the endpoint",
       expectFailing: ['refuses-wrong-name-certificate'],
+      stopAfterStep: steps.policy,
       stackPatch: mutant('hostname-check-off'),
     },
     {
@@ -139,6 +164,7 @@ export default defineScenario({
       description:
         "After a reset connection the stack's client retries with TLS 1.2 allowed, for compatibility",
       expectFailing: ['no-downgrade-on-retry'],
+      stopAfterStep: steps.policy,
       stackPatch: mutant('tls12-fallback-on-retry'),
     },
     {
@@ -146,6 +172,7 @@ export default defineScenario({
       description:
         "The stack's client names only certificate failures policy refusals: a TLS 1.2 endpoint's version alert is retried as a broken connection and ends as a connect failure, with no policy refusal logged",
       expectFailing: ['refuses-tls12-endpoint', 'no-downgrade-on-retry'],
+      stopAfterStep: steps.policy,
       stackPatch: mutant('version-alert-as-connect-failure'),
     },
     {
@@ -153,6 +180,7 @@ export default defineScenario({
       description:
         "The stack's client counts only 201-299 as success, so a 200 over TLS 1.3 reads as a failed call",
       expectFailing: ['connects-tls13-endpoint'],
+      stopAfterStep: steps.policy,
       stackPatch: mutant('success-bound-off-by-one'),
     },
     {
@@ -160,7 +188,15 @@ export default defineScenario({
       description:
         'The runtime check trusts the version numbers and skips the in-memory TLS 1.3 handshake, so a crypto policy cap goes unseen',
       expectFailing: ['tls-runtime-mismatch-fails-closed'],
+      stopAfterStep: steps.capped,
       stackPatch: mutant('runtime-check-skips-self-test'),
+    },
+    {
+      name: 'openssl-minor-version-only',
+      description:
+        'The runtime check compares only the major and minor versions of the installed OpenSSL and the linked library ("patch releases are ABI-compatible"): a host whose openssl is another patch release than its client\'s library serves',
+      expectFailing: ['tls-runtime-skew-fails-closed'],
+      stackPatch: mutant('openssl-minor-version-only'),
     },
   ],
 });
