@@ -23,7 +23,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const zone = 'sovereign';
 const mutant = (name: string) => join(here, 'mutants', `${name}.patch`);
 
-/** The steps a mutant's schedule may stop after (Mutant.stopAfterStep). */
+/** Steps named in the schedule and in its comments. */
 const steps = {
   policy: "call each endpoint with the stack's client",
   capped: 'observe the boot under the capped crypto policy',
@@ -125,14 +125,12 @@ export default defineScenario({
       description:
         'The stack\'s client also loads the system\'s trust store ("public endpoints need the system roots too"): an authority an operator installs there vouches for every sovereign entry',
       expectFailing: ['refuses-untrusted-certificate'],
-      stopAfterStep: steps.policy,
       stackPatch: mutant('system-roots-trusted'),
     },
     {
       name: 'tls-minimum-1-2',
       description: "The stack's client accepts TLS 1.2 toward sovereign APIs",
       expectFailing: ['refuses-tls12-endpoint', 'no-downgrade-on-retry'],
-      stopAfterStep: steps.policy,
       stackPatch: mutant('tls-minimum-1-2'),
     },
     {
@@ -140,7 +138,6 @@ export default defineScenario({
       description:
         "The stack's client loads the site's authority but does not verify the endpoint's certificate",
       expectFailing: ['refuses-untrusted-certificate', 'refuses-wrong-name-certificate'],
-      stopAfterStep: steps.policy,
       stackPatch: mutant('certificate-verification-off'),
     },
     {
@@ -148,7 +145,6 @@ export default defineScenario({
       description:
         "The stack's client trusts every authority of the site file's sovereign APIs for each of them: one trust bundle for the site",
       expectFailing: ['refuses-untrusted-certificate'],
-      stopAfterStep: steps.policy,
       stackPatch: mutant('site-trust-bundle'),
     },
     {
@@ -156,7 +152,6 @@ export default defineScenario({
       description:
         "The stack's client verifies the certificate's chain but not that it names the endpoint",
       expectFailing: ['refuses-wrong-name-certificate'],
-      stopAfterStep: steps.policy,
       stackPatch: mutant('hostname-check-off'),
     },
     {
@@ -164,7 +159,6 @@ export default defineScenario({
       description:
         "After a reset connection the stack's client retries with TLS 1.2 allowed, for compatibility",
       expectFailing: ['no-downgrade-on-retry'],
-      stopAfterStep: steps.policy,
       stackPatch: mutant('tls12-fallback-on-retry'),
     },
     {
@@ -172,7 +166,6 @@ export default defineScenario({
       description:
         "The stack's client names only certificate failures policy refusals: a TLS 1.2 endpoint's version alert is retried as a broken connection and ends as a connect failure, with no policy refusal logged",
       expectFailing: ['refuses-tls12-endpoint', 'no-downgrade-on-retry'],
-      stopAfterStep: steps.policy,
       stackPatch: mutant('version-alert-as-connect-failure'),
     },
     {
@@ -180,7 +173,6 @@ export default defineScenario({
       description:
         "The stack's client counts only 201-299 as success, so a 200 over TLS 1.3 reads as a failed call",
       expectFailing: ['connects-tls13-endpoint'],
-      stopAfterStep: steps.policy,
       stackPatch: mutant('success-bound-off-by-one'),
     },
     {
@@ -188,7 +180,6 @@ export default defineScenario({
       description:
         'The runtime check trusts the version numbers and skips the in-memory TLS 1.3 handshake, so a crypto policy cap goes unseen',
       expectFailing: ['tls-runtime-mismatch-fails-closed'],
-      stopAfterStep: steps.capped,
       stackPatch: mutant('runtime-check-skips-self-test'),
     },
     {
