@@ -3,9 +3,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { startTrapReceiver } from '../../harness/checks/probes/bmc-probe.ts';
 import { awaitServing, nodeAddress } from '../../harness/checks/probes/serving-probe.ts';
+import { storeRoundTrip } from '../../harness/checks/probes/store-probe.ts';
+import { storePort } from '../../harness/contract/site-file.ts';
 import { observerName } from '../../harness/topology/address-plan.ts';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
 import { RunClock } from '../../harness/util/run-clock.ts';
+import { SovhError } from '../../harness/util/sovh-error.ts';
 import { machineBmc } from '../../harness/world/machine-devices.ts';
 import {
   alarmAbove27,
@@ -20,8 +23,14 @@ import {
   observeResidencyLog,
   SensorPoller,
 } from '../power-thermal/thermal-evidence.ts';
-import { thermalAlarmBound, thermalPollIntervalMs } from '../power-thermal/thermal-bounds.ts';
+import {
+  criticalActionBound,
+  thermalAlarmBound,
+  thermalPollIntervalMs,
+} from '../power-thermal/thermal-bounds.ts';
 import { observePullEvidence, recordCrossing } from '../power-thermal/thermal-schedule.ts';
+import { StoreAvailability } from '../power-thermal/store-availability.ts';
+import { alarmOnlyKeepsServing } from './alarm-only-check.ts';
 import { alarmsFollowCrossings } from './alarm-sequence-check.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -37,6 +46,14 @@ const lowAlarmHoldMs = 5 * thermalPollIntervalMs;
 const settleLoadKw = 0.5;
 /** How far ahead (model s) the inlet's fall to 27.5 C is looked for with the load off. */
 const dropHorizonS = 600;
+/**
+ * The CPU's critical limit the site gives the stack (its action: alarm-only). The CPU passes it
+ * while the load rises, about a second of wall time before the inlet passes 27 C (40 C/kW over the
+ * inlet at 1.2 kW, 90 s time constant): the stack must log it and keep serving.
+ */
+const alarmOnlyCriticalCpuC = 55;
+/** A record the store takes at boot, read back from the zone all through the excursion. */
+const knownRecord = { id: 'before-excursion', payload: 'sovereign record written before the heat' };
 
 /**
  * The seed manual's thermal monitoring row: the stack pulls its machine's temperatures from the
@@ -69,7 +86,11 @@ export default defineScenario({
             exhaustCPerKw: 12,
           },
           initial: { loadKw: 0.4 },
-          watch: { pollIntervalMs: thermalPollIntervalMs, criticalAction: 'alarm-only' },
+          watch: {
+            pollIntervalMs: thermalPollIntervalMs,
+            criticalC: { inlet: 32, cpu: alarmOnlyCriticalCpuC },
+            criticalAction: 'alarm-only',
+          },
         },
       },
     ],
@@ -80,9 +101,23 @@ export default defineScenario({
     const vm = world.host('vm1');
     const bmc = machineBmc(world, 'rack1');
     const poller = new SensorPoller(context, bmc, 'sovereign');
+    const availability = new StoreAvailability(context, vm, undefined, knownRecord);
 
-    await context.step('boot and serve', async () => {
+    await context.step('boot, serve and write a record', async () => {
       await awaitServing(world, vm, bootTimeoutMs);
+      const trip = await storeRoundTrip(
+        world.observer('sovereign'),
+        vm.address,
+        storePort,
+        knownRecord.id,
+        knownRecord.payload,
+      );
+      context.observe('store-write', trip);
+      if (!trip.ok)
+        throw new SovhError(
+          'SCENARIO_STEP_FAILED',
+          `the store did not take the record: ${trip.detail}`,
+        );
     });
     await context.step('drive the thermal model on the run clock', async () => {
       await bmc.countRequestsFrom(vm.address);
@@ -91,10 +126,20 @@ export default defineScenario({
       await bmc.sendTrapsTo(nodeAddress(world, observerName('sovereign')));
       await bmc.drive(RunClock.startNow(speedup));
       poller.start();
+      availability.start();
     });
     try {
       await context.step('raise the load until the inlet passes 27 C', async () => {
         const change = await bmc.setInputs({ loadKw: 1.2 });
+        recordCrossing(
+          context,
+          bmc,
+          'cpu-critical',
+          'cpu',
+          alarmOnlyCriticalCpuC,
+          'rising',
+          change,
+        );
         const crossing = recordCrossing(context, bmc, 'above-27', 'inlet', 27, 'rising', change);
         await awaitLogLine(
           vm,
@@ -151,6 +196,7 @@ export default defineScenario({
       });
     } finally {
       await poller.stop();
+      await availability.stop();
       await bmc.stop();
     }
     await context.step('collect the evidence', async () => {
@@ -171,6 +217,7 @@ export default defineScenario({
     readingsPulledByHost('readings-pulled-by-host'),
     // The topology's watch takes the contract's default range sensors.
     alarmsFollowCrossings(['inlet']),
+    alarmOnlyKeepsServing('cpu-critical', criticalActionBound),
   ],
   mutants: [
     {
@@ -221,6 +268,13 @@ export default defineScenario({
         'Beside its polls the thermal watch opens a receiver for the BMC\u2019s pushed traps ("in case a poll is missed") on snmptrapd\u2019s unprivileged UDP 1162, one dual-stack IPv6 socket: the host listens for a push, on neither IPv4\u2019s table nor port 162',
       expectFailing: ['readings-pulled-by-host'],
       stackPatch: join(here, 'mutants', 'trap-receiver-beside-poller.patch'),
+    },
+    {
+      name: 'critical-action-key-misread',
+      description:
+        'The thermal watch looks the critical action up as critical_action, not criticalAction: every site gets the default, and an alarm-only site runs the residency shutdown at its first critical reading',
+      expectFailing: ['alarm-only-keeps-serving'],
+      stackPatch: join(here, 'mutants', 'critical-action-key-misread.patch'),
     },
   ],
 });
