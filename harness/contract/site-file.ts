@@ -28,5 +28,10 @@ export type SiteFile = z.infer<typeof siteFileSchema>;
 
 /** The port the store API listens on in every host (CONTRACT.md). */
 export const storePort = hostPorts.store;
-/** The PCRs the reference stack seals to: PCR 7 holds the secure boot chain's measurement. */
-export const sealedPcrs = [7];
+/**
+ * The PCRs every site file names for the KEK's seal: PCR 7 holds the secure boot chain's
+ * measurement, PCR 0 the firmware's (never extended by the simulated TPM's power-on, so it holds
+ * across boots). Two, not the one a stack could assume: a stack that seals to PCR 7 whatever the
+ * site names gets another policy than the one boot-binding computes from this list.
+ */
+export const sealedPcrs = [0, 7];

@@ -7,6 +7,14 @@ import { noAttachments, type MergedAttachments } from './host-attachments.ts';
 import type { StartedMachine } from './started-machine.ts';
 
 /** Where the stack's two disks are mounted (CONTRACT.md): they move with the VM. */
+/**
+ * The local time every host runs on: Central European (UTC+1, UTC+2 in summer), as a machine of a
+ * German sovereign zone would, as a POSIX TZ string (glibc and Python read it without tzdata). The
+ * contract's logs are UTC with milliseconds; on a host in UTC a stamp written in local time with
+ * no zone reads as the same instant, so the harness's hosts are not in UTC.
+ */
+export const hostTimeZone = 'CET-1CEST,M3.5.0,M10.5.0/3';
+
 export const vmDiskMount = hostPaths.systemDisk;
 export const vmDataMount = hostPaths.dataDisk;
 
@@ -77,7 +85,7 @@ export class HostVm {
       builder.withVolume(volume.source, volume.target, { readOnly: volume.readOnly });
     }
     for (const file of this.attachments.files) builder.withFile(file.path, file.content, file.mode);
-    builder.withEnvironment(this.attachments.environment);
+    builder.withEnvironment({ TZ: hostTimeZone, ...this.attachments.environment });
     // A real TPM passed through to the machine reaches each boot as its device node.
     for (const node of machine.tpm.devices) builder.withDevice(node);
     const container = await machine.admit(() => builder.start());

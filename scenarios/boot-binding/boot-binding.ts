@@ -156,6 +156,14 @@ export default defineScenario({
       stackPatch: join(here, 'mutants', 'kek-enrolled-under-replaced-key.patch'),
     },
     {
+      name: 'pcr-list-key-misread',
+      description:
+        "The stack reads the site's PCR list under the key pcr, not pcrs, and falls back to PCR 7 alone: a site that also names its firmware's PCR gets a KEK that no firmware change refuses",
+      expectFailing: ['kek-sealed-to-pcrs'],
+      stopAfterStep: steps.inspect,
+      stackPatch: join(here, 'mutants', 'pcr-list-key-misread.patch'),
+    },
+    {
       name: 'audit-records-name',
       description:
         "The residency audit log records the primary key's name where its qualified name belongs (only the qualified name also binds the hierarchy the key lives in): the record no longer identifies the key",

@@ -71,6 +71,10 @@ type Change = {
   unlogged?: string[];
   /** A datagram from source port 53 to the foreign API's port 53: logged, unlogged or not tried. */
   fromPort53?: 'logged' | 'unlogged' | 'not-tried';
+  /** Martian records of the sovereign API's replies in the messages log. */
+  apiRepliesRecorded?: number;
+  /** The host's session to the sovereign API on 443 did not go through. */
+  apiUnreachable?: boolean;
   omit?: string[];
 };
 
@@ -94,7 +98,7 @@ function history(change: Change = {}): History {
       {
         from: 'p',
         target: `${sovereignApi}:443`,
-        connected: true,
+        connected: change.apiUnreachable !== true,
         detail: '',
         role: 'sovereign-api',
       },
@@ -208,6 +212,11 @@ function history(change: Change = {}): History {
         change.fromPort53 === 'logged'
           ? [fenceLine('UDP', api.address, 53).replace('SPT=40000', 'SPT=53')]
           : [],
+        Array.from(
+          { length: change.apiRepliesRecorded ?? 0 },
+          () =>
+            `Dec  2 10:00:00 vm1 Martian Source IN=eth0 OUT= SRC=${sovereignApi} DST=${host} LEN=60 PROTO=TCP SPT=443 DPT=40000 `,
+        ),
       ),
   });
   return h;
@@ -226,6 +235,7 @@ describe('egress checks', () => {
       'domestic-and-sovereign-api-reachable': 'pass',
       'foreign-endpoints-receive-nothing': 'pass',
       'sovereign-api-only-on-443': 'pass',
+      'sovereign-api-replies-not-martian': 'pass',
       'output-policy-drop': 'pass',
       'drops-logged-geographic-fence-error': 'pass',
     });
@@ -285,5 +295,18 @@ describe('egress checks', () => {
     expect(await verdicts(new History())).toEqual(
       Object.fromEntries(egressChecks.map((c) => [c.name, 'unknown'])),
     );
+  });
+});
+
+describe('sovereign-api-replies-not-martian', () => {
+  const status = async (change: Change) =>
+    (await verdicts(history(change)))['sovereign-api-replies-not-martian'];
+
+  it("fails when the API's replies are recorded as a foreign source", async () => {
+    expect(await status({ apiRepliesRecorded: 2 })).toBe('fail');
+  });
+
+  it('is unknown when the session to the API never went through', async () => {
+    expect(await status({ apiUnreachable: true })).toBe('unknown');
   });
 });

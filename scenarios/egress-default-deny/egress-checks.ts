@@ -3,7 +3,7 @@ import {
   exchangeCaptureOf,
   unlessBlind,
 } from '../network-world/exchange-capture.ts';
-import { lastObservation, type Check } from '../../harness/checks/check.ts';
+import { lastObservation, MissingEvidence, type Check } from '../../harness/checks/check.ts';
 import { withPositiveControl } from '../../harness/checks/positive-control.ts';
 import { verdictOf } from '../../harness/checks/verdict.ts';
 import { controlTraffic, type ControlTraffic } from '../network-world/control-traffic.ts';
@@ -13,6 +13,7 @@ import {
   datagramAttempts,
   type ConnectAttempts,
   type EndpointRecord,
+  type MessagesLog,
 } from '../network-world/network-evidence.ts';
 
 export const phase = 'fenced';
@@ -172,6 +173,43 @@ export const egressChecks: Check[] = [
         {
           expected: 'no connection to the sovereign API on a port other than 443',
           observed: `${describe(other)}; the API recorded ${otherPorts.length} connection(s) on other ports`,
+        },
+      );
+    },
+  },
+  {
+    name: 'sovereign-api-replies-not-martian',
+    description:
+      'The named sovereign API\'s replies are admitted as replies: the messages log records no "Martian Source" from its address, while the host\'s session to it on 443 went through',
+    verify(history) {
+      const session = attempts(history).attempts.find((a) => a.role === 'sovereign-api');
+      if (session?.connected !== true)
+        throw new MissingEvidence(
+          'connect-attempts',
+          `the host's session to the sovereign API on 443 did not go through (${session?.detail ?? 'not tried'}): no reply of it to judge`,
+        );
+      const address = session.target.slice(0, session.target.lastIndexOf(':'));
+      const log = lastObservation<MessagesLog>(
+        history,
+        'messages-log',
+        (d) => d.phase === phase,
+      ).data;
+      const martians = log.lines.filter(
+        (l) => l.includes('Martian Source') && l.includes(`SRC=${address} `),
+      );
+      return verdictOf(
+        martians.length === 0,
+        `no "Martian Source" record of the sovereign API ${address} after the host's session to it`,
+        `${martians.length} "Martian Source" record(s) of the sovereign API ${address}: its replies to the host's own session are recorded as a foreign source trying to get in`,
+        {
+          expected: `no "Martian Source" line with SRC=${address}`,
+          observed: `${martians.length} line(s)`,
+          evidence: [
+            {
+              source: 'the messages log on the VM disk',
+              excerpt: martians.slice(0, 3).join('\n') || '(none)',
+            },
+          ],
         },
       );
     },

@@ -110,6 +110,13 @@ export default defineScenario({
       stackPatch: join(here, 'mutants', 'sovereign-api-rule-sport.patch'),
     },
     {
+      name: 'sovereign-api-exception-dport',
+      description:
+        "The inbound exception for the sovereign API's replies matches the destination port (the mirror of the egress rule) instead of the source port: the replies still come in as an established connection, and each is recorded as a foreign source trying to get in",
+      expectFailing: ['sovereign-api-replies-not-martian'],
+      stackPatch: join(here, 'mutants', 'sovereign-api-exception-dport.patch'),
+    },
+    {
       name: 'output-policy-accept',
       description:
         'The fence is loaded with OUTPUT policy ACCEPT: anything not explicitly allowed leaves anyway',

@@ -75,5 +75,12 @@ export default defineScenario({
       expectFailing: ['foreign-ipv6-receives-nothing'],
       stackPatch: join(here, 'mutants', 'ipv6-dot-anywhere.patch'),
     },
+    {
+      name: 'martians-ipv4-only',
+      description:
+        'The fence records foreign sources as "Martian Source" for IPv4 only ("it mirrors log_martians, an IPv4 setting"): an IPv6 sender abroad is dropped and leaves no record',
+      expectFailing: ['ipv6-foreign-source-recorded'],
+      stackPatch: join(here, 'mutants', 'martians-ipv4-only.patch'),
+    },
   ],
 });

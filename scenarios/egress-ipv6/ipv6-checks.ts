@@ -5,7 +5,7 @@ import type { History } from '../../harness/scenario/history.ts';
 import { missedControls } from '../egress-default-deny/egress-checks.ts';
 import { controlTraffic } from '../network-world/control-traffic.ts';
 import { dropsLogged } from '../network-world/fence-records.ts';
-import { answersNoForeignEcho } from '../network-world/foreign-echo.ts';
+import { answersNoForeignEcho, foreignEchoRecorded } from '../network-world/foreign-echo.ts';
 import {
   captureExcerpt,
   exchangeCaptureOf,
@@ -116,4 +116,5 @@ export const ipv6Checks: Check[] = [
   },
   answersNoForeignEcho('no-ipv6-echo-abroad', phase, 'IPv6'),
   dropsLogged({ name: 'ipv6-drops-logged-geographic-fence-error', phase, family: 'IPv6' }),
+  foreignEchoRecorded('ipv6-foreign-source-recorded', phase, 'IPv6'),
 ];

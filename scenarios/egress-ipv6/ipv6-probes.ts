@@ -122,6 +122,7 @@ export async function probeIpv6Egress(
       foreignZone: 'foreign',
       hostAddress: world.ipv6Address('sovereign', vm.machine.spec.name),
       controlAddress: world.ipv6Address('sovereign', observerName('sovereign')),
+      fromAddress: world.ipv6Address('foreign', observerName('foreign')),
     }),
   );
   await context.step('count what arrived abroad and what crossed the exchange', async () => {

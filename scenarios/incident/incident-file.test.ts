@@ -303,6 +303,7 @@ describe('incident files', () => {
       ['watcher-ignores-upper-bound', ['alarm-above-27']],
       ['alarm-debounced', ['alarm-above-27', 'alarm-below-18']],
       ['trap-receiver-beside-poller', ['readings-pulled-by-host']],
+      ['log-stamps-local-time', ['alarm-above-27', 'alarm-below-18']],
     ]);
   });
 

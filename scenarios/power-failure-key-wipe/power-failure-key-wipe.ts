@@ -113,6 +113,13 @@ export default defineScenario({
       stackPatch: join(here, 'mutants', 'envelope-keys-not-wiped.patch'),
     },
     {
+      name: 'zone-key-cached-on-first-use',
+      description:
+        'The zone key is copied out of the vault on its first seal or open and the copy kept ("one vault lookup per key"): the wipe clears the vault and leaves the copy',
+      expectFailing: ['keys-gone-from-memory'],
+      stackPatch: join(here, 'mutants', 'zone-key-cached-on-first-use.patch'),
+    },
+    {
       name: 'relay-keeps-listening',
       description:
         'The envelope relay registers no stop action: the shutdown closes the store and leaves the relay listening',

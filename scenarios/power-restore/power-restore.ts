@@ -1,7 +1,9 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { awaitServing } from '../../harness/checks/probes/serving-probe.ts';
-import { storeRead } from '../../harness/checks/probes/store-probe.ts';
+import { storeRead, storeRoundTrip } from '../../harness/checks/probes/store-probe.ts';
+import { readVmFile } from '../../harness/checks/probes/disk-forensics.ts';
+import { objectPath } from '../../harness/checks/probes/data-at-rest.ts';
 import { hsmCalls } from '../../harness/checks/probes/hsm-calls.ts';
 import { TpmBusCapture } from '../../harness/checks/probes/tpm-bus.ts';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
@@ -18,7 +20,12 @@ import { bootTimeoutMs } from '../power-thermal/thermal-evidence.ts';
 import { StartedHsm } from '../../sims/hsm/hsm.ts';
 import { keyWipeBound } from '../power-thermal/power-bounds.ts';
 
+import { nonceOf, objectNonceNeverRepeats, objectNonces } from './nonce-check.ts';
+
 const here = dirname(fileURLToPath(import.meta.url));
+
+/** What the record is rewritten with once the store serves again. */
+const rewrittenPayload = 'sovereign record rewritten after the power returned';
 
 /**
  * After the power failure (the keys wiped, the machine off), the mains return and the machine
@@ -66,6 +73,26 @@ export default defineScenario({
           detail: `GET /objects/${storedObject.id} ${read.status}${read.status === 200 ? (ok ? ', same bytes' : ', DIFFERENT bytes') : ` ${read.detail}`}`,
         });
       });
+      await context.step('rewrite the record: its nonce must be new', async () => {
+        // After the readback, so that the record the first boot wrote is what it judged.
+        const path = objectPath(storedObject.id);
+        const before = await readVmFile(world, outage.vm, path);
+        const rewrite = await storeRoundTrip(
+          world.observer('sovereign'),
+          outage.vm.address,
+          storePort,
+          storedObject.id,
+          rewrittenPayload,
+        );
+        const after = await readVmFile(world, outage.vm, path);
+        context.observe(objectNonces, {
+          objectId: storedObject.id,
+          path,
+          ...(before === undefined ? {} : { before: nonceOf(before) }),
+          ...(after === undefined ? {} : { after: nonceOf(after) }),
+          rewrite: { ok: rewrite.ok, detail: rewrite.detail },
+        });
+      });
       await context.step('read the TPM bus and the disks', async () => {
         context.observe('tpm-bus', { powerOnWallMs, ...(await capture.record()) });
         const hsm = world.allSims().find((sim): sim is StartedHsm => sim instanceof StartedHsm);
@@ -90,6 +117,7 @@ export default defineScenario({
     servesOnlyAfterUnsealAndUnwrap('serves-only-after-unseal-and-unwrap'),
     dataIntactAfterRestore('data-intact-after-restore'),
     noKeyOnDiskAfterRestore('no-key-on-disk-after-restore'),
+    objectNonceNeverRepeats,
   ],
   mutants: [
     {
@@ -105,6 +133,13 @@ export default defineScenario({
         'A crypto-erase on power failure: the shutdown shreds every key file, the KEK-sealed data key record on the VM disk as well, so the host comes back with a new data key and the data written before is lost',
       expectFailing: ['data-intact-after-restore'],
       stackPatch: join(here, 'mutants', 'shutdown-erases-key-records.patch'),
+    },
+    {
+      name: 'object-nonce-counter-per-boot',
+      description:
+        "The store draws each object's GCM nonce from a counter (the deterministic construction) that it keeps in memory only: every boot counts from 1 again, and the first write after the power returned reuses the first boot's nonce under the same data key",
+      expectFailing: ['object-nonce-never-repeats'],
+      stackPatch: join(here, 'mutants', 'object-nonce-counter-per-boot.patch'),
     },
     {
       name: 'wipe-deletes-files-only',

@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { awaitServing } from '../../harness/checks/probes/serving-probe.ts';
 import {
   MemoryScanner,
   type KnownSecret,
   type MemoryScan,
 } from '../../harness/checks/probes/memory-scan.ts';
+import { runStackOperation } from '../../harness/checks/probes/stack-operation.ts';
 import { storeRoundTrip } from '../../harness/checks/probes/store-probe.ts';
+import { stackOperations } from '../../harness/contract/stack-operations.ts';
 import { storePort } from '../../harness/contract/site-file.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
 import { boundValue } from '../../harness/scenario/scenario-bounds.ts';
@@ -26,11 +27,12 @@ import {
   type LearntSecret,
 } from './power-evidence.ts';
 import { keyWipeBound } from './power-bounds.ts';
-import { StoreAvailability } from './store-availability.ts';
+import { serveAndWriteRecord, StoreAvailability } from './store-availability.ts';
 import { bootTimeoutMs, observeResidencyLog } from './thermal-evidence.ts';
 import { recordCriticalDeadline } from './thermal-schedule.ts';
 import { UpsPollCapture } from './ups-poll-capture.ts';
 import { plantFileCanary } from './file-canary.ts';
+import { awaitRelay } from '../sovereign-envelope/sovereign-envelope-evidence.ts';
 
 /**
  * The UPS status that orders the shutdown: LB (the battery is low) or FSD (a primary monitor's
@@ -56,6 +58,43 @@ export const storedObject = {
   id: 'before-outage',
   payload: 'sovereign record written before the power failure',
 };
+
+/** The object the host seals as an envelope and delivers to its own relay before the outage. */
+const envelopeObject = {
+  id: 'envelope-before-outage',
+  payload: 'sovereign record sealed and opened before the power failure',
+};
+
+/**
+ * Runs the zone key's own paths before the scans: the host seals an object under the zone key and
+ * delivers it to its own relay, which opens it. A stack that copies the key on its first seal or
+ * open ("one vault lookup per key") holds that copy from then on, where the wipe must reach it;
+ * with no envelope ever sealed the copy would not exist when the scans look. A host whose site
+ * names no envelope key service holds no zone key: nothing to run.
+ */
+async function exerciseZoneKey(context: ScenarioContext, vm: HostVm): Promise<void> {
+  if ((JSON.parse(vm.siteFile) as { envelope?: unknown }).envelope === undefined) return;
+  const write = await storeRoundTrip(
+    context.world.observer(vm.machine.spec.zone),
+    vm.address,
+    storePort,
+    envelopeObject.id,
+    envelopeObject.payload,
+  );
+  await awaitRelay(context, vm);
+  const send = await runStackOperation(
+    vm,
+    stackOperations.sendEnvelope,
+    envelopeObject.id,
+    vm.address,
+  );
+  context.observe('envelope-self-send', { write, send });
+  if (!write.ok || send.exitCode !== 0)
+    throw new SovhError(
+      'SCENARIO_STEP_FAILED',
+      `the host did not seal and open an envelope of its own: ${write.ok ? send.output : write.detail}`,
+    );
+}
 
 /** What the scans of the serving host did not see yet: keys held while serving, sovereign ports. */
 function positiveControlMissing(
@@ -117,22 +156,12 @@ export async function watchForOutage(
   // the bound of two monitor polls is measured from no later than a quarter of one.
   const upsWatch = new UpsWatch(context, ups, zone, upsReadIntervalMs);
 
-  await context.step('boot, serve and write a record', async () => {
-    await awaitServing(world, vm, bootTimeoutMs);
-    const trip = await storeRoundTrip(
-      world.observer(zone),
-      vm.address,
-      storePort,
-      storedObject.id,
-      storedObject.payload,
-    );
-    context.observe('store-write', trip);
-    if (!trip.ok)
-      throw new SovhError(
-        'SCENARIO_STEP_FAILED',
-        `the store did not take the record: ${trip.detail}`,
-      );
-  });
+  await context.step('boot, serve and write a record', () =>
+    serveAndWriteRecord(context, vm, storedObject, bootTimeoutMs),
+  );
+  await context.step('seal an envelope on the host and open it there', () =>
+    exerciseZoneKey(context, vm),
+  );
   const secrets = await context.step('learn every key of the host from outside the stack', () =>
     learnSecrets(context, vm),
   );

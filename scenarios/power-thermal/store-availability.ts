@@ -1,6 +1,8 @@
 import { storePort } from '../../harness/contract/site-file.ts';
 import { probeStore } from '../../harness/checks/probes/serving-probe.ts';
-import { storeRead } from '../../harness/checks/probes/store-probe.ts';
+import { storeRead, storeRoundTrip } from '../../harness/checks/probes/store-probe.ts';
+import { awaitServing } from '../../harness/checks/probes/serving-probe.ts';
+import { SovhError } from '../../harness/util/sovh-error.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
 import { PeriodicTask } from '../../harness/util/periodic-task.ts';
 import type { HostVm } from '../../harness/world/host-vm.ts';
@@ -29,6 +31,32 @@ export interface ReadProbe {
 export interface KnownRecord {
   id: string;
   payload: string;
+}
+
+/**
+ * Waits until the host serves, then writes a record through the store API from its zone's
+ * observer (observed as 'store-write'); the step fails when the store does not take it.
+ */
+export async function serveAndWriteRecord(
+  context: ScenarioContext,
+  host: HostVm,
+  record: KnownRecord,
+  bootTimeoutMs: number,
+): Promise<void> {
+  await awaitServing(context.world, host, bootTimeoutMs);
+  const trip = await storeRoundTrip(
+    context.world.observer(host.machine.spec.zone),
+    host.address,
+    storePort,
+    record.id,
+    record.payload,
+  );
+  context.observe('store-write', trip);
+  if (!trip.ok)
+    throw new SovhError(
+      'SCENARIO_STEP_FAILED',
+      `the store did not take the record: ${trip.detail}`,
+    );
 }
 
 /** How often the read probes run: each is a curl in the observer, slower than a connect. */

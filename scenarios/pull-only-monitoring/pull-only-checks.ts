@@ -1,20 +1,89 @@
 import { lastObservation, MissingEvidence, type Check } from '../../harness/checks/check.ts';
 import { verdictOf } from '../../harness/checks/verdict.ts';
 import { answersNoForeignEcho } from '../network-world/foreign-echo.ts';
-import type { MessagesLog } from '../network-world/network-evidence.ts';
+import {
+  datagramAttempts,
+  type DatagramAttempts,
+  type MessagesLog,
+} from '../network-world/network-evidence.ts';
 import type { ForeignScan, MonitorPull } from './pull-only-evidence.ts';
 
 /** The phase of the foreign region's echo requests to the host. */
 export const foreignEchoPhase = 'scanned';
 
-/** The metrics' count of foreign packets the fence refused, if the body holds one. */
-function ingressCounter(body: string): number | undefined {
+/** A fence counter of the metrics, if the body holds it as a number. */
+function metricsCounter(body: string, key: string): number | undefined {
   try {
-    const value: unknown = (JSON.parse(body) as Record<string, unknown>).foreign_ingress_packets;
+    const value: unknown = (JSON.parse(body) as Record<string, unknown>)[key];
     return typeof value === 'number' ? value : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The phase of the host's datagrams to the foreign region, between the first two pulls. */
+export const egressWindowPhase = 'egress-window';
+/** The pull after the host's datagrams, before the foreign scan. */
+export const egressPullName = 'sovereign-pull-after-egress';
+
+/**
+ * A counter may exceed its records this much (records ulogd dropped under load, packets the
+ * harness did not send): a count of bytes, 40 or more per packet, is far past it.
+ */
+const recordsSlack = (records: number) => 10 * records + 10;
+
+/**
+ * A fence counter of the metrics counts the packets the fence refused (CONTRACT.md, monitoring):
+ * between the pull before the window and the pull after the messages log was read, it grows by at
+ * least the records the window left (one at the least), and by no more than `recordsSlack` of
+ * them: a counter on a chain with no record rule stays at 0, one that reads the bytes column
+ * grows by tens per packet.
+ */
+function fenceCounterCounts(options: {
+  name: string;
+  key: string;
+  what: string;
+  /** The pulls that open and close the window. */
+  window: readonly [string, string];
+  /** The lines of the messages log that record the window's packets, and what they are. */
+  records: (
+    history: Parameters<Check['verify']>[0],
+    log: MessagesLog,
+  ) => { count: number; of: string };
+}): Check {
+  return {
+    name: options.name,
+    description: `The metrics' ${options.key} counts ${options.what}: between a pull before its window and one after, it grows by at least the records of them in the messages log (and by one at the least), and by no more than ten times as many`,
+    verify(history) {
+      const [opens, closes] = options.window;
+      const before = lastObservation<MonitorPull>(history, opens).data;
+      const after = lastObservation<MonitorPull>(history, closes).data;
+      const log = lastObservation<MessagesLog>(history, 'messages-log').data;
+      const records = options.records(history, log);
+      const [from, to] = [before, after].map((p) => metricsCounter(p.body, options.key));
+      if (from === undefined || to === undefined)
+        throw new MissingEvidence(
+          'sovereign-pull',
+          `a pull without a numeric ${options.key} (before: ${before.status} ${before.body.slice(0, 80)}; after: ${after.status} ${after.body.slice(0, 80)})`,
+        );
+      const grown = to - from;
+      const needed = Math.max(1, records.count);
+      const most = recordsSlack(records.count);
+      return verdictOf(
+        grown >= needed && grown <= most,
+        `${options.key} grew by ${grown} (${records.count} record(s) of ${records.of})`,
+        `${options.key} grew by ${grown}, while the messages log holds ${records.count} record(s) of ${records.of}`,
+        {
+          expected: `${options.key} grows by ${needed} to ${most}`,
+          observed: `${from} before, ${to} after`,
+          evidence: [
+            { source: `curl from ${before.from} before`, excerpt: before.body.slice(0, 300) },
+            { source: `curl from ${after.from} after`, excerpt: after.body.slice(0, 300) },
+          ],
+        },
+      );
+    },
+  };
 }
 
 export const pullOnlyChecks: Check[] = [
@@ -70,45 +139,47 @@ export const pullOnlyChecks: Check[] = [
       );
     },
   },
-  {
+  fenceCounterCounts({
     name: 'fence-counters-count-foreign-packets',
-    description:
-      'The metrics\' foreign_ingress_packets counts what the fence refused: between a pull before the foreign scan and one after, it grows by at least the scanner\'s "Martian Source" records (and by one at the least)',
-    verify(history) {
-      const before = lastObservation<MonitorPull>(history, 'sovereign-pull').data;
-      const after = lastObservation<MonitorPull>(history, 'sovereign-pull-after-scan').data;
+    key: 'foreign_ingress_packets',
+    what: 'the foreign packets the fence refused in (the foreign scan and echo)',
+    window: [egressPullName, 'sovereign-pull-after-scan'],
+    records(history, log) {
       const scan = lastObservation<ForeignScan>(history, 'foreign-scan').data;
-      const log = lastObservation<MessagesLog>(history, 'messages-log').data;
-      const records = log.lines.filter(
-        (l) => l.includes('Martian Source') && l.includes(`SRC=${scan.fromAddress} `),
-      ).length;
-      const counted = [before, after].map((p) => ingressCounter(p.body));
-      const [from, to] = counted;
-      if (from === undefined || to === undefined)
-        throw new MissingEvidence(
-          'sovereign-pull',
-          `a pull without a numeric foreign_ingress_packets (before: ${before.status} ${before.body.slice(0, 80)}; after: ${after.status} ${after.body.slice(0, 80)})`,
-        );
-      const grown = to - from;
-      const needed = Math.max(1, records);
-      return verdictOf(
-        grown >= needed,
-        `foreign_ingress_packets grew by ${grown} over the foreign scan (${records} "Martian Source" record(s) of the scanner)`,
-        `foreign_ingress_packets grew by ${grown} over the foreign scan, while the messages log holds ${records} "Martian Source" record(s) of the scanner ${scan.fromAddress}`,
-        {
-          expected: `foreign_ingress_packets grows by ${needed} or more`,
-          observed: `${from} before the scan, ${to} after`,
-          evidence: [
-            {
-              source: `curl from ${before.from} before the scan`,
-              excerpt: before.body.slice(0, 300),
-            },
-            { source: `curl from ${after.from} after the scan`, excerpt: after.body.slice(0, 300) },
-          ],
-        },
-      );
+      return {
+        count: log.lines.filter(
+          (l) => l.includes('Martian Source') && l.includes(`SRC=${scan.fromAddress} `),
+        ).length,
+        of: `"Martian Source" from the scanner ${scan.fromAddress}`,
+      };
     },
-  },
+  }),
+  fenceCounterCounts({
+    name: 'fence-counters-count-egress-drops',
+    key: 'egress_dropped_packets',
+    what: "the host's packets the fence refused out (datagrams the harness sends from the host to the foreign region)",
+    // Its own window, before the scan: a counter of foreign packets in would grow by the scan.
+    window: ['sovereign-pull', egressPullName],
+    records(history, log) {
+      const sent = lastObservation<DatagramAttempts>(
+        history,
+        datagramAttempts,
+        (d) => d.phase === egressWindowPhase,
+      ).data;
+      // UDP targets read `address:port`: the address is what the record's DST names.
+      const to = [
+        ...new Set(sent.attempts.map((a) => a.target.slice(0, a.target.lastIndexOf(':')))),
+      ];
+      return {
+        count: log.lines.filter(
+          (l) =>
+            l.includes('GEOGRAPHIC_FENCE_ERROR') &&
+            to.some((address) => l.includes(`DST=${address} `)),
+        ).length,
+        of: `GEOGRAPHIC_FENCE_ERROR to ${to.join(', ')}`,
+      };
+    },
+  }),
   {
     name: 'martian-source-logged',
     description:

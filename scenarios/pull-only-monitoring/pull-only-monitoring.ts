@@ -3,9 +3,18 @@ import { fileURLToPath } from 'node:url';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
 import { observerAddress } from '../network-world/control-traffic.ts';
 import { observeForeignEcho } from '../network-world/foreign-echo.ts';
-import { awaitNetworkControls, observeMessagesLog } from '../network-world/network-evidence.ts';
+import {
+  awaitNetworkControls,
+  observeDatagramAttempts,
+  observeMessagesLog,
+} from '../network-world/network-evidence.ts';
 import { borderRouters, borderZones } from '../network-world/network-zones.ts';
-import { foreignEchoPhase, pullOnlyChecks } from './pull-only-checks.ts';
+import {
+  egressPullName,
+  egressWindowPhase,
+  foreignEchoPhase,
+  pullOnlyChecks,
+} from './pull-only-checks.ts';
 import {
   observeForeignScan,
   observeListeningPorts,
@@ -43,6 +52,25 @@ export default defineScenario({
       awaitNetworkControls(context.world, vm),
     );
     await context.step(steps.pull, () => observeSovereignPull(context, vm));
+    await context.step(
+      'send three datagrams from the host to the foreign region, and pull again',
+      async () => {
+        // The fence refuses them on the way out: the egress counter of the next pull must show them.
+        const foreign = observerAddress(context.world, 'foreign');
+        await observeDatagramAttempts(
+          context,
+          vm,
+          egressWindowPhase,
+          [514, 123, 161].map((port) => ({
+            role: 'foreign-observer',
+            proto: 'udp',
+            address: foreign,
+            port,
+          })),
+        );
+        await observeSovereignPull(context, vm, egressPullName);
+      },
+    );
     const listening = await context.step('list what the host listens on', () =>
       observeListeningPorts(context, vm),
     );
@@ -105,6 +133,20 @@ export default defineScenario({
         'The metrics read the foreign-ingress counter off the filter table\'s INPUT chain ("foreign packets are dropped in INPUT"), which holds no record rule: the counter says 0 whatever the fence refuses',
       expectFailing: ['fence-counters-count-foreign-packets'],
       stackPatch: join(here, 'mutants', 'ingress-counter-wrong-chain.patch'),
+    },
+    {
+      name: 'egress-counter-copied-from-ingress',
+      description:
+        'The metrics\' egress counter is a copy of the ingress line ("raw", "PREROUTING"): egress_dropped_packets counts foreign packets refused in, never the host\'s refused out',
+      expectFailing: ['fence-counters-count-egress-drops'],
+      stackPatch: join(here, 'mutants', 'egress-counter-copied-from-ingress.patch'),
+    },
+    {
+      name: 'fence-counters-in-bytes',
+      description:
+        'The metrics read the fence counters off the bytes column of `iptables -L -v -x` (pkts, bytes, target...): both counters grow by tens per packet',
+      expectFailing: ['fence-counters-count-foreign-packets', 'fence-counters-count-egress-drops'],
+      stackPatch: join(here, 'mutants', 'fence-counters-in-bytes.patch'),
     },
     {
       name: 'echo-open-to-all',

@@ -2,13 +2,10 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { startTrapReceiver } from '../../harness/checks/probes/bmc-probe.ts';
-import { awaitServing, nodeAddress } from '../../harness/checks/probes/serving-probe.ts';
-import { storeRoundTrip } from '../../harness/checks/probes/store-probe.ts';
-import { storePort } from '../../harness/contract/site-file.ts';
+import { nodeAddress } from '../../harness/checks/probes/serving-probe.ts';
 import { observerName } from '../../harness/topology/address-plan.ts';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
 import { RunClock } from '../../harness/util/run-clock.ts';
-import { SovhError } from '../../harness/util/sovh-error.ts';
 import { machineBmc } from '../../harness/world/machine-devices.ts';
 import {
   alarmAbove27,
@@ -29,7 +26,7 @@ import {
   thermalPollIntervalMs,
 } from '../power-thermal/thermal-bounds.ts';
 import { observePullEvidence, recordCrossing } from '../power-thermal/thermal-schedule.ts';
-import { StoreAvailability } from '../power-thermal/store-availability.ts';
+import { serveAndWriteRecord, StoreAvailability } from '../power-thermal/store-availability.ts';
 import { alarmOnlyKeepsServing } from './alarm-only-check.ts';
 import { alarmsFollowCrossings } from './alarm-sequence-check.ts';
 
@@ -103,22 +100,9 @@ export default defineScenario({
     const poller = new SensorPoller(context, bmc, 'sovereign');
     const availability = new StoreAvailability(context, vm, undefined, knownRecord);
 
-    await context.step('boot, serve and write a record', async () => {
-      await awaitServing(world, vm, bootTimeoutMs);
-      const trip = await storeRoundTrip(
-        world.observer('sovereign'),
-        vm.address,
-        storePort,
-        knownRecord.id,
-        knownRecord.payload,
-      );
-      context.observe('store-write', trip);
-      if (!trip.ok)
-        throw new SovhError(
-          'SCENARIO_STEP_FAILED',
-          `the store did not take the record: ${trip.detail}`,
-        );
-    });
+    await context.step('boot, serve and write a record', () =>
+      serveAndWriteRecord(context, vm, knownRecord, bootTimeoutMs),
+    );
     await context.step('drive the thermal model on the run clock', async () => {
       await bmc.countRequestsFrom(vm.address);
       const observer = world.observer('sovereign');
@@ -275,6 +259,13 @@ export default defineScenario({
         'The thermal watch looks the critical action up as critical_action, not criticalAction: every site gets the default, and an alarm-only site runs the residency shutdown at its first critical reading',
       expectFailing: ['alarm-only-keeps-serving'],
       stackPatch: join(here, 'mutants', 'critical-action-key-misread.patch'),
+    },
+    {
+      name: 'log-stamps-local-time',
+      description:
+        "The residency log stamps its lines with the host's local time and no zone (datetime.now() where the contract says UTC): on a host that is not in UTC every alarm reads an hour off",
+      expectFailing: ['alarm-above-27', 'alarm-below-18'],
+      stackPatch: join(here, 'mutants', 'log-stamps-local-time.patch'),
     },
   ],
 });

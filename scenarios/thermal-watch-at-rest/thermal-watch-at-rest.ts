@@ -80,8 +80,16 @@ export default defineScenario({
         name: 'rack1',
         zone: 'sovereign',
         // The room at rest (inlet 21.8 C); the alarm only: nothing here should shut the host down.
-        // IPMI first: every other thermal scenario reads over the default, SNMP.
-        bmc: { watch: { criticalAction: 'alarm-only', protocol: 'ipmi' } },
+        // IPMI first: every other thermal scenario reads over the default, SNMP. A site that keeps
+        // its room cooler than the manual's 18-27 C: the inlet at rest is above its 21 C, so the
+        // alarm must stand, where a watch that falls back to the manual's range raises none.
+        bmc: {
+          watch: {
+            criticalAction: 'alarm-only',
+            protocol: 'ipmi',
+            operatingRangeC: { min: 15, max: 21 },
+          },
+        },
       },
     ],
     hosts: [{ name: 'vm1', machine: 'rack1' }],
@@ -123,6 +131,13 @@ export default defineScenario({
         'The watch gives each read 5 ms instead of 5 s (a timeout meant in milliseconds): every read times out',
       expectFailing: ['watch-reads-succeed'],
       stackPatch: join(here, 'mutants', 'read-timeout-in-ms.patch'),
+    },
+    {
+      name: 'range-key-misread',
+      description:
+        "The watch looks the site's range up as operatingRange, not operatingRangeC, and falls back to the manual's 18-27 C: a site with a range of its own is judged against the manual's",
+      expectFailing: ['alarm-state-matches-readings'],
+      stackPatch: join(here, 'mutants', 'range-key-misread.patch'),
     },
     {
       name: 'range-inverted',

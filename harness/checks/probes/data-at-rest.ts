@@ -6,7 +6,9 @@ import { withForensics } from './disk-forensics.ts';
 
 /** Where the contract puts the store's objects, and their layout (CONTRACT.md, "The store API"). */
 export const storeDir = '/data/sovereign_storage';
-const nonceBytes = 12;
+/** The nonce that opens every object file (CONTRACT.md, the store API). */
+export const objectNonceBytes = 12;
+const nonceBytes = objectNonceBytes;
 const tagBytes = 16;
 
 export interface StoredFile {
