@@ -11,6 +11,10 @@ import { auditWatchChecks, intruder } from './audit-watch-checks.ts';
 import { runIntruder } from './intruder.ts';
 import { storeWaitsForActiveWatch } from './unwatched-boot-check.ts';
 import { observeUnwatchedBoot } from './unwatched-boot.ts';
+import {
+  observeUnwritableTrailWrite,
+  writeRefusedWhenTrailUnwritable,
+} from './unwritable-trail.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bootTimeoutMs = 120_000;
@@ -115,8 +119,12 @@ export default defineScenario({
       `${unwatched}, whose rule the audit daemon never loads, keeps its store closed`,
       () => observeUnwatchedBoot(context, world.host(unwatched), audit),
     );
+    await context.step(
+      "vm1's audit trail becomes unwritable, with room on its disk; the store writes once",
+      () => observeUnwritableTrailWrite(context, vm, audit, `untrailed-${stamp}`),
+    );
   },
-  checks: [...auditWatchChecks, storeWaitsForActiveWatch],
+  checks: [...auditWatchChecks, storeWaitsForActiveWatch, writeRefusedWhenTrailUnwritable],
   mutants: [
     {
       name: 'watch-not-installed',
@@ -145,6 +153,13 @@ export default defineScenario({
         'The stack reads its own rules file back where the contract says rules.active: the watch is "active" as soon as it is written, loaded by the audit daemon or not, and the store serves unwatched',
       expectFailing: ['store-waits-for-active-watch'],
       stackPatch: join(here, 'mutants', 'active-list-is-own-rules-file.patch'),
+    },
+    {
+      name: 'trail-append-failure-logged-only',
+      description:
+        'A failed append to the store\'s audit trail is logged and the write goes on ("the room check already guards Log-Or-Die"): with the trail unwritable and room on the disk, the store writes objects no record names',
+      expectFailing: ['write-refused-when-trail-unwritable'],
+      stackPatch: join(here, 'mutants', 'trail-append-failure-logged-only.patch'),
     },
   ],
 });

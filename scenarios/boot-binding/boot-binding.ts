@@ -160,7 +160,6 @@ export default defineScenario({
       description:
         "The stack reads the site's PCR list under the key pcr, not pcrs, and falls back to PCR 7 alone: a site that also names its firmware's PCR gets a KEK that no firmware change refuses",
       expectFailing: ['kek-sealed-to-pcrs'],
-      stopAfterStep: steps.inspect,
       stackPatch: join(here, 'mutants', 'pcr-list-key-misread.patch'),
     },
     {

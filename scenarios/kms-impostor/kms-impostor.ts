@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kmsOf } from '../../harness/checks/probes/custody-evidence.ts';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
+import { hsmOnlySiteRefused, observeHsmOnlyBoot } from './hsm-only-site.ts';
 import { impostorChecks } from './kms-impostor-checks.ts';
 import { observeImpostorKms } from './kms-impostor-evidence.ts';
 
@@ -16,6 +17,8 @@ const names = {
   /** Named to the KMS whose certificate has no subjectAltName, only its address as common name. */
   sanLessHost: 'vm3',
   sanLessKms: 'kms-san-less',
+  /** In the cell, named to no KMS: its site file has the cell's HSM and no KMS. */
+  hsmOnlyHost: 'vm4',
   hsm: 'hsm-a',
 } as const;
 
@@ -68,6 +71,7 @@ export default defineScenario({
       { name: names.host, zone: 'sovereign', cell: 'cell-a' },
       { name: names.misnamedHost, zone: 'sovereign', cell: 'cell-a' },
       { name: names.sanLessHost, zone: 'sovereign', cell: 'cell-a' },
+      { name: names.hsmOnlyHost, zone: 'sovereign', cell: 'cell-a' },
     ],
   },
   async run(context) {
@@ -92,11 +96,19 @@ export default defineScenario({
           kmsOf(world, names.sanLessKms),
           'common-name-only',
         ),
+        observeHsmOnlyBoot(context, world.host(names.hsmOnlyHost)),
       ]),
     );
   },
-  checks: impostorChecks,
+  checks: [...impostorChecks, hsmOnlySiteRefused],
   mutants: [
+    {
+      name: 'hsm-without-kms-runs-local',
+      description:
+        'Key custody is chosen by the KMS section alone ("no KMS: boot binding\'s local key"): a site with an HSM and no KMS, its KMS section lost, serves from a local data key the HSM never protects, where the contract refuses it',
+      expectFailing: ['hsm-only-site-refused'],
+      stackPatch: join(here, 'mutants', 'hsm-without-kms-runs-local.patch'),
+    },
     {
       name: 'kms-certificate-unverified',
       description:

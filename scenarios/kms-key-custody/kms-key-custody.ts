@@ -324,6 +324,14 @@ export default defineScenario({
       stackPatch: join(here, 'mutants', 'unwrap-without-kms.patch'),
     },
     {
+      name: 'kms-word-kept-for-the-boot',
+      description:
+        'The stack asks the KMS before its first unwrap of a boot and keeps the answer ("its watch reports revocations"): after an HSM cut with the KMS up, the next HSM return unwraps with the KMS down',
+      expectFailing: ['unwrap-fails-closed-without-kms'],
+      stopAfterStep: steps.kmsOutage,
+      stackPatch: join(here, 'mutants', 'kms-word-kept-for-the-boot.patch'),
+    },
+    {
       name: 'kms-jurisdiction-unchecked',
       description:
         'The KMS named in the site file is used wherever it is ("the fence keeps foreign traffic in anyway"): a KMS abroad is tried instead of refused',

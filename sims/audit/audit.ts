@@ -162,6 +162,18 @@ export class StartedAudit implements StartedSim {
     return result.exitCode === 0 ? result.stdout : '';
   }
 
+  /**
+   * Puts a directory where a file of the host's audit disk was (`name` relative to the disk), with
+   * the disk's room untouched: the next append to it fails with EISDIR, as one to a disk gone
+   * read-only or out of inodes would fail, whatever the free bytes say.
+   */
+  async makeAuditFileUnwritable(host: string, name: string): Promise<void> {
+    const path = `${this.hostRoot(host)}/audit/${name}`;
+    await this.container.run(['sh', '-c', 'rm -f "$1" && mkdir "$1"', 'unwritable', path], {
+      timeoutMs: 10_000,
+    });
+  }
+
   /** Frees what fillAuditDisk took. */
   async freeAuditDisk(host: string): Promise<void> {
     await this.container.run(['rm', '-f', `${this.hostRoot(host)}/audit/.fill`], {
