@@ -51,7 +51,7 @@ export async function observeHsmOnlyBoot(
     },
     {
       what: `host ${host.name}, whose site names an HSM and no KMS`,
-      expected: `its store serving, or ${logMarkers.siteFileError} in its residency log`,
+      expected: `its store taking connections, or ${logMarkers.siteFileError} in its residency log`,
       timeoutMs: outcomeTimeoutMs,
       intervalMs: 1_000,
     },
