@@ -25,6 +25,14 @@ export function fail(summary: string, details: Omit<Verdict, 'status' | 'summary
   return { status: 'fail', summary, ...details };
 }
 
+/** Evidence that cannot decide: never counted as a pass. */
+export function unknown(
+  summary: string,
+  details: Omit<Verdict, 'status' | 'summary'> = {},
+): Verdict {
+  return { status: 'unknown', summary, ...details };
+}
+
 /** Passes when `ok`, else fails; both with the same expected/observed/evidence. */
 export function verdictOf(
   ok: boolean,

@@ -4,6 +4,8 @@ import { injectFault } from '../../harness/faults/inject-fault.ts';
 import { fileURLToPath } from 'node:url';
 import { lastObservation, type Check } from '../../harness/checks/check.ts';
 import { verdictOf } from '../../harness/checks/verdict.ts';
+import { logMarkers } from '../../harness/contract/log-markers.ts';
+import { routeEventLogged } from './route-event-logged.ts';
 import type { History } from '../../harness/scenario/history.ts';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
 import { asEndpoint } from '../../sims/endpoint/endpoint.ts';
@@ -20,14 +22,13 @@ import {
   awaitMessagesLine,
   observeMessagesLog,
   type ConnectAttempts,
-  type MessagesLog,
 } from '../network-world/network-evidence.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** How long the route stays in place, once in the host's kernel, before it is withdrawn. */
 const routeSettleMs = 3_000;
-/** How long the stack's revocation record may take to reach its messages log (its route watch polls). */
-const revocationLogWaitMs = 10_000;
+/** How long the stack's record of a route's withdrawal or return may take to reach its messages log (its route watch polls). */
+const routeLogWaitMs = 10_000;
 const phases = {
   before: 'before-withdrawal',
   withdrawn: 'withdrawn',
@@ -92,39 +93,21 @@ const checks: Check[] = [
     failed: (packets) =>
       `${String(packets)} packet(s) for the withdrawn prefix went to the exchange`,
   }),
-  {
+  routeEventLogged({
     name: 'revocation-logged',
     description:
       'Second witness: "BGP Route Revocation" for the prefix in the host\'s messages log',
-    verify(history) {
-      const log = lastObservation<MessagesLog>(
-        history,
-        'messages-log',
-        (d) => d.phase === phases.withdrawn,
-      ).data;
-      const lines = log.lines.filter(
-        (l) => l.includes('BGP Route Revocation') && l.includes(domesticSitePrefix),
-      );
-      return verdictOf(
-        lines.length > 0,
-        lines[0] ?? '',
-        `no "BGP Route Revocation" line for ${domesticSitePrefix}`,
-        {
-          expected: `BGP Route Revocation: ${domesticSitePrefix} ...`,
-          observed: lines.slice(0, 2).join(' | ') || '(none)',
-          evidence: [
-            {
-              source: '/var/log/messages on the VM disk',
-              excerpt: log.lines
-                .filter((l) => l.includes('BGP'))
-                .slice(-6)
-                .join('\n'),
-            },
-          ],
-        },
-      );
-    },
-  },
+    phase: phases.withdrawn,
+    marker: logMarkers.bgpRouteRevocation,
+  }),
+  routeEventLogged({
+    name: 'restoration-logged',
+    description:
+      'Once the prefix is announced again, "BGP route restored" for it in the host\'s messages log, after its revocation line',
+    phase: phases.readvertised,
+    marker: logMarkers.bgpRouteRestored,
+    after: logMarkers.bgpRouteRevocation,
+  }),
   reachability(
     'reachable-after-readvertisement',
     phases.readvertised,
@@ -193,8 +176,8 @@ export default defineScenario({
       await awaitMessagesLine(
         context,
         vm,
-        (l) => l.includes('BGP Route Revocation') && l.includes(domesticSitePrefix),
-        revocationLogWaitMs,
+        (l) => l.includes(logMarkers.bgpRouteRevocation) && l.includes(domesticSitePrefix),
+        routeLogWaitMs,
       );
       await observeMessagesLog(context, vm, phases.withdrawn);
     });
@@ -203,6 +186,13 @@ export default defineScenario({
     await context.step('probe after re-advertisement', async () => {
       await awaitLearnedRoute(context, vm, domesticSitePrefix, true);
       await probeTarget(phases.readvertised);
+      await awaitMessagesLine(
+        context,
+        vm,
+        (l) => l.includes(logMarkers.bgpRouteRestored) && l.includes(domesticSitePrefix),
+        routeLogWaitMs,
+      );
+      await observeMessagesLog(context, vm, phases.readvertised);
     });
   },
   checks,
@@ -234,6 +224,13 @@ export default defineScenario({
         "The routing watch writes its revocation line to the stack's own residency log, beside its other events: the messages log never records the withdrawal",
       expectFailing: ['revocation-logged'],
       stackPatch: join(here, 'mutants', 'revocation-in-residency-log.patch'),
+    },
+    {
+      name: 'restoration-in-residency-log',
+      description:
+        "The routing watch writes the return of a withdrawn prefix to the stack's own residency log (the line beside the revocation's, edited alone): the messages log never records that the route came back",
+      expectFailing: ['restoration-logged'],
+      stackPatch: join(here, 'mutants', 'restoration-in-residency-log.patch'),
     },
     {
       name: 'withdrawn-prefix-dampened',

@@ -17,11 +17,14 @@ import {
   primaryHandle,
 } from './boot-binding-evidence.ts';
 
+import { observeTpmLeftovers, tpmFlushedAfterRefusalCheck } from './tpm-leftovers.ts';
+
 const here = dirname(fileURLToPath(import.meta.url));
 
 /** The steps a mutant's schedule may stop after (Mutant.stopAfterStep). */
 const steps = {
   inspect: 'inspect the TPM binding from outside the stack',
+  bootChainChanged: 'observe the boot with the changed boot chain',
   servedAgain: 'serve again at home',
 } as const;
 
@@ -68,8 +71,10 @@ export default defineScenario({
       machine: 'home',
       chain: 'secure-boot:vendor-db-2026:shim-15.8:grub-2.12-UNSIGNED:linux-6.1',
     });
-    await context.step('observe the boot with the changed boot chain', async () => {
+    await context.step(steps.bootChainChanged, async () => {
       await awaitBootOutcome(context, vm);
+      // First: the harness's other TPM commands flush after themselves.
+      await observeTpmLeftovers(context, 'home', phases.bootChainChanged);
       await observeService(context, vm, phases.bootChainChanged);
       await observeSealedKek(context, vm, phases.bootChainChanged);
       await observeMismatchLog(context, vm, phases.bootChainChanged);
@@ -121,8 +126,16 @@ export default defineScenario({
       }
     });
   },
-  checks: bootBindingChecks,
+  checks: [...bootBindingChecks, tpmFlushedAfterRefusalCheck],
   mutants: [
+    {
+      name: 'tpm-flush-on-success-only',
+      description:
+        'The TPM wrapper flushes transient objects and sessions after a command that succeeded only ("a failed command loaded nothing worth flushing"): the refused unseal leaves the KEK object loaded in a TPM that holds three',
+      expectFailing: ['tpm-flushed-after-refusal'],
+      stopAfterStep: steps.bootChainChanged,
+      stackPatch: join(here, 'mutants', 'tpm-flush-on-success-only.patch'),
+    },
     {
       name: 'kek-plain-file',
       description: 'The KEK is kept as a plain file on the VM disk instead of sealed by the TPM',

@@ -23,6 +23,16 @@ const controlPackets: ControlPacket[] = [
   { proto: 'icmp', ...kms, port: 0, sent: true, detail: '' },
 ];
 
+/** The harness's datagram to the sovereign API's UDP listener: its control. */
+const apiUdpControl: ControlPacket = {
+  proto: 'udp',
+  endpoint: 'sovereign-api',
+  address: sovereignApi,
+  port: 443,
+  sent: true,
+  detail: '',
+};
+
 function received(packet: ControlPacket, peer: string): EndpointConnection {
   return {
     at: '2026-12-02T10:00:00.000Z',
@@ -75,6 +85,10 @@ type Change = {
   apiRepliesRecorded?: number;
   /** The host's session to the sovereign API on 443 did not go through. */
   apiUnreachable?: boolean;
+  /** The host's datagram to the sovereign API's UDP 443 reached it. */
+  apiUdpReached?: boolean;
+  /** The sovereign API did not record the harness's datagram. */
+  apiControlLost?: boolean;
   omit?: string[];
 };
 
@@ -88,7 +102,7 @@ function history(change: Change = {}): History {
       phase,
       from: 'observer-sovereign',
       source: observer,
-      packets: controlPackets,
+      packets: [...controlPackets, apiUdpControl],
     });
   observe('connect-attempts', {
     phase,
@@ -168,7 +182,11 @@ function history(change: Change = {}): History {
     phase,
     endpoint: 'sovereign-api',
     address: sovereignApi,
-    fromWatched: [{ at: '', proto: 'tcp', port: 443, peer: host, peerPort: 1 }],
+    fromWatched: [
+      { at: '', proto: 'tcp', port: 443, peer: host, peerPort: 1 },
+      ...(change.apiControlLost === true ? [] : [received(apiUdpControl, observer)]),
+      ...(change.apiUdpReached === true ? [received(apiUdpControl, host)] : []),
+    ],
     total: 1,
   });
   const lines = [
@@ -295,6 +313,19 @@ describe('egress checks', () => {
     expect(await verdicts(new History())).toEqual(
       Object.fromEntries(egressChecks.map((c) => [c.name, 'unknown'])),
     );
+  });
+});
+
+describe('sovereign-api-only-on-443', () => {
+  const status = async (change: Change) =>
+    (await verdicts(history(change)))['sovereign-api-only-on-443'];
+
+  it("fails when the host's datagram reached the API's UDP 443 (a rule for both protocols)", async () => {
+    expect(await status({ apiUdpReached: true })).toBe('fail');
+  });
+
+  it("is unknown when the API did not record the harness's own datagram", async () => {
+    expect(await status({ apiControlLost: true })).toBe('unknown');
   });
 });
 

@@ -11,6 +11,7 @@ import { dropsLogged } from '../network-world/fence-records.ts';
 import type { History } from '../../harness/scenario/history.ts';
 import {
   datagramAttempts,
+  protocolSweep,
   type ConnectAttempts,
   type EndpointRecord,
   type MessagesLog,
@@ -42,6 +43,18 @@ export function missedControls(
       );
     })
     .map((p) => `${p.proto} ${p.endpoint}${p.proto === 'icmp' ? '' : `:${p.port}`}`);
+}
+
+/** What the host's sweep sent, as evidence beside the capture that judged it. */
+function sweepEvidence(history: History): { source: string; excerpt: string }[] {
+  return history
+    .observations(protocolSweep)
+    .map((e) => e.data)
+    .filter((d) => d.phase === phase)
+    .map((d) => ({
+      source: `the host's sweep toward ${d.address}: ${d.plan}`,
+      excerpt: `its kernel took tcp ${d.taken.tcp}, udp ${d.taken.udp}, ip ${d.taken.ip}; refused ${JSON.stringify(d.refused)} (${d.elapsedMs} ms)`,
+    }));
 }
 
 function attempts(history: History): ConnectAttempts {
@@ -85,7 +98,7 @@ export const egressChecks: Check[] = [
   {
     name: 'foreign-endpoints-receive-nothing',
     description:
-      "Every foreign listener (TCP, UDP, ICMP) records nothing from the sovereign zone but the harness's own control packets, and nothing else from the zone crosses into the foreign region at the exchange; judged only once the listeners and the capture saw the control packets the harness sent on purpose",
+      "Every foreign listener (TCP, UDP, ICMP) records nothing from the sovereign zone but the harness's own control packets, and nothing else from the zone crosses into the foreign region at the exchange, the host's sweep of every well-known port and of the tunnel and IPsec protocols included; judged only once the listeners and the capture saw the control packets the harness sent on purpose",
     verify(history) {
       const records = foreignEndpoints.map(
         (name) =>
@@ -139,6 +152,7 @@ export const egressChecks: Check[] = [
                     ),
                   })),
                   captureExcerpt(capture),
+                  ...sweepEvidence(history),
                   {
                     source: `control packets sent by ${control.from}`,
                     excerpt: control.packets
@@ -156,7 +170,7 @@ export const egressChecks: Check[] = [
   {
     name: 'sovereign-api-only-on-443',
     description:
-      'The named sovereign API is allowed on 443 only: another port of it is not reached',
+      'The named sovereign API is allowed on TCP 443 only: another port of it is not reached, and neither is its UDP 443 (HTTP/3); judged once the API recorded the datagrams the harness sent it on purpose',
     verify(history) {
       const other = attempts(history).attempts.filter((a) => a.role === 'sovereign-api-other-port');
       const record = lastObservation<EndpointRecord>(
@@ -164,15 +178,32 @@ export const egressChecks: Check[] = [
         'endpoint-record',
         (d) => d.phase === phase && d.endpoint === 'sovereign-api',
       ).data;
-      const otherPorts = record.fromWatched.filter((c) => c.port !== 443);
-      const ok = other.length > 0 && other.every((a) => !a.connected) && otherPorts.length === 0;
-      return verdictOf(
-        ok,
-        'the sovereign API took connections on 443 only',
-        `the sovereign API was reached beyond 443: ${describe(other)}; recorded ${JSON.stringify(otherPorts)}`,
+      const control = lastObservation(history, controlTraffic, (d) => d.phase === phase).data;
+      const apiControls = control.packets.filter((p) => p.endpoint === 'sovereign-api');
+      const missed = missedControls([record], control);
+      const beyond = record.fromWatched.filter(
+        (c) => c.peer !== control.source && !(c.proto === 'tcp' && c.port === 443),
+      );
+      return withPositiveControl(
         {
-          expected: 'no connection to the sovereign API on a port other than 443',
-          observed: `${describe(other)}; the API recorded ${otherPorts.length} connection(s) on other ports`,
+          seen: apiControls.length > 0 && missed.length === 0,
+          what: `the harness's datagrams to the sovereign API from ${control.source}: ${missed.length > 0 ? `${missed.join(', ')} not recorded` : 'none sent'}`,
+        },
+        () => {
+          const ok = other.length > 0 && other.every((a) => !a.connected) && beyond.length === 0;
+          const observed = `${describe(other)}; the API recorded ${beyond.length} packet(s) from the zone beyond TCP 443 (${beyond
+            .slice(0, 3)
+            .map((c) => `${c.proto} ${c.port} from ${c.peer}`)
+            .join(', ')})`;
+          return verdictOf(
+            ok,
+            'the sovereign API took connections on TCP 443 only',
+            `the sovereign API was reached beyond TCP 443: ${observed}`,
+            {
+              expected: 'nothing from the zone at the sovereign API but TCP 443',
+              observed,
+            },
+          );
         },
       );
     },

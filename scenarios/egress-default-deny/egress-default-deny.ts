@@ -41,7 +41,12 @@ export default defineScenario({
         name: 'sovereign-api',
         kind: 'endpoint',
         zone: 'exchange',
-        options: { tcpPorts: [443, unnamedApiPort], sovereignApiFor: ['sovereign'] },
+        // UDP 443 too (HTTP/3): the site file names the API's TCP port, and the fence lets out no more.
+        options: {
+          tcpPorts: [443, unnamedApiPort],
+          udpPorts: [443],
+          sovereignApiFor: ['sovereign'],
+        },
       },
       // Foreign listeners on the ports a careless fence lets out: web and QUIC, DNS (UDP, TCP and
       // over TLS), NTP, KMIP, and the pushes a host is asked for (remote syslog, OpenTelemetry,
@@ -115,6 +120,20 @@ export default defineScenario({
         "The inbound exception for the sovereign API's replies matches the destination port (the mirror of the egress rule) instead of the source port: the replies still come in as an established connection, and each is recorded as a foreign source trying to get in",
       expectFailing: ['sovereign-api-replies-not-martian'],
       stackPatch: join(here, 'mutants', 'sovereign-api-exception-dport.patch'),
+    },
+    {
+      name: 'sovereign-api-udp-open',
+      description:
+        'The sovereign API\'s egress rule is written for TCP and UDP alike, like the resolver rule below it ("the API speaks HTTP/3"): the host can send datagrams to an endpoint outside the domestic CIDRs that the site file allows for TCP only',
+      expectFailing: ['sovereign-api-only-on-443'],
+      stackPatch: join(here, 'mutants', 'sovereign-api-udp-open.patch'),
+    },
+    {
+      name: 'ipsec-egress-open',
+      description:
+        'The fence lets IKE (UDP 500 and 4500) and ESP out to anywhere "for the host\'s own IPsec to the other site": no port or protocol the host tries, so only the sweep of every port and protocol finds it',
+      expectFailing: ['foreign-endpoints-receive-nothing'],
+      stackPatch: join(here, 'mutants', 'ipsec-egress-open.patch'),
     },
     {
       name: 'output-policy-accept',

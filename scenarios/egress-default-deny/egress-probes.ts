@@ -15,12 +15,48 @@ import {
   observeEndpointRecords,
   observeKernelRuleset,
   observeMessagesLog,
+  observeProtocolSweep,
 } from '../network-world/network-evidence.ts';
 import { domesticCidrs, networkZones } from '../network-world/network-zones.ts';
 import { foreignEndpoints, phase } from './egress-checks.ts';
 
 /** Source ports of services a host may run (DNS, NTP), each tried once toward a foreign listener. */
 const serviceSourcePorts = [53, 123];
+
+/**
+ * What the sweep sends toward a foreign address beyond the listeners' ports: every well-known port
+ * over TCP and UDP, the registered ports a fence is asked to open for a host's own services
+ * (VPNs and tunnels, mail, syslog over TLS, log shippers, metrics, NFS, STUN/TURN), and the IP
+ * protocols of tunnels and of IPsec (IPIP 4, IPv6-in-IPv4 41, GRE 47, ESP 50, AH 51, SCTP 132).
+ * A fence that lets one of them out to anywhere is caught by the exchange's capture.
+ */
+const sweepPorts = [
+  ...Array.from({ length: 1024 }, (_, i) => i + 1),
+  1194,
+  1701,
+  1723,
+  2049,
+  3478,
+  4500,
+  4789,
+  5044,
+  5349,
+  6081,
+  6514,
+  8080,
+
+  9092,
+  9200,
+  9300,
+  9090,
+
+  10050,
+  10051,
+  51820,
+];
+const sweepIpProtocols = [4, 41, 47, 50, 51, 132];
+/** About a second for the whole sweep: cheap, and within the sender's queues. */
+const sweepPerSecond = 2_000;
 
 /** The host's fence loaded and the exchange's capture running: egress-default-deny's setup. */
 export interface EgressProbes {
@@ -75,9 +111,19 @@ export async function probeEgress(context: ScenarioContext, probes: EgressProbes
     };
   });
   const withUdp = foreign.filter((f) => f.udpPorts.length > 0);
+  // The sovereign API's UDP listener is a control target too: a datagram the host sends it must
+  // show there if the fence lets it out.
+  const api = asEndpoint(world.sim('sovereign-api'));
+  const apiUdp = {
+    endpoint: 'sovereign-api',
+    address: api.address,
+    tcpPorts: [],
+    udpPorts: api.options.udpPorts,
+    icmp: false,
+  };
   await context.step(
     "send the harness's own packets to every foreign listener (positive control)",
-    () => sendControlTraffic(context, 'sovereign', phase, foreign),
+    () => sendControlTraffic(context, 'sovereign', phase, [...foreign, apiUdp]),
   );
   await context.step('try every target from the host', () =>
     observeConnectAttempts(context, vm, phase, [
@@ -94,6 +140,12 @@ export async function probeEgress(context: ScenarioContext, probes: EgressProbes
     observeDatagramAttempts(context, vm, phase, [
       { role: 'domestic', proto: 'udp', address: address('domestic-app'), port: 514 },
       { role: 'domestic', proto: 'icmp', address: address('domestic-app') },
+      ...apiUdp.udpPorts.map((port) => ({
+        role: 'sovereign-api-udp',
+        proto: 'udp' as const,
+        address: apiUdp.address,
+        port,
+      })),
       ...foreign.flatMap((f) => [
         ...f.udpPorts.map((port) => ({
           role: 'foreign' as const,
@@ -123,6 +175,21 @@ export async function probeEgress(context: ScenarioContext, probes: EgressProbes
             ];
       }),
     ]),
+  );
+  // After the targets are tried, so that the drop records of the targets the checks judge are
+  // written before the sweep's; the sweep's own drops need no record, only the capture's silence.
+  const [sweepTarget] = foreign;
+  if (sweepTarget === undefined) throw new TypeError('no foreign listener to sweep toward');
+  await context.step(
+    'sweep every other port and IP protocol toward a foreign address from the host',
+    () =>
+      observeProtocolSweep(context, vm, phase, {
+        address: sweepTarget.address,
+        tcpPorts: sweepPorts,
+        udpPorts: sweepPorts,
+        ipProtocols: sweepIpProtocols,
+        perSecond: sweepPerSecond,
+      }),
   );
   await context.step('count what arrived abroad and what crossed the exchange', async () => {
     await observeEndpointRecords(

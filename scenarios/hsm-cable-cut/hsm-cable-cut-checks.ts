@@ -1,6 +1,6 @@
 import { lastObservation, MissingEvidence, type Check } from '../../harness/checks/check.ts';
 import { refusalsNotNaming, type LoadRequest } from '../../harness/checks/probes/store-load.ts';
-import { verdictOf, type Verdict } from '../../harness/checks/verdict.ts';
+import { unknown, verdictOf } from '../../harness/checks/verdict.ts';
 import { hsmRefusalBound } from '../../harness/contract/key-custody-bounds.ts';
 import { boundValue } from '../../harness/scenario/scenario-bounds.ts';
 import {
@@ -114,10 +114,6 @@ function refusedInEveryCut(
       },
     );
   };
-}
-
-function unknown(summary: string): Verdict {
-  return { status: 'unknown', summary };
 }
 
 export const hsmCableCutChecks: Check[] = [

@@ -6,6 +6,7 @@ import { kmsRevocationBound } from '../../harness/contract/key-custody-bounds.ts
 import { boundValue } from '../../harness/scenario/scenario-bounds.ts';
 import { served, timeline } from './load-timeline.ts';
 import {
+  kmsCompromise,
   kmsDestruction,
   kmsRevocation,
   type KeyEndObservation,
@@ -102,13 +103,19 @@ function keyEndChecks(end: KeyEnd): Check[] {
   ];
 }
 
-/** The revoked key (vm1) and the destroyed key (vm3), judged alike. */
-export const keyEndChecksOfBoth: Check[] = [
+/** The revoked key (vm1), the key revoked for compromise (vm4) and the destroyed key (vm3), judged alike. */
+export const keyEndChecksOfEach: Check[] = [
   ...keyEndChecks({
     prefix: 'revocation',
     observation: kmsRevocation,
     ended: 'revoked',
     event: 'revocation',
+  }),
+  ...keyEndChecks({
+    prefix: 'compromise',
+    observation: kmsCompromise,
+    ended: 'revoked',
+    event: 'compromise revocation',
   }),
   ...keyEndChecks({
     prefix: 'destruction',

@@ -3,11 +3,11 @@ import type { LoadRequest } from '../../harness/checks/probes/store-load.ts';
 import { kmsRevocationBound } from '../../harness/contract/key-custody-bounds.ts';
 import { History } from '../../harness/scenario/history.ts';
 import { checkStatuses } from '../../harness/testing/check-statuses.ts';
-import { keyEndChecksOfBoth } from './key-end-checks.ts';
+import { keyEndChecksOfEach } from './key-end-checks.ts';
 import { kmsKeyCustodyChecks } from './kms-key-custody-checks.ts';
 import type { KeyEndObservation, KmsOutageObservation } from './kms-key-custody-evidence.ts';
 
-const checks = [...kmsKeyCustodyChecks, ...keyEndChecksOfBoth];
+const checks = [...kmsKeyCustodyChecks, ...keyEndChecksOfEach];
 import type { NamedForeignKmsObservation } from './named-foreign-kms.ts';
 
 /** Requests every 200 ms over [fromMs, toMs): served unless `refused(atMs)`, then with `code`. */
@@ -63,6 +63,13 @@ const revocation: KeyEndObservation = {
   requests: requests(30_000, 37_000, (at) => at >= 33_800),
 };
 
+const compromise: KeyEndObservation = {
+  ...revocation,
+  uid: '8',
+  action: 'kmip-admin revoke 8 (reason: key compromise)',
+  stateAfter: 'COMPROMISED',
+};
+
 const destruction: KeyEndObservation = {
   ...revocation,
   uid: '9',
@@ -74,6 +81,7 @@ function history(
   overrides: {
     outage?: Partial<KmsOutageObservation>;
     revocation?: Partial<KeyEndObservation>;
+    compromise?: Partial<KeyEndObservation>;
     destruction?: Partial<KeyEndObservation>;
     foreignSyns?: number;
     keyFoundIn?: string[];
@@ -136,6 +144,7 @@ function history(
   });
   h.record('observation', 'kms-outage', { ...outage, ...overrides.outage });
   h.record('observation', 'kms-revocation', { ...revocation, ...overrides.revocation });
+  h.record('observation', 'kms-compromise', { ...compromise, ...overrides.compromise });
   h.record('observation', 'kms-destruction', { ...destruction, ...overrides.destruction });
   h.record('observation', 'named-foreign-kms', {
     host: 'vm2',
@@ -236,6 +245,17 @@ describe('kms-key-custody checks', () => {
     );
     expect(unavailable['destruction-refused-within-bound']).toBe('pass');
     expect(unavailable['destruction-refusals-name-key-not-active']).toBe('fail');
+  });
+
+  it('fail compromise-refused-within-bound when a key revoked for compromise serves on (a deny-list of states)', async () => {
+    const listed = await checkStatuses(
+      checks,
+      history({ compromise: { requests: requests(30_000, 37_000, () => false) } }),
+    );
+    expect(listed['compromise-refused-within-bound']).toBe('fail');
+    expect(listed['compromise-refusals-name-key-not-active']).toBe('unknown');
+    expect(listed['revocation-refused-within-bound']).toBe('pass');
+    expect(listed['destruction-refused-within-bound']).toBe('pass');
   });
 
   it('fail revocation-refused-within-bound when nothing was served before it (no effect to see)', async () => {

@@ -24,6 +24,8 @@ export const names = {
   host: 'vm1',
   /** A host of the same cell whose data key the KMS destroys while it serves. */
   destroyedKeyHost: 'vm3',
+  /** A host of the same cell whose data key the KMS revokes for compromise while it serves. */
+  compromisedKeyHost: 'vm4',
   /** A host of the same cell whose site file names the KMS abroad as its KMS. */
   namedAbroad: 'vm2',
   kms: 'kms',
@@ -273,3 +275,5 @@ export interface KeyEndObservation {
 export const kmsRevocation = observationKey<KeyEndObservation>('kms-revocation');
 /** vm3's data key destroyed: the KMS deletes the object and answers Item Not Found for it. */
 export const kmsDestruction = observationKey<KeyEndObservation>('kms-destruction');
+/** vm4's data key revoked for compromise: COMPROMISED, the state a deny-list forgets. */
+export const kmsCompromise = observationKey<KeyEndObservation>('kms-compromise');

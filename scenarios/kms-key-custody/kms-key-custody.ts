@@ -13,7 +13,8 @@ import { waitUntil } from '../../harness/util/wait-until.ts';
 import { kmsRevocationBound } from '../../harness/contract/key-custody-bounds.ts';
 import { kmsKeyCustodyChecks } from './kms-key-custody-checks.ts';
 import { observeKeyEnd, observeKmsOutage, prepareKeyEnd } from './kms-lifecycle.ts';
-import { keyEndChecksOfBoth } from './key-end-checks.ts';
+import { keyEndChecksOfEach } from './key-end-checks.ts';
+import { endedKeyGoneCheck, watchEndedKeyInMemory } from './ended-key-memory.ts';
 import { bootWaitsForKmsCheck, observeBootWithoutKms } from './boot-without-kms.ts';
 import { observeNamedForeignKms } from './named-foreign-kms.ts';
 import { kmsWatchCheck, observeKmsWatch, watchWindowMs } from './kms-watch-cadence.ts';
@@ -41,7 +42,8 @@ const steps = {
   hsmReboot: 'reboot with the HSM cable cut, then with it back',
   kmsOutage: 'the KMS goes down; the HSM is cut and comes back: no unwrap without the KMS',
   kmsSilentBoot: `reboot ${names.destroyedKeyHost} unable to reach the KMS: its boot waits for the KMS's word`,
-  revocation: "revoke one host's data key and destroy another's on the KMS, each under a load",
+  revocation:
+    "revoke one host's data key, revoke another's for compromise and destroy a third's on the KMS, each under a load",
   revokedBoot: 'reboot with the data key revoked: the boot must refuse it',
 } as const;
 
@@ -72,7 +74,7 @@ export default defineScenario({
         kind: 'kms',
         zone: 'sovereign',
         cell: 'cell-a',
-        options: { clients: [names.host, names.destroyedKeyHost] },
+        options: { clients: [names.host, names.destroyedKeyHost, names.compromisedKeyHost] },
       },
       { name: names.hsm, kind: 'hsm', zone: 'sovereign', cell: 'cell-a' },
       // A border router: the KMS abroad is reachable at the network layer, so a host that tries
@@ -91,6 +93,7 @@ export default defineScenario({
       { name: names.host, zone: 'sovereign', cell: 'cell-a' },
       { name: names.namedAbroad, zone: 'sovereign', cell: 'cell-a' },
       { name: names.destroyedKeyHost, zone: 'sovereign', cell: 'cell-a' },
+      { name: names.compromisedKeyHost, zone: 'sovereign', cell: 'cell-a' },
     ],
   },
   async run(context) {
@@ -173,11 +176,21 @@ export default defineScenario({
       if (keys.dataKeyUid === undefined)
         throw new SovhError('SCENARIO_STEP_FAILED', 'the data key was not found on the KMS');
       const revoked = { host: vm, uid: keys.dataKeyUid, standing: { objectId, payload } };
-      const destroyed = await prepareKeyEnd(context, world.host(names.destroyedKeyHost));
-      await Promise.all([
-        observeKeyEnd(context, revoked, 'revocation'),
-        observeKeyEnd(context, destroyed, 'destruction'),
+      const compromisedHost = world.host(names.compromisedKeyHost);
+      const [destroyed, compromised, memory] = await Promise.all([
+        prepareKeyEnd(context, world.host(names.destroyedKeyHost)),
+        prepareKeyEnd(context, compromisedHost),
+        watchEndedKeyInMemory(context, compromisedHost),
       ]);
+      try {
+        await Promise.all([
+          observeKeyEnd(context, revoked, 'revocation'),
+          observeKeyEnd(context, compromised, 'compromise', memory),
+          observeKeyEnd(context, destroyed, 'destruction'),
+        ]);
+      } finally {
+        await memory.detach();
+      }
     });
     await context.step(steps.revokedBoot, () => observeRevokedKeyBoot(context, vm, names.hsm));
 
@@ -190,7 +203,8 @@ export default defineScenario({
   checks: [
     ...kmsKeyCustodyChecks,
     bootWaitsForKmsCheck,
-    ...keyEndChecksOfBoth,
+    ...keyEndChecksOfEach,
+    endedKeyGoneCheck,
     kmsWatchCheck,
     revokedKeyBootCheck,
   ],
@@ -267,9 +281,10 @@ export default defineScenario({
       // hsm-cable-cut's mutant of the same name: one wrong code for every kind of refusal.
       name: 'refusal-code-copied',
       description:
-        "The store's refusal for a key it cannot use says KEYS_WIPED whatever the cause (the line below, copied): clients are told of a shutdown wipe when the KMS revoked or destroyed the key",
+        "The store's refusal for a key it cannot use says KEYS_WIPED whatever the cause (the line below, copied): clients are told of a shutdown wipe when the KMS revoked (for compromise or not) or destroyed the key",
       expectFailing: [
         'revocation-refusals-name-key-not-active',
+        'compromise-refusals-name-key-not-active',
         'destruction-refusals-name-key-not-active',
       ],
       stopAfterStep: steps.revocation,
@@ -290,6 +305,22 @@ export default defineScenario({
       expectFailing: ['revocation-refused-within-bound'],
       stopAfterStep: steps.revocation,
       stackPatch: join(here, 'mutants', 'deactivated-key-usable.patch'),
+    },
+    {
+      name: 'compromised-key-usable',
+      description:
+        'The KMS watch lists the states it refuses, DEACTIVATED and DESTROYED ("KMIP: only the dead states stop a key"), instead of accepting ACTIVE alone: a key revoked for compromise goes on serving',
+      expectFailing: ['compromise-refused-within-bound'],
+      stopAfterStep: steps.revocation,
+      stackPatch: join(here, 'mutants', 'compromised-key-usable.patch'),
+    },
+    {
+      name: 'ended-key-kept-in-memory',
+      description:
+        'A key the KMS no longer calls ACTIVE is refused but kept in memory ("a revocation made by mistake is undone without a reboot"): every request gets KEY_NOT_ACTIVE, and the compromised key stays in clear for the rest of the boot',
+      expectFailing: ['compromised-key-gone-from-memory'],
+      stopAfterStep: steps.revocation,
+      stackPatch: join(here, 'mutants', 'ended-key-kept-in-memory.patch'),
     },
     {
       name: 'boot-opens-without-kms',

@@ -13,6 +13,7 @@ import type { StartedContainer } from '../../harness/runtime/started-container.t
 import { SovhError } from '../../harness/util/sovh-error.ts';
 import {
   dataKeyNameOf,
+  kmsCompromise,
   kmsDestruction,
   kmsOutage,
   kmsRevocation,
@@ -116,7 +117,34 @@ async function awaitWriteAccepted(
 }
 
 /** How the harness ends a host's data key on the KMS. */
-export type KeyEnding = 'revocation' | 'destruction';
+export type KeyEnding = 'revocation' | 'compromise' | 'destruction';
+
+/** What each ending does on the KMS, as the evidence names it, and where it is recorded. */
+const endings = {
+  revocation: {
+    observation: kmsRevocation,
+    action: (uid: string) =>
+      `kmip-admin revoke ${uid} (reason: cessation of operation, the key DEACTIVATED)`,
+  },
+  compromise: {
+    observation: kmsCompromise,
+    action: (uid: string) =>
+      `kmip-admin revoke ${uid} (reason: key compromise, the key COMPROMISED)`,
+  },
+  destruction: {
+    observation: kmsDestruction,
+    action: (uid: string) => `kmip-admin destroy ${uid} (the KMS deletes the key)`,
+  },
+} as const;
+
+/**
+ * Something the harness looks at on the host while its key ends: once before the end, and once
+ * from when the end must be in force (the KMS's answer plus the revocation bound).
+ */
+export interface KeyEndWatch {
+  beforeEnd(): Promise<void>;
+  onceInForce(endedAtMs: number): Promise<void>;
+}
 
 /** A host that serves, an object it stores, and its data key's KMIP id: ready for the key's end. */
 export interface KeyEndTarget {
@@ -162,13 +190,16 @@ export async function prepareKeyEnd(context: ScenarioContext, host: HostVm): Pro
 /**
  * Ends the host's data key on the KMS, with the harness's KMIP client, under a load from the zone:
  * a revocation for cessation of operation (the key DEACTIVATED, which KMIP still lets decrypt what
- * it protected, and which the contract drops like any state but ACTIVE), or a destruction (the KMS
- * deletes the object and answers Item Not Found for it).
+ * it protected, and which the contract drops like any state but ACTIVE), a revocation for
+ * compromise (COMPROMISED: a stack that lists the states it refuses rather than the one it
+ * accepts forgets it), or a destruction (the KMS deletes the object and answers Item Not Found
+ * for it).
  */
 export async function observeKeyEnd(
   context: ScenarioContext,
   { host, uid, standing }: KeyEndTarget,
   ending: KeyEnding,
+  watch?: KeyEndWatch,
 ): Promise<KeyEndObservation> {
   const kms = kmsOf(context.world, names.kms);
   const load = runStoreLoad(
@@ -178,20 +209,21 @@ export async function observeKeyEnd(
     `${ending}-${host.name}-${Date.now()}`,
   );
   load.catch(() => undefined);
-  await sleep(revocationPlan.revokeAfterMs);
+  await Promise.all([sleep(revocationPlan.revokeAfterMs), watch?.beforeEnd()]);
   const beganAtMs = Date.now();
   const where = { kms: names.kms, owner: host.name, uid };
-  if (ending === 'revocation')
-    await injectFault(context, 'kms-revocation', { ...where, reason: 'cessation-of-operation' });
-  else await injectFault(context, 'kms-destruction', where);
+  if (ending === 'destruction') await injectFault(context, 'kms-destruction', where);
+  else
+    await injectFault(context, 'kms-revocation', {
+      ...where,
+      reason: ending === 'compromise' ? 'key-compromise' : 'cessation-of-operation',
+    });
   const endedAtMs = Date.now();
   const stateAfter = (await kms.listKeys(host.name)).find((k) => k.uid === uid)?.state ?? null;
-  return context.observe(ending === 'revocation' ? kmsRevocation : kmsDestruction, {
+  await watch?.onceInForce(endedAtMs);
+  return context.observe(endings[ending].observation, {
     uid,
-    action:
-      ending === 'revocation'
-        ? `kmip-admin revoke ${uid} (reason: cessation of operation, the key DEACTIVATED)`
-        : `kmip-admin destroy ${uid} (the KMS deletes the key)`,
+    action: endings[ending].action(uid),
     beganAtMs,
     endedAtMs,
     stateAfter,

@@ -6,6 +6,12 @@ import {
   type DatagramProbe,
 } from '../../harness/checks/probes/datagram-probe.ts';
 import { machineProbe } from '../../harness/checks/probes/machine-probe.ts';
+import {
+  asRanges,
+  sweepProtocols,
+  type SweepPlan,
+  type SweepResult,
+} from '../../harness/checks/probes/protocol-sweep.ts';
 import { tcpConnect, type TcpProbe } from '../../harness/checks/probes/tcp-probe.ts';
 import { observationKey } from '../../harness/scenario/observation-key.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
@@ -90,6 +96,38 @@ export async function observeConnectAttempts(
     })),
   );
   return context.observe('connect-attempts', { phase, host: host.name, attempts });
+}
+
+/** A sweep of ports and IP protocols from the host's machine toward one address, as sent. */
+export interface ProtocolSweep extends SweepResult {
+  phase: string;
+  host: string;
+  address: string;
+  /** What was sent: "tcp 1-1024,...", "udp ...", "ip 4,41,...". */
+  plan: string;
+}
+export const protocolSweep = observationKey<ProtocolSweep>('protocol-sweep');
+
+/**
+ * Sends one packet per TCP port, UDP port and IP protocol of the plan from the host's machine
+ * (through the host's own routes and firewall) and records the sender's view. What crossed is
+ * for the exchange's capture to say: nothing listens, so no answer is awaited.
+ */
+export async function observeProtocolSweep(
+  context: ScenarioContext,
+  host: HostVm,
+  phase: string,
+  plan: SweepPlan,
+): Promise<ProtocolSweep> {
+  const probe = await machineProbe(context.world, host.machine);
+  const result = await sweepProtocols(probe, plan);
+  return context.observe(protocolSweep, {
+    phase,
+    host: host.name,
+    address: plan.address,
+    plan: `tcp ${asRanges(plan.tcpPorts)}; udp ${asRanges(plan.udpPorts)}; ip ${asRanges(plan.ipProtocols)}`,
+    ...result,
+  });
 }
 
 export interface DatagramAttempt extends DatagramProbe {
