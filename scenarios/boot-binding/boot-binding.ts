@@ -129,14 +129,6 @@ export default defineScenario({
   checks: [...bootBindingChecks, tpmFlushedAfterRefusalCheck],
   mutants: [
     {
-      name: 'tpm-flush-on-success-only',
-      description:
-        'The TPM wrapper flushes transient objects and sessions after a command that succeeded only ("a failed command loaded nothing worth flushing"): the refused unseal leaves the KEK object loaded in a TPM that holds three',
-      expectFailing: ['tpm-flushed-after-refusal'],
-      stopAfterStep: steps.bootChainChanged,
-      stackPatch: join(here, 'mutants', 'tpm-flush-on-success-only.patch'),
-    },
-    {
       name: 'kek-plain-file',
       description: 'The KEK is kept as a plain file on the VM disk instead of sealed by the TPM',
       expectFailing: [
@@ -197,6 +189,14 @@ export default defineScenario({
       expectFailing: ['recovers-after-heal'],
       stopAfterStep: steps.servedAgain,
       stackPatch: join(here, 'mutants', 'kek-destroyed-on-mismatch.patch'),
+    },
+    {
+      name: 'tpm-flush-on-success-only',
+      description:
+        'The TPM wrapper flushes transient objects and sessions after a command that succeeded only ("a failed command loaded nothing worth flushing"): the refused unseal leaves the KEK object loaded in a TPM that holds three',
+      expectFailing: ['tpm-flushed-after-refusal'],
+      stopAfterStep: steps.bootChainChanged,
+      stackPatch: join(here, 'mutants', 'tpm-flush-on-success-only.patch'),
     },
   ],
 });

@@ -15,6 +15,7 @@ import { kmsKeyCustodyChecks } from './kms-key-custody-checks.ts';
 import { observeKeyEnd, observeKmsOutage, prepareKeyEnd } from './kms-lifecycle.ts';
 import { keyEndChecksOfEach } from './key-end-checks.ts';
 import { endedKeyGoneCheck, watchEndedKeyInMemory } from './ended-key-memory.ts';
+import { dataKeyRecordCheck, observeDataKeyRecord } from './data-key-record.ts';
 import { bootWaitsForKmsCheck, observeBootWithoutKms } from './boot-without-kms.ts';
 import { observeNamedForeignKms } from './named-foreign-kms.ts';
 import { kmsWatchCheck, observeKmsWatch, watchWindowMs } from './kms-watch-cadence.ts';
@@ -36,7 +37,8 @@ const refusalTimeoutMs = 120_000;
 
 /** The steps a mutant's schedule may stop after (Mutant.stopAfterStep). */
 const steps = {
-  atRest: 'open the object on the disk with that key; scan the disks',
+  atRest:
+    "open the object on the disk with that key, and the key's record with the KEK; scan the disks",
   custodyConf: 'look at the HSM key and the kmip-client configuration',
   kmsWatch: `count the host's state questions at the KMS for ${watchWindowMs / 1000} s from when it serves`,
   hsmReboot: 'reboot with the HSM cable cut, then with it back',
@@ -117,9 +119,10 @@ export default defineScenario({
       'read the data key on the KMS with the harness KMIP client',
       () => observeKmsKeys(context),
     );
-    await context.step(steps.atRest, () =>
-      observeAtRest(context, vm, objectId, payload, keys.dataKeyHex),
-    );
+    await context.step(steps.atRest, async () => {
+      await observeAtRest(context, vm, objectId, payload, keys.dataKeyHex);
+      await observeDataKeyRecord(context, vm, keys.dataKeyHex);
+    });
     await context.step(steps.custodyConf, async () => {
       await observeHsmKey(context);
       await observeClientConf(context, vm);
@@ -205,6 +208,7 @@ export default defineScenario({
     bootWaitsForKmsCheck,
     ...keyEndChecksOfEach,
     endedKeyGoneCheck,
+    dataKeyRecordCheck,
     kmsWatchCheck,
     revokedKeyBootCheck,
   ],
@@ -253,6 +257,14 @@ export default defineScenario({
       expectFailing: ['kmip-client-configured'],
       stopAfterStep: steps.custodyConf,
       stackPatch: join(here, 'mutants', 'client-conf-in-stack-dir.patch'),
+    },
+    {
+      name: 'data-key-escrow-in-record',
+      description:
+        'The data-key record keeps an "escrow" copy of the clear data key beside the wrapped one, "for a break-glass when the cell\'s HSM dies": the record is sealed under the KEK, so no scan of the disks sees the key, and whoever unseals the KEK has it without the HSM or the KMS',
+      expectFailing: ['data-key-record-as-contract'],
+      stopAfterStep: steps.atRest,
+      stackPatch: join(here, 'mutants', 'data-key-escrow-in-record.patch'),
     },
     {
       name: 'data-key-cached-in-file',

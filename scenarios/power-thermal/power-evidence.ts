@@ -123,7 +123,8 @@ async function learnZoneKeys(context: ScenarioContext, host: HostVm): Promise<Le
   );
 }
 
-async function unsealKek(context: ScenarioContext, host: HostVm): Promise<Buffer> {
+/** The host's KEK, unsealed by the harness with the machine's TPM from the sealed parts on its disk. */
+export async function unsealKek(context: ScenarioContext, host: HostVm): Promise<Buffer> {
   const [publicPart, privatePart] = await Promise.all(
     [kekPublicPath, kekPrivatePath].map((path) => readVmFile(context.world, host, path)),
   );
