@@ -34,6 +34,8 @@ import {
   hardwareCriticalPhase,
 } from './critical-checks.ts';
 
+import { blindMs, blindTheWatch, blindWatchReportedCheck } from './blind-watch.ts';
+
 const here = dirname(fileURLToPath(import.meta.url));
 
 /** Model seconds per wall-clock second: cooling off to thermal trip in about half a minute. */
@@ -99,6 +101,10 @@ export default defineScenario({
     await context.step('boot and serve', async () => {
       await awaitServing(world, vm, bootTimeoutMs);
     });
+    await context.step(
+      `the BMC answers over neither protocol for ${blindMs / 1000} s, then again`,
+      () => blindTheWatch(context, vm, 'rack2'),
+    );
     // The positive control of the wipe check: the keys and the listeners the scan must see while
     // the host serves, learnt from outside the stack.
     const { scanner, secrets } = await context.step(
@@ -194,8 +200,17 @@ export default defineScenario({
     alarmAbove27(thermalAlarmBound),
     ...coolingFailureCriticalChecks(),
     keysWipedAtCritical('keys-wiped-at-critical', criticalActionBound),
+    blindWatchReportedCheck,
   ],
   mutants: [
+    {
+      name: 'failed-read-skipped',
+      description:
+        'A read that fails over both protocols returns no readings instead of raising ("the next poll will have them; evaluate() skips sensors without a reading"): the watch goes blind and never says so',
+      expectFailing: ['readings-unavailable-reported'],
+      stopAfterStep: `the BMC answers over neither protocol for ${blindMs / 1000} s, then again`,
+      stackPatch: join(here, 'mutants', 'failed-read-skipped.patch'),
+    },
     {
       name: 'critical-stops-services-only',
       description:
