@@ -18,45 +18,11 @@ import {
   observeProtocolSweep,
 } from '../network-world/network-evidence.ts';
 import { domesticCidrs, networkZones } from '../network-world/network-zones.ts';
+import { sweepPlan } from '../network-world/sweep-plan.ts';
 import { foreignEndpoints, phase } from './egress-checks.ts';
 
 /** Source ports of services a host may run (DNS, NTP), each tried once toward a foreign listener. */
 const serviceSourcePorts = [53, 123];
-
-/**
- * What the sweep sends toward a foreign address beyond the listeners' ports: every well-known port
- * over TCP and UDP, the registered ports a fence is asked to open for a host's own services
- * (VPNs and tunnels, mail, syslog over TLS, log shippers, metrics, NFS, STUN/TURN), and the IP
- * protocols of tunnels and of IPsec (IPIP 4, IPv6-in-IPv4 41, GRE 47, ESP 50, AH 51, SCTP 132).
- * A fence that lets one of them out to anywhere is caught by the exchange's capture.
- */
-const sweepPorts = [
-  ...Array.from({ length: 1024 }, (_, i) => i + 1),
-  1194,
-  1701,
-  1723,
-  2049,
-  3478,
-  4500,
-  4789,
-  5044,
-  5349,
-  6081,
-  6514,
-  8080,
-
-  9092,
-  9200,
-  9300,
-  9090,
-
-  10050,
-  10051,
-  51820,
-];
-const sweepIpProtocols = [4, 41, 47, 50, 51, 132];
-/** About a second for the whole sweep: cheap, and within the sender's queues. */
-const sweepPerSecond = 2_000;
 
 /** The host's fence loaded and the exchange's capture running: egress-default-deny's setup. */
 export interface EgressProbes {
@@ -185,10 +151,7 @@ export async function probeEgress(context: ScenarioContext, probes: EgressProbes
     () =>
       observeProtocolSweep(context, vm, phase, {
         address: sweepTarget.address,
-        tcpPorts: sweepPorts,
-        udpPorts: sweepPorts,
-        ipProtocols: sweepIpProtocols,
-        perSecond: sweepPerSecond,
+        ...sweepPlan,
       }),
   );
   await context.step('count what arrived abroad and what crossed the exchange', async () => {

@@ -25,6 +25,13 @@ export default defineScenario({
   checks: ipv6Checks,
   mutants: [
     {
+      name: 'dhcpv6-out-anywhere',
+      description:
+        'The IPv6 fence lets DHCPv6 out ("the client asks the link\'s relays and servers on UDP 547") without a link scope: UDP 547 leaves for any address, a port no listener has, so only the sweep finds it',
+      expectFailing: ['foreign-ipv6-receives-nothing'],
+      stackPatch: join(here, 'mutants', 'dhcpv6-out-anywhere.patch'),
+    },
+    {
       name: 'ipv6-drops-unlogged',
       description:
         'The fence logs only its IPv4 drops ("ulogd here decodes IPv4 only"): IPv6 is dropped as it should be, and no record of it is ever written',

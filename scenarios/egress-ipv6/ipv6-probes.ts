@@ -21,7 +21,9 @@ import {
   observeDatagramAttempts,
   observeEndpointRecords,
   observeMessagesLog,
+  observeProtocolSweep,
 } from '../network-world/network-evidence.ts';
+import { sweepPlan } from '../network-world/sweep-plan.ts';
 import { observerName } from '../../harness/topology/address-plan.ts';
 import { ipv6Ranges } from './ipv6-world.ts';
 
@@ -124,6 +126,12 @@ export async function probeIpv6Egress(
       controlAddress: world.ipv6Address('sovereign', observerName('sovereign')),
       fromAddress: world.ipv6Address('foreign', observerName('foreign')),
     }),
+  );
+  // Last before the count, so that the records the checks judge (the targets' drops, the foreign
+  // pinger's martian) are written before the sweep's; the sweep's own need none.
+  await context.step(
+    'sweep every other port and IP protocol toward the foreign IPv6 address from the host',
+    () => observeProtocolSweep(context, vm, phase, { address: foreign, ...sweepPlan }),
   );
   await context.step('count what arrived abroad and what crossed the exchange', async () => {
     await observeEndpointRecords(context, phase, ['foreign-api'], [ipv6Ranges.sovereign]);

@@ -1,6 +1,6 @@
 """Sends one packet of each kind toward one address, paced, and reports what the kernel took.
 
-Usage: protocol-sweep.py ADDRESS TCP_PORTS UDP_PORTS IP_PROTOCOLS RATE
+Usage: protocol-sweep.py ADDRESS (IPv4 or IPv6) TCP_PORTS UDP_PORTS IP_PROTOCOLS RATE
 (ports and protocols comma-separated; ranges as LOW-HIGH). A TCP port gets one SYN (a
 non-blocking connect, closed at once), a UDP port one datagram, an IP protocol one raw packet.
 Nothing waits for an answer: what crossed is counted by a capture elsewhere.
@@ -23,6 +23,7 @@ def numbers(text):
 
 def main():
     address, tcp_ports, udp_ports, protocols, rate = sys.argv[1:6]
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
     gap = 1.0 / float(rate)
     taken = {"tcp": 0, "udp": 0, "ip": 0}
     refused = {}
@@ -41,7 +42,7 @@ def main():
         refused[key] = refused.get(key, 0) + 1
 
     for port in numbers(tcp_ports):
-        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s = socket.socket(family, socket.SOCK_STREAM)
         s.setblocking(False)
         # The SYN is handed to the kernel inside connect(); EINPROGRESS means it was.
         result = s.connect_ex((address, port))
@@ -52,7 +53,7 @@ def main():
         s.close()
         pace()
     for port in numbers(udp_ports):
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        with socket.socket(family, socket.SOCK_DGRAM) as s:
             try:
                 s.sendto(b"sovh protocol sweep", (address, port))
                 taken["udp"] += 1
@@ -60,7 +61,7 @@ def main():
                 note("udp", error)
         pace()
     for proto in numbers(protocols):
-        with socket.socket(socket.AF_INET, socket.SOCK_RAW, proto) as s:
+        with socket.socket(family, socket.SOCK_RAW, proto) as s:
             try:
                 # A header's worth of zeros and a marker: enough for any capture to count it.
                 s.sendto(bytes(24) + b"sovh protocol sweep", (address, 0))
