@@ -17,8 +17,7 @@ const restored = (atMs: number) => ({ atMs, text: 'THERMAL_READINGS_RESTORED' })
 
 async function statusOf(lines: { atMs: number; text: string }[]): Promise<string | undefined> {
   const h = new History();
-  h.record('observation', 'bmc-blind-window', window);
-  h.record('observation', 'residency-log', { phase: 'end', host: 'vm1', lines });
+  h.record('observation', 'bmc-blind-window', { ...window, logLines: lines });
   return (await checkStatuses([blindWatchReportedCheck], h))[blindWatchReportedCheck.name];
 }
 
@@ -52,7 +51,6 @@ describe('readings-unavailable-reported', () => {
 
   it('says unknown when the BMC was never silenced', async () => {
     const h = new History();
-    h.record('observation', 'residency-log', { phase: 'end', host: 'vm1', lines: [] });
     expect((await checkStatuses([blindWatchReportedCheck], h))[blindWatchReportedCheck.name]).toBe(
       'unknown',
     );

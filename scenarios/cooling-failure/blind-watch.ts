@@ -6,9 +6,11 @@ import { injectFault } from '../../harness/faults/inject-fault.ts';
 import { observationKey } from '../../harness/scenario/observation-key.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
 import type { HostVm } from '../../harness/world/host-vm.ts';
+import { readVmFile } from '../../harness/checks/probes/disk-forensics.ts';
+import { hostPaths } from '../../harness/contract/host-paths.ts';
 import {
   awaitLogLine,
-  observeResidencyLog,
+  parseResidencyLog,
   type LogLine,
 } from '../power-thermal/thermal-evidence.ts';
 
@@ -32,6 +34,8 @@ export interface BlindWindow {
   blindFromMs: number;
   blindUntilMs: number;
   restoredWaitUntilMs: number;
+  /** The residency log from a second before the window on, read off the VM disk after the wait. */
+  logLines: LogLine[];
 }
 export const blindWindow = observationKey<BlindWindow>('bmc-blind-window');
 
@@ -62,15 +66,16 @@ export async function blindTheWatch(
     blindUntilMs,
     restoredWaitMs,
   );
-  const window = context.observe(blindWindow, {
+  const restoredWaitUntilMs = Date.now();
+  // Read off the VM disk now, not at the end: the window's lines are judged on this step alone.
+  const text = (await readVmFile(context.world, host, hostPaths.residencyLog))?.toString() ?? '';
+  return context.observe(blindWindow, {
     machine,
     blindFromMs,
     blindUntilMs,
-    restoredWaitUntilMs: Date.now(),
+    restoredWaitUntilMs,
+    logLines: parseResidencyLog(text).filter((l) => l.atMs >= blindFromMs - 1_000),
   });
-  // Read now as well as at the end: a run that stops after this step is judged on it.
-  await observeResidencyLog(context, host, 'after-blind');
-  return window;
 }
 
 /**
@@ -84,7 +89,7 @@ export const blindWatchReportedCheck: Check = {
   description: `While the BMC answers over neither IPMI nor SNMP (${blindMs / 1000} s), the watch logs ${logMarkers.thermalReadingsUnavailable} once, and ${logMarkers.thermalReadingsRestored} after it once the BMC answers again`,
   verify(history) {
     const w = lastObservation(history, blindWindow).data;
-    const lines = lastObservation<{ lines: LogLine[] }>(history, 'residency-log').data.lines;
+    const lines = w.logLines;
     const at = (ms: number) => `${(Math.round((ms - w.blindFromMs) / 100) / 10).toFixed(1)} s`;
     const isFailure = (l: LogLine) => l.text.includes(logMarkers.thermalReadingsUnavailable);
     const firstFailure = lines.findIndex(

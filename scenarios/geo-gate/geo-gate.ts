@@ -17,6 +17,8 @@ import {
   observeGateSession,
 } from './geo-gate-evidence.ts';
 
+import { gateSessionsLoggedCheck, observeGateLog } from './gate-log.ts';
+
 const here = dirname(fileURLToPath(import.meta.url));
 const backend = 'api-backend';
 const mutant = (name: string) => join(here, 'mutants', `${name}.patch`);
@@ -120,6 +122,7 @@ export default defineScenario({
       await observeBackend(context, gate, backend);
       await observeFenceLog(context, gate);
       await observeDatabasePin(context, gate);
+      await observeGateLog(context, gate);
     });
     await context.step('a burst of connections to the gate', () =>
       observeBurst(context, gate, backend),
@@ -130,7 +133,7 @@ export default defineScenario({
       () => observeForeignBackendBoot(context, world.host(gatedAbroad.host), gatedAbroad.backend),
     );
   },
-  checks: [...geoGateChecks, foreignBackendRefusesBoot],
+  checks: [...geoGateChecks, gateSessionsLoggedCheck, foreignBackendRefusesBoot],
   mutants: [
     {
       name: 'geoip-check-disabled',
@@ -161,6 +164,14 @@ export default defineScenario({
       expectFailing: ['domestic-session-admitted', 'geoip-database-pinned'],
       stopAfterStep: steps.disks,
       stackPatch: mutant('jurisdiction-lowercased'),
+    },
+    {
+      name: 'gate-log-not-written',
+      description:
+        "The gate's output goes to the residency log's fence lines only (\"one log is enough\"): the refusals are still logged there, and no session reaches the gate's own log, so nobody can say who reached the sovereign API from where",
+      expectFailing: ['gate-sessions-logged'],
+      stopAfterStep: steps.disks,
+      stackPatch: join(here, 'mutants', 'gate-log-not-written.patch'),
     },
     {
       name: 'foreign-backend-warned-only',

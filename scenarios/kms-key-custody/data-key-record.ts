@@ -1,5 +1,5 @@
-import { createDecipheriv } from 'node:crypto';
 import { lastObservation, type Check } from '../../harness/checks/check.ts';
+import { openGcm } from '../../harness/checks/probes/data-at-rest.ts';
 import { readVmFile, secretEncodings } from '../../harness/checks/probes/disk-forensics.ts';
 import { unknown, verdictOf } from '../../harness/checks/verdict.ts';
 import { dataKeyRecord } from '../../harness/contract/data-key-record.ts';
@@ -29,19 +29,7 @@ export const dataKeyRecordSeen = observationKey<DataKeyRecordObservation>('data-
 
 /** Opens `nonce || GCM(KEK, json) || tag` with the contract's AAD; undefined when it does not open. */
 export function openDataKeyRecord(blob: Buffer, kek: Buffer): Buffer | undefined {
-  const { nonceBytes, tagBytes, aad } = dataKeyRecord;
-  if (blob.length < nonceBytes + tagBytes) return undefined;
-  try {
-    const decipher = createDecipheriv('aes-256-gcm', kek, blob.subarray(0, nonceBytes));
-    decipher.setAAD(Buffer.from(aad));
-    decipher.setAuthTag(blob.subarray(blob.length - tagBytes));
-    return Buffer.concat([
-      decipher.update(blob.subarray(nonceBytes, blob.length - tagBytes)),
-      decipher.final(),
-    ]);
-  } catch {
-    return undefined;
-  }
+  return openGcm(blob, kek, dataKeyRecord.aad);
 }
 
 /** What an opened record says, against the data key the KMS gave the harness. */

@@ -1,4 +1,5 @@
-import { createDecipheriv, createHash } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { openGcm } from '../../harness/checks/probes/data-at-rest.ts';
 import { readVmFile, scanVmDisks } from '../../harness/checks/probes/disk-forensics.ts';
 import {
   MemoryScanner,
@@ -25,7 +26,6 @@ const kekPublicPath = '/var/lib/residency/tpm/kek.pub';
 const kekPrivatePath = '/var/lib/residency/tpm/kek.priv';
 const wrappedDataKeyPath = localDataKey.path;
 const primaryHandle = '0x81000001';
-const dataKeyAad = Buffer.from(localDataKey.aad);
 
 /** A short, one-way name for a key in reports: never the key itself. */
 export function fingerprint(secret: Buffer): string {
@@ -159,13 +159,12 @@ async function learnLocalDataKey(
       'KEY_NOT_LEARNT',
       `host ${host.name} has no wrapped data key on its disk (${wrappedDataKeyPath})`,
     );
-  const decipher = createDecipheriv('aes-256-gcm', kek, wrapped.subarray(0, 12));
-  decipher.setAAD(dataKeyAad);
-  decipher.setAuthTag(wrapped.subarray(wrapped.length - 16));
-  const dataKey = Buffer.concat([
-    decipher.update(wrapped.subarray(12, wrapped.length - 16)),
-    decipher.final(),
-  ]);
+  const dataKey = openGcm(wrapped, kek, localDataKey.aad);
+  if (dataKey === undefined)
+    throw new SovhError(
+      'KEY_NOT_LEARNT',
+      `the KEK the harness unsealed does not open ${host.name}'s ${wrappedDataKeyPath}`,
+    );
   return {
     label: 'data-key',
     bytes: dataKey,

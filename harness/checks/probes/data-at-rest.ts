@@ -58,11 +58,20 @@ const gcmByKeyBytes: Readonly<Record<number, 'aes-128-gcm' | 'aes-192-gcm' | 'ae
  * the object id as additional data. Returns undefined when the key does not open it.
  */
 export function openStoredObject(blob: Buffer, key: Buffer, objectId: string): Buffer | undefined {
+  return openGcm(blob, key, objectId);
+}
+
+/**
+ * Opens `nonce(12) || AES-GCM ciphertext || tag(16)` under `key` (AES-128, -192 or -256 by its
+ * length) with `aad` as additional data: the layout of every sealed file the contract names.
+ * Returns undefined when the key does not open it.
+ */
+export function openGcm(blob: Buffer, key: Buffer, aad: string): Buffer | undefined {
   const cipher = gcmByKeyBytes[key.length];
   if (blob.length < nonceBytes + tagBytes || cipher === undefined) return undefined;
   try {
     const decipher = createDecipheriv(cipher, key, blob.subarray(0, nonceBytes));
-    decipher.setAAD(Buffer.from(objectId));
+    decipher.setAAD(Buffer.from(aad));
     decipher.setAuthTag(blob.subarray(blob.length - tagBytes));
     return Buffer.concat([
       decipher.update(blob.subarray(nonceBytes, blob.length - tagBytes)),
