@@ -45,6 +45,7 @@ describe('the fault registry', () => {
         'vm-migration',
         'crypto-policy-cap',
         'openssl-version-skew',
+        'openssl-broken',
         'stale-resolv-conf',
         'route-leak',
         'route-withdrawal',

@@ -21,7 +21,7 @@ import { cutHsmCable } from './hsm-cable-cut.ts';
 import { machinePowerOff } from './machine-power.ts';
 import { mainsFailure } from './mains-failure.ts';
 import { offeredDefaultRoute } from './offered-default-route.ts';
-import { opensslVersionSkew } from './openssl-version-skew.ts';
+import { opensslBroken, opensslVersionSkew } from './openssl-command.ts';
 import { staleResolvConf } from './stale-resolv-conf.ts';
 import { kmsOutage } from './kms-outage.ts';
 import { kmsDestruction } from './kms-destruction.ts';
@@ -184,6 +184,16 @@ export const faultTypes: readonly FaultType[] = [
       host: parameter.node('host', 'the host whose installed OpenSSL drifts from its library'),
     },
     make: (v) => opensslVersionSkew(v.host),
+  }),
+  defineFault({
+    name: 'openssl-broken',
+    description:
+      "a host's openssl command fails whatever it is asked (exit 127, as with a missing library), and the host reboots (the VM's boot bookkeeping is bypassed)",
+    heals: 'removes the command for the next boot; it does not reboot',
+    parameters: {
+      host: parameter.node('host', 'the host whose openssl command is broken'),
+    },
+    make: (v) => opensslBroken(v.host),
   }),
   defineFault({
     name: 'crypto-policy-cap',

@@ -49,6 +49,8 @@ type Change = {
   cappedStoreAnswers?: boolean;
   /** The boot with a skewed openssl serves (a version check that lets a patch release by). */
   skewedStoreAnswers?: boolean;
+  /** The boot with a failing openssl serves (a version check with nothing to compare passes). */
+  brokenStoreAnswers?: boolean;
   omit?: string[];
   /** Endpoints whose failed call ends in this error instead of a policy refusal. */
   callErrors?: Partial<Record<string, string>>;
@@ -119,26 +121,31 @@ function history(change: Change = {}): History {
     observerAddress,
     handshakes: [handshake(hostAddress, 'accepted', 'TLSv1.3')],
   });
-  const skewedServes = change.skewedStoreAnswers === true;
-  h.record('observation', observed.skewedBoot.name, {
-    store: { from: 'observer', target: `${hostAddress}:8443`, connected: skewedServes, detail: '' },
-    mismatchLines: skewedServes ? [] : ['TLS_RUNTIME_MISMATCH: installed OpenSSL 3.0.18'],
-  });
-  h.record(
-    'observation',
-    observed.stackCall.name,
-    call(endpoints.modern, phases.skewed, skewedServes, skewedServes ? 'TLSv1.3' : undefined),
-  );
-  h.record('observation', observed.handshakes.name, {
-    phase: phases.skewed,
-    endpoint: endpoints.modern,
-    hostAddress,
-    observerAddress,
-    handshakes: [
-      handshake(hostAddress, 'accepted', 'TLSv1.3'),
-      ...(skewedServes ? [handshake(hostAddress, 'accepted', 'TLSv1.3')] : []),
-    ],
-  });
+  let earlierSessions = 1;
+  for (const [phase, key, serves] of [
+    [phases.skewed, observed.skewedBoot, change.skewedStoreAnswers === true],
+    [phases.broken, observed.brokenBoot, change.brokenStoreAnswers === true],
+  ] as const) {
+    h.record('observation', key.name, {
+      store: { from: 'observer', target: `${hostAddress}:8443`, connected: serves, detail: '' },
+      mismatchLines: serves ? [] : [`TLS_RUNTIME_MISMATCH: ${phase}`],
+    });
+    h.record(
+      'observation',
+      observed.stackCall.name,
+      call(endpoints.modern, phase, serves, serves ? 'TLSv1.3' : undefined),
+    );
+    if (serves) earlierSessions += 1;
+    h.record('observation', observed.handshakes.name, {
+      phase,
+      endpoint: endpoints.modern,
+      hostAddress,
+      observerAddress,
+      handshakes: Array.from({ length: earlierSessions }, () =>
+        handshake(hostAddress, 'accepted', 'TLSv1.3'),
+      ),
+    });
+  }
   return h;
 }
 
@@ -154,6 +161,7 @@ describe('tls13-only checks', () => {
       'connects-tls13-endpoint': 'pass',
       'tls-runtime-mismatch-fails-closed': 'pass',
       'tls-runtime-skew-fails-closed': 'pass',
+      'tls-runtime-unreadable-fails-closed': 'pass',
     });
   });
 
@@ -161,6 +169,12 @@ describe('tls13-only checks', () => {
     const v = await verdicts(history({ skewedStoreAnswers: true }));
     expect(v['tls-runtime-skew-fails-closed']).toBe('fail');
     expect(v['tls-runtime-mismatch-fails-closed']).toBe('pass');
+  });
+
+  it('fail a host that serves with an openssl command that fails, and only that check', async () => {
+    const v = await verdicts(history({ brokenStoreAnswers: true }));
+    expect(v['tls-runtime-unreadable-fails-closed']).toBe('fail');
+    expect(v['tls-runtime-skew-fails-closed']).toBe('pass');
   });
 
   it('fail a session the endpoint served, whatever the client said', async () => {

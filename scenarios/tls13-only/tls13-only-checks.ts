@@ -22,7 +22,12 @@ export const endpoints = {
   /** Offers only TLS 1.2 and resets every second connection: a client that retries, retries here. */
   flaky: 'api-flaky',
 } as const;
-export const phases = { policy: 'policy', capped: 'capped', skewed: 'skewed' } as const;
+export const phases = {
+  policy: 'policy',
+  capped: 'capped',
+  skewed: 'skewed',
+  broken: 'broken',
+} as const;
 
 function handshakesSeen(history: History, endpoint: string, phase: string) {
   return lastObservation(
@@ -298,5 +303,14 @@ export const tls13OnlyChecks: Check[] = [
     phase: phases.skewed,
     after: phases.capped,
     runtime: 'the skewed runtime',
+  }),
+  runtimeMismatchFailsClosed({
+    name: 'tls-runtime-unreadable-fails-closed',
+    description:
+      "With an openssl command that fails whatever it is asked (so the installed OpenSSL's version cannot be read), the stack names TLS_RUNTIME_MISMATCH, does not serve, and opens no session to a sovereign API",
+    boot: observed.brokenBoot,
+    phase: phases.broken,
+    after: phases.skewed,
+    runtime: 'the unreadable runtime',
   }),
 ];

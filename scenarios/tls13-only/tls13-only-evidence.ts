@@ -66,6 +66,7 @@ export const observed = {
   handshakes: observationKey<EndpointHandshakesObservation>('endpoint-handshakes'),
   cappedBoot: observationKey<CappedPolicyObservation>('capped-policy-boot'),
   skewedBoot: observationKey<CappedPolicyObservation>('skewed-runtime-boot'),
+  brokenBoot: observationKey<CappedPolicyObservation>('broken-openssl-boot'),
   policyRefusals: observationKey<PolicyRefusalsObservation>('policy-refusals-logged'),
 };
 

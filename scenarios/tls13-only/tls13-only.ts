@@ -45,13 +45,13 @@ const controls: Record<string, readonly ControlRequest[]> = {
  * certificate the site file vouches for, for its own name. It makes no session with one offering
  * only TLS 1.2 (also when a flaky path makes it retry), none with a certificate whose authority
  * the site file names for another entry only, none with a certificate for another name, as the
- * endpoints themselves saw it; and a host whose OpenSSL cannot do TLS 1.3 says so and fails
- * closed.
+ * endpoints themselves saw it; and a host whose OpenSSL cannot do TLS 1.3, is not the one its
+ * client links, or cannot even tell its version says so and fails closed.
  */
 export default defineScenario({
   name: 'tls13-only',
   description:
-    "The stack's client connects only over TLS 1.3 to a verified endpoint: TLS 1.2 (also on a retry), an untrusted and a wrong-name certificate are refused; a runtime without TLS 1.3 fails closed",
+    "The stack's client connects only over TLS 1.3 to a verified endpoint: TLS 1.2 (also on a retry), an untrusted and a wrong-name certificate are refused; a runtime without TLS 1.3, skewed or unreadable, fails closed",
   needs: [],
   sections: ['tls13'],
   topology: {
@@ -108,7 +108,7 @@ export default defineScenario({
     // must refuse for the skew alone.
     await uncap();
     const earlier = (await runtimeMismatchLines(context, vm)).length;
-    await injectFault(context, 'openssl-version-skew', { host: 'vm1' });
+    const unskew = await injectFault(context, 'openssl-version-skew', { host: 'vm1' });
     await context.step(
       'observe the boot with an installed openssl of another version',
       async () => {
@@ -117,6 +117,16 @@ export default defineScenario({
         await observeEndpointHandshakes(context, vm, endpoints.modern, phases.skewed);
       },
     );
+    // A version that cannot be read is no match either: a check written as "refuse when the
+    // versions differ" lets a broken openssl through, as it has nothing to compare.
+    await unskew();
+    const beforeBroken = (await runtimeMismatchLines(context, vm)).length;
+    await injectFault(context, 'openssl-broken', { host: 'vm1' });
+    await context.step('observe the boot with an openssl command that fails', async () => {
+      await observeCappedBoot(context, vm, observed.brokenBoot, beforeBroken);
+      await observeStackCall(context, vm, endpoints.modern, phases.broken);
+      await observeEndpointHandshakes(context, vm, endpoints.modern, phases.broken);
+    });
   },
   checks: tls13OnlyChecks,
   mutants: [
@@ -188,6 +198,13 @@ export default defineScenario({
         'The runtime check compares only the major and minor versions of the installed OpenSSL and the linked library ("patch releases are ABI-compatible"): a host whose openssl is another patch release than its client\'s library serves',
       expectFailing: ['tls-runtime-skew-fails-closed'],
       stackPatch: mutant('openssl-minor-version-only'),
+    },
+    {
+      name: 'unreadable-openssl-accepted',
+      description:
+        'The runtime check compares the versions only when the installed openssl reports one ("nothing to compare against"): a host whose openssl command fails serves',
+      expectFailing: ['tls-runtime-unreadable-fails-closed'],
+      stackPatch: mutant('unreadable-openssl-accepted'),
     },
   ],
 });

@@ -44,11 +44,14 @@ def _version_of(text):
 
 
 def _installed_openssl():
-    """The version of the system's openssl command, and its banner; (None, "") when it cannot be read."""
+    """The version of the system's openssl command and its banner; (None, why) when it cannot be
+    read. An unreadable version is no match for the library's: the caller refuses it as a skew."""
     try:
         out = subprocess.run(["openssl", "version"], capture_output=True, text=True, timeout=10, check=True).stdout
-    except (OSError, subprocess.SubprocessError):
-        return None, ""
+    except subprocess.CalledProcessError as error:
+        return None, f"(openssl version failed with exit {error.returncode}: {(error.stderr or '').strip()[:200]})"
+    except (OSError, subprocess.SubprocessError) as error:
+        return None, f"(openssl could not be run: {error})"
     return _version_of(out), out.strip()
 
 
@@ -108,7 +111,7 @@ def verify_runtime():
     """Returns what was found; raises TlsRuntimeMismatch naming what does not hold."""
     library = _version_of(ssl.OPENSSL_VERSION) or ssl.OPENSSL_VERSION_INFO[:3]
     installed, installed_text = _installed_openssl()
-    facts = {"library": ssl.OPENSSL_VERSION, "installed": installed_text or "(openssl not found)"}
+    facts = {"library": ssl.OPENSSL_VERSION, "installed": installed_text}
     if library < REQUIRED_OPENSSL:
         raise TlsRuntimeMismatch(f"{ssl.OPENSSL_VERSION} is older than OpenSSL 1.1.1, which TLS 1.3 needs")
     if not ssl.HAS_TLSv1_3:
