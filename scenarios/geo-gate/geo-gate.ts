@@ -18,6 +18,11 @@ import {
 } from './geo-gate-evidence.ts';
 
 import { gateSessionsLoggedCheck, observeGateLog } from './gate-log.ts';
+import {
+  gateRelaysProxyV2Check,
+  observeProxyControl,
+  observeRelayedProxyHeaders,
+} from './proxy-version.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const backend = 'api-backend';
@@ -92,6 +97,9 @@ export default defineScenario({
       await awaitServing(world, gate, bootTimeoutMs);
       await awaitGate(context, gate);
     });
+    await context.step('the harness sends the backend a PROXY v1 and a v2 header of its own', () =>
+      observeProxyControl(context, zones.sovereign, backend),
+    );
     await context.step('clients at home, at the exchange and abroad call the gate', async () => {
       for (const zone of [zones.sovereign, ...outsideZones])
         await observeGateSession(context, {
@@ -123,6 +131,7 @@ export default defineScenario({
       await observeFenceLog(context, gate);
       await observeDatabasePin(context, gate);
       await observeGateLog(context, gate);
+      await observeRelayedProxyHeaders(context, backend);
     });
     await context.step('a burst of connections to the gate', () =>
       observeBurst(context, gate, backend),
@@ -133,7 +142,12 @@ export default defineScenario({
       () => observeForeignBackendBoot(context, world.host(gatedAbroad.host), gatedAbroad.backend),
     );
   },
-  checks: [...geoGateChecks, gateSessionsLoggedCheck, foreignBackendRefusesBoot],
+  checks: [
+    ...geoGateChecks,
+    gateSessionsLoggedCheck,
+    gateRelaysProxyV2Check,
+    foreignBackendRefusesBoot,
+  ],
   mutants: [
     {
       name: 'geoip-check-disabled',
@@ -172,6 +186,14 @@ export default defineScenario({
       expectFailing: ['gate-sessions-logged'],
       stopAfterStep: steps.disks,
       stackPatch: join(here, 'mutants', 'gate-log-not-written.patch'),
+    },
+    {
+      name: 'gate-proxy-v1',
+      description:
+        "The gate relays with HAProxy's send-proxy instead of send-proxy-v2: the backend gets the PROXY protocol v1 text header where the contract says v2",
+      expectFailing: ['gate-relays-proxy-v2'],
+      stopAfterStep: steps.disks,
+      stackPatch: mutant('gate-proxy-v1'),
     },
     {
       name: 'foreign-backend-warned-only',

@@ -13,6 +13,7 @@ import {
 import { outageTopology, runOutage } from '../power-thermal/outage-schedule.ts';
 import { keyWipeBound, upsPollBound, upsPollFrequencyS } from '../power-thermal/power-bounds.ts';
 import { servesOnBattery } from '../power-thermal/on-battery-checks.ts';
+import { onBatteryLogged } from '../power-thermal/on-battery-logged.ts';
 import { upsPolledPerContract } from '../power-thermal/ups-poll-checks.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -68,6 +69,7 @@ export default defineScenario({
     // LB comes 7.5 s after the mains fail: a stack that gives the battery a few seconds before
     // it shuts down passes ups-forced-shutdown (whose FSD comes at 4 s) and fails here.
     servesOnBattery('serves-on-battery', upsPollFrequencyS * 1_000),
+    onBatteryLogged('on-battery-logged'),
   ],
   mutants: [
     {
@@ -153,6 +155,13 @@ export default defineScenario({
         'The shutdown writes its last line, RESIDENCY_SHUTDOWN_COMPLETE, to standard output only ("the console is collected anyway"): the residency log on the VM disk never says the shutdown completed',
       expectFailing: ['shutdown-logged'],
       stackPatch: join(here, 'mutants', 'shutdown-logged-to-console.patch'),
+    },
+    {
+      name: 'on-battery-not-notified',
+      description:
+        'The monitor is told of LB, FSD and the rest but not of OB ("LB is what acts"): the stack still shuts down in time, yet never says it is on battery nor flushes its writes before LB',
+      expectFailing: ['on-battery-logged'],
+      stackPatch: join(here, 'mutants', 'on-battery-not-notified.patch'),
     },
   ],
 });

@@ -6,6 +6,7 @@ import { simImage } from '../images.ts';
 import { applyStaticRoutes } from '../../harness/world/static-routes.ts';
 import type { SimKind, StartedSim, StaticRoute } from '../sim-kind.ts';
 import { parseAccessLog, parseErrorLog, type Handshake } from './handshake-log.ts';
+import { parseProxyHeaderCounts, type ProxyHeaderCounts } from './proxy-header-counts.ts';
 
 /** The port every sovereign API serves on (the egress policy names it), and its relay port. */
 export const sovereignApiPort = 443;
@@ -142,6 +143,17 @@ export class StartedSovereignApi implements StartedSim {
       { timeoutMs: 20_000 },
     );
     return Number(result.stdout.trim());
+  }
+
+  /**
+   * The relay port's packets that carried a PROXY protocol header so far, by version, as the
+   * endpoint's own firewall counted them (its rules match each version's opening bytes).
+   */
+  async proxyHeaders(): Promise<ProxyHeaderCounts> {
+    const result = await this.container.run(['iptables', '-L', 'INPUT', '-v', '-x', '-n'], {
+      timeoutMs: 20_000,
+    });
+    return parseProxyHeaderCounts(result.stdout);
   }
 
   /** Every handshake the endpoint accepted or refused so far, from its own logs. */
