@@ -96,7 +96,7 @@ describe('sovh (no engine needed)', { timeout: 60_000 }, () => {
     expect(result.exitCode, result.all).toBe(2);
     expect(result.stderr).toContain(`${file} is not a valid incident:`);
     expect(result.stderr).toMatch(
-      /line 4, schedule\[0\]\.fault: unknown fault "mains-failur"; known faults: hsm-cut, mains-failure/,
+      /line 4, schedule\[0\]\.fault: unknown fault "mains-failur"; known faults: hsm-cut, hsm-hang, mains-failure/,
     );
     expect(result.stderr).toMatch(
       /line 5, checks\[0\]: unknown check "keys-gone"; checks an incident can name: keys-gone-from-memory/,

@@ -27,6 +27,8 @@ export {
 export { contractBound, looserThanContract, type ContractBound } from './contract-bounds.ts';
 export { fencedThroughputBound } from './egress-bounds.ts';
 export {
+  hsmAnswerTimeoutMs,
+  hsmHangRefusalBound,
   hsmRefusalBound,
   hsmWatchIntervalMs,
   kmsRevocationBound,

@@ -21,6 +21,18 @@ export const hsmRefusalBound = contractBound({
   tighter: 'lower',
 });
 
+/** How long a call may go unanswered before the HSM counts as lost (a hung HSM). */
+export const hsmAnswerTimeoutMs = 2_000;
+
+export const hsmHangRefusalBound = contractBound({
+  name: 'hsmHangRefusalMs',
+  description:
+    'after the HSM stops answering (its socket still open), every store request begun this much later is refused (a watch interval, the answer timeout, and one more interval to act)',
+  unit: 'ms',
+  contract: 2 * hsmWatchIntervalMs + hsmAnswerTimeoutMs,
+  tighter: 'lower',
+});
+
 export const kmsRevocationBound = contractBound({
   name: 'kmsRevocationMs',
   description:

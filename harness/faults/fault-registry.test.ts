@@ -37,6 +37,7 @@ describe('the fault registry', () => {
     expect(faultNames()).toEqual(
       expect.arrayContaining([
         'hsm-cut',
+        'hsm-hang',
         'mains-failure',
         'cooling-failure',
         'bmc-protocol-silence',
@@ -73,7 +74,7 @@ describe('the fault registry', () => {
     const error = thrown(() => faultType('hsm-cutt'));
     expect(error.code).toBe('UNKNOWN_FAULT');
     expect(error.message).toContain('unknown fault "hsm-cutt"');
-    expect(error.message).toContain('hsm-cut, mains-failure');
+    expect(error.message).toContain('hsm-cut, hsm-hang, mains-failure');
     expect(error.message).toContain('npx sovh faults');
   });
 

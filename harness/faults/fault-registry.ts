@@ -17,7 +17,7 @@ import {
   type WorldNodes,
 } from './fault-parameters.ts';
 import { foreignAddressOnMachine } from './foreign-address.ts';
-import { cutHsmCable } from './hsm-cable-cut.ts';
+import { cutHsmCable, hangHsm } from './hsm-cable-cut.ts';
 import { machinePowerOff } from './machine-power.ts';
 import { mainsFailure } from './mains-failure.ts';
 import { offeredDefaultRoute } from './offered-default-route.ts';
@@ -72,6 +72,14 @@ export const faultTypes: readonly FaultType[] = [
     heals: 'plugs the cable back in (same token and keys); hosts must recover by themselves',
     parameters: { hsm: parameter.node('hsm', 'the HSM to cut') },
     make: (v) => cutHsmCable(v.hsm),
+  }),
+  defineFault({
+    name: 'hsm-hang',
+    description:
+      "hangs an HSM: its p11-kit server stops answering while its socket stays open, so its hosts' calls wait instead of failing",
+    heals: 'lets it answer again: the calls that waited complete; hosts must recover by themselves',
+    parameters: { hsm: parameter.node('hsm', 'the HSM to hang') },
+    make: (v) => hangHsm(v.hsm),
   }),
   defineFault({
     name: 'mains-failure',

@@ -8,7 +8,7 @@ function hsmOf(world: World, name: string): StartedHsm {
   if (!(sim instanceof StartedHsm)) {
     throw new SovhError(
       'NOT_AN_HSM',
-      `simulator ${name} is a ${sim.kind}, not an hsm: the cable-cut fault needs an HSM`,
+      `simulator ${name} is a ${sim.kind}, not an hsm: the fault needs an HSM`,
     );
   }
   return sim;
@@ -26,6 +26,22 @@ export function cutHsmCable(hsmName: string): Fault {
       const hsm = hsmOf(world, hsmName);
       await hsm.cutCable();
       return () => hsm.reconnectCable();
+    },
+  };
+}
+
+/**
+ * Hangs an HSM: its p11-kit server stops answering while its socket stays open, so a host's call
+ * waits instead of failing. The heal lets it answer again (the calls that waited complete).
+ */
+export function hangHsm(hsmName: string): Fault {
+  return {
+    name: `hsm-hang-${hsmName}`,
+    description: `HSM ${hsmName} hangs: its socket accepts, its calls get no answer`,
+    async invoke(world: World) {
+      const hsm = hsmOf(world, hsmName);
+      await hsm.hang();
+      return () => hsm.release();
     },
   };
 }

@@ -131,6 +131,15 @@ export class StartedContainer {
     await this.docker.getContainer(this.id).start();
   }
 
+  /** Freezes every process of the container (the engine's cgroup freezer): it answers nothing. */
+  async pause(): Promise<void> {
+    await this.docker.getContainer(this.id).pause();
+  }
+
+  async unpause(): Promise<void> {
+    await this.docker.getContainer(this.id).unpause();
+  }
+
   async remove(): Promise<void> {
     await this.docker.getContainer(this.id).remove({ force: true, v: true });
   }

@@ -9,7 +9,7 @@ import {
   type KnownSecret,
 } from '../../harness/checks/probes/memory-scan.ts';
 import { runStoreLoad, stopStoreLoad } from '../../harness/checks/probes/store-load.ts';
-import { hsmRefusalBound } from '../../harness/contract/key-custody-bounds.ts';
+import { hsmHangRefusalBound, hsmRefusalBound } from '../../harness/contract/key-custody-bounds.ts';
 import { boundValue } from '../../harness/scenario/scenario-bounds.ts';
 import { storeRoundTrip } from '../../harness/checks/probes/store-probe.ts';
 import { defineScenario } from '../../harness/scenario/scenario.ts';
@@ -17,6 +17,7 @@ import { storePort } from '../../harness/contract/site-file.ts';
 import { SovhError } from '../../harness/util/sovh-error.ts';
 import { faultPlan, hsmCableCutChecks } from './hsm-cable-cut-checks.ts';
 import { hsmWatchCheck, observeHsmWatch } from './hsm-watch-cadence.ts';
+import { hungHsmRefusedCheck, observeHsmHang } from './hsm-hang.ts';
 import {
   agentProcess,
   faultLoad,
@@ -50,7 +51,7 @@ export default defineScenario({
   // The memory scans read the stack's processes from a harness container with SYS_PTRACE.
   needs: ['cap:SYS_PTRACE'],
   sections: ['kms', 'hsm', 'store'],
-  contractBounds: [hsmRefusalBound],
+  contractBounds: [hsmRefusalBound, hsmHangRefusalBound],
   topology: {
     zones: [{ name: 'sovereign', jurisdiction: 'DE', kind: 'sovereign', cidrs: ['10.43.0.0/16'] }],
     cells: [{ name: 'cell-a', zone: 'sovereign' }],
@@ -170,8 +171,13 @@ export default defineScenario({
     await Promise.all([...scanners.values()].map((s) => s.detach()));
 
     await observeAfterCuts(context, observer, hosts, requests, before);
+    // Last: a hung HSM answers nothing and fails nothing, and the calls that waited for it only
+    // return at the heal; whatever it leaves behind, the cuts were judged first.
+    await context.step('the HSM hangs, its socket still open, under the load', () =>
+      observeHsmHang(context, 'hsm-a', targets),
+    );
   },
-  checks: [...hsmCableCutChecks, hsmWatchCheck],
+  checks: [...hsmCableCutChecks, hsmWatchCheck, hungHsmRefusedCheck],
   mutants: [
     {
       name: 'software-key-fallback',
@@ -242,6 +248,15 @@ export default defineScenario({
       expectFailing: ['nothing-stored-during-cut'],
       trainFaults: 1,
       stackPatch: join(here, 'mutants', 'name-claimed-before-key.patch'),
+    },
+    {
+      name: 'hsm-ping-unbounded',
+      description:
+        'The HSM watch\'s ping waits for the HSM\'s answer as long as it takes ("a down HSM fails the call at once"): a cut cable is seen in time, a hung HSM never, and the store serves on from the key in memory',
+      expectFailing: ['hung-hsm-refused-within-bound'],
+      // The cuts are refused in time: one of them is enough before the hang.
+      trainFaults: 1,
+      stackPatch: join(here, 'mutants', 'hsm-ping-unbounded.patch'),
     },
   ],
 });

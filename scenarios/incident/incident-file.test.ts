@@ -113,7 +113,7 @@ describe('incident files', () => {
       '  line 2, colour: unknown field "colour": remove it (known fields here: name, description, scenario, topology, schedule, checks)',
       '  line 4, schedule[0].at: at "5 seconds" is not a duration; write it like 500ms, 30s, 2m, 1h or 1m30s',
       expect.stringMatching(
-        /^ {2}line 5, schedule\[0\]\.fault: unknown fault "hsm-cutt"; known faults: hsm-cut, mains-failure, .*kms-outage.* \(`npx sovh faults` describes them\)$/,
+        /^ {2}line 5, schedule\[0\]\.fault: unknown fault "hsm-cutt"; known faults: hsm-cut, hsm-hang, mains-failure, .*kms-outage.* \(`npx sovh faults` describes them\)$/,
       ),
       '  line 8, schedule[1].params: params.hsm: this world has no HSM simulator named "hsm-z"; its HSM simulators: hsm',
       '  line 9, schedule[1].for: for "-3s" is not a duration; write it like 500ms, 30s, 2m, 1h or 1m30s',

@@ -142,6 +142,20 @@ export class StartedHsm implements StartedSim {
     this.cableCut = false;
   }
 
+  /**
+   * Hangs the HSM: the container is frozen (every process, the server and its per-link children),
+   * so the socket still accepts and every call waits for an answer that does not come, as with a
+   * wedged HSM whose link stays up. The cable is not cut: nothing fails, it only goes silent.
+   */
+  async hang(): Promise<void> {
+    await this.container.pause();
+  }
+
+  /** Lets the hung HSM go on: the calls that waited get their answers. */
+  async release(): Promise<void> {
+    await this.container.unpause();
+  }
+
   /** The wrapping key's attributes and the attempts to get its bytes out, from SoftHSM itself. */
   async inspect(): Promise<HsmKeyInspection> {
     const result = await this.container.run(['hsm-inspect'], { timeoutMs: 30_000 });

@@ -15,6 +15,8 @@ from .pkcs11 import CK_ULONG, CkAttribute, CkMechanism
 
 SECURE_LOG = paths.HSM_LOG_DIR + "/secure.log"
 DEVICE_NOT_FOUND = "ERR_CRYPTO_DEVICE_NOT_FOUND"
+# A call the HSM has not answered within this long is a loss (CONTRACT.md, the cell's HSM).
+ANSWER_TIMEOUT_S = 2.0
 
 
 class HsmUnavailable(Exception):
@@ -166,7 +168,25 @@ class HsmLink:
 
         self._guarded(action)
 
-    def ping(self):
-        """A round trip to the HSM (C_GetSessionInfo); raises HsmUnavailable when it fails."""
-        info = ctypes.create_string_buffer(64)
-        self._guarded(lambda: self._module.call("C_GetSessionInfo", self._session, info))
+    def ping(self, timeout_s=ANSWER_TIMEOUT_S):
+        """A round trip to the HSM (C_GetSessionInfo); raises HsmUnavailable when it fails or gets
+        no answer within timeout_s. A PKCS#11 call cannot be interrupted, so it runs in a thread
+        of its own: a hung HSM (its socket open, its server silent) leaves that thread waiting and
+        holding the link's lock, and the caller free to act on the loss."""
+        outcome = {}
+
+        def call():
+            info = ctypes.create_string_buffer(64)
+            try:
+                self._guarded(lambda: self._module.call("C_GetSessionInfo", self._session, info))
+                outcome["answered"] = True
+            except BaseException as error:  # noqa: BLE001 (handed to the caller below)
+                outcome["error"] = error
+
+        worker = threading.Thread(target=call, name="hsm-ping", daemon=True)
+        worker.start()
+        worker.join(timeout_s)
+        if worker.is_alive():
+            raise HsmUnavailable(f"HSM {self.name} (token {self.token}) did not answer within {timeout_s:g} s")
+        if "error" in outcome:
+            raise outcome["error"]
