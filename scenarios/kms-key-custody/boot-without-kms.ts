@@ -8,6 +8,7 @@ import {
   stopStoreLoad,
   type LoadRequest,
 } from '../../harness/checks/probes/store-load.ts';
+import { storeRoundTrip } from '../../harness/checks/probes/store-probe.ts';
 import { verdictOf } from '../../harness/checks/verdict.ts';
 import { storePort } from '../../harness/contract/site-file.ts';
 import { observationKey } from '../../harness/scenario/observation-key.ts';
@@ -61,6 +62,12 @@ export const bootWithoutKms = observationKey<BootWithoutKmsObservation>('boot-wi
 export async function observeBootWithoutKms(
   context: ScenarioContext,
   host: HostVm,
+  /**
+   * The other hosts of the HSM: each must have stored a write before the boot. The HSM's log does
+   * not tell its links' hosts apart, so another host's unwrap (its recovery from a fault before)
+   * must be over before the window that counts this boot's calls opens.
+   */
+  neighbours: readonly HostVm[],
 ): Promise<BootWithoutKmsObservation> {
   const { world } = context;
   const kms = kmsOf(world, names.kms);
@@ -68,6 +75,20 @@ export async function observeBootWithoutKms(
   const machine = host.machine;
   // The machine's address outlives the host's boots; the host itself is gone while it is down.
   const target = { host: host.name, address: host.address, port: storePort };
+  for (const neighbour of neighbours)
+    await waitUntil(
+      async () => {
+        const id = `settled-${neighbour.name}-${String(Date.now())}`;
+        const trip = await storeRoundTrip(observer, neighbour.address, storePort, id, id);
+        return trip.ok ? true : undefined;
+      },
+      {
+        what: `a write stored by ${neighbour.name} before ${host.name}'s boot without the KMS`,
+        expected: 'stored (its data key back in memory)',
+        timeoutMs: servedTimeoutMs,
+        intervalMs: 500,
+      },
+    );
   const probe = await machineProbe(world, machine);
   try {
     await host.shutdown();

@@ -173,7 +173,11 @@ export default defineScenario({
 
     await context.step(steps.kmsOutage, () => observeKmsOutage(context, vm, { objectId, payload }));
     await context.step(steps.kmsSilentBoot, () =>
-      observeBootWithoutKms(context, world.host(names.destroyedKeyHost)),
+      observeBootWithoutKms(
+        context,
+        world.host(names.destroyedKeyHost),
+        [names.host, names.compromisedKeyHost].map((name) => world.host(name)),
+      ),
     );
     await context.step(steps.revocation, async () => {
       if (keys.dataKeyUid === undefined)
