@@ -128,6 +128,7 @@ export class ImageBuilder {
         } else {
           await runDockerBuild(this.docker, recipe, tag, parentTag ?? '', this.log, {
             buildArgs: argImages,
+            noCache: recipe.noBuildCache === true,
           });
         }
       } catch (error) {

@@ -28,6 +28,12 @@ export interface DockerfileImageRecipe {
   buildArgImages?: Record<string, ImageRecipe>;
   /** What decides the content besides the context, e.g. the ids of the images `FROM` names. */
   hashInputs?: Record<string, string>;
+  /**
+   * Build without the engine's layer cache. The classic builder gave a patched stack image of a
+   * new parent the layers of one built over an earlier parent (a file copied from a stage whose
+   * FROM is a build argument), so the mutant kept the stack it was first built on.
+   */
+  noBuildCache?: boolean;
 }
 
 /** An image the harness did not build: one already in the engine, pinned by its id. */
@@ -108,6 +114,8 @@ export async function recipeHash(recipe: ImageRecipe, mirror: string): Promise<s
       hash.update(`${arg}\0${await recipeHash(image, mirror)}\0`);
     for (const [key, value] of Object.entries(recipe.hashInputs ?? {}).sort(byKey))
       hash.update(`${key}\0${value}\0`);
+    // A new tag for an image built without the cache: one built with it may be stale.
+    if (recipe.noBuildCache === true) hash.update('no-build-cache\0');
     for (const file of await contextFiles(recipe)) {
       hash.update(`${file.path}\0${file.mode}\0`);
       hash.update(file.content);

@@ -41,6 +41,8 @@ export function patchedStackImage(
     contextDir: stackPatchContextDir,
     parent: stack,
     buildArgImages: { PATCHER_IMAGE: patcherImage },
+    // A few small layers: rebuilt every time, never taken from a build over another parent.
+    noBuildCache: true,
     extraFiles: {
       Dockerfile: patchedStackDockerfile(patchTargets(patchText, source)),
       'mutant.patch': patchText,
