@@ -43,6 +43,10 @@ describe('every mutant patch', () => {
     } catch (error) {
       const { stdout = '' } = error as { stdout?: string };
       throw new Error(`${label}: ${patch} does not apply to images/host/rootfs:\n${stdout}`);
+    } finally {
+      // Each copy goes at once: one removal of them all at the end outran the hook's timeout on
+      // a loaded machine.
+      rmSync(copy, { recursive: true, force: true });
     }
     expect(output, label).not.toMatch(/FAILED|rejects|fuzz/i);
   });
