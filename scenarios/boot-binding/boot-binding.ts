@@ -23,8 +23,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 /** The steps a mutant's schedule may stop after (Mutant.stopAfterStep). */
 const steps = {
+  servedAtHome: 'boot on the home machine and serve',
   inspect: 'inspect the TPM binding from outside the stack',
   bootChainChanged: 'observe the boot with the changed boot chain',
+  foreignBoot: 'observe the boot on the foreign machine',
   servedAgain: 'serve again at home',
 } as const;
 
@@ -54,7 +56,7 @@ export default defineScenario({
     const vm = context.world.host('vm1');
     const payload = `residency record ${Date.now()}`;
 
-    const servesAtHome = await context.step('boot on the home machine and serve', async () => {
+    const servesAtHome = await context.step(steps.servedAtHome, async () => {
       const outcome = await awaitBootOutcome(context, vm);
       // A refusal at home is the stack's failure, not the run's: the round trip records it for
       // serves-on-home-machine, and no fault after it could be judged against a refused boot.
@@ -89,7 +91,7 @@ export default defineScenario({
       host: 'vm1',
       machine: 'elsewhere',
     });
-    await context.step('observe the boot on the foreign machine', async () => {
+    await context.step(steps.foreignBoot, async () => {
       await awaitBootOutcome(context, vm);
       await observeService(context, vm, phases.migrated);
       await observeSealedKek(context, vm, phases.migrated);
@@ -165,6 +167,7 @@ export default defineScenario({
       description:
         "The stack reads the site's PCR list under the key pcr, not pcrs, and falls back to PCR 7 alone: a site that also names its firmware's PCR gets a KEK that no firmware change refuses",
       expectFailing: ['kek-sealed-to-pcrs'],
+      stopAfterStep: steps.foreignBoot,
       stackPatch: join(here, 'mutants', 'pcr-list-key-misread.patch'),
     },
     {
@@ -180,6 +183,7 @@ export default defineScenario({
       description:
         'The unseal session names the sha1 PCR bank while the KEK is sealed to the sha256 one: the policy never matches, and the host refuses even on its own machine',
       expectFailing: ['serves-on-home-machine'],
+      stopAfterStep: steps.servedAtHome,
       stackPatch: join(here, 'mutants', 'unseal-in-sha1-bank.patch'),
     },
     {

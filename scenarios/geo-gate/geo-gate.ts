@@ -39,6 +39,7 @@ const gatedAbroad = { zone: 'sovereign-fr', host: 'gate2', backend: 'api-abroad'
 /** The steps a mutant's schedule may stop after (Mutant.stopAfterStep). */
 const steps = {
   disks: 'read what the backend and the host disks hold',
+  burst: 'a burst of connections to the gate',
 } as const;
 
 /**
@@ -133,9 +134,7 @@ export default defineScenario({
       await observeGateLog(context, gate);
       await observeRelayedProxyHeaders(context, backend);
     });
-    await context.step('a burst of connections to the gate', () =>
-      observeBurst(context, gate, backend),
-    );
+    await context.step(steps.burst, () => observeBurst(context, gate, backend));
     // Booted with the world: by now its stack has long decided.
     await context.step(
       `${gatedAbroad.host}, whose site puts ${gatedAbroad.backend} abroad behind its gate, refuses the boot`,
@@ -207,12 +206,14 @@ export default defineScenario({
       description:
         "The gate's frontend limit is set from the backlog constant (4096) instead of maxconn, while the global maxconn still reads right",
       expectFailing: ['gate-connection-limits'],
+      stopAfterStep: steps.burst,
       stackPatch: mutant('frontend-maxconn-from-backlog'),
     },
     {
       name: 'gate-backlog-1024',
       description: "The gate listens with a backlog of 1024, below the manual's 4096",
       expectFailing: ['gate-connection-limits'],
+      stopAfterStep: steps.burst,
       stackPatch: mutant('gate-backlog-1024'),
     },
   ],

@@ -141,6 +141,9 @@ export interface StandingObject {
  * stack's process and container compared with those before ('same-boot': recovered, not
  * restarted).
  */
+/** The last step that judges the cuts: a schedule cut after it skips only the hang. */
+export const cutsJudgedStep = 'the earlier objects read back, in the same boot and process';
+
 export async function observeAfterCuts(
   context: ScenarioContext,
   observer: StartedContainer,
@@ -151,7 +154,7 @@ export async function observeAfterCuts(
   await context.step('look at the disks and the secure logs', async () => {
     for (const host of hosts) await observeDiskAfterFault(context, host, requests);
   });
-  await context.step('the earlier objects read back, in the same boot and process', async () => {
+  await context.step(cutsJudgedStep, async () => {
     for (const host of hosts) {
       const earlier = standing.get(host.name);
       const read =

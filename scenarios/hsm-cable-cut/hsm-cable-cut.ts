@@ -25,6 +25,7 @@ import {
   observeKeyInMemory,
   type CutWindow,
   observeAfterCuts,
+  cutsJudgedStep,
 } from './hsm-cable-cut-evidence.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -34,6 +35,7 @@ const bootTimeoutMs = 180_000;
 /** The steps a mutant's schedule may stop after (Mutant.stopAfterStep). */
 const steps = {
   watch: "count the hosts' pings at the HSM before the first cut",
+  cutsJudged: cutsJudgedStep,
 } as const;
 
 /**
@@ -186,6 +188,7 @@ export default defineScenario({
       expectFailing: ['writes-refused-within-bound', 'recovers-without-restart'],
       // Every cut lets writes through to the software key: the first decides.
       trainFaults: 1,
+      stopAfterStep: steps.cutsJudged,
       stackPatch: join(here, 'mutants', 'software-key-fallback.patch'),
     },
     {
@@ -197,6 +200,7 @@ export default defineScenario({
         'reads-refused-within-bound',
         'hsm-watched-within-bound',
       ],
+      stopAfterStep: steps.cutsJudged,
       stackPatch: join(here, 'mutants', 'hsm-watch-slow.patch'),
     },
     {
@@ -221,6 +225,7 @@ export default defineScenario({
         'Reads reuse a cipher made at the first read from a copy of the data key: reads go on during the cut and the key stays in memory',
       expectFailing: ['reads-refused-within-bound', 'data-key-gone-during-cut'],
       trainFaults: 1,
+      stopAfterStep: steps.cutsJudged,
       stackPatch: join(here, 'mutants', 'read-cipher-cached.patch'),
     },
     {
@@ -230,6 +235,7 @@ export default defineScenario({
       expectFailing: ['device-not-found-logged'],
       // The first loss is logged; the second is the first one missing.
       trainFaults: 2,
+      stopAfterStep: steps.cutsJudged,
       stackPatch: join(here, 'mutants', 'loss-alarm-once-per-boot.patch'),
     },
     {
@@ -239,6 +245,7 @@ export default defineScenario({
       expectFailing: ['refusals-name-device-not-found'],
       // The same wrong code at every cut: the first decides.
       trainFaults: 1,
+      stopAfterStep: steps.cutsJudged,
       stackPatch: join(here, 'mutants', 'refusal-code-copied.patch'),
     },
     {
@@ -247,6 +254,7 @@ export default defineScenario({
         "The store claims an object's name (an empty file on the data disk) before it asks for the data key: every write refused during a cut leaves a file behind, as if stored",
       expectFailing: ['nothing-stored-during-cut'],
       trainFaults: 1,
+      stopAfterStep: steps.cutsJudged,
       stackPatch: join(here, 'mutants', 'name-claimed-before-key.patch'),
     },
     {
