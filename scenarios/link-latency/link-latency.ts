@@ -17,6 +17,10 @@ import { domesticCidrs, networkZones } from '../network-world/network-zones.ts';
 const here = dirname(fileURLToPath(import.meta.url));
 /** A machine of the zone without a stack: the control of the UDP loss test. */
 const bareMachine = 'bare';
+/** The steps a mutant's schedule may stop after (Mutant.stopAfterStep). */
+const steps = {
+  inboundLoss: 'measure loss and jitter of the domestic site sending with iperf3',
+} as const;
 /** The thresholds the site holds its sovereign link to (round trip and loss), and the link itself. */
 export const thresholds = { maxRttMs: 25, maxLossPercent: 1 };
 export const sovereignLink = { delayMs: 5 };
@@ -47,6 +51,12 @@ interface UdpLoss {
   voided: { judged: UdpLossResult; control: UdpLossResult }[];
 }
 
+type UdpDirection = 'outbound' | 'inbound';
+const udpLossObservation: Record<UdpDirection, string> = {
+  outbound: 'udp-loss',
+  inbound: 'udp-loss-inbound',
+};
+
 /** What the stack adds to the world's own loss, in percent of the datagrams sent. */
 export function stackLossPercent(loss: Pick<UdpLoss, 'judged' | 'control'>): number {
   return loss.judged.lostPercent - loss.control.lostPercent;
@@ -56,18 +66,20 @@ const harnessDrops = (test: UdpLossResult) =>
   test.machineDrops + test.receiverBufferDrops + test.linkSimulatorDrops;
 
 /**
- * iperf3 UDP loss from the host's machine to the domestic site's iperf3 server, each test followed
- * by the same test from a bare machine of the zone (no stack): the world's links are the world's,
- * and the stack is judged by what it adds. A CI run once lost 39 of 1380 datagrams on the
+ * iperf3 UDP loss between the host's machine and the domestic site's iperf3 server, each test
+ * followed by the same test from a bare machine of the zone (no stack): the world's links are the
+ * world's, and the stack is judged by what it adds. A CI run once lost 39 of 1380 datagrams on the
  * reference stack with ping at 0 % and no counter of the machine or the harness moving, so the
  * path itself can lose packets on a loaded machine. A pair over the threshold while the machine's
- * receive backlog, the server's socket buffer or a router's delay line overflowed is made once
- * more, and the voided pair stays in the evidence.
+ * receive backlog, the receiver's socket buffer or a router's delay line overflowed is made once
+ * more, and the voided pair stays in the evidence. Outbound the host sends; inbound the site sends
+ * to the host (`iperf3 -R`), through the stack's input path, which an outbound test never crosses.
  */
 async function observeUdpLoss(
   context: ScenarioContext,
   host: HostVm,
   receiver: StartedEndpoint,
+  direction: UdpDirection,
 ): Promise<UdpLoss> {
   const [probe, bare] = await Promise.all([
     machineProbe(context.world, host.machine),
@@ -82,6 +94,7 @@ async function observeUdpLoss(
       ...udpTest,
       receiver: receiver.container,
       linkSimulators: routers,
+      inbound: direction === 'inbound',
     });
   const voided: UdpLoss['voided'] = [];
   for (;;) {
@@ -93,7 +106,11 @@ async function observeUdpLoss(
       stackLossPercent({ judged, control }) > thresholds.maxLossPercent &&
       harnessDrops(judged) + harnessDrops(control) > 0;
     if (!spoiled || voided.length + 1 >= udpAttempts)
-      return context.observe('udp-loss', { judged, control, voided } satisfies UdpLoss);
+      return context.observe(udpLossObservation[direction], {
+        judged,
+        control,
+        voided,
+      } satisfies UdpLoss);
     voided.push({ judged, control });
   }
 }
@@ -137,6 +154,27 @@ async function observePings(
   });
 }
 
+function udpLossOk(loss: UdpLoss): boolean {
+  return loss.judged.ok && loss.control.ok && stackLossPercent(loss) <= thresholds.maxLossPercent;
+}
+
+function describeUdpTest(test: UdpLossResult): string {
+  return test.ok
+    ? `${test.lostPackets} of ${test.packets} lost (${test.lostPercent.toFixed(2)} %; machine backlog drops ${test.machineDrops}, receiver buffer drops ${test.receiverBufferDrops}, delay-line drops ${test.linkSimulatorDrops})`
+    : `failed: ${test.detail}`;
+}
+
+/** A UDP loss pair in words: the host's test, the bare machine's, and any pair made void. */
+function describeUdpLoss(loss: UdpLoss, preposition: 'from' | 'to'): string {
+  const { judged, control, voided } = loss;
+  const voidedNote =
+    voided.length === 0
+      ? ''
+      : ` (after ${voided.length} pair(s) voided because the machine or the harness dropped packets: ${voided.map((v) => `host ${describeUdpTest(v.judged)}, bare ${describeUdpTest(v.control)}`).join('; ')})`;
+  const added = judged.ok && control.ok ? stackLossPercent(loss).toFixed(2) : '?';
+  return `iperf3 UDP ${preposition} the host ${describeUdpTest(judged)}; ${preposition} a bare machine of the zone ${describeUdpTest(control)}; the stack adds ${added} %${voidedNote}`;
+}
+
 function lastHop(path: MtrPath) {
   return path.hops.find((h) => h.address === path.target);
 }
@@ -168,25 +206,24 @@ const checks: Check[] = [
     name: 'loss-within-threshold',
     description: `Packet loss to the domestic site stays within ${thresholds.maxLossPercent} %: what the stack adds to the loss of a bare machine of the zone on the same path (iperf3 UDP), and ping`,
     verify(history) {
-      const loss = lastObservation<UdpLoss>(history, 'udp-loss').data;
-      const { judged: udp, control, voided } = loss;
+      const loss = lastObservation<UdpLoss>(history, udpLossObservation.outbound).data;
       const pings = lastObservation<PingSeries>(history, 'ping-rtt').data;
-      const ok =
-        udp.ok &&
-        control.ok &&
-        stackLossPercent(loss) <= thresholds.maxLossPercent &&
-        pings.lossPercent <= thresholds.maxLossPercent;
-      const udpLoss = (test: UdpLossResult) =>
-        test.ok
-          ? `${test.lostPackets} of ${test.packets} lost (${test.lostPercent.toFixed(2)} %; machine backlog drops ${test.machineDrops}, server buffer drops ${test.receiverBufferDrops}, delay-line drops ${test.linkSimulatorDrops})`
-          : `failed: ${test.detail}`;
-      const voidedNote =
-        voided.length === 0
-          ? ''
-          : ` (after ${voided.length} pair(s) voided because the machine or the harness dropped packets: ${voided.map((v) => `host ${udpLoss(v.judged)}, bare ${udpLoss(v.control)}`).join('; ')})`;
-      const observed = `iperf3 UDP from the host ${udpLoss(udp)}; from a bare machine of the zone ${udpLoss(control)}; the stack adds ${udp.ok && control.ok ? stackLossPercent(loss).toFixed(2) : '?'} %${voidedNote}; ping ${pings.lossPercent.toFixed(1)}% lost`;
+      const ok = udpLossOk(loss) && pings.lossPercent <= thresholds.maxLossPercent;
+      const observed = `${describeUdpLoss(loss, 'from')}; ping ${pings.lossPercent.toFixed(1)}% lost`;
       return verdictOf(ok, observed, observed, {
         expected: `<= ${thresholds.maxLossPercent} % lost by the stack (beyond the bare machine's loss), ping <= ${thresholds.maxLossPercent} %`,
+        observed,
+      });
+    },
+  },
+  {
+    name: 'inbound-loss-within-threshold',
+    description: `Packet loss from the domestic site stays within ${thresholds.maxLossPercent} %: what the stack adds to the loss of a bare machine of the zone when the site sends (iperf3 UDP, reversed)`,
+    verify(history) {
+      const loss = lastObservation<UdpLoss>(history, udpLossObservation.inbound).data;
+      const observed = describeUdpLoss(loss, 'to');
+      return verdictOf(udpLossOk(loss), observed, observed, {
+        expected: `<= ${thresholds.maxLossPercent} % lost by the stack (beyond the bare machine's loss)`,
         observed,
       });
     },
@@ -292,12 +329,14 @@ export default defineScenario({
     });
     const edge = asRouter(world.sim('edge'));
     const beforePackets = await edge.crossed('sovereign', 'exchange');
+    // First, so that a mutant judged by it alone stops here (stopAfterStep).
+    await context.step(steps.inboundLoss, () => observeUdpLoss(context, vm, endpoint, 'inbound'));
     await context.step('measure round trips and the path with mtr', () =>
       observeMtr(context, vm, 'measured', target, domesticCidrs, 10),
     );
     await context.step('measure round trips with ping', () => observePings(context, vm, target));
     await context.step('measure loss and jitter with iperf3', () =>
-      observeUdpLoss(context, vm, endpoint),
+      observeUdpLoss(context, vm, endpoint, 'outbound'),
     );
     context.observe('border-crossings', {
       router: edge.name,
@@ -315,6 +354,14 @@ export default defineScenario({
         'The stack guards against UDP floods by dropping whatever exceeds 300 datagrams a second to one destination: DNS never notices, a media or telemetry stream does',
       expectFailing: ['loss-within-threshold'],
       stackPatch: join(here, 'mutants', 'udp-flood-guard.patch'),
+    },
+    {
+      name: 'inbound-udp-flood-guard',
+      description:
+        'The stack guards against inbound UDP floods (reflection attacks) by dropping whatever exceeds 300 datagrams a second from one source, before the rule for replies: a stream the host asked for loses its excess',
+      expectFailing: ['inbound-loss-within-threshold'],
+      stopAfterStep: steps.inboundLoss,
+      stackPatch: join(here, 'mutants', 'inbound-udp-flood-guard.patch'),
     },
     {
       name: 'steered-through-exchange',

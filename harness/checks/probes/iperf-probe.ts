@@ -79,9 +79,10 @@ export interface UdpLossResult {
 
 /**
  * A UDP test with iperf3 at a fixed rate: loss and jitter as the receiver counted them. The
- * machine's own backlog drops, the receiving server's socket-buffer drops and the drops of the
+ * machine's own backlog drops, the receiving end's socket-buffer drops and the drops of the
  * path's simulated delay lines are read around it, so that a loss the machine or the harness
- * caused can be told from one of the stack.
+ * caused can be told from one of the stack. Inbound (`iperf3 -R`), the server sends and `from`
+ * receives: the datagrams cross `from`'s own input path, and its socket buffer is the receiver's.
  */
 export async function iperfUdpLoss(
   from: StartedContainer,
@@ -89,17 +90,24 @@ export async function iperfUdpLoss(
   options: {
     rateMbit: number;
     seconds: number;
+    /** The server's container. */
     receiver: StartedContainer;
     /** Containers that simulate the path (routers with link delay lines), if any. */
     linkSimulators?: readonly StartedContainer[];
+    /** The server sends to `from` instead of `from` sending to the server. */
+    inbound?: boolean;
   },
 ): Promise<UdpLossResult> {
-  const detail = `iperf3 -u -b ${options.rateMbit}M -t ${options.seconds}`;
+  const reverse = options.inbound === true ? ['-R'] : [];
+  const detail = ['iperf3 -u', ...reverse, `-b ${options.rateMbit}M -t ${options.seconds}`].join(
+    ' ',
+  );
+  const receivingEnd = options.inbound === true ? from : options.receiver;
   const simulators = options.linkSimulators ?? [];
   const simulatorDrops = async () =>
     (await Promise.all(simulators.map(nfqueueDrops))).reduce((a, b) => a + b, 0);
   const dropsBefore = await softnetDrops(from);
-  const receiverBefore = await udpReceiveBufferErrors(options.receiver);
+  const receiverBefore = await udpReceiveBufferErrors(receivingEnd);
   const simulatorsBefore = await simulatorDrops();
   const result = await from.exec(
     [
@@ -107,6 +115,7 @@ export async function iperfUdpLoss(
       '-c',
       target,
       '-u',
+      ...reverse,
       '-b',
       `${options.rateMbit}M`,
       '-t',
@@ -119,7 +128,7 @@ export async function iperfUdpLoss(
     from: from.nodeName,
     target,
     machineDrops: (await softnetDrops(from)) - dropsBefore,
-    receiverBufferDrops: (await udpReceiveBufferErrors(options.receiver)) - receiverBefore,
+    receiverBufferDrops: (await udpReceiveBufferErrors(receivingEnd)) - receiverBefore,
     linkSimulatorDrops: (await simulatorDrops()) - simulatorsBefore,
   };
   try {
