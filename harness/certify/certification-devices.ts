@@ -15,8 +15,24 @@ import { parseBmcIdentity, type BmcIdentity } from './bmc-identity.ts';
 import { parseTpmProperties, type TpmProperties } from './tpm-properties.ts';
 import { parseUpsIdentity, type UpsIdentity } from './ups-identity.ts';
 
-/** The EK certificate of an RSA 2048 EK, where TCG's EK credential profile puts it in NV. */
-export const rsaEkCertificateIndex = '0x1c00002';
+/** Where TCG's EK credential profile puts the EK certificate in NV, by the EK's algorithm. */
+export const ekCertificateIndex = { rsa: '0x1c00002', ecc: '0x1c0000a' } as const;
+
+/** The algorithm of a certification's EK and AK (device-profile.ts, `attestationKey`). */
+export type AttestationAlgorithm = keyof typeof ekCertificateIndex;
+
+/** How the EK, the AK and the quote's signature were made, by algorithm: for tpm/quote.json. */
+export const attestationKeyWords: Record<AttestationAlgorithm, { ak: string; signature: string }> =
+  {
+    rsa: {
+      ak: 'RSA 2048 restricted signing key made under the RSA EK (tpm2_createek -G rsa, tpm2_createak -G rsa -s rsassa -g sha256)',
+      signature: 'RSASSA-PKCS1-v1_5 with SHA-256 over quote.msg (TPMS_ATTEST)',
+    },
+    ecc: {
+      ak: 'ECC P-256 restricted signing key made under the ECC EK (tpm2_createek -G ecc, tpm2_createak -G ecc -s ecdsa -g sha256)',
+      signature: 'ECDSA with SHA-256 over quote.msg (TPMS_ATTEST), DER-encoded',
+    },
+  };
 
 export interface CertificationDevicesStart {
   session: RunSession;
@@ -30,12 +46,18 @@ export interface CertificationDevicesStart {
 // Without a resource manager (swtpm, mssim) transient objects and sessions pile up: flush after
 // each command. Loaded sessions too (-l): a host torn down in the middle of a policy session
 // leaves it loaded, and three of them fill the TPM's session slots.
+// $2 is the algorithm asked for, or "auto": RSA where the TPM lists it, else ECC (ECC-only TPMs).
 const quoteScript = `set -e
 d=$(mktemp -d); cd "$d"
 flush() { for kind in -t -l -s; do tpm2_flushcontext "$kind" >/dev/null 2>&1 || true; done; }
 flush
-tpm2_createek -c ek.ctx -G rsa -u ek.pub.pem -f pem >/dev/null; flush
-tpm2_createak -C ek.ctx -c ak.ctx -G rsa -g sha256 -s rsassa -u ak.pub.pem -f pem -n ak.name >/dev/null; flush
+alg="$2"
+if [ "$alg" = auto ]; then
+  if tpm2_getcap algorithms | grep -q '^rsa:'; then alg=rsa; else alg=ecc; fi
+fi
+if [ "$alg" = rsa ]; then scheme=rsassa; cert=${ekCertificateIndex.rsa}; else scheme=ecdsa; cert=${ekCertificateIndex.ecc}; fi
+tpm2_createek -c ek.ctx -G "$alg" -u ek.pub.pem -f pem >/dev/null; flush
+tpm2_createak -C ek.ctx -c ak.ctx -G "$alg" -g sha256 -s "$scheme" -u ak.pub.pem -f pem -n ak.name >/dev/null; flush
 # Credential activation: a secret encrypted to the EK for the AK's name comes back only from the
 # TPM that holds both, so the AK that signs the quote is proven to live beside this EK.
 tpm2_readpublic -c ek.ctx -o ek.tss >/dev/null; flush
@@ -47,8 +69,9 @@ tpm2_activatecredential -c ak.ctx -C ek.ctx -i cred.bin -o activated.bin -P sess
 tpm2_flushcontext session.ctx; flush
 cmp -s secret.bin activated.bin || { echo "credential activation: the TPM did not recover the secret for the AK" >&2; exit 1; }
 tpm2_quote -c ak.ctx -l sha256:all -q "$1" -m quote.msg -s quote.sig -o quote.pcrs -g sha256 -f plain > quote.yaml; flush
-if tpm2_nvreadpublic ${rsaEkCertificateIndex} >/dev/null 2>&1; then tpm2_nvread ${rsaEkCertificateIndex} -o ek-cert.der >/dev/null 2>&1 || rm -f ek-cert.der; fi
+if tpm2_nvreadpublic "$cert" >/dev/null 2>&1; then tpm2_nvread "$cert" -o ek-cert.der >/dev/null 2>&1 || rm -f ek-cert.der; fi
 flush
+echo "$alg"
 echo "$d"`;
 
 /**
@@ -61,6 +84,8 @@ export class CertificationDevices {
   private constructor(
     private readonly container: StartedContainer,
     readonly tcti: string,
+    /** The profile's `attestationKey`, or "auto" to go by what the TPM has. */
+    private readonly attestationKey: AttestationAlgorithm | 'auto',
   ) {}
 
   static async start(request: CertificationDevicesStart): Promise<CertificationDevices> {
@@ -74,7 +99,7 @@ export class CertificationDevices {
       .withInit();
     if (request.lab !== undefined) builder.withNetwork(request.lab.name);
     if ('device' in tpm) builder.withDevice(tpm.device);
-    return new CertificationDevices(await builder.start(), tcti);
+    return new CertificationDevices(await builder.start(), tcti, tpm.attestationKey ?? 'auto');
   }
 
   private async tpmCommand(script: string, args: string[] = []) {
@@ -133,11 +158,22 @@ export class CertificationDevices {
 
   /**
    * An AK made under the EK, and a quote by it over every SHA-256 PCR with `qualifyingData` (the
-   * SHA-256 of the bundle manifest): the files of the bundle's `tpm/` folder but quote.json.
+   * SHA-256 of the bundle manifest): the files of the bundle's `tpm/` folder but quote.json, and
+   * the algorithm of the EK and AK (the profile's, or chosen by what the TPM has).
    */
-  async quote(qualifyingData: Buffer): Promise<Map<string, Buffer>> {
-    const made = await this.tpmCommand(quoteScript, [qualifyingData.toString('hex')]);
-    const dir = made.stdout.trim().split('\n').pop() ?? '';
+  async quote(
+    qualifyingData: Buffer,
+  ): Promise<{ files: Map<string, Buffer>; algorithm: AttestationAlgorithm }> {
+    const made = await this.tpmCommand(quoteScript, [
+      qualifyingData.toString('hex'),
+      this.attestationKey,
+    ]);
+    const [algorithm, dir = ''] = made.stdout.trim().split('\n').slice(-2);
+    if (algorithm !== 'rsa' && algorithm !== 'ecc')
+      throw new SovhError(
+        'CERTIFY_TPM',
+        `the quote at ${this.tcti} named no attestation algorithm: ${made.stdout.trim()}`,
+      );
     const read = async (name: string) =>
       (await this.container.exec(['cat', `${dir}/${name}`], { timeoutMs: 10_000 })).stdoutBytes;
     const quoteYaml = (await read('quote.yaml')).toString();
@@ -154,6 +190,6 @@ export class CertificationDevices {
     const hasCert = await this.container.exec(['test', '-s', `${dir}/ek-cert.der`]);
     if (hasCert.exitCode === 0) files.set(quotePaths.ekCertificate, await read('ek-cert.der'));
     await this.container.exec(['rm', '-rf', dir]);
-    return files;
+    return { files, algorithm };
   }
 }

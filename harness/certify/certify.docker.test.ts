@@ -154,8 +154,11 @@ describe('sovh certify with the stand-in lab', () => {
     expect(JSON.stringify(description)).not.toContain(lab.bmcPassword);
     const about = JSON.parse(await readFile(join(bundle, 'tpm/quote.json'), 'utf8')) as {
       credentialActivation: string;
+      signature: string;
     };
     expect(about.credentialActivation).toMatch(/^passed at certification/);
+    // The profile names no attestation key and swtpm has RSA: the quote is RSA's.
+    expect(about.signature).toMatch(/^RSASSA-PKCS1-v1_5 with SHA-256/);
 
     // The EK is derived from the TPM's endorsement seed: read straight from the lab's swtpm, it
     // is the key whose hash verify names.

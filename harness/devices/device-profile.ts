@@ -41,13 +41,23 @@ const tctiSchema = z.string().refine((t) => parseTcti(t) !== undefined, {
     'a TCTI is "swtpm:host=H,port=P" or "mssim:host=H,port=P" with H an IPv4 address on the lab network, e.g. "swtpm:host=10.99.0.2,port=2321"',
 });
 
+/**
+ * The algorithm of the EK and AK a certification quotes with: left out, RSA where the TPM has it
+ * and ECC P-256 where it does not (an ECC-only TPM); given, that one (a vendor whose EK
+ * certificate in NV is the ECC one).
+ */
+const attestationKeySchema = z
+  .enum(['rsa', 'ecc'], { error: 'the attestation key is "rsa" or "ecc"' })
+  .optional();
+
 export const tpmProfileSchema = z.union([
   z.literal('sim'),
-  z.strictObject({ tcti: tctiSchema }),
+  z.strictObject({ tcti: tctiSchema, attestationKey: attestationKeySchema }),
   z.strictObject({
     device: z.string().regex(/^\/dev\/tpm(rm)?\d+$/, {
       error: 'a TPM device is a character device node such as /dev/tpmrm0 (or /dev/tpm0)',
     }),
+    attestationKey: attestationKeySchema,
   }),
 ]);
 

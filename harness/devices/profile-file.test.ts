@@ -80,6 +80,24 @@ describe('device profile schema', () => {
     expect(message).toContain('swtpm:host=H,port=P');
   });
 
+  it('reads the attestation key a certification quotes with, and names the choices for another', () => {
+    const profile = parseProfile(
+      file,
+      { machines: { home: { tpm: { device: '/dev/tpmrm0', attestationKey: 'ecc' } } } },
+      env,
+    );
+    expect(tpmOf(profile, 'home')).toEqual({ device: '/dev/tpmrm0', attestationKey: 'ecc' });
+    const message = problemsOf(() =>
+      parseProfile(
+        file,
+        { machines: { home: { tpm: { device: '/dev/tpmrm0', attestationKey: 'dsa' } } } },
+        env,
+      ),
+    );
+    expect(message).toContain('machines.home.tpm');
+    expect(message).toContain('the attestation key is "rsa" or "ecc"');
+  });
+
   it('names the alternatives for a device that is neither sim nor real', () => {
     const message = problemsOf(() =>
       parseProfile(file, { machines: { home: { tpm: 'real' } } }, env),

@@ -50,8 +50,17 @@ export function describeProfileIssue(issue: z.core.$ZodIssue): string {
   const field = fieldPath(issue.path);
   const where = field === '' ? '(the whole file)' : field;
   const kind = deviceKind(issue.path);
-  if (issue.code === 'invalid_union')
+  if (issue.code === 'invalid_union') {
+    // A device of the right shape with one bad field: that field's own problem says more than the
+    // list of shapes (a TPM's `attestationKey: dsa`).
+    const fieldIssue = issue.errors
+      .filter((branch) => branch.length === 1)
+      .flat()
+      .find((i) => i.path.length === 1 && i.code !== 'unrecognized_keys' && i.path[0] !== kind);
+    if (fieldIssue !== undefined)
+      return describeProfileIssue({ ...fieldIssue, path: [...issue.path, ...fieldIssue.path] });
     return `${where}: not a device of this profile format: give ${alternatives[kind] ?? 'a valid value'}`;
+  }
   if (issue.code === 'unrecognized_keys') {
     const known = knownFields[issue.path.length === 0 ? '' : kind] ?? [];
     return `${where}: unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}: remove them${known.length === 0 ? '' : ` (known fields: ${known.join(', ')})`}`;

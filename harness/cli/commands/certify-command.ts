@@ -6,7 +6,11 @@ import {
   type CertificationVerdict,
 } from '../../certify/certification-verdict.ts';
 import { describeBmcIdentity } from '../../certify/bmc-identity.ts';
-import { CertificationDevices } from '../../certify/certification-devices.ts';
+import {
+  attestationKeyWords,
+  CertificationDevices,
+  ekCertificateIndex,
+} from '../../certify/certification-devices.ts';
 import { checkProductMachine, loadProductFile } from '../../certify/product-file.ts';
 import { describeProduct, type ProductDescription } from '../../certify/product-description.ts';
 import { tpmOf, type DeviceProfile } from '../../devices/device-profile.ts';
@@ -120,7 +124,7 @@ export async function certifyCommand(options: CertifyOptions, log: Logger): Prom
           extraFiles,
           attest: async (manifest) => {
             const qualifyingData = createHash('sha256').update(manifest).digest();
-            const files = await devices.quote(qualifyingData);
+            const { files, algorithm } = await devices.quote(qualifyingData);
             const ek = files.get(quotePaths.ekPublic);
             if (ek !== undefined) ekFingerprint = fingerprintOfPem(ek);
             files.set(
@@ -132,13 +136,12 @@ export async function certifyCommand(options: CertifyOptions, log: Logger): Prom
                 bank: 'sha256',
                 pcrs: 'all',
                 qualifyingData: `${qualifyingData.toString('hex')} (the SHA-256 of manifest.json)`,
-                ak: 'RSA 2048 restricted signing key made under the RSA EK (tpm2_createek -G rsa, tpm2_createak -G rsa -s rsassa -g sha256)',
-                signature: 'RSASSA-PKCS1-v1_5 with SHA-256 over quote.msg (TPMS_ATTEST)',
+                ...attestationKeyWords[algorithm],
                 credentialActivation:
                   'passed at certification: a secret made by the harness and encrypted to the EK for the AK name (tpm2_makecredential) came back from the TPM (tpm2_activatecredential), so the AK is a key of the TPM with this EK',
                 ekCertificate: files.has(quotePaths.ekCertificate)
                   ? quotePaths.ekCertificate
-                  : 'none: the TPM holds no EK certificate in NV 0x01c00002',
+                  : `none: the TPM holds no EK certificate in NV ${ekCertificateIndex[algorithm]}`,
               }),
             );
             return files;

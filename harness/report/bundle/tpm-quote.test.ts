@@ -45,9 +45,13 @@ function marshalQuote(extraData: Buffer, pcrs: number[], pcrDigest: Buffer): Buf
 }
 
 /** The files of a bundle's quote, made as a TPM would make them, with a key made here as the AK. */
-function quoteFiles(manifest: Buffer) {
-  const ak = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const ek = generateKeyPairSync('rsa', { modulusLength: 2048 });
+function quoteFiles(manifest: Buffer, algorithm: 'rsa' | 'ecc' = 'rsa') {
+  const keyPair = () =>
+    algorithm === 'rsa'
+      ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+      : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const ak = keyPair();
+  const ek = keyPair();
   const values: Record<string, string> = {};
   for (const i of [0, 1, 7])
     values[String(i)] = sha256(Buffer.from(`pcr ${String(i)}`)).toString('hex');
@@ -55,10 +59,13 @@ function quoteFiles(manifest: Buffer) {
     Buffer.concat([0, 1, 7].map((i) => Buffer.from(values[String(i)] ?? '', 'hex'))),
   );
   const message = marshalQuote(sha256(manifest), [0, 1, 7], digest);
-  const signature = sign('sha256', message, {
-    key: ak.privateKey,
-    padding: constants.RSA_PKCS1_PADDING,
-  });
+  const signature = sign(
+    'sha256',
+    message,
+    algorithm === 'rsa'
+      ? { key: ak.privateKey, padding: constants.RSA_PKCS1_PADDING }
+      : { key: ak.privateKey, dsaEncoding: 'der' },
+  );
   const pem = (k: typeof ak.publicKey) => Buffer.from(k.export({ type: 'spki', format: 'pem' }));
   const ekDer = ek.publicKey.export({ type: 'spki', format: 'der' });
   const files = new Map<string, Buffer>([
@@ -112,6 +119,30 @@ describe('the TPM quote of a bundle', () => {
       firmwareVersion: '7.85.0.0',
       ekCertificate: false,
     });
+  });
+
+  it('accepts a quote by an ECC P-256 AK (ECDSA, DER) and refuses one of its signature bytes changed', () => {
+    const manifest = Buffer.from('{"files":[]}\n');
+    const { files, ekFingerprint } = quoteFiles(manifest, 'ecc');
+    expect(verifyQuote(files, manifest)).toMatchObject({ ok: true, ekFingerprint, problems: [] });
+    for (const offset of [0, 10, 40]) {
+      expect(verifyQuote(flip(files, quotePaths.signature, offset), manifest).problems).toEqual([
+        `${quotePaths.signature} is not a signature of ${quotePaths.message} by the AK in ${quotePaths.akPublic}: one of the three changed`,
+      ]);
+    }
+  });
+
+  it('refuses an AK of another kind than RSA or ECC P-256', () => {
+    const manifest = Buffer.from('{"files":[]}\n');
+    const { files } = quoteFiles(manifest);
+    const ed25519 = generateKeyPairSync('ed25519').publicKey.export({
+      type: 'spki',
+      format: 'pem',
+    });
+    const other = new Map(files).set(quotePaths.akPublic, Buffer.from(ed25519));
+    expect(verifyQuote(other, manifest).problems).toContain(
+      `${quotePaths.akPublic} is not an RSA or ECC P-256 public key`,
+    );
   });
 
   it('refuses a quote made for another manifest', () => {

@@ -1,4 +1,11 @@
-import { constants, createHash, createPublicKey, verify, X509Certificate } from 'node:crypto';
+import {
+  constants,
+  createHash,
+  createPublicKey,
+  type KeyObject,
+  verify,
+  X509Certificate,
+} from 'node:crypto';
 import { formatFirmwareVersion, parseQuoteAttest, tpmAlgSha256 } from './tpm-attest.ts';
 
 /**
@@ -11,7 +18,10 @@ export const quotePaths = {
   about: 'tpm/quote.json',
   /** TPMS_ATTEST, as the TPM signed it. */
   message: 'tpm/quote.msg',
-  /** The AK's signature over quote.msg (RSASSA-PKCS1-v1_5 with SHA-256, the raw bytes). */
+  /**
+   * The AK's signature over quote.msg with SHA-256: RSASSA-PKCS1-v1_5 for an RSA AK, ECDSA (DER,
+   * as tpm2-tools writes it in `plain`) for an ECC P-256 AK.
+   */
   signature: 'tpm/quote.sig',
   /** The values of the quoted PCRs, read with the quote. */
   pcrs: 'tpm/pcrs.json',
@@ -58,6 +68,20 @@ function parsePcrs(bytes: Buffer): QuotedPcrs | string {
   } catch (error) {
     return `is not JSON (${(error as Error).message})`;
   }
+}
+
+/** Whether `signature` is the AK's SHA-256 signature of `message`, in the AK's own scheme. */
+function akSigned(key: KeyObject, message: Buffer, signature: Buffer): boolean {
+  if (key.asymmetricKeyType === 'rsa')
+    return verify('sha256', message, { key, padding: constants.RSA_PKCS1_PADDING }, signature);
+  if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') {
+    try {
+      return verify('sha256', message, { key, dsaEncoding: 'der' }, signature);
+    } catch {
+      return false; // not DER at all: no signature of this key either
+    }
+  }
+  throw new Error('not an attestation key');
 }
 
 /**
@@ -112,16 +136,12 @@ export function verifyQuote(
   if (akPem !== undefined && message !== undefined && signature !== undefined) {
     try {
       result.akFingerprint = spkiFingerprint(akPem);
-      const key = createPublicKey(akPem);
-      const valid =
-        key.asymmetricKeyType === 'rsa' &&
-        verify('sha256', message, { key, padding: constants.RSA_PKCS1_PADDING }, signature);
-      if (!valid)
+      if (!akSigned(createPublicKey(akPem), message, signature))
         result.problems.push(
           `${quotePaths.signature} is not a signature of ${quotePaths.message} by the AK in ${quotePaths.akPublic}: one of the three changed`,
         );
     } catch {
-      result.problems.push(`${quotePaths.akPublic} is not an RSA public key`);
+      result.problems.push(`${quotePaths.akPublic} is not an RSA or ECC P-256 public key`);
     }
   }
   if (message === undefined) return result;
