@@ -71,6 +71,19 @@ describe('replayPlan', () => {
     );
   });
 
+  it('tells a certification from a plain run by its recorded command', () => {
+    expect(replayPlan(seeded(), 'f', harness, '/d').certification).toBe(false);
+    const certification = seeded((r) => ({
+      ...r,
+      command: 'sovh certify --profile lab.yaml --product product.yaml',
+      options: { cwd: '/src', profile: 'lab.yaml' },
+    }));
+    expect(replayPlan(certification, 'f', harness, '/d')).toMatchObject({
+      certification: true,
+      options: { profile: 'lab.yaml' },
+    });
+  });
+
   it('falls back to the run folder as the working directory when no flags were recorded', () => {
     const report = seeded((r) => ({ ...r, options: undefined }));
     expect(replayPlan(report, 'f', harness, '/runs/x').options).toEqual({ cwd: '/runs/x' });

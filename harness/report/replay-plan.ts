@@ -17,6 +17,11 @@ export interface ReplayPlan {
   options: RecordedRunOptions;
   /** The engine's id of the stack's image in the recorded run, to say when it is not the same. */
   stackImageId?: string;
+  /**
+   * The recorded run was a certification (`sovh certify`): its replay makes the scenario runs
+   * again on the same profile, as a plain run, and writes no certification verdict or quote.
+   */
+  certification: boolean;
 }
 
 /**
@@ -76,5 +81,6 @@ export function replayPlan(
     runs,
     options: report.options ?? { cwd: fallbackCwd },
     ...(report.stack === undefined ? {} : { stackImageId: report.stack.id }),
+    certification: /^sovh certify\b/.test(report.command),
   };
 }

@@ -34,6 +34,10 @@ export async function replayCommand(
       `--report-dir ${options.reportDir} is the recorded run's own folder; the replay would overwrite what it compares with. Give another folder, or none (reports/<run-id>/)`,
     );
   }
+  if (plan.certification)
+    log.warn(
+      `run ${plan.runId} is a certification: its replay makes the same scenario runs on ${plan.options.profile === undefined ? 'the same devices' : `the device profile ${plan.options.profile}`} as a plain run, for their verdicts; it writes no certification verdict and no TPM quote. To certify again: ${recorded.command.replace(/^sovh /, 'npx sovh ')}`,
+    );
   const seeds = [...new Set(plan.runs.map((r) => r.seed))];
   log.info(
     `replaying run ${plan.runId} (${file}): ${String(plan.runs.length)} scenario run(s), seed ${seeds.join(', ')}`,
