@@ -38,7 +38,7 @@ describe('the fault path of the scenarios', () => {
 
   it('calls no simulator or machine operation that a registered fault wraps', () => {
     const wrapped =
-      /\.(cutCable|reconnectCable|revokeKey|stopAnswering|powerCycleTpm)\(|\bkms\.(stop|start)\(|setInputs\(\{ cooling/;
+      /\.(cutCable|reconnectCable|revokeKey|stopAnswering|powerCycleTpm|fillAuditDisk|makeAuditFileUnwritable)\(|\bkms\.(stop|start)\(|setInputs\(\{ cooling/;
     const direct = sources(root).filter((file) => wrapped.test(readFileSync(file, 'utf8')));
     expect(direct.map((file) => relative(root, file))).toEqual([]);
   });

@@ -57,6 +57,8 @@ describe('the fault registry', () => {
         'kms-outage',
         'kms-revocation',
         'kms-destruction',
+        'audit-disk-full',
+        'audit-trail-unwritable',
       ]),
     );
     expect(new Set(faultNames()).size).toBe(faultTypes.length);

@@ -4,6 +4,7 @@ import { describeError, SovhError } from '../util/sovh-error.ts';
 import type { World } from '../world/world.ts';
 import { leakRoutes, withdrawRoute } from './bgp-announcement.ts';
 import { changeBootChain } from './boot-chain-change.ts';
+import { auditDiskFull, auditTrailUnwritable } from './audit-disk.ts';
 import { bmcProtocolSilence, bmcProtocols } from './bmc-protocol-silence.ts';
 import { coolingFailure } from './cooling-failure.ts';
 import { capSystemTls } from './crypto-policy-cap.ts';
@@ -254,6 +255,25 @@ export const faultTypes: readonly FaultType[] = [
     heals: 'it answers again, with the same records',
     parameters: { resolver: parameter.node('resolver', 'the resolver that goes down') },
     make: (v) => resolverOutage(v.resolver),
+  }),
+  defineFault({
+    name: 'audit-disk-full',
+    description:
+      "a host's audit disk fills up from the audit machine, leaving less room than the contract's 16 KiB",
+    heals: "frees the disk; the host's services stay down until its next boot (Log-Or-Die)",
+    parameters: {
+      host: parameter.node('host', 'the host whose audit disk fills up'),
+      'free-kib': parameter.positiveNumber('KiB left free on the disk', '8'),
+    },
+    make: (v) => auditDiskFull(v.host, Math.round((v['free-kib'] ?? 8) * 1024)),
+  }),
+  defineFault({
+    name: 'audit-trail-unwritable',
+    description:
+      "a host's store audit trail can no longer be appended to, with room left on its audit disk",
+    heals: "puts the trail back as it was; the host's services stay down until its next boot",
+    parameters: { host: parameter.node('host', 'the host whose audit trail breaks') },
+    make: (v) => auditTrailUnwritable(v.host),
   }),
   defineFault({
     name: 'kms-outage',

@@ -121,7 +121,7 @@ export default defineScenario({
     );
     await context.step(
       "vm1's audit trail becomes unwritable, with room on its disk; the store writes once",
-      () => observeUnwritableTrailWrite(context, vm, audit, `untrailed-${stamp}`),
+      () => observeUnwritableTrailWrite(context, vm, `untrailed-${stamp}`),
     );
   },
   checks: [...auditWatchChecks, storeWaitsForActiveWatch, writeRefusedWhenTrailUnwritable],

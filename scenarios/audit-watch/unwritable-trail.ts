@@ -1,16 +1,14 @@
-import { basename } from 'node:path';
 import { lastObservation, MissingEvidence, type Check } from '../../harness/checks/check.ts';
 import { probeStoreIfAnswered } from '../../harness/checks/probes/custody-evidence.ts';
 import { listStoreFiles } from '../../harness/checks/probes/data-at-rest.ts';
 import { storeRoundTrip } from '../../harness/checks/probes/store-probe.ts';
 import { verdictOf } from '../../harness/checks/verdict.ts';
-import { hostPaths } from '../../harness/contract/host-paths.ts';
+import { injectFault } from '../../harness/faults/inject-fault.ts';
 import { storePort } from '../../harness/contract/site-file.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
 import { observationKey } from '../../harness/scenario/observation-key.ts';
 import { waitUntil } from '../../harness/util/wait-until.ts';
 import type { HostVm } from '../../harness/world/host-vm.ts';
-import type { StartedAudit } from '../../sims/audit/audit.ts';
 
 /** How long the store has to close once a record could not be appended (log-or-die's haltMs). */
 const closeWithinMs = 10_000;
@@ -30,18 +28,18 @@ export interface UnwritableTrailWrite {
 export const unwritableTrailWrite = observationKey<UnwritableTrailWrite>('unwritable-trail-write');
 
 /**
- * Puts a directory where the store's audit trail lies on the host's audit disk (from the audit
- * machine, the disk's room untouched), writes once through the store API, then probes the store
- * from the zone until it refuses or `closeWithinMs` has passed, and lists the data disk.
+ * Makes the store's audit trail unwritable (fault audit-trail-unwritable: a directory where it
+ * lies on the host's audit disk, put there from the audit machine, the disk's room untouched),
+ * writes once through the store API, then probes the store from the zone until it refuses or
+ * `closeWithinMs` has passed, and lists the data disk.
  */
 export async function observeUnwritableTrailWrite(
   context: ScenarioContext,
   host: HostVm,
-  audit: StartedAudit,
   objectId: string,
 ): Promise<UnwritableTrailWrite> {
   const { world } = context;
-  await audit.makeAuditFileUnwritable(host.name, basename(hostPaths.storeAuditTrail));
+  await injectFault(context, 'audit-trail-unwritable', { host: host.name });
   const write = await storeRoundTrip(
     world.observer(host.machine.spec.zone),
     host.address,

@@ -20,6 +20,7 @@ import {
   sovereignPortsOf,
 } from '../power-thermal/power-evidence.ts';
 import { haltScanPhases, keysWipedAtHalt } from './halt-wipe-check.ts';
+import { injectFault } from '../../harness/faults/inject-fault.ts';
 import { auditRoomBytes, haltBound, logOrDieChecks } from './log-or-die-checks.ts';
 import { observed, observeStoreState, type PostFillWrite } from './log-or-die-evidence.ts';
 
@@ -139,12 +140,15 @@ export default defineScenario({
     );
 
     const fill = async (host: HostVm): Promise<number> => {
-      const bytesWritten = await audit.fillAuditDisk(host.name, leaveFreeBytes);
+      await injectFault(context, 'audit-disk-full', {
+        host: host.name,
+        'free-kib': leaveFreeBytes / 1024,
+      });
       const at = Date.now();
       context.observe(observed.auditDiskFilled, {
         host: host.name,
         filledAtMs: at,
-        bytesWritten,
+        bytesWritten: await audit.auditFillBytes(host.name),
         freeBytesAfter: await audit.auditDiskFreeBytes(host.name),
         thresholdBytes: auditRoomBytes,
       });
@@ -218,7 +222,6 @@ export default defineScenario({
         await observeStoreState(context, host, audit, at);
       }
     });
-    await Promise.all(vms.map((host) => audit.freeAuditDisk(host.name)));
   },
   checks: [...logOrDieChecks, keysWipedAtHalt],
   mutants: [

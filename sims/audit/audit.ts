@@ -147,8 +147,14 @@ export class StartedAudit implements StartedSim {
     await this.container.exec(['sh', '-c', script, 'fill', fill, String(leaveFreeBytes)], {
       timeoutMs: 30_000,
     });
-    const size = await this.container.run(['stat', '-c', '%s', fill], { timeoutMs: 10_000 });
-    return Number(size.stdout.trim());
+    return this.auditFillBytes(host);
+  }
+
+  /** The bytes fillAuditDisk holds on the host's audit disk now (0 when it holds none). */
+  async auditFillBytes(host: string): Promise<number> {
+    const fill = `${this.hostRoot(host)}/audit/.fill`;
+    const size = await this.container.exec(['stat', '-c', '%s', fill], { timeoutMs: 10_000 });
+    return size.exitCode === 0 ? Number(size.stdout.trim()) : 0;
   }
 
   /**
@@ -165,11 +171,22 @@ export class StartedAudit implements StartedSim {
   /**
    * Puts a directory where a file of the host's audit disk was (`name` relative to the disk), with
    * the disk's room untouched: the next append to it fails with EISDIR, as one to a disk gone
-   * read-only or out of inodes would fail, whatever the free bytes say.
+   * read-only or out of inodes would fail, whatever the free bytes say. The file is kept aside on
+   * the same disk, for makeAuditFileWritable.
    */
   async makeAuditFileUnwritable(host: string, name: string): Promise<void> {
     const path = `${this.hostRoot(host)}/audit/${name}`;
-    await this.container.run(['sh', '-c', 'rm -f "$1" && mkdir "$1"', 'unwritable', path], {
+    const script = 'if [ -f "$1" ]; then mv "$1" "$2"; fi && mkdir "$1"';
+    await this.container.run(['sh', '-c', script, 'unwritable', path, keptAside(path)], {
+      timeoutMs: 10_000,
+    });
+  }
+
+  /** Undoes makeAuditFileUnwritable: the directory goes, the file kept aside comes back. */
+  async makeAuditFileWritable(host: string, name: string): Promise<void> {
+    const path = `${this.hostRoot(host)}/audit/${name}`;
+    const script = 'if [ -d "$1" ]; then rm -rf "$1"; fi && if [ -f "$2" ]; then mv "$2" "$1"; fi';
+    await this.container.run(['sh', '-c', script, 'writable', path, keptAside(path)], {
       timeoutMs: 10_000,
     });
   }
@@ -189,6 +206,11 @@ export class StartedAudit implements StartedSim {
     );
     return Number(result.stdout.trim().split('\n').pop() ?? 'NaN');
   }
+}
+
+/** Where makeAuditFileUnwritable keeps a file while a directory takes its place. */
+function keptAside(path: string): string {
+  return `${path}.kept-aside`;
 }
 
 export const auditKind: SimKind<AuditOptions> = {
