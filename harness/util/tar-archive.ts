@@ -19,16 +19,31 @@ export function packFiles(entries: ArchiveEntry[]): Readable {
   return Readable.from(pack);
 }
 
-/** Reads the first regular file of a tar stream (what the engine returns for a file's archive). */
-export async function readFirstFile(archive: NodeJS.ReadableStream): Promise<Buffer> {
+/** One entry of a tar stream: its header's type, mode and owner, and its bytes. */
+export interface ReadEntry {
+  type: string;
+  mode: number;
+  uid: number;
+  gid: number;
+  content: Buffer;
+}
+
+/** Reads every entry of a tar stream (what the engine returns for a path's archive). */
+export async function readArchive(archive: NodeJS.ReadableStream): Promise<ReadEntry[]> {
   const extract = tar.extract();
-  let found: Buffer | undefined;
+  const entries: ReadEntry[] = [];
   const done = new Promise<void>((resolve, reject) => {
     extract.on('entry', (header, stream, next) => {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: unknown) => chunks.push(chunk as Buffer));
       stream.on('end', () => {
-        if (found === undefined && header.type === 'file') found = Buffer.concat(chunks);
+        entries.push({
+          type: header.type,
+          mode: header.mode,
+          uid: header.uid,
+          gid: header.gid,
+          content: Buffer.concat(chunks),
+        });
         next();
       });
       stream.resume();
@@ -38,6 +53,12 @@ export async function readFirstFile(archive: NodeJS.ReadableStream): Promise<Buf
   });
   archive.pipe(extract);
   await done;
+  return entries;
+}
+
+/** Reads the first regular file of a tar stream (what the engine returns for a file's archive). */
+export async function readFirstFile(archive: NodeJS.ReadableStream): Promise<Buffer> {
+  const found = (await readArchive(archive)).find((e) => e.type === 'file');
   if (found === undefined) throw new Error('the archive holds no regular file');
-  return found;
+  return found.content;
 }
