@@ -119,6 +119,7 @@ export function describeScenarioForList(scenario: Scenario, origin: ScenarioOrig
       description: m.description,
       expectFailing: [...m.expectFailing],
       ...(m.stopAfterStep === undefined ? {} : { stopAfterStep: m.stopAfterStep }),
+      ...(m.skipSteps === undefined ? {} : { skipSteps: [...m.skipSteps] }),
       ...(m.trainFaults === undefined ? {} : { trainFaults: m.trainFaults }),
     })),
   };

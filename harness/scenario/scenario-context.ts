@@ -15,7 +15,7 @@ import type { Attachment } from './attachment.ts';
 import type { History } from './history.ts';
 import { observationName, type ObservationKey } from './observation-key.ts';
 import type { SampleOptions } from './sample.ts';
-import { ScheduleCutShort, trainCutObservation } from './schedule-cut.ts';
+import { ScheduleCutShort, stepSkippedObservation, trainCutObservation } from './schedule-cut.ts';
 
 /** What a scenario's `run` works with: the world, and the history it records into. */
 export class ScenarioContext {
@@ -51,6 +51,44 @@ export class ScenarioContext {
   /** The step after which the schedule was stopped by `stopAfterStep`, if it was. */
   get cutShortAfter(): string | undefined {
     return this.cutAt;
+  }
+
+  /** The steps the schedule does not play (a mutant's `skipSteps`), and those it met. */
+  private toSkip = new Set<string>();
+  private readonly skipped: string[] = [];
+
+  /**
+   * Leaves out the steps of these names: each must be run with `skippableStep`, which then records
+   * that it was skipped instead of playing it. A name the schedule never reaches is an error
+   * (`unmetSkips`), so a renamed step cannot turn a skip into a silent full run.
+   */
+  skipSteps(names: readonly string[]): void {
+    this.toSkip = new Set(names);
+  }
+
+  /** The steps skipped so far, in schedule order. */
+  get skippedSteps(): readonly string[] {
+    return this.skipped;
+  }
+
+  /** The steps `skipSteps` named that the schedule never reached. */
+  unmetSkips(): string[] {
+    return [...this.toSkip].filter((name) => !this.skipped.includes(name));
+  }
+
+  /**
+   * A step a mutant may leave out (`Mutant.skipSteps`): it returns nothing that later steps use,
+   * and leaves the world as it found it (a host rebooted back to serving, a fault healed).
+   */
+  async skippableStep(name: string, action: () => Promise<unknown>): Promise<void> {
+    if (!this.toSkip.has(name)) {
+      await this.step(name, action);
+      return;
+    }
+    if (this.cutAt !== undefined) throw new ScheduleCutShort(this.cutAt);
+    this.log.info(`  step skipped: ${name}`);
+    this.skipped.push(name);
+    this.history.record('observation', stepSkippedObservation, { step: name });
   }
 
   /** The faults each fault train plays at most (a mutant's `trainFaults`). */
@@ -99,6 +137,11 @@ export class ScenarioContext {
     if (this.history.isClosed)
       throw new SovhError('SCHEDULE_ABANDONED', `step "${name}" after the schedule was stopped`);
     if (this.cutAt !== undefined) throw new ScheduleCutShort(this.cutAt);
+    if (this.toSkip.has(name))
+      throw new SovhError(
+        'STEP_NOT_SKIPPABLE',
+        `step "${name}" is named in the mutant's skipSteps, but the schedule runs it with step(), whose result later steps may use: run it with skippableStep() or leave it out of skipSteps`,
+      );
     this.log.info(`  step: ${name}`);
     const started = this.history.record('step', name);
     this.running.add(name);

@@ -52,6 +52,11 @@ export interface ScenarioRunOptions {
   seed?: number;
   /** Play a mutant's whole schedule, past its `stopAfterStep`, whole trains despite its `trainFaults` (`sovh run --full-schedule`). */
   fullSchedule?: boolean;
+  /**
+   * The reference stack on a mutant's shortened schedule (`Mutant.skipSteps`), as the positive
+   * control of that cut: these steps are left out, and only these checks are judged.
+   */
+  controlSchedule?: { skipSteps: readonly string[]; judged: readonly string[] };
 }
 
 /**
@@ -87,6 +92,25 @@ export function scenarioTopology(scenario: Scenario, mutant: Mutant | undefined)
     knownServiceKinds: knownSimKinds(),
     source: `scenario ${scenario.name}'s topology${mutant === undefined ? '' : ` (mutant ${mutant.name})`}`,
   });
+}
+
+/**
+ * How the schedule was shortened, recorded in the history: after a step (`stopAfterStep`), with
+ * steps left out (`skipSteps`), with fewer faults of its trains (`trainFaults`).
+ */
+function runCut(context: ScenarioContext, mutant: Mutant | undefined): MutantCut | undefined {
+  const afterStep = context.cutShortAfter;
+  if (afterStep !== undefined)
+    context.history.record('observation', scheduleCutObservation, { afterStep });
+  const skippedSteps = context.skippedSteps.length > 0 ? [...context.skippedSteps] : undefined;
+  const trainFaults = context.faultTrainCut ? mutant?.trainFaults : undefined;
+  if (afterStep === undefined && skippedSteps === undefined && trainFaults === undefined)
+    return undefined;
+  return {
+    ...(afterStep === undefined ? {} : { afterStep }),
+    ...(skippedSteps === undefined ? {} : { skippedSteps }),
+    ...(trainFaults === undefined ? {} : { trainFaults }),
+  };
 }
 
 /**
@@ -237,6 +261,8 @@ async function runProfiled(
       context.stopAfterStep(mutant.stopAfterStep);
     if (mutant?.trainFaults !== undefined && options.fullSchedule !== true)
       context.limitFaultTrains(mutant.trainFaults);
+    const skipSteps = mutant?.skipSteps ?? options.controlSchedule?.skipSteps;
+    if (skipSteps !== undefined && options.fullSchedule !== true) context.skipSteps(skipSteps);
     try {
       await withinPhaseBound(
         'schedule',
@@ -267,12 +293,17 @@ async function runProfiled(
         }
       }
     }
-    const afterStep = context.cutShortAfter;
-    if (afterStep !== undefined) {
-      cutShort = { afterStep };
-      history.record('observation', scheduleCutObservation, { afterStep });
-    } else if (context.faultTrainCut && mutant?.trainFaults !== undefined)
-      cutShort = { trainFaults: mutant.trainFaults };
+    const unmet = context.unmetSkips();
+    if (unmet.length > 0 && runError === undefined && notApplicable === undefined) {
+      runError = describeError(
+        new SovhError(
+          'SKIPPED_STEP_NOT_FOUND',
+          `the schedule never reached step(s) ${unmet.map((n) => `"${n}"`).join(', ')} that the run was to leave out: fix the names in skipSteps (they must be steps run with skippableStep, before any stopAfterStep)`,
+        ),
+      );
+      history.record('error', 'run', { error: runError });
+    }
+    cutShort = runCut(context, mutant);
     if (options.keep === 'on-failure' && interruptedBy() === undefined)
       keptBecause = await failureToKeep(
         scenario.checks,
@@ -367,10 +398,11 @@ async function runProfiled(
   // before the teardown, leaves no verdict standing; it is the run's error if nothing else was.
   const worldFault = session.fault;
   if (worldFault !== undefined) runError ??= worldFault.message;
+  const named = mutant?.expectFailing ?? options.controlSchedule?.judged;
   const judged =
-    cutShort === undefined || mutant === undefined
+    cutShort === undefined || named === undefined
       ? checked
-      : notJudgedAfterCut(checked, mutant.expectFailing, cutShort);
+      : notJudgedAfterCut(checked, named, cutShort);
   const checks =
     worldFault !== undefined
       ? faultedChecks(judged, worldFault)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pass } from '../checks/verdict.ts';
-import { defineScenario, type Scenario } from './scenario.ts';
+import { defineScenario, type Mutant, type Scenario } from './scenario.ts';
 import { mutantCaught, scenarioStatus } from './scenario-result.ts';
 import type { CheckResult } from '../checks/check.ts';
 
@@ -32,6 +32,19 @@ describe('defineScenario', () => {
     expect(() =>
       defineScenario({ ...base, mutants: [{ name: 'm', description: '', expectFailing: ['a'] }] }),
     ).toThrow(/changes nothing/);
+  });
+
+  it('refuses a mutant that skips nothing, or skips the step it stops after', () => {
+    const [mutant] = base.mutants as [Mutant];
+    expect(() => defineScenario({ ...base, mutants: [{ ...mutant, skipSteps: [] }] })).toThrow(
+      /empty skipSteps/,
+    );
+    expect(() =>
+      defineScenario({
+        ...base,
+        mutants: [{ ...mutant, skipSteps: ['s'], stopAfterStep: 's' }],
+      }),
+    ).toThrow(/stops after step "s", which it also skips/);
   });
 });
 

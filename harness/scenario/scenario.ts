@@ -30,6 +30,14 @@ export interface Mutant {
    */
   stopAfterStep?: string;
   /**
+   * Steps of the schedule the mutant run does not play: steps that neither record its named
+   * checks' evidence nor bring the world to the state their evidence needs (each run with
+   * `ScenarioContext.skippableStep`, and back to the state it found). Its other checks are then
+   * "not judged". Not taken on trust: the scenario's tests run the reference stack on the same
+   * shortened schedule, which must pass the named checks, and prove `stopAfterStep` on that run.
+   */
+  skipSteps?: readonly string[];
+  /**
    * How many faults of each fault train (`ScenarioContext.faultTrain`) the mutant run plays: a
    * defect that its named checks see at every fault needs only the first few, not a train sized
    * to catch a watch by chance. Its other checks are then "not judged"; the scenario's tests show
@@ -99,6 +107,16 @@ export function defineScenario(scenario: Scenario): Scenario {
             `scenario has no such check (checks: ${[...checkNames].join(', ')})`,
         );
       }
+    }
+    if (mutant.skipSteps !== undefined) {
+      if (mutant.skipSteps.length === 0)
+        throw new TypeError(
+          `scenario ${scenario.name}: mutant ${mutant.name} gives an empty skipSteps (leave it out to play every step)`,
+        );
+      if (mutant.stopAfterStep !== undefined && mutant.skipSteps.includes(mutant.stopAfterStep))
+        throw new TypeError(
+          `scenario ${scenario.name}: mutant ${mutant.name} stops after step "${mutant.stopAfterStep}", which it also skips`,
+        );
     }
     if (
       mutant.stackPatch === undefined &&

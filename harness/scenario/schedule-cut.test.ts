@@ -11,6 +11,7 @@ import {
   notJudgedAfterCut,
   scheduleCutProblems,
   ScheduleCutShort,
+  stepSkippedObservation,
   trainCutObservation,
 } from './schedule-cut.ts';
 
@@ -68,6 +69,49 @@ function result(name: string, status: CheckResult['status']): CheckResult {
   return { name, description: '', status, summary: status, durationMs: 0, evidenceAtMs: [1] };
 }
 
+describe('a schedule with steps left out', () => {
+  it('records each skipped step instead of playing it, and plays the others', async () => {
+    const history = new History();
+    const context = quietContext(noWorld, history);
+    context.skipSteps(['two']);
+    const ran: string[] = [];
+    await context.skippableStep('one', () => Promise.resolve(ran.push('one')));
+    await context.skippableStep('two', () => Promise.resolve(ran.push('two')));
+    await context.step('three', () => Promise.resolve(ran.push('three')));
+    expect(ran).toEqual(['one', 'three']);
+    expect(context.skippedSteps).toEqual(['two']);
+    expect(context.unmetSkips()).toEqual([]);
+    expect(history.events.map((e) => `${e.kind} ${e.name}`)).toEqual([
+      'step one',
+      'step-end one',
+      `observation ${stepSkippedObservation}`,
+      'step three',
+      'step-end three',
+    ]);
+  });
+
+  it('refuses to skip a step whose result later steps may use, and names a skip never reached', async () => {
+    const context = quietContext(noWorld);
+    context.skipSteps(['keys', 'renamed']);
+    const error = await context.step('keys', () => Promise.resolve(1)).catch((e: unknown) => e);
+    expect(isSovhError(error, 'STEP_NOT_SKIPPABLE')).toBe(true);
+    expect(context.unmetSkips()).toEqual(['keys', 'renamed']);
+  });
+
+  it('stops after a step even when it left steps out before it', async () => {
+    const context = quietContext(noWorld);
+    context.skipSteps(['one']);
+    context.stopAfterStep('two');
+    await context.skippableStep('one', () => Promise.reject(new Error('played')));
+    const cut = await context.step('two', () => Promise.resolve()).catch((e: unknown) => e);
+    expect(cut).toBeInstanceOf(ScheduleCutShort);
+    const later = await context
+      .skippableStep('three', () => Promise.resolve())
+      .catch((e: unknown) => e);
+    expect(later).toBeInstanceOf(ScheduleCutShort);
+  });
+});
+
 describe('the verdicts of a cut-short mutant run', () => {
   it('keeps the named checks and judges no other', () => {
     const checks = notJudgedAfterCut(
@@ -80,6 +124,17 @@ describe('the verdicts of a cut-short mutant run', () => {
       'not judged: this mutant run stops after step "two", where the checks it names are decided',
     );
     expect(checks[1]?.evidenceAtMs).toEqual([]);
+  });
+
+  it('names the steps a run left out, and where it stopped', () => {
+    const [, other] = notJudgedAfterCut(
+      [result('named', 'fail'), result('other', 'pass')],
+      ['named'],
+      { skippedSteps: ['one', 'two'], afterStep: 'three' },
+    );
+    expect(other?.summary).toBe(
+      'not judged: this mutant run leaves out step(s) "one", "two" and stops after step "three", where the checks it names are decided',
+    );
   });
 
   it('says when the run played fewer faults of its trains', () => {

@@ -28,8 +28,33 @@ export const scheduleCutObservation = 'schedule-cut-short';
 /** The history observation that says a fault train played fewer faults (`Mutant.trainFaults`). */
 export const trainCutObservation = 'fault-train-cut-short';
 
-/** How a mutant run was shortened: after a step, or by playing fewer faults of its trains. */
-export type MutantCut = { afterStep: string } | { trainFaults: number };
+/** The history observation that names a step a mutant run left out (`Mutant.skipSteps`). */
+export const stepSkippedObservation = 'schedule-step-skipped';
+
+/**
+ * How a mutant run was shortened: stopped after a step, with steps left out, or playing fewer
+ * faults of its trains (any of them together).
+ */
+export interface MutantCut {
+  afterStep?: string;
+  skippedSteps?: readonly string[];
+  trainFaults?: number;
+}
+
+/** Why a cut run's other checks are not judged, in the words of its cut. */
+export function describeCut(cut: MutantCut): string {
+  const parts = [
+    ...(cut.skippedSteps === undefined || cut.skippedSteps.length === 0
+      ? []
+      : [`leaves out step(s) ${cut.skippedSteps.map((s) => `"${s}"`).join(', ')}`]),
+    ...(cut.afterStep === undefined ? [] : [`stops after step "${cut.afterStep}"`]),
+    ...(cut.trainFaults === undefined
+      ? []
+      : [`plays ${cut.trainFaults} fault(s) of each fault train`]),
+  ];
+  const decided = cut.afterStep !== undefined ? 'where' : 'on which';
+  return `this mutant run ${parts.join(' and ')}, ${decided} the checks it names are decided`;
+}
 
 /**
  * The checks of a cut-short mutant run: those the mutant names keep their verdicts; every other
@@ -40,10 +65,7 @@ export function notJudgedAfterCut(
   expectFailing: readonly string[],
   cut: MutantCut,
 ): CheckResult[] {
-  const why =
-    'afterStep' in cut
-      ? `this mutant run stops after step "${cut.afterStep}", where the checks it names are decided`
-      : `this mutant run plays ${cut.trainFaults} fault(s) of each fault train, on which the checks it names are decided`;
+  const why = describeCut(cut);
   return checks.map((check) =>
     expectFailing.includes(check.name)
       ? check

@@ -5,12 +5,26 @@ import { prepareEnvironment, type RunEnvironment } from '../scenario/environment
 import type { ScenarioResult } from '../scenario/scenario-result.ts';
 import { runScenario } from '../scenario/scenario-runner.ts';
 import { scheduleCutProblems } from '../scenario/schedule-cut.ts';
-import type { Scenario } from '../scenario/scenario.ts';
+import type { Mutant, Scenario } from '../scenario/scenario.ts';
 import { consoleLogger } from '../util/log.ts';
 import { leftoverSessions } from './docker-test-kit.ts';
 
 function checkTable(result: ScenarioResult): string {
   return result.checks.map((c) => `  ${c.status.padEnd(14)} ${c.name}: ${c.summary}`).join('\n');
+}
+
+/** The mutants that leave steps out, grouped by the steps they leave out. */
+function skipGroups(mutants: readonly Mutant[]): { skipSteps: string[]; mutants: Mutant[] }[] {
+  const groups = new Map<string, { skipSteps: string[]; mutants: Mutant[] }>();
+  for (const mutant of mutants) {
+    if (mutant.skipSteps === undefined) continue;
+    const skipSteps = [...mutant.skipSteps].sort();
+    const key = JSON.stringify(skipSteps);
+    const group = groups.get(key) ?? { skipSteps, mutants: [] };
+    group.mutants.push(mutant);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
 }
 
 /**
@@ -58,14 +72,45 @@ export function describeScenario(scenario: Scenario): void {
       } else passingReference = result;
     });
 
-    if (scenario.mutants.some((m) => m.stopAfterStep !== undefined)) {
+    const playingEveryStep = scenario.mutants.filter((m) => m.skipSteps === undefined);
+    if (playingEveryStep.some((m) => m.stopAfterStep !== undefined)) {
       it('stops each mutant only after the step where the checks it names are decided', async (context) => {
         if (passingReference === undefined) {
           context.skip('no passing reference run here to prove the cuts on');
           return;
         }
         expect(
-          await scheduleCutProblems(scenario, passingReference, environment.capabilities),
+          await scheduleCutProblems(
+            { ...scenario, mutants: playingEveryStep },
+            passingReference,
+            environment.capabilities,
+          ),
+        ).toEqual([]);
+      });
+    }
+
+    for (const group of skipGroups(scenario.mutants)) {
+      const named = [...new Set(group.mutants.flatMap((m) => m.expectFailing))];
+      it(`passes ${named.join(', ')} without step(s) ${group.skipSteps.map((s) => `"${s}"`).join(', ')}, the schedule of mutant(s) ${group.mutants.map((m) => m.name).join(', ')}, and decides them where they stop`, async (context) => {
+        if (passingReference === undefined) {
+          context.skip('the reference stack did not pass the whole schedule here');
+          return;
+        }
+        const control = await runScenario(scenario, environment, {
+          controlSchedule: { skipSteps: group.skipSteps, judged: named },
+        });
+        const message = `${scenario.name} against the reference stack without ${group.skipSteps.join(', ')}:\n${checkTable(control)}\n${control.reason ?? ''}`;
+        expect(control.reason, message).toBeUndefined();
+        expect(
+          control.checks.filter((c) => named.includes(c.name) && c.status !== 'pass'),
+          message,
+        ).toEqual([]);
+        expect(
+          await scheduleCutProblems(
+            { ...scenario, mutants: group.mutants },
+            control,
+            environment.capabilities,
+          ),
         ).toEqual([]);
       });
     }

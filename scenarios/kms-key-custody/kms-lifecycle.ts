@@ -2,9 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { injectFault } from '../../harness/faults/inject-fault.ts';
 import { awaitStoreServing, hsmOf, kmsOf } from '../../harness/checks/probes/custody-evidence.ts';
 import { hsmCalls } from '../../harness/checks/probes/hsm-calls.ts';
-import { runStoreLoad } from '../../harness/checks/probes/store-load.ts';
+import { runStoreLoad, stopStoreLoad } from '../../harness/checks/probes/store-load.ts';
 import { storeRoundTrip } from '../../harness/checks/probes/store-probe.ts';
-import { hsmRefusalBound } from '../../harness/contract/key-custody-bounds.ts';
+import { hsmRefusalBound, kmsRevocationBound } from '../../harness/contract/key-custody-bounds.ts';
 import { storePort } from '../../harness/contract/site-file.ts';
 import type { ScenarioContext } from '../../harness/scenario/scenario-context.ts';
 import { waitUntil } from '../../harness/util/wait-until.ts';
@@ -24,8 +24,17 @@ import {
 
 /** How long the store is watched after the HSM returns while the KMS is down: many HSM polls. */
 export const outageWatchMs = 4_000;
-/** The revocation's load: the key is revoked `revokeAfterMs` into it. */
-export const revocationPlan = { loadMs: 7_000, revokeAfterMs: 2_500 } as const;
+/**
+ * The revocation's load: the key is revoked `revokeAfterMs` into it, and it goes on for
+ * `afterBoundMs` past the contract's bound from the moment the KMS answered, however long the
+ * KMS took (a fixed length once left no request past the bound when a loaded machine made the
+ * revocation slow); `limitMs` only caps a load whose stop never came.
+ */
+export const revocationPlan = {
+  limitMs: 60_000,
+  revokeAfterMs: 2_500,
+  afterBoundMs: 2_500,
+} as const;
 const servedAgainTimeoutMs = 60_000;
 
 function target(host: HostVm, standing: { objectId: string; payload: string }) {
@@ -202,11 +211,15 @@ export async function observeKeyEnd(
   watch?: KeyEndWatch,
 ): Promise<KeyEndObservation> {
   const kms = kmsOf(context.world, names.kms);
+  const observer = context.world.observer('sovereign');
+  const stamp = `${ending}-${host.name}-${Date.now()}`;
+  const stopFile = `/tmp/stop-key-end-load-${stamp}`;
   const load = runStoreLoad(
-    context.world.observer('sovereign'),
+    observer,
     target(host, standing),
-    revocationPlan.loadMs,
-    `${ending}-${host.name}-${Date.now()}`,
+    revocationPlan.limitMs,
+    stamp,
+    stopFile,
   );
   load.catch(() => undefined);
   await Promise.all([sleep(revocationPlan.revokeAfterMs), watch?.beforeEnd()]);
@@ -221,6 +234,10 @@ export async function observeKeyEnd(
   const endedAtMs = Date.now();
   const stateAfter = (await kms.listKeys(host.name)).find((k) => k.uid === uid)?.state ?? null;
   await watch?.onceInForce(endedAtMs);
+  await sleep(
+    Math.max(0, endedAtMs + kmsRevocationBound.contract + revocationPlan.afterBoundMs - Date.now()),
+  );
+  await stopStoreLoad(observer, stopFile);
   return context.observe(endings[ending].observation, {
     uid,
     action: endings[ending].action(uid),

@@ -24,7 +24,7 @@ export async function listCommand(options: { json?: boolean } & SettingsFlags): 
     }
     for (const mutant of entry.mutants) {
       process.stdout.write(
-        `  mutant ${mutant.name}: ${mutant.description} (must fail: ${mutant.expectFailing.join(', ')}${mutant.stopAfterStep === undefined ? '' : `; its run stops after "${mutant.stopAfterStep}"`}${mutant.trainFaults === undefined ? '' : `; it plays ${mutant.trainFaults} fault(s) of each fault train`})\n`,
+        `  mutant ${mutant.name}: ${mutant.description} (must fail: ${mutant.expectFailing.join(', ')}${mutant.skipSteps === undefined ? '' : `; its run leaves out ${mutant.skipSteps.map((s) => `"${s}"`).join(', ')}`}${mutant.stopAfterStep === undefined ? '' : `; its run stops after "${mutant.stopAfterStep}"`}${mutant.trainFaults === undefined ? '' : `; it plays ${mutant.trainFaults} fault(s) of each fault train`})\n`,
       );
     }
     const withheld = catalog.withheldMutants.get(entry.name) ?? [];
