@@ -100,7 +100,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--with-mutants', 'also run every mutant of each scenario; exit 0 when all are caught')
     .option(
       '--full-schedule',
-      "play each mutant's whole schedule: past the step where the checks it names are decided, and every fault of its fault trains",
+      "play each mutant's whole schedule: past the step where the checks it names are decided, the steps it skips, and every fault of its fault trains",
     )
     .option('--report-dir <dir>', 'write the reports here instead of reports/<run-id>/')
     .option(

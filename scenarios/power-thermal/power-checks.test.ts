@@ -46,6 +46,7 @@ function scan(
     sockets?: ListeningSocket[];
     files?: { path: string; label: string }[];
     focus?: number[];
+    focusAddresses?: string[];
     missesCanary?: boolean;
   } = {},
 ) {
@@ -81,6 +82,7 @@ function scan(
     errors: [],
     foundInMemory: labels,
     focus: extra.focus ?? null,
+    focusAddresses: extra.focusAddresses ?? null,
   };
 }
 
@@ -173,6 +175,21 @@ describe('keys-gone-from-memory', () => {
         ]),
       ),
     ).toBe('fail');
+  });
+
+  it('names the regions a focused scan read when a whole scan after it finds the key', async () => {
+    const verdict = await check.verify(
+      outageHistory([
+        scan('before-outage', 0, 1, true),
+        scan('outage', lb - 500, lb + 400, true),
+        scan('outage', lb + 500, lb + 530, false, { focus: [7], focusAddresses: ['7@0x1'] }),
+        scan('outage', lb + 600, lb + 1_400, ['zone-key/z1']),
+      ]),
+    );
+    expect(verdict.status).toBe('fail');
+    expect(verdict.summary).toContain(
+      'after a scan of only the memory regions that had held a key (7@0x1) was clean at 530 ms',
+    );
   });
 
   it('fails when a key comes back after a clean scan', async () => {

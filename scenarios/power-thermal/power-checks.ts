@@ -61,6 +61,13 @@ export function heldWhileServing(history: History): string[] {
     .map((k) => k.label);
 }
 
+/** What a focused scan read: its processes, or its regions by the addresses they held. */
+function focusNamed(scan: ScanObservation): string {
+  return scan.focusAddresses == null
+    ? `pid ${(scan.focus ?? []).join(', ')}`
+    : scan.focusAddresses.join(', ');
+}
+
 /**
  * When the keys were gone from memory, bracketed by the scans through the outage: after the last
  * scan that found one, by the first that found none. A scan after that which finds a key again is
@@ -69,7 +76,10 @@ export function heldWhileServing(history: History): string[] {
 export function keysGoneWindow(history: History): {
   lastSeenMs?: number;
   goneByMs?: number;
-  /** The first clean scan: a focused one read only the processes that had held a key. */
+  /**
+   * The first clean scan: a focused one read only the processes that had held a key (and, narrowed
+   * to regions, only their regions where one had been).
+   */
   firstClean?: ScanObservation;
   scans: ScanObservation[];
   cameBack: ScanObservation[];
@@ -152,7 +162,7 @@ export function keysGoneFromMemory(name: string, bound: ContractBound): Check {
       if (back !== undefined)
         return fail(
           window.firstClean?.focus != null
-            ? `${labelsIn(back)} in memory ${ms(back.startedAtMs)} ms after ${crit}, after a scan of only the processes that had held a key (pid ${window.firstClean.focus.join(', ')}) was clean at ${goneMs} ms: still held elsewhere, or back`
+            ? `${labelsIn(back)} in memory ${ms(back.startedAtMs)} ms after ${crit}, after a scan of only the ${window.firstClean.focusAddresses == null ? 'processes' : 'memory regions'} that had held a key (${focusNamed(window.firstClean)}) was clean at ${goneMs} ms: still held elsewhere, or back`
             : `${labelsIn(back)} came back in memory ${ms(back.startedAtMs)} ms after ${crit}, after a clean scan at ${goneMs} ms`,
           {
             expected,

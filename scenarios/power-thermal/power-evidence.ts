@@ -4,7 +4,10 @@ import { readVmFile, scanVmDisks } from '../../harness/checks/probes/disk-forens
 import {
   MemoryScanner,
   type KnownSecret,
+  keyHits,
+  type KeyHit,
   type MemoryScan,
+  type ScanOptions,
 } from '../../harness/checks/probes/memory-scan.ts';
 import { tryUnseal } from '../../harness/checks/probes/tpm-evidence.ts';
 import { readUps, type UpsRead } from '../../harness/checks/probes/ups-probe.ts';
@@ -179,7 +182,7 @@ export async function observeMemoryScan(
   scanner: MemoryScanner,
   secrets: readonly KnownSecret[],
   phase: string,
-  options: { files?: boolean; sockets?: boolean; pids?: readonly number[] } = {},
+  options: ScanOptions = {},
 ): Promise<MemoryScan> {
   const scan = withoutCanaryInMemory(await scanner.scan(secrets, options));
   context.observe('memory-scan', { phase, ...scan });
@@ -223,9 +226,10 @@ async function pauseUnless(ms: number, stopped: () => boolean): Promise<void> {
  * judge from), every filesystem of the host every couple of seconds and its VM disks from outside
  * once. Before that, passes read memory and sockets only, so that they bracket the wipe closely.
  * From `focusFromMs()` (the UPS reported the critical status) to the end of the bound, a pass that
- * found a key is followed by passes over only the processes that held one, until they are clean:
- * a whole pass takes most of a second on a loaded machine, and the bound is two seconds, so only
- * focused passes time the wipe to a fraction of one. The next whole pass must be clean too, or
+ * found a key is followed by passes over only the memory regions where it found one, until they
+ * are clean: a whole pass takes most of a second on a loaded machine (a whole process a few
+ * hundred milliseconds), and the bound is two seconds, so only focused passes time the wipe to a
+ * fraction of one. The next whole pass must be clean too, or
  * the key is still (or again) in memory. `stopped` ends the scans early (the host is about to
  * lose power). Every scan is recorded ('memory-scan', phase 'outage').
  */
@@ -245,17 +249,18 @@ export async function scanThroughOutage(
   const stopped = () => times.stopped?.() === true;
   let filesAtMs = -Infinity;
   let disksScanned = false;
-  let holders: number[] = [];
+  let hits: KeyHit[] = [];
   while (Date.now() < times.untilMs && !stopped()) {
     const filesFrom = times.filesFromMs();
     const due = filesFrom !== undefined && Date.now() >= filesFrom;
     const focusFrom = times.focusFromMs?.();
-    if (!due && focusFrom !== undefined && Date.now() >= focusFrom && holders.length > 0) {
+    if (!due && focusFrom !== undefined && Date.now() >= focusFrom && hits.length > 0) {
       const focused = await observeMemoryScan(context, scanner, secrets, 'outage', {
         sockets: true,
-        pids: holders,
+        pids: [...new Set(hits.map((hit) => hit.pid))],
+        regions: hits,
       });
-      holders = keyHolders(focused);
+      hits = keyHits(focused);
       continue;
     }
     const files = due && Date.now() - filesAtMs >= fileScanIntervalMs;
@@ -264,7 +269,7 @@ export async function scanThroughOutage(
       files,
       sockets: true,
     });
-    holders = keyHolders(scan);
+    hits = keyHits(scan);
     if (due && !disksScanned) {
       await observeDiskScan(context, scanner.host, secrets, 'after-wipe');
       disksScanned = true;
@@ -277,7 +282,7 @@ export async function scanThroughOutage(
       times.quietUntilMs !== undefined &&
       focusFrom === undefined &&
       Date.now() < times.quietUntilMs;
-    const settled = due && disksScanned && holders.length === 0;
+    const settled = due && disksScanned && hits.length === 0;
     if (early || settled)
       await pauseUnless(
         Math.min(
@@ -288,11 +293,6 @@ export async function scanThroughOutage(
       );
   }
   if (!disksScanned) await observeDiskScan(context, scanner.host, secrets, 'after-wipe');
-}
-
-/** The processes in which a scan found a key. */
-function keyHolders(scan: MemoryScan): number[] {
-  return scan.processes.filter((p) => p.hits.length > 0).map((p) => p.pid);
 }
 
 /** Scans the VM's disks from outside (forensics) for the keys ('disk-scan'). */

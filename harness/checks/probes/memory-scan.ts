@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { StartedContainer } from '../../runtime/started-container.ts';
 import type { HostVm } from '../../world/host-vm.ts';
 import type { World } from '../../world/world.ts';
@@ -49,6 +49,33 @@ export interface MemoryScan {
   foundInMemory: string[];
   /** The only processes whose memory this scan read (a focused scan), else null: all of them. */
   focus?: number[] | null;
+  /**
+   * In a focused scan narrowed to regions, the addresses ("PID@0xADDR") whose regions alone were
+   * read (where a key had been found), else null.
+   */
+  focusAddresses?: string[] | null;
+}
+
+export interface ScanOptions {
+  /** Also every file of the host's filesystems. */
+  files?: boolean;
+  /** Also the listening sockets of the machine's network namespace. */
+  sockets?: boolean;
+  /** Only these processes' memory. */
+  pids?: readonly number[];
+  /** With `pids`: only their regions that hold one of these addresses (hits of an earlier scan). */
+  regions?: readonly KeyHit[];
+}
+
+/** Where a scan found a key: a process and an address in it ("0x..."). */
+export interface KeyHit {
+  pid: number;
+  address: string;
+}
+
+/** Every place a scan found a key. */
+export function keyHits(scan: MemoryScan): KeyHit[] {
+  return scan.processes.flatMap((p) => p.hits.map((h) => ({ pid: p.pid, address: h.address })));
 }
 
 /**
@@ -62,6 +89,9 @@ export interface MemoryScan {
  * machine's network namespace, each with the host's processes that hold it.
  */
 export class MemoryScanner {
+  /** The needle files written (or being written) into the scanner, by path (their digest). */
+  private readonly needleFiles = new Map<string, Promise<void>>();
+
   private constructor(
     private readonly container: StartedContainer,
     readonly host: HostVm,
@@ -74,6 +104,10 @@ export class MemoryScanner {
       .withPidNamespaceOf(host.container)
       .withNetworkNamespaceOf(host.machine.pod)
       .withCapabilities('SYS_PTRACE')
+      // Scans are timed against the contract's bounds (keys gone within 2 s): through the channel
+      // a scan starts within tens of milliseconds, where an exec of its own took up to 2 s on a
+      // loaded machine and left the wipe timed by the exec, not by the stack.
+      .withCommandChannel()
       .withCommand(['sleep', 'infinity']);
     // Joining the machine's namespace goes through the machine (its resolv.conf may be locked).
     const container = await host.machine.admit(() => builder.start());
@@ -81,10 +115,7 @@ export class MemoryScanner {
   }
 
   /** Scans every process of the host for the secrets, in every common encoding. */
-  async scan(
-    secrets: readonly KnownSecret[],
-    options: { files?: boolean; sockets?: boolean; pids?: readonly number[] } = {},
-  ): Promise<MemoryScan> {
+  async scan(secrets: readonly KnownSecret[], options: ScanOptions = {}): Promise<MemoryScan> {
     const needles = secrets
       .flatMap((secret) =>
         secretEncodings(secret.bytes).map(
@@ -92,13 +123,18 @@ export class MemoryScanner {
         ),
       )
       .join('\n');
+    const needleFile = await this.needleFile(needles);
     const args = [
       'scan-memory',
+      `--needles=${needleFile}`,
       ...(options.files === true ? ['--files'] : []),
       ...(options.sockets === true ? ['--sockets'] : []),
       ...(options.pids === undefined ? [] : [`--pids=${options.pids.join(',')}`]),
+      ...(options.regions === undefined
+        ? []
+        : [`--regions=${options.regions.map((r) => `${String(r.pid)}@${r.address}`).join(',')}`]),
     ];
-    const result = await this.container.run(args, { stdin: `${needles}\n`, timeoutMs: 120_000 });
+    const result = await this.container.run(args, { timeoutMs: 120_000 });
     const parsed = JSON.parse(result.stdout) as Omit<MemoryScan, 'host' | 'foundInMemory'>;
     const foundInMemory = [
       ...new Set(parsed.processes.flatMap((p) => p.hits.map((h) => h.label.replace(/#\d+$/, '')))),
@@ -109,6 +145,21 @@ export class MemoryScanner {
       files: parsed.files.map((f) => ({ ...f, label: f.label.replace(/#\d+$/, '') })),
       foundInMemory,
     };
+  }
+
+  /**
+   * The secrets to look for, written once into the scanner as a file: a command with stdin needs
+   * an exec of its own, one that names a file goes through the command channel.
+   */
+  private async needleFile(needles: string): Promise<string> {
+    const path = `/tmp/needles-${createHash('sha256').update(needles).digest('hex').slice(0, 16)}`;
+    let written = this.needleFiles.get(path);
+    if (written === undefined) {
+      written = this.container.writeFile(path, `${needles}\n`, 0o600);
+      this.needleFiles.set(path, written);
+    }
+    await written;
+    return path;
   }
 
   async detach(): Promise<void> {
@@ -125,7 +176,9 @@ export function describeScan(scan: MemoryScan): string {
         `pid ${p.pid} (${p.command.slice(0, 40)}): ${p.hits.length} hit(s) [${[...new Set(p.hits.map((h) => h.label))].join(',')}]`,
     );
   const files = scan.files.map((f) => `${f.path} [${f.label}]`);
-  const scanned = `${scan.processes.length} process(es)${scan.focus == null ? '' : ` (focused on pid ${scan.focus.join(', ')})`}, ${scan.processes.reduce((n, p) => n + p.bytes, 0)} bytes`;
+  const regions =
+    scan.focusAddresses == null ? '' : `, the regions of ${scan.focusAddresses.join(', ')}`;
+  const scanned = `${scan.processes.length} process(es)${scan.focus == null ? '' : ` (focused on pid ${scan.focus.join(', ')}${regions})`}, ${scan.processes.reduce((n, p) => n + p.bytes, 0)} bytes`;
   return hits.length === 0 && files.length === 0
     ? `nothing found in ${scanned}${scan.filesScanned > 0 ? ` and ${scan.filesScanned} files` : ''}`
     : [...hits, ...files].join('; ');
