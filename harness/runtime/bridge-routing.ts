@@ -1,6 +1,7 @@
 import { SovhError, describeError } from '../util/sovh-error.ts';
 import type { StartedNetwork } from './internal-network.ts';
 import type { RunSession } from './run-session.ts';
+import type { StartedContainer } from './started-container.ts';
 
 /** Marks the rules this file adds, so that the rules of gone networks can be found and removed. */
 const ruleComment = 'sovh-zone-routing';
@@ -90,23 +91,41 @@ export async function allowZoneRouting(
   }
 }
 
-/** Runs a script in a short-lived helper in the engine host's network namespace. */
+/**
+ * Runs a script in the session's helper in the engine host's network namespace. One helper serves
+ * the whole session: it adds the rules at bring-up and removes them at teardown (a hook, run
+ * before the sweep removes the helper with the session's other containers). A helper per script
+ * cost every run two to four container starts, at about half a second of the engine's CPU each.
+ * `purpose` names the script in a failure.
+ */
 export async function inEngineHostNetwork(
   session: RunSession,
   image: string,
-  name: string,
+  purpose: string,
   script: string,
 ): Promise<void> {
-  const helper = await session
-    .container(image, name)
-    .withNode(name, 'helper')
-    .withEngineHostNetwork()
-    .withCapabilities('NET_ADMIN', 'NET_RAW')
-    .withCommand(['sleep', '60'])
-    .start();
-  try {
-    await helper.sh(script, { timeoutMs: 20_000 });
-  } finally {
-    await helper.remove();
+  const helper = await engineHostHelper(session, image);
+  await helper.sh(script, { timeoutMs: 20_000 }).catch((error: unknown) => {
+    throw new Error(`${purpose}: ${describeError(error)}`, { cause: error });
+  });
+}
+
+const engineHostHelpers = new WeakMap<RunSession, Promise<StartedContainer>>();
+
+function engineHostHelper(session: RunSession, image: string): Promise<StartedContainer> {
+  let helper = engineHostHelpers.get(session);
+  if (helper === undefined) {
+    helper = session
+      .container(image, 'engine-host')
+      .withNode('engine-host', 'helper')
+      .withEngineHostNetwork()
+      .withCapabilities('NET_ADMIN', 'NET_RAW')
+      .withInit()
+      .withCommand(['sleep', 'infinity'])
+      .start();
+    // A failed start is reported by each caller; the next caller tries again.
+    helper.catch(() => engineHostHelpers.delete(session));
+    engineHostHelpers.set(session, helper);
   }
+  return helper;
 }

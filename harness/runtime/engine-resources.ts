@@ -2,7 +2,11 @@ import type Docker from 'dockerode';
 import { raceDeadline } from '../util/deadline.ts';
 import { labelFilter, labelKeys } from './labels.ts';
 import { disconnectAll, endpointsGoneBoundMs, removeNetwork } from './network-removal.ts';
-import { unlockFromOutside, unlockVolumeFromOutside } from './outside-unlock.ts';
+import {
+  unlockFromOutside,
+  unlockManyFromOutside,
+  unlockVolumeFromOutside,
+} from './outside-unlock.ts';
 
 /** The harness's resources in one namespace, grouped by the session that made them. */
 export interface SessionResources {
@@ -90,21 +94,54 @@ export async function listSessions(
   return [...sessions.values()];
 }
 
+type SessionContainer = SessionResources['containers'][number];
+
 /**
- * Clears the immutable flag of files a container may have locked, from a harness container joined
- * to its PID namespace (outside-unlock.ts): never with the container's own tools. A stopped
- * container is started for that: the engine cannot remove one that holds an immutable file, and
- * would leave it "dead". Bounded: a hung container must not stall teardown.
+ * Clears the immutable flag of the files the session's containers may have locked, from harness
+ * containers (outside-unlock.ts): never with the containers' own tools. A stopped container is
+ * started for that: the engine cannot remove one that holds an immutable file, and would leave it
+ * "dead". One helper in the engine host's PID namespace serves every container; where the engine
+ * refuses it, one helper joins each container's PID namespace instead. Bounded: a hung container
+ * must not stall teardown. Failures are left to the removal, which names what stays.
  */
-async function unlockFiles(
-  docker: Docker,
-  container: SessionResources['containers'][number],
-  paths: string[],
-  helperImage: string,
-): Promise<void> {
-  if (container.state === 'dead' || container.state === 'removing') return;
-  if (container.state !== 'running') await docker.getContainer(container.id).start();
-  await unlockFromOutside(docker, container, helperImage, paths);
+async function unlockSessionFiles(docker: Docker, containers: SessionContainer[]): Promise<void> {
+  const locking = containers.filter(
+    (c) =>
+      (c.unlockPaths?.length ?? 0) > 0 &&
+      c.unlockWith !== undefined &&
+      c.state !== 'dead' &&
+      c.state !== 'removing',
+  );
+  const running = await Promise.all(
+    locking.map(async (c) => {
+      try {
+        const container = docker.getContainer(c.id);
+        if (c.state !== 'running') await container.start();
+        const { State } = await container.inspect();
+        return State.Running && State.Pid > 0 ? { container: c, pid: State.Pid } : undefined;
+      } catch {
+        return undefined;
+      }
+    }),
+  );
+  const targets = running.filter((t) => t !== undefined);
+  const [first] = targets;
+  if (first === undefined) return;
+  try {
+    await unlockManyFromOutside(
+      docker,
+      targets.map((t) => ({ pid: t.pid, paths: t.container.unlockPaths ?? [] })),
+      { image: first.container.unlockWith as string, labels: first.container.labels },
+    );
+  } catch {
+    await Promise.all(
+      targets.map(({ container: c }) =>
+        unlockFromOutside(docker, c, c.unlockWith as string, c.unlockPaths ?? []).catch(
+          () => undefined,
+        ),
+      ),
+    );
+  }
 }
 
 function isNotFound(error: unknown): boolean {
@@ -140,9 +177,6 @@ export async function removeSessionResources(
   const removeContainers = (containers: SessionResources['containers']) =>
     Promise.all(
       containers.map(async (c) => {
-        if (c.unlockPaths !== undefined && c.unlockPaths.length > 0 && c.unlockWith !== undefined) {
-          await unlockFiles(docker, c, c.unlockPaths, c.unlockWith).catch(() => undefined);
-        }
         await attempt(`container ${c.name}`, () =>
           raceDeadline(
             docker.getContainer(c.id).remove({ force: true, v: true }),
@@ -154,6 +188,7 @@ export async function removeSessionResources(
       }),
     );
   await Promise.all(session.networks.map((n) => disconnectAll(docker, n.id)));
+  await unlockSessionFiles(docker, session.containers);
   // Containers living in another's network namespace go first: removing a namespace's owner
   // while its guests are being removed can leave the engine with a network endpoint it never
   // releases (the network then cannot be removed until the engine restarts).

@@ -93,6 +93,34 @@ describe('RunSession against the engine', () => {
     });
   });
 
+  it('unlocks the locked files of several containers, a stopped one too, and leaves nothing', async () => {
+    const session = await open();
+    const lockers = await Promise.all(
+      ['one', 'two'].map((name) =>
+        session
+          .container(image, `locker-${name}`)
+          .withCapabilities('LINUX_IMMUTABLE')
+          .withUnlockBeforeRemoval(['/etc/locked', '/etc/absent'], { helperImage: image })
+          .withInit()
+          .withCommand(['sleep', 'infinity'])
+          .start(),
+      ),
+    );
+    for (const locker of lockers) {
+      await locker.run(['sh', '-c', 'echo x >/etc/locked && chattr +i /etc/locked']);
+    }
+    // A container stopped with its lock in place (a host whose power was cut).
+    const [, stopped] = lockers;
+    await engine.docker.getContainer(stopped?.id ?? '').stop({ t: 1 });
+
+    await session.teardown();
+    expect(await resourcesIn(engine, namespace)).toEqual({
+      containers: 0,
+      networks: 0,
+      volumes: 0,
+    });
+  });
+
   it("removes a dead run's volume that holds an immutable file once its containers are gone", async () => {
     const session = await open();
     const volume = await session.createVolume('net', { [labelKeys.unlockWith]: image });

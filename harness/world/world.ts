@@ -124,14 +124,19 @@ export class World {
         }),
       ),
     );
-    if (topology.services.some((s) => s.legs.length > 0)) {
-      await allowZoneRouting(
-        session,
-        images.observer,
-        [...networks.values()].map((n) => n.network),
-      );
-      log.detail('routers may forward between the zone networks');
-    }
+    // Nothing crosses zones before the static routes are in (below): the rules that let routers
+    // forward are added while the containers start, and awaited before those routes.
+    const zoneRouting = topology.services.some((s) => s.legs.length > 0)
+      ? allowZoneRouting(
+          session,
+          images.observer,
+          [...networks.values()].map((n) => n.network),
+        ).then(() => {
+          log.detail('routers may forward between the zone networks');
+        })
+      : Promise.resolve();
+    // Marked handled here: a failed start below must not leave it an unhandled rejection.
+    zoneRouting.catch(() => undefined);
     const started = [...networks.values()].map((n) => n.network);
     if (started.some((n) => n.subnet6 !== undefined)) {
       await isolateIpv6Bridges(session, images.observer, started);
@@ -213,6 +218,7 @@ export class World {
     ]);
 
     const observerMap = new Map(observers);
+    await zoneRouting;
     await installStaticRoutes(topology, (zone, node) => attachment(zone, node).address, {
       observers: observerMap,
       sims,
