@@ -1,5 +1,6 @@
 import { SovhError, describeError } from '../util/sovh-error.ts';
 import type { StartedNetwork } from './internal-network.ts';
+import { engineHostHelperRole, outsideFileCapabilities } from './outside-unlock.ts';
 import type { RunSession } from './run-session.ts';
 import type { StartedContainer } from './started-container.ts';
 
@@ -93,8 +94,9 @@ export async function allowZoneRouting(
 
 /**
  * Runs a script in the session's helper in the engine host's network namespace. One helper serves
- * the whole session: it adds the rules at bring-up and removes them at teardown (a hook, run
- * before the sweep removes the helper with the session's other containers). A helper per script
+ * the whole session: it adds the rules at bring-up, removes them at teardown (a hook, run before
+ * the sweep removes the helper with the session's other containers), and unlocks the world's
+ * locked files for the sweep. A helper per script
  * cost every run two to four container starts, at about half a second of the engine's CPU each.
  * `purpose` names the script in a failure.
  */
@@ -117,9 +119,12 @@ function engineHostHelper(session: RunSession, image: string): Promise<StartedCo
   if (helper === undefined) {
     helper = session
       .container(image, 'engine-host')
-      .withNode('engine-host', 'helper')
+      .withNode('engine-host', engineHostHelperRole)
       .withEngineHostNetwork()
-      .withCapabilities('NET_ADMIN', 'NET_RAW')
+      // The engine host's PID namespace and outsideFileCapabilities: the teardown unlocks the
+      // files the world's containers locked through this helper (engine-resources.ts).
+      .withHostPidNamespace()
+      .withCapabilities('NET_ADMIN', 'NET_RAW', ...outsideFileCapabilities)
       .withInit()
       .withCommand(['sleep', 'infinity'])
       .start();

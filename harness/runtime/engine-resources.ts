@@ -3,6 +3,7 @@ import { raceDeadline } from '../util/deadline.ts';
 import { labelFilter, labelKeys } from './labels.ts';
 import { disconnectAll, endpointsGoneBoundMs, removeNetwork } from './network-removal.ts';
 import {
+  engineHostHelperRole,
   unlockFromOutside,
   unlockManyFromOutside,
   unlockVolumeFromOutside,
@@ -96,6 +97,16 @@ export async function listSessions(
 
 type SessionContainer = SessionResources['containers'][number];
 
+/** A container that may hold files it locked, and that the engine can still start or reach. */
+function mayHoldLocks(c: SessionContainer): boolean {
+  return (
+    (c.unlockPaths?.length ?? 0) > 0 &&
+    c.unlockWith !== undefined &&
+    c.state !== 'dead' &&
+    c.state !== 'removing'
+  );
+}
+
 /**
  * Clears the immutable flag of the files the session's containers may have locked, from harness
  * containers (outside-unlock.ts): never with the containers' own tools. A stopped container is
@@ -105,13 +116,7 @@ type SessionContainer = SessionResources['containers'][number];
  * must not stall teardown. Failures are left to the removal, which names what stays.
  */
 async function unlockSessionFiles(docker: Docker, containers: SessionContainer[]): Promise<void> {
-  const locking = containers.filter(
-    (c) =>
-      (c.unlockPaths?.length ?? 0) > 0 &&
-      c.unlockWith !== undefined &&
-      c.state !== 'dead' &&
-      c.state !== 'removing',
-  );
+  const locking = containers.filter(mayHoldLocks);
   const running = await Promise.all(
     locking.map(async (c) => {
       try {
@@ -131,7 +136,12 @@ async function unlockSessionFiles(docker: Docker, containers: SessionContainer[]
     await unlockManyFromOutside(
       docker,
       targets.map((t) => ({ pid: t.pid, paths: t.container.unlockPaths ?? [] })),
-      { image: first.container.unlockWith as string, labels: first.container.labels },
+      {
+        image: first.container.unlockWith as string,
+        labels: first.container.labels,
+        unlocker: containers.find((c) => c.role === engineHostHelperRole && c.state === 'running')
+          ?.id,
+      },
     );
   } catch {
     await Promise.all(
@@ -187,8 +197,15 @@ export async function removeSessionResources(
         );
       }),
     );
-  await Promise.all(session.networks.map((n) => disconnectAll(docker, n.id)));
-  await unlockSessionFiles(docker, session.containers);
+  const disconnecting = Promise.all(session.networks.map((n) => disconnectAll(docker, n.id)));
+  // A stopped container is started for its unlock: only once its networks are emptied, so that
+  // it does not come back onto them. Running ones are unlocked meanwhile.
+  if (session.containers.some((c) => mayHoldLocks(c) && c.state !== 'running')) {
+    await disconnecting;
+    await unlockSessionFiles(docker, session.containers);
+  } else {
+    await Promise.all([disconnecting, unlockSessionFiles(docker, session.containers)]);
+  }
   // Containers living in another's network namespace go first: removing a namespace's owner
   // while its guests are being removed can leave the engine with a network endpoint it never
   // releases (the network then cannot be removed until the engine restarts).

@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import { raceDeadline } from '../util/deadline.ts';
+import { execInContainer } from './container-exec.ts';
 import { labelKeys } from './labels.ts';
 
 /**
@@ -145,23 +146,40 @@ export interface UnlockTarget {
 }
 
 /**
- * Clears the immutable flag of the files of several running containers at once, from one
- * short-lived harness container in the engine host's PID namespace: one container start for a
- * whole teardown instead of one per target (each start costs the engine about half a second of
- * CPU, and a world has up to a dozen such targets). Same capabilities as the per-container helper,
- * no network; `labels` (a target's) put it in the targets' session for the reaper.
+ * The role of a session's long-lived helper in the engine host's PID namespace with
+ * outsideFileCapabilities (bridge-routing.ts starts it): a teardown unlocks through it with one
+ * exec, where it exists, instead of starting a helper.
+ */
+export const engineHostHelperRole = 'engine-host';
+
+/**
+ * Clears the immutable flag of the files of several running containers at once, from the
+ * engine host's PID namespace: by one exec in the session's engine-host helper when it runs
+ * (`unlocker`), otherwise from one short-lived harness container there. Either way one engine
+ * operation for a whole teardown instead of a container start per target (each costs the engine
+ * about half a second of CPU, and a world has up to a dozen such targets). Same capabilities as
+ * the per-container helper, no network; `labels` (a target's) put a helper in the targets'
+ * session for the reaper.
  */
 export async function unlockManyFromOutside(
   docker: Docker,
   targets: readonly UnlockTarget[],
-  helper: { image: string; labels: Record<string, string> },
+  helper: { image: string; labels: Record<string, string>; unlocker?: string | undefined },
 ): Promise<void> {
-  const paths = targets.flatMap((t) => t.paths.map((p) => inRootOfProcess(t.pid, p)));
+  const command = unlockResolvedCommand(
+    targets.flatMap((t) => t.paths.map((p) => inRootOfProcess(t.pid, p))),
+  );
+  if (helper.unlocker !== undefined) {
+    const result = await execInContainer(docker, helper.unlocker, command, {
+      timeoutMs: unlockBoundMs,
+    }).catch(() => undefined);
+    if (result?.exitCode === 0) return;
+  }
   await runHelper(
     docker,
     {
       Image: helper.image,
-      Cmd: unlockResolvedCommand(paths),
+      Cmd: command,
       Labels: { ...sessionLabelsOf(helper.labels), [labelKeys.role]: 'unlock' },
       HostConfig: {
         NetworkMode: 'none',

@@ -10,6 +10,7 @@ import {
 import { nthAddress } from '../util/cidr.ts';
 import { silentLogger } from '../util/log.ts';
 import { SovhError } from '../util/sovh-error.ts';
+import { inEngineHostNetwork } from './bridge-routing.ts';
 import { labelKeys } from './labels.ts';
 import { reapDeadSessions, removeSessions } from './reaper.ts';
 import { RunSession } from './run-session.ts';
@@ -27,6 +28,34 @@ describe('RunSession against the engine', () => {
   afterAll(async () => {
     await removeSessions(engine.docker, namespace, { all: true }, silentLogger);
   });
+
+  /** How many containers of a session and role the engine created since a time (its events). */
+  async function containersCreatedSince(
+    since: number,
+    session: string,
+    role: string,
+  ): Promise<number> {
+    const stream = await engine.docker.getEvents({
+      since,
+      until: Math.ceil(Date.now() / 1000) + 1,
+      filters: {
+        type: ['container'],
+        event: ['create'],
+        label: [`${labelKeys.session}=${session}`, `${labelKeys.role}=${role}`],
+      },
+    });
+    const text = await new Promise<string>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+      });
+      stream.on('end', () => {
+        resolve(Buffer.concat(chunks).toString('utf8'));
+      });
+      stream.on('error', reject);
+    });
+    return text.split('\n').filter((line) => line.trim() !== '').length;
+  }
 
   const open = (options: { keep?: boolean } = {}) =>
     RunSession.open({ docker: engine.docker, namespace, log: silentLogger, ...options });
@@ -93,33 +122,43 @@ describe('RunSession against the engine', () => {
     });
   });
 
-  it('unlocks the locked files of several containers, a stopped one too, and leaves nothing', async () => {
-    const session = await open();
-    const lockers = await Promise.all(
-      ['one', 'two'].map((name) =>
-        session
-          .container(image, `locker-${name}`)
-          .withCapabilities('LINUX_IMMUTABLE')
-          .withUnlockBeforeRemoval(['/etc/locked', '/etc/absent'], { helperImage: image })
-          .withInit()
-          .withCommand(['sleep', 'infinity'])
-          .start(),
-      ),
-    );
-    for (const locker of lockers) {
-      await locker.run(['sh', '-c', 'echo x >/etc/locked && chattr +i /etc/locked']);
-    }
-    // A container stopped with its lock in place (a host whose power was cut).
-    const [, stopped] = lockers;
-    await engine.docker.getContainer(stopped?.id ?? '').stop({ t: 1 });
+  it.each([
+    ['from one helper container', false],
+    ['through the engine-host helper, with no container started for it', true],
+  ])(
+    'unlocks the locked files of several containers, a stopped one too, %s, and leaves nothing',
+    async (_how, withEngineHostHelper) => {
+      const since = Math.floor(Date.now() / 1000);
+      const session = await open();
+      if (withEngineHostHelper) await inEngineHostNetwork(session, image, 'a no-op', 'true');
+      const lockers = await Promise.all(
+        ['one', 'two'].map((name) =>
+          session
+            .container(image, `locker-${name}`)
+            .withCapabilities('LINUX_IMMUTABLE')
+            .withUnlockBeforeRemoval(['/etc/locked', '/etc/absent'], { helperImage: image })
+            .withInit()
+            .withCommand(['sleep', 'infinity'])
+            .start(),
+        ),
+      );
+      for (const locker of lockers) {
+        await locker.run(['sh', '-c', 'echo x >/etc/locked && chattr +i /etc/locked']);
+      }
+      // A container stopped with its lock in place (a host whose power was cut).
+      const [, stopped] = lockers;
+      await engine.docker.getContainer(stopped?.id ?? '').stop({ t: 1 });
 
-    await session.teardown();
-    expect(await resourcesIn(engine, namespace)).toEqual({
-      containers: 0,
-      networks: 0,
-      volumes: 0,
-    });
-  });
+      await session.teardown();
+      expect(await resourcesIn(engine, namespace)).toEqual({
+        containers: 0,
+        networks: 0,
+        volumes: 0,
+      });
+      const unlockHelpers = await containersCreatedSince(since, session.id, 'unlock');
+      expect(unlockHelpers).toBe(withEngineHostHelper ? 0 : 1);
+    },
+  );
 
   it("removes a dead run's volume that holds an immutable file once its containers are gone", async () => {
     const session = await open();
