@@ -22,9 +22,11 @@ const dockerProject = {
 
 /**
  * How many test files run at once (SOVH_TEST_WORKERS, default 2). Most of a scenario's time is
- * its schedule's own clock, not CPU: on two cores two files at a time leave about 30 % of the CPU
- * idle, and three took `.ci/run` from 47 to 37.5 min, but under three a power-restore reference
- * run once missed its TPM unseal in the bus capture (docs/reliability.md): three waits for that.
+ * its schedule's own clock, not CPU: on two cores two files at a time leave the CPU idle a good
+ * part of the time. Three are faster, but only with the CPU weights that `.ci/run` sets (the
+ * containers above the engine's own work): without them, three worlds' container starts once
+ * held a stack's key wipe past its 2 s bound. `.ci/run` asks for three where it could set the
+ * weights (docs/reliability.md, "CPU weights").
  */
 const workers = testWorkers(process.env.SOVH_TEST_WORKERS);
 

@@ -106,10 +106,22 @@ export async function inEngineHostNetwork(
   purpose: string,
   script: string,
 ): Promise<void> {
-  const helper = await engineHostHelper(session, image);
-  await helper.sh(script, { timeoutMs: 20_000 }).catch((error: unknown) => {
-    throw new Error(`${purpose}: ${describeError(error)}`, { cause: error });
-  });
+  for (let attempt = 1; ; attempt++) {
+    const helper = await engineHostHelper(session, image);
+    try {
+      await helper.sh(script, { timeoutMs: 20_000 });
+      return;
+    } catch (error) {
+      // A helper that is gone (the engine restarted, or it was killed from outside) is replaced
+      // once: the teardown's removal of the rules must not fail for want of it.
+      if (attempt === 1 && !(await helper.isRunning().catch(() => false))) {
+        engineHostHelpers.delete(session);
+        await helper.remove().catch(() => undefined);
+        continue;
+      }
+      throw new Error(`${purpose}: ${describeError(error)}`, { cause: error });
+    }
+  }
 }
 
 const engineHostHelpers = new WeakMap<RunSession, Promise<StartedContainer>>();
