@@ -1,8 +1,7 @@
 import { SovhError, describeError } from '../util/sovh-error.ts';
 import type { StartedNetwork } from './internal-network.ts';
-import { engineHostHelperRole, outsideFileCapabilities } from './outside-unlock.ts';
+import { engineHostHelper, forgetEngineHostHelper } from './engine-host-helper.ts';
 import type { RunSession } from './run-session.ts';
-import type { StartedContainer } from './started-container.ts';
 
 /** Marks the rules this file adds, so that the rules of gone networks can be found and removed. */
 const ruleComment = 'sovh-zone-routing';
@@ -93,12 +92,10 @@ export async function allowZoneRouting(
 }
 
 /**
- * Runs a script in the session's helper in the engine host's network namespace. One helper serves
- * the whole session: it adds the rules at bring-up, removes them at teardown (a hook, run before
- * the sweep removes the helper with the session's other containers), and unlocks the world's
- * locked files for the sweep. A helper per script
- * cost every run two to four container starts, at about half a second of the engine's CPU each.
- * `purpose` names the script in a failure.
+ * Runs a script in the session's engine-host helper (engine-host-helper.ts), in the engine host's
+ * network namespace: it adds the rules at bring-up and removes them at teardown (a hook, run
+ * before the sweep removes the helper with the session's other containers). `purpose` names the
+ * script in a failure.
  */
 export async function inEngineHostNetwork(
   session: RunSession,
@@ -115,34 +112,11 @@ export async function inEngineHostNetwork(
       // A helper that is gone (the engine restarted, or it was killed from outside) is replaced
       // once: the teardown's removal of the rules must not fail for want of it.
       if (attempt === 1 && !(await helper.isRunning().catch(() => false))) {
-        engineHostHelpers.delete(session);
+        forgetEngineHostHelper(session);
         await helper.remove().catch(() => undefined);
         continue;
       }
       throw new Error(`${purpose}: ${describeError(error)}`, { cause: error });
     }
   }
-}
-
-const engineHostHelpers = new WeakMap<RunSession, Promise<StartedContainer>>();
-
-function engineHostHelper(session: RunSession, image: string): Promise<StartedContainer> {
-  let helper = engineHostHelpers.get(session);
-  if (helper === undefined) {
-    helper = session
-      .container(image, 'engine-host')
-      .withNode('engine-host', engineHostHelperRole)
-      .withEngineHostNetwork()
-      // The engine host's PID namespace and outsideFileCapabilities: the teardown unlocks the
-      // files the world's containers locked through this helper (engine-resources.ts).
-      .withHostPidNamespace()
-      .withCapabilities('NET_ADMIN', 'NET_RAW', ...outsideFileCapabilities)
-      .withInit()
-      .withCommand(['sleep', 'infinity'])
-      .start();
-    // A failed start is reported by each caller; the next caller tries again.
-    helper.catch(() => engineHostHelpers.delete(session));
-    engineHostHelpers.set(session, helper);
-  }
-  return helper;
 }

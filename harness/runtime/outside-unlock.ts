@@ -24,12 +24,12 @@ export function inRootOfTarget(path: string): string {
  * shell and chattr (the helper image's), never the target's: the target may have neither, and a
  * patched tool of its own must not decide what is unlocked.
  */
-export function unlockCommand(paths: readonly string[]): string[] {
+function unlockCommand(paths: readonly string[]): string[] {
   return unlockResolvedCommand(paths.map(inRootOfTarget));
 }
 
 /** The same command for paths already resolved in the helper's own view. */
-function unlockResolvedCommand(helperPaths: readonly string[]): string[] {
+export function unlockResolvedCommand(helperPaths: readonly string[]): string[] {
   return [
     'sh',
     '-c',

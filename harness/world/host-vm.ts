@@ -109,12 +109,17 @@ export class HostVm {
     await container.remove();
   }
 
-  /**
-   * A harness container in this boot's PID namespace that reaches its files from outside the
-   * stack (see HostRoot); the caller detaches it.
-   */
+  /** This boot's files, reached from outside the stack (see HostRoot); the caller detaches it. */
   openRoot(): Promise<HostRoot> {
-    return HostRoot.attach(this.session, this.helperImage, this.container, this.name);
+    return HostRoot.open(this.session, this.helperImage, this.container, this.name);
+  }
+
+  /**
+   * A harness container of its own in this boot's PID namespace that reaches its files: for a
+   * process of the harness's that must count as one of the host's (HostRoot.attachInHost).
+   */
+  openRootInHost(): Promise<HostRoot> {
+    return HostRoot.attachInHost(this.session, this.helperImage, this.container, this.name);
   }
 
   /**
@@ -123,10 +128,10 @@ export class HostVm {
    * them at start). The stack locks them again when it boots.
    */
   async unlockLockedFiles(container: StartedContainer = this.container): Promise<void> {
-    // A stopped boot has no PID namespace to join (a power cut stopped it); teardown starts it.
+    // A stopped boot has no root to reach (a power cut stopped it); teardown starts it.
     const { State } = await container.docker.getContainer(container.id).inspect();
     if (!State.Running) return;
-    const root = await HostRoot.attach(this.session, this.helperImage, container, this.name);
+    const root = await HostRoot.open(this.session, this.helperImage, container, this.name);
     try {
       await root.unlock(hostLockablePaths);
     } finally {

@@ -30,8 +30,9 @@ interface TamperAttempt {
 }
 
 /**
- * Run by the harness, from outside the stack: a harness container in the host's PID namespace
- * (HostRoot) reaches the file through /proc/1/root with its own shell, coreutils and e2fsprogs.
+ * Run by the harness, from outside the stack: a harness container in the engine host's PID
+ * namespace (HostRoot) reaches the file through the root of the host's init (/proc/PID/root)
+ * with its own shell, coreutils and e2fsprogs.
  * As root with the usual file permissions it tries to append; then lifts the flag and tries the
  * same write again (the control: the write path works on the file once it is not immutable);
  * then puts content and flag back as found. Nothing of the stack's image runs, so a stack
@@ -100,7 +101,7 @@ function immutableCheck(name: string, path: string): Check {
           observed,
           evidence: [
             {
-              source: `lsattr and an append as root, from a harness container in the host's PID namespace (${path} through /proc/1/root)`,
+              source: `lsattr and an append as root, from a harness container in the engine host's PID namespace (${path} through /proc/PID/root of the host's init)`,
               excerpt: JSON.stringify(attempt),
             },
           ],

@@ -219,6 +219,13 @@ export default defineScenario({
       stackPatch: join(here, 'mutants', 'critical-stops-services-only.patch'),
     },
     {
+      name: 'store-restarted-by-keepalive',
+      description:
+        "The store's thread restarts its server 5 s after the loop ends (against a crash, as a unit with Restart=always would): the critical action stops it in time, and the keepalive brings it back while the machine is still overheating",
+      expectFailing: ['critical-action-in-time', 'critical-action-at-configured-limit'],
+      stackPatch: join(here, 'mutants', 'store-restarted-by-keepalive.patch'),
+    },
+    {
       name: 'critical-limit-key-misread',
       description:
         "The thermal watch reads its critical limits under the wrong site key and falls back to the manual's CPU 85 C: it acts, still well before the 95 C trip, but 5 C past the site's 80 C",

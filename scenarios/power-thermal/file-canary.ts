@@ -51,7 +51,7 @@ export async function plantFileCanary(
   const inTmpfs = `${hostPaths.runDir}/${canaryName}`;
   const held = `${hostPaths.runDir}/${heldCanaryName}`;
   const onDisks = [`${hostPaths.systemDisk}/${canaryName}`, `${hostPaths.dataDisk}/${canaryName}`];
-  const root = await vm.openRoot();
+  const root = await vm.openRootInHost();
   try {
     const targets = [inTmpfs, ...onDisks].map((p) => root.path(p));
     const result = await root.exec(
